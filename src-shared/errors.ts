@@ -1,0 +1,46 @@
+// Error codes shared by server, core and UI. The UI translates each code for the person reading it.
+import { z } from 'zod';
+
+export const ERROR_CODES = [
+  'INVALID_CREDENTIALS',
+  'UNAUTHORIZED',
+  'PROTOCOL_MISMATCH',
+  'BAD_FRAME',
+  'UNKNOWN_FRAME',
+  'FRAME_TOO_LARGE',
+  'INVALID_ARGS',
+  'UNKNOWN_MUTATION',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'ALREADY_ASSIGNED',
+  'MESSAGE_TOO_LONG',
+  'EMPTY_MESSAGE',
+  'CONVERSATION_CLOSED',
+  'INVALID_TRANSITION',
+  'CLIENT_MISMATCH',
+  'NOT_SIGNED_IN',
+  'SERVER_UNREACHABLE',
+  'INTERNAL',
+] as const;
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorBody = z.object({ code: ErrorCode, message: z.string() });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** An error meant to reach a person (or another process) with its code intact. */
+export class BandejaError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'BandejaError';
+    this.code = code;
+  }
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isBandejaError(e: unknown): e is BandejaError {
+  return e instanceof BandejaError;
+}

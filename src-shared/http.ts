@@ -1,0 +1,18 @@
+// The server's HTTP API used by client cores (not by customers).
+import { z } from 'zod';
+import { Tenant, User } from './domain';
+
+export const LoginRequest = z.object({ email: z.string().email().max(254), password: z.string().min(1).max(256) });
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export const LoginResponse = z.object({ token: z.string(), user: User, tenant: Tenant });
+export type LoginResponse = z.infer<typeof LoginResponse>;
+
+export const Paths = {
+  login: '/api/login',
+  logout: '/api/logout',
+  health: '/api/health',
+  sync: '/sync',
+  webchatPage: (slug: string) => `/webchat/${encodeURIComponent(slug)}`,
+  webchatSocket: (slug: string) => `/webchat/${encodeURIComponent(slug)}/socket`,
+} as const;

@@ -1,0 +1,156 @@
+// The IPC contract between the renderer and the main process: declared once, here.
+// The preload, the headless bridge, the main-side handlers and the renderer's types are all
+// derived from `ipcContract` and `ipcEvents`; nothing re-declares them by hand.
+import { z } from 'zod';
+import { Channel, Conversation, ConversationStatus, Id, Inbox, Message, Team, Tenant, User } from './domain';
+import { ErrorBody } from './errors';
+import { VIEWS } from './rules/visibility';
+
+function op<A extends z.ZodTypeAny, R extends z.ZodTypeAny>(args: A, result: R) {
+  return { args, result };
+}
+
+export const ViewSchema = z.enum(VIEWS);
+export const Sort = z.enum(['newest', 'oldest']);
+
+export const Session = z.object({ serverUrl: z.string().url(), user: User, tenant: Tenant });
+export type Session = z.infer<typeof Session>;
+
+export const SyncState = z.enum(['signedOut', 'connecting', 'bootstrapping', 'online', 'offline']);
+export const SyncStatus = z.object({
+  state: SyncState,
+  /** Actions recorded locally and not yet confirmed by the server. */
+  pending: z.number().int().nonnegative(),
+  /** When the next reconnect attempt happens (epoch ms), while offline. */
+  retryAt: z.number().nullable(),
+  lastError: ErrorBody.nullable(),
+});
+export type SyncStatus = z.infer<typeof SyncStatus>;
+
+export const ConversationItem = Conversation.extend({
+  contactName: z.string(),
+  channel: Channel,
+  inboxName: z.string(),
+  assigneeName: z.string().nullable(),
+  /** Some change to this conversation waits in the outbox. */
+  pending: z.boolean(),
+});
+export type ConversationItem = z.infer<typeof ConversationItem>;
+
+export const Delivery = z.enum(['pending', 'sent', 'delivered', 'read', 'failed']);
+export type Delivery = z.infer<typeof Delivery>;
+
+export const MessageItem = Message.omit({ state: true }).extend({
+  delivery: Delivery,
+  authorName: z.string().nullable(),
+  /** Why a failed message failed (a rejection code or the provider's reason). */
+  failure: ErrorBody.nullable(),
+});
+export type MessageItem = z.infer<typeof MessageItem>;
+
+export const TabCounts = z.object({
+  open: z.number().int(),
+  pending: z.number().int(),
+  snoozed: z.number().int(),
+  closed: z.number().int(),
+  /** Conversations whose customer waits for a reply (not closed). */
+  waiting: z.number().int(),
+  /** Conversations with unread customer messages (not closed). */
+  unread: z.number().int(),
+});
+export type TabCounts = z.infer<typeof TabCounts>;
+
+export const InboxCounts = z.record(ViewSchema, TabCounts);
+export type InboxCounts = z.infer<typeof InboxCounts>;
+
+export const ConversationDetail = z.object({
+  conversation: ConversationItem,
+  contact: z.object({ id: Id, name: z.string(), email: z.string().nullable(), phone: z.string().nullable() }),
+});
+export type ConversationDetail = z.infer<typeof ConversationDetail>;
+
+const Empty = z.object({}).strict();
+const Queued = z.object({ mutationId: z.number().int().positive() });
+
+export const ipcContract = {
+  'app.info': op(
+    Empty,
+    z.object({
+      version: z.string(),
+      host: z.enum(['electron', 'headless']),
+      platform: z.string(),
+      /** Language picked by --lang, or null to follow the system. */
+      lang: z.string().nullable(),
+      /** Server URL the host was started with (embedded or --server), to prefill the login. */
+      defaultServerUrl: z.string().nullable(),
+    }),
+  ),
+  'session.get': op(Empty, Session.nullable()),
+  'session.login': op(
+    z.object({ serverUrl: z.string().url(), email: z.string().min(1).max(254), password: z.string().min(1).max(256) }),
+    Session,
+  ),
+  'session.logout': op(Empty, z.object({ ok: z.literal(true) })),
+  'sync.status': op(Empty, SyncStatus),
+  'directory.get': op(Empty, z.object({ users: z.array(User), teams: z.array(Team), inboxes: z.array(Inbox) })),
+  'inbox.list': op(
+    z.object({
+      view: ViewSchema,
+      status: ConversationStatus,
+      sort: Sort.default('newest'),
+      limit: z.number().int().min(1).max(500).default(100),
+    }),
+    z.array(ConversationItem),
+  ),
+  'inbox.counts': op(Empty, InboxCounts),
+  'conversation.get': op(z.object({ id: Id }), ConversationDetail.nullable()),
+  'conversation.messages': op(z.object({ conversationId: Id }), z.array(MessageItem)),
+  'conversation.markRead': op(z.object({ conversationId: Id }), Queued),
+  'conversation.assign': op(z.object({ conversationId: Id, assigneeId: Id.nullable() }), Queued),
+  'conversation.setStatus': op(z.object({ conversationId: Id, status: ConversationStatus }), Queued),
+  'message.send': op(z.object({ conversationId: Id, body: z.string().max(100_000) }), Queued.extend({ id: Id })),
+  'message.discard': op(z.object({ id: Id }), z.object({ ok: z.literal(true) })),
+} as const;
+
+export type IpcContract = typeof ipcContract;
+export type IpcOp = keyof IpcContract;
+export type IpcArgs<K extends IpcOp> = z.input<IpcContract[K]['args']>;
+export type IpcResult<K extends IpcOp> = z.output<IpcContract[K]['result']>;
+export const IPC_OPS = Object.keys(ipcContract) as IpcOp[];
+
+/** Pushed from main to renderer. */
+export const ipcEvents = {
+  /** The mirror changed: refetch what depends on it. `conversationIds` empty with `all` true means everything. */
+  'mirror.changed': z.object({ all: z.boolean(), conversationIds: z.array(Id) }),
+  'sync.status': SyncStatus,
+} as const;
+export type IpcEvents = typeof ipcEvents;
+export type IpcEventName = keyof IpcEvents;
+export type IpcEventPayload<K extends IpcEventName> = z.output<IpcEvents[K]>;
+export const IPC_EVENTS = Object.keys(ipcEvents) as IpcEventName[];
+
+/** What every transport returns for a call. */
+export type IpcReply<K extends IpcOp> = { ok: true; result: IpcResult<K> } | { ok: false; error: ErrorBody };
+
+/** What `window.bandeja` is (installed by the preload in Electron, by the headless bridge in a browser).
+ *  Each method resolves to an IpcReply rather than throwing, because Electron's contextBridge and
+ *  ipcRenderer.invoke drop everything of an Error but its message. */
+export type BandejaBridge = {
+  [K in IpcOp]: (args: IpcArgs<K>) => Promise<IpcReply<K>>;
+} & {
+  on<E extends IpcEventName>(event: E, listener: (payload: IpcEventPayload<E>) => void): () => void;
+};
+
+/** Builds the bridge object from one `call` function: used by the preload and the headless bridge. */
+export function buildBridge(
+  call: (op: IpcOp, args: unknown) => Promise<unknown>,
+  on: (event: IpcEventName, listener: (payload: unknown) => void) => () => void,
+): BandejaBridge {
+  const bridge: Record<string, unknown> = {};
+  for (const name of IPC_OPS) bridge[name] = (args: unknown) => call(name, args ?? {});
+  bridge.on = on;
+  return bridge as BandejaBridge;
+}
+
+/** Channel names used on Electron's ipcMain/ipcRenderer. */
+export const IPC_CHANNEL_PREFIX = 'bandeja:';

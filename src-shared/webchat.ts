@@ -1,0 +1,37 @@
+// The webchat customer page's own socket protocol (/webchat/<slug>/socket). The customer is
+// identified by a visitor id and a secret kept in their browser; they only ever see their own chat.
+import { z } from 'zod';
+import { MESSAGE_MAX_CHARS, Millis } from './domain';
+import { ErrorBody } from './errors';
+
+export const VisitorJoin = z.object({
+  type: z.literal('join'),
+  visitorId: z.string().uuid(),
+  secret: z.string().min(16).max(128),
+  name: z.string().trim().min(1).max(120),
+});
+export const VisitorSay = z.object({
+  type: z.literal('say'),
+  /** Client-made UUID: a resend after a reconnect is stored once. */
+  id: z.string().uuid(),
+  body: z.string().min(1).max(MESSAGE_MAX_CHARS),
+});
+export const VisitorFrame = z.discriminatedUnion('type', [VisitorJoin, VisitorSay]);
+export type VisitorFrame = z.infer<typeof VisitorFrame>;
+export const VISITOR_FRAME_TYPES = ['join', 'say'] as const;
+
+export const WebchatMessage = z.object({
+  id: z.string(),
+  from: z.enum(['customer', 'agent']),
+  authorName: z.string().nullable(),
+  body: z.string(),
+  createdAt: Millis,
+});
+export type WebchatMessage = z.infer<typeof WebchatMessage>;
+
+export const WebchatServerFrame = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('joined'), name: z.string(), history: z.array(WebchatMessage) }),
+  z.object({ type: z.literal('message'), message: WebchatMessage }),
+  z.object({ type: z.literal('error'), error: ErrorBody }),
+]);
+export type WebchatServerFrame = z.infer<typeof WebchatServerFrame>;
