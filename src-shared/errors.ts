@@ -25,19 +25,26 @@ export const ERROR_CODES = [
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
-export const ErrorBody = z.object({ code: ErrorCode, message: z.string() });
+export const ErrorBody = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  /** Values the UI needs to say it in the reader's language, e.g. { assigneeId } for ALREADY_ASSIGNED. */
+  params: z.record(z.string()).optional(),
+});
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 /** An error meant to reach a person (or another process) with its code intact. */
 export class BandejaError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
+  readonly params: Record<string, string> | undefined;
+  constructor(code: ErrorCode, message: string, params?: Record<string, string>) {
     super(message);
     this.name = 'BandejaError';
     this.code = code;
+    this.params = params;
   }
   toBody(): ErrorBody {
-    return { code: this.code, message: this.message };
+    return this.params ? { code: this.code, message: this.message, params: this.params } : { code: this.code, message: this.message };
   }
 }
 

@@ -19,8 +19,13 @@ export function preview(body: string): string {
   return flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS - 1)}…` : flat;
 }
 
+/** Refuses actors who may not see the conversation. One who could see it were it still unassigned
+ *  lost a race for it: they are told who took it (ALREADY_ASSIGNED), not that it is forbidden. */
 function mustSee(actor: Viewer, c: Conversation): void {
-  if (!canSeeConversation(actor, c)) throw new BandejaError('FORBIDDEN', 'You may not see this conversation.');
+  if (canSeeConversation(actor, c)) return;
+  if (c.assigneeId !== null && canSeeConversation(actor, { ...c, assigneeId: null }))
+    throw new BandejaError('ALREADY_ASSIGNED', 'Another agent took this conversation.', { assigneeId: c.assigneeId });
+  throw new BandejaError('FORBIDDEN', 'You may not see this conversation.');
 }
 
 /** An agent replies. Replying to an unassigned conversation assigns it to the replier. */
@@ -57,7 +62,7 @@ export function assign(actor: Viewer, c: Conversation, assigneeId: string | null
   if (c.assigneeId === assigneeId) return { conversation: c, events: [] };
   if (!canAssign(actor, c, assigneeId)) {
     if (assigneeId === actor.id && c.assigneeId !== null)
-      throw new BandejaError('ALREADY_ASSIGNED', 'Someone else took this conversation.');
+      throw new BandejaError('ALREADY_ASSIGNED', 'Another agent took this conversation.', { assigneeId: c.assigneeId });
     throw new BandejaError('FORBIDDEN', 'You may not assign this conversation.');
   }
   const events: ConversationEvent[] =
