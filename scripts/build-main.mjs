@@ -1,0 +1,25 @@
+// Bundles the Electron main process (ESM) and the preload (CommonJS: sandboxed preloads cannot be ESM)
+// into dist/main. npm packages stay external in main (native better-sqlite3, PGlite's wasm files);
+// the preload is bundled whole because a sandboxed preload can require nothing but 'electron'.
+import { build } from 'esbuild';
+
+const common = { bundle: true, platform: 'node', target: 'node22', sourcemap: true, logLevel: 'warning' };
+
+await build({
+  ...common,
+  entryPoints: { 'electron-main': 'src-main/host/electron/main.ts' },
+  outdir: 'dist/main',
+  format: 'esm',
+  outExtension: { '.js': '.mjs' },
+  packages: 'external',
+});
+
+await build({
+  ...common,
+  entryPoints: { preload: 'src-preload/index.ts' },
+  outdir: 'dist/main',
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  external: ['electron'],
+});
+console.log('built dist/main/electron-main.mjs and dist/main/preload.cjs');
