@@ -1,0 +1,193 @@
+// createCore(): the client core behind the IPC handlers. Holds the session, the user's mirror and
+// the sync client; knows nothing of Electron or of how the UI reaches it.
+import { v7 as uuidv7 } from 'uuid';
+import { BandejaError } from '../../src-shared/errors';
+import type { MutationArgs, MutationName } from '../../src-shared/mutations';
+import type { Session, SyncStatus } from '../../src-shared/ipc';
+import type { Viewer } from '../../src-shared/rules/visibility';
+import type { Host } from '../host/types';
+import { openMirror, type Mirror, type ReadonlyDb } from './mirror/db';
+import { writeSessionUser } from './mirror/meta';
+import { sessionViewer } from './mirror/rebase';
+import { unreadForBadge } from './mirror/queries';
+import type { Applied } from './mirror/apply';
+import { IpcEventEmitter } from './events';
+import { discardMessage, record } from './outbox';
+import { readSettings, writeSettings } from './settings';
+import { TOKEN_SECRET, mirrorPath, normalizeServerUrl, requestLogin, requestLogout } from './session';
+import { SyncClient } from './sync/client';
+
+export interface CoreOptions {
+  host: Host;
+  /** Language picked on the command line, or null to follow the system. */
+  lang: string | null;
+  /** Server the host started with (embedded or --server), offered on the sign-in screen. */
+  defaultServerUrl: string | null;
+  version?: string;
+  log?: (message: string) => void;
+}
+
+export interface AppInfo {
+  version: string;
+  host: Host['kind'];
+  platform: string;
+  lang: string | null;
+  defaultServerUrl: string | null;
+}
+
+interface Active {
+  session: Session;
+  mirror: Mirror;
+  sync: SyncClient;
+}
+
+const SIGNED_OUT: SyncStatus = { state: 'signedOut', pending: 0, retryAt: null, lastError: null };
+
+export interface Core {
+  readonly events: IpcEventEmitter;
+  /** Settles once the last session is restored (from settings, without the network). */
+  readonly ready: Promise<void>;
+  info(): AppInfo;
+  session(): Session | null;
+  login(serverUrl: string, email: string, password: string): Promise<Session>;
+  logout(): Promise<void>;
+  syncStatus(): SyncStatus;
+  /** The signed-in user's mirror for reading, and who reads it. Throws NOT_SIGNED_IN. */
+  reader(): { db: ReadonlyDb; viewer: Viewer };
+  /** Records an action in the outbox (one transaction) and asks sync to send it. */
+  mutate<N extends Exclude<MutationName, 'message.send'>>(name: N, args: MutationArgs<N>): { mutationId: number };
+  sendMessage(conversationId: string, body: string): { mutationId: number; id: string };
+  discardMessage(id: string): void;
+  close(): Promise<void>;
+}
+
+export function createCore(opts: CoreOptions): Core {
+  const { host } = opts;
+  const log = opts.log ?? ((m: string) => console.error(m));
+  const events = new IpcEventEmitter();
+  let active: Active | null = null;
+
+  function mirrorChanged(applied: Applied): void {
+    events.emit('mirror.changed', { all: applied.all, conversationIds: applied.conversationIds });
+    if (!active) return;
+    const viewer = sessionViewer(active.mirror.read);
+    if (viewer) host.setBadge(unreadForBadge(active.mirror.read, viewer));
+  }
+
+  function activate(session: Session, token: string): void {
+    const mirror = openMirror(mirrorPath(host.dataDir, session.serverUrl, session.user.id));
+    writeSessionUser(mirror.db, session.user);
+    const current: Active = { session, mirror, sync: null as unknown as SyncClient };
+    current.sync = new SyncClient({
+      mirror,
+      serverUrl: session.serverUrl,
+      token,
+      log,
+      onChanged: mirrorChanged,
+      onStatus: (status) => events.emit('sync.status', status),
+      onWelcome: (user, tenant) => {
+        // Role, teams or name may have changed since sign-in: the settings follow the server.
+        current.session = { ...current.session, user, tenant };
+        writeSettings(host.dataDir, { session: current.session });
+      },
+      onSignedOut: (error) => log(`sync: signed out by the server (${error.code}): ${error.message}`),
+    });
+    active = current;
+    current.sync.start();
+  }
+
+  function deactivate(): void {
+    if (!active) return;
+    active.sync.stop();
+    active.mirror.close();
+    active = null;
+    events.emit('sync.status', SIGNED_OUT);
+    events.emit('mirror.changed', { all: true, conversationIds: [] });
+  }
+
+  function requireActive(): Active {
+    if (!active) throw new BandejaError('NOT_SIGNED_IN', 'Sign in first.');
+    return active;
+  }
+
+  function afterRecord(a: Active, conversationId: string): void {
+    mirrorChanged({ all: false, conversationIds: [conversationId] });
+    a.sync.flush();
+  }
+
+  // The inbox must open offline: restoring needs only the settings file, the token and the mirror.
+  async function restore(): Promise<void> {
+    const { session } = readSettings(host.dataDir);
+    if (!session) return;
+    const token = await host.secrets.get(TOKEN_SECRET);
+    if (!token) return;
+    activate(session, token);
+  }
+  const ready = restore().catch((e: unknown) => log(`core: could not restore the last session: ${String(e)}`));
+
+  return {
+    events,
+    ready,
+    info: () => ({
+      version: opts.version ?? '0.0.0',
+      host: host.kind,
+      platform: process.platform,
+      lang: opts.lang,
+      defaultServerUrl: opts.defaultServerUrl,
+    }),
+    session: () => active?.session ?? null,
+    async login(serverUrl, email, password) {
+      await ready;
+      const url = normalizeServerUrl(serverUrl);
+      const res = await requestLogin(url, email, password);
+      deactivate();
+      const session: Session = { serverUrl: url, user: res.user, tenant: res.tenant };
+      await host.secrets.set(TOKEN_SECRET, res.token);
+      writeSettings(host.dataDir, { session });
+      activate(session, res.token);
+      return session;
+    },
+    async logout() {
+      await ready;
+      const a = active;
+      const token = await host.secrets.get(TOKEN_SECRET);
+      deactivate();
+      await host.secrets.delete(TOKEN_SECRET);
+      writeSettings(host.dataDir, { session: null });
+      if (a && token) await requestLogout(a.session.serverUrl, token);
+    },
+    syncStatus: () => (active ? active.sync.status() : SIGNED_OUT),
+    reader() {
+      const a = requireActive();
+      const viewer = sessionViewer(a.mirror.read);
+      if (!viewer) throw new BandejaError('NOT_SIGNED_IN', 'Sign in first.');
+      return { db: a.mirror.read, viewer };
+    },
+    mutate(name, args) {
+      const a = requireActive();
+      const recorded = record(a.mirror.db, name, args, Date.now());
+      afterRecord(a, recorded.conversationId);
+      return { mutationId: recorded.mutationId };
+    },
+    sendMessage(conversationId, body) {
+      const a = requireActive();
+      const id = uuidv7();
+      const recorded = record(a.mirror.db, 'message.send', { id, conversationId, body }, Date.now());
+      afterRecord(a, recorded.conversationId);
+      return { mutationId: recorded.mutationId, id };
+    },
+    discardMessage(id) {
+      const a = requireActive();
+      const conversationId = discardMessage(a.mirror.db, id);
+      mirrorChanged({ all: false, conversationIds: [conversationId] });
+    },
+    async close() {
+      await ready;
+      if (active) {
+        active.sync.stop();
+        active.mirror.close();
+        active = null;
+      }
+    },
+  } satisfies Core & Record<string, unknown>;
+}

@@ -1,0 +1,51 @@
+// Opening a mirror file: one writable handle, typed so read paths get a handle that cannot write.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrate } from './migrations';
+
+export type WritableDb = Database.Database & { readonly __writable: true };
+/** The same connection seen by read paths: only `prepare(...).get/all` style reads are reachable. */
+export interface ReadonlyDb {
+  prepare<P extends unknown[] | {} = unknown[], R = unknown>(
+    sql: string,
+  ): P extends unknown[] ? ReadStatement<P, R> : ReadStatement<[P], R>;
+}
+export interface ReadStatement<P extends unknown[], R> {
+  get(...params: P): R | undefined;
+  all(...params: P): R[];
+  readonly reader: boolean;
+}
+
+export interface Mirror {
+  readonly path: string;
+  readonly db: WritableDb;
+  readonly read: ReadonlyDb;
+  close(): void;
+}
+
+export function openMirror(path: string): Mirror {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path) as WritableDb;
+  try {
+    db.pragma('journal_mode = WAL');
+    // The outbox holds actions nobody else has yet: a power cut must not lose a committed one.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    // A revoked conversation must leave no readable trace in the file's free pages.
+    db.pragma('secure_delete = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return {
+    path,
+    db,
+    read: db as unknown as ReadonlyDb,
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// Signing in: the login request, and where a session's token and mirror live.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { BandejaError, ErrorBody } from '../../src-shared/errors';
+import { LoginResponse, Paths } from '../../src-shared/http';
+
+const LOGIN_TIMEOUT_MS = 15_000;
+export const TOKEN_SECRET = 'session-token';
+
+/** One spelling per server, so http://host:8787/ and http://host:8787 share a mirror. */
+export function normalizeServerUrl(serverUrl: string): string {
+  const url = new URL(serverUrl);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+export function mirrorPath(dataDir: string, serverUrl: string, userId: string): string {
+  const key = createHash('sha256').update(`${normalizeServerUrl(serverUrl)}\n${userId}`).digest('hex').slice(0, 24);
+  return join(dataDir, 'client', 'mirrors', `${key}.sqlite`);
+}
+
+async function errorFrom(res: Response): Promise<ErrorBody | null> {
+  try {
+    const body = (await res.json()) as unknown;
+    const direct = ErrorBody.safeParse(body);
+    if (direct.success) return direct.data;
+    const nested = ErrorBody.safeParse((body as { error?: unknown } | null)?.error);
+    return nested.success ? nested.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function requestLogin(serverUrl: string, email: string, password: string): Promise<LoginResponse> {
+  const url = normalizeServerUrl(serverUrl) + Paths.login;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+      signal: AbortSignal.timeout(LOGIN_TIMEOUT_MS),
+    });
+  } catch (e) {
+    throw new BandejaError(
+      'SERVER_UNREACHABLE',
+      `Cannot reach the server at ${normalizeServerUrl(serverUrl)} (${(e as Error).cause ? String((e as Error & { cause: Error }).cause.message) : (e as Error).message}). Check the address and that the server is running.`,
+    );
+  }
+  if (res.status === 401) {
+    const body = await errorFrom(res);
+    throw new BandejaError('INVALID_CREDENTIALS', body?.message ?? 'Wrong email or password.');
+  }
+  if (!res.ok) {
+    const body = await errorFrom(res);
+    if (body) throw new BandejaError(body.code, body.message, body.params);
+    throw new BandejaError('INTERNAL', `The server answered the sign-in with HTTP ${res.status}.`);
+  }
+  const parsed = LoginResponse.safeParse(await res.json().catch(() => null));
+  if (!parsed.success) throw new BandejaError('INTERNAL', 'The server answered the sign-in with something unexpected.');
+  return parsed.data;
+}
+
+/** Tells the server the token is no longer used. Best effort: signing out works offline too. */
+export async function requestLogout(serverUrl: string, token: string): Promise<void> {
+  try {
+    await fetch(normalizeServerUrl(serverUrl) + Paths.logout, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(2_000),
+    });
+  } catch {
+    // Offline: the token simply stays valid on the server until it expires.
+  }
+}
