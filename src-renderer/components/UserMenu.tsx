@@ -1,0 +1,97 @@
+// Who is signed in, and the per-device settings: language, theme, sign out.
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useShallow } from 'zustand/react/shallow';
+import type { Session } from '../../src-shared/ipc';
+import { call } from '../bridge/client';
+import { keys } from '../state/queries';
+import { LANGUAGES, useUi, type Theme } from '../state/ui-store';
+import { Avatar } from './Avatar';
+import { IconChevronDown } from './icons';
+
+const THEMES: Theme[] = ['system', 'light', 'dark'];
+
+export function UserMenu({ session }: { session: Session }) {
+  const { t, i18n } = useTranslation();
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const panelId = useId();
+  const root = useRef<HTMLDivElement>(null);
+  const { theme, setTheme, chooseLanguage, setSignedOut } = useUi(
+    useShallow((s) => ({ theme: s.theme, setTheme: s.setTheme, chooseLanguage: s.chooseLanguage, setSignedOut: s.setSignedOut })),
+  );
+  const signOut = useMutation({
+    mutationFn: () => call('session.logout', {}),
+    onSuccess: () => {
+      setSignedOut(true);
+      queryClient.setQueryData(keys.session, null);
+      queryClient.removeQueries({ queryKey: keys.mirror });
+    },
+  });
+
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    const onClick = (e: MouseEvent) => {
+      if (!root.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('mousedown', onClick);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('mousedown', onClick);
+    };
+  }, [open]);
+
+  return (
+    <div className="user-menu" ref={root}>
+      {open && (
+        <div className="menu-panel" id={panelId} role="group" aria-label={t('menu.open', { name: session.user.name })}>
+          <fieldset>
+            <legend>{t('menu.language')}</legend>
+            {LANGUAGES.map((lang) => (
+              <label key={lang} className="menu-choice">
+                <input
+                  type="radio"
+                  name="language"
+                  value={lang}
+                  checked={i18n.language === lang}
+                  onChange={() => chooseLanguage(lang)}
+                />
+                <span lang={lang}>{t(`languages.${lang}`)}</span>
+              </label>
+            ))}
+          </fieldset>
+          <fieldset>
+            <legend>{t('menu.theme')}</legend>
+            {THEMES.map((th) => (
+              <label key={th} className="menu-choice">
+                <input type="radio" name="theme" value={th} checked={theme === th} onChange={() => setTheme(th)} />
+                <span>{t(`menu.themes.${th}`)}</span>
+              </label>
+            ))}
+          </fieldset>
+          <button className="button wide" type="button" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
+            {t('menu.signOut')}
+          </button>
+        </div>
+      )}
+      <button
+        type="button"
+        className="user-button"
+        aria-expanded={open}
+        aria-controls={open ? panelId : undefined}
+        aria-label={t('menu.open', { name: session.user.name })}
+        onClick={() => setOpen((o) => !o)}
+      >
+        <Avatar name={session.user.name} size={30} />
+        <span className="user-text">
+          <span className="user-name">{session.user.name}</span>
+          <span className="user-role">{t(`roles.${session.user.role}`)}</span>
+        </span>
+        <IconChevronDown />
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,32 @@
+// Dates and times in the reader's language, with Intl (never hand-built strings).
+const cache = new Map<string, Intl.DateTimeFormat>();
+function formatter(lang: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${lang}|${JSON.stringify(options)}`;
+  let f = cache.get(key);
+  if (!f) cache.set(key, (f = new Intl.DateTimeFormat(lang, options)));
+  return f;
+}
+
+function sameDay(a: Date, b: Date): boolean {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+}
+
+/** Short stamp for a list row: time today, weekday this week, date otherwise. */
+export function listTime(lang: string, at: number, now = Date.now()): string {
+  const d = new Date(at);
+  if (sameDay(d, new Date(now))) return formatter(lang, { hour: 'numeric', minute: '2-digit' }).format(d);
+  if (now - at < 6 * 24 * 3600 * 1000) return formatter(lang, { weekday: 'short' }).format(d);
+  return formatter(lang, { day: 'numeric', month: 'short' }).format(d);
+}
+
+export function messageTime(lang: string, at: number): string {
+  return formatter(lang, { hour: 'numeric', minute: '2-digit' }).format(new Date(at));
+}
+
+export function fullDateTime(lang: string, at: number): string {
+  return formatter(lang, { dateStyle: 'full', timeStyle: 'short' }).format(new Date(at));
+}
+
+export function dayHeading(lang: string, at: number): string {
+  return formatter(lang, { weekday: 'long', day: 'numeric', month: 'long' }).format(new Date(at));
+}

@@ -1,0 +1,25 @@
+// Renderer entry: installs the bridge if no preload did, wires mirror events into the query
+// cache, picks the language, then renders.
+import { QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/App';
+import { pickLanguage, initI18n } from './i18n';
+import { appInfoQuery, connectMirrorEvents, createQueryClient } from './state/queries';
+import { useUi } from './state/ui-store';
+
+async function start(): Promise<void> {
+  const queryClient = createQueryClient();
+  connectMirrorEvents(queryClient);
+  const info = await queryClient.fetchQuery(appInfoQuery()).catch(() => null);
+  await initI18n(pickLanguage(useUi.getState().chosenLanguage, info?.lang ?? null));
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <App />
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+}
+
+void start();

@@ -1,0 +1,90 @@
+// Everything the renderer reads from the mirror goes through TanStack Query: one key builder and
+// one queryOptions factory per resource. The core's events decide when the cache is stale.
+import { QueryClient, queryOptions, type QueryKey } from '@tanstack/react-query';
+import type { ConversationStatus } from '../../src-shared/domain';
+import type { IpcEventPayload, SyncStatus } from '../../src-shared/ipc';
+import type { View } from '../../src-shared/rules/visibility';
+import { call, subscribe } from '../bridge/client';
+
+export type Sort = 'newest' | 'oldest';
+export interface InboxListParams {
+  view: View;
+  status: ConversationStatus;
+  sort: Sort;
+}
+
+// Everything under 'mirror' is read from the local mirror and goes stale on `mirror.changed`.
+export const keys = {
+  mirror: ['mirror'] as const,
+  appInfo: ['app', 'info'] as const,
+  session: ['session'] as const,
+  syncStatus: ['sync', 'status'] as const,
+  directory: ['mirror', 'directory'] as const,
+  inboxLists: ['mirror', 'inbox', 'list'] as const,
+  inboxList: (p: InboxListParams) => ['mirror', 'inbox', 'list', p.view, p.status, p.sort] as const,
+  counts: ['mirror', 'inbox', 'counts'] as const,
+  conversation: (id: string) => ['mirror', 'conversation', id] as const,
+  messages: (id: string) => ['mirror', 'messages', id] as const,
+};
+
+export const appInfoQuery = () =>
+  queryOptions({ queryKey: keys.appInfo, queryFn: () => call('app.info', {}), staleTime: Infinity });
+
+export const sessionQuery = () => queryOptions({ queryKey: keys.session, queryFn: () => call('session.get', {}) });
+
+export const syncStatusQuery = () => queryOptions({ queryKey: keys.syncStatus, queryFn: () => call('sync.status', {}) });
+
+export const directoryQuery = () => queryOptions({ queryKey: keys.directory, queryFn: () => call('directory.get', {}) });
+
+export const inboxListQuery = (p: InboxListParams) =>
+  queryOptions({
+    queryKey: keys.inboxList(p),
+    queryFn: () => call('inbox.list', { view: p.view, status: p.status, sort: p.sort, limit: 500 }),
+    placeholderData: (previous) => previous,
+  });
+
+export const countsQuery = () => queryOptions({ queryKey: keys.counts, queryFn: () => call('inbox.counts', {}) });
+
+export const conversationQuery = (id: string) =>
+  queryOptions({ queryKey: keys.conversation(id), queryFn: () => call('conversation.get', { id }) });
+
+export const messagesQuery = (id: string) =>
+  queryOptions({ queryKey: keys.messages(id), queryFn: () => call('conversation.messages', { conversationId: id }) });
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      // The mirror is local and pushes change events: no polling, no refetch on focus, no retries
+      // that would hide an error from the person looking at the screen.
+      queries: { staleTime: Infinity, retry: false, refetchOnWindowFocus: false, networkMode: 'always' },
+      mutations: { networkMode: 'always' },
+    },
+  });
+}
+
+function mirrorChanged(client: QueryClient, change: IpcEventPayload<'mirror.changed'>): void {
+  if (change.all) {
+    void client.invalidateQueries({ queryKey: keys.mirror });
+    return;
+  }
+  const stale: QueryKey[] = [keys.inboxLists, keys.counts];
+  for (const id of change.conversationIds) stale.push(keys.conversation(id), keys.messages(id));
+  for (const queryKey of stale) void client.invalidateQueries({ queryKey });
+}
+
+/** Wires the core's events into the cache. Returns the unsubscribe function. */
+export function connectMirrorEvents(client: QueryClient): () => void {
+  const offChanged = subscribe('mirror.changed', (change) => mirrorChanged(client, change));
+  let lastState: SyncStatus['state'] | null = null;
+  const offStatus = subscribe('sync.status', (status) => {
+    client.setQueryData(keys.syncStatus, status);
+    // Signing in or out (or the server refusing our token) changes who we are.
+    if (lastState !== null && (status.state === 'signedOut') !== (lastState === 'signedOut'))
+      void client.invalidateQueries({ queryKey: keys.session });
+    lastState = status.state;
+  });
+  return () => {
+    offChanged();
+    offStatus();
+  };
+}
