@@ -6,10 +6,12 @@ import { ensureBridge } from './headless';
 
 export class IpcError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
+  readonly params: Record<string, string>;
+  constructor(code: ErrorCode, message: string, params: Record<string, string> = {}) {
     super(message);
     this.name = 'IpcError';
     this.code = code;
+    this.params = params;
   }
 }
 
@@ -21,7 +23,7 @@ function current(): BandejaBridge {
 export async function call<K extends IpcOp>(op: K, args: IpcArgs<K>): Promise<IpcResult<K>> {
   const method = current()[op] as (a: IpcArgs<K>) => Promise<IpcReply<K>>;
   const reply = await method(args);
-  if (!reply.ok) throw new IpcError(reply.error.code, reply.error.message);
+  if (!reply.ok) throw new IpcError(reply.error.code, reply.error.message, reply.error.params);
   return reply.result;
 }
 

@@ -4,7 +4,9 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConversationItem, Session } from '../../src-shared/ipc';
-import { call, errorCode } from '../bridge/client';
+import { call } from '../bridge/client';
+import { describeError } from '../i18n/errors';
+import { useNameOf } from '../state/people';
 import { conversationQuery } from '../state/queries';
 import { useUi } from '../state/ui-store';
 import { Composer } from './Composer';
@@ -16,6 +18,7 @@ type Action = { kind: 'assign'; assigneeId: string | null } | { kind: 'status'; 
 function Header({ item, session }: { item: ConversationItem; session: Session }) {
   const { t } = useTranslation();
   const me = session.user.id;
+  const nameOf = useNameOf();
   const action = useMutation({
     mutationFn: (a: Action) =>
       a.kind === 'assign'
@@ -61,7 +64,7 @@ function Header({ item, session }: { item: ConversationItem; session: Session })
       </div>
       {action.isError && (
         <div className="pane-error" role="alert">
-          <span>{t('conversation.actionFailed', { reason: t(`errors.${errorCode(action.error)}`) })}</span>
+          <span>{t('conversation.actionFailed', { reason: describeError(t, action.error, nameOf) })}</span>
           <button type="button" className="icon-button" aria-label={t('conversation.dismiss')} onClick={() => action.reset()}>
             <IconX />
           </button>

@@ -1,14 +1,16 @@
 // The messages of one conversation: customer and agent bubbles with their delivery state, and
 // event lines written in the reader's language from the structured event.
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useEffect, useId, useMemo, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import type { ConversationEvent, User } from '../../src-shared/domain';
+import type { ConversationEvent } from '../../src-shared/domain';
 import type { MessageItem, Session } from '../../src-shared/ipc';
 import { call } from '../bridge/client';
 import { dayHeading, fullDateTime, messageTime } from '../i18n/format';
-import { directoryQuery, messagesQuery } from '../state/queries';
+import { describeErrorBody } from '../i18n/errors';
+import { useNameOf } from '../state/people';
+import { messagesQuery } from '../state/queries';
 import { IconAlert, IconCheck, IconCheckDouble, IconClock, IconTrash } from './icons';
 
 export function eventText(t: TFunction, event: ConversationEvent, nameOf: (id: string) => string): string {
@@ -28,6 +30,7 @@ export function eventText(t: TFunction, event: ConversationEvent, nameOf: (id: s
 
 function Delivery({ message }: { message: MessageItem }) {
   const { t } = useTranslation();
+  const nameOf = useNameOf();
   const tipId = useId();
   const discard = useMutation({ mutationFn: () => call('message.discard', { id: message.id }) });
   const label = t(`messages.delivery.${message.delivery}`);
@@ -52,7 +55,7 @@ function Delivery({ message }: { message: MessageItem }) {
         </span>
       );
     case 'failed': {
-      const reason = message.failure ? t(`errors.${message.failure.code}`) : t('errors.INTERNAL');
+      const reason = describeErrorBody(t, message.failure ?? { code: 'INTERNAL' }, nameOf);
       return (
         <span className="delivery delivery-failed" data-delivery="failed">
           <button type="button" className="failed-reason" aria-describedby={tipId}>
@@ -100,13 +103,8 @@ function Bubble({ message, authorLabel }: { message: MessageItem; authorLabel: s
 export function MessageList({ conversationId, contactName, session }: { conversationId: string; contactName: string; session: Session }) {
   const { t, i18n } = useTranslation();
   const messages = useQuery(messagesQuery(conversationId));
-  const directory = useQuery(directoryQuery());
+  const nameOf = useNameOf();
   const bottom = useRef<HTMLDivElement>(null);
-
-  const nameOf = useMemo(() => {
-    const byId = new Map<string, User>((directory.data?.users ?? []).map((u) => [u.id, u]));
-    return (id: string) => byId.get(id)?.name ?? t('event.someone');
-  }, [directory.data, t]);
 
   const items = messages.data ?? [];
   const lastId = items.at(-1)?.id;
