@@ -1,0 +1,179 @@
+// startServer(): the whole sync server (HTTP API, /sync, webchat) over one store. Used by the
+// CLI and, in-process, by the desktop app's embedded server (src-main/launch.ts).
+import { mkdirSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import Fastify from 'fastify';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Paths } from '../src-shared/http';
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION, SCHEMA_VERSION } from '../src-shared/protocol';
+import { registerAuthRoutes, sendError } from './auth/routes';
+import { tokenHash } from './auth/sessions';
+import { notFoundPage, webchatCsp, webchatPage } from './channels/webchat/page';
+import { deliverToVisitors, handleVisitorSocket, type WebchatDeps } from './channels/webchat/socket';
+import { VisitorSockets } from './channels/webchat/visitors';
+import { seedDemo } from './demo';
+import { openPg, openPglite, type Db } from './store/db';
+import { findInboxBySlug } from './store/directory';
+import { migrate } from './store/migrate';
+import { SyncConnection } from './sync/connection';
+import { SyncHub } from './sync/hub';
+
+export interface StartServerOptions {
+  /** 0 picks a free port. */
+  port: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** The PGlite store lives in <dataDir>/server/pgdata. */
+  dataDir: string;
+  /** A PostgreSQL URL: use it instead of PGlite. */
+  databaseUrl?: string;
+  /** Seed the demo tenant (idempotent). */
+  demo?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** How often sockets are pinged; one without a pong by the next round is dropped. */
+export const HEARTBEAT_MS = 15_000;
+
+export async function openStore(opts: Pick<StartServerOptions, 'dataDir' | 'databaseUrl'>): Promise<Db> {
+  if (opts.databaseUrl) return openPg(opts.databaseUrl);
+  const dir = join(opts.dataDir, 'server', 'pgdata');
+  mkdirSync(dir, { recursive: true });
+  return openPglite(dir);
+}
+
+export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
+  const log = opts.log ?? (() => undefined);
+  const host = opts.host ?? '127.0.0.1';
+  const db = await openStore(opts);
+  try {
+    const applied = await migrate(db);
+    if (applied.length > 0) log(`Applied migrations ${applied.join(', ')}`);
+    if (opts.demo && (await seedDemo(db))) log('Seeded the demo tenant');
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+
+  const hub = new SyncHub();
+  const visitors = new VisitorSockets();
+  const webchat: WebchatDeps = { db, hub, visitors, log };
+  const app = Fastify({ logger: false, bodyLimit: MAX_FRAME_BYTES });
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status < 500) return sendError(reply, status, 'INVALID_ARGS', error.message);
+    log(`HTTP error: ${error.stack ?? error.message}`);
+    return sendError(reply, 500, 'INTERNAL', 'The server hit an unexpected error.');
+  });
+
+  registerAuthRoutes(app, db, (token) => hub.closeSession(tokenHash(token)));
+  app.get(Paths.health, async () => ({ ok: true, protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION }));
+  app.get<{ Params: { slug: string } }>('/webchat/:slug', async (request, reply) => {
+    const inbox = await findInboxBySlug(db, request.params.slug);
+    reply.header('content-security-policy', webchatCsp(request.headers.host));
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cache-control', 'no-store');
+    reply.type('text/html; charset=utf-8');
+    if (!inbox || inbox.channel !== 'webchat') return reply.code(404).send(notFoundPage());
+    return reply.send(
+      webchatPage({ slug: request.params.slug, inboxName: inbox.name, socketPath: Paths.webchatSocket(request.params.slug) }),
+    );
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const alive = new WeakMap<WebSocket, boolean>();
+  const track = (ws: WebSocket) => {
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
+  };
+  const refuse = (socket: Duplex, status: string) => {
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+  const afterCommit = (effects: Parameters<typeof deliverToVisitors>[1]) =>
+    void deliverToVisitors(webchat, effects).catch((e) => log(`webchat delivery failed: ${String(e)}`));
+
+  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path === Paths.sync) {
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        track(ws);
+        new SyncConnection(ws, { db, hub, log, afterCommit });
+      });
+      return;
+    }
+    const m = /^\/webchat\/([^/]+)\/socket$/.exec(path);
+    if (!m) return refuse(socket, '404 Not Found');
+    void findInboxBySlug(db, decodeURIComponent(m[1]!)).then(
+      (inbox) => {
+        if (!inbox || inbox.channel !== 'webchat') return refuse(socket, '404 Not Found');
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          track(ws);
+          handleVisitorSocket(ws, inbox, webchat);
+        });
+        return undefined;
+      },
+      () => refuse(socket, '500 Internal Server Error'),
+    );
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  try {
+    await app.listen({ port: opts.port, host });
+  } catch (e) {
+    clearInterval(heartbeat);
+    await db.close();
+    throw e;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  let closing: Promise<void> | null = null;
+
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    close() {
+      closing ??= (async () => {
+        clearInterval(heartbeat);
+        for (const ws of wss.clients) ws.close(1001, 'Server shutting down');
+        await new Promise<void>((resolve) => {
+          const deadline = setTimeout(resolve, 1000);
+          const check = () => {
+            if (wss.clients.size === 0) {
+              clearTimeout(deadline);
+              resolve();
+            } else setTimeout(check, 20);
+          };
+          check();
+        });
+        for (const ws of wss.clients) ws.terminate();
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        await app.close();
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}

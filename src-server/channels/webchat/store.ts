@@ -1,0 +1,169 @@
+// What the webchat channel reads and writes: visitors (contacts + identities) and their messages.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import type { Conversation } from '../../../src-shared/domain';
+import { preview } from '../../../src-shared/rules/conversation';
+import { statusOnCustomerMessage } from '../../../src-shared/rules/status';
+import type { WebchatMessage } from '../../../src-shared/webchat';
+import { ChangeBatch } from '../../store/changeLog';
+import { findIdentity, getContact, insertContact, insertIdentity } from '../../store/contacts';
+import { insertConversation, insertMessage, lockActiveConversation, updateConversation } from '../../store/conversations';
+import type { Db, Queryable } from '../../store/db';
+import type { InboxRow } from '../../store/directory';
+import { nextVersion } from '../../store/tenants';
+
+export function secretHash(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export type JoinResult = { ok: true; contactId: string; name: string; created: boolean } | { ok: false };
+
+/** Finds the visitor's contact, or creates it on the first join. A wrong secret is refused. */
+export async function joinVisitor(db: Db, inbox: InboxRow, visitorId: string, secret: string, name: string): Promise<JoinResult> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const existing = await findIdentity(db, inbox.id, visitorId);
+    if (existing) {
+      if (!existing.secret_hash || !sameHash(existing.secret_hash, secretHash(secret))) return { ok: false };
+      const contact = await getContact(db, existing.contact_id);
+      return { ok: true, contactId: existing.contact_id, name: contact?.name ?? name, created: false };
+    }
+    const created = await db.tx(async (tx) => {
+      const batch = new ChangeBatch(inbox.tenantId, await nextVersion(tx, inbox.tenantId));
+      const contact = await insertContact(tx, batch, { id: uuidv7(), name, email: null, phone: null, createdAt: Date.now() });
+      // Lost a race with another tab's first join: roll back and use theirs.
+      if (!(await insertIdentity(tx, inbox.id, visitorId, contact.id, secretHash(secret)))) throw new RaceLost();
+      await batch.write(tx);
+      return contact;
+    }).catch((e) => {
+      if (e instanceof RaceLost) return null;
+      throw e;
+    });
+    if (created) return { ok: true, contactId: created.id, name: created.name, created: true };
+  }
+  return { ok: false };
+}
+
+class RaceLost extends Error {}
+class AlreadyStored extends Error {}
+
+export type SayResult = { stored: true; message: WebchatMessage; conversation: Conversation } | { stored: false };
+
+/** Stores a customer message (once per id) in the contact's active conversation, opening one if needed. */
+export async function storeCustomerMessage(
+  db: Db,
+  inbox: InboxRow,
+  contactId: string,
+  id: string,
+  body: string,
+): Promise<SayResult> {
+  const now = Date.now();
+  try {
+    return await db.tx(async (tx) => {
+      const batch = new ChangeBatch(inbox.tenantId, await nextVersion(tx, inbox.tenantId));
+      const before = await lockActiveConversation(tx, inbox.id, contactId);
+      const text = preview(body);
+      const conversation = before
+        ? await updateConversation(tx, batch, before, {
+            ...before,
+            status: statusOnCustomerMessage(before.status),
+            unreadCount: before.unreadCount + 1,
+            lastMessageAt: now,
+            lastMessagePreview: text,
+            lastCustomerMessageAt: now,
+            waitingSince: before.waitingSince ?? now,
+          })
+        : await insertConversation(tx, batch, {
+            id: uuidv7(),
+            inboxId: inbox.id,
+            contactId,
+            teamId: inbox.teamId,
+            assigneeId: null,
+            status: 'open',
+            unreadCount: 1,
+            lastMessageAt: now,
+            lastMessagePreview: text,
+            lastCustomerMessageAt: now,
+            waitingSince: now,
+            createdAt: now,
+          });
+      const message = await insertMessage(
+        tx,
+        batch,
+        {
+          id,
+          conversationId: conversation.id,
+          direction: 'in',
+          kind: 'text',
+          authorId: null,
+          body,
+          event: null,
+          state: 'delivered',
+          error: null,
+          createdAt: now,
+        },
+        conversation,
+      );
+      // A resend of a stored message: undo the conversation bump too.
+      if (!message) throw new AlreadyStored();
+      await batch.write(tx);
+      return {
+        stored: true as const,
+        conversation,
+        message: { id, from: 'customer' as const, authorName: null, body, createdAt: now },
+      };
+    });
+  } catch (e) {
+    if (e instanceof AlreadyStored) return { stored: false };
+    throw e;
+  }
+}
+
+type HistoryRow = { id: string; direction: 'in' | 'out'; body: string; created_at: number; author_name: string | null };
+
+export async function visitorHistory(db: Queryable, inboxId: string, contactId: string, limit = 500): Promise<WebchatMessage[]> {
+  const rows = await db.query<HistoryRow>(
+    `SELECT * FROM (
+       SELECT m.id, m.direction, m.body, m.created_at, u.name AS author_name
+       FROM messages m JOIN conversations c ON c.id = m.conversation_id LEFT JOIN users u ON u.id = m.author_id
+       WHERE c.inbox_id = $1 AND c.contact_id = $2 AND m.kind = 'text' AND m.direction IN ('in', 'out')
+       ORDER BY m.created_at DESC, m.id DESC LIMIT $3) recent
+     ORDER BY created_at, id`,
+    [inboxId, contactId, limit],
+  );
+  return rows.map(toWebchatMessage);
+}
+
+function toWebchatMessage(r: HistoryRow): WebchatMessage {
+  return {
+    id: r.id,
+    from: r.direction === 'in' ? 'customer' : 'agent',
+    authorName: r.direction === 'out' ? r.author_name : null,
+    body: r.body,
+    createdAt: r.created_at,
+  };
+}
+
+/** An agent's message as the customer sees it, with where to send it. */
+export async function outgoingForVisitor(
+  db: Queryable,
+  messageId: string,
+): Promise<{ inboxId: string; channel: string; visitorIds: string[]; message: WebchatMessage } | null> {
+  const [row] = await db.query<HistoryRow & { inbox_id: string; contact_id: string; channel: string }>(
+    `SELECT m.id, m.direction, m.body, m.created_at, u.name AS author_name, c.inbox_id, c.contact_id, i.channel
+     FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN inboxes i ON i.id = c.inbox_id
+     LEFT JOIN users u ON u.id = m.author_id WHERE m.id = $1`,
+    [messageId],
+  );
+  if (!row) return null;
+  const ids = await db.query<{ external_id: string }>(
+    'SELECT external_id FROM contact_identities WHERE inbox_id = $1 AND contact_id = $2',
+    [row.inbox_id, row.contact_id],
+  );
+  return { inboxId: row.inbox_id, channel: row.channel, visitorIds: ids.map((r) => r.external_id), message: toWebchatMessage(row) };
+}

@@ -1,0 +1,166 @@
+// Conversations and their messages.
+import type { Conversation, Message } from '../../src-shared/domain';
+import { seesEverything, type Viewer } from '../../src-shared/rules/visibility';
+import type { ChangeBatch } from './changeLog';
+import type { Queryable, Tx } from './db';
+import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, toConversation, toMessage, type ConversationRow, type MessageRow } from './rows';
+
+/** Locks the conversation row for the rest of the transaction. */
+export async function lockConversation(tx: Tx, tenantId: string, id: string): Promise<Conversation | null> {
+  const [row] = await tx.query<ConversationRow>(
+    `SELECT ${CONVERSATION_COLUMNS} FROM conversations c WHERE c.id = $1 AND c.tenant_id = $2 FOR UPDATE`,
+    [id, tenantId],
+  );
+  return row ? toConversation(row) : null;
+}
+
+export async function getConversation(db: Queryable, id: string): Promise<Conversation | null> {
+  const [row] = await db.query<ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations c WHERE c.id = $1`, [id]);
+  return row ? toConversation(row) : null;
+}
+
+/** The contact's conversation in this inbox that is not closed, locked. */
+export async function lockActiveConversation(tx: Tx, inboxId: string, contactId: string): Promise<Conversation | null> {
+  const [row] = await tx.query<ConversationRow>(
+    `SELECT ${CONVERSATION_COLUMNS} FROM conversations c
+     WHERE c.inbox_id = $1 AND c.contact_id = $2 AND c.status <> 'closed' FOR UPDATE`,
+    [inboxId, contactId],
+  );
+  return row ? toConversation(row) : null;
+}
+
+export async function insertConversation(tx: Tx, batch: ChangeBatch, c: Omit<Conversation, 'version'>): Promise<Conversation> {
+  const row: Conversation = { ...c, version: batch.version };
+  await tx.query(
+    `INSERT INTO conversations (id, tenant_id, inbox_id, contact_id, team_id, assignee_id, status, unread_count, last_message_at,
+       last_message_preview, last_customer_message_at, waiting_since, created_at, version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+    [
+      row.id,
+      batch.tenantId,
+      row.inboxId,
+      row.contactId,
+      row.teamId,
+      row.assigneeId,
+      row.status,
+      row.unreadCount,
+      row.lastMessageAt,
+      row.lastMessagePreview,
+      row.lastCustomerMessageAt,
+      row.waitingSince,
+      row.createdAt,
+      row.version,
+    ],
+  );
+  batch.add({ kind: 'conversation', row, prev: null });
+  return row;
+}
+
+/** Writes `after` over `before` (same id) at the batch's version. */
+export async function updateConversation(tx: Tx, batch: ChangeBatch, before: Conversation, after: Conversation): Promise<Conversation> {
+  const row: Conversation = { ...after, id: before.id, version: batch.version };
+  const updated = await tx.query(
+    `UPDATE conversations SET team_id = $2, assignee_id = $3, status = $4, unread_count = $5, last_message_at = $6,
+       last_message_preview = $7, last_customer_message_at = $8, waiting_since = $9, version = $10
+     WHERE id = $1 AND tenant_id = $11 RETURNING id`,
+    [
+      row.id,
+      row.teamId,
+      row.assigneeId,
+      row.status,
+      row.unreadCount,
+      row.lastMessageAt,
+      row.lastMessagePreview,
+      row.lastCustomerMessageAt,
+      row.waitingSince,
+      row.version,
+      batch.tenantId,
+    ],
+  );
+  if (updated.length !== 1) throw new Error(`Conversation ${row.id} was not updated.`);
+  batch.add({ kind: 'conversation', row, prev: { assigneeId: before.assigneeId, teamId: before.teamId } });
+  return row;
+}
+
+/** Inserts a message; false when a message with that id already exists (a resend). */
+export async function insertMessage(
+  tx: Tx,
+  batch: ChangeBatch,
+  m: Omit<Message, 'version'>,
+  scope: Pick<Conversation, 'assigneeId' | 'teamId'>,
+): Promise<Message | null> {
+  const row: Message = { ...m, version: batch.version };
+  const inserted = await tx.query(
+    `INSERT INTO messages (id, tenant_id, conversation_id, direction, kind, author_id, body, event, state, error, created_at, version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [
+      row.id,
+      batch.tenantId,
+      row.conversationId,
+      row.direction,
+      row.kind,
+      row.authorId,
+      row.body,
+      row.event === null ? null : JSON.stringify(row.event),
+      row.state,
+      row.error,
+      row.createdAt,
+      row.version,
+    ],
+  );
+  if (inserted.length === 0) return null;
+  batch.add({ kind: 'message', row, scope: { assigneeId: scope.assigneeId, teamId: scope.teamId } });
+  return row;
+}
+
+export async function messageExists(db: Queryable, id: string): Promise<boolean> {
+  const rows = await db.query('SELECT 1 FROM messages WHERE id = $1', [id]);
+  return rows.length > 0;
+}
+
+function visibleClause(viewer: Viewer, firstParam: number): { sql: string; params: unknown[] } {
+  if (seesEverything(viewer.role)) return { sql: 'TRUE', params: [] };
+  return {
+    sql: `(c.assignee_id = $${firstParam} OR (c.assignee_id IS NULL AND c.team_id = ANY($${firstParam + 1}::text[])))`,
+    params: [viewer.id, [...viewer.teamIds]],
+  };
+}
+
+export async function listVisibleConversations(
+  db: Queryable,
+  tenantId: string,
+  viewer: Viewer,
+  afterId: string,
+  limit: number,
+): Promise<Conversation[]> {
+  const vis = visibleClause(viewer, 4);
+  const rows = await db.query<ConversationRow>(
+    `SELECT ${CONVERSATION_COLUMNS} FROM conversations c WHERE c.tenant_id = $1 AND c.id > $2 AND ${vis.sql} ORDER BY c.id LIMIT $3`,
+    [tenantId, afterId, limit, ...vis.params],
+  );
+  return rows.map(toConversation);
+}
+
+export async function listVisibleMessages(
+  db: Queryable,
+  tenantId: string,
+  viewer: Viewer,
+  afterId: string,
+  limit: number,
+): Promise<Message[]> {
+  const vis = visibleClause(viewer, 4);
+  const rows = await db.query<MessageRow>(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN conversations c ON c.id = m.conversation_id
+     WHERE m.tenant_id = $1 AND m.id > $2 AND ${vis.sql} ORDER BY m.id LIMIT $3`,
+    [tenantId, afterId, limit, ...vis.params],
+  );
+  return rows.map(toMessage);
+}
+
+export async function listMessages(db: Queryable, conversationId: string): Promise<Message[]> {
+  const rows = await db.query<MessageRow>(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 ORDER BY m.created_at, m.id`,
+    [conversationId],
+  );
+  return rows.map(toMessage);
+}

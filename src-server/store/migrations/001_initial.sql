@@ -1,0 +1,147 @@
+-- Bandeja server schema, first version. Times are epoch milliseconds (bigint).
+CREATE TABLE tenants (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  version bigint NOT NULL DEFAULT 0,
+  -- Random id made when the tenant is created; a new epoch makes every client re-bootstrap.
+  epoch text NOT NULL,
+  -- Cursors older than this cannot be served from the change log (it was trimmed).
+  log_floor bigint NOT NULL DEFAULT 0,
+  created_at bigint NOT NULL
+);
+
+CREATE TABLE users (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants(id),
+  email text NOT NULL UNIQUE,
+  name text NOT NULL,
+  role text NOT NULL CHECK (role IN ('agent', 'supervisor', 'admin')),
+  password_hash text NOT NULL,
+  active boolean NOT NULL DEFAULT true,
+  version bigint NOT NULL
+);
+CREATE INDEX users_tenant ON users(tenant_id, id);
+
+CREATE TABLE teams (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants(id),
+  name text NOT NULL,
+  version bigint NOT NULL
+);
+CREATE INDEX teams_tenant ON teams(tenant_id, id);
+
+CREATE TABLE team_members (
+  team_id text NOT NULL REFERENCES teams(id),
+  user_id text NOT NULL REFERENCES users(id),
+  PRIMARY KEY (team_id, user_id)
+);
+CREATE INDEX team_members_user ON team_members(user_id);
+
+CREATE TABLE inboxes (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants(id),
+  name text NOT NULL,
+  channel text NOT NULL,
+  team_id text REFERENCES teams(id),
+  slug text UNIQUE,
+  version bigint NOT NULL
+);
+CREATE INDEX inboxes_tenant ON inboxes(tenant_id, id);
+
+CREATE TABLE contacts (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants(id),
+  name text NOT NULL,
+  email text,
+  phone text,
+  created_at bigint NOT NULL,
+  version bigint NOT NULL
+);
+CREATE INDEX contacts_tenant ON contacts(tenant_id, id);
+
+-- How a channel knows a contact (webchat: the visitor id, proven by a secret).
+CREATE TABLE contact_identities (
+  inbox_id text NOT NULL REFERENCES inboxes(id),
+  external_id text NOT NULL,
+  contact_id text NOT NULL REFERENCES contacts(id),
+  secret_hash text,
+  PRIMARY KEY (inbox_id, external_id)
+);
+CREATE INDEX contact_identities_contact ON contact_identities(contact_id);
+
+CREATE TABLE conversations (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants(id),
+  inbox_id text NOT NULL REFERENCES inboxes(id),
+  contact_id text NOT NULL REFERENCES contacts(id),
+  team_id text REFERENCES teams(id),
+  assignee_id text REFERENCES users(id),
+  status text NOT NULL CHECK (status IN ('open', 'pending', 'snoozed', 'closed')),
+  unread_count integer NOT NULL DEFAULT 0,
+  last_message_at bigint NOT NULL,
+  last_message_preview text NOT NULL DEFAULT '',
+  last_customer_message_at bigint,
+  waiting_since bigint,
+  created_at bigint NOT NULL,
+  version bigint NOT NULL
+);
+CREATE INDEX conversations_tenant ON conversations(tenant_id, id);
+-- One active conversation per contact and inbox.
+CREATE UNIQUE INDEX conversations_active_contact ON conversations(inbox_id, contact_id) WHERE status <> 'closed';
+
+CREATE TABLE messages (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants(id),
+  conversation_id text NOT NULL REFERENCES conversations(id),
+  direction text NOT NULL CHECK (direction IN ('in', 'out', 'system')),
+  kind text NOT NULL CHECK (kind IN ('text', 'event')),
+  author_id text,
+  body text NOT NULL,
+  event jsonb,
+  state text NOT NULL,
+  error text,
+  created_at bigint NOT NULL,
+  version bigint NOT NULL
+);
+CREATE INDEX messages_conversation ON messages(conversation_id, created_at, id);
+
+CREATE TABLE sessions (
+  token_hash text PRIMARY KEY,
+  user_id text NOT NULL REFERENCES users(id),
+  created_at bigint NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+
+-- One row per device: binds the clientId to its user and holds the last applied mutation id.
+CREATE TABLE clients (
+  id text PRIMARY KEY,
+  user_id text NOT NULL REFERENCES users(id),
+  last_mutation_id bigint NOT NULL DEFAULT 0,
+  created_at bigint NOT NULL
+);
+
+-- Outcomes of rejected mutations, returned again when the client resends them.
+CREATE TABLE mutation_results (
+  client_id text NOT NULL REFERENCES clients(id),
+  mutation_id bigint NOT NULL,
+  status text NOT NULL,
+  code text,
+  message text,
+  PRIMARY KEY (client_id, mutation_id)
+);
+
+CREATE TABLE change_log (
+  tenant_id text NOT NULL REFERENCES tenants(id),
+  version bigint NOT NULL,
+  seq integer NOT NULL,
+  kind text NOT NULL,
+  entity_id text NOT NULL,
+  scope_assignee_id text,
+  scope_team_id text,
+  prev_assignee_id text,
+  prev_team_id text,
+  -- For conversations: whether the row existed before this change (prev scope is meaningful).
+  prev_known boolean NOT NULL DEFAULT false,
+  row jsonb NOT NULL,
+  PRIMARY KEY (tenant_id, version, seq)
+);

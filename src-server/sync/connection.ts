@@ -1,0 +1,247 @@
+// One client's /sync socket: hello, bootstrap, catch-up and pushes, strictly in arrival order.
+import type { WebSocket } from 'ws';
+import type { ErrorBody } from '../../src-shared/errors';
+import {
+  CLIENT_FRAME_TYPES,
+  ClientFrame,
+  CloseCode,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  SCHEMA_VERSION,
+  parseFrame,
+  type Hello,
+  type Push,
+  type ServerFrame,
+} from '../../src-shared/protocol';
+import { tokenHash, userForToken } from '../auth/sessions';
+import { readChanges } from '../store/changeLog';
+import { listMessages } from '../store/conversations';
+import type { Db } from '../store/db';
+import { getUser, viewerOf, type UserWithTenant } from '../store/directory';
+import { getTenant } from '../store/tenants';
+import type { SyncHub } from './hub';
+import type { AfterCommit } from './mutators';
+import { lastMutationId, processPush } from './push';
+import { streamSnapshot } from './snapshot';
+import { chunkOps, visibleOps } from './visibleChanges';
+
+export const CHANGE_PAGE_ROWS = 1000;
+// Frames we send stay well under the peer's MAX_FRAME_BYTES.
+const FRAME_BUDGET = Math.floor(MAX_FRAME_BYTES / 2);
+
+export interface ConnectionDeps {
+  db: Db;
+  hub: SyncHub;
+  log: (line: string) => void;
+  afterCommit: (effects: AfterCommit[]) => void;
+}
+
+export class SyncConnection {
+  private user: UserWithTenant | null = null;
+  private clientId = '';
+  tokenHash = '';
+  /** Version up to which this client has been sent the log; null until bootstrap/welcome. */
+  private cursor: number | null = null;
+  private lmidSent = 0;
+  private closed = false;
+  private frames: Promise<void> = Promise.resolve();
+  private catchUpChain: Promise<void> = Promise.resolve();
+  private catchUpQueued = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly deps: ConnectionDeps,
+  ) {
+    ws.on('message', (data, isBinary) => {
+      const text = isBinary ? '' : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
+      this.frames = this.frames.then(() => this.onFrame(isBinary ? null : text)).catch((e) => this.fail(e));
+    });
+    ws.on('close', () => this.dispose());
+    ws.on('error', () => this.dispose());
+  }
+
+  private dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.user) this.deps.hub.remove(this.user.tenantId, this);
+  }
+
+  private send(frame: ServerFrame): void {
+    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  private sendError(error: ErrorBody, fatal: boolean, closeCode?: number): void {
+    this.send({ type: 'error', error, fatal });
+    if (fatal) {
+      this.ws.close(closeCode ?? CloseCode.policyViolation, error.code);
+      this.dispose();
+    }
+  }
+
+  private fail(e: unknown): void {
+    this.deps.log(`sync connection error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    this.sendError({ code: 'INTERNAL', message: 'The server hit an unexpected error. Reconnect to continue.' }, true, 1011);
+  }
+
+  /** Logged out elsewhere: this socket may not continue. */
+  signOut(): void {
+    this.sendError({ code: 'UNAUTHORIZED', message: 'This session was signed out. Sign in again.' }, true, CloseCode.unauthorized);
+  }
+
+  private async onFrame(text: string | null): Promise<void> {
+    if (this.closed) return;
+    if (text === null) {
+      this.sendError({ code: 'BAD_FRAME', message: 'Frames must be JSON text.' }, false);
+      return;
+    }
+    const parsed = parseFrame(ClientFrame, CLIENT_FRAME_TYPES, text);
+    if (!parsed.ok) {
+      this.sendError({ code: parsed.code, message: parsed.message }, false);
+      return;
+    }
+    const frame = parsed.value;
+    if (frame.type === 'hello') await this.onHello(frame);
+    else await this.onPush(frame);
+  }
+
+  private async onHello(hello: Hello): Promise<void> {
+    if (this.user) {
+      this.sendError({ code: 'BAD_FRAME', message: 'This connection already said hello.' }, false);
+      return;
+    }
+    if (hello.protocol !== PROTOCOL_VERSION || hello.schema !== SCHEMA_VERSION) {
+      this.sendError(
+        {
+          code: 'PROTOCOL_MISMATCH',
+          message: `This server speaks protocol ${PROTOCOL_VERSION} (schema ${SCHEMA_VERSION}); update Bandeja to connect.`,
+        },
+        true,
+        CloseCode.protocolMismatch,
+      );
+      return;
+    }
+    const { db } = this.deps;
+    const user = await userForToken(db, hello.token);
+    if (!user) {
+      this.sendError({ code: 'UNAUTHORIZED', message: 'Your session has ended. Sign in again.' }, true, CloseCode.unauthorized);
+      return;
+    }
+    // The first hello binds a clientId to its user for good.
+    await db.query('INSERT INTO clients (id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [
+      hello.clientId,
+      user.id,
+      Date.now(),
+    ]);
+    const [client] = await db.query<{ user_id: string; last_mutation_id: number }>(
+      'SELECT user_id, last_mutation_id FROM clients WHERE id = $1',
+      [hello.clientId],
+    );
+    if (!client || client.user_id !== user.id) {
+      this.sendError(
+        { code: 'CLIENT_MISMATCH', message: 'This device id belongs to another user. Sign in again to start fresh.' },
+        true,
+        CloseCode.policyViolation,
+      );
+      return;
+    }
+    const tenant = await getTenant(db, user.tenantId);
+    if (!tenant) throw new Error(`Tenant ${user.tenantId} vanished.`);
+    if (this.closed) return;
+
+    this.user = user;
+    this.clientId = hello.clientId;
+    this.tokenHash = tokenHash(hello.token);
+    this.lmidSent = client.last_mutation_id;
+    const bootstrap =
+      hello.epoch !== tenant.epoch || hello.cursor === null || hello.cursor < tenant.log_floor || hello.cursor > tenant.version;
+    const { tenantId: _t, ...publicUser } = user;
+    this.send({
+      type: 'welcome',
+      epoch: tenant.epoch,
+      version: tenant.version,
+      lmid: client.last_mutation_id,
+      user: publicUser,
+      tenant: { id: tenant.id, name: tenant.name },
+      bootstrap,
+    });
+    // Join the hub before reading, so a commit that lands meanwhile still pokes us.
+    this.deps.hub.add(user.tenantId, this);
+    if (bootstrap) {
+      const version = await streamSnapshot(
+        db,
+        user.tenantId,
+        viewerOf(user),
+        (v, epoch) => this.send({ type: 'snapshotBegin', epoch, version: v }),
+        (ops) => {
+          for (const part of chunkOps(ops, FRAME_BUDGET)) this.send({ type: 'snapshotPage', ops: part });
+        },
+      );
+      this.send({ type: 'snapshotEnd', version });
+      this.cursor = version;
+    } else {
+      this.cursor = hello.cursor;
+    }
+    await this.catchUp();
+  }
+
+  private async onPush(push: Push): Promise<void> {
+    const user = this.user;
+    if (!user) {
+      this.sendError({ code: 'UNAUTHORIZED', message: 'Say hello with a valid session before pushing.' }, true, CloseCode.unauthorized);
+      return;
+    }
+    const outcome = await processPush(this.deps.db, user, this.clientId, push.mutations, this.deps.log);
+    // The pusher sees the effects of its own push before the results, so an "ok" is already in its base.
+    await this.catchUp();
+    this.send({ type: 'pushResult', results: outcome.results, lmid: outcome.lmid });
+    if (outcome.committed) this.deps.hub.poke(user.tenantId, this);
+    if (outcome.effects.length > 0) this.deps.afterCommit(outcome.effects);
+  }
+
+  /** Sends what the change log holds beyond the cursor. Calls are serialised; a call made while
+   *  one runs coalesces into one more pass after it. */
+  catchUp(): Promise<void> {
+    if (this.catchUpQueued) return this.catchUpChain;
+    this.catchUpQueued = true;
+    this.catchUpChain = this.catchUpChain
+      .then(async () => {
+        this.catchUpQueued = false;
+        await this.catchUpNow();
+      })
+      .catch((e) => this.fail(e));
+    return this.catchUpChain;
+  }
+
+  private async catchUpNow(): Promise<void> {
+    if (this.closed || !this.user || this.cursor === null) return;
+    const { db } = this.deps;
+    // Re-read the user: a role or team change alters what they may see from now on.
+    const user = await getUser(db, this.user.id);
+    if (!user || !user.active) {
+      this.signOut();
+      return;
+    }
+    this.user = user;
+    const viewer = viewerOf(user);
+    for (;;) {
+      if (this.closed) return;
+      // lmid is read before the log, so it never claims a mutation whose effects are not in what we send.
+      const lmid = await lastMutationId(db, this.clientId);
+      const tenant = await getTenant(db, user.tenantId);
+      if (!tenant || tenant.version <= this.cursor) return;
+      const from = this.cursor;
+      const { entries, to } = await readChanges(db, user.tenantId, from, tenant.version, CHANGE_PAGE_ROWS);
+      const ops = await visibleOps(entries, viewer, (id) => listMessages(db, id));
+      const finalLmid = to === tenant.version ? Math.max(lmid, this.lmidSent) : this.lmidSent;
+      const parts = chunkOps(ops, FRAME_BUDGET);
+      // Only the last part moves the cursor: a client that drops after an earlier part re-reads the whole page.
+      parts.forEach((part, i) => {
+        const last = i === parts.length - 1;
+        this.send({ type: 'changes', from, to: last ? to : from, ops: part, lmid: last ? finalLmid : this.lmidSent });
+      });
+      this.lmidSent = finalLmid;
+      this.cursor = to;
+    }
+  }
+}
+

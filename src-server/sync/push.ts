@@ -1,0 +1,93 @@
+// Applies a push: one transaction per mutation, exactly once per (clientId, mutation id).
+import type { ErrorBody } from '../../src-shared/errors';
+import { isBandejaError } from '../../src-shared/errors';
+import type { MutationEnvelope } from '../../src-shared/mutations';
+import type { PushResultItem } from '../../src-shared/protocol';
+import { ChangeBatch } from '../store/changeLog';
+import type { Db, Queryable } from '../store/db';
+import type { UserWithTenant } from '../store/directory';
+import { nextVersion } from '../store/tenants';
+import { runMutation, type AfterCommit } from './mutators';
+
+export interface PushOutcome {
+  results: PushResultItem[];
+  lmid: number;
+  /** Something was committed: the tenant's other connections must catch up. */
+  committed: boolean;
+  effects: AfterCommit[];
+}
+
+export async function lastMutationId(db: Queryable, clientId: string): Promise<number> {
+  const [row] = await db.query<{ last_mutation_id: number }>('SELECT last_mutation_id FROM clients WHERE id = $1', [clientId]);
+  return row?.last_mutation_id ?? 0;
+}
+
+export async function processPush(
+  db: Db,
+  actor: UserWithTenant,
+  clientId: string,
+  mutations: readonly MutationEnvelope[],
+  log: (line: string) => void,
+): Promise<PushOutcome> {
+  const results: PushResultItem[] = [];
+  const effects: AfterCommit[] = [];
+  let committed = false;
+  for (const m of mutations) {
+    let item: PushResultItem;
+    try {
+      let pending: AfterCommit[] = [];
+      item = await db.tx(async (tx) => {
+        pending = [];
+        const [client] = await tx.query<{ last_mutation_id: number }>(
+          'SELECT last_mutation_id FROM clients WHERE id = $1 AND user_id = $2 FOR UPDATE',
+          [clientId, actor.id],
+        );
+        if (!client) throw new Error('The client row disappeared.');
+        const last = client.last_mutation_id;
+        if (m.id <= last) {
+          const [stored] = await tx.query<{ status: string; code: ErrorBody['code'] | null; message: string | null }>(
+            'SELECT status, code, message FROM mutation_results WHERE client_id = $1 AND mutation_id = $2',
+            [clientId, m.id],
+          );
+          return stored?.code
+            ? { id: m.id, status: 'already' as const, error: { code: stored.code, message: stored.message ?? '' } }
+            : { id: m.id, status: 'already' as const };
+        }
+        if (m.id > last + 1) return { id: m.id, status: 'outOfOrder' as const };
+
+        const version = await nextVersion(tx, actor.tenantId);
+        let result: PushResultItem;
+        try {
+          await tx.savepoint(async () => {
+            const batch = new ChangeBatch(actor.tenantId, version);
+            await runMutation({ tx, batch, actor, now: Date.now(), afterCommit: (e) => pending.push(e) }, m.name, m.args);
+            await batch.write(tx);
+          });
+          result = { id: m.id, status: 'ok' };
+        } catch (e) {
+          if (!isBandejaError(e)) throw e;
+          pending.length = 0;
+          await tx.query('INSERT INTO mutation_results (client_id, mutation_id, status, code, message) VALUES ($1, $2, $3, $4, $5)', [
+            clientId,
+            m.id,
+            'rejected',
+            e.code,
+            e.message,
+          ]);
+          result = { id: m.id, status: 'rejected', error: e.toBody() };
+        }
+        await tx.query('UPDATE clients SET last_mutation_id = $2 WHERE id = $1', [clientId, m.id]);
+        return result;
+      });
+      effects.push(...pending);
+      if (item.status === 'ok' || item.status === 'rejected') committed = true;
+    } catch (e) {
+      log(`push ${clientId}#${m.id} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      results.push({ id: m.id, status: 'error', error: { code: 'INTERNAL', message: 'The server could not apply this change. It will be retried.' } });
+      break;
+    }
+    results.push(item);
+    if (item.status === 'outOfOrder') break;
+  }
+  return { results, lmid: await lastMutationId(db, clientId), committed, effects };
+}
