@@ -1,4 +1,5 @@
 // What the client core needs from the program hosting it (Electron or the headless Node host).
+// Declared here, below the hosts, so the core never imports a host; src-main/host/types.ts re-exports it.
 export interface SecretStore {
   get(key: string): Promise<string | null>;
   set(key: string, value: string): Promise<void>;

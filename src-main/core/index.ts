@@ -5,7 +5,7 @@ import { BandejaError } from '../../src-shared/errors';
 import type { MutationArgs, MutationName } from '../../src-shared/mutations';
 import type { Session, SyncStatus } from '../../src-shared/ipc';
 import type { Viewer } from '../../src-shared/rules/visibility';
-import type { Host } from '../host/types';
+import type { Host } from './host';
 import { openMirror, type Mirror, type ReadonlyDb } from './mirror/db';
 import { writeSessionUser } from './mirror/meta';
 import { sessionViewer } from './mirror/rebase';

@@ -1,0 +1,58 @@
+// `npm run start:headless -- [--demo] [--server URL] [--port N] [--server-port N] [--data-dir DIR] [--lang en|es|pt-BR]`
+// The agent UI in any browser: the real core and IPC, served on loopback.
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { FlagError, launch } from '../../launch';
+import { createHeadlessHost } from './host';
+import { startHeadlessServer } from './server';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const rendererDir = fileURLToPath(new URL('../../../dist/renderer', import.meta.url));
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+const app = await launch({
+  argv: process.argv.slice(2),
+  makeHost: (dataDir) => createHeadlessHost(dataDir, log),
+  log,
+  onServerReady: (url) => process.stdout.write(`Bandeja server listening on ${url}\n`),
+}).catch((e: unknown) =>
+  e instanceof FlagError ? fail(e.message, 2) : fail(`Bandeja could not start: ${e instanceof Error ? e.message : String(e)}`, 1),
+);
+
+// Tests set BANDEJA_IPC_TOKEN to talk to the host without reading the page.
+const token = process.env.BANDEJA_IPC_TOKEN || randomBytes(32).toString('base64url');
+const ui = await startHeadlessServer({
+  port: app.flags.port,
+  rendererDir,
+  token,
+  dispatch: app.dispatch,
+  events: app.events,
+  log,
+}).catch(async (e: unknown) => {
+  await app.close();
+  return fail(`Bandeja headless UI could not start on port ${app.flags.port}: ${e instanceof Error ? e.message : String(e)}`, 1);
+});
+
+process.stdout.write(`Bandeja headless UI on ${ui.url}\n`);
+
+let stopping = false;
+function stop(signal: string): void {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal}: closing`);
+  ui.close()
+    .then(() => app.close())
+    .then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log(`Close failed: ${e instanceof Error ? e.message : String(e)}`);
+        process.exit(1);
+      },
+    );
+}
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));

@@ -1,0 +1,7 @@
+import type { Core } from '../core';
+import { directory } from '../core/mirror/queries';
+import type { AreaHandlers } from './handlers';
+
+export function directoryHandlers(core: Core): AreaHandlers<'directory.'> {
+  return { 'directory.get': () => directory(core.reader().db) };
+}
