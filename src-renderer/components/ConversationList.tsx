@@ -84,7 +84,16 @@ export function ConversationList() {
   return (
     <section className="list-column" aria-label={t('list.label')}>
       <header className="list-header">
-        <h2 className="list-title">{t(`views.${view}`)}</h2>
+        <div className="list-title-row">
+          <h2 className="list-title">{t(`views.${view}`)}</h2>
+          <label className="sort">
+            <span className="visually-hidden">{t('sort.label')}</span>
+            <select value={sort} onChange={(e) => setSort(e.target.value as Sort)}>
+              <option value="newest">{t('sort.newest')}</option>
+              <option value="oldest">{t('sort.oldest')}</option>
+            </select>
+          </label>
+        </div>
         <div className="tabs" role="group" aria-label={t('status.label')}>
           {CONVERSATION_STATUSES.map((s) => (
             <button
@@ -107,13 +116,6 @@ export function ConversationList() {
             </button>
           ))}
         </div>
-        <label className="sort">
-          <span className="visually-hidden">{t('sort.label')}</span>
-          <select value={sort} onChange={(e) => setSort(e.target.value as Sort)} aria-label={t('sort.label')}>
-            <option value="newest">{t('sort.newest')}</option>
-            <option value="oldest">{t('sort.oldest')}</option>
-          </select>
-        </label>
       </header>
       {list.isError && (
         <p className="list-error" role="alert">

@@ -33,14 +33,6 @@ function Header({ item, session }: { item: ConversationItem; session: Session })
     <header className="pane-header">
       <div className="pane-title">
         <h2>{item.contactName}</h2>
-        <div className="pane-meta">
-          <span className="chip">{t(`channel.${item.channel}`)}</span>
-          <span className="muted">{item.inboxName}</span>
-          <span className={`status-pill status-${item.status}`}>{t(`status.${item.status}`)}</span>
-          <span className="muted">
-            {t('conversation.assignee')}: <strong data-testid="assignee">{item.assigneeName ?? t('conversation.nobody')}</strong>
-          </span>
-        </div>
       </div>
       <div className="pane-actions" role="group" aria-label={t('conversation.actions')}>
         {item.assigneeId !== me ? (
@@ -61,6 +53,14 @@ function Header({ item, session }: { item: ConversationItem; session: Session })
             {t('conversation.close')}
           </button>
         )}
+      </div>
+      <div className="pane-meta">
+        <span className={`status-pill status-${item.status}`}>{t(`conversation.status.${item.status}`)}</span>
+        <span className="chip">{t(`channel.${item.channel}`)}</span>
+        <span className="muted">{item.inboxName}</span>
+        <span className="muted">
+          {t('conversation.assignee')}: <strong data-testid="assignee">{item.assigneeName ?? t('conversation.nobody')}</strong>
+        </span>
       </div>
       {action.isError && (
         <div className="pane-error" role="alert">
