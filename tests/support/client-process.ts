@@ -1,0 +1,93 @@
+// Runs the real headless host (src-main/host/headless/cli.ts) as a child process for tests, and
+// connects to its /ipc socket.
+//
+//   const ana = await startClientProcess({ serverUrl: server.url });   // temp data dir, free UI port
+//   await ana.ipc.ok('session.login', { serverUrl: server.url, email: 'ana@demo.test', password: 'demo1234' });
+//   await ana.kill();        // SIGKILL (crash), no clean shutdown
+//   await ana.restart();     // same data dir and server; `ana.ipc` is a new connection
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { connectIpc, type IpcClient } from './ipc-client';
+
+export interface ClientProcess {
+  /** The UI URL (changes on restart: each run picks a free port). */
+  readonly url: string;
+  readonly ipc: IpcClient;
+  readonly dataDir: string;
+  stderr(): string;
+  /** SIGTERM, waits for the exit (a clean shutdown). */
+  stop(): Promise<void>;
+  /** SIGKILL: the process dies wherever it is. */
+  kill(): Promise<void>;
+  /** Starts it again on the same data dir and server (after stop/kill, or stops it first). */
+  restart(): Promise<void>;
+}
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const READY = /Bandeja headless UI on (http:\/\/127\.0\.0\.1:\d+)/;
+
+export async function startClientProcess(opts: { serverUrl: string; dataDir?: string; env?: NodeJS.ProcessEnv }): Promise<ClientProcess> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'bandeja-client-'));
+  const token = randomBytes(16).toString('hex');
+  let child: ChildProcess | null = null;
+  let exited: Promise<void> = Promise.resolve();
+  let logs = '';
+  let url = '';
+  let ipc: IpcClient | null = null;
+
+  const launch = () =>
+    new Promise<string>((resolveReady, reject) => {
+      const args = ['--import', 'tsx', 'src-main/host/headless/cli.ts', '--server', opts.serverUrl, '--port', '0', '--data-dir', dataDir];
+      const proc = spawn(process.execPath, args, {
+        cwd: ROOT,
+        env: { ...process.env, ...opts.env, BANDEJA_IPC_TOKEN: token },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child = proc;
+      let out = '';
+      proc.stdout!.setEncoding('utf8');
+      proc.stderr!.setEncoding('utf8');
+      proc.stderr!.on('data', (d: string) => (logs += d));
+      proc.stdout!.on('data', (d: string) => {
+        out += d;
+        const m = READY.exec(out);
+        if (m) resolveReady(m[1]!);
+      });
+      exited = new Promise((done) => proc.once('exit', () => done()));
+      proc.once('exit', (code, signal) => reject(new Error(`Client exited before it was ready (code ${code}, signal ${signal}).\n${logs}`)));
+    });
+
+  const start = async () => {
+    url = await launch();
+    ipc = await connectIpc(url, token);
+  };
+
+  const end = async (signal: NodeJS.Signals) => {
+    ipc?.close();
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill(signal);
+    await exited;
+  };
+
+  await start();
+  return {
+    get url() {
+      return url;
+    },
+    get ipc() {
+      return ipc!;
+    },
+    dataDir,
+    stderr: () => logs,
+    stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
+    async restart() {
+      await end('SIGTERM');
+      await start();
+    },
+  };
+}
