@@ -18,7 +18,9 @@ import {
   PROTOCOL_VERSION,
   SCHEMA_VERSION,
   ServerFrame,
+  type Changes,
   type Hello,
+  type Op,
   type PushResultItem,
   type Welcome,
 } from '../../src-shared/protocol';
@@ -164,8 +166,8 @@ export class SyncPeer {
   }
 
   /** Waits until a received `changes` frame contains an op matching the predicate. */
-  waitForOp(match: (op: Extract<ServerFrame, { type: 'changes' }>['ops'][number]) => boolean, what: string, from = 0) {
-    return this.waitFor((f) => f.type === 'changes' && f.ops.some(match), what, from);
+  waitForOp(match: (op: Op) => boolean, what: string, from = 0): Promise<Changes> {
+    return this.waitFor((f): f is Changes => f.type === 'changes' && f.ops.some(match), what, from);
   }
 
   close(): void {

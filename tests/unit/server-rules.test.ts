@@ -1,0 +1,115 @@
+// Pure pieces of the server: which change-log entries a user receives, frame chunking,
+// password hashes and migration ordering.
+import { describe, expect, it } from 'vitest';
+import type { Conversation, Message } from '../../src-shared/domain';
+import type { Op } from '../../src-shared/protocol';
+import { hashPassword, verifyPassword } from '../../src-server/auth/passwords';
+import { checkOrder, loadMigrations } from '../../src-server/store/migrate';
+import { chunkOps, visibleOps } from '../../src-server/sync/visibleChanges';
+
+const conversation = (over: Partial<Conversation> = {}): Conversation => ({
+  id: 'c1',
+  inboxId: 'i1',
+  contactId: 'k1',
+  teamId: 'team-a',
+  assigneeId: null,
+  status: 'open',
+  unreadCount: 0,
+  lastMessageAt: 1,
+  lastMessagePreview: '',
+  lastCustomerMessageAt: null,
+  waitingSince: null,
+  createdAt: 1,
+  version: 2,
+  ...over,
+});
+const message = (id: string): Message => ({
+  id,
+  conversationId: 'c1',
+  direction: 'in',
+  kind: 'text',
+  authorId: null,
+  body: id,
+  event: null,
+  state: 'delivered',
+  error: null,
+  createdAt: 1,
+  version: 1,
+});
+const bruno = { id: 'bruno', role: 'agent' as const, teamIds: ['team-a'] };
+const ana = { id: 'ana', role: 'agent' as const, teamIds: ['team-a'] };
+
+function convEntry(row: Conversation, prev: { assigneeId: string | null; teamId: string | null } | null) {
+  return {
+    kind: 'conversation' as const,
+    entity_id: row.id,
+    scope_assignee_id: row.assigneeId,
+    scope_team_id: row.teamId,
+    prev_assignee_id: prev?.assigneeId ?? null,
+    prev_team_id: prev?.teamId ?? null,
+    prev_known: prev !== null,
+    row,
+  };
+}
+
+describe('visibleOps', () => {
+  const history = async () => [message('m1'), message('m2')];
+
+  it('turns a conversation leaving the scope into a revoke', async () => {
+    const entry = convEntry(conversation({ assigneeId: 'ana' }), { assigneeId: null, teamId: 'team-a' });
+    expect(await visibleOps([entry], bruno, history)).toEqual([{ kind: 'revoke', conversationId: 'c1' }]);
+    expect((await visibleOps([entry], ana, history)).map((o) => o.kind)).toEqual(['conversation']);
+  });
+
+  it('follows a conversation entering the scope with all its messages, once', async () => {
+    const entered = convEntry(conversation(), { assigneeId: 'ana', teamId: 'team-a' });
+    const msgEntry = {
+      kind: 'message' as const,
+      entity_id: 'm2',
+      scope_assignee_id: null,
+      scope_team_id: 'team-a',
+      prev_assignee_id: null,
+      prev_team_id: null,
+      prev_known: false,
+      row: message('m2'),
+    };
+    const ops = await visibleOps([entered, msgEntry], bruno, history);
+    expect(ops.map((o) => (o.kind === 'message' ? o.row.id : o.kind))).toEqual(['conversation', 'm1', 'm2']);
+  });
+
+  it('skips changes to conversations the user never saw', async () => {
+    const other = convEntry(conversation({ assigneeId: 'ana', teamId: 'team-b' }), { assigneeId: null, teamId: 'team-b' });
+    expect(await visibleOps([other], bruno, history)).toEqual([]);
+    const created = convEntry(conversation({ teamId: 'team-b' }), null);
+    expect(await visibleOps([created], bruno, history)).toEqual([]);
+    expect(await visibleOps([created], { id: 's', role: 'supervisor', teamIds: [] }, history)).toHaveLength(3);
+  });
+});
+
+describe('chunkOps', () => {
+  it('splits ops so every part stays under the byte budget, keeping order', () => {
+    const ops: Op[] = Array.from({ length: 10 }, (_, i) => ({ kind: 'message', row: { ...message(`m${i}`), body: 'x'.repeat(1000) } }));
+    const parts = chunkOps(ops, 3000);
+    expect(parts.length).toBeGreaterThan(3);
+    for (const p of parts) expect(Buffer.byteLength(JSON.stringify(p))).toBeLessThan(3100);
+    expect(parts.flat()).toEqual(ops);
+    expect(chunkOps([], 3000)).toEqual([[]]);
+  });
+});
+
+describe('passwords', () => {
+  it('verifies the right password only', async () => {
+    const hash = await hashPassword('demo1234');
+    expect(hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(await verifyPassword('demo1234', hash)).toBe(true);
+    expect(await verifyPassword('demo12345', hash)).toBe(false);
+    expect(await verifyPassword('demo1234', 'garbage')).toBe(false);
+  });
+});
+
+describe('migrations', () => {
+  it('are numbered 1, 2, 3… with no gaps', () => {
+    expect(loadMigrations()[0]).toMatchObject({ id: 1, name: 'initial' });
+    expect(() => checkOrder([{ id: 1, name: 'a', sql: '' }, { id: 3, name: 'c', sql: '' }])).toThrow(/numbered/);
+  });
+});
