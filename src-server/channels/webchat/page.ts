@@ -55,15 +55,15 @@ const SCRIPT = String.raw`
 'use strict';
 var cfg = JSON.parse(document.getElementById('webchat-config').textContent);
 var T = {
-  en: {title:'Chat with us', online:'We reply as soon as we can', offline:'Reconnecting… your messages will be sent', welcome:'Hi! 👋', intro:'Tell us your name and we will connect you with our team.',
+  en: {title:'Chat with us', online:'We reply as soon as we can', offline:'Reconnecting… your messages will be sent', welcome:'Hi there!', intro:'Tell us your name and we will connect you with our team.',
        name:'Your name', start:'Start chat', message:'Message', placeholder:'Write a message…', send:'Send', log:'Conversation',
        empty:'Send us a message: an agent will reply right here.', you:'You', agent:'Agent', sending:'Sending…', powered:'Powered by Bandeja',
        errors:{MESSAGE_TOO_LONG:'This message is too long. Split it into shorter messages.', EMPTY_MESSAGE:'Write something before sending.', UNAUTHORIZED:'This chat could not be opened here. Reload the page to start a new chat.', other:'Something went wrong. Please try again.'}},
-  es: {title:'Chatea con nosotros', online:'Respondemos lo antes posible', offline:'Reconectando… tus mensajes se enviarán', welcome:'¡Hola! 👋', intro:'Dinos tu nombre y te pondremos en contacto con nuestro equipo.',
+  es: {title:'Chatea con nosotros', online:'Respondemos lo antes posible', offline:'Reconectando… tus mensajes se enviarán', welcome:'¡Hola!', intro:'Dinos tu nombre y te pondremos en contacto con nuestro equipo.',
        name:'Tu nombre', start:'Iniciar chat', message:'Mensaje', placeholder:'Escribe un mensaje…', send:'Enviar', log:'Conversación',
        empty:'Envíanos un mensaje: un agente te responderá aquí mismo.', you:'Tú', agent:'Agente', sending:'Enviando…', powered:'Con la tecnología de Bandeja',
        errors:{MESSAGE_TOO_LONG:'El mensaje es demasiado largo. Divídelo en mensajes más cortos.', EMPTY_MESSAGE:'Escribe algo antes de enviar.', UNAUTHORIZED:'No se pudo abrir este chat aquí. Recarga la página para empezar uno nuevo.', other:'Algo salió mal. Inténtalo de nuevo.'}},
-  'pt-BR': {title:'Fale conosco', online:'Respondemos o quanto antes', offline:'Reconectando… suas mensagens serão enviadas', welcome:'Olá! 👋', intro:'Diga seu nome e vamos conectar você à nossa equipe.',
+  'pt-BR': {title:'Fale conosco', online:'Respondemos o quanto antes', offline:'Reconectando… suas mensagens serão enviadas', welcome:'Olá!', intro:'Diga seu nome e vamos conectar você à nossa equipe.',
        name:'Seu nome', start:'Iniciar conversa', message:'Mensagem', placeholder:'Escreva uma mensagem…', send:'Enviar', log:'Conversa',
        empty:'Envie uma mensagem: um atendente responderá aqui mesmo.', you:'Você', agent:'Atendente', sending:'Enviando…', powered:'Desenvolvido com Bandeja',
        errors:{MESSAGE_TOO_LONG:'A mensagem é longa demais. Divida-a em mensagens menores.', EMPTY_MESSAGE:'Escreva algo antes de enviar.', UNAUTHORIZED:'Não foi possível abrir esta conversa aqui. Recarregue a página para começar outra.', other:'Algo deu errado. Tente novamente.'}}
@@ -247,6 +247,7 @@ export function webchatPage(config: WebchatPageConfig): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Chat</title>
+<link rel="icon" href="data:,">
 <style>${FULL_STYLE}</style>
 </head>
 <body>
