@@ -1,0 +1,50 @@
+// Rows as the server sends them, for mirror unit tests on real SQLite files.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Contact, Conversation, Inbox, Message, User } from '../../src-shared/domain';
+
+export function tempMirrorPath(): string {
+  return join(mkdtempSync(join(tmpdir(), 'bandeja-mirror-')), 'mirror.sqlite');
+}
+
+export const ana: User = { id: 'user-ana', name: 'Ana', email: 'ana@demo.test', role: 'agent', active: true, teamIds: ['team-1'], version: 1 };
+export const bruno: User = { ...ana, id: 'user-bruno', name: 'Bruno', email: 'bruno@demo.test' };
+export const inbox: Inbox = { id: 'inbox-1', name: 'Web', channel: 'webchat', teamId: 'team-1', version: 1 };
+export const contact: Contact = { id: 'contact-1', name: 'Carla', email: null, phone: null, createdAt: 1000, version: 2 };
+
+export function conversation(over: Partial<Conversation> = {}): Conversation {
+  return {
+    id: 'conv-1',
+    inboxId: 'inbox-1',
+    contactId: 'contact-1',
+    teamId: 'team-1',
+    assigneeId: null,
+    status: 'open',
+    unreadCount: 1,
+    lastMessageAt: 2000,
+    lastMessagePreview: 'Hola',
+    lastCustomerMessageAt: 2000,
+    waitingSince: 2000,
+    createdAt: 2000,
+    version: 3,
+    ...over,
+  };
+}
+
+export function inbound(over: Partial<Message> = {}): Message {
+  return {
+    id: 'msg-1',
+    conversationId: 'conv-1',
+    direction: 'in',
+    kind: 'text',
+    authorId: null,
+    body: 'Hola, secreto del cliente',
+    event: null,
+    state: 'sent',
+    error: null,
+    createdAt: 2000,
+    version: 3,
+    ...over,
+  };
+}
