@@ -1,7 +1,10 @@
 // Bundles the Electron main process (ESM) and the preload (CommonJS: sandboxed preloads cannot be ESM)
 // into dist/main. npm packages stay external in main (native better-sqlite3, PGlite's wasm files);
 // the preload is bundled whole because a sandboxed preload can require nothing but 'electron'.
+import { cpSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+rmSync('dist/main', { recursive: true, force: true });
 
 const common = { bundle: true, platform: 'node', target: 'node22', sourcemap: true, logLevel: 'warning' };
 
@@ -22,4 +25,6 @@ await build({
   outExtension: { '.js': '.cjs' },
   external: ['electron'],
 });
+// The server's migrations are read at run time next to the bundle (src-server/store/migrate.ts).
+cpSync('src-server/store/migrations', 'dist/main/migrations', { recursive: true });
 console.log('built dist/main/electron-main.mjs and dist/main/preload.cjs');
