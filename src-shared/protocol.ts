@@ -6,7 +6,7 @@ import { ErrorBody } from './errors';
 import { MutationEnvelope } from './mutations';
 
 export const PROTOCOL_VERSION = 1;
-/** Version of the row shapes in ops; a client with another schema re-bootstraps. */
+/** Version of the row shapes in ops; a client with another schema is refused (PROTOCOL_MISMATCH) until updated. */
 export const SCHEMA_VERSION = 1;
 /** Largest frame either side accepts, in bytes. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
