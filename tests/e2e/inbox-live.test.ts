@@ -29,8 +29,8 @@ describe('live inbox', () => {
 
   it('shows a new webchat conversation to Ana and Bruno; Ana replies, takes it, and the customer sees the reply', async () => {
     const server: ServerProcess = await track(await startServerProcess({ demo: true, dataDir: join(root, 'server') }));
-    const ana: ClientProcess = await track(await startClientProcess({ server: server.url, dataDir: join(root, 'ana') }));
-    const bruno: ClientProcess = await track(await startClientProcess({ server: server.url, dataDir: join(root, 'bruno') }));
+    const ana: ClientProcess = await track(await startClientProcess({ serverUrl: server.url, dataDir: join(root, 'ana') }));
+    const bruno: ClientProcess = await track(await startClientProcess({ serverUrl: server.url, dataDir: join(root, 'bruno') }));
 
     const anaUi = await track(await openBrowser());
     const brunoUi = await track(await openBrowser());

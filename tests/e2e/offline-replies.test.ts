@@ -23,12 +23,12 @@ describe('offline replies', () => {
     for (const clean of cleanups.splice(0).reverse()) await clean();
   });
 
-  it('keeps replies written offline across a client restart and delivers them once, in order', async () => {
+  it('keeps replies written offline across a client restart and delivers them once, in order', { timeout: 120_000 }, async () => {
     const serverDir = join(root, 'server');
     const anaDir = join(root, 'ana');
-    let server: ServerProcess = await startServerProcess({ demo: true, dataDir: serverDir });
+    const server: ServerProcess = await startServerProcess({ demo: true, dataDir: serverDir });
     cleanups.push(() => server.stop());
-    let ana: ClientProcess = await startClientProcess({ server: server.url, dataDir: anaDir });
+    const ana: ClientProcess = await startClientProcess({ serverUrl: server.url, dataDir: anaDir });
     cleanups.push(() => ana.stop());
     const anaUi = await openBrowser();
     const customer = await openBrowser();
@@ -43,8 +43,9 @@ describe('offline replies', () => {
     await reply(page, 'Sure, one moment.');
     await agentMessages(customer.page).filter({ hasText: 'Sure, one moment.' }).waitFor({ timeout: WAIT_MS });
 
-    // The server stops: the UI says so, and keeps working.
-    await server.stop();
+    // The server goes down hard (SIGKILL: nothing is flushed or said goodbye): the UI says so,
+    // and keeps working.
+    await server.kill();
     const banner = page.getByTestId('offline-banner');
     await banner.waitFor({ timeout: WAIT_MS });
     await screenshot(page, 'offline-1-banner');
@@ -56,10 +57,10 @@ describe('offline replies', () => {
     await until(() => banner.textContent(), (t) => t === 'Offline — 2 actions waiting to be sent', 'the banner to count 2 actions');
     await screenshot(page, 'offline-2-two-pending');
 
-    // Ana's client process restarts while offline; the tab reloads itself onto the new host.
-    const port = ana.port;
-    await ana.stop();
-    ana = await startClientProcess({ server: server.url, dataDir: anaDir, port });
+    // Ana's client process restarts while offline (on a new port: the test harness picks a free
+    // one each run), and her UI is loaded again from it: no sign-in, the inbox is there.
+    await ana.restart();
+    await page.goto(ana.url);
     await page.locator('.sidebar').waitFor({ timeout: WAIT_MS });
     await until(() => banner.textContent(), (t) => t === 'Offline — 2 actions waiting to be sent', 'the banner after the restart');
     await openView(page, 'mine');
@@ -69,7 +70,7 @@ describe('offline replies', () => {
     await screenshot(page, 'offline-3-after-client-restart');
 
     // The server is back: both replies go out, once each, in order.
-    server = await startServerProcess({ demo: true, dataDir: serverDir, port: server.port });
+    await server.restart();
     for (const body of ['First offline reply', 'Second offline reply'])
       await until(() => outgoing(page, body).getAttribute('data-delivery'), (d) => d === 'sent' || d === 'delivered' || d === 'read', `"${body}" to be sent`, 30_000);
     await banner.waitFor({ state: 'detached', timeout: WAIT_MS });
