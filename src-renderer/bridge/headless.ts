@@ -25,6 +25,7 @@ export function createHeadlessBridge(token: string): BandejaBridge {
   let nextId = 1;
   let socket: WebSocket | null = null;
   let attempt = 0;
+  let dropped = false;
 
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ipc?token=${encodeURIComponent(token)}`;
 
@@ -34,6 +35,10 @@ export function createHeadlessBridge(token: string): BandejaBridge {
     ws.onopen = () => {
       attempt = 0;
       for (const frame of waiting.splice(0)) ws.send(frame);
+      if (dropped) {
+        dropped = false;
+        void caughtUp();
+      }
     };
     ws.onmessage = (msg) => {
       let frame: HostFrame;
@@ -46,12 +51,13 @@ export function createHeadlessBridge(token: string): BandejaBridge {
         inFlight.get(frame.id)?.(frame.reply);
         inFlight.delete(frame.id);
       } else if (frame.t === 'event') {
-        for (const listener of listeners.get(frame.event) ?? []) listener(frame.payload);
+        emit(frame.event, frame.payload);
       }
     };
     ws.onclose = () => {
       if (socket !== ws) return;
       socket = null;
+      dropped = true;
       for (const resolve of inFlight.values()) resolve(hostGone());
       inFlight.clear();
       attempt += 1;
@@ -74,6 +80,18 @@ export function createHeadlessBridge(token: string): BandejaBridge {
       // Host not reachable yet: try the socket anyway, its close schedules the next attempt.
     }
     connect();
+  }
+
+  // Events sent while the socket was down are lost: tell the listeners everything may have
+  // changed, and what the sync state is now.
+  async function caughtUp(): Promise<void> {
+    emit('mirror.changed', { all: true, conversationIds: [] });
+    const reply = (await call('sync.status', {})) as { ok: boolean; result?: unknown };
+    if (reply.ok) emit('sync.status', reply.result);
+  }
+
+  function emit(event: IpcEventName, payload: unknown): void {
+    for (const listener of listeners.get(event) ?? []) listener(payload);
   }
 
   function call(op: IpcOp, args: unknown): Promise<unknown> {

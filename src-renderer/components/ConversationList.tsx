@@ -29,7 +29,7 @@ function Row({ item, selected, onOpen }: { item: ConversationItem; selected: boo
       <Avatar name={item.contactName} size={36} />
       <span className="row-body">
         <span className="row-line">
-          <span className="row-name">{item.contactName}</span>
+          <span className="row-name" title={item.contactName}>{item.contactName}</span>
           <time className="row-time" dateTime={new Date(item.lastMessageAt).toISOString()}>
             {listTime(i18n.language, item.lastMessageAt)}
           </time>

@@ -32,7 +32,7 @@ function Header({ item, session }: { item: ConversationItem; session: Session })
   return (
     <header className="pane-header">
       <div className="pane-title">
-        <h2>{item.contactName}</h2>
+        <h2 title={item.contactName}>{item.contactName}</h2>
       </div>
       <div className="pane-actions" role="group" aria-label={t('conversation.actions')}>
         {item.assigneeId !== me ? (

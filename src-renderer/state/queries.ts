@@ -65,6 +65,7 @@ export function createQueryClient(): QueryClient {
 function mirrorChanged(client: QueryClient, change: IpcEventPayload<'mirror.changed'>): void {
   if (change.all) {
     void client.invalidateQueries({ queryKey: keys.mirror });
+    void client.invalidateQueries({ queryKey: keys.session });
     return;
   }
   const stale: QueryKey[] = [keys.inboxLists, keys.counts];

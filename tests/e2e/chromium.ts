@@ -1,11 +1,45 @@
 // Debian's Chromium driven by playwright-core, one temporary profile per browser, and the
 // screenshot folder the end-to-end tests write to (git-ignored).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const SCREENSHOTS = resolve(__dirname, '../.artifacts/screenshots');
+const ROOT = resolve(__dirname, '../..');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const st = statSync(path);
+    newest = Math.max(newest, st.isDirectory() ? newestSource(path) : st.mtimeMs);
+  }
+  return newest;
+}
+
+let built = false;
+/** `npm test` builds the renderer first; when a single e2e file is run alone, build it here if
+ *  dist/renderer is missing or older than the sources, so the test never drives a stale UI. */
+export function ensureRendererBuilt(): void {
+  if (built) return;
+  let builtAt = 0;
+  try {
+    builtAt = statSync(join(ROOT, 'dist/renderer/index.html')).mtimeMs;
+  } catch {
+    // Not built yet.
+  }
+  const sourcesAt = Math.max(newestSource(join(ROOT, 'src-renderer')), newestSource(join(ROOT, 'src-shared')));
+  if (builtAt < sourcesAt) {
+    const vite = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'src-renderer/vite.config.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    if (vite.status !== 0) throw new Error(`Building the renderer failed:\n${vite.stdout}\n${vite.stderr}`);
+  }
+  built = true;
+}
 
 const ARGS = [
   '--no-sandbox',
@@ -24,6 +58,7 @@ export interface Browser {
 
 /** A fresh Chromium with its own profile folder (so localStorage, cookies, caches are its own). */
 export async function openBrowser(opts: { locale?: string; colorScheme?: 'light' | 'dark' } = {}): Promise<Browser> {
+  ensureRendererBuilt();
   const profile = mkdtempSync(join(tmpdir(), 'bandeja-e2e-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
