@@ -74,9 +74,22 @@ describe('live inbox', () => {
     );
     await screenshot(anaUi.page, 'live-4-ana-replied');
 
+    // Shift+Enter is a new line; Enter sends the whole thing.
+    const box = pane(anaUi.page).locator('textarea');
+    await box.pressSequentially('It left the warehouse yesterday.');
+    await box.press('Shift+Enter');
+    await box.pressSequentially('Tracking: BR123');
+    expect(await box.inputValue()).toBe('It left the warehouse yesterday.\nTracking: BR123');
+    await box.press('Enter');
+    await outgoing(anaUi.page, 'Tracking: BR123').waitFor({ timeout: WAIT_MS });
+    expect(await box.inputValue()).toBe('');
+
     // The customer sees the reply in real time, once.
-    await agentMessages(customer.page).filter({ hasText: 'Hi Carla, I am checking your order now.' }).waitFor({ timeout: WAIT_MS });
-    expect(await agentMessages(customer.page).locator('.body').allTextContents()).toEqual(['Hi Carla, I am checking your order now.']);
+    await agentMessages(customer.page).filter({ hasText: 'Tracking: BR123' }).waitFor({ timeout: WAIT_MS });
+    expect(await agentMessages(customer.page).locator('.body').allTextContents()).toEqual([
+      'Hi Carla, I am checking your order now.',
+      'It left the warehouse yesterday.\nTracking: BR123',
+    ]);
     await screenshot(customer.page, 'live-5-customer-got-reply');
 
     // Bruno no longer sees it as unassigned.
