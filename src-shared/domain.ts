@@ -97,6 +97,10 @@ export const Message = z.object({
   state: MessageState,
   error: z.string().nullable(),
   createdAt: Millis,
+  /** Order of the conversation's timeline, assigned by the server at insert (increasing per tenant).
+   *  Clocks of different devices disagree, and one action may write an event line and a message in
+   *  the same millisecond; the timeline sorts by this, never by createdAt or id. */
+  seq: z.number().int().positive(),
   version: z.number().int(),
 });
 export type Message = z.infer<typeof Message>;

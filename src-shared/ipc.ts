@@ -41,6 +41,8 @@ export const Delivery = z.enum(['pending', 'sent', 'delivered', 'read', 'failed'
 export type Delivery = z.infer<typeof Delivery>;
 
 export const MessageItem = Message.omit({ state: true }).extend({
+  /** Null while the message is only in this device's outbox; pending messages come after confirmed ones. */
+  seq: z.number().int().positive().nullable(),
   delivery: Delivery,
   authorName: z.string().nullable(),
   /** Why a failed message failed (a rejection code or the provider's reason). */
