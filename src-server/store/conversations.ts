@@ -82,33 +82,34 @@ export async function updateConversation(tx: Tx, batch: ChangeBatch, before: Con
   return row;
 }
 
-/** Inserts a message; false when a message with that id already exists (a resend). */
+/** Inserts a message; null when a message with that id already exists (a resend). The server
+ *  assigns its timeline seq here, so the row logged and sent carries it. */
 export async function insertMessage(
   tx: Tx,
   batch: ChangeBatch,
-  m: Omit<Message, 'version'>,
+  m: Omit<Message, 'version' | 'seq'>,
   scope: Pick<Conversation, 'assigneeId' | 'teamId'>,
 ): Promise<Message | null> {
-  const row: Message = { ...m, version: batch.version };
-  const inserted = await tx.query(
+  const [inserted] = await tx.query<{ seq: number }>(
     `INSERT INTO messages (id, tenant_id, conversation_id, direction, kind, author_id, body, event, state, error, created_at, version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING RETURNING id`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING RETURNING seq`,
     [
-      row.id,
+      m.id,
       batch.tenantId,
-      row.conversationId,
-      row.direction,
-      row.kind,
-      row.authorId,
-      row.body,
-      row.event === null ? null : JSON.stringify(row.event),
-      row.state,
-      row.error,
-      row.createdAt,
-      row.version,
+      m.conversationId,
+      m.direction,
+      m.kind,
+      m.authorId,
+      m.body,
+      m.event === null ? null : JSON.stringify(m.event),
+      m.state,
+      m.error,
+      m.createdAt,
+      batch.version,
     ],
   );
-  if (inserted.length === 0) return null;
+  if (!inserted) return null;
+  const row: Message = { ...m, seq: inserted.seq, version: batch.version };
   batch.add({ kind: 'message', row, scope: { assigneeId: scope.assigneeId, teamId: scope.teamId } });
   return row;
 }
@@ -157,9 +158,10 @@ export async function listVisibleMessages(
   return rows.map(toMessage);
 }
 
+/** The conversation's timeline, in order. */
 export async function listMessages(db: Queryable, conversationId: string): Promise<Message[]> {
   const rows = await db.query<MessageRow>(
-    `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 ORDER BY m.created_at, m.id`,
+    `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 ORDER BY m.seq`,
     [conversationId],
   );
   return rows.map(toMessage);

@@ -40,7 +40,7 @@ export function toConversation(r: ConversationRow): Conversation {
 }
 
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.direction, m.kind, m.author_id, m.body, m.event, m.state,
-  m.error, m.created_at, m.version`;
+  m.error, m.created_at, m.seq, m.version`;
 
 export interface MessageRow {
   id: string;
@@ -53,6 +53,7 @@ export interface MessageRow {
   state: Message['state'];
   error: string | null;
   created_at: number;
+  seq: number;
   version: number;
   [k: string]: unknown;
 }
@@ -69,6 +70,7 @@ export function toMessage(r: MessageRow): Message {
     state: r.state,
     error: r.error,
     createdAt: r.created_at,
+    seq: r.seq,
     version: r.version,
   };
 }

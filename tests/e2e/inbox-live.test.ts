@@ -72,6 +72,15 @@ describe('live inbox', () => {
       (d) => d !== 'pending',
       'the reply to be confirmed by the server',
     );
+    // The timeline reads as it happened: the reply assigned the conversation, so the event line is
+    // right above the reply, both in the DOM and on screen.
+    const timeline = await pane(anaUi.page)
+      .locator('.message-list > li:not(.day)')
+      .evaluateAll((items) => items.map((li) => (li.querySelector('.bubble-body, .event-line > span')?.textContent ?? '').trim()));
+    expect(timeline).toEqual(['Hello, my order #123 has not arrived', 'Assigned to Ana by Ana', 'Hi Carla, I am checking your order now.']);
+    const eventBox = await eventLine.boundingBox();
+    const replyBox = await outgoing(anaUi.page, 'Hi Carla, I am checking your order now.').boundingBox();
+    expect(eventBox && replyBox && eventBox.y + eventBox.height <= replyBox.y).toBe(true);
     await screenshot(anaUi.page, 'live-4-ana-replied');
 
     // Shift+Enter is a new line; Enter sends the whole thing.

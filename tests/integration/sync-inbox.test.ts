@@ -50,6 +50,16 @@ describe('a customer message and the first reply', () => {
     expect(messages.find((m) => m.direction === 'out')?.authorName).toBe('Ana');
     const events = messages.filter((m) => m.kind === 'event').map((m) => m.event);
     expect(events).toContainEqual({ type: 'assigned', assigneeId: 'user-ana', byId: 'user-ana' });
+    // The timeline reads as it happened: the reply assigned the conversation, so the event line
+    // comes right before the reply (not after it, as sorting by time and client-made id had it).
+    expect(messages.map((m) => (m.kind === 'event' ? `[${m.event?.type}]` : m.body))).toEqual([
+      'Hola, mi pedido no llegó',
+      '[assigned]',
+      'Hola Carla, lo reviso ahora',
+    ]);
+    const seqs = messages.map((m) => m.seq);
+    expect(seqs.every((seq) => seq !== null)).toBe(true);
+    expect([...seqs].sort((a, b) => a! - b!)).toEqual(seqs);
     expect((await ana.ipc.ok('sync.status', {})).pending).toBe(0);
 
     const reply = await carla.waitForAgentMessage((m) => m.body === 'Hola Carla, lo reviso ahora');

@@ -89,6 +89,44 @@ describe('applying server frames', () => {
     mirror.close();
   });
 
+  it('lists a timeline in seq order, with this device’s unconfirmed replies after it in the order written', () => {
+    const { mirror } = seeded();
+    // The reply's id was made on Ana's device before the server made the event line's, and both
+    // carry the same time: only seq says the assignment came first.
+    const replyId = '0190a7a0-0000-7000-8000-000000000010';
+    const eventId = '0190a7a0-0000-7000-8000-000000000099';
+    const assigned = { type: 'assigned' as const, assigneeId: 'user-ana', byId: 'user-ana' };
+    applyChanges(mirror.db, {
+      from: 3,
+      to: 4,
+      ops: [
+        { kind: 'conversation', row: conversation({ assigneeId: 'user-ana', unreadCount: 0, version: 4 }) },
+        { kind: 'message', row: inbound({ id: replyId, direction: 'out', authorId: 'user-ana', body: 'Hola Carla', createdAt: 5000, seq: 3, version: 4 }) },
+        { kind: 'message', row: inbound({ id: eventId, direction: 'system', kind: 'event', authorId: 'user-ana', body: '', event: assigned, createdAt: 5000, seq: 2, version: 4 }) },
+      ],
+    });
+    // Offline, Ana writes two more; her clock runs behind the server's, so their times are older.
+    record(mirror.db, 'message.send', { id: '0190a7a0-0000-7000-8000-0000000000f2', conversationId: 'conv-1', body: 'primero' }, 1500);
+    record(mirror.db, 'message.send', { id: '0190a7a0-0000-7000-8000-0000000000f1', conversationId: 'conv-1', body: 'segundo' }, 1400);
+    const timeline = conversationMessages(mirror.read, 'conv-1');
+    expect(timeline.map((m) => [m.kind === 'event' ? m.event?.type : m.body, m.seq, m.delivery])).toEqual([
+      ['Hola, secreto del cliente', 1, 'sent'],
+      ['assigned', 2, 'sent'],
+      ['Hola Carla', 3, 'sent'],
+      ['primero', null, 'pending'],
+      ['segundo', null, 'pending'],
+    ]);
+    const plan = mirror.db
+      .prepare(
+        'EXPLAIN QUERY PLAN SELECT * FROM messages_view m WHERE m.conversation_id = ? ORDER BY m.seq IS NULL, m.seq, m.local_order',
+      )
+      .all('conv-1') as { detail: string }[];
+    const details = plan.map((p) => p.detail).join('\n');
+    expect(details).toMatch(/SEARCH m USING INDEX messages_by_conversation \(conversation_id=\?\)/);
+    expect(details).toMatch(/SEARCH p USING INDEX pending_messages_by_conversation \(conversation_id=\?\)/);
+    mirror.close();
+  });
+
   it('the inbox list uses an index for the status filter and order', () => {
     const { mirror } = seeded();
     const plan = mirror.db

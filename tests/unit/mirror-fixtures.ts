@@ -44,6 +44,7 @@ export function inbound(over: Partial<Message> = {}): Message {
     state: 'sent',
     error: null,
     createdAt: 2000,
+    seq: 1,
     version: 3,
     ...over,
   };

@@ -23,7 +23,7 @@ const conversation = (over: Partial<Conversation> = {}): Conversation => ({
   version: 2,
   ...over,
 });
-const message = (id: string): Message => ({
+const message = (id: string, seq = 1): Message => ({
   id,
   conversationId: 'c1',
   direction: 'in',
@@ -34,6 +34,7 @@ const message = (id: string): Message => ({
   state: 'delivered',
   error: null,
   createdAt: 1,
+  seq,
   version: 1,
 });
 const bruno = { id: 'bruno', role: 'agent' as const, teamIds: ['team-a'] };
@@ -53,7 +54,7 @@ function convEntry(row: Conversation, prev: { assigneeId: string | null; teamId:
 }
 
 describe('visibleOps', () => {
-  const history = async () => [message('m1'), message('m2')];
+  const history = async () => [message('m1', 1), message('m2', 2)];
 
   it('turns a conversation leaving the scope into a revoke', async () => {
     const entry = convEntry(conversation({ assigneeId: 'ana' }), { assigneeId: null, teamId: 'team-a' });

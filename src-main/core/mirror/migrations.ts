@@ -39,9 +39,10 @@ const m001: Migration = {
       CREATE TABLE messages (
         id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, direction TEXT NOT NULL, kind TEXT NOT NULL,
         author_id TEXT, body TEXT NOT NULL, event TEXT, state TEXT NOT NULL, error TEXT,
-        created_at INTEGER NOT NULL, version INTEGER NOT NULL
+        created_at INTEGER NOT NULL, seq INTEGER NOT NULL, version INTEGER NOT NULL
       ) STRICT;
-      CREATE INDEX messages_by_conversation ON messages (conversation_id, created_at, id);
+      -- A timeline is read in the server's seq order (never by clock or id: see Message.seq).
+      CREATE INDEX messages_by_conversation ON messages (conversation_id, seq);
 
       CREATE TABLE outbox (
         mutation_id INTEGER PRIMARY KEY, name TEXT NOT NULL, args TEXT NOT NULL, conversation_id TEXT NOT NULL,
@@ -56,7 +57,7 @@ const m001: Migration = {
         body TEXT NOT NULL, created_at INTEGER NOT NULL, state TEXT NOT NULL CHECK (state IN ('pending', 'failed')),
         error_code TEXT, error_message TEXT, error_params TEXT
       ) STRICT;
-      CREATE INDEX pending_messages_by_conversation ON pending_messages (conversation_id, created_at, id);
+      CREATE INDEX pending_messages_by_conversation ON pending_messages (conversation_id, mutation_id);
 
       -- The conversation as it will be once the outbox's mutations for it are applied (see rebase.ts).
       CREATE TABLE overlay_conversations (
@@ -77,13 +78,16 @@ const m001: Migration = {
         SELECT c.*, EXISTS (SELECT 1 FROM outbox x WHERE x.conversation_id = c.id) AS pending
           FROM conversations c WHERE c.id NOT IN (SELECT id FROM overlay_conversations);
 
+      -- Confirmed messages carry the server's seq; this device's unconfirmed ones have none yet and
+      -- come after them, in the order they were written (local_order = their mutation id).
       CREATE VIEW messages_view AS
         SELECT m.id, m.conversation_id, m.direction, m.kind, m.author_id, m.body, m.event, m.state AS delivery,
-               m.error AS error_message, NULL AS error_code, NULL AS error_params, m.created_at, m.version
+               m.error AS error_message, NULL AS error_code, NULL AS error_params, m.created_at, m.seq,
+               NULL AS local_order, m.version
           FROM messages m
         UNION ALL
         SELECT p.id, p.conversation_id, 'out', 'text', p.author_id, p.body, NULL, p.state,
-               p.error_message, p.error_code, p.error_params, p.created_at, 0
+               p.error_message, p.error_code, p.error_params, p.created_at, NULL, p.mutation_id, 0
           FROM pending_messages p WHERE p.id NOT IN (SELECT id FROM messages);
     `);
   },

@@ -120,6 +120,7 @@ interface MessageRow {
   error_code: string | null;
   error_params: string | null;
   created_at: number;
+  seq: number | null;
   version: number;
   author_name: string | null;
 }
@@ -132,13 +133,14 @@ function failureOf(r: MessageRow): ErrorBody | null {
   return body;
 }
 
-/** The conversation's messages, oldest first: confirmed ones with their delivery state, this device's
- *  unconfirmed ones as pending, refused ones as failed with the reason. */
+/** The conversation's timeline: confirmed messages in the server's seq order with their delivery
+ *  state, then this device's unconfirmed ones as pending and refused ones as failed with the reason,
+ *  in the order the agent wrote them. */
 export function conversationMessages(db: ReadonlyDb, conversationId: string): MessageItem[] {
   const rows = db
     .prepare<[string], MessageRow>(
       `SELECT m.*, u.name AS author_name FROM messages_view m LEFT JOIN users u ON u.id = m.author_id
-        WHERE m.conversation_id = ? ORDER BY m.created_at, m.id`,
+        WHERE m.conversation_id = ? ORDER BY m.seq IS NULL, m.seq, m.local_order`,
     )
     .all(conversationId);
   return rows.map((r) => ({
@@ -151,6 +153,7 @@ export function conversationMessages(db: ReadonlyDb, conversationId: string): Me
     event: parseEvent(r.event),
     error: r.error_message,
     createdAt: r.created_at,
+    seq: r.seq,
     version: r.version,
     delivery: r.delivery as Delivery,
     authorName: r.author_name,

@@ -80,15 +80,16 @@ export function viewConversation(db: ReadonlyDb, id: string): Conversation | nul
 
 export function upsertMessage(db: WritableDb, m: Message): void {
   db.prepare(
-    `INSERT INTO messages (id, conversation_id, direction, kind, author_id, body, event, state, error, created_at, version)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO messages (id, conversation_id, direction, kind, author_id, body, event, state, error, created_at, seq, version)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET conversation_id = excluded.conversation_id, direction = excluded.direction,
        kind = excluded.kind, author_id = excluded.author_id, body = excluded.body, event = excluded.event,
-       state = excluded.state, error = excluded.error, created_at = excluded.created_at, version = excluded.version
+       state = excluded.state, error = excluded.error, created_at = excluded.created_at, seq = excluded.seq,
+       version = excluded.version
      WHERE excluded.version >= messages.version`,
   ).run(
     m.id, m.conversationId, m.direction, m.kind, m.authorId, m.body, m.event ? JSON.stringify(m.event) : null,
-    m.state, m.error, m.createdAt, m.version,
+    m.state, m.error, m.createdAt, m.seq, m.version,
   );
 }
 

@@ -126,14 +126,17 @@ export async function storeCustomerMessage(
 
 type HistoryRow = { id: string; direction: 'in' | 'out'; body: string; created_at: number; author_name: string | null };
 
+// The page shows the visitor's chat in timeline order (seq), like the agents' timeline: an agent's
+// clock or a message id made on their device says nothing about when the server took it.
+
 export async function visitorHistory(db: Queryable, inboxId: string, contactId: string, limit = 500): Promise<WebchatMessage[]> {
   const rows = await db.query<HistoryRow>(
     `SELECT * FROM (
-       SELECT m.id, m.direction, m.body, m.created_at, u.name AS author_name
+       SELECT m.id, m.direction, m.body, m.created_at, m.seq, u.name AS author_name
        FROM messages m JOIN conversations c ON c.id = m.conversation_id LEFT JOIN users u ON u.id = m.author_id
        WHERE c.inbox_id = $1 AND c.contact_id = $2 AND m.kind = 'text' AND m.direction IN ('in', 'out')
-       ORDER BY m.created_at DESC, m.id DESC LIMIT $3) recent
-     ORDER BY created_at, id`,
+       ORDER BY m.seq DESC LIMIT $3) recent
+     ORDER BY seq`,
     [inboxId, contactId, limit],
   );
   return rows.map(toWebchatMessage);

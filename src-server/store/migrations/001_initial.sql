@@ -101,9 +101,13 @@ CREATE TABLE messages (
   state text NOT NULL,
   error text,
   created_at bigint NOT NULL,
+  -- The timeline's order, taken at insert. Writes to one conversation lock its row (and every
+  -- write locks the tenant row), so within a conversation seq follows commit order; clocks and
+  -- client-made ids do not.
+  seq bigint GENERATED ALWAYS AS IDENTITY,
   version bigint NOT NULL
 );
-CREATE INDEX messages_conversation ON messages(conversation_id, created_at, id);
+CREATE INDEX messages_conversation ON messages(conversation_id, seq);
 
 CREATE TABLE sessions (
   token_hash text PRIMARY KEY,
