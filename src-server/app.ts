@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import Fastify from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Paths } from '../src-shared/http';
-import { MAX_FRAME_BYTES, PROTOCOL_VERSION, SCHEMA_VERSION } from '../src-shared/protocol';
+import { CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, SCHEMA_VERSION } from '../src-shared/protocol';
 import { registerAuthRoutes, sendError } from './auth/routes';
 import { tokenHash } from './auth/sessions';
 import { notFoundPage, webchatCsp, webchatPage } from './channels/webchat/page';
@@ -42,6 +42,8 @@ export interface RunningServer {
 
 /** How often sockets are pinged; one without a pong by the next round is dropped. */
 export const HEARTBEAT_MS = 15_000;
+/** How long close() lets sockets answer the 1001 close before it cuts them. */
+const CLOSE_GRACE_MS = 1000;
 
 export async function openStore(opts: Pick<StartServerOptions, 'dataDir' | 'databaseUrl'>): Promise<Db> {
   if (opts.databaseUrl) return openPg(opts.databaseUrl);
@@ -66,7 +68,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const hub = new SyncHub();
   const visitors = new VisitorSockets();
   const webchat: WebchatDeps = { db, hub, visitors, log };
-  const app = Fastify({ logger: false, bodyLimit: MAX_FRAME_BYTES });
+  // forceCloseConnections: on close, every HTTP connection is cut, not only idle keep-alive ones.
+  // Browsers open spare connections that never send a request; Node counts those as busy, and
+  // close() would wait for its 60 s headers timeout (a webchat page open in Chromium did that).
+  const app = Fastify({ logger: false, bodyLimit: MAX_FRAME_BYTES, forceCloseConnections: true });
+  let shuttingDown = false;
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     const status = error.statusCode ?? 500;
@@ -104,6 +110,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
 
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
+    // A page told to go away reconnects at once; it must not get in while the server closes.
+    if (shuttingDown) return refuse(socket, '503 Service Unavailable');
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (path === Paths.sync) {
       wss.handleUpgrade(request, socket, head, (ws) => {
@@ -116,6 +124,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     if (!m) return refuse(socket, '404 Not Found');
     void findInboxBySlug(db, decodeURIComponent(m[1]!)).then(
       (inbox) => {
+        if (shuttingDown) return refuse(socket, '503 Service Unavailable');
         if (!inbox || inbox.channel !== 'webchat') return refuse(socket, '404 Not Found');
         wss.handleUpgrade(request, socket, head, (ws) => {
           track(ws);
@@ -156,10 +165,13 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     port,
     close() {
       closing ??= (async () => {
+        shuttingDown = true;
         clearInterval(heartbeat);
-        for (const ws of wss.clients) ws.close(1001, 'Server shutting down');
+        // Sync clients and webchat pages are told "going away" (1001), so they reconnect later
+        // rather than treat it as an error; whoever does not answer in time is cut.
+        for (const ws of wss.clients) ws.close(CloseCode.goingAway, 'Server shutting down');
         await new Promise<void>((resolve) => {
-          const deadline = setTimeout(resolve, 1000);
+          const deadline = setTimeout(resolve, CLOSE_GRACE_MS);
           const check = () => {
             if (wss.clients.size === 0) {
               clearTimeout(deadline);

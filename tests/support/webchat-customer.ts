@@ -5,6 +5,7 @@
 //   const reply = await carla.waitForAgentMessage((m) => m.body === 'Hi Carla');
 //   const again = await WebchatCustomer.join(server.url, 'demo', 'Carla', carla.identity);  // same visitor
 //   carla.close();
+//   await carla.closed;                          // { code, reason } of the socket's close, from either side
 import { randomBytes, randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { Paths } from '../../src-shared/http';
@@ -20,6 +21,8 @@ export interface VisitorIdentity {
 export class WebchatCustomer {
   readonly frames: WebchatServerFrame[] = [];
   history: WebchatMessage[] = [];
+  /** Resolves when the socket closes, with the close code. */
+  readonly closed: Promise<{ code: number; reason: string }>;
   private readonly waiters = new Set<() => void>();
   private isClosed = false;
 
@@ -31,10 +34,13 @@ export class WebchatCustomer {
       this.frames.push(WebchatServerFrame.parse(JSON.parse(data.toString())));
       this.wake();
     });
-    ws.on('close', () => {
-      this.isClosed = true;
-      this.wake();
-    });
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => {
+        this.isClosed = true;
+        resolve({ code, reason: reason.toString() });
+        this.wake();
+      }),
+    );
     ws.on('error', () => undefined);
   }
 

@@ -1,0 +1,66 @@
+// Stopping the server (SIGTERM) while customers, agents and browsers are connected: every socket is
+// told "going away" (1001), every HTTP connection is closed, and the process exits cleanly at once
+// instead of waiting out the connections (a webchat page open in Chromium held it ~60 s).
+import { Agent, request } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CloseCode } from '../../src-shared/protocol';
+import { Paths } from '../../src-shared/http';
+import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { login, SyncPeer } from '../support/sync-peer';
+import { WebchatCustomer } from '../support/webchat-customer';
+
+let server: ServerProcess | null = null;
+const agent = new Agent({ keepAlive: true });
+const sockets: Socket[] = [];
+
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.destroy();
+  agent.destroy();
+  await server?.kill();
+});
+
+/** A GET on a keep-alive connection that stays open in the agent's pool afterwards. */
+function keepAliveGet(url: string): Promise<{ status: number; socket: Socket }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent }, (res) => {
+      const socket = res.socket as Socket;
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, socket }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function closedSocket(socket: Socket): Promise<void> {
+  return new Promise((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
+}
+
+describe('server shutdown', () => {
+  // Without closing every connection, the exit waits for Node's 60 s headers timeout: longer than this test may take.
+  it('closes sockets with 1001 and HTTP connections, and exits with code 0', { timeout: 30_000 }, async () => {
+    server = await startServerProcess({ demo: true });
+    const carla = await WebchatCustomer.join(server.url, 'demo', 'Carla');
+    await carla.say('Hola, ¿siguen ahí?');
+    const { token } = await login(server.url, 'ana@demo.test');
+    const ana = await SyncPeer.connect(server.url, { token });
+
+    // The page itself, fetched over a keep-alive connection that stays open, idle.
+    const page = await keepAliveGet(server.url + Paths.webchatPage('demo'));
+    expect(page.status).toBe(200);
+    expect(page.socket.destroyed).toBe(false);
+    // A connection that never sends a request, as browsers open ahead of time.
+    const spare = connect(server.port, '127.0.0.1');
+    sockets.push(spare);
+    await new Promise<void>((resolve, reject) => spare.once('connect', () => resolve()).once('error', reject));
+
+    await server.stop();
+
+    expect(server.exitCode()).toBe(0);
+    expect(await carla.closed).toMatchObject({ code: CloseCode.goingAway });
+    expect(await ana.closed).toMatchObject({ code: CloseCode.goingAway });
+    await Promise.all([closedSocket(page.socket), closedSocket(spare)]);
+    expect(server.stderr()).toContain('SIGTERM: closing');
+  });
+});
