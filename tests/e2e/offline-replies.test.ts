@@ -1,6 +1,7 @@
 // End to end: the server goes away while Ana works. Her replies wait in the outbox (shown as
-// pending, counted in the offline banner), survive a restart of her client process, and reach
-// the customer exactly once, in order, when the server is back.
+// pending, counted in the offline banner), survive a restart of her client process (the page she
+// has open comes back to the restarted host by itself), and reach the customer exactly once, in
+// order, when the server is back.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ describe('offline replies', () => {
     for (const clean of cleanups.splice(0).reverse()) await clean();
   });
 
-  it('keeps replies written offline across a client restart and delivers them once, in order', { timeout: 120_000 }, async () => {
+  it('keeps replies written offline across a client restart and delivers them once, in order', async () => {
     const serverDir = join(root, 'server');
     const anaDir = join(root, 'ana');
     const server: ServerProcess = await startServerProcess({ demo: true, dataDir: serverDir });
@@ -43,9 +44,11 @@ describe('offline replies', () => {
     await reply(page, 'Sure, one moment.');
     await agentMessages(customer.page).filter({ hasText: 'Sure, one moment.' }).waitFor({ timeout: WAIT_MS });
 
-    // The server goes down hard (SIGKILL: nothing is flushed or said goodbye): the UI says so,
-    // and keeps working.
-    await server.kill();
+    // The server stops (SIGTERM) with the customer's page and Ana's client connected: it exits
+    // cleanly, the customer's page sees its socket close, Ana's UI says it is offline and keeps working.
+    await server.stop();
+    expect(server.exitCode()).toBe(0);
+    await customer.page.locator('#subtitle[data-state="offline"]').waitFor({ timeout: WAIT_MS });
     const banner = page.getByTestId('offline-banner');
     await banner.waitFor({ timeout: WAIT_MS });
     await screenshot(page, 'offline-1-banner');
@@ -57,31 +60,35 @@ describe('offline replies', () => {
     await until(() => banner.textContent(), (t) => t === 'Offline — 2 actions waiting to be sent', 'the banner to count 2 actions');
     await screenshot(page, 'offline-2-two-pending');
 
-    // Ana's client process restarts while offline (on a new port: the test harness picks a free
-    // one each run), and her UI is loaded again from it: no sign-in, the inbox is there.
+    // Ana's client process restarts while offline, on the same port. The page she has open is not
+    // sent anywhere: it finds the restarted host by itself (it may reload itself) and shows the
+    // inbox and the conversation, offline, with no sign-in.
+    const pageUrl = page.url();
     await ana.restart();
-    await page.goto(ana.url);
     await page.locator('.sidebar').waitFor({ timeout: WAIT_MS });
-    await until(() => banner.textContent(), (t) => t === 'Offline — 2 actions waiting to be sent', 'the banner after the restart');
     await openView(page, 'mine');
     await row(page, 'Diego Díaz').click();
     for (const body of ['First offline reply', 'Second offline reply'])
-      expect(await outgoing(page, body).getAttribute('data-delivery')).toBe('pending');
+      await until(() => outgoing(page, body).getAttribute('data-delivery'), (d) => d === 'pending', `"${body}" pending after the restart`);
+    // A reply written now can only be recorded by the restarted host: the page really is talking to it.
+    await reply(page, 'Third offline reply');
+    await until(() => banner.textContent(), (t) => t === 'Offline — 3 actions waiting to be sent', 'the banner after the restart');
+    expect(page.url()).toBe(pageUrl);
     await screenshot(page, 'offline-3-after-client-restart');
 
-    // The server is back: both replies go out, once each, in order.
+    // The server is back: the replies go out, once each, in order.
     await server.restart();
-    for (const body of ['First offline reply', 'Second offline reply'])
+    for (const body of ['First offline reply', 'Second offline reply', 'Third offline reply'])
       await until(() => outgoing(page, body).getAttribute('data-delivery'), (d) => d === 'sent' || d === 'delivered' || d === 'read', `"${body}" to be sent`, 30_000);
     await banner.waitFor({ state: 'detached', timeout: WAIT_MS });
     await screenshot(page, 'offline-4-sent');
 
-    const expected = ['Sure, one moment.', 'First offline reply', 'Second offline reply'];
-    await until(() => agentMessages(customer.page).locator('.body').allTextContents(), (t) => t.length >= 3, 'the customer page to show the replies', 30_000);
+    const expected = ['Sure, one moment.', 'First offline reply', 'Second offline reply', 'Third offline reply'];
+    await until(() => agentMessages(customer.page).locator('.body').allTextContents(), (t) => t.length >= 4, 'the customer page to show the replies', 30_000);
     expect(await agentMessages(customer.page).locator('.body').allTextContents()).toEqual(expected);
     // What the server stored (the page's history after a reload) has each reply once, in order.
     await customer.page.reload();
-    await until(() => agentMessages(customer.page).locator('.body').allTextContents(), (t) => t.length >= 3, 'the history after reload');
+    await until(() => agentMessages(customer.page).locator('.body').allTextContents(), (t) => t.length >= 4, 'the history after reload');
     expect(await agentMessages(customer.page).locator('.body').allTextContents()).toEqual(expected);
     await screenshot(customer.page, 'offline-5-customer');
     // And Ana's conversation has each reply once.

@@ -4,7 +4,7 @@
 //   const ana = await startClientProcess({ serverUrl: server.url });   // temp data dir, free UI port
 //   await ana.ipc.ok('session.login', { serverUrl: server.url, email: 'ana@demo.test', password: 'demo1234' });
 //   await ana.kill();        // SIGKILL (crash), no clean shutdown
-//   await ana.restart();     // same data dir and server; `ana.ipc` is a new connection
+//   await ana.restart();     // same data dir, server and UI port; `ana.ipc` is a new connection
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -13,7 +13,8 @@ import { join, resolve } from 'node:path';
 import { connectIpc, type IpcClient } from './ipc-client';
 
 export interface ClientProcess {
-  /** The UI URL (changes on restart: each run picks a free port). */
+  /** The UI URL. The first run picks a free port and restarts keep it, so a browser page already
+   *  open on the UI finds the restarted host by itself, as it would after a real restart. */
   readonly url: string;
   readonly ipc: IpcClient;
   readonly dataDir: string;
@@ -22,15 +23,22 @@ export interface ClientProcess {
   stop(): Promise<void>;
   /** SIGKILL: the process dies wherever it is. */
   kill(): Promise<void>;
-  /** Starts it again on the same data dir and server (after stop/kill, or stops it first). */
+  /** Starts it again on the same data dir, server and UI port (after stop/kill, or stops it first). */
   restart(): Promise<void>;
 }
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const READY = /Bandeja headless UI on (http:\/\/127\.0\.0\.1:\d+)/;
 
-export async function startClientProcess(opts: { serverUrl: string; dataDir?: string; env?: NodeJS.ProcessEnv }): Promise<ClientProcess> {
+export async function startClientProcess(opts: {
+  serverUrl: string;
+  dataDir?: string;
+  /** UI port; 0 (default) picks a free one on the first run. */
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+}): Promise<ClientProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'bandeja-client-'));
+  let port = opts.port ?? 0;
   const token = randomBytes(16).toString('hex');
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
@@ -40,7 +48,7 @@ export async function startClientProcess(opts: { serverUrl: string; dataDir?: st
 
   const launch = () =>
     new Promise<string>((resolveReady, reject) => {
-      const args = ['--import', 'tsx', 'src-main/host/headless/cli.ts', '--server', opts.serverUrl, '--port', '0', '--data-dir', dataDir];
+      const args = ['--import', 'tsx', 'src-main/host/headless/cli.ts', '--server', opts.serverUrl, '--port', String(port), '--data-dir', dataDir];
       const proc = spawn(process.execPath, args, {
         cwd: ROOT,
         env: { ...process.env, ...opts.env, BANDEJA_IPC_TOKEN: token },
@@ -61,7 +69,18 @@ export async function startClientProcess(opts: { serverUrl: string; dataDir?: st
     });
 
   const start = async () => {
-    url = await launch();
+    // The same port must come back; retry briefly if the OS has not released it yet.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        url = await launch();
+        break;
+      } catch (e) {
+        if (port === 0 || attempt >= 20 || !/EADDRINUSE/.test(logs)) throw e;
+        logs = '';
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    port = Number(new URL(url).port);
     ipc = await connectIpc(url, token);
   };
 
