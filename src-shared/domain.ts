@@ -21,6 +21,10 @@ export type Channel = z.infer<typeof Channel>;
 /** Longest text message body, in characters (WhatsApp's own limit). */
 export const MESSAGE_MAX_CHARS = 4096;
 
+export const PRESENCES = ['online', 'away', 'offline'] as const;
+export const Presence = z.enum(PRESENCES);
+export type Presence = z.infer<typeof Presence>;
+
 export const User = z.object({
   id: Id,
   name: z.string(),
@@ -28,6 +32,10 @@ export const User = z.object({
   role: Role,
   active: z.boolean(),
   teamIds: z.array(Id),
+  /** Computed by the server from the user's live connections (shown in the transfer picker). */
+  presence: Presence,
+  /** An invited user who has not set a password yet. */
+  invited: z.boolean(),
   version: z.number().int(),
 });
 export type User = z.infer<typeof User>;
@@ -35,24 +43,71 @@ export type User = z.infer<typeof User>;
 export const Team = z.object({ id: Id, name: z.string(), version: z.number().int() });
 export type Team = z.infer<typeof Team>;
 
+export const InboxSettings = z.object({
+  /** A transfer closes the current conversation and starts a new one (with the history) for the receiver. */
+  transferStartsNewConversation: z.boolean(),
+  /** Closing keeps the assignee (their history stays theirs); otherwise it drops to the team. */
+  closeKeepsAssignee: z.boolean(),
+});
+export type InboxSettings = z.infer<typeof InboxSettings>;
+export const DEFAULT_INBOX_SETTINGS: InboxSettings = { transferStartsNewConversation: false, closeKeepsAssignee: true };
+
 export const Inbox = z.object({
   id: Id,
   name: z.string(),
   channel: Channel,
   teamId: Id.nullable(),
+  settings: InboxSettings,
   version: z.number().int(),
 });
 export type Inbox = z.infer<typeof Inbox>;
 
+/** Custom contact field values, by the field definition's key. */
+export const CustomValue = z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]);
+export type CustomValue = z.infer<typeof CustomValue>;
+
+export const ContactIdentity = z.object({ inboxId: Id, channel: Channel, externalId: z.string() });
+
 export const Contact = z.object({
   id: Id,
   name: z.string(),
-  email: z.string().nullable(),
-  phone: z.string().nullable(),
+  phones: z.array(z.string()),
+  emails: z.array(z.string()),
+  ownerId: Id.nullable(),
+  custom: z.record(CustomValue),
+  identities: z.array(ContactIdentity),
+  /** Version of each field's last write ('name', 'phones', 'emails', 'ownerId', 'custom.<key>'): the base of per-field patches. */
+  fieldVersions: z.record(z.number().int()),
+  /** Set when this contact was merged into another one; it is then hidden everywhere. */
+  mergedIntoId: Id.nullable(),
   createdAt: Millis,
   version: z.number().int(),
 });
 export type Contact = z.infer<typeof Contact>;
+
+/** Fields of a contact a person can edit, as patch keys. Custom fields are `custom.<key>`. */
+export const CONTACT_FIELDS = ['name', 'phones', 'emails', 'ownerId'] as const;
+export const ContactFieldKey = z.union([z.enum(CONTACT_FIELDS), z.string().regex(/^custom\.[a-z][a-z0-9_]{0,39}$/)]);
+export type ContactFieldKey = z.infer<typeof ContactFieldKey>;
+
+export const CONTACT_FIELD_TYPES = ['text', 'number', 'date', 'select', 'checkbox'] as const;
+export const ContactFieldDefinition = z.object({
+  id: Id,
+  /** Stable key used in `custom` and in snippets ({{contact.<key>}}). */
+  key: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/),
+  label: z.string().min(1).max(80),
+  type: z.enum(CONTACT_FIELD_TYPES),
+  options: z.array(z.string().min(1).max(80)).max(50),
+  active: z.boolean(),
+  version: z.number().int(),
+});
+export type ContactFieldDefinition = z.infer<typeof ContactFieldDefinition>;
+
+export const ClosingCategory = z.object({ id: Id, name: z.string().min(1).max(80), active: z.boolean(), version: z.number().int() });
+export type ClosingCategory = z.infer<typeof ClosingCategory>;
+
+/** Tags are free words, trimmed and compared case-insensitively; stored as typed the first time. */
+export const Tag = z.string().trim().min(1).max(40);
 
 export const Conversation = z.object({
   id: Id,
@@ -68,6 +123,12 @@ export const Conversation = z.object({
   lastCustomerMessageAt: Millis.nullable(),
   /** Since when the customer waits for a reply; null when the last word was ours. */
   waitingSince: Millis.nullable(),
+  tags: z.array(z.string()),
+  /** A chatbot answers this conversation; a human reply pauses it. */
+  botActive: z.boolean(),
+  closingCategoryId: Id.nullable(),
+  /** The contact's conversation before this one (closed), whose history is shown above it. */
+  previousConversationId: Id.nullable(),
   createdAt: Millis,
   version: z.number().int(),
 });
@@ -77,7 +138,19 @@ export type Conversation = z.infer<typeof Conversation>;
 export const ConversationEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('assigned'), assigneeId: Id, byId: Id.nullable() }),
   z.object({ type: z.literal('unassigned'), byId: Id.nullable() }),
-  z.object({ type: z.literal('status'), status: ConversationStatus, byId: Id.nullable() }),
+  /** Closed (with its optional note and category), reopened, set pending or snoozed. */
+  z.object({
+    type: z.literal('status'),
+    status: ConversationStatus,
+    byId: Id.nullable(),
+    note: z.string().nullable().optional(),
+    categoryId: Id.nullable().optional(),
+  }),
+  z.object({ type: z.literal('transferred'), toUserId: Id.nullable(), toTeamId: Id.nullable(), byId: Id.nullable() }),
+  z.object({ type: z.literal('tagged'), added: z.array(z.string()), removed: z.array(z.string()), byId: Id.nullable() }),
+  z.object({ type: z.literal('bot'), active: z.boolean(), byId: Id.nullable() }),
+  /** A transfer that starts a new conversation: written in the old one, pointing to the new one. */
+  z.object({ type: z.literal('continued'), conversationId: Id, byId: Id.nullable() }),
 ]);
 export type ConversationEvent = z.infer<typeof ConversationEvent>;
 
@@ -88,12 +161,15 @@ export type MessageState = z.infer<typeof MessageState>;
 export const Message = z.object({
   id: Id,
   conversationId: Id,
-  /** in: from the customer; out: from an agent; system: an event line. */
+  /** in: from the customer; out: from an agent (a reply or an internal note); system: an event line. */
   direction: z.enum(['in', 'out', 'system']),
-  kind: z.enum(['text', 'event']),
+  /** note: internal, never sent to the customer. */
+  kind: z.enum(['text', 'event', 'note']),
   authorId: Id.nullable(),
   body: z.string(),
   event: ConversationEvent.nullable(),
+  /** Users @mentioned in a note. */
+  mentions: z.array(Id),
   state: MessageState,
   error: z.string().nullable(),
   createdAt: Millis,
@@ -107,3 +183,63 @@ export type Message = z.infer<typeof Message>;
 
 export const Tenant = z.object({ id: Id, name: z.string() });
 export type Tenant = z.infer<typeof Tenant>;
+
+/** A notification entry for one user (an @mention today; more kinds later). Only its user receives it. */
+export const NotificationEntry = z.object({
+  id: Id,
+  userId: Id,
+  kind: z.enum(['mention']),
+  conversationId: Id,
+  messageId: Id,
+  byId: Id.nullable(),
+  createdAt: Millis,
+  readAt: Millis.nullable(),
+  version: z.number().int(),
+});
+export type NotificationEntry = z.infer<typeof NotificationEntry>;
+
+/** Filters of a saved custom view. Each present filter narrows; absent ones do not filter. */
+export const ViewFilters = z.object({
+  statuses: z.array(ConversationStatus).optional(),
+  channels: z.array(Channel).optional(),
+  inboxIds: z.array(Id).optional(),
+  teamIds: z.array(Id).optional(),
+  /** 'me', 'none' (unassigned) or user ids. */
+  assignees: z.array(z.string()).optional(),
+  tags: z.array(z.string()).optional(),
+  unreadOnly: z.boolean().optional(),
+  /** Customer waiting for a reply for at least this many minutes. */
+  waitingMinutes: z.number().int().positive().optional(),
+});
+export type ViewFilters = z.infer<typeof ViewFilters>;
+
+export const SavedView = z.object({
+  id: Id,
+  name: z.string().min(1).max(80),
+  ownerId: Id,
+  /** Shared with this team (its members see it); null = personal. */
+  teamId: Id.nullable(),
+  filters: ViewFilters,
+  sort: z.enum(['newest', 'oldest']),
+  version: z.number().int(),
+});
+export type SavedView = z.infer<typeof SavedView>;
+
+/** An invitation link for a new user: admins only. */
+export const Invite = z.object({ id: Id, userId: Id, url: z.string(), expiresAt: Millis, version: z.number().int() });
+export type Invite = z.infer<typeof Invite>;
+
+/** One change of one contact field, kept as history (the loser of a same-field conflict is kept here). */
+export const ContactFieldChange = z.object({
+  id: Id,
+  contactId: Id,
+  field: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+  byId: Id.nullable(),
+  at: Millis,
+  /** The editor started from an older value: someone else's write was overwritten. */
+  conflict: z.boolean(),
+  version: z.number().int(),
+});
+export type ContactFieldChange = z.infer<typeof ContactFieldChange>;

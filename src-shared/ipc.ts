@@ -2,8 +2,26 @@
 // The preload, the headless bridge, the main-side handlers and the renderer's types are all
 // derived from `ipcContract` and `ipcEvents`; nothing re-declares them by hand.
 import { z } from 'zod';
-import { Channel, Conversation, ConversationStatus, Id, Inbox, Message, Team, Tenant, User } from './domain';
+import {
+  Channel,
+  ClosingCategory,
+  Contact,
+  ContactFieldChange,
+  ContactFieldDefinition,
+  Conversation,
+  ConversationStatus,
+  Id,
+  Inbox,
+  Invite,
+  Message,
+  NotificationEntry,
+  SavedView,
+  Team,
+  Tenant,
+  User,
+} from './domain';
 import { ErrorBody } from './errors';
+import { mutationArgs } from './mutations';
 import { VIEWS } from './rules/visibility';
 
 function op<A extends z.ZodTypeAny, R extends z.ZodTypeAny>(args: A, result: R) {
@@ -11,6 +29,12 @@ function op<A extends z.ZodTypeAny, R extends z.ZodTypeAny>(args: A, result: R) 
 }
 
 export const ViewSchema = z.enum(VIEWS);
+/** Matches rules/visibility.ts ViewRef. */
+export const ViewRefSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: ViewSchema }),
+  z.object({ kind: z.literal('team'), teamId: Id }),
+  z.object({ kind: z.literal('saved'), viewId: Id }),
+]);
 export const Sort = z.enum(['newest', 'oldest']);
 
 export const Session = z.object({ serverUrl: z.string().url(), user: User, tenant: Tenant });
@@ -62,17 +86,39 @@ export const TabCounts = z.object({
 });
 export type TabCounts = z.infer<typeof TabCounts>;
 
-export const InboxCounts = z.record(ViewSchema, TabCounts);
+/** Counters of every view the user has, by viewKey(): 'mine', 'unassigned', 'all', 'teammates',
+ *  'team:<id>', 'saved:<id>'. */
+export const InboxCounts = z.record(z.string(), TabCounts);
 export type InboxCounts = z.infer<typeof InboxCounts>;
 
 export const ConversationDetail = z.object({
   conversation: ConversationItem,
-  contact: z.object({ id: Id, name: z.string(), email: z.string().nullable(), phone: z.string().nullable() }),
+  contact: Contact,
 });
 export type ConversationDetail = z.infer<typeof ConversationDetail>;
 
+export const SearchHits = z.object({
+  contacts: z.array(z.object({ id: Id, name: z.string(), phones: z.array(z.string()), emails: z.array(z.string()), conversationId: Id.nullable() })),
+  messages: z.array(
+    z.object({
+      messageId: Id,
+      conversationId: Id,
+      contactName: z.string(),
+      /** Text around the match; the matched words are wrapped in \u0002…\u0003 for highlighting. */
+      snippet: z.string(),
+      createdAt: z.number(),
+    }),
+  ),
+});
+export type SearchHits = z.infer<typeof SearchHits>;
+
+export const NotificationItem = NotificationEntry.extend({ byName: z.string().nullable(), contactName: z.string().nullable(), excerpt: z.string() });
+export type NotificationItem = z.infer<typeof NotificationItem>;
+
+
 const Empty = z.object({}).strict();
 const Queued = z.object({ mutationId: z.number().int().positive() });
+const QueuedMany = z.object({ mutationIds: z.array(z.number().int().positive()) });
 
 export const ipcContract = {
   'app.info': op(
@@ -94,10 +140,21 @@ export const ipcContract = {
   ),
   'session.logout': op(Empty, z.object({ ok: z.literal(true) })),
   'sync.status': op(Empty, SyncStatus),
-  'directory.get': op(Empty, z.object({ users: z.array(User), teams: z.array(Team), inboxes: z.array(Inbox) })),
+  'directory.get': op(
+    Empty,
+    z.object({
+      users: z.array(User),
+      teams: z.array(Team),
+      inboxes: z.array(Inbox),
+      contactFields: z.array(ContactFieldDefinition),
+      closingCategories: z.array(ClosingCategory),
+      /** Only for admins; empty for others. */
+      invites: z.array(Invite),
+    }),
+  ),
   'inbox.list': op(
     z.object({
-      view: ViewSchema,
+      view: ViewRefSchema,
       status: ConversationStatus,
       sort: Sort.default('newest'),
       limit: z.number().int().min(1).max(500).default(100),
@@ -105,12 +162,59 @@ export const ipcContract = {
     z.array(ConversationItem),
   ),
   'inbox.counts': op(Empty, InboxCounts),
+  /** Marks every unread conversation of a view and tab read (one mutation each). */
+  'inbox.markAllRead': op(z.object({ view: ViewRefSchema, status: ConversationStatus }), QueuedMany),
   'conversation.get': op(z.object({ id: Id }), ConversationDetail.nullable()),
   'conversation.messages': op(z.object({ conversationId: Id }), z.array(MessageItem)),
   'conversation.markRead': op(z.object({ conversationId: Id }), Queued),
   'conversation.assign': op(z.object({ conversationId: Id, assigneeId: Id.nullable() }), Queued),
   'conversation.setStatus': op(z.object({ conversationId: Id, status: ConversationStatus }), Queued),
+  'conversation.transfer': op(z.object({ conversationId: Id, toUserId: Id.nullable(), toTeamId: Id.nullable() }), Queued),
+  'conversation.close': op(z.object({ conversationId: Id, note: z.string().max(2000).nullable(), categoryId: Id.nullable() }), Queued),
+  'conversation.reopen': op(z.object({ conversationId: Id }), Queued),
+  'conversation.markUnread': op(z.object({ conversationId: Id }), Queued),
+  'conversation.tag': op(mutationArgs['conversation.tag'], Queued),
+  'conversation.setBot': op(z.object({ conversationId: Id, active: z.boolean() }), Queued),
+  /** The same action on many conversations: one mutation each, recorded in one transaction. */
+  'conversation.bulk': op(
+    z.object({
+      conversationIds: z.array(Id).min(1).max(500),
+      action: z.discriminatedUnion('type', [
+        z.object({ type: z.literal('close'), note: z.string().max(2000).nullable(), categoryId: Id.nullable() }),
+        z.object({ type: z.literal('assign'), assigneeId: Id.nullable() }),
+        z.object({ type: z.literal('tag'), add: z.array(z.string()), remove: z.array(z.string()) }),
+        z.object({ type: z.literal('markRead') }),
+      ]),
+    }),
+    QueuedMany,
+  ),
   'message.send': op(z.object({ conversationId: Id, body: z.string().max(100_000) }), Queued.extend({ id: Id })),
+  'note.add': op(z.object({ conversationId: Id, body: z.string().max(100_000), mentions: z.array(Id).max(20) }), Queued.extend({ id: Id })),
+  'contact.get': op(
+    z.object({ id: Id }),
+    z.object({ contact: Contact, conversations: z.array(ConversationItem), history: z.array(ContactFieldChange) }).nullable(),
+  ),
+  'contact.create': op(mutationArgs['contact.create'].omit({ id: true }), Queued.extend({ id: Id })),
+  'contact.update': op(mutationArgs['contact.update'], Queued),
+  'contact.merge': op(mutationArgs['contact.merge'], Queued),
+  'search.query': op(z.object({ q: z.string().max(200), limit: z.number().int().min(1).max(100).default(20) }), SearchHits),
+  'notifications.list': op(Empty, z.array(NotificationItem)),
+  'notification.markRead': op(mutationArgs['notification.markRead'], Queued),
+  'view.list': op(Empty, z.array(SavedView)),
+  'view.save': op(mutationArgs['view.save'].omit({ id: true }).extend({ id: Id.optional() }), Queued.extend({ id: Id })),
+  'view.delete': op(mutationArgs['view.delete'], Queued),
+  'admin.user.invite': op(mutationArgs['admin.user.invite'].omit({ id: true }), Queued.extend({ id: Id })),
+  'admin.user.update': op(mutationArgs['admin.user.update'], Queued),
+  'admin.team.save': op(mutationArgs['admin.team.save'].omit({ id: true }).extend({ id: Id.optional() }), Queued.extend({ id: Id })),
+  'admin.inbox.update': op(mutationArgs['admin.inbox.update'], Queued),
+  'admin.contactField.save': op(
+    mutationArgs['admin.contactField.save'].omit({ id: true }).extend({ id: Id.optional() }),
+    Queued.extend({ id: Id }),
+  ),
+  'admin.closingCategory.save': op(
+    mutationArgs['admin.closingCategory.save'].omit({ id: true }).extend({ id: Id.optional() }),
+    Queued.extend({ id: Id }),
+  ),
   'message.discard': op(z.object({ id: Id }), z.object({ ok: z.literal(true) })),
 } as const;
 

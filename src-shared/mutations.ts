@@ -1,7 +1,22 @@
 // Every change an agent can make, as it is stored in the outbox and pushed to the server.
 // A mutation is numbered per device (1, 2, 3…, never reused) and applied exactly once.
 import { z } from 'zod';
-import { ConversationStatus, Id, MESSAGE_MAX_CHARS, Uuid } from './domain';
+import {
+  ClosingCategory,
+  ContactFieldDefinition,
+  ConversationStatus,
+  CustomValue,
+  Id,
+  InboxSettings,
+  MESSAGE_MAX_CHARS,
+  Role,
+  SavedView,
+  Tag,
+  Uuid,
+} from './domain';
+
+const ConversationRef = { conversationId: Id };
+const TagList = z.array(Tag).max(20);
 
 export const mutationArgs = {
   'message.send': z.object({
@@ -11,9 +26,60 @@ export const mutationArgs = {
     // Length is checked by the rules so an oversized body is a clear business rejection, not a bad frame.
     body: z.string().max(MESSAGE_MAX_CHARS * 4),
   }),
-  'conversation.assign': z.object({ conversationId: Id, assigneeId: Id.nullable() }),
-  'conversation.setStatus': z.object({ conversationId: Id, status: ConversationStatus }),
-  'conversation.markRead': z.object({ conversationId: Id }),
+  /** An internal note; never reaches the customer. Mentioned users get a notification entry. */
+  'note.add': z.object({ id: Uuid, conversationId: Id, body: z.string().max(MESSAGE_MAX_CHARS * 4), mentions: z.array(Id).max(20) }),
+  'conversation.assign': z.object({ ...ConversationRef, assigneeId: Id.nullable() }),
+  /** To a user (toUserId) or to a team's queue (toTeamId, unassigned). `newConversationId` is used when the
+   *  inbox starts a new conversation on transfer. */
+  'conversation.transfer': z.object({
+    ...ConversationRef,
+    toUserId: Id.nullable(),
+    toTeamId: Id.nullable(),
+    newConversationId: Uuid,
+  }),
+  'conversation.setStatus': z.object({ ...ConversationRef, status: ConversationStatus }),
+  'conversation.close': z.object({ ...ConversationRef, note: z.string().max(2000).nullable(), categoryId: Id.nullable() }),
+  'conversation.reopen': z.object(ConversationRef),
+  'conversation.markRead': z.object(ConversationRef),
+  'conversation.markUnread': z.object(ConversationRef),
+  /** Set operations: concurrent edits merge. */
+  'conversation.tag': z.object({ ...ConversationRef, add: TagList, remove: TagList }),
+  'conversation.setBot': z.object({ ...ConversationRef, active: z.boolean() }),
+  'contact.create': z.object({
+    id: Uuid,
+    name: z.string().trim().min(1).max(120),
+    phones: z.array(z.string().max(40)).max(10),
+    emails: z.array(z.string().email().max(254)).max(10),
+    custom: z.record(CustomValue),
+  }),
+  /** Per-field patch: `base` holds the version of each field the person edited from. */
+  'contact.update': z.object({
+    contactId: Id,
+    fields: z.record(z.unknown()),
+    base: z.record(z.number().int()),
+  }),
+  /** Merges `sourceId` into `targetId` on the server: conversations and identities move, the source is hidden. */
+  'contact.merge': z.object({ targetId: Id, sourceId: Id }),
+  'notification.markRead': z.object({ ids: z.array(Id).min(1).max(500) }),
+  'view.save': SavedView.omit({ version: true, ownerId: true }),
+  'view.delete': z.object({ id: Id }),
+  'admin.user.invite': z.object({ id: Uuid, email: z.string().email().max(254), name: z.string().trim().min(1).max(120), role: Role, teamIds: z.array(Id) }),
+  'admin.user.update': z.object({
+    userId: Id,
+    name: z.string().trim().min(1).max(120).optional(),
+    role: Role.optional(),
+    teamIds: z.array(Id).optional(),
+    active: z.boolean().optional(),
+  }),
+  'admin.team.save': z.object({ id: Id, name: z.string().trim().min(1).max(80) }),
+  'admin.inbox.update': z.object({
+    inboxId: Id,
+    name: z.string().trim().min(1).max(80).optional(),
+    teamId: Id.nullable().optional(),
+    settings: InboxSettings.partial().optional(),
+  }),
+  'admin.contactField.save': ContactFieldDefinition.omit({ version: true }),
+  'admin.closingCategory.save': ClosingCategory.omit({ version: true }),
 } as const;
 
 export type MutationName = keyof typeof mutationArgs;
@@ -36,7 +102,7 @@ export function isMutationName(name: string): name is MutationName {
   return Object.prototype.hasOwnProperty.call(mutationArgs, name);
 }
 
-/** The conversation a mutation touches: used to rebase optimistic overlays and to check visibility. */
-export function mutationConversationId(m: AnyMutation): string {
-  return m.args.conversationId;
+/** The conversation a mutation touches, if any: used to rebase optimistic overlays. */
+export function mutationConversationId(m: AnyMutation): string | null {
+  return 'conversationId' in m.args && typeof m.args.conversationId === 'string' ? m.args.conversationId : null;
 }

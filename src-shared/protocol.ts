@@ -1,7 +1,22 @@
 // The sync protocol between a client core and the server, over one WebSocket at /sync.
 // See docs/ARCHITECTURE.md, "Sync protocol".
 import { z } from 'zod';
-import { Contact, Conversation, Id, Inbox, Message, Team, Tenant, User } from './domain';
+import {
+  ClosingCategory,
+  Contact,
+  ContactFieldChange,
+  ContactFieldDefinition,
+  Conversation,
+  Id,
+  Inbox,
+  Invite,
+  Message,
+  NotificationEntry,
+  SavedView,
+  Team,
+  Tenant,
+  User,
+} from './domain';
 import { ErrorBody } from './errors';
 import { MutationEnvelope } from './mutations';
 
@@ -20,8 +35,16 @@ export const Op = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('user'), row: User }),
   z.object({ kind: z.literal('team'), row: Team }),
   z.object({ kind: z.literal('inbox'), row: Inbox }),
+  z.object({ kind: z.literal('notification'), row: NotificationEntry }),
+  z.object({ kind: z.literal('savedView'), row: SavedView }),
+  z.object({ kind: z.literal('contactField'), row: ContactFieldDefinition }),
+  z.object({ kind: z.literal('contactChange'), row: ContactFieldChange }),
+  z.object({ kind: z.literal('closingCategory'), row: ClosingCategory }),
+  z.object({ kind: z.literal('invite'), row: Invite }),
   /** The conversation (and its messages) left this user's scope: purge it. */
   z.object({ kind: z.literal('revoke'), conversationId: Id }),
+  /** A row that no longer exists (or no longer concerns this user). */
+  z.object({ kind: z.literal('delete'), entity: z.enum(['savedView', 'contactField', 'invite', 'notification']), id: Id }),
 ]);
 export type Op = z.infer<typeof Op>;
 
@@ -63,7 +86,8 @@ export const Welcome = z.object({
 });
 export type Welcome = z.infer<typeof Welcome>;
 
-/** A snapshot starts: the client clears its base tables (keeping its outbox). */
+/** A snapshot starts: the client clears its base tables (keeping its outbox). The server also sends one on a
+ *  live connection when the user's scope changed (role, teams), so everything out of scope is purged. */
 export const SnapshotBegin = z.object({ type: z.literal('snapshotBegin'), epoch: z.string(), version: z.number().int() });
 /** One keyset page of the snapshot, applied as it arrives. */
 export const SnapshotPage = z.object({ type: z.literal('snapshotPage'), ops: z.array(Op) });

@@ -1,10 +1,10 @@
 // What each agent action does to a conversation. The server runs these as the authority;
 // the client core runs the same functions to show the result before the server confirms.
-import type { Conversation, ConversationEvent, ConversationStatus } from '../domain';
+import type { Conversation, ConversationEvent, ConversationStatus, InboxSettings } from '../domain';
 import { MESSAGE_MAX_CHARS } from '../domain';
 import { BandejaError } from '../errors';
 import { canTransition } from './status';
-import { canAssign, canSeeConversation, type Viewer } from './visibility';
+import { canAssign, canSeeConversation, canTransfer, type Viewer } from './visibility';
 
 export interface Outcome {
   conversation: Conversation;
@@ -28,13 +28,17 @@ function mustSee(actor: Viewer, c: Conversation): void {
   throw new BandejaError('FORBIDDEN', 'You may not see this conversation.');
 }
 
-/** An agent replies. Replying to an unassigned conversation assigns it to the replier. */
-export function sendReply(actor: Viewer, c: Conversation, body: string, now: number): Outcome {
-  mustSee(actor, c);
-  const text = body.trim();
-  if (text.length === 0) throw new BandejaError('EMPTY_MESSAGE', 'The message is empty.');
+function checkBody(body: string): void {
+  if (body.trim().length === 0) throw new BandejaError('EMPTY_MESSAGE', 'The message is empty.');
   if (body.length > MESSAGE_MAX_CHARS)
     throw new BandejaError('MESSAGE_TOO_LONG', `A message may have at most ${MESSAGE_MAX_CHARS} characters.`);
+}
+
+/** An agent replies. Replying to an unassigned conversation assigns it to the replier; a human reply
+ *  pauses the chatbot. */
+export function sendReply(actor: Viewer, c: Conversation, body: string, now: number): Outcome {
+  mustSee(actor, c);
+  checkBody(body);
   if (c.status === 'closed')
     throw new BandejaError('CONVERSATION_CLOSED', 'This conversation was closed. Reopen it to reply.');
   const events: ConversationEvent[] = [];
@@ -43,10 +47,12 @@ export function sendReply(actor: Viewer, c: Conversation, body: string, now: num
     assigneeId = actor.id;
     events.push({ type: 'assigned', assigneeId: actor.id, byId: actor.id });
   }
+  if (c.botActive) events.push({ type: 'bot', active: false, byId: actor.id });
   return {
     conversation: {
       ...c,
       assigneeId,
+      botActive: false,
       status: c.status === 'pending' ? 'open' : c.status,
       unreadCount: 0,
       lastMessageAt: now,
@@ -70,6 +76,7 @@ export function assign(actor: Viewer, c: Conversation, assigneeId: string | null
   return { conversation: { ...c, assigneeId }, events };
 }
 
+/** Pending, snoozed or open. Closing goes through `close` (note, category), reopening through `reopen`. */
 export function setStatus(actor: Viewer, c: Conversation, status: ConversationStatus): Outcome {
   mustSee(actor, c);
   if (c.status === status) return { conversation: c, events: [] };
@@ -78,7 +85,99 @@ export function setStatus(actor: Viewer, c: Conversation, status: ConversationSt
   return { conversation: { ...c, status }, events: [{ type: 'status', status, byId: actor.id }] };
 }
 
+/** Close with an optional note and category. The inbox decides whether the assignee stays. */
+export function close(
+  actor: Viewer,
+  c: Conversation,
+  note: string | null,
+  categoryId: string | null,
+  settings: Pick<InboxSettings, 'closeKeepsAssignee'>,
+): Outcome {
+  mustSee(actor, c);
+  if (c.status === 'closed') throw new BandejaError('INVALID_TRANSITION', 'This conversation is already closed.');
+  const trimmed = note?.trim() || null;
+  return {
+    conversation: {
+      ...c,
+      status: 'closed',
+      closingCategoryId: categoryId,
+      assigneeId: settings.closeKeepsAssignee ? c.assigneeId : null,
+      waitingSince: null,
+      unreadCount: 0,
+    },
+    events: [{ type: 'status', status: 'closed', byId: actor.id, note: trimmed, categoryId }],
+  };
+}
+
+export function reopen(actor: Viewer, c: Conversation): Outcome {
+  mustSee(actor, c);
+  if (c.status !== 'closed') throw new BandejaError('INVALID_TRANSITION', 'Only a closed conversation can be reopened.');
+  return { conversation: { ...c, status: 'open', closingCategoryId: null }, events: [{ type: 'status', status: 'open', byId: actor.id }] };
+}
+
+/** Transfer to a user (assigned to them) or to a team's queue (unassigned there). The whole history goes
+ *  with it. When `startsNew` the caller closes this conversation and opens a new one with the result. */
+export function transfer(actor: Viewer, c: Conversation, toUserId: string | null, toTeamId: string | null): Outcome {
+  mustSee(actor, c);
+  if (!canTransfer(actor, c)) throw new BandejaError('FORBIDDEN', 'You may only transfer conversations you hold.');
+  if (toUserId === null && toTeamId === null) throw new BandejaError('INVALID_ARGS', 'Choose a person or a team to transfer to.');
+  if (c.status === 'closed') throw new BandejaError('CONVERSATION_CLOSED', 'This conversation was closed. Reopen it to transfer it.');
+  return {
+    conversation: { ...c, assigneeId: toUserId, teamId: toTeamId ?? c.teamId },
+    events: [{ type: 'transferred', toUserId, toTeamId, byId: actor.id }],
+  };
+}
+
 export function markRead(actor: Viewer, c: Conversation): Outcome {
   mustSee(actor, c);
   return { conversation: c.unreadCount === 0 ? c : { ...c, unreadCount: 0 }, events: [] };
+}
+
+export function markUnread(actor: Viewer, c: Conversation): Outcome {
+  mustSee(actor, c);
+  return { conversation: c.unreadCount > 0 ? c : { ...c, unreadCount: 1 }, events: [] };
+}
+
+/** Adds and removes tags as set operations, case-insensitively, keeping the first spelling. */
+export function mergeTags(current: readonly string[], add: readonly string[], remove: readonly string[]): string[] {
+  const removing = new Set(remove.map((t) => t.trim().toLowerCase()));
+  const out = current.filter((t) => !removing.has(t.toLowerCase()));
+  const have = new Set(out.map((t) => t.toLowerCase()));
+  for (const raw of add) {
+    const t = raw.trim();
+    if (t && !have.has(t.toLowerCase()) && !removing.has(t.toLowerCase())) {
+      out.push(t);
+      have.add(t.toLowerCase());
+    }
+  }
+  return out.sort((a, b) => a.localeCompare(b));
+}
+
+export function tag(actor: Viewer, c: Conversation, add: readonly string[], remove: readonly string[]): Outcome {
+  mustSee(actor, c);
+  const tags = mergeTags(c.tags, add, remove);
+  const before = new Set(c.tags.map((t) => t.toLowerCase()));
+  const after = new Set(tags.map((t) => t.toLowerCase()));
+  const added = tags.filter((t) => !before.has(t.toLowerCase()));
+  const removed = c.tags.filter((t) => !after.has(t.toLowerCase()));
+  if (added.length === 0 && removed.length === 0) return { conversation: c, events: [] };
+  return { conversation: { ...c, tags }, events: [{ type: 'tagged', added, removed, byId: actor.id }] };
+}
+
+export function setBot(actor: Viewer, c: Conversation, active: boolean): Outcome {
+  mustSee(actor, c);
+  if (c.botActive === active) return { conversation: c, events: [] };
+  return { conversation: { ...c, botActive: active }, events: [{ type: 'bot', active, byId: actor.id }] };
+}
+
+/** An internal note: allowed on any conversation the actor sees, closed ones included; never assigns. */
+export function addNote(actor: Viewer, c: Conversation, body: string): Outcome {
+  mustSee(actor, c);
+  checkBody(body);
+  return { conversation: c, events: [] };
+}
+
+/** @mentions a note may make: active users of the tenant other than the author, each once. */
+export function mentionTargets(mentions: readonly string[], authorId: string, activeUserIds: ReadonlySet<string>): string[] {
+  return [...new Set(mentions)].filter((id) => id !== authorId && activeUserIds.has(id));
 }

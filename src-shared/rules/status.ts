@@ -1,4 +1,4 @@
-// The conversation status machine: which moves a person may make.
+// The conversation status machine: which moves a person may make, and what a customer message does.
 import type { ConversationStatus } from '../domain';
 
 const TRANSITIONS: Record<ConversationStatus, readonly ConversationStatus[]> = {
@@ -12,7 +12,19 @@ export function canTransition(from: ConversationStatus, to: ConversationStatus):
   return TRANSITIONS[from].includes(to);
 }
 
-/** Status a conversation takes when the customer writes to it. Closed ones are not reopened: a new conversation starts. */
-export function statusOnCustomerMessage(current: ConversationStatus): ConversationStatus {
-  return current === 'snoozed' ? 'open' : current;
+/** Status a conversation takes when the customer writes to it. A closed one is not reopened: the
+ *  message starts a new conversation (see customerMessageTarget). `postponed` is true while a reminder
+ *  holds the conversation snoozed until it is due. */
+export function statusOnCustomerMessage(current: ConversationStatus, postponed = false): ConversationStatus {
+  return current === 'snoozed' && !postponed ? 'open' : current;
+}
+
+/** One active conversation per contact: a customer message goes to the active one, or starts a new
+ *  conversation — `open` for a first contact, `pending` when it follows a closed one. */
+export function customerMessageTarget(
+  latest: { id: string; status: ConversationStatus } | null,
+): { kind: 'existing'; conversationId: string } | { kind: 'new'; status: ConversationStatus; previousConversationId: string | null } {
+  if (latest === null) return { kind: 'new', status: 'open', previousConversationId: null };
+  if (latest.status === 'closed') return { kind: 'new', status: 'pending', previousConversationId: latest.id };
+  return { kind: 'existing', conversationId: latest.id };
 }
