@@ -229,6 +229,9 @@ export const ipcEvents = {
   /** The mirror changed: refetch what depends on it. `conversationIds` empty with `all` true means everything. */
   'mirror.changed': z.object({ all: z.boolean(), conversationIds: z.array(Id) }),
   'sync.status': SyncStatus,
+  /** The server refused one of this device's actions for good. Messages and notes also stay in their
+   *  conversation as failed with the reason; for any other action this is how the person learns why. */
+  'mutation.rejected': z.object({ mutationId: z.number().int().positive(), name: z.string(), error: ErrorBody, conversationId: Id.nullable() }),
 } as const;
 export type IpcEvents = typeof ipcEvents;
 export type IpcEventName = keyof IpcEvents;

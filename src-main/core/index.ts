@@ -2,7 +2,9 @@
 // the sync client; knows nothing of Electron or of how the UI reaches it.
 import { v7 as uuidv7 } from 'uuid';
 import { BandejaError } from '../../src-shared/errors';
+import type { NotificationEntry } from '../../src-shared/domain';
 import type { MutationArgs, MutationName } from '../../src-shared/mutations';
+import { preview } from '../../src-shared/rules/conversation';
 import type { Session, SyncStatus } from '../../src-shared/ipc';
 import type { Viewer } from '../../src-shared/rules/visibility';
 import type { Host } from './host';
@@ -12,7 +14,7 @@ import { sessionViewer } from './mirror/rebase';
 import { unreadForBadge } from './mirror/queries';
 import type { Applied } from './mirror/apply';
 import { IpcEventEmitter } from './events';
-import { discardMessage, record } from './outbox';
+import { discardMessage, record, recordMany, type MutationInput, type Recorded } from './outbox';
 import { readSettings, writeSettings } from './settings';
 import { TOKEN_SECRET, mirrorPath, normalizeServerUrl, requestLogin, requestLogout } from './session';
 import { SyncClient } from './sync/client';
@@ -55,10 +57,22 @@ export interface Core {
   /** The signed-in user's mirror for reading, and who reads it. Throws NOT_SIGNED_IN. */
   reader(): { db: ReadonlyDb; viewer: Viewer };
   /** Records an action in the outbox (one transaction) and asks sync to send it. */
-  mutate<N extends Exclude<MutationName, 'message.send'>>(name: N, args: MutationArgs<N>): { mutationId: number };
+  mutate<N extends MutationName>(name: N, args: MutationArgs<N>): { mutationId: number };
+  /** Records several actions in one transaction (all or none), e.g. a bulk close. */
+  mutateMany(inputs: readonly MutationInput[]): { mutationIds: number[] };
   sendMessage(conversationId: string, body: string): { mutationId: number; id: string };
+  addNote(conversationId: string, body: string, mentions: string[]): { mutationId: number; id: string };
   discardMessage(id: string): void;
   close(): Promise<void>;
+}
+
+/** The native notification's title, in the language the app was started with (the renderer's
+ *  catalog is not reachable from here). */
+function mentionTitle(lang: string | null, by: string): string {
+  const tag = lang ?? Intl.DateTimeFormat().resolvedOptions().locale;
+  if (tag.startsWith('es')) return `${by} te mencionó`;
+  if (tag.startsWith('pt')) return `${by} mencionou você`;
+  return `${by} mentioned you`;
 }
 
 export function createCore(opts: CoreOptions): Core {
@@ -72,6 +86,15 @@ export function createCore(opts: CoreOptions): Core {
     if (!active) return;
     const viewer = sessionViewer(active.mirror.read);
     if (viewer) host.setBadge(unreadForBadge(active.mirror.read, viewer));
+    for (const n of applied.newNotifications ?? []) notifyMention(active, n);
+  }
+
+  // A mention reaches the person even when the window is hidden: a native notification.
+  function notifyMention(a: Active, n: NotificationEntry): void {
+    const db = a.mirror.read;
+    const by = n.byId ? db.prepare<[string], { name: string }>('SELECT name FROM users_view WHERE id = ?').get(n.byId)?.name : undefined;
+    const body = db.prepare<[string], { body: string }>('SELECT body FROM messages WHERE id = ?').get(n.messageId)?.body ?? '';
+    host.notify(mentionTitle(opts.lang, by ?? '?'), preview(body));
   }
 
   function activate(session: Session, token: string): void {
@@ -85,6 +108,7 @@ export function createCore(opts: CoreOptions): Core {
       log,
       onChanged: mirrorChanged,
       onStatus: (status) => events.emit('sync.status', status),
+      onRejected: (rejection) => events.emit('mutation.rejected', rejection),
       onWelcome: (user, tenant) => {
         // Role, teams or name may have changed since sign-in: the settings follow the server.
         current.session = { ...current.session, user, tenant };
@@ -110,8 +134,9 @@ export function createCore(opts: CoreOptions): Core {
     return active;
   }
 
-  function afterRecord(a: Active, conversationId: string): void {
-    mirrorChanged({ all: false, conversationIds: [conversationId] });
+  function afterRecord(a: Active, recorded: readonly Recorded[]): void {
+    const ids = [...new Set(recorded.flatMap((r) => (r.conversationId === null ? [] : [r.conversationId])))];
+    mirrorChanged({ all: recorded.some((r) => r.conversationId === null), conversationIds: ids });
     a.sync.flush();
   }
 
@@ -166,14 +191,27 @@ export function createCore(opts: CoreOptions): Core {
     mutate(name, args) {
       const a = requireActive();
       const recorded = record(a.mirror.db, name, args, Date.now());
-      afterRecord(a, recorded.conversationId);
+      afterRecord(a, [recorded]);
       return { mutationId: recorded.mutationId };
+    },
+    mutateMany(inputs) {
+      const a = requireActive();
+      const recorded = recordMany(a.mirror.db, inputs, Date.now());
+      afterRecord(a, recorded);
+      return { mutationIds: recorded.map((r) => r.mutationId) };
     },
     sendMessage(conversationId, body) {
       const a = requireActive();
       const id = uuidv7();
       const recorded = record(a.mirror.db, 'message.send', { id, conversationId, body }, Date.now());
-      afterRecord(a, recorded.conversationId);
+      afterRecord(a, [recorded]);
+      return { mutationId: recorded.mutationId, id };
+    },
+    addNote(conversationId, body, mentions) {
+      const a = requireActive();
+      const id = uuidv7();
+      const recorded = record(a.mirror.db, 'note.add', { id, conversationId, body, mentions }, Date.now());
+      afterRecord(a, [recorded]);
       return { mutationId: recorded.mutationId, id };
     },
     discardMessage(id) {

@@ -2,43 +2,111 @@
 // Recording is one SQLite transaction (id, outbox row, overlay) so a crash keeps all of it or none.
 import type { ErrorBody } from '../../src-shared/errors';
 import { BandejaError } from '../../src-shared/errors';
-import { mutationArgs, type AnyMutation, type MutationArgs, type MutationName } from '../../src-shared/mutations';
+import {
+  mutationArgs,
+  mutationConversationId,
+  type AnyMutation,
+  type MutationArgs,
+  type MutationName,
+} from '../../src-shared/mutations';
 import type { ReadonlyDb, WritableDb } from './mirror/db';
 import { takeMutationId } from './mirror/meta';
-import { applyRule, outboxMutation, rebaseConversation, sessionViewer, type OutboxRow } from './mirror/rebase';
-import { viewConversation } from './mirror/rows';
+import {
+  applyEntityMutation,
+  applyRule,
+  outboxMutation,
+  rebaseConversation,
+  rebaseEntities,
+  sessionViewer,
+  type OutboxRow,
+} from './mirror/rebase';
+import { baseContact, viewConversation } from './mirror/rows';
 
 export interface Recorded {
   mutationId: number;
-  conversationId: string;
+  /** The conversation it changes, or null (contacts, views, notifications, admin). */
+  conversationId: string | null;
 }
 
-/** Records one mutation. Refuses (storing nothing) what the rules already refuse on the agent's own view. */
-export function record<N extends MutationName>(db: WritableDb, name: N, rawArgs: MutationArgs<N>, now: number): Recorded {
+export type MutationInput = { [N in MutationName]: { name: N; args: MutationArgs<N> } }[MutationName];
+
+function parseArgs<N extends MutationName>(name: N, rawArgs: unknown): MutationArgs<N> {
   const parsed = mutationArgs[name].safeParse(rawArgs);
   if (!parsed.success)
     throw new BandejaError('INVALID_ARGS', `Invalid ${name}: ${parsed.error.issues[0]?.message ?? 'bad arguments'}.`);
-  const args = parsed.data as MutationArgs<N>;
-  return db.transaction((): Recorded => {
-    const viewer = sessionViewer(db);
-    if (!viewer) throw new BandejaError('NOT_SIGNED_IN', 'Sign in first.');
-    const conversation = viewConversation(db, args.conversationId);
+  return parsed.data as MutationArgs<N>;
+}
+
+/** A per-field contact patch starts from the field versions the mirror holds (server-confirmed) for
+ *  every field the caller did not give a base for. */
+function withContactBase(db: ReadonlyDb, args: MutationArgs<'contact.update'>): MutationArgs<'contact.update'> {
+  const contact = baseContact(db, args.contactId);
+  const base: Record<string, number> = {};
+  for (const field of Object.keys(args.fields)) base[field] = args.base[field] ?? contact?.fieldVersions[field] ?? 0;
+  return { ...args, base };
+}
+
+function recordOne(db: WritableDb, input: MutationInput, now: number): Recorded {
+  const viewer = sessionViewer(db);
+  if (!viewer) throw new BandejaError('NOT_SIGNED_IN', 'Sign in first.');
+  let args: unknown = parseArgs(input.name, input.args);
+  if (input.name === 'contact.update') args = withContactBase(db, args as MutationArgs<'contact.update'>);
+  const mutationId = takeMutationId(db);
+  const mutation = { id: mutationId, name: input.name, args, clientTime: now } as AnyMutation;
+  const conversationId = mutationConversationId(mutation);
+  if (conversationId !== null) {
+    const conversation = viewConversation(db, conversationId);
     if (!conversation) throw new BandejaError('NOT_FOUND', 'This conversation is not in your inbox.');
-    const mutationId = takeMutationId(db);
-    const mutation = { id: mutationId, name, args, clientTime: now } as AnyMutation;
-    applyRule(viewer, conversation, mutation);
+    // Refused here exactly as the server would refuse it: nothing is stored (the transaction rolls back).
+    applyRule(db, viewer, conversation, mutation);
+  } else applyEntityMutation(db, viewer, mutation);
+  db.prepare('INSERT INTO outbox (mutation_id, name, args, conversation_id, created_at) VALUES (?, ?, ?, ?, ?)').run(
+    mutationId,
+    mutation.name,
+    JSON.stringify(args),
+    conversationId,
+    now,
+  );
+  if (mutation.name === 'message.send' || mutation.name === 'note.add') {
+    const mentions = mutation.name === 'note.add' ? mutation.args.mentions : [];
     db.prepare(
-      'INSERT INTO outbox (mutation_id, name, args, conversation_id, created_at) VALUES (?, ?, ?, ?, ?)',
-    ).run(mutationId, name, JSON.stringify(args), args.conversationId, now);
-    if (mutation.name === 'message.send') {
-      db.prepare(
-        `INSERT INTO pending_messages (id, mutation_id, conversation_id, author_id, body, created_at, state)
-         VALUES (?, ?, ?, ?, ?, ?, 'pending')`,
-      ).run(mutation.args.id, mutationId, args.conversationId, viewer.id, mutation.args.body, now);
-    }
-    rebaseConversation(db, args.conversationId);
-    return { mutationId, conversationId: args.conversationId };
-  })();
+      `INSERT INTO pending_messages (id, mutation_id, conversation_id, author_id, kind, body, mentions, created_at, state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
+    ).run(
+      mutation.args.id,
+      mutationId,
+      mutation.args.conversationId,
+      viewer.id,
+      mutation.name === 'note.add' ? 'note' : 'text',
+      mutation.args.body,
+      JSON.stringify(mentions),
+      now,
+    );
+  }
+  if (conversationId !== null) rebaseConversation(db, conversationId);
+  else rebaseEntities(db);
+  return { mutationId, conversationId };
+}
+
+/** Records one mutation: next id, outbox row and overlay in one transaction. Refuses (storing
+ *  nothing) what the rules already refuse on the agent's own view. */
+export function record<N extends MutationName>(db: WritableDb, name: N, args: MutationArgs<N>, now: number): Recorded {
+  return db.transaction(() => recordOne(db, { name, args } as MutationInput, now))();
+}
+
+/** Records several mutations in one transaction: all of them, or (when the rules refuse one) none. */
+export function recordMany(db: WritableDb, inputs: readonly MutationInput[], now: number): Recorded[] {
+  return db.transaction(() =>
+    inputs.map((input) => {
+      try {
+        return recordOne(db, input, now);
+      } catch (e) {
+        if (e instanceof BandejaError && 'conversationId' in input.args)
+          throw new BandejaError(e.code, e.message, { ...e.params, conversationId: String(input.args.conversationId) });
+        throw e;
+      }
+    }),
+  )();
 }
 
 /** The oldest unconfirmed mutations, in the order they were made. */
@@ -54,31 +122,46 @@ export function pendingCount(db: ReadonlyDb): number {
 }
 
 /** The server applied it (now or before): its effect is in base, the overlay goes. */
-export function confirm(db: WritableDb, mutationId: number): string | null {
+export function confirm(db: WritableDb, mutationId: number): Settled | null {
   return db.transaction(() => {
-    const row = db
-      .prepare<[number], { conversation_id: string }>('DELETE FROM outbox WHERE mutation_id = ? RETURNING conversation_id')
-      .get(mutationId);
+    const row = takeFromOutbox(db, mutationId);
     if (!row) return null;
     db.prepare("DELETE FROM pending_messages WHERE mutation_id = ? AND state = 'pending'").run(mutationId);
-    rebaseConversation(db, row.conversation_id);
-    return row.conversation_id;
+    rebaseAfter(db, row);
+    return row;
   })();
 }
 
+export interface Settled {
+  name: MutationName;
+  conversationId: string | null;
+}
+
+function takeFromOutbox(db: WritableDb, mutationId: number): Settled | null {
+  const row = db
+    .prepare<[number], { name: string; conversation_id: string | null }>(
+      'DELETE FROM outbox WHERE mutation_id = ? RETURNING name, conversation_id',
+    )
+    .get(mutationId);
+  return row ? { name: row.name as MutationName, conversationId: row.conversation_id } : null;
+}
+
+function rebaseAfter(db: WritableDb, settled: Settled): void {
+  if (settled.conversationId !== null) rebaseConversation(db, settled.conversationId);
+  else rebaseEntities(db);
+}
+
 /** The server refused it for good: a message stays visible as failed with the reason, until discarded. */
-export function reject(db: WritableDb, mutationId: number, error: ErrorBody): string | null {
+export function reject(db: WritableDb, mutationId: number, error: ErrorBody): Settled | null {
   return db.transaction(() => {
-    const row = db
-      .prepare<[number], { conversation_id: string }>('DELETE FROM outbox WHERE mutation_id = ? RETURNING conversation_id')
-      .get(mutationId);
+    const row = takeFromOutbox(db, mutationId);
     if (!row) return null;
     db.prepare(
       `UPDATE pending_messages SET state = 'failed', error_code = ?, error_message = ?, error_params = ?
        WHERE mutation_id = ? AND state = 'pending'`,
     ).run(error.code, error.message, error.params ? JSON.stringify(error.params) : null, mutationId);
-    rebaseConversation(db, row.conversation_id);
-    return row.conversation_id;
+    rebaseAfter(db, row);
+    return row;
   })();
 }
 

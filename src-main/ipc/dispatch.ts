@@ -3,14 +3,20 @@
 import { isBandejaError, type ErrorBody } from '../../src-shared/errors';
 import { ipcContract, type IpcOp, type IpcReply } from '../../src-shared/ipc';
 import type { Core } from '../core';
+import { adminHandlers } from './admin';
 import { appHandlers } from './app';
+import { contactHandlers } from './contact';
 import { conversationHandlers } from './conversation';
 import { directoryHandlers } from './directory';
 import type { IpcHandler, IpcHandlers } from './handlers';
 import { inboxHandlers } from './inbox';
 import { messageHandlers } from './message';
+import { noteHandlers } from './note';
+import { notificationHandlers } from './notification';
+import { searchHandlers } from './search';
 import { sessionHandlers } from './session';
 import { syncHandlers } from './sync';
+import { viewHandlers } from './view';
 
 export type Dispatch = (op: string, rawArgs: unknown) => Promise<IpcReply<IpcOp>>;
 
@@ -23,6 +29,12 @@ export function createHandlers(core: Core): IpcHandlers {
     ...inboxHandlers(core),
     ...conversationHandlers(core),
     ...messageHandlers(core),
+    ...noteHandlers(core),
+    ...contactHandlers(core),
+    ...searchHandlers(core),
+    ...notificationHandlers(core),
+    ...viewHandlers(core),
+    ...adminHandlers(core),
   };
 }
 

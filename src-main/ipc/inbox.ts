@@ -1,5 +1,5 @@
 import type { Core } from '../core';
-import { inboxCounts, listInbox } from '../core/mirror/queries';
+import { inboxCounts, listInbox, unreadInView } from '../core/mirror/views';
 import type { AreaHandlers } from './handlers';
 
 export function inboxHandlers(core: Core): AreaHandlers<'inbox.'> {
@@ -11,6 +11,12 @@ export function inboxHandlers(core: Core): AreaHandlers<'inbox.'> {
     'inbox.counts': () => {
       const { db, viewer } = core.reader();
       return inboxCounts(db, viewer);
+    },
+    'inbox.markAllRead': ({ view, status }) => {
+      const { db, viewer } = core.reader();
+      const ids = unreadInView(db, viewer, view, status);
+      if (ids.length === 0) return { mutationIds: [] };
+      return core.mutateMany(ids.map((conversationId) => ({ name: 'conversation.markRead' as const, args: { conversationId } })));
     },
   };
 }

@@ -115,7 +115,7 @@ describe('server restart mid-stream', () => {
     );
     expect(bodies(messages, 'in')).toEqual(sent.map((m) => m.body));
     expect(messages.filter((m) => m.direction === 'in').map((m) => m.id)).toEqual(sent.map((m) => m.id));
-    const list = await ana.ipc.ok('inbox.list', { view: 'unassigned', status: 'open' });
+    const list = await ana.ipc.ok('inbox.list', { view: { kind: 'unassigned' }, status: 'open' });
     expect(list.find((c) => c.id === conversation.id)).toMatchObject({ unreadCount: 40, lastMessagePreview: 'Mensaje 40' });
   });
 });

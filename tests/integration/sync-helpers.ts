@@ -13,7 +13,7 @@ export async function signIn(client: ClientProcess, serverUrl: string, email: st
 }
 
 export async function waitForConversation(client: ClientProcess, view: 'mine' | 'unassigned', contactName: string): Promise<ConversationItem> {
-  const list = await client.ipc.until('inbox.list', { view, status: 'open' }, (items) => items.some((c) => c.contactName === contactName));
+  const list = await client.ipc.until('inbox.list', { view: { kind: view }, status: 'open' }, (items) => items.some((c) => c.contactName === contactName));
   return list.find((c) => c.contactName === contactName)!;
 }
 

@@ -41,7 +41,7 @@ describe('a customer message and the first reply', () => {
     expect(sent.mutationId).toBe(1);
 
     // Optimistic at once, confirmed after the round trip.
-    const mine = await ana.ipc.until('inbox.list', { view: 'mine', status: 'open' }, (l) => l.some((c) => c.id === id && !c.pending));
+    const mine = await ana.ipc.until('inbox.list', { view: { kind: 'mine' }, status: 'open' }, (l) => l.some((c) => c.id === id && !c.pending));
     expect(mine.find((c) => c.id === id)).toMatchObject({ assigneeId: 'user-ana', assigneeName: 'Ana', unreadCount: 0 });
     const messages = await ana.ipc.until('conversation.messages', { conversationId: id }, (ms) =>
       ms.some((m) => m.body === 'Hola Carla, lo reviso ahora' && m.delivery === 'sent'),
@@ -66,7 +66,7 @@ describe('a customer message and the first reply', () => {
     expect(reply.authorName).toBe('Ana');
 
     // Bruno may not see Ana's conversations: it leaves his list, his mirror and his disk.
-    await bruno.ipc.until('inbox.list', { view: 'unassigned', status: 'open' }, (l) => !l.some((c) => c.id === id));
+    await bruno.ipc.until('inbox.list', { view: { kind: 'unassigned' }, status: 'open' }, (l) => !l.some((c) => c.id === id));
     expect(await bruno.ipc.ok('conversation.get', { id })).toBeNull();
     expect(await bruno.ipc.ok('conversation.messages', { conversationId: id })).toEqual([]);
     const onDisk = readMirrorFile(bruno, (db) => ({
@@ -79,7 +79,7 @@ describe('a customer message and the first reply', () => {
   });
 
   it('refuses bad input with a clear error and stores nothing', async () => {
-    const [item] = await ana.ipc.ok('inbox.list', { view: 'mine', status: 'open' });
+    const [item] = await ana.ipc.ok('inbox.list', { view: { kind: 'mine' }, status: 'open' });
     const before = await ana.ipc.ok('sync.status', {});
     const empty = await ana.ipc.call('message.send', { conversationId: item!.id, body: '   ' });
     expect(empty).toMatchObject({ ok: false, error: { code: 'EMPTY_MESSAGE' } });

@@ -41,7 +41,7 @@ describe('offline', () => {
     expect(offline.lastError?.code).toBe('SERVER_UNREACHABLE');
 
     // Still readable from the mirror.
-    expect((await ana!.ipc.ok('inbox.list', { view: 'unassigned', status: 'open' })).map((c) => c.id)).toEqual([conversation.id]);
+    expect((await ana!.ipc.ok('inbox.list', { view: { kind: 'unassigned' }, status: 'open' })).map((c) => c.id)).toEqual([conversation.id]);
     expect(bodies(await ana!.ipc.ok('conversation.messages', { conversationId: conversation.id }), 'in')).toEqual([
       'Soy Diego, ¿hay alguien?',
     ]);
@@ -57,7 +57,7 @@ describe('offline', () => {
       ['¿Cuál es tu número de pedido?', 'pending'],
     ]);
     // The reply assigned it to Ana before the server even knows.
-    expect((await ana!.ipc.ok('inbox.list', { view: 'mine', status: 'open' })).map((c) => [c.id, c.pending])).toEqual([
+    expect((await ana!.ipc.ok('inbox.list', { view: { kind: 'mine' }, status: 'open' })).map((c) => [c.id, c.pending])).toEqual([
       [conversation.id, true],
     ]);
 

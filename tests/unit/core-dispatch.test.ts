@@ -35,10 +35,10 @@ describe('dispatch', () => {
     const dispatch = createDispatch(createHandlers(c), () => {});
     expect(await dispatch('app.info', {})).toMatchObject({ ok: true, result: { host: 'headless', lang: 'es' } });
     expect(await dispatch('session.get', {})).toEqual({ ok: true, result: null });
-    expect(await dispatch('inbox.list', { view: 'mine', status: 'open' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
-    expect(await dispatch('inbox.list', { view: 'everything', status: 'open' })).toMatchObject({
+    expect(await dispatch('inbox.list', { view: { kind: 'mine' }, status: 'open' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+    expect(await dispatch('inbox.list', { view: { kind: 'everything' }, status: 'open' })).toMatchObject({
       ok: false,
-      error: { code: 'INVALID_ARGS', message: expect.stringContaining('(view)') },
+      error: { code: 'INVALID_ARGS', message: expect.stringContaining('(view.kind)') },
     });
     expect(await dispatch('app.info', { extra: 1 })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGS' } });
     expect(await dispatch('app.quit', {})).toEqual({ ok: false, error: { code: 'INVALID_ARGS', message: 'Unknown operation: app.quit.' } });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { applyChanges, applySnapshotBegin, applySnapshotEnd, applySnapshotPage } from '../../src-main/core/mirror/apply';
 import { openMirror } from '../../src-main/core/mirror/db';
 import { writeSessionUser } from '../../src-main/core/mirror/meta';
-import { conversationDetail, conversationMessages, listInbox } from '../../src-main/core/mirror/queries';
+import { conversationDetail, conversationMessages } from '../../src-main/core/mirror/queries';
+import { listInbox } from '../../src-main/core/mirror/views';
 import { confirm, discardMessage, nextBatch, pendingCount, record, reject } from '../../src-main/core/outbox';
 import { ana, bruno, contact, conversation, inbound, inbox, tempMirrorPath } from './mirror-fixtures';
 
@@ -55,7 +56,7 @@ describe('the outbox', () => {
       ['Hola, secreto del cliente', 'sent', null],
       ['Hola Carla', 'pending', 'Ana'],
     ]);
-    const item = conversationDetail(mirror.read, 'conv-1')!.conversation;
+    const item = conversationDetail(mirror.read, viewer, 'conv-1')!.conversation;
     expect(item).toMatchObject({ assigneeId: 'user-ana', assigneeName: 'Ana', unreadCount: 0, waitingSince: null, lastMessagePreview: 'Hola Carla', pending: true });
     // Base still holds only what the server confirmed.
     expect(mirror.db.prepare("SELECT assignee_id FROM conversations WHERE id = 'conv-1'").get()).toEqual({ assignee_id: null });
@@ -91,7 +92,7 @@ describe('the outbox', () => {
       to: 4,
       ops: [
         { kind: 'conversation', row: conversation({ assigneeId: 'user-ana', unreadCount: 0, waitingSince: null, version: 4 }) },
-        { kind: 'message', row: inbound({ id: uuid(1), direction: 'out', authorId: 'user-ana', body: 'llega', createdAt: 5000, version: 4 }) },
+        { kind: 'message', row: inbound({ id: uuid(1), direction: 'out', authorId: 'user-ana', body: 'llega', createdAt: 5000, seq: 2, version: 4 }) },
       ],
     });
     // Between the changes and the ack the message is not shown twice.
@@ -104,7 +105,7 @@ describe('the outbox', () => {
       ['rechazada', 'failed', 'CONVERSATION_CLOSED'],
     ]);
     expect(pendingCount(mirror.read)).toBe(0);
-    expect(conversationDetail(mirror.read, 'conv-1')!.conversation.pending).toBe(false);
+    expect(conversationDetail(mirror.read, viewer, 'conv-1')!.conversation.pending).toBe(false);
     expect(() => discardMessage(mirror.db, uuid(3))).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
     discardMessage(mirror.db, uuid(2));
     expect(conversationMessages(mirror.read, 'conv-1').filter((m) => m.direction === 'out').map((m) => m.body)).toEqual(['llega']);
@@ -135,7 +136,7 @@ describe('the outbox', () => {
       [2, 'conversation.setStatus'],
     ]);
     expect(conversationMessages(reopened.read, 'conv-1').map((m) => [m.body, m.delivery])).toContainEqual(['antes del corte', 'pending']);
-    expect(listInbox(reopened.read, viewer, { view: 'unassigned', status: 'pending', sort: 'newest', limit: 10 }).map((c) => c.id)).toEqual(['conv-2']);
+    expect(listInbox(reopened.read, viewer, { view: { kind: 'unassigned' }, status: 'pending', sort: 'newest', limit: 10 }).map((c) => c.id)).toEqual(['conv-2']);
     expect(record(reopened.db, 'conversation.markRead', { conversationId: 'conv-1' }, 3).mutationId).toBe(3);
     reopened.close();
   });

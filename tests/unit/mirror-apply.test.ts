@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { applyChanges, applySnapshotBegin, applySnapshotEnd, applySnapshotPage } from '../../src-main/core/mirror/apply';
 import { openMirror } from '../../src-main/core/mirror/db';
 import { readCursor, writeSessionUser } from '../../src-main/core/mirror/meta';
-import { conversationMessages, inboxCounts, listInbox } from '../../src-main/core/mirror/queries';
+import { conversationMessages } from '../../src-main/core/mirror/queries';
+import { inboxCounts, listInbox } from '../../src-main/core/mirror/views';
 import { record } from '../../src-main/core/outbox';
 import { ana, contact, conversation, inbound, inbox, tempMirrorPath } from './mirror-fixtures';
 
@@ -30,7 +31,7 @@ describe('applying server frames', () => {
   it('a snapshot fills the inbox and sets the cursor', () => {
     const { mirror } = seeded();
     expect(readCursor(mirror.db)).toEqual({ epoch: 'epoch-1', version: 3 });
-    const list = listInbox(mirror.read, viewer, { view: 'unassigned', status: 'open', sort: 'newest', limit: 100 });
+    const list = listInbox(mirror.read, viewer, { view: { kind: 'unassigned' }, status: 'open', sort: 'newest', limit: 100 });
     expect(list).toMatchObject([{ id: 'conv-1', contactName: 'Carla', channel: 'webchat', inboxName: 'Web', unreadCount: 1, pending: false }]);
     expect(inboxCounts(mirror.read, viewer).unassigned).toEqual({ open: 1, pending: 0, snoozed: 0, closed: 0, waiting: 1, unread: 1 });
     mirror.close();
@@ -44,7 +45,7 @@ describe('applying server frames', () => {
     applyChanges(mirror.db, frame);
     // A late copy of an older version does not roll the row back, nor the cursor.
     applyChanges(mirror.db, { from: 2, to: 4, ops: [{ kind: 'conversation', row: conversation({ version: 4, status: 'closed' }) }] });
-    const mine = listInbox(mirror.read, viewer, { view: 'mine', status: 'open', sort: 'newest', limit: 100 });
+    const mine = listInbox(mirror.read, viewer, { view: { kind: 'mine' }, status: 'open', sort: 'newest', limit: 100 });
     expect(mine.map((c) => [c.id, c.version, c.status])).toEqual([['conv-1', 5, 'open']]);
     expect(readCursor(mirror.db).version).toBe(5);
     expect(mirror.db.prepare('SELECT COUNT(*) AS n FROM conversations').get()).toEqual({ n: 1 });
@@ -85,7 +86,7 @@ describe('applying server frames', () => {
     const messages = conversationMessages(mirror.read, 'conv-1');
     expect(messages.map((m) => [m.body, m.delivery])).toEqual([['sigue aquí', 'pending']]);
     // The overlay was rebased on the new base: the reply still shows the conversation as Ana's.
-    expect(listInbox(mirror.read, viewer, { view: 'mine', status: 'open', sort: 'newest', limit: 10 }).map((c) => c.pending)).toEqual([true]);
+    expect(listInbox(mirror.read, viewer, { view: { kind: 'mine' }, status: 'open', sort: 'newest', limit: 10 }).map((c) => c.pending)).toEqual([true]);
     mirror.close();
   });
 

@@ -2,16 +2,38 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Contact, Conversation, Inbox, Message, User } from '../../src-shared/domain';
+import { DEFAULT_INBOX_SETTINGS, type Contact, type Conversation, type Inbox, type Message, type User } from '../../src-shared/domain';
 
 export function tempMirrorPath(): string {
   return join(mkdtempSync(join(tmpdir(), 'bandeja-mirror-')), 'mirror.sqlite');
 }
 
-export const ana: User = { id: 'user-ana', name: 'Ana', email: 'ana@demo.test', role: 'agent', active: true, teamIds: ['team-1'], version: 1 };
+export const ana: User = {
+  id: 'user-ana',
+  name: 'Ana',
+  email: 'ana@demo.test',
+  role: 'agent',
+  active: true,
+  teamIds: ['team-1'],
+  presence: 'online',
+  invited: false,
+  version: 1,
+};
 export const bruno: User = { ...ana, id: 'user-bruno', name: 'Bruno', email: 'bruno@demo.test' };
-export const inbox: Inbox = { id: 'inbox-1', name: 'Web', channel: 'webchat', teamId: 'team-1', version: 1 };
-export const contact: Contact = { id: 'contact-1', name: 'Carla', email: null, phone: null, createdAt: 1000, version: 2 };
+export const inbox: Inbox = { id: 'inbox-1', name: 'Web', channel: 'webchat', teamId: 'team-1', settings: DEFAULT_INBOX_SETTINGS, version: 1 };
+export const contact: Contact = {
+  id: 'contact-1',
+  name: 'Carla',
+  phones: [],
+  emails: [],
+  ownerId: null,
+  custom: {},
+  identities: [],
+  fieldVersions: {},
+  mergedIntoId: null,
+  createdAt: 1000,
+  version: 2,
+};
 
 export function conversation(over: Partial<Conversation> = {}): Conversation {
   return {
@@ -26,6 +48,10 @@ export function conversation(over: Partial<Conversation> = {}): Conversation {
     lastMessagePreview: 'Hola',
     lastCustomerMessageAt: 2000,
     waitingSince: 2000,
+    tags: [],
+    botActive: false,
+    closingCategoryId: null,
+    previousConversationId: null,
     createdAt: 2000,
     version: 3,
     ...over,
@@ -41,6 +67,7 @@ export function inbound(over: Partial<Message> = {}): Message {
     authorId: null,
     body: 'Hola, secreto del cliente',
     event: null,
+    mentions: [],
     state: 'sent',
     error: null,
     createdAt: 2000,

@@ -1,111 +1,192 @@
 // Applies what the server sends. Each frame is one transaction; re-applying a frame changes nothing
 // (rows only move forward by version), so at-least-once delivery is safe.
+import type { NotificationEntry } from '../../../src-shared/domain';
 import type { Op } from '../../../src-shared/protocol';
 import type { WritableDb } from './db';
-import { readCursor, writeCursor } from './meta';
-import { rebaseConversation } from './rebase';
-import { upsertContact, upsertConversation, upsertInbox, upsertMessage, upsertTeam, upsertUser } from './rows';
+import { readCursor, readSessionUser, writeCursor } from './meta';
+import { rebaseConversation, rebaseEntities } from './rebase';
+import {
+  upsertClosingCategory,
+  upsertContact,
+  upsertContactChange,
+  upsertContactField,
+  upsertConversation,
+  upsertInbox,
+  upsertInvite,
+  upsertMessage,
+  upsertNotification,
+  upsertSavedView,
+  upsertTeam,
+  upsertUser,
+} from './rows';
 
 export interface Applied {
   /** Conversations whose rows (or messages) changed. */
   conversationIds: string[];
   /** True when everything may have changed (a snapshot, or the directory). */
   all: boolean;
+  /** Notifications for the signed-in user seen for the first time, unread (a native notification each). */
+  newNotifications?: NotificationEntry[];
 }
 
-function applyOps(db: WritableDb, ops: readonly Op[], touched: Set<string>): boolean {
-  let directory = false;
+const DELETED_TABLE = {
+  savedView: 'saved_views',
+  contactField: 'contact_fields',
+  invite: 'invites',
+  notification: 'notifications',
+} as const;
+
+// Every table that holds server rows; a snapshot empties them all.
+const BASE_TABLES = [
+  'messages',
+  'conversations',
+  'contacts',
+  'contact_changes',
+  'inboxes',
+  'teams',
+  'users',
+  'notifications',
+  'saved_views',
+  'contact_fields',
+  'closing_categories',
+  'invites',
+  'overlay_conversations',
+] as const;
+
+interface Touched {
+  conversations: Set<string>;
+  /** Something other than conversations and messages changed. */
+  directory: boolean;
+  notifications: NotificationEntry[];
+}
+
+function applyOps(db: WritableDb, ops: readonly Op[], touched: Touched): void {
+  const me = readSessionUser(db)?.id ?? null;
+  const known = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM notifications WHERE id = ?');
   for (const op of ops) {
     switch (op.kind) {
       case 'conversation':
         upsertConversation(db, op.row);
-        touched.add(op.row.id);
+        touched.conversations.add(op.row.id);
         break;
       case 'message':
         upsertMessage(db, op.row);
-        touched.add(op.row.conversationId);
-        break;
-      case 'contact':
-        upsertContact(db, op.row);
-        directory = true;
-        break;
-      case 'user':
-        upsertUser(db, op.row);
-        directory = true;
-        break;
-      case 'team':
-        upsertTeam(db, op.row);
-        directory = true;
-        break;
-      case 'inbox':
-        upsertInbox(db, op.row);
-        directory = true;
+        touched.conversations.add(op.row.conversationId);
         break;
       case 'revoke':
         revokeConversation(db, op.conversationId);
-        touched.add(op.conversationId);
+        touched.conversations.add(op.conversationId);
         break;
+      case 'notification':
+        if (op.row.userId === me && op.row.readAt === null && known.get(op.row.id)!.n === 0) touched.notifications.push(op.row);
+        upsertNotification(db, op.row);
+        touched.directory = true;
+        break;
+      case 'delete':
+        db.prepare(`DELETE FROM ${DELETED_TABLE[op.entity]} WHERE id = ?`).run(op.id);
+        touched.directory = true;
+        break;
+      default:
+        applyEntity(db, op);
+        touched.directory = true;
     }
   }
-  return directory;
 }
 
-/** The conversation left this user's scope: nothing of it may stay in the file. Outbox rows stay:
- *  the server answers them (a refusal then tells the agent why). */
+function applyEntity(db: WritableDb, op: Exclude<Op, { kind: 'conversation' | 'message' | 'revoke' | 'delete' | 'notification' }>): void {
+  switch (op.kind) {
+    case 'contact':
+      return upsertContact(db, op.row);
+    case 'user':
+      return upsertUser(db, op.row);
+    case 'team':
+      return upsertTeam(db, op.row);
+    case 'inbox':
+      return upsertInbox(db, op.row);
+    case 'savedView':
+      return upsertSavedView(db, op.row);
+    case 'contactField':
+      return upsertContactField(db, op.row);
+    case 'contactChange':
+      return upsertContactChange(db, op.row);
+    case 'closingCategory':
+      return upsertClosingCategory(db, op.row);
+    case 'invite':
+      return upsertInvite(db, op.row);
+  }
+}
+
+/** The conversation left this user's scope: nothing of it may stay in the file (the search index's
+ *  entries go with the messages, by trigger). Outbox rows stay: the server answers them (a refusal
+ *  then tells the agent why). */
 export function revokeConversation(db: WritableDb, conversationId: string): void {
   db.prepare('DELETE FROM messages WHERE conversation_id = ?').run(conversationId);
   db.prepare('DELETE FROM conversations WHERE id = ?').run(conversationId);
   db.prepare('DELETE FROM overlay_conversations WHERE id = ?').run(conversationId);
   db.prepare('DELETE FROM pending_messages WHERE conversation_id = ?').run(conversationId);
+  db.prepare('DELETE FROM notifications WHERE conversation_id = ?').run(conversationId);
+}
+
+function outboxConversations(db: WritableDb): string[] {
+  return db
+    .prepare<[], { conversation_id: string }>('SELECT DISTINCT conversation_id FROM outbox WHERE conversation_id IS NOT NULL')
+    .all()
+    .map((r) => r.conversation_id);
 }
 
 function rebaseAll(db: WritableDb, ids: Iterable<string>): void {
   for (const id of ids) rebaseConversation(db, id);
 }
 
-/** A snapshot starts: base tables are emptied (outbox and pending messages stay) and the cursor is
- *  cleared, so a snapshot cut short is started again on the next connection. */
+function emptyTouched(): Touched {
+  return { conversations: new Set(), directory: false, notifications: [] };
+}
+
+/** A snapshot starts (first start, another epoch, or the user's scope changed on a live connection):
+ *  every base table is emptied, so whatever the following pages do not bring back is gone from the
+ *  file. The outbox and pending messages stay; the cursor is cleared, so a snapshot cut short is
+ *  started again on the next connection. */
 export function applySnapshotBegin(db: WritableDb, epoch: string): Applied {
   db.transaction(() => {
-    for (const table of ['messages', 'conversations', 'contacts', 'inboxes', 'teams', 'users', 'overlay_conversations'])
-      db.prepare(`DELETE FROM ${table}`).run();
+    for (const table of BASE_TABLES) db.prepare(`DELETE FROM ${table}`).run();
     writeCursor(db, { epoch, version: null });
   })();
   return { conversationIds: [], all: true };
 }
 
 export function applySnapshotPage(db: WritableDb, ops: readonly Op[]): Applied {
-  const touched = new Set<string>();
+  const touched = emptyTouched();
   db.transaction(() => {
     applyOps(db, ops, touched);
-    rebaseAll(db, touched);
+    rebaseAll(db, touched.conversations);
   })();
-  return { conversationIds: [...touched], all: true };
+  // A snapshot's notifications are history, not news: no native notification for them.
+  return { conversationIds: [...touched.conversations], all: true };
 }
 
 export function applySnapshotEnd(db: WritableDb, version: number): Applied {
   db.transaction(() => {
     const { epoch } = readCursor(db);
     writeCursor(db, { epoch, version });
-    const pending = db.prepare<[], { conversation_id: string }>('SELECT DISTINCT conversation_id FROM outbox').all();
-    rebaseAll(db, pending.map((r) => r.conversation_id));
+    rebaseAll(db, outboxConversations(db));
+    rebaseEntities(db);
   })();
   return { conversationIds: [], all: true };
 }
 
 /** Changes in (from, to]. The cursor only moves forward. */
 export function applyChanges(db: WritableDb, frame: { from: number; to: number; ops: readonly Op[] }): Applied {
-  const touched = new Set<string>();
-  let directory = false;
+  const touched = emptyTouched();
   db.transaction(() => {
-    directory = applyOps(db, frame.ops, touched);
+    applyOps(db, frame.ops, touched);
     const cursor = readCursor(db);
     if (cursor.version === null || frame.to > cursor.version) writeCursor(db, { epoch: cursor.epoch, version: frame.to });
-    // A directory change can change the viewer (role, teams): every overlay is recomputed.
-    const ids = directory
-      ? db.prepare<[], { conversation_id: string }>('SELECT DISTINCT conversation_id FROM outbox').all().map((r) => r.conversation_id)
-      : [];
-    rebaseAll(db, new Set([...touched, ...ids]));
+    // A directory change can change the viewer (role, teams) or what a rule needs (inbox settings,
+    // contact fields): every overlay is recomputed.
+    if (touched.directory) {
+      rebaseAll(db, new Set([...touched.conversations, ...outboxConversations(db)]));
+      rebaseEntities(db);
+    } else rebaseAll(db, touched.conversations);
   })();
-  return { conversationIds: [...touched], all: directory };
+  return { conversationIds: [...touched.conversations], all: touched.directory, newNotifications: touched.notifications };
 }

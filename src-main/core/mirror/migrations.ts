@@ -10,66 +10,107 @@ export interface Migration {
 }
 
 // Base tables hold only server-confirmed rows, exactly as the server sent them (no foreign keys:
-// a frame is applied as sent, whatever order its ops come in).
+// a frame is applied as sent, whatever order its ops come in). Entities the agent can change also get
+// an overlay table of the same shape (plus `deleted`) and a `<name>_view` laying it over base; every
+// read goes through the views (see rebase.ts).
+const OVERLAID: Record<string, string> = {
+  users: `id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, role TEXT NOT NULL, active INTEGER NOT NULL,
+    team_ids TEXT NOT NULL, presence TEXT NOT NULL, invited INTEGER NOT NULL, version INTEGER NOT NULL`,
+  teams: 'id TEXT PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL',
+  inboxes: `id TEXT PRIMARY KEY, name TEXT NOT NULL, channel TEXT NOT NULL, team_id TEXT, settings TEXT NOT NULL,
+    version INTEGER NOT NULL`,
+  // phones/emails/custom/identities/field_versions are JSON; search_* are what contacts_fts indexes
+  // (emails as written, phones as written plus their digit suffixes, see rows.ts phoneSearchText).
+  contacts: `id TEXT PRIMARY KEY, name TEXT NOT NULL, phones TEXT NOT NULL, emails TEXT NOT NULL, owner_id TEXT,
+    custom TEXT NOT NULL, identities TEXT NOT NULL, field_versions TEXT NOT NULL, merged_into_id TEXT,
+    created_at INTEGER NOT NULL, version INTEGER NOT NULL, search_emails TEXT NOT NULL, search_phones TEXT NOT NULL`,
+  saved_views: `id TEXT PRIMARY KEY, name TEXT NOT NULL, owner_id TEXT NOT NULL, team_id TEXT, filters TEXT NOT NULL,
+    sort TEXT NOT NULL, version INTEGER NOT NULL`,
+  contact_fields: `id TEXT PRIMARY KEY, key TEXT NOT NULL, label TEXT NOT NULL, type TEXT NOT NULL, options TEXT NOT NULL,
+    active INTEGER NOT NULL, version INTEGER NOT NULL`,
+  closing_categories: 'id TEXT PRIMARY KEY, name TEXT NOT NULL, active INTEGER NOT NULL, version INTEGER NOT NULL',
+  notifications: `id TEXT PRIMARY KEY, user_id TEXT NOT NULL, kind TEXT NOT NULL, conversation_id TEXT NOT NULL,
+    message_id TEXT NOT NULL, by_id TEXT, created_at INTEGER NOT NULL, read_at INTEGER, version INTEGER NOT NULL`,
+};
+
+/** Entities with an overlay table and a view (the conversations have their own, with `pending`). */
+export const OVERLAID_TABLES = Object.keys(OVERLAID);
+
+function columnNames(ddl: string): string[] {
+  return ddl.split(',').map((c) => c.trim().split(/\s+/)[0]!);
+}
+
+const CONVERSATION_COLUMNS = `id TEXT PRIMARY KEY, inbox_id TEXT NOT NULL, contact_id TEXT NOT NULL, team_id TEXT,
+  assignee_id TEXT, status TEXT NOT NULL, unread_count INTEGER NOT NULL, last_message_at INTEGER NOT NULL,
+  last_message_preview TEXT NOT NULL, last_customer_message_at INTEGER, waiting_since INTEGER, tags TEXT NOT NULL,
+  bot_active INTEGER NOT NULL, closing_category_id TEXT, previous_conversation_id TEXT, created_at INTEGER NOT NULL,
+  version INTEGER NOT NULL`;
+
+const FTS_OPTIONS = `tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'`;
+
 const m001: Migration = {
   version: 1,
-  name: 'base tables, meta, outbox, overlays, views',
+  name: 'base tables, meta, outbox, overlays, views, search',
   up: (db) => {
+    db.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT');
+    for (const [table, ddl] of Object.entries(OVERLAID)) {
+      const cols = columnNames(ddl).join(', ');
+      db.exec(`
+        CREATE TABLE ${table} (${ddl}) STRICT;
+        CREATE TABLE overlay_${table} (${ddl}, deleted INTEGER NOT NULL DEFAULT 0) STRICT;
+        CREATE VIEW ${table}_view AS
+          SELECT ${cols}, 1 AS pending FROM overlay_${table} WHERE deleted = 0
+          UNION ALL
+          SELECT ${cols}, 0 AS pending FROM ${table} WHERE id NOT IN (SELECT id FROM overlay_${table});
+      `);
+    }
     db.exec(`
-      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+      CREATE INDEX notifications_by_user ON notifications (user_id, created_at);
+      CREATE TABLE contact_changes (
+        id TEXT PRIMARY KEY, contact_id TEXT NOT NULL, field TEXT NOT NULL, before TEXT, after TEXT, by_id TEXT,
+        at INTEGER NOT NULL, conflict INTEGER NOT NULL, version INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX contact_changes_by_contact ON contact_changes (contact_id, at);
+      CREATE TABLE invites (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, url TEXT NOT NULL, expires_at INTEGER NOT NULL,
+        version INTEGER NOT NULL) STRICT;
 
-      CREATE TABLE users (
-        id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, role TEXT NOT NULL,
-        active INTEGER NOT NULL, team_ids TEXT NOT NULL, version INTEGER NOT NULL
-      ) STRICT;
-      CREATE TABLE teams (id TEXT PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL) STRICT;
-      CREATE TABLE inboxes (
-        id TEXT PRIMARY KEY, name TEXT NOT NULL, channel TEXT NOT NULL, team_id TEXT, version INTEGER NOT NULL
-      ) STRICT;
-      CREATE TABLE contacts (
-        id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT, phone TEXT, created_at INTEGER NOT NULL,
-        version INTEGER NOT NULL
-      ) STRICT;
-      CREATE TABLE conversations (
-        id TEXT PRIMARY KEY, inbox_id TEXT NOT NULL, contact_id TEXT NOT NULL, team_id TEXT, assignee_id TEXT,
-        status TEXT NOT NULL, unread_count INTEGER NOT NULL, last_message_at INTEGER NOT NULL,
-        last_message_preview TEXT NOT NULL, last_customer_message_at INTEGER, waiting_since INTEGER,
-        created_at INTEGER NOT NULL, version INTEGER NOT NULL
-      ) STRICT;
+      CREATE TABLE conversations (${CONVERSATION_COLUMNS}) STRICT;
+      -- seq is the rowid: the timeline order, and the order search results stream in (newest first)
+      -- straight from the FTS index, without sorting the matches.
       CREATE TABLE messages (
-        id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, direction TEXT NOT NULL, kind TEXT NOT NULL,
-        author_id TEXT, body TEXT NOT NULL, event TEXT, state TEXT NOT NULL, error TEXT,
-        created_at INTEGER NOT NULL, seq INTEGER NOT NULL, version INTEGER NOT NULL
+        seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, conversation_id TEXT NOT NULL, direction TEXT NOT NULL,
+        kind TEXT NOT NULL, author_id TEXT, body TEXT NOT NULL, event TEXT, mentions TEXT NOT NULL, state TEXT NOT NULL,
+        error TEXT, created_at INTEGER NOT NULL, version INTEGER NOT NULL
       ) STRICT;
       -- A timeline is read in the server's seq order (never by clock or id: see Message.seq).
       CREATE INDEX messages_by_conversation ON messages (conversation_id, seq);
 
       CREATE TABLE outbox (
-        mutation_id INTEGER PRIMARY KEY, name TEXT NOT NULL, args TEXT NOT NULL, conversation_id TEXT NOT NULL,
+        mutation_id INTEGER PRIMARY KEY, name TEXT NOT NULL, args TEXT NOT NULL,
+        -- The conversation it changes; null for contacts, views, notifications and admin changes.
+        conversation_id TEXT,
         created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT
       ) STRICT;
       CREATE INDEX outbox_by_conversation ON outbox (conversation_id, mutation_id);
 
-      -- A message this device sent: 'pending' until confirmed (then dropped: the base row replaces it),
-      -- or 'failed' with the server's reason until the agent discards it.
+      -- A message or note this device wrote: 'pending' until confirmed (then dropped: the base row
+      -- replaces it), or 'failed' with the server's reason until the agent discards it.
       CREATE TABLE pending_messages (
         id TEXT PRIMARY KEY, mutation_id INTEGER NOT NULL, conversation_id TEXT NOT NULL, author_id TEXT NOT NULL,
-        body TEXT NOT NULL, created_at INTEGER NOT NULL, state TEXT NOT NULL CHECK (state IN ('pending', 'failed')),
+        kind TEXT NOT NULL CHECK (kind IN ('text', 'note')), body TEXT NOT NULL, mentions TEXT NOT NULL,
+        created_at INTEGER NOT NULL, state TEXT NOT NULL CHECK (state IN ('pending', 'failed')),
         error_code TEXT, error_message TEXT, error_params TEXT
       ) STRICT;
       CREATE INDEX pending_messages_by_conversation ON pending_messages (conversation_id, mutation_id);
 
       -- The conversation as it will be once the outbox's mutations for it are applied (see rebase.ts).
-      CREATE TABLE overlay_conversations (
-        id TEXT PRIMARY KEY, inbox_id TEXT NOT NULL, contact_id TEXT NOT NULL, team_id TEXT, assignee_id TEXT,
-        status TEXT NOT NULL, unread_count INTEGER NOT NULL, last_message_at INTEGER NOT NULL,
-        last_message_preview TEXT NOT NULL, last_customer_message_at INTEGER, waiting_since INTEGER,
-        created_at INTEGER NOT NULL, version INTEGER NOT NULL
-      ) STRICT;
+      CREATE TABLE overlay_conversations (${CONVERSATION_COLUMNS}) STRICT;
 
-      -- Inbox lists filter by assignee and status and sort by last message time.
+      -- Inbox lists filter by view (assignee, team) and status and sort by last activity.
       CREATE INDEX conversations_by_status ON conversations (status, last_message_at, id);
       CREATE INDEX conversations_by_assignee ON conversations (assignee_id, status, last_message_at, id);
+      CREATE INDEX conversations_by_team ON conversations (team_id, status, last_message_at, id);
+      CREATE INDEX conversations_by_contact ON conversations (contact_id, last_message_at);
       CREATE INDEX overlay_conversations_by_status ON overlay_conversations (status, last_message_at, id);
 
       CREATE VIEW conversations_view AS
@@ -81,14 +122,46 @@ const m001: Migration = {
       -- Confirmed messages carry the server's seq; this device's unconfirmed ones have none yet and
       -- come after them, in the order they were written (local_order = their mutation id).
       CREATE VIEW messages_view AS
-        SELECT m.id, m.conversation_id, m.direction, m.kind, m.author_id, m.body, m.event, m.state AS delivery,
-               m.error AS error_message, NULL AS error_code, NULL AS error_params, m.created_at, m.seq,
-               NULL AS local_order, m.version
+        SELECT m.id, m.conversation_id, m.direction, m.kind, m.author_id, m.body, m.event, m.mentions,
+               m.state AS delivery, m.error AS error_message, NULL AS error_code, NULL AS error_params, m.created_at,
+               m.seq, NULL AS local_order, m.version
           FROM messages m
         UNION ALL
-        SELECT p.id, p.conversation_id, 'out', 'text', p.author_id, p.body, NULL, p.state,
+        SELECT p.id, p.conversation_id, 'out', p.kind, p.author_id, p.body, NULL, p.mentions, p.state,
                p.error_message, p.error_code, p.error_params, p.created_at, NULL, p.mutation_id, 0
           FROM pending_messages p WHERE p.id NOT IN (SELECT id FROM messages);
+
+      -- Search (see search.ts). External content kept by triggers; event lines are not indexed.
+      -- secure-delete: a purged row's words leave the index at once, not at the next merge.
+      CREATE VIRTUAL TABLE messages_fts USING fts5(body, content = 'messages', content_rowid = 'seq', ${FTS_OPTIONS});
+      INSERT INTO messages_fts (messages_fts, rank) VALUES ('secure-delete', 1);
+      CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.kind <> 'event' BEGIN
+        INSERT INTO messages_fts (rowid, body) VALUES (new.seq, new.body);
+      END;
+      CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.kind <> 'event' BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.seq, old.body);
+      END;
+      CREATE TRIGGER messages_fts_update AFTER UPDATE OF body, kind ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, body) SELECT 'delete', old.seq, old.body WHERE old.kind <> 'event';
+        INSERT INTO messages_fts (rowid, body) SELECT new.seq, new.body WHERE new.kind <> 'event';
+      END;
+
+      CREATE VIRTUAL TABLE contacts_fts USING fts5(name, search_emails, search_phones, content = 'contacts', ${FTS_OPTIONS});
+      INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('secure-delete', 1);
+      CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN
+        INSERT INTO contacts_fts (rowid, name, search_emails, search_phones)
+          VALUES (new.rowid, new.name, new.search_emails, new.search_phones);
+      END;
+      CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN
+        INSERT INTO contacts_fts (contacts_fts, rowid, name, search_emails, search_phones)
+          VALUES ('delete', old.rowid, old.name, old.search_emails, old.search_phones);
+      END;
+      CREATE TRIGGER contacts_fts_update AFTER UPDATE OF name, search_emails, search_phones ON contacts BEGIN
+        INSERT INTO contacts_fts (contacts_fts, rowid, name, search_emails, search_phones)
+          VALUES ('delete', old.rowid, old.name, old.search_emails, old.search_phones);
+        INSERT INTO contacts_fts (rowid, name, search_emails, search_phones)
+          VALUES (new.rowid, new.name, new.search_emails, new.search_phones);
+      END;
     `);
   },
 };

@@ -1,87 +1,26 @@
 // Read paths of the mirror: everything the UI shows, always through the overlay views.
-import type { ConversationStatus, Inbox, Team, User } from '../../../src-shared/domain';
+import type { ClosingCategory, ContactFieldChange, Invite, Team, User } from '../../../src-shared/domain';
 import type { ErrorBody, ErrorCode } from '../../../src-shared/errors';
-import type { ConversationDetail, ConversationItem, Delivery, InboxCounts, MessageItem, TabCounts } from '../../../src-shared/ipc';
-import { CONVERSATION_STATUSES } from '../../../src-shared/domain';
-import { viewsFor, type View, type Viewer } from '../../../src-shared/rules/visibility';
+import type { ConversationDetail, Delivery, IpcResult, MessageItem, NotificationItem } from '../../../src-shared/ipc';
+import { preview } from '../../../src-shared/rules/conversation';
+import type { Viewer } from '../../../src-shared/rules/visibility';
 import type { ReadonlyDb } from './db';
-import { conversationFromRow, parseEvent, userFromRow, type ConversationRow, type UserRow } from './rows';
-
-type ItemRow = ConversationRow & {
-  pending: number;
-  contact_name: string | null;
-  channel: string | null;
-  inbox_name: string | null;
-  assignee_name: string | null;
-};
-
-const ITEM_SELECT = `SELECT c.*, ct.name AS contact_name, i.channel AS channel, i.name AS inbox_name, u.name AS assignee_name
-  FROM conversations_view c
-  LEFT JOIN contacts ct ON ct.id = c.contact_id
-  LEFT JOIN inboxes i ON i.id = c.inbox_id
-  LEFT JOIN users u ON u.id = c.assignee_id`;
-
-function itemFromRow(r: ItemRow): ConversationItem {
-  return {
-    ...conversationFromRow(r),
-    contactName: r.contact_name ?? '',
-    channel: (r.channel ?? 'webchat') as ConversationItem['channel'],
-    inboxName: r.inbox_name ?? '',
-    assigneeName: r.assignee_name,
-    pending: r.pending === 1,
-  };
-}
-
-export interface InboxListQuery {
-  view: View;
-  status: ConversationStatus;
-  sort: 'newest' | 'oldest';
-  limit: number;
-}
-
-export function listInbox(db: ReadonlyDb, viewer: Viewer, q: InboxListQuery): ConversationItem[] {
-  const order = q.sort === 'newest' ? 'DESC' : 'ASC';
-  const where =
-    q.view === 'mine' ? 'c.assignee_id = @me' : q.view === 'unassigned' ? 'c.assignee_id IS NULL' : '1 = 1';
-  const rows = db
-    .prepare<[Record<string, unknown>], ItemRow>(
-      `${ITEM_SELECT} WHERE c.status = @status AND ${where}
-       ORDER BY c.last_message_at ${order}, c.id ${order} LIMIT @limit`,
-    )
-    .all({ status: q.status, me: viewer.id, limit: q.limit });
-  return rows.map(itemFromRow);
-}
-
-function emptyTabs(): TabCounts {
-  return { open: 0, pending: 0, snoozed: 0, closed: 0, waiting: 0, unread: 0 };
-}
-
-/** Counters for every view the viewer has, per status tab, plus waiting and unread (not closed). */
-export function inboxCounts(db: ReadonlyDb, viewer: Viewer): InboxCounts {
-  const rows = db
-    .prepare<[string], { status: string; bucket: string; n: number; waiting: number; unread: number }>(
-      `SELECT status,
-              CASE WHEN assignee_id = ? THEN 'mine' WHEN assignee_id IS NULL THEN 'unassigned' ELSE 'other' END AS bucket,
-              COUNT(*) AS n,
-              SUM(status <> 'closed' AND waiting_since IS NOT NULL) AS waiting,
-              SUM(status <> 'closed' AND unread_count > 0) AS unread
-         FROM conversations_view GROUP BY 1, 2`,
-    )
-    .all(viewer.id);
-  const counts: InboxCounts = {};
-  for (const view of viewsFor(viewer.role)) counts[view] = emptyTabs();
-  for (const r of rows) {
-    const views: View[] = r.bucket === 'mine' ? ['mine', 'all'] : r.bucket === 'unassigned' ? ['unassigned', 'all'] : ['all'];
-    for (const view of views) {
-      const tabs = counts[view];
-      if (!tabs) continue;
-      if ((CONVERSATION_STATUSES as readonly string[]).includes(r.status)) tabs[r.status as ConversationStatus] += r.n;
-      tabs.waiting += r.waiting;
-      tabs.unread += r.unread;
-    }
-  }
-  return counts;
-}
+import { contactFields } from './rebase';
+import {
+  closingCategoryFromRow,
+  contactChangeFromRow,
+  inboxFromRow,
+  notificationFromRow,
+  parseEvent,
+  userFromRow,
+  viewContact,
+  type ContactChangeRow,
+  type InboxRow,
+  type NotificationRow,
+  type UserRow,
+} from './rows';
+import { ITEM_SELECT, itemFromRow, type ItemRow } from './items';
+import { scopeClause } from './views';
 
 /** Conversations with unread customer messages the viewer is expected to handle (for the dock badge). */
 export function unreadForBadge(db: ReadonlyDb, viewer: Viewer): number {
@@ -93,18 +32,66 @@ export function unreadForBadge(db: ReadonlyDb, viewer: Viewer): number {
     .get(viewer.id)!.n;
 }
 
-export function conversationDetail(db: ReadonlyDb, id: string): ConversationDetail | null {
-  const row = db.prepare<[string], ItemRow>(`${ITEM_SELECT} WHERE c.id = ?`).get(id);
+export function conversationDetail(db: ReadonlyDb, viewer: Viewer, id: string): ConversationDetail | null {
+  const scope = scopeClause(viewer);
+  const row = db.prepare<unknown[], ItemRow>(`${ITEM_SELECT} WHERE c.id = ? AND (${scope.sql})`).get(id, ...scope.params);
   if (!row) return null;
-  const contact = db
-    .prepare<[string], { id: string; name: string; email: string | null; phone: string | null }>(
-      'SELECT id, name, email, phone FROM contacts WHERE id = ?',
-    )
-    .get(row.contact_id);
+  const contact = viewContact(db, row.contact_id);
   return {
     conversation: itemFromRow(row),
-    contact: contact ?? { id: row.contact_id, name: '', email: null, phone: null },
+    contact: contact ?? {
+      id: row.contact_id,
+      name: '',
+      phones: [],
+      emails: [],
+      ownerId: null,
+      custom: {},
+      identities: [],
+      fieldVersions: {},
+      mergedIntoId: null,
+      createdAt: row.created_at,
+      version: 0,
+    },
   };
+}
+
+/** A contact with all its conversations in the mirror (newest first) and its field history. */
+export function contactDetail(db: ReadonlyDb, viewer: Viewer, id: string): IpcResult<'contact.get'> {
+  const contact = viewContact(db, id);
+  if (!contact) return null;
+  const scope = scopeClause(viewer);
+  const conversations = db
+    .prepare<unknown[], ItemRow>(`${ITEM_SELECT} WHERE c.contact_id = ? AND (${scope.sql}) ORDER BY c.last_message_at DESC, c.id DESC`)
+    .all(id, ...scope.params)
+    .map(itemFromRow);
+  const history: ContactFieldChange[] = db
+    .prepare<[string], ContactChangeRow>('SELECT * FROM contact_changes WHERE contact_id = ? ORDER BY at DESC, version DESC, id')
+    .all(id)
+    .map(contactChangeFromRow);
+  return { contact, conversations, history };
+}
+
+/** The signed-in user's notification entries, newest first, with what the list shows of each. */
+export function listNotifications(db: ReadonlyDb, viewer: Viewer, limit = 200): NotificationItem[] {
+  const rows = db
+    .prepare<[string, number], NotificationRow & { by_name: string | null; contact_name: string | null; body: string | null }>(
+      `SELECT n.*, COALESCE(ou.name, u.name) AS by_name, COALESCE(oct.name, ct.name) AS contact_name,
+              COALESCE(m.body, p.body) AS body
+         FROM notifications_view n
+         LEFT JOIN users u ON u.id = n.by_id LEFT JOIN overlay_users ou ON ou.id = n.by_id
+         LEFT JOIN conversations_view c ON c.id = n.conversation_id
+         LEFT JOIN contacts ct ON ct.id = c.contact_id LEFT JOIN overlay_contacts oct ON oct.id = c.contact_id
+         LEFT JOIN messages m ON m.id = n.message_id
+         LEFT JOIN pending_messages p ON p.id = n.message_id
+        WHERE n.user_id = ? ORDER BY n.created_at DESC, n.id DESC LIMIT ?`,
+    )
+    .all(viewer.id, limit);
+  return rows.map((r) => ({
+    ...notificationFromRow(r),
+    byName: r.by_name,
+    contactName: r.contact_name,
+    excerpt: r.body === null ? '' : preview(r.body),
+  }));
 }
 
 interface MessageRow {
@@ -122,6 +109,7 @@ interface MessageRow {
   created_at: number;
   seq: number | null;
   version: number;
+  mentions: string;
   author_name: string | null;
 }
 
@@ -151,6 +139,7 @@ export function conversationMessages(db: ReadonlyDb, conversationId: string): Me
     authorId: r.author_id,
     body: r.body,
     event: parseEvent(r.event),
+    mentions: JSON.parse(r.mentions) as string[],
     error: r.error_message,
     createdAt: r.created_at,
     seq: r.seq,
@@ -161,14 +150,23 @@ export function conversationMessages(db: ReadonlyDb, conversationId: string): Me
   }));
 }
 
-export function directory(db: ReadonlyDb): { users: User[]; teams: Team[]; inboxes: Inbox[] } {
-  const users = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY name, id').all().map(userFromRow);
-  const teams = db.prepare<[], Team>('SELECT id, name, version FROM teams ORDER BY name, id').all();
-  const inboxes = db
-    .prepare<[], { id: string; name: string; channel: string; team_id: string | null; version: number }>(
-      'SELECT * FROM inboxes ORDER BY name, id',
-    )
+export function directory(db: ReadonlyDb, viewer: Viewer): IpcResult<'directory.get'> {
+  const users: User[] = db.prepare<[], UserRow>('SELECT * FROM users_view ORDER BY name, id').all().map(userFromRow);
+  const teams = db.prepare<[], Team>('SELECT id, name, version FROM teams_view ORDER BY name, id').all();
+  const inboxes = db.prepare<[], InboxRow>('SELECT * FROM inboxes_view ORDER BY name, id').all().map(inboxFromRow);
+  const closingCategories: ClosingCategory[] = db
+    .prepare<[], { id: string; name: string; active: number; version: number }>('SELECT * FROM closing_categories_view ORDER BY name, id')
     .all()
-    .map((r) => ({ id: r.id, name: r.name, channel: r.channel as Inbox['channel'], teamId: r.team_id, version: r.version }));
-  return { users, teams, inboxes };
+    .map(closingCategoryFromRow);
+  // The server sends invites to admins only; a role change re-bootstraps the mirror, but a copy
+  // must never be shown to anyone else meanwhile.
+  const invites: Invite[] =
+    viewer.role === 'admin'
+      ? db
+          .prepare<[], { id: string; user_id: string; url: string; expires_at: number; version: number }>('SELECT * FROM invites ORDER BY expires_at DESC')
+          .all()
+          .map((r) => ({ id: r.id, userId: r.user_id, url: r.url, expiresAt: r.expires_at, version: r.version }))
+      : [];
+  const fields = contactFields(db).sort((a, b) => a.label.localeCompare(b.label));
+  return { users, teams, inboxes, contactFields: fields, closingCategories, invites };
 }

@@ -32,6 +32,8 @@ export interface SyncClientOptions {
   onStatus: (status: SyncStatus) => void;
   /** The server said who we are (role and teams may have changed since login). */
   onWelcome?: (user: User, tenant: Tenant) => void;
+  /** The server refused one of our mutations for good (the reason reaches the person). */
+  onRejected?: (rejection: { mutationId: number; name: string; error: ErrorBody; conversationId: string | null }) => void;
   /** The server refused the token for good: the person must sign in again. */
   onSignedOut?: (error: ErrorBody) => void;
   log?: (message: string) => void;
@@ -284,15 +286,25 @@ export class SyncClient {
     const sent = this.inFlight ?? [];
     this.inFlight = null;
     const touched = new Set<string>();
+    let entities = false;
+    let rejected: ErrorBody | null = null;
+    const rejections: { mutationId: number; name: string; error: ErrorBody; conversationId: string | null }[] = [];
     let retryLater: ErrorBody | null = null;
     let resend = false;
     for (const r of frame.results) {
       if (r.status === 'ok' || r.status === 'already') {
-        const id = confirm(db, r.id);
-        if (id) touched.add(id);
+        const settled = confirm(db, r.id);
+        if (settled?.conversationId) touched.add(settled.conversationId);
+        else if (settled) entities = true;
       } else if (r.status === 'rejected') {
-        const id = reject(db, r.id, r.error ?? { code: 'INTERNAL', message: 'The server refused this action.' });
-        if (id) touched.add(id);
+        const error = r.error ?? { code: 'INTERNAL', message: 'The server refused this action.' };
+        const settled = reject(db, r.id, error);
+        if (settled?.conversationId) touched.add(settled.conversationId);
+        else if (settled) entities = true;
+        if (settled) {
+          rejected = error;
+          rejections.push({ mutationId: r.id, name: settled.name, error, conversationId: settled.conversationId });
+        }
       } else if (r.status === 'outOfOrder') {
         resend = true;
         break;
@@ -302,7 +314,8 @@ export class SyncClient {
         break;
       }
     }
-    if (touched.size > 0) this.changed({ conversationIds: [...touched], all: false });
+    if (touched.size > 0 || entities) this.changed({ conversationIds: [...touched], all: entities });
+    for (const rejection of rejections) this.opts.onRejected?.(rejection);
     if (retryLater) {
       this.lastError = retryLater;
       this.schedulePushRetry();
@@ -319,7 +332,9 @@ export class SyncClient {
       } else this.pushOutbox();
     } else {
       this.pushAttempt = 0;
-      if (sent.length > 0 && frame.results.length > 0) this.lastError = null;
+      // A refusal stays the last word until something else happens: the person must see why.
+      if (rejected) this.lastError = rejected;
+      else if (sent.length > 0 && frame.results.length > 0) this.lastError = null;
       this.pushOutbox();
     }
     this.emitStatus();

@@ -1,0 +1,171 @@
+// Inbox views over the mirror: built-in views, team queues and saved custom views turned into SQL
+// (the same meaning as rules/visibility.ts inView and matchesFilters), their lists and counters.
+import type { ConversationStatus, SavedView, ViewFilters } from '../../../src-shared/domain';
+import { CONVERSATION_STATUSES } from '../../../src-shared/domain';
+import { BandejaError } from '../../../src-shared/errors';
+import type { ConversationItem, InboxCounts, TabCounts } from '../../../src-shared/ipc';
+import {
+  canUseSavedView,
+  seesEverything,
+  teamQueuesFor,
+  viewKey,
+  viewsFor,
+  type ViewRef,
+  type Viewer,
+} from '../../../src-shared/rules/visibility';
+import type { ReadonlyDb } from './db';
+import { ITEM_SELECT, itemFromRow, type ItemRow } from './items';
+import { savedViewFromRow, type SavedViewRow } from './rows';
+
+export interface SqlClause {
+  sql: string;
+  params: unknown[];
+}
+
+const ALL: SqlClause = { sql: '1 = 1', params: [] };
+
+function and(...clauses: SqlClause[]): SqlClause {
+  return { sql: clauses.map((c) => `(${c.sql})`).join(' AND '), params: clauses.flatMap((c) => c.params) };
+}
+
+function inList(column: string, values: readonly unknown[]): SqlClause {
+  return { sql: `${column} IN (${values.map(() => '?').join(', ')})`, params: [...values] };
+}
+
+/** What an agent's mirror may show: an overlay (a transfer made here, not yet confirmed) can put a
+ *  conversation out of the agent's scope before the server's revoke arrives. */
+export function scopeClause(viewer: Viewer): SqlClause {
+  if (seesEverything(viewer.role)) return ALL;
+  return {
+    sql: 'c.assignee_id = ? OR (c.assignee_id IS NULL AND c.team_id IN (SELECT value FROM json_each(?)))',
+    params: [viewer.id, JSON.stringify(viewer.teamIds)],
+  };
+}
+
+/** A saved view's filters as SQL, meaning exactly what matchesFilters means. */
+export function filtersClause(filters: ViewFilters, viewer: Viewer, now: number): SqlClause {
+  const parts: SqlClause[] = [];
+  if (filters.statuses?.length) parts.push(inList('c.status', filters.statuses));
+  if (filters.channels?.length) {
+    const channels = inList('channel', filters.channels);
+    parts.push({ sql: `c.inbox_id IN (SELECT id FROM inboxes_view WHERE ${channels.sql})`, params: channels.params });
+  }
+  if (filters.inboxIds?.length) parts.push(inList('c.inbox_id', filters.inboxIds));
+  if (filters.teamIds?.length) parts.push(inList('c.team_id', filters.teamIds));
+  if (filters.assignees?.length) {
+    const ors: SqlClause[] = filters.assignees.map((a) =>
+      a === 'me' ? { sql: 'c.assignee_id = ?', params: [viewer.id] } : a === 'none' ? { sql: 'c.assignee_id IS NULL', params: [] } : { sql: 'c.assignee_id = ?', params: [a] },
+    );
+    parts.push({ sql: ors.map((o) => o.sql).join(' OR '), params: ors.flatMap((o) => o.params) });
+  }
+  if (filters.tags?.length) {
+    const wanted = inList('js_lower(t.value)', filters.tags.map((t) => t.toLowerCase()));
+    parts.push({ sql: `EXISTS (SELECT 1 FROM json_each(c.tags) t WHERE ${wanted.sql})`, params: wanted.params });
+  }
+  if (filters.unreadOnly) parts.push({ sql: 'c.unread_count > 0', params: [] });
+  if (filters.waitingMinutes !== undefined)
+    parts.push({ sql: 'c.waiting_since IS NOT NULL AND c.waiting_since <= ?', params: [now - filters.waitingMinutes * 60_000] });
+  return parts.length ? and(...parts) : ALL;
+}
+
+export function savedView(db: ReadonlyDb, viewer: Viewer, id: string): SavedView {
+  const row = db.prepare<[string], SavedViewRow>('SELECT * FROM saved_views_view WHERE id = ?').get(id);
+  const view = row ? savedViewFromRow(row) : null;
+  if (!view || !canUseSavedView(viewer, view)) throw new BandejaError('NOT_FOUND', 'This view does not exist or is not shared with you.');
+  return view;
+}
+
+/** Saved views the viewer has: their own and those shared with their teams (all shared ones for supervisors). */
+export function listSavedViews(db: ReadonlyDb, viewer: Viewer): SavedView[] {
+  return db
+    .prepare<[], SavedViewRow>('SELECT * FROM saved_views_view ORDER BY name, id')
+    .all()
+    .map(savedViewFromRow)
+    .filter((v) => canUseSavedView(viewer, v));
+}
+
+/** The SQL of a view (without the status tab), refusing views the viewer does not have. */
+export function viewClause(db: ReadonlyDb, viewer: Viewer, ref: ViewRef, now: number): SqlClause {
+  const scope = scopeClause(viewer);
+  switch (ref.kind) {
+    case 'mine':
+    case 'unassigned':
+    case 'all':
+    case 'teammates': {
+      if (!viewsFor(viewer.role).includes(ref.kind)) throw new BandejaError('FORBIDDEN', 'Only supervisors and admins see this view.');
+      const sql =
+        ref.kind === 'mine'
+          ? { sql: 'c.assignee_id = ?', params: [viewer.id] }
+          : ref.kind === 'unassigned'
+            ? { sql: 'c.assignee_id IS NULL', params: [] }
+            : ref.kind === 'teammates'
+              ? { sql: 'c.assignee_id IS NOT NULL AND c.assignee_id <> ?', params: [viewer.id] }
+              : ALL;
+      return and(sql, scope);
+    }
+    case 'team': {
+      if (!seesEverything(viewer.role) && !viewer.teamIds.includes(ref.teamId))
+        throw new BandejaError('FORBIDDEN', 'You are not a member of this team.');
+      return and({ sql: 'c.team_id = ?', params: [ref.teamId] }, scope);
+    }
+    case 'saved':
+      return and(filtersClause(savedView(db, viewer, ref.viewId).filters, viewer, now), scope);
+  }
+}
+
+export interface InboxListQuery {
+  view: ViewRef;
+  status: ConversationStatus;
+  sort: 'newest' | 'oldest';
+  limit: number;
+}
+
+export function listInbox(db: ReadonlyDb, viewer: Viewer, q: InboxListQuery, now = Date.now()): ConversationItem[] {
+  const order = q.sort === 'newest' ? 'DESC' : 'ASC';
+  const where = and({ sql: 'c.status = ?', params: [q.status] }, viewClause(db, viewer, q.view, now));
+  return db
+    .prepare<unknown[], ItemRow>(`${ITEM_SELECT} WHERE ${where.sql} ORDER BY c.last_message_at ${order}, c.id ${order} LIMIT ?`)
+    .all(...where.params, q.limit)
+    .map(itemFromRow);
+}
+
+/** Ids of the unread conversations of a view and tab (for "mark all read"). */
+export function unreadInView(db: ReadonlyDb, viewer: Viewer, view: ViewRef, status: ConversationStatus, now = Date.now()): string[] {
+  const where = and({ sql: 'c.status = ? AND c.unread_count > 0', params: [status] }, viewClause(db, viewer, view, now));
+  return db
+    .prepare<unknown[], { id: string }>(`SELECT c.id FROM conversations_view c WHERE ${where.sql} ORDER BY c.last_message_at DESC`)
+    .all(...where.params)
+    .map((r) => r.id);
+}
+
+function tabCounts(db: ReadonlyDb, where: SqlClause): TabCounts {
+  const tabs: TabCounts = { open: 0, pending: 0, snoozed: 0, closed: 0, waiting: 0, unread: 0 };
+  const rows = db
+    .prepare<unknown[], { status: string; n: number; waiting: number; unread: number }>(
+      `SELECT c.status, COUNT(*) AS n,
+              SUM(c.status <> 'closed' AND c.waiting_since IS NOT NULL) AS waiting,
+              SUM(c.status <> 'closed' AND c.unread_count > 0) AS unread
+         FROM conversations_view c WHERE ${where.sql} GROUP BY c.status`,
+    )
+    .all(...where.params);
+  for (const r of rows) {
+    if ((CONVERSATION_STATUSES as readonly string[]).includes(r.status)) tabs[r.status as ConversationStatus] += r.n;
+    tabs.waiting += r.waiting;
+    tabs.unread += r.unread;
+  }
+  return tabs;
+}
+
+/** Counters of every view the viewer has (built-in, team queues, saved), by viewKey. */
+export function inboxCounts(db: ReadonlyDb, viewer: Viewer, now = Date.now()): InboxCounts {
+  const refs: ViewRef[] = [
+    ...viewsFor(viewer.role).map((kind) => ({ kind })),
+    ...teamQueuesFor(viewer, db.prepare<[], { id: string }>('SELECT id FROM teams_view ORDER BY name, id').all().map((t) => t.id)).map(
+      (teamId) => ({ kind: 'team' as const, teamId }),
+    ),
+    ...listSavedViews(db, viewer).map((v) => ({ kind: 'saved' as const, viewId: v.id })),
+  ];
+  const counts: InboxCounts = {};
+  for (const ref of refs) counts[viewKey(ref)] = tabCounts(db, viewClause(db, viewer, ref, now));
+  return counts;
+}
