@@ -8,6 +8,7 @@ import Fastify from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Paths } from '../src-shared/http';
 import { CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, SCHEMA_VERSION } from '../src-shared/protocol';
+import { registerInviteRoutes } from './auth/invite';
 import { registerAuthRoutes, sendError } from './auth/routes';
 import { tokenHash } from './auth/sessions';
 import { notFoundPage, webchatCsp, webchatPage } from './channels/webchat/page';
@@ -19,6 +20,7 @@ import { findInboxBySlug } from './store/directory';
 import { migrate } from './store/migrate';
 import { SyncConnection } from './sync/connection';
 import { SyncHub } from './sync/hub';
+import { markEveryoneOffline, PresenceTracker } from './sync/presence';
 
 export interface StartServerOptions {
   /** 0 picks a free port. */
@@ -31,6 +33,8 @@ export interface StartServerOptions {
   databaseUrl?: string;
   /** Seed the demo tenant (idempotent). */
   demo?: boolean;
+  /** The address people reach this server at (invitation links); default: the Host the client used. */
+  publicUrl?: string;
   log?: (line: string) => void;
 }
 
@@ -60,12 +64,14 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     const applied = await migrate(db);
     if (applied.length > 0) log(`Applied migrations ${applied.join(', ')}`);
     if (opts.demo && (await seedDemo(db))) log('Seeded the demo tenant');
+    await markEveryoneOffline(db);
   } catch (e) {
     await db.close();
     throw e;
   }
 
   const hub = new SyncHub();
+  const presence = new PresenceTracker(db, hub, log);
   const visitors = new VisitorSockets();
   const webchat: WebchatDeps = { db, hub, visitors, log };
   // forceCloseConnections: on close, every HTTP connection is cut, not only idle keep-alive ones.
@@ -82,6 +88,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   });
 
   registerAuthRoutes(app, db, (token) => hub.closeSession(tokenHash(token)));
+  registerInviteRoutes(app, db, (tenantId) => hub.poke(tenantId));
   app.get(Paths.health, async () => ({ ok: true, protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION }));
   app.get<{ Params: { slug: string } }>('/webchat/:slug', async (request, reply) => {
     const inbox = await findInboxBySlug(db, request.params.slug);
@@ -97,6 +104,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  let port = opts.port;
   const alive = new WeakMap<WebSocket, boolean>();
   const track = (ws: WebSocket) => {
     alive.set(ws, true);
@@ -114,9 +122,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     if (shuttingDown) return refuse(socket, '503 Service Unavailable');
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (path === Paths.sync) {
+      // Links the server makes (invitations) use the address this client reached it at.
+      const publicUrl = opts.publicUrl ?? `http://${request.headers.host ?? `${host}:${port}`}`;
       wss.handleUpgrade(request, socket, head, (ws) => {
         track(ws);
-        new SyncConnection(ws, { db, hub, log, afterCommit });
+        new SyncConnection(ws, { db, hub, log, afterCommit, presence }, publicUrl);
       });
       return;
     }
@@ -156,7 +166,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     throw e;
   }
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : opts.port;
+  port = typeof address === 'object' && address ? address.port : opts.port;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   let closing: Promise<void> | null = null;
 

@@ -1,4 +1,5 @@
-// `npm run server -- [--demo] [--port N] [--host H] [--data-dir DIR]`; DATABASE_URL selects PostgreSQL.
+// `npm run server -- [--demo] [--port N] [--host H] [--data-dir DIR] [--public-url URL]`; DATABASE_URL selects PostgreSQL.
+// --public-url (or BANDEJA_PUBLIC_URL) is the address invitation links use; by default the one each client used.
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +16,7 @@ const { values } = parseArgs({
     port: { type: 'string' },
     host: { type: 'string' },
     'data-dir': { type: 'string' },
+    'public-url': { type: 'string' },
   },
   strict: true,
 });
@@ -31,6 +33,7 @@ const server = await startServer({
   dataDir,
   databaseUrl: process.env.DATABASE_URL || undefined,
   demo: values.demo,
+  publicUrl: (values['public-url'] ?? process.env.BANDEJA_PUBLIC_URL)?.replace(/\/+$/, '') || undefined,
   log,
 }).catch((e: unknown) => fail(`Bandeja server could not start: ${e instanceof Error ? e.message : String(e)}`));
 

@@ -1,9 +1,12 @@
-// The demo tenant (`--demo`): fixed ids, so seeding again changes nothing.
-import type { Role } from '../src-shared/domain';
+// The demo tenant (`--demo`): fixed ids, so seeding again changes nothing, and a store seeded by an
+// older version gets what was added since (each row is inserted only when missing).
+import type { ContactFieldDefinition, InboxSettings, Role } from '../src-shared/domain';
 import { hashPassword } from './auth/passwords';
 import { ChangeBatch } from './store/changeLog';
+import type { Tx } from './store/db';
 import type { Db } from './store/db';
-import { insertInbox, insertTeam, insertUser } from './store/directory';
+import { saveClosingCategory, saveContactField } from './store/definitions';
+import { insertInbox, insertTeam, insertUser, logUser } from './store/directory';
 import { insertTenant, nextVersion } from './store/tenants';
 
 export const DEMO_PASSWORD = 'demo1234';
@@ -12,28 +15,86 @@ export const DEMO = {
   teamId: 'team-soporte',
   inboxId: 'inbox-web',
   inboxSlug: 'demo',
-  users: [
-    { id: 'user-admin', email: 'admin@demo.test', name: 'Admin', role: 'admin' as Role },
-    { id: 'user-sofia', email: 'sofia@demo.test', name: 'Sofía', role: 'supervisor' as Role },
-    { id: 'user-ana', email: 'ana@demo.test', name: 'Ana', role: 'agent' as Role },
-    { id: 'user-bruno', email: 'bruno@demo.test', name: 'Bruno', role: 'agent' as Role },
+  teams: [
+    { id: 'team-soporte', name: 'Soporte' },
+    { id: 'team-ventas', name: 'Ventas' },
   ],
+  users: [
+    { id: 'user-admin', email: 'admin@demo.test', name: 'Admin', role: 'admin' as Role, teamIds: ['team-soporte'] },
+    { id: 'user-sofia', email: 'sofia@demo.test', name: 'Sofía', role: 'supervisor' as Role, teamIds: ['team-soporte', 'team-ventas'] },
+    { id: 'user-ana', email: 'ana@demo.test', name: 'Ana', role: 'agent' as Role, teamIds: ['team-soporte'] },
+    { id: 'user-bruno', email: 'bruno@demo.test', name: 'Bruno', role: 'agent' as Role, teamIds: ['team-soporte', 'team-ventas'] },
+  ],
+  inboxes: [
+    { id: 'inbox-web', name: 'Web', channel: 'webchat' as const, teamId: 'team-soporte', slug: 'demo', settings: {} as Partial<InboxSettings> },
+    {
+      id: 'inbox-ventas',
+      name: 'Ventas web',
+      channel: 'webchat' as const,
+      teamId: 'team-ventas',
+      slug: 'ventas',
+      settings: { closeKeepsAssignee: true, transferStartsNewConversation: false },
+    },
+  ],
+  closingCategories: [
+    { id: 'category-resuelto', name: 'Resuelto' },
+    { id: 'category-sin-respuesta', name: 'Sin respuesta del cliente' },
+    { id: 'category-derivado-ventas', name: 'Derivado a ventas' },
+  ],
+  contactFields: [
+    { id: 'field-plan', key: 'plan', label: 'Plan', type: 'select', options: ['Básico', 'Pro', 'Empresa'], active: true },
+    { id: 'field-documento', key: 'documento', label: 'Documento', type: 'text', options: [], active: true },
+  ] as Omit<ContactFieldDefinition, 'version'>[],
 } as const;
 
-/** Creates the demo tenant unless it exists. Returns true when it was created now. */
+class NothingNew extends Error {}
+
+async function missing(tx: Tx, table: string, id: string): Promise<boolean> {
+  return (await tx.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id])).length === 0;
+}
+
+/** Creates the demo tenant, or adds what it lacks. Returns true when anything was written now. */
 export async function seedDemo(db: Db): Promise<boolean> {
-  const exists = await db.query('SELECT 1 FROM tenants WHERE id = $1', [DEMO.tenantId]);
-  if (exists.length > 0) return false;
-  const hashes = await Promise.all(DEMO.users.map(() => hashPassword(DEMO_PASSWORD)));
-  return db.tx(async (tx) => {
-    // Another process may have seeded between the check and here.
-    if (!(await insertTenant(tx, DEMO.tenantId, 'Demo', Date.now()))) return false;
-    const batch = new ChangeBatch(DEMO.tenantId, await nextVersion(tx, DEMO.tenantId));
-    await insertTeam(tx, batch, { id: DEMO.teamId, name: 'Soporte' });
-    for (const [i, u] of DEMO.users.entries())
-      await insertUser(tx, batch, { ...u, passwordHash: hashes[i]!, teamIds: [DEMO.teamId] });
-    await insertInbox(tx, batch, { id: DEMO.inboxId, name: 'Web', channel: 'webchat', teamId: DEMO.teamId, slug: DEMO.inboxSlug });
-    await batch.write(tx);
-    return true;
-  });
+  const hashes = new Map<string, string>();
+  const present = await db.query<{ id: string }>('SELECT id FROM users WHERE id = ANY($1::text[])', [DEMO.users.map((u) => u.id)]);
+  for (const u of DEMO.users) if (!present.some((p) => p.id === u.id)) hashes.set(u.id, await hashPassword(DEMO_PASSWORD));
+  return db
+    .tx(async (tx) => {
+      await insertTenant(tx, DEMO.tenantId, 'Demo', Date.now());
+      const batch = new ChangeBatch(DEMO.tenantId, await nextVersion(tx, DEMO.tenantId));
+      for (const team of DEMO.teams) if (await missing(tx, 'teams', team.id)) await insertTeam(tx, batch, team);
+      for (const u of DEMO.users) {
+        const hash = hashes.get(u.id);
+        if (hash && (await missing(tx, 'users', u.id))) {
+          await insertUser(tx, batch, { ...u, teamIds: [...u.teamIds], passwordHash: hash });
+          continue;
+        }
+        // Team memberships added to the demo after a store was first seeded.
+        let added = false;
+        for (const teamId of u.teamIds) {
+          const rows = await tx.query(
+            'INSERT INTO team_members (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING user_id',
+            [teamId, u.id],
+          );
+          added ||= rows.length > 0;
+        }
+        if (added) {
+          await tx.query('UPDATE users SET version = $2, scope_version = $2 WHERE id = $1', [u.id, batch.version]);
+          await logUser(tx, batch, u.id);
+        }
+      }
+      for (const inbox of DEMO.inboxes) if (await missing(tx, 'inboxes', inbox.id)) await insertInbox(tx, batch, inbox);
+      for (const category of DEMO.closingCategories)
+        if (await missing(tx, 'closing_categories', category.id)) await saveClosingCategory(tx, batch, { ...category, active: true });
+      for (const field of DEMO.contactFields)
+        if (await missing(tx, 'contact_field_definitions', field.id)) await saveContactField(tx, batch, { ...field, options: [...field.options] });
+      // Nothing to add: roll back, so the tenant's version does not move.
+      if (batch.size === 0) throw new NothingNew();
+      await batch.write(tx);
+      return true;
+    })
+    .catch((e) => {
+      if (e instanceof NothingNew) return false;
+      throw e;
+    });
 }

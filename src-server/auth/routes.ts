@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Paths, LoginRequest, type LoginResponse } from '../../src-shared/http';
 import type { ErrorCode } from '../../src-shared/errors';
 import type { Db } from '../store/db';
-import { findLogin } from '../store/directory';
+import { findLogin, publicUser } from '../store/directory';
 import { getTenant } from '../store/tenants';
 import { dummyHash, verifyPassword } from './passwords';
 import { createSession, deleteSession } from './sessions';
@@ -25,15 +25,16 @@ export function registerAuthRoutes(app: FastifyInstance, db: Db, onLogout: (toke
     const { email, password } = parsed.data;
     const user = await findLogin(db, email);
     // Unknown emails cost the same scrypt work, so response times do not reveal who has an account.
+    // Invited people have no password until they follow their link: nothing matches.
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
-    if (!user || !ok) return sendError(reply, 401, 'INVALID_CREDENTIALS', 'Email or password is incorrect.');
+    if (!user || !user.passwordHash || !ok) return sendError(reply, 401, 'INVALID_CREDENTIALS', 'Email or password is incorrect.');
     if (!user.active)
       return sendError(reply, 403, 'FORBIDDEN', 'This account is deactivated. Ask an administrator to turn it back on.');
     const tenant = await getTenant(db, user.tenantId);
     if (!tenant) return sendError(reply, 500, 'INTERNAL', 'The account has no tenant.');
     const token = await createSession(db, user.id, Date.now());
-    const { tenantId: _t, passwordHash: _h, ...publicUser } = user;
-    const body: LoginResponse = { token, user: publicUser, tenant: { id: tenant.id, name: tenant.name } };
+    const { passwordHash: _h, ...withTenant } = user;
+    const body: LoginResponse = { token, user: publicUser(withTenant), tenant: { id: tenant.id, name: tenant.name } };
     return reply.send(body);
   });
 

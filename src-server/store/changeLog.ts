@@ -1,7 +1,28 @@
 // The change log: every committed change, per tenant, at the version of its transaction.
+// Each row carries its scope (ARCHITECTURE.md "Scopes of change-log rows"); filtering per user
+// happens when it is sent (sync/visibleChanges.ts).
 import type { Op } from '../../src-shared/protocol';
-import type { Contact, Conversation, Inbox, Message, Team, User } from '../../src-shared/domain';
+import type {
+  ClosingCategory,
+  Contact,
+  ContactFieldChange,
+  ContactFieldDefinition,
+  Conversation,
+  Inbox,
+  Invite,
+  Message,
+  NotificationEntry,
+  SavedView,
+  Team,
+  User,
+} from '../../src-shared/domain';
 import type { Queryable, Tx } from './db';
+
+export type ScopeKind = 'tenant' | 'conversation' | 'user' | 'view' | 'admins';
+export type DeletedEntity = Extract<Op, { kind: 'delete' }>['entity'];
+
+/** Who received a row that is now deleted: the delete goes to the same people. */
+export type DeleteScope = { kind: 'user'; userId: string } | { kind: 'view'; ownerId: string; teamId: string } | { kind: 'admins' } | { kind: 'tenant' };
 
 export type LoggedChange =
   | { kind: 'conversation'; row: Conversation; prev: { assigneeId: string | null; teamId: string | null } | null }
@@ -9,7 +30,61 @@ export type LoggedChange =
   | { kind: 'contact'; row: Contact }
   | { kind: 'user'; row: User }
   | { kind: 'team'; row: Team }
-  | { kind: 'inbox'; row: Inbox };
+  | { kind: 'inbox'; row: Inbox }
+  | { kind: 'contactField'; row: ContactFieldDefinition }
+  | { kind: 'contactChange'; row: ContactFieldChange }
+  | { kind: 'closingCategory'; row: ClosingCategory }
+  | { kind: 'notification'; row: NotificationEntry }
+  | { kind: 'savedView'; row: SavedView }
+  | { kind: 'invite'; row: Invite }
+  | { kind: 'delete'; entity: DeletedEntity; id: string; scope: DeleteScope };
+
+interface Columns {
+  scopeKind: ScopeKind;
+  scopeUserId: string | null;
+  assigneeId: string | null;
+  teamId: string | null;
+  prev: { assigneeId: string | null; teamId: string | null } | null;
+  entityId: string;
+  row: unknown;
+}
+
+/** A saved view shared with a team goes to the `view` scope; a personal one only to its owner. */
+export function savedViewScope(v: Pick<SavedView, 'ownerId' | 'teamId'>): DeleteScope {
+  return v.teamId === null ? { kind: 'user', userId: v.ownerId } : { kind: 'view', ownerId: v.ownerId, teamId: v.teamId };
+}
+
+function fromScope(scope: DeleteScope): Pick<Columns, 'scopeKind' | 'scopeUserId' | 'teamId'> {
+  switch (scope.kind) {
+    case 'user':
+      return { scopeKind: 'user', scopeUserId: scope.userId, teamId: null };
+    case 'view':
+      return { scopeKind: 'view', scopeUserId: scope.ownerId, teamId: scope.teamId };
+    case 'admins':
+    case 'tenant':
+      return { scopeKind: scope.kind, scopeUserId: null, teamId: null };
+  }
+}
+
+function columns(c: LoggedChange): Columns {
+  const none = { assigneeId: null, teamId: null, prev: null, scopeUserId: null };
+  switch (c.kind) {
+    case 'conversation':
+      return { ...none, scopeKind: 'conversation', assigneeId: c.row.assigneeId, teamId: c.row.teamId, prev: c.prev, entityId: c.row.id, row: c.row };
+    case 'message':
+      return { ...none, scopeKind: 'conversation', assigneeId: c.scope.assigneeId, teamId: c.scope.teamId, entityId: c.row.id, row: c.row };
+    case 'notification':
+      return { ...none, scopeKind: 'user', scopeUserId: c.row.userId, entityId: c.row.id, row: c.row };
+    case 'savedView':
+      return { ...none, ...fromScope(savedViewScope(c.row)), entityId: c.row.id, row: c.row };
+    case 'invite':
+      return { ...none, scopeKind: 'admins', entityId: c.row.id, row: c.row };
+    case 'delete':
+      return { ...none, ...fromScope(c.scope), entityId: c.id, row: { entity: c.entity, id: c.id } };
+    default:
+      return { ...none, scopeKind: 'tenant', entityId: c.row.id, row: c.row };
+  }
+}
 
 /** Collects the rows one transaction writes, then stores them at its version in order. */
 export class ChangeBatch {
@@ -26,29 +101,25 @@ export class ChangeBatch {
   }
   async write(tx: Tx): Promise<void> {
     let seq = 0;
-    for (const c of this.changes) {
-      const scope =
-        c.kind === 'conversation'
-          ? { assigneeId: c.row.assigneeId, teamId: c.row.teamId }
-          : c.kind === 'message'
-            ? c.scope
-            : { assigneeId: null, teamId: null };
-      const prev = c.kind === 'conversation' ? c.prev : null;
+    for (const change of this.changes) {
+      const c = columns(change);
       await tx.query(
-        `INSERT INTO change_log (tenant_id, version, seq, kind, entity_id, scope_assignee_id, scope_team_id,
+        `INSERT INTO change_log (tenant_id, version, seq, kind, entity_id, scope_kind, scope_user_id, scope_assignee_id, scope_team_id,
            prev_assignee_id, prev_team_id, prev_known, row)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)`,
         [
           this.tenantId,
           this.version,
           seq++,
-          c.kind,
-          c.row.id,
-          scope.assigneeId,
-          scope.teamId,
-          prev?.assigneeId ?? null,
-          prev?.teamId ?? null,
-          prev !== null,
+          change.kind,
+          c.entityId,
+          c.scopeKind,
+          c.scopeUserId,
+          c.assigneeId,
+          c.teamId,
+          c.prev?.assigneeId ?? null,
+          c.prev?.teamId ?? null,
+          c.prev !== null,
           JSON.stringify(c.row),
         ],
       );
@@ -62,6 +133,8 @@ export interface LogEntry {
   seq: number;
   kind: Exclude<Op['kind'], 'revoke'>;
   entity_id: string;
+  scope_kind: ScopeKind;
+  scope_user_id: string | null;
   scope_assignee_id: string | null;
   scope_team_id: string | null;
   prev_assignee_id: string | null;
@@ -96,7 +169,8 @@ export async function readChanges(
     to = first && first.version === edge.version ? edge.version : edge.version - 1;
   }
   const entries = await db.query<LogEntry>(
-    `SELECT version, seq, kind, entity_id, scope_assignee_id, scope_team_id, prev_assignee_id, prev_team_id, prev_known, row
+    `SELECT version, seq, kind, entity_id, scope_kind, scope_user_id, scope_assignee_id, scope_team_id, prev_assignee_id,
+       prev_team_id, prev_known, row
      FROM change_log WHERE tenant_id = $1 AND version > $2 AND version <= $3 ORDER BY version, seq`,
     [tenantId, after, to],
   );

@@ -1,45 +1,122 @@
-// Contacts and the channel identities that point at them.
-import type { Contact } from '../../src-shared/domain';
+// Contacts, the channel identities that point at them, and the history of their edits.
+import type { Contact, ContactFieldChange } from '../../src-shared/domain';
 import type { ChangeBatch } from './changeLog';
 import type { Queryable, Tx } from './db';
-import { toContact } from './rows';
+import { CONTACT_COLUMNS, toContact, toContactChange, type ContactChangeRow, type ContactRow } from './rows';
 
-type ContactRow = { id: string; name: string; email: string | null; phone: string | null; created_at: number; version: number };
-
+/** Contacts merged into another one are hidden everywhere, so a snapshot leaves them out. */
 export async function listContacts(db: Queryable, tenantId: string, afterId: string, limit: number): Promise<Contact[]> {
   const rows = await db.query<ContactRow>(
-    'SELECT id, name, email, phone, created_at, version FROM contacts WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3',
+    `SELECT ${CONTACT_COLUMNS} FROM contacts k WHERE k.tenant_id = $1 AND k.id > $2 AND k.merged_into_id IS NULL ORDER BY k.id LIMIT $3`,
     [tenantId, afterId, limit],
   );
   return rows.map(toContact);
 }
 
-export async function getContact(db: Queryable, id: string): Promise<Contact | null> {
-  const [row] = await db.query<ContactRow>('SELECT id, name, email, phone, created_at, version FROM contacts WHERE id = $1', [id]);
+export async function getContact(db: Queryable, id: string, tenantId?: string): Promise<Contact | null> {
+  const [row] = await db.query<ContactRow>(
+    `SELECT ${CONTACT_COLUMNS} FROM contacts k WHERE k.id = $1 AND ($2::text IS NULL OR k.tenant_id = $2)`,
+    [id, tenantId ?? null],
+  );
   return row ? toContact(row) : null;
 }
 
-export async function insertContact(tx: Tx, batch: ChangeBatch, c: Omit<Contact, 'version'>): Promise<Contact> {
-  const row: Contact = { ...c, version: batch.version };
-  await tx.query('INSERT INTO contacts (id, tenant_id, name, email, phone, created_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-    row.id,
-    batch.tenantId,
-    row.name,
-    row.email,
-    row.phone,
-    row.createdAt,
-    row.version,
-  ]);
-  batch.add({ kind: 'contact', row });
-  return row;
+/** Locks the contact row for the rest of the transaction and returns it. */
+export async function lockContact(tx: Tx, tenantId: string, id: string): Promise<Contact | null> {
+  const locked = await tx.query('SELECT id FROM contacts WHERE id = $1 AND tenant_id = $2 FOR UPDATE', [id, tenantId]);
+  return locked.length === 1 ? getContact(tx, id) : null;
 }
 
-export async function renameContact(tx: Tx, batch: ChangeBatch, id: string, name: string): Promise<Contact> {
-  await tx.query('UPDATE contacts SET name = $2, version = $3 WHERE id = $1', [id, name, batch.version]);
+export type NewContact = Omit<Contact, 'version' | 'identities' | 'mergedIntoId'>;
+
+/** Inserts without logging: callers add identities first, then `logContact` logs the whole row. */
+export async function insertContact(tx: Tx, batch: ChangeBatch, c: NewContact): Promise<void> {
+  await tx.query(
+    `INSERT INTO contacts (id, tenant_id, name, phones, emails, owner_id, custom, field_versions, created_at, version)
+     VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7::jsonb, $8::jsonb, $9, $10)`,
+    [
+      c.id,
+      batch.tenantId,
+      c.name,
+      JSON.stringify(c.phones),
+      JSON.stringify(c.emails),
+      c.ownerId,
+      JSON.stringify(c.custom),
+      JSON.stringify(c.fieldVersions),
+      c.createdAt,
+      batch.version,
+    ],
+  );
+}
+
+/** Logs the contact as it is now (with its identities). */
+export async function logContact(tx: Tx, batch: ChangeBatch, id: string): Promise<Contact> {
   const row = await getContact(tx, id);
   if (!row) throw new Error(`Contact ${id} vanished.`);
   batch.add({ kind: 'contact', row });
   return row;
+}
+
+/** Writes every editable field of `c` at the batch's version and logs the row. */
+export async function updateContact(tx: Tx, batch: ChangeBatch, c: Contact): Promise<Contact> {
+  const rows = await tx.query(
+    `UPDATE contacts SET name = $2, phones = $3::jsonb, emails = $4::jsonb, owner_id = $5, custom = $6::jsonb,
+       field_versions = $7::jsonb, merged_into_id = $8, version = $9
+     WHERE id = $1 AND tenant_id = $10 RETURNING id`,
+    [
+      c.id,
+      c.name,
+      JSON.stringify(c.phones),
+      JSON.stringify(c.emails),
+      c.ownerId,
+      JSON.stringify(c.custom),
+      JSON.stringify(c.fieldVersions),
+      c.mergedIntoId,
+      batch.version,
+      batch.tenantId,
+    ],
+  );
+  if (rows.length !== 1) throw new Error(`Contact ${c.id} was not updated.`);
+  return logContact(tx, batch, c.id);
+}
+
+export async function insertContactChange(tx: Tx, batch: ChangeBatch, change: Omit<ContactFieldChange, 'version'>): Promise<void> {
+  const row: ContactFieldChange = { ...change, version: batch.version };
+  await tx.query(
+    `INSERT INTO contact_field_changes (id, tenant_id, contact_id, field, before, after, by_id, at, conflict, version)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9, $10)`,
+    [
+      row.id,
+      batch.tenantId,
+      row.contactId,
+      row.field,
+      JSON.stringify(row.before ?? null),
+      JSON.stringify(row.after ?? null),
+      row.byId,
+      row.at,
+      row.conflict,
+      row.version,
+    ],
+  );
+  batch.add({ kind: 'contactChange', row: { ...row, before: row.before ?? null, after: row.after ?? null } });
+}
+
+export async function listContactChanges(db: Queryable, tenantId: string, afterId: string, limit: number): Promise<ContactFieldChange[]> {
+  const rows = await db.query<ContactChangeRow>(
+    `SELECT id, contact_id, field, before, after, by_id, at, conflict, version FROM contact_field_changes
+     WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+    [tenantId, afterId, limit],
+  );
+  return rows.map(toContactChange);
+}
+
+export async function contactChangesOf(db: Queryable, contactId: string): Promise<ContactFieldChange[]> {
+  const rows = await db.query<ContactChangeRow>(
+    `SELECT id, contact_id, field, before, after, by_id, at, conflict, version FROM contact_field_changes
+     WHERE contact_id = $1 ORDER BY version, id`,
+    [contactId],
+  );
+  return rows.map(toContactChange);
 }
 
 export interface IdentityRow {
@@ -66,3 +143,7 @@ export async function insertIdentity(tx: Tx, inboxId: string, externalId: string
   return rows.length === 1;
 }
 
+/** A merge: the channel keeps reaching the same person, now as the target contact. */
+export async function moveIdentities(tx: Tx, fromContactId: string, toContactId: string): Promise<void> {
+  await tx.query('UPDATE contact_identities SET contact_id = $2 WHERE contact_id = $1', [fromContactId, toContactId]);
+}

@@ -29,12 +29,32 @@ export async function lockActiveConversation(tx: Tx, inboxId: string, contactId:
   return row ? toConversation(row) : null;
 }
 
+/** The contact's most recent conversation in this inbox (active or not), locked. */
+export async function lockLatestConversation(tx: Tx, inboxId: string, contactId: string): Promise<Conversation | null> {
+  const [row] = await tx.query<ConversationRow>(
+    `SELECT ${CONVERSATION_COLUMNS} FROM conversations c
+     WHERE c.inbox_id = $1 AND c.contact_id = $2 ORDER BY (c.status <> 'closed') DESC, c.created_at DESC, c.id DESC LIMIT 1 FOR UPDATE`,
+    [inboxId, contactId],
+  );
+  return row ? toConversation(row) : null;
+}
+
+/** Conversations of a contact, locked (a merge moves them). */
+export async function lockConversationsOfContact(tx: Tx, contactId: string): Promise<Conversation[]> {
+  const rows = await tx.query<ConversationRow>(
+    `SELECT ${CONVERSATION_COLUMNS} FROM conversations c WHERE c.contact_id = $1 ORDER BY c.id FOR UPDATE`,
+    [contactId],
+  );
+  return rows.map(toConversation);
+}
+
 export async function insertConversation(tx: Tx, batch: ChangeBatch, c: Omit<Conversation, 'version'>): Promise<Conversation> {
   const row: Conversation = { ...c, version: batch.version };
   await tx.query(
     `INSERT INTO conversations (id, tenant_id, inbox_id, contact_id, team_id, assignee_id, status, unread_count, last_message_at,
-       last_message_preview, last_customer_message_at, waiting_since, created_at, version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+       last_message_preview, last_customer_message_at, waiting_since, tags, bot_active, closing_category_id,
+       previous_conversation_id, created_at, version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15, $16, $17, $18)`,
     [
       row.id,
       batch.tenantId,
@@ -48,6 +68,10 @@ export async function insertConversation(tx: Tx, batch: ChangeBatch, c: Omit<Con
       row.lastMessagePreview,
       row.lastCustomerMessageAt,
       row.waitingSince,
+      JSON.stringify(row.tags),
+      row.botActive,
+      row.closingCategoryId,
+      row.previousConversationId,
       row.createdAt,
       row.version,
     ],
@@ -61,7 +85,8 @@ export async function updateConversation(tx: Tx, batch: ChangeBatch, before: Con
   const row: Conversation = { ...after, id: before.id, version: batch.version };
   const updated = await tx.query(
     `UPDATE conversations SET team_id = $2, assignee_id = $3, status = $4, unread_count = $5, last_message_at = $6,
-       last_message_preview = $7, last_customer_message_at = $8, waiting_since = $9, version = $10
+       last_message_preview = $7, last_customer_message_at = $8, waiting_since = $9, version = $10, tags = $12::jsonb,
+       bot_active = $13, closing_category_id = $14, contact_id = $15
      WHERE id = $1 AND tenant_id = $11 RETURNING id`,
     [
       row.id,
@@ -75,6 +100,10 @@ export async function updateConversation(tx: Tx, batch: ChangeBatch, before: Con
       row.waitingSince,
       row.version,
       batch.tenantId,
+      JSON.stringify(row.tags),
+      row.botActive,
+      row.closingCategoryId,
+      row.contactId,
     ],
   );
   if (updated.length !== 1) throw new Error(`Conversation ${row.id} was not updated.`);
@@ -91,8 +120,8 @@ export async function insertMessage(
   scope: Pick<Conversation, 'assigneeId' | 'teamId'>,
 ): Promise<Message | null> {
   const [inserted] = await tx.query<{ seq: number }>(
-    `INSERT INTO messages (id, tenant_id, conversation_id, direction, kind, author_id, body, event, state, error, created_at, version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING RETURNING seq`,
+    `INSERT INTO messages (id, tenant_id, conversation_id, direction, kind, author_id, body, event, mentions, state, error, created_at, version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING RETURNING seq`,
     [
       m.id,
       batch.tenantId,
@@ -102,6 +131,7 @@ export async function insertMessage(
       m.authorId,
       m.body,
       m.event === null ? null : JSON.stringify(m.event),
+      JSON.stringify(m.mentions),
       m.state,
       m.error,
       m.createdAt,
@@ -116,6 +146,11 @@ export async function insertMessage(
 
 export async function messageExists(db: Queryable, id: string): Promise<boolean> {
   const rows = await db.query('SELECT 1 FROM messages WHERE id = $1', [id]);
+  return rows.length > 0;
+}
+
+export async function conversationExists(db: Queryable, id: string): Promise<boolean> {
+  const rows = await db.query('SELECT 1 FROM conversations WHERE id = $1', [id]);
   return rows.length > 0;
 }
 

@@ -1,8 +1,25 @@
 // Column lists and row -> domain mappers, shared by every query that returns these entities.
-import type { Contact, Conversation, ConversationEvent, Inbox, Message, Team, User } from '../../src-shared/domain';
+import type {
+  ClosingCategory,
+  Contact,
+  ContactFieldChange,
+  ContactFieldDefinition,
+  Conversation,
+  ConversationEvent,
+  CustomValue,
+  Inbox,
+  Invite,
+  Message,
+  NotificationEntry,
+  SavedView,
+  Team,
+  User,
+  ViewFilters,
+} from '../../src-shared/domain';
 
 export const CONVERSATION_COLUMNS = `c.id, c.inbox_id, c.contact_id, c.team_id, c.assignee_id, c.status, c.unread_count,
-  c.last_message_at, c.last_message_preview, c.last_customer_message_at, c.waiting_since, c.created_at, c.version`;
+  c.last_message_at, c.last_message_preview, c.last_customer_message_at, c.waiting_since, c.tags, c.bot_active,
+  c.closing_category_id, c.previous_conversation_id, c.created_at, c.version`;
 
 export interface ConversationRow {
   id: string;
@@ -16,6 +33,10 @@ export interface ConversationRow {
   last_message_preview: string;
   last_customer_message_at: number | null;
   waiting_since: number | null;
+  tags: string[];
+  bot_active: boolean;
+  closing_category_id: string | null;
+  previous_conversation_id: string | null;
   created_at: number;
   version: number;
   [k: string]: unknown;
@@ -34,12 +55,16 @@ export function toConversation(r: ConversationRow): Conversation {
     lastMessagePreview: r.last_message_preview,
     lastCustomerMessageAt: r.last_customer_message_at,
     waitingSince: r.waiting_since,
+    tags: r.tags,
+    botActive: r.bot_active,
+    closingCategoryId: r.closing_category_id,
+    previousConversationId: r.previous_conversation_id,
     createdAt: r.created_at,
     version: r.version,
   };
 }
 
-export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.direction, m.kind, m.author_id, m.body, m.event, m.state,
+export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.direction, m.kind, m.author_id, m.body, m.event, m.mentions, m.state,
   m.error, m.created_at, m.seq, m.version`;
 
 export interface MessageRow {
@@ -50,6 +75,7 @@ export interface MessageRow {
   author_id: string | null;
   body: string;
   event: ConversationEvent | null;
+  mentions: string[];
   state: Message['state'];
   error: string | null;
   created_at: number;
@@ -67,6 +93,7 @@ export function toMessage(r: MessageRow): Message {
     authorId: r.author_id,
     body: r.body,
     event: r.event,
+    mentions: r.mentions,
     state: r.state,
     error: r.error,
     createdAt: r.created_at,
@@ -75,7 +102,7 @@ export function toMessage(r: MessageRow): Message {
   };
 }
 
-export const USER_COLUMNS = `u.id, u.name, u.email, u.role, u.active, u.version,
+export const USER_COLUMNS = `u.id, u.name, u.email, u.role, u.active, u.presence, u.invited, u.scope_version, u.version,
   COALESCE((SELECT array_agg(tm.team_id ORDER BY tm.team_id) FROM team_members tm WHERE tm.user_id = u.id), '{}') AS team_ids`;
 
 export interface UserRow {
@@ -84,30 +111,184 @@ export interface UserRow {
   email: string;
   role: User['role'];
   active: boolean;
+  presence: User['presence'];
+  invited: boolean;
+  scope_version: number;
   version: number;
   team_ids: string[];
   [k: string]: unknown;
 }
 
 export function toUser(r: UserRow): User {
-  return { id: r.id, name: r.name, email: r.email, role: r.role, active: r.active, teamIds: r.team_ids, version: r.version };
+  return {
+    id: r.id,
+    name: r.name,
+    email: r.email,
+    role: r.role,
+    active: r.active,
+    teamIds: r.team_ids,
+    presence: r.presence,
+    invited: r.invited,
+    version: r.version,
+  };
 }
 
 export function toTeam(r: { id: string; name: string; version: number }): Team {
   return { id: r.id, name: r.name, version: r.version };
 }
 
-export function toInbox(r: { id: string; name: string; channel: Inbox['channel']; team_id: string | null; version: number }): Inbox {
-  return { id: r.id, name: r.name, channel: r.channel, teamId: r.team_id, version: r.version };
+export const INBOX_COLUMNS = 'i.id, i.tenant_id, i.name, i.channel, i.team_id, i.slug, i.transfer_starts_new, i.close_keeps_assignee, i.version';
+
+export interface InboxDbRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  channel: Inbox['channel'];
+  team_id: string | null;
+  slug: string | null;
+  transfer_starts_new: boolean;
+  close_keeps_assignee: boolean;
+  version: number;
+  [k: string]: unknown;
 }
 
-export function toContact(r: {
+export function toInbox(r: InboxDbRow): Inbox {
+  return {
+    id: r.id,
+    name: r.name,
+    channel: r.channel,
+    teamId: r.team_id,
+    settings: { transferStartsNewConversation: r.transfer_starts_new, closeKeepsAssignee: r.close_keeps_assignee },
+    version: r.version,
+  };
+}
+
+/** The contact and the channel identities that point at it (with each inbox's channel). */
+export const CONTACT_COLUMNS = `k.id, k.name, k.phones, k.emails, k.owner_id, k.custom, k.field_versions, k.merged_into_id,
+  k.created_at, k.version,
+  COALESCE((SELECT jsonb_agg(jsonb_build_object('inboxId', ci.inbox_id, 'channel', ib.channel, 'externalId', ci.external_id)
+              ORDER BY ci.inbox_id, ci.external_id)
+            FROM contact_identities ci JOIN inboxes ib ON ib.id = ci.inbox_id WHERE ci.contact_id = k.id), '[]'::jsonb) AS identities`;
+
+export interface ContactRow {
   id: string;
   name: string;
-  email: string | null;
-  phone: string | null;
+  phones: string[];
+  emails: string[];
+  owner_id: string | null;
+  custom: Record<string, CustomValue>;
+  field_versions: Record<string, number>;
+  merged_into_id: string | null;
   created_at: number;
   version: number;
-}): Contact {
-  return { id: r.id, name: r.name, email: r.email, phone: r.phone, createdAt: r.created_at, version: r.version };
+  identities: Contact['identities'];
+  [k: string]: unknown;
+}
+
+export function toContact(r: ContactRow): Contact {
+  return {
+    id: r.id,
+    name: r.name,
+    phones: r.phones,
+    emails: r.emails,
+    ownerId: r.owner_id,
+    custom: r.custom,
+    identities: r.identities,
+    fieldVersions: r.field_versions,
+    mergedIntoId: r.merged_into_id,
+    createdAt: r.created_at,
+    version: r.version,
+  };
+}
+
+export interface ContactFieldRow {
+  id: string;
+  key: string;
+  label: string;
+  type: ContactFieldDefinition['type'];
+  options: string[];
+  active: boolean;
+  version: number;
+  [k: string]: unknown;
+}
+
+export function toContactField(r: ContactFieldRow): ContactFieldDefinition {
+  return { id: r.id, key: r.key, label: r.label, type: r.type, options: r.options, active: r.active, version: r.version };
+}
+
+export function toClosingCategory(r: { id: string; name: string; active: boolean; version: number }): ClosingCategory {
+  return { id: r.id, name: r.name, active: r.active, version: r.version };
+}
+
+export interface ContactChangeRow {
+  id: string;
+  contact_id: string;
+  field: string;
+  before: unknown;
+  after: unknown;
+  by_id: string | null;
+  at: number;
+  conflict: boolean;
+  version: number;
+  [k: string]: unknown;
+}
+
+export function toContactChange(r: ContactChangeRow): ContactFieldChange {
+  return {
+    id: r.id,
+    contactId: r.contact_id,
+    field: r.field,
+    before: r.before,
+    after: r.after,
+    byId: r.by_id,
+    at: r.at,
+    conflict: r.conflict,
+    version: r.version,
+  };
+}
+
+export interface NotificationRow {
+  id: string;
+  user_id: string;
+  kind: NotificationEntry['kind'];
+  conversation_id: string;
+  message_id: string;
+  by_id: string | null;
+  created_at: number;
+  read_at: number | null;
+  version: number;
+  [k: string]: unknown;
+}
+
+export function toNotification(r: NotificationRow): NotificationEntry {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    kind: r.kind,
+    conversationId: r.conversation_id,
+    messageId: r.message_id,
+    byId: r.by_id,
+    createdAt: r.created_at,
+    readAt: r.read_at,
+    version: r.version,
+  };
+}
+
+export interface SavedViewRow {
+  id: string;
+  owner_id: string;
+  team_id: string | null;
+  name: string;
+  filters: ViewFilters;
+  sort: SavedView['sort'];
+  version: number;
+  [k: string]: unknown;
+}
+
+export function toSavedView(r: SavedViewRow): SavedView {
+  return { id: r.id, name: r.name, ownerId: r.owner_id, teamId: r.team_id, filters: r.filters, sort: r.sort, version: r.version };
+}
+
+export function toInvite(r: { id: string; user_id: string; url: string; expires_at: number; version: number }): Invite {
+  return { id: r.id, userId: r.user_id, url: r.url, expiresAt: r.expires_at, version: r.version };
 }

@@ -17,10 +17,11 @@ import { tokenHash, userForToken } from '../auth/sessions';
 import { readChanges } from '../store/changeLog';
 import { listMessages } from '../store/conversations';
 import type { Db } from '../store/db';
-import { getUser, viewerOf, type UserWithTenant } from '../store/directory';
+import { getUser, publicUser, viewerOf, type UserWithTenant } from '../store/directory';
 import { getTenant } from '../store/tenants';
 import type { SyncHub } from './hub';
 import type { AfterCommit } from './mutators';
+import type { PresenceTracker } from './presence';
 import { lastMutationId, processPush } from './push';
 import { streamSnapshot } from './snapshot';
 import { chunkOps, visibleOps } from './visibleChanges';
@@ -34,6 +35,7 @@ export interface ConnectionDeps {
   hub: SyncHub;
   log: (line: string) => void;
   afterCommit: (effects: AfterCommit[]) => void;
+  presence: PresenceTracker;
 }
 
 export class SyncConnection {
@@ -43,6 +45,8 @@ export class SyncConnection {
   /** Version up to which this client has been sent the log; null until bootstrap/welcome. */
   private cursor: number | null = null;
   private lmidSent = 0;
+  /** The user's scope_version this connection's snapshot (or cursor) reflects; a newer one re-bootstraps. */
+  private scopeSeen = 0;
   private closed = false;
   private frames: Promise<void> = Promise.resolve();
   private catchUpChain: Promise<void> = Promise.resolve();
@@ -51,6 +55,8 @@ export class SyncConnection {
   constructor(
     private readonly ws: WebSocket,
     private readonly deps: ConnectionDeps,
+    /** The server's address as this client reached it (for links made by its mutations). */
+    private readonly publicUrl: string,
   ) {
     ws.on('message', (data, isBinary) => {
       const text = isBinary ? '' : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
@@ -60,10 +66,17 @@ export class SyncConnection {
     ws.on('error', () => this.dispose());
   }
 
+  get userId(): string | null {
+    return this.user?.id ?? null;
+  }
+
   private dispose(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.user) this.deps.hub.remove(this.user.tenantId, this);
+    if (this.user) {
+      this.deps.hub.remove(this.user.tenantId, this);
+      void this.deps.presence.refresh(this.user.tenantId, this.user.id);
+    }
   }
 
   private send(frame: ServerFrame): void {
@@ -152,36 +165,45 @@ export class SyncConnection {
     this.clientId = hello.clientId;
     this.tokenHash = tokenHash(hello.token);
     this.lmidSent = client.last_mutation_id;
+    // A cursor from before the user's last role/team change may hold rows they may no longer see.
     const bootstrap =
-      hello.epoch !== tenant.epoch || hello.cursor === null || hello.cursor < tenant.log_floor || hello.cursor > tenant.version;
-    const { tenantId: _t, ...publicUser } = user;
+      hello.epoch !== tenant.epoch ||
+      hello.cursor === null ||
+      hello.cursor < tenant.log_floor ||
+      hello.cursor > tenant.version ||
+      hello.cursor < user.scopeVersion;
+    this.scopeSeen = user.scopeVersion;
     this.send({
       type: 'welcome',
       epoch: tenant.epoch,
       version: tenant.version,
       lmid: client.last_mutation_id,
-      user: publicUser,
+      user: publicUser(user),
       tenant: { id: tenant.id, name: tenant.name },
       bootstrap,
     });
     // Join the hub before reading, so a commit that lands meanwhile still pokes us.
     this.deps.hub.add(user.tenantId, this);
-    if (bootstrap) {
-      const version = await streamSnapshot(
-        db,
-        user.tenantId,
-        viewerOf(user),
-        (v, epoch) => this.send({ type: 'snapshotBegin', epoch, version: v }),
-        (ops) => {
-          for (const part of chunkOps(ops, FRAME_BUDGET)) this.send({ type: 'snapshotPage', ops: part });
-        },
-      );
-      this.send({ type: 'snapshotEnd', version });
-      this.cursor = version;
-    } else {
-      this.cursor = hello.cursor;
-    }
+    // Online before the snapshot, so the user's own row in it already says so.
+    await this.deps.presence.refresh(user.tenantId, user.id);
+    if (bootstrap) await this.bootstrap(user);
+    else this.cursor = hello.cursor;
     await this.catchUp();
+  }
+
+  /** Streams a snapshot of what the user may see now; the client replaces its base tables with it. */
+  private async bootstrap(user: UserWithTenant): Promise<void> {
+    const version = await streamSnapshot(
+      this.deps.db,
+      user.tenantId,
+      viewerOf(user),
+      (v, epoch) => this.send({ type: 'snapshotBegin', epoch, version: v }),
+      (ops) => {
+        for (const part of chunkOps(ops, FRAME_BUDGET)) this.send({ type: 'snapshotPage', ops: part });
+      },
+    );
+    this.send({ type: 'snapshotEnd', version });
+    this.cursor = version;
   }
 
   private async onPush(push: Push): Promise<void> {
@@ -190,10 +212,14 @@ export class SyncConnection {
       this.sendError({ code: 'UNAUTHORIZED', message: 'Say hello with a valid session before pushing.' }, true, CloseCode.unauthorized);
       return;
     }
-    const outcome = await processPush(this.deps.db, user, this.clientId, push.mutations, this.deps.log);
+    const outcome = await processPush(this.deps.db, user, this.clientId, push.mutations, this.deps.log, this.publicUrl);
     // The pusher sees the effects of its own push before the results, so an "ok" is already in its base.
-    await this.catchUp();
-    this.send({ type: 'pushResult', results: outcome.results, lmid: outcome.lmid });
+    // A user deactivated meanwhile gets no more frames but the sign-out.
+    if (outcome.signedOut) this.signOut();
+    else {
+      await this.catchUp();
+      this.send({ type: 'pushResult', results: outcome.results, lmid: outcome.lmid });
+    }
     if (outcome.committed) this.deps.hub.poke(user.tenantId, this);
     if (outcome.effects.length > 0) this.deps.afterCommit(outcome.effects);
   }
@@ -222,6 +248,12 @@ export class SyncConnection {
       return;
     }
     this.user = user;
+    // The user's role, teams or active flag changed: start over with what they may see now, so the
+    // client purges everything that left their scope.
+    if (user.scopeVersion > this.scopeSeen) {
+      this.scopeSeen = user.scopeVersion;
+      await this.bootstrap(user);
+    }
     const viewer = viewerOf(user);
     for (;;) {
       if (this.closed) return;

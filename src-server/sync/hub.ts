@@ -16,6 +16,12 @@ export class SyncHub {
     if (set?.size === 0) this.byTenant.delete(tenantId);
   }
 
+  /** Whether the user has a live connection on this node (their presence). */
+  isConnected(tenantId: string, userId: string): boolean {
+    for (const conn of this.byTenant.get(tenantId) ?? []) if (conn.userId === userId) return true;
+    return false;
+  }
+
   /** Makes every connection of the tenant (but `except`) read the change log. */
   poke(tenantId: string, except?: SyncConnection): void {
     for (const conn of this.byTenant.get(tenantId) ?? []) if (conn !== except) conn.catchUp();

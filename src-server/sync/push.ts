@@ -5,7 +5,7 @@ import type { MutationEnvelope } from '../../src-shared/mutations';
 import type { PushResultItem } from '../../src-shared/protocol';
 import { ChangeBatch } from '../store/changeLog';
 import type { Db, Queryable } from '../store/db';
-import type { UserWithTenant } from '../store/directory';
+import { getUser, type UserWithTenant } from '../store/directory';
 import { nextVersion } from '../store/tenants';
 import { runMutation, type AfterCommit } from './mutators';
 
@@ -15,7 +15,11 @@ export interface PushOutcome {
   /** Something was committed: the tenant's other connections must catch up. */
   committed: boolean;
   effects: AfterCommit[];
+  /** The user was deactivated meanwhile: nothing more is applied and the connection must end. */
+  signedOut: boolean;
 }
+
+class SignedOut extends Error {}
 
 export async function lastMutationId(db: Queryable, clientId: string): Promise<number> {
   const [row] = await db.query<{ last_mutation_id: number }>('SELECT last_mutation_id FROM clients WHERE id = $1', [clientId]);
@@ -28,6 +32,7 @@ export async function processPush(
   clientId: string,
   mutations: readonly MutationEnvelope[],
   log: (line: string) => void,
+  publicUrl: string,
 ): Promise<PushOutcome> {
   const results: PushResultItem[] = [];
   const effects: AfterCommit[] = [];
@@ -56,11 +61,19 @@ export async function processPush(
         if (m.id > last + 1) return { id: m.id, status: 'outOfOrder' as const };
 
         const version = await nextVersion(tx, actor.tenantId);
+        // The actor as stored now (after the tenant lock, so no role or team change is in flight):
+        // a change of role or teams since hello applies to this mutation already.
+        const current = await getUser(tx, actor.id);
+        if (!current || !current.active) throw new SignedOut();
         let result: PushResultItem;
         try {
           await tx.savepoint(async () => {
             const batch = new ChangeBatch(actor.tenantId, version);
-            await runMutation({ tx, batch, actor, now: Date.now(), afterCommit: (e) => pending.push(e) }, m.name, m.args);
+            await runMutation(
+              { tx, batch, actor: current, now: Date.now(), publicUrl, afterCommit: (e) => pending.push(e) },
+              m.name,
+              m.args,
+            );
             await batch.write(tx);
           });
           result = { id: m.id, status: 'ok' };
@@ -82,6 +95,7 @@ export async function processPush(
       effects.push(...pending);
       if (item.status === 'ok' || item.status === 'rejected') committed = true;
     } catch (e) {
+      if (e instanceof SignedOut) return { results, lmid: await lastMutationId(db, clientId), committed, effects, signedOut: true };
       log(`push ${clientId}#${m.id} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
       results.push({ id: m.id, status: 'error', error: { code: 'INTERNAL', message: 'The server could not apply this change. It will be retried.' } });
       break;
@@ -89,5 +103,5 @@ export async function processPush(
     results.push(item);
     if (item.status === 'outOfOrder') break;
   }
-  return { results, lmid: await lastMutationId(db, clientId), committed, effects };
+  return { results, lmid: await lastMutationId(db, clientId), committed, effects, signedOut: false };
 }

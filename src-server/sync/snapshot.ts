@@ -2,10 +2,14 @@
 // REPEATABLE READ transaction together with the version it is consistent with.
 import type { Op } from '../../src-shared/protocol';
 import type { Viewer } from '../../src-shared/rules/visibility';
-import { listContacts } from '../store/contacts';
+import { listContactChanges, listContacts } from '../store/contacts';
 import { listVisibleConversations, listVisibleMessages } from '../store/conversations';
 import type { Db, Queryable } from '../store/db';
+import { listClosingCategories, listContactFields } from '../store/definitions';
 import { listInboxes, listTeams, listUsers } from '../store/directory';
+import { listInvites } from '../store/invites';
+import { listNotificationsOf } from '../store/notifications';
+import { listUsableSavedViews } from '../store/savedViews';
 import { getTenant } from '../store/tenants';
 
 export const SNAPSHOT_PAGE_ROWS = 500;
@@ -24,10 +28,17 @@ export async function streamSnapshot(
     async (q, after) => (await listUsers(q, tenantId, after, n)).map((row) => ({ kind: 'user', row })),
     async (q, after) => (await listTeams(q, tenantId, after, n)).map((row) => ({ kind: 'team', row })),
     async (q, after) => (await listInboxes(q, tenantId, after, n)).map((row) => ({ kind: 'inbox', row })),
+    async (q, after) => (await listContactFields(q, tenantId, after, n)).map((row) => ({ kind: 'contactField', row })),
+    async (q, after) => (await listClosingCategories(q, tenantId, after, n)).map((row) => ({ kind: 'closingCategory', row })),
     async (q, after) => (await listContacts(q, tenantId, after, n)).map((row) => ({ kind: 'contact', row })),
+    async (q, after) => (await listContactChanges(q, tenantId, after, n)).map((row) => ({ kind: 'contactChange', row })),
     async (q, after) => (await listVisibleConversations(q, tenantId, viewer, after, n)).map((row) => ({ kind: 'conversation', row })),
     async (q, after) => (await listVisibleMessages(q, tenantId, viewer, after, n)).map((row) => ({ kind: 'message', row })),
+    async (q, after) => (await listNotificationsOf(q, viewer.id, after, n)).map((row) => ({ kind: 'notification', row })),
+    async (q, after) => (await listUsableSavedViews(q, tenantId, viewer, after, n)).map((row) => ({ kind: 'savedView', row })),
   ];
+  // Invitation links are for admins only.
+  if (viewer.role === 'admin') readers.push(async (q, after) => (await listInvites(q, tenantId, after, n)).map((row) => ({ kind: 'invite', row })));
   return db.tx(
     async (tx) => {
       const tenant = await getTenant(tx, tenantId);
@@ -40,7 +51,7 @@ export async function streamSnapshot(
           if (ops.length === 0) break;
           onPage(ops);
           const last = ops[ops.length - 1]!;
-          after = last.kind === 'revoke' ? last.conversationId : last.row.id;
+          after = 'row' in last ? last.row.id : last.kind === 'revoke' ? last.conversationId : last.id;
           if (ops.length < n) break;
         }
       }

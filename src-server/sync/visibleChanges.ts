@@ -1,13 +1,38 @@
 // Turns change-log entries into the ops one user may receive (ARCHITECTURE.md "Visibility").
 import type { Message } from '../../src-shared/domain';
 import type { Op } from '../../src-shared/protocol';
-import { canSeeConversation, type Viewer } from '../../src-shared/rules/visibility';
+import { canSeeConversation, canUseSavedView, type Viewer } from '../../src-shared/rules/visibility';
 import type { LogEntry } from '../store/changeLog';
 
 type Entry = Pick<
   LogEntry,
-  'kind' | 'entity_id' | 'scope_assignee_id' | 'scope_team_id' | 'prev_assignee_id' | 'prev_team_id' | 'prev_known' | 'row'
+  | 'kind'
+  | 'entity_id'
+  | 'scope_kind'
+  | 'scope_user_id'
+  | 'scope_assignee_id'
+  | 'scope_team_id'
+  | 'prev_assignee_id'
+  | 'prev_team_id'
+  | 'prev_known'
+  | 'row'
 >;
+
+/** Whether a row outside the conversation scope reaches this viewer. */
+function inScope(e: Entry, viewer: Viewer): boolean {
+  switch (e.scope_kind) {
+    case 'tenant':
+      return true;
+    case 'user':
+      return e.scope_user_id === viewer.id;
+    case 'view':
+      return canUseSavedView(viewer, { ownerId: e.scope_user_id ?? '', teamId: e.scope_team_id });
+    case 'admins':
+      return viewer.role === 'admin';
+    case 'conversation':
+      return canSeeConversation(viewer, { assigneeId: e.scope_assignee_id, teamId: e.scope_team_id });
+  }
+}
 
 /**
  * A conversation visible after the change is sent; one that left the user's scope becomes a
@@ -49,11 +74,14 @@ export async function visibleOps(
         ops.push({ kind: 'message', row });
         break;
       }
-      case 'contact':
-      case 'user':
-      case 'team':
-      case 'inbox':
-        ops.push({ kind: e.kind, row: e.row } as Op);
+      case 'delete': {
+        if (!inScope(e, viewer)) break;
+        const row = e.row as { entity: Extract<Op, { kind: 'delete' }>['entity']; id: string };
+        ops.push({ kind: 'delete', entity: row.entity, id: row.id });
+        break;
+      }
+      default:
+        if (inScope(e, viewer)) ops.push({ kind: e.kind, row: e.row } as Op);
         break;
     }
   }

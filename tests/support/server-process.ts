@@ -101,31 +101,19 @@ export async function startServerProcess(
 }
 
 /**
- * Prepares a store before the server starts: migrations, the demo tenant, and a second team
- * "Ventas" (members: Ana, Sofía) with its own webchat inbox (slug `ventas`), so tests can reach
- * a conversation Bruno may not see at all. Pass `databaseUrl` to prepare PostgreSQL instead.
+ * Prepares a store before the server starts: migrations and the demo tenant, which has two teams:
+ * "Soporte" (everyone) with the webchat inbox `demo`, and "Ventas" (Sofía and Bruno) with its own
+ * webchat inbox `ventas`, so tests can reach a conversation Ana may not see at all.
+ * Pass `databaseUrl` to prepare PostgreSQL instead.
  */
 export async function prepareDemoStore(opts: { dataDir: string; databaseUrl?: string }): Promise<void> {
   const { openStore } = await import('../../src-server/app');
   const { migrate } = await import('../../src-server/store/migrate');
   const { seedDemo } = await import('../../src-server/demo');
-  const { ChangeBatch } = await import('../../src-server/store/changeLog');
-  const { insertTeam, insertInbox } = await import('../../src-server/store/directory');
-  const { nextVersion } = await import('../../src-server/store/tenants');
   const db = await openStore(opts);
   try {
     await migrate(db);
     await seedDemo(db);
-    const exists = await db.query("SELECT 1 FROM teams WHERE id = 'team-ventas'");
-    if (exists.length > 0) return;
-    await db.tx(async (tx) => {
-      const batch = new ChangeBatch('demo', await nextVersion(tx, 'demo'));
-      await insertTeam(tx, batch, { id: 'team-ventas', name: 'Ventas' });
-      for (const userId of ['user-ana', 'user-sofia'])
-        await tx.query('INSERT INTO team_members (team_id, user_id) VALUES ($1, $2)', ['team-ventas', userId]);
-      await insertInbox(tx, batch, { id: 'inbox-ventas', name: 'Ventas web', channel: 'webchat', teamId: 'team-ventas', slug: 'ventas' });
-      await batch.write(tx);
-    });
   } finally {
     await db.close();
   }

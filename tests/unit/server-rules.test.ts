@@ -5,6 +5,7 @@ import type { Conversation, Message } from '../../src-shared/domain';
 import type { Op } from '../../src-shared/protocol';
 import { hashPassword, verifyPassword } from '../../src-server/auth/passwords';
 import { checkOrder, loadMigrations } from '../../src-server/store/migrate';
+import type { LogEntry } from '../../src-server/store/changeLog';
 import { chunkOps, visibleOps } from '../../src-server/sync/visibleChanges';
 
 const conversation = (over: Partial<Conversation> = {}): Conversation => ({
@@ -19,6 +20,10 @@ const conversation = (over: Partial<Conversation> = {}): Conversation => ({
   lastMessagePreview: '',
   lastCustomerMessageAt: null,
   waitingSince: null,
+  tags: [],
+  botActive: false,
+  closingCategoryId: null,
+  previousConversationId: null,
   createdAt: 1,
   version: 2,
   ...over,
@@ -31,6 +36,7 @@ const message = (id: string, seq = 1): Message => ({
   authorId: null,
   body: id,
   event: null,
+  mentions: [],
   state: 'delivered',
   error: null,
   createdAt: 1,
@@ -44,6 +50,8 @@ function convEntry(row: Conversation, prev: { assigneeId: string | null; teamId:
   return {
     kind: 'conversation' as const,
     entity_id: row.id,
+    scope_kind: 'conversation' as const,
+    scope_user_id: null,
     scope_assignee_id: row.assigneeId,
     scope_team_id: row.teamId,
     prev_assignee_id: prev?.assigneeId ?? null,
@@ -67,6 +75,8 @@ describe('visibleOps', () => {
     const msgEntry = {
       kind: 'message' as const,
       entity_id: 'm2',
+      scope_kind: 'conversation' as const,
+      scope_user_id: null,
       scope_assignee_id: null,
       scope_team_id: 'team-a',
       prev_assignee_id: null,
@@ -84,6 +94,51 @@ describe('visibleOps', () => {
     const created = convEntry(conversation({ teamId: 'team-b' }), null);
     expect(await visibleOps([created], bruno, history)).toEqual([]);
     expect(await visibleOps([created], { id: 's', role: 'supervisor', teamIds: [] }, history)).toHaveLength(3);
+  });
+});
+
+describe('visibleOps outside conversations', () => {
+  const none = async () => [];
+  const entry = (over: Partial<LogEntry>): LogEntry => ({
+    version: 1,
+    seq: 0,
+    kind: 'notification',
+    entity_id: 'x',
+    scope_kind: 'tenant',
+    scope_user_id: null,
+    scope_assignee_id: null,
+    scope_team_id: null,
+    prev_assignee_id: null,
+    prev_team_id: null,
+    prev_known: false,
+    row: { id: 'x' },
+    ...over,
+  });
+  const sofia = { id: 'sofia', role: 'supervisor' as const, teamIds: [] };
+  const admin = { id: 'admin', role: 'admin' as const, teamIds: [] };
+
+  it('sends a user-scoped row (a notification, a personal view) only to that user', async () => {
+    const e = entry({ kind: 'notification', scope_kind: 'user', scope_user_id: 'ana' });
+    expect(await visibleOps([e], ana, none)).toHaveLength(1);
+    expect(await visibleOps([e], bruno, none)).toEqual([]);
+    expect(await visibleOps([e], admin, none)).toEqual([]);
+  });
+
+  it('sends a team-shared view to its owner, the team, supervisors and admins', async () => {
+    const e = entry({ kind: 'savedView', scope_kind: 'view', scope_user_id: 'ana', scope_team_id: 'team-b' });
+    expect(await visibleOps([e], ana, none)).toHaveLength(1);
+    expect(await visibleOps([e], bruno, none)).toEqual([]);
+    expect(await visibleOps([e], { ...bruno, teamIds: ['team-b'] }, none)).toHaveLength(1);
+    expect(await visibleOps([e], sofia, none)).toHaveLength(1);
+  });
+
+  it('sends invites to admins only, and deletes to whoever had the row', async () => {
+    const invite = entry({ kind: 'invite', scope_kind: 'admins' });
+    expect(await visibleOps([invite], sofia, none)).toEqual([]);
+    expect(await visibleOps([invite], admin, none)).toHaveLength(1);
+    const gone = entry({ kind: 'delete', scope_kind: 'user', scope_user_id: 'ana', row: { entity: 'savedView', id: 'v1' } });
+    expect(await visibleOps([gone], ana, none)).toEqual([{ kind: 'delete', entity: 'savedView', id: 'v1' }]);
+    expect(await visibleOps([gone], bruno, none)).toEqual([]);
   });
 });
 

@@ -3,11 +3,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Conversation } from '../../../src-shared/domain';
 import { preview } from '../../../src-shared/rules/conversation';
-import { statusOnCustomerMessage } from '../../../src-shared/rules/status';
+import { customerMessageTarget, statusOnCustomerMessage } from '../../../src-shared/rules/status';
 import type { WebchatMessage } from '../../../src-shared/webchat';
 import { ChangeBatch } from '../../store/changeLog';
-import { findIdentity, getContact, insertContact, insertIdentity } from '../../store/contacts';
-import { insertConversation, insertMessage, lockActiveConversation, updateConversation } from '../../store/conversations';
+import { findIdentity, getContact, insertContact, insertIdentity, logContact } from '../../store/contacts';
+import { insertConversation, insertMessage, lockLatestConversation, updateConversation } from '../../store/conversations';
 import type { Db, Queryable } from '../../store/db';
 import type { InboxRow } from '../../store/directory';
 import { nextVersion } from '../../store/tenants';
@@ -35,9 +35,11 @@ export async function joinVisitor(db: Db, inbox: InboxRow, visitorId: string, se
     }
     const created = await db.tx(async (tx) => {
       const batch = new ChangeBatch(inbox.tenantId, await nextVersion(tx, inbox.tenantId));
-      const contact = await insertContact(tx, batch, { id: uuidv7(), name, email: null, phone: null, createdAt: Date.now() });
+      const id = uuidv7();
+      await insertContact(tx, batch, { id, name, phones: [], emails: [], ownerId: null, custom: {}, fieldVersions: {}, createdAt: Date.now() });
       // Lost a race with another tab's first join: roll back and use theirs.
-      if (!(await insertIdentity(tx, inbox.id, visitorId, contact.id, secretHash(secret)))) throw new RaceLost();
+      if (!(await insertIdentity(tx, inbox.id, visitorId, id, secretHash(secret)))) throw new RaceLost();
+      const contact = await logContact(tx, batch, id);
       await batch.write(tx);
       return contact;
     }).catch((e) => {
@@ -54,7 +56,8 @@ class AlreadyStored extends Error {}
 
 export type SayResult = { stored: true; message: WebchatMessage; conversation: Conversation } | { stored: false };
 
-/** Stores a customer message (once per id) in the contact's active conversation, opening one if needed. */
+/** Stores a customer message (once per id) in the contact's active conversation. After a closed one
+ *  it opens a new pending conversation that points back to it (rules/status.ts customerMessageTarget). */
 export async function storeCustomerMessage(
   db: Db,
   inbox: InboxRow,
@@ -66,7 +69,9 @@ export async function storeCustomerMessage(
   try {
     return await db.tx(async (tx) => {
       const batch = new ChangeBatch(inbox.tenantId, await nextVersion(tx, inbox.tenantId));
-      const before = await lockActiveConversation(tx, inbox.id, contactId);
+      const latest = await lockLatestConversation(tx, inbox.id, contactId);
+      const target = customerMessageTarget(latest);
+      const before = target.kind === 'existing' ? latest : null;
       const text = preview(body);
       const conversation = before
         ? await updateConversation(tx, batch, before, {
@@ -84,12 +89,16 @@ export async function storeCustomerMessage(
             contactId,
             teamId: inbox.teamId,
             assigneeId: null,
-            status: 'open',
+            status: target.kind === 'new' ? target.status : 'open',
             unreadCount: 1,
             lastMessageAt: now,
             lastMessagePreview: text,
             lastCustomerMessageAt: now,
             waitingSince: now,
+            tags: [],
+            botActive: false,
+            closingCategoryId: null,
+            previousConversationId: target.kind === 'new' ? target.previousConversationId : null,
             createdAt: now,
           });
       const message = await insertMessage(
@@ -103,6 +112,7 @@ export async function storeCustomerMessage(
           authorId: null,
           body,
           event: null,
+          mentions: [],
           state: 'delivered',
           error: null,
           createdAt: now,
@@ -152,7 +162,8 @@ function toWebchatMessage(r: HistoryRow): WebchatMessage {
   };
 }
 
-/** An agent's message as the customer sees it, with where to send it. */
+/** An agent's reply as the customer sees it, with where to send it. Notes and event lines are not
+ *  found here, so they can never be delivered. */
 export async function outgoingForVisitor(
   db: Queryable,
   messageId: string,
@@ -160,7 +171,7 @@ export async function outgoingForVisitor(
   const [row] = await db.query<HistoryRow & { inbox_id: string; contact_id: string; channel: string }>(
     `SELECT m.id, m.direction, m.body, m.created_at, u.name AS author_name, c.inbox_id, c.contact_id, i.channel
      FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN inboxes i ON i.id = c.inbox_id
-     LEFT JOIN users u ON u.id = m.author_id WHERE m.id = $1`,
+     LEFT JOIN users u ON u.id = m.author_id WHERE m.id = $1 AND m.kind = 'text' AND m.direction = 'out'`,
     [messageId],
   );
   if (!row) return null;

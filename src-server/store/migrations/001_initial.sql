@@ -16,8 +16,15 @@ CREATE TABLE users (
   email text NOT NULL UNIQUE,
   name text NOT NULL,
   role text NOT NULL CHECK (role IN ('agent', 'supervisor', 'admin')),
-  password_hash text NOT NULL,
+  -- Null while the user is invited and has not set a password yet.
+  password_hash text,
   active boolean NOT NULL DEFAULT true,
+  invited boolean NOT NULL DEFAULT false,
+  -- online while the user has a live sync connection (on this node); set offline at start.
+  presence text NOT NULL DEFAULT 'offline' CHECK (presence IN ('online', 'away', 'offline')),
+  -- Version of the last change of role, teams or active flag: a client whose cursor is older
+  -- re-bootstraps, so what left the user's scope is purged.
+  scope_version bigint NOT NULL DEFAULT 0,
   version bigint NOT NULL
 );
 CREATE INDEX users_tenant ON users(tenant_id, id);
@@ -44,6 +51,8 @@ CREATE TABLE inboxes (
   channel text NOT NULL,
   team_id text REFERENCES teams(id),
   slug text UNIQUE,
+  transfer_starts_new boolean NOT NULL DEFAULT false,
+  close_keeps_assignee boolean NOT NULL DEFAULT true,
   version bigint NOT NULL
 );
 CREATE INDEX inboxes_tenant ON inboxes(tenant_id, id);
@@ -52,12 +61,53 @@ CREATE TABLE contacts (
   id text PRIMARY KEY,
   tenant_id text NOT NULL REFERENCES tenants(id),
   name text NOT NULL,
-  email text,
-  phone text,
+  phones jsonb NOT NULL DEFAULT '[]',
+  emails jsonb NOT NULL DEFAULT '[]',
+  owner_id text REFERENCES users(id),
+  custom jsonb NOT NULL DEFAULT '{}',
+  -- Version of each field's last write: the base of per-field patches.
+  field_versions jsonb NOT NULL DEFAULT '{}',
+  merged_into_id text REFERENCES contacts(id),
   created_at bigint NOT NULL,
   version bigint NOT NULL
 );
 CREATE INDEX contacts_tenant ON contacts(tenant_id, id);
+
+CREATE TABLE contact_field_definitions (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants(id),
+  key text NOT NULL,
+  label text NOT NULL,
+  type text NOT NULL CHECK (type IN ('text', 'number', 'date', 'select', 'checkbox')),
+  options jsonb NOT NULL DEFAULT '[]',
+  active boolean NOT NULL DEFAULT true,
+  version bigint NOT NULL,
+  UNIQUE (tenant_id, key)
+);
+
+-- History of contact edits; the loser of a same-field conflict is kept here.
+CREATE TABLE contact_field_changes (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants(id),
+  contact_id text NOT NULL REFERENCES contacts(id),
+  field text NOT NULL,
+  before jsonb,
+  after jsonb,
+  by_id text,
+  at bigint NOT NULL,
+  conflict boolean NOT NULL,
+  version bigint NOT NULL
+);
+CREATE INDEX contact_field_changes_tenant ON contact_field_changes(tenant_id, id);
+CREATE INDEX contact_field_changes_contact ON contact_field_changes(contact_id);
+
+CREATE TABLE closing_categories (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants(id),
+  name text NOT NULL,
+  active boolean NOT NULL DEFAULT true,
+  version bigint NOT NULL
+);
 
 -- How a channel knows a contact (webchat: the visitor id, proven by a secret).
 CREATE TABLE contact_identities (
@@ -82,9 +132,15 @@ CREATE TABLE conversations (
   last_message_preview text NOT NULL DEFAULT '',
   last_customer_message_at bigint,
   waiting_since bigint,
+  -- A set, kept sorted; changed only by add/remove operations.
+  tags jsonb NOT NULL DEFAULT '[]',
+  bot_active boolean NOT NULL DEFAULT false,
+  closing_category_id text REFERENCES closing_categories(id),
+  previous_conversation_id text REFERENCES conversations(id),
   created_at bigint NOT NULL,
   version bigint NOT NULL
 );
+CREATE INDEX conversations_contact ON conversations(inbox_id, contact_id, created_at);
 CREATE INDEX conversations_tenant ON conversations(tenant_id, id);
 -- One active conversation per contact and inbox.
 CREATE UNIQUE INDEX conversations_active_contact ON conversations(inbox_id, contact_id) WHERE status <> 'closed';
@@ -94,10 +150,12 @@ CREATE TABLE messages (
   tenant_id text NOT NULL REFERENCES tenants(id),
   conversation_id text NOT NULL REFERENCES conversations(id),
   direction text NOT NULL CHECK (direction IN ('in', 'out', 'system')),
-  kind text NOT NULL CHECK (kind IN ('text', 'event')),
+  -- note: internal, never delivered to the customer nor shown in the webchat history.
+  kind text NOT NULL CHECK (kind IN ('text', 'event', 'note')),
   author_id text,
   body text NOT NULL,
   event jsonb,
+  mentions jsonb NOT NULL DEFAULT '[]',
   state text NOT NULL,
   error text,
   created_at bigint NOT NULL,
@@ -108,6 +166,46 @@ CREATE TABLE messages (
   version bigint NOT NULL
 );
 CREATE INDEX messages_conversation ON messages(conversation_id, seq);
+
+CREATE TABLE notifications (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants(id),
+  user_id text NOT NULL REFERENCES users(id),
+  kind text NOT NULL,
+  conversation_id text NOT NULL REFERENCES conversations(id),
+  message_id text NOT NULL REFERENCES messages(id),
+  by_id text,
+  created_at bigint NOT NULL,
+  read_at bigint,
+  version bigint NOT NULL
+);
+CREATE INDEX notifications_user ON notifications(user_id, id);
+
+CREATE TABLE saved_views (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants(id),
+  owner_id text NOT NULL REFERENCES users(id),
+  -- Shared with this team; null = personal.
+  team_id text REFERENCES teams(id),
+  name text NOT NULL,
+  filters jsonb NOT NULL,
+  sort text NOT NULL CHECK (sort IN ('newest', 'oldest')),
+  version bigint NOT NULL
+);
+CREATE INDEX saved_views_tenant ON saved_views(tenant_id, id);
+
+-- One-time links for invited users. The link (with its token) is kept for admins to copy again;
+-- accepting it deletes the row.
+CREATE TABLE invites (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants(id),
+  user_id text NOT NULL REFERENCES users(id),
+  token_hash text NOT NULL UNIQUE,
+  url text NOT NULL,
+  expires_at bigint NOT NULL,
+  version bigint NOT NULL
+);
+CREATE INDEX invites_tenant ON invites(tenant_id, id);
 
 CREATE TABLE sessions (
   token_hash text PRIMARY KEY,
@@ -140,6 +238,11 @@ CREATE TABLE change_log (
   seq integer NOT NULL,
   kind text NOT NULL,
   entity_id text NOT NULL,
+  -- Who receives the row: tenant (everyone), conversation (visibility rules on assignee/team),
+  -- user (scope_user_id only), view (a saved view shared with scope_team_id: its owner
+  -- scope_user_id, the team's members, supervisors and admins), admins.
+  scope_kind text NOT NULL CHECK (scope_kind IN ('tenant', 'conversation', 'user', 'view', 'admins')),
+  scope_user_id text,
   scope_assignee_id text,
   scope_team_id text,
   prev_assignee_id text,

@@ -1,0 +1,65 @@
+// What every server-side mutation gets, and the small steps they share.
+import { v7 as uuidv7 } from 'uuid';
+import type { Conversation, ConversationEvent } from '../../../src-shared/domain';
+import { BandejaError } from '../../../src-shared/errors';
+import type { MutationArgs, MutationName } from '../../../src-shared/mutations';
+import type { Outcome } from '../../../src-shared/rules/conversation';
+import type { ChangeBatch } from '../../store/changeLog';
+import { insertMessage, lockConversation, updateConversation } from '../../store/conversations';
+import type { Tx } from '../../store/db';
+import type { UserWithTenant } from '../../store/directory';
+
+export interface MutationContext {
+  tx: Tx;
+  batch: ChangeBatch;
+  /** The authenticated user, read inside this transaction: never anyone named in the args. */
+  actor: UserWithTenant;
+  now: number;
+  /** The server's address as the client reached it (invitation links). */
+  publicUrl: string;
+  /** Work to do once the transaction committed (channel delivery). */
+  afterCommit: (effect: AfterCommit) => void;
+}
+
+export type AfterCommit = { kind: 'deliver'; conversationId: string; messageId: string };
+
+export type Mutator<N extends MutationName> = (ctx: MutationContext, args: MutationArgs<N>) => Promise<void>;
+export type MutatorTable<N extends MutationName> = { [K in N]: Mutator<K> };
+
+export async function mustFindConversation(ctx: MutationContext, conversationId: string): Promise<Conversation> {
+  const c = await lockConversation(ctx.tx, ctx.actor.tenantId, conversationId);
+  if (!c) throw new BandejaError('NOT_FOUND', 'This conversation does not exist.');
+  return c;
+}
+
+/** Writes the outcome: the conversation row if it changed, then one event line per event. */
+export async function writeOutcome(ctx: MutationContext, before: Conversation, outcome: Outcome): Promise<Conversation> {
+  const after = outcome.conversation === before ? before : await updateConversation(ctx.tx, ctx.batch, before, outcome.conversation);
+  for (const event of outcome.events) await writeEvent(ctx, after, event);
+  return after;
+}
+
+export async function writeEvent(ctx: MutationContext, c: Conversation, event: ConversationEvent): Promise<void> {
+  await insertMessage(
+    ctx.tx,
+    ctx.batch,
+    {
+      id: uuidv7(),
+      conversationId: c.id,
+      direction: 'system',
+      kind: 'event',
+      authorId: ctx.actor.id,
+      body: '',
+      event,
+      mentions: [],
+      state: 'sent',
+      error: null,
+      createdAt: ctx.now,
+    },
+    c,
+  );
+}
+
+export function requireAdmin(ctx: MutationContext): void {
+  if (ctx.actor.role !== 'admin') throw new BandejaError('FORBIDDEN', 'Only administrators may change workspace settings.');
+}

@@ -1,0 +1,215 @@
+// Conversation mutations: the shared rules (rules/conversation.ts) decide, these write what they decided
+// and check what only the server can know (other rows, inbox settings, who exists).
+import { v7 as uuidv7 } from 'uuid';
+import type { Conversation } from '../../../src-shared/domain';
+import { BandejaError } from '../../../src-shared/errors';
+import {
+  addNote,
+  assign,
+  close,
+  markRead,
+  markUnread,
+  mentionTargets,
+  reopen,
+  sendReply,
+  setBot,
+  setStatus,
+  tag,
+  transfer,
+} from '../../../src-shared/rules/conversation';
+import {
+  conversationExists,
+  insertConversation,
+  insertMessage,
+  lockActiveConversation,
+  messageExists,
+  updateConversation,
+} from '../../store/conversations';
+import { getClosingCategory } from '../../store/definitions';
+import { activeUserIds, getInbox, getTeam, getTenantUser, viewerOf, type InboxRow } from '../../store/directory';
+import { insertNotification } from '../../store/notifications';
+import { mustFindConversation, writeEvent, writeOutcome, type MutationContext, type MutatorTable } from './context';
+
+async function inboxOf(ctx: MutationContext, c: Conversation): Promise<InboxRow> {
+  const inbox = await getInbox(ctx.tx, c.inboxId);
+  if (!inbox) throw new Error(`Inbox ${c.inboxId} vanished.`);
+  return inbox;
+}
+
+/** A person who may receive conversations: a user of this tenant, and active. */
+async function mustBeActiveUser(ctx: MutationContext, userId: string): Promise<void> {
+  const user = await getTenantUser(ctx.tx, ctx.actor.tenantId, userId);
+  if (!user) throw new BandejaError('NOT_FOUND', 'This person does not exist.');
+  if (!user.active) throw new BandejaError('FORBIDDEN', 'This person is deactivated and cannot take conversations.');
+}
+
+async function closeConversation(ctx: MutationContext, before: Conversation, note: string | null, categoryId: string | null): Promise<void> {
+  if (categoryId !== null) {
+    const category = await getClosingCategory(ctx.tx, ctx.actor.tenantId, categoryId);
+    if (!category) throw new BandejaError('NOT_FOUND', 'This closing category does not exist.');
+    if (!category.active) throw new BandejaError('INVALID_ARGS', 'This closing category is no longer in use. Pick another one.');
+  }
+  const inbox = await inboxOf(ctx, before);
+  await writeOutcome(ctx, before, close(viewerOf(ctx.actor), before, note, categoryId, inbox.settings));
+}
+
+async function reopenConversation(ctx: MutationContext, before: Conversation): Promise<void> {
+  const outcome = reopen(viewerOf(ctx.actor), before);
+  // One active conversation per contact: the customer may have written again since it closed.
+  const active = await lockActiveConversation(ctx.tx, before.inboxId, before.contactId);
+  if (active && active.id !== before.id)
+    throw new BandejaError('INVALID_TRANSITION', 'This contact already has an active conversation. Continue there.', {
+      conversationId: active.id,
+    });
+  await writeOutcome(ctx, before, outcome);
+}
+
+export const conversationMutators: MutatorTable<
+  | 'message.send'
+  | 'note.add'
+  | 'conversation.assign'
+  | 'conversation.transfer'
+  | 'conversation.setStatus'
+  | 'conversation.close'
+  | 'conversation.reopen'
+  | 'conversation.markRead'
+  | 'conversation.markUnread'
+  | 'conversation.tag'
+  | 'conversation.setBot'
+> = {
+  async 'message.send'(ctx, args) {
+    const before = await mustFindConversation(ctx, args.conversationId);
+    const outcome = sendReply(viewerOf(ctx.actor), before, args.body, ctx.now);
+    if (await messageExists(ctx.tx, args.id)) throw new BandejaError('INVALID_ARGS', 'This message id is already used by another message.');
+    const after = await writeOutcome(ctx, before, outcome);
+    await insertMessage(
+      ctx.tx,
+      ctx.batch,
+      {
+        id: args.id,
+        conversationId: after.id,
+        direction: 'out',
+        kind: 'text',
+        authorId: ctx.actor.id,
+        body: args.body,
+        event: null,
+        mentions: [],
+        state: 'sent',
+        error: null,
+        createdAt: ctx.now,
+      },
+      after,
+    );
+    ctx.afterCommit({ kind: 'deliver', conversationId: after.id, messageId: args.id });
+  },
+
+  async 'note.add'(ctx, args) {
+    const c = await mustFindConversation(ctx, args.conversationId);
+    addNote(viewerOf(ctx.actor), c, args.body);
+    if (await messageExists(ctx.tx, args.id)) throw new BandejaError('INVALID_ARGS', 'This message id is already used by another message.');
+    const mentioned = mentionTargets(args.mentions, ctx.actor.id, await activeUserIds(ctx.tx, ctx.actor.tenantId));
+    await insertMessage(
+      ctx.tx,
+      ctx.batch,
+      {
+        id: args.id,
+        conversationId: c.id,
+        direction: 'out',
+        kind: 'note',
+        authorId: ctx.actor.id,
+        body: args.body,
+        event: null,
+        mentions: mentioned,
+        state: 'sent',
+        error: null,
+        createdAt: ctx.now,
+      },
+      c,
+    );
+    // No delivery effect: a note never reaches a channel.
+    for (const userId of mentioned)
+      await insertNotification(ctx.tx, ctx.batch, {
+        id: uuidv7(),
+        userId,
+        kind: 'mention',
+        conversationId: c.id,
+        messageId: args.id,
+        byId: ctx.actor.id,
+        createdAt: ctx.now,
+        readAt: null,
+      });
+  },
+
+  async 'conversation.assign'(ctx, args) {
+    const before = await mustFindConversation(ctx, args.conversationId);
+    const outcome = assign(viewerOf(ctx.actor), before, args.assigneeId);
+    if (args.assigneeId !== null && outcome.conversation !== before) await mustBeActiveUser(ctx, args.assigneeId);
+    await writeOutcome(ctx, before, outcome);
+  },
+
+  async 'conversation.transfer'(ctx, args) {
+    const before = await mustFindConversation(ctx, args.conversationId);
+    const outcome = transfer(viewerOf(ctx.actor), before, args.toUserId, args.toTeamId);
+    if (args.toUserId !== null) await mustBeActiveUser(ctx, args.toUserId);
+    if (args.toTeamId !== null && !(await getTeam(ctx.tx, ctx.actor.tenantId, args.toTeamId)))
+      throw new BandejaError('NOT_FOUND', 'This team does not exist.');
+    const inbox = await inboxOf(ctx, before);
+    if (!inbox.settings.transferStartsNewConversation) {
+      await writeOutcome(ctx, before, outcome);
+      return;
+    }
+    // The inbox starts a new conversation for the receiver; the old one closes (its holder keeps
+    // it as history) and points to the new one, which shows the old history above it.
+    if (await conversationExists(ctx.tx, args.newConversationId))
+      throw new BandejaError('INVALID_ARGS', 'This conversation id is already used.');
+    const old = await updateConversation(ctx.tx, ctx.batch, before, { ...before, status: 'closed', waitingSince: null, unreadCount: 0 });
+    await writeEvent(ctx, old, { type: 'continued', conversationId: args.newConversationId, byId: ctx.actor.id });
+    const { version: _v, ...moved } = outcome.conversation;
+    const started = await insertConversation(ctx.tx, ctx.batch, {
+      ...moved,
+      id: args.newConversationId,
+      status: before.status === 'snoozed' ? 'open' : before.status,
+      closingCategoryId: null,
+      previousConversationId: before.id,
+      createdAt: ctx.now,
+    });
+    for (const event of outcome.events) await writeEvent(ctx, started, event);
+  },
+
+  async 'conversation.setStatus'(ctx, args) {
+    const before = await mustFindConversation(ctx, args.conversationId);
+    // Closing and reopening have their own checks; setStatus must not go around them.
+    if (args.status === 'closed' && before.status !== 'closed') return closeConversation(ctx, before, null, null);
+    if (before.status === 'closed' && args.status === 'open') return reopenConversation(ctx, before);
+    await writeOutcome(ctx, before, setStatus(viewerOf(ctx.actor), before, args.status));
+  },
+
+  async 'conversation.close'(ctx, args) {
+    const before = await mustFindConversation(ctx, args.conversationId);
+    await closeConversation(ctx, before, args.note, args.categoryId);
+  },
+
+  async 'conversation.reopen'(ctx, args) {
+    await reopenConversation(ctx, await mustFindConversation(ctx, args.conversationId));
+  },
+
+  async 'conversation.markRead'(ctx, args) {
+    const before = await mustFindConversation(ctx, args.conversationId);
+    await writeOutcome(ctx, before, markRead(viewerOf(ctx.actor), before));
+  },
+
+  async 'conversation.markUnread'(ctx, args) {
+    const before = await mustFindConversation(ctx, args.conversationId);
+    await writeOutcome(ctx, before, markUnread(viewerOf(ctx.actor), before));
+  },
+
+  async 'conversation.tag'(ctx, args) {
+    const before = await mustFindConversation(ctx, args.conversationId);
+    await writeOutcome(ctx, before, tag(viewerOf(ctx.actor), before, args.add, args.remove));
+  },
+
+  async 'conversation.setBot'(ctx, args) {
+    const before = await mustFindConversation(ctx, args.conversationId);
+    await writeOutcome(ctx, before, setBot(viewerOf(ctx.actor), before, args.active));
+  },
+};
