@@ -1,24 +1,54 @@
-// The reply box. Enter sends, Shift+Enter adds a line; the draft is kept per conversation, and is
-// cleared only once the core has recorded the message in its outbox.
-import { useMutation } from '@tanstack/react-query';
-import { useEffect, useId, useRef, type FormEvent, type KeyboardEvent } from 'react';
+// The reply box, in two modes: Reply (to the customer) and Internal note (only the team sees it,
+// with @mention autocomplete). Enter sends, Shift+Enter adds a line; the draft is kept per
+// conversation and cleared only once the core has recorded it in its outbox.
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { MESSAGE_MAX_CHARS } from '../../src-shared/domain';
-import type { ConversationItem } from '../../src-shared/ipc';
-import { call, errorCode } from '../bridge/client';
-import { useUi } from '../state/ui-store';
-import { IconSend } from './icons';
+import { MESSAGE_MAX_CHARS, type User } from '../../src-shared/domain';
+import type { ConversationItem, Session } from '../../src-shared/ipc';
+import { call } from '../bridge/client';
+import { describeError } from '../i18n/errors';
+import { useNameOf } from '../state/people';
+import { directoryQuery } from '../state/queries';
+import { useUi, type ComposerMode } from '../state/ui-store';
+import { Avatar } from './Avatar';
+import { IconLock, IconSend } from './icons';
+import { fold, PresenceDot } from './Picker';
 
-export function Composer({ item }: { item: ConversationItem }) {
+/** The @word being typed right before the caret, if any. */
+function mentionAt(text: string, caret: number): { start: number; query: string } | null {
+  const m = /(^|\s)@([\p{L}\p{N}_.-]*)$/u.exec(text.slice(0, caret));
+  return m ? { start: caret - m[2]!.length - 1, query: m[2]! } : null;
+}
+
+/** People named as @Name in the note (each once). */
+export function mentionedIn(body: string, users: readonly Pick<User, 'id' | 'name'>[]): string[] {
+  return users.filter((u) => body.includes(`@${u.name}`)).map((u) => u.id);
+}
+
+export function Composer({ item, session }: { item: ConversationItem; session: Session }) {
   const { t } = useTranslation();
   const draft = useUi((s) => s.drafts[item.id] ?? '');
+  const mode: ComposerMode = useUi((s) => s.modes[item.id] ?? 'reply');
   const setDraft = useUi((s) => s.setDraft);
+  const setMode = useUi((s) => s.setMode);
+  const directory = useQuery(directoryQuery());
+  const nameOf = useNameOf();
   const hintId = useId();
   const errorId = useId();
+  const listId = useId();
   const box = useRef<HTMLTextAreaElement>(null);
+  const [mention, setMention] = useState<{ start: number; query: string } | null>(null);
+  const [active, setActive] = useState(0);
+  const people = (directory.data?.users ?? []).filter((u) => u.active && !u.invited && u.id !== session.user.id);
+  const suggestions = mention ? people.filter((u) => fold(u.name).includes(fold(mention.query))).slice(0, 6) : [];
+
   const send = useMutation({
-    mutationFn: (body: string) => call('message.send', { conversationId: item.id, body }),
-    onSuccess: (_r, body) => {
+    mutationFn: ({ body, note }: { body: string; note: boolean }) =>
+      note
+        ? call('note.add', { conversationId: item.id, body, mentions: mentionedIn(body, people).slice(0, 20) })
+        : call('message.send', { conversationId: item.id, body }),
+    onSuccess: (_r, { body }) => {
       // Only clear what was sent: the agent may have kept typing meanwhile.
       if ((useUi.getState().drafts[item.id] ?? '') === body) setDraft(item.id, '');
     },
@@ -26,51 +56,150 @@ export function Composer({ item }: { item: ConversationItem }) {
   const { reset } = send;
   useEffect(() => {
     reset();
+    setMention(null);
     box.current?.focus();
   }, [item.id, reset]);
 
+  const note = mode === 'note';
   const closed = item.status === 'closed';
+  // Notes may be added to a closed conversation; replies need it reopened.
+  const blocked = closed && !note;
   const over = draft.length - MESSAGE_MAX_CHARS;
-  const canSend = !closed && draft.trim().length > 0 && over <= 0 && !send.isPending;
+  const canSend = !blocked && draft.trim().length > 0 && over <= 0 && !send.isPending;
 
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
-    if (canSend) send.mutate(draft);
+    if (canSend) send.mutate({ body: draft, note });
+  };
+  const pick = (u: User) => {
+    if (!mention) return;
+    const caret = box.current?.selectionStart ?? draft.length;
+    const next = `${draft.slice(0, mention.start)}@${u.name} ${draft.slice(caret)}`;
+    setDraft(item.id, next);
+    setMention(null);
+    const at = mention.start + u.name.length + 2;
+    requestAnimationFrame(() => box.current?.setSelectionRange(at, at));
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (suggestions.length > 0) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        setActive((a) => (a + (e.key === 'ArrowDown' ? 1 : suggestions.length - 1)) % suggestions.length);
+        return;
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault();
+        pick(suggestions[Math.min(active, suggestions.length - 1)]!);
+        return;
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        e.stopPropagation();
+        setMention(null);
+        return;
+      }
+    }
+    if (e.key === 'Escape') {
+      // Leave the box so the single-key shortcuts work again.
+      box.current?.blur();
+      return;
+    }
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       submit();
     }
   };
+  const track = (text: string, caret: number) => {
+    const found = note ? mentionAt(text, caret) : null;
+    setMention(found);
+    if (!found || found.query !== mention?.query) setActive(0);
+  };
+  const modeButton = (m: ComposerMode, label: string) => (
+    <button
+      type="button"
+      className={`mode-button mode-${m}`}
+      aria-pressed={mode === m}
+      onClick={() => {
+        setMode(item.id, m);
+        box.current?.focus();
+      }}
+    >
+      {m === 'note' && <IconLock size={12} />}
+      {label}
+    </button>
+  );
+  const at = Math.min(active, suggestions.length - 1);
 
   return (
-    <form className="composer" onSubmit={submit}>
-      {closed && <p className="composer-note">{t('composer.closed')}</p>}
+    <form className={`composer${note ? ' composer-note-mode' : ''}`} onSubmit={submit} data-mode={mode}>
+      {blocked && <p className="composer-note">{t('composer.closed')}</p>}
       {send.isError && (
         <p className="composer-error" role="alert" id={errorId}>
-          {t(`errors.${errorCode(send.error)}`)}
+          {describeError(t, send.error, nameOf)}
         </p>
       )}
       <div className="composer-box">
+        <div className="composer-modes" role="group" aria-label={t('composer.mode')}>
+          {modeButton('reply', t('composer.replyMode'))}
+          {modeButton('note', t('composer.noteMode'))}
+          {note && (
+            <span className="note-privacy">
+              <IconLock size={12} />
+              {t('composer.noteOnlyTeam')}
+            </span>
+          )}
+        </div>
+        {suggestions.length > 0 && (
+          <ul className="mention-list" role="listbox" id={listId} aria-label={t('composer.mentionList')}>
+            {suggestions.map((u, i) => (
+              <li
+                key={u.id}
+                id={`${listId}-${u.id}`}
+                role="option"
+                aria-selected={i === at}
+                className="picker-option"
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => pick(u)}
+              >
+                <Avatar name={u.name} size={22} />
+                <span className="picker-label">{u.name}</span>
+                <PresenceDot presence={u.presence} />
+              </li>
+            ))}
+          </ul>
+        )}
         <textarea
           ref={box}
           rows={3}
           value={draft}
-          disabled={closed}
-          placeholder={t('composer.placeholder')}
-          aria-label={t('composer.label', { name: item.contactName })}
+          disabled={blocked}
+          placeholder={note ? t('composer.notePlaceholder') : t('composer.placeholder')}
+          aria-label={note ? t('composer.noteLabel', { name: item.contactName }) : t('composer.label', { name: item.contactName })}
           aria-describedby={send.isError ? `${hintId} ${errorId}` : hintId}
-          onChange={(e) => setDraft(item.id, e.target.value)}
+          role={note ? 'combobox' : undefined}
+          aria-expanded={note ? suggestions.length > 0 : undefined}
+          aria-controls={note && suggestions.length > 0 ? listId : undefined}
+          aria-activedescendant={suggestions[at] ? `${listId}-${suggestions[at].id}` : undefined}
+          onChange={(e) => {
+            setDraft(item.id, e.target.value);
+            track(e.target.value, e.target.selectionStart);
+          }}
           onKeyDown={onKeyDown}
+          onBlur={() => setMention(null)}
         />
         <div className="composer-bar">
           <span className="composer-hint" id={hintId}>
-            {over > 0 ? <span className="danger-text">{t('composer.tooLong', { count: over })}</span> : t('composer.hint')}
+            {over > 0 ? (
+              <span className="danger-text">{t('composer.tooLong', { count: over })}</span>
+            ) : note ? (
+              t('composer.noteHint')
+            ) : (
+              t('composer.hint')
+            )}
           </span>
           <button type="submit" className="button primary" disabled={!canSend}>
-            <IconSend />
-            <span>{t('composer.send')}</span>
+            {note ? <IconLock size={14} /> : <IconSend />}
+            <span>{note ? t('composer.addNote') : t('composer.send')}</span>
           </button>
         </div>
       </div>

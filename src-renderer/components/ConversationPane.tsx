@@ -1,75 +1,127 @@
-// Right column: the open conversation's header and actions, its messages and the composer.
-// Opening a conversation with unread messages marks it read.
-import { useMutation, useQuery } from '@tanstack/react-query';
+// The open conversation: its header (assign, transfer, close, reopen, bot flag, tags, contact
+// panel), its messages and the composer. Opening a conversation with unread messages marks it read.
+import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useShallow } from 'zustand/react/shallow';
 import type { ConversationItem, Session } from '../../src-shared/ipc';
 import { call } from '../bridge/client';
-import { describeError } from '../i18n/errors';
-import { useNameOf } from '../state/people';
-import { conversationQuery } from '../state/queries';
+import { perform } from '../state/perform';
+import { conversationQuery, directoryQuery } from '../state/queries';
 import { useUi } from '../state/ui-store';
 import { Composer } from './Composer';
-import { IconChat, IconX } from './icons';
+import { IconBot, IconChat, IconPanel, IconPlus, IconTransfer, IconX } from './icons';
 import { MessageList } from './MessageList';
-
-type Action = { kind: 'assign'; assigneeId: string | null } | { kind: 'status'; status: 'open' | 'closed' };
 
 function Header({ item, session }: { item: ConversationItem; session: Session }) {
   const { t } = useTranslation();
   const me = session.user.id;
-  const nameOf = useNameOf();
-  const action = useMutation({
-    mutationFn: (a: Action) =>
-      a.kind === 'assign'
-        ? call('conversation.assign', { conversationId: item.id, assigneeId: a.assigneeId })
-        : call('conversation.setStatus', { conversationId: item.id, status: a.status }),
-  });
-  // An error belongs to the conversation it happened in.
-  const { reset } = action;
-  useEffect(() => reset(), [item.id, reset]);
+  const directory = useQuery(directoryQuery());
+  const { openDialog, contactPanelOpen, toggleContactPanel, selectConversation } = useUi(
+    useShallow((s) => ({
+      openDialog: s.openDialog,
+      contactPanelOpen: s.contactPanelOpen,
+      toggleContactPanel: s.toggleContactPanel,
+      selectConversation: s.selectConversation,
+    })),
+  );
+  const team = item.teamId ? directory.data?.teams.find((x) => x.id === item.teamId)?.name : null;
+  const closed = item.status === 'closed';
+  const tagRemove = (tag: string) => void perform(call('conversation.tag', { conversationId: item.id, add: [], remove: [tag] }));
 
   return (
     <header className="pane-header">
       <div className="pane-title">
         <h2 title={item.contactName}>{item.contactName}</h2>
+        <span className={`status-pill status-${item.status}`}>{t(`conversation.status.${item.status}`)}</span>
+      </div>
+      <div className="pane-tools">
+        <button
+          type="button"
+          className="icon-button tool-button"
+          aria-label={t('contact.toggle')}
+          title={t('contact.toggle')}
+          aria-pressed={contactPanelOpen}
+          onClick={() => toggleContactPanel()}
+        >
+          <IconPanel size={16} />
+        </button>
       </div>
       <div className="pane-actions" role="group" aria-label={t('conversation.actions')}>
         {item.assigneeId !== me ? (
-          <button type="button" className="button" onClick={() => action.mutate({ kind: 'assign', assigneeId: me })}>
+          <button type="button" className="button small" onClick={() => void perform(call('conversation.assign', { conversationId: item.id, assigneeId: me }))}>
             {t('conversation.assignToMe')}
           </button>
         ) : (
-          <button type="button" className="button" onClick={() => action.mutate({ kind: 'assign', assigneeId: null })}>
+          <button type="button" className="button small" onClick={() => void perform(call('conversation.assign', { conversationId: item.id, assigneeId: null }))}>
             {t('conversation.unassign')}
           </button>
         )}
-        {item.status === 'closed' ? (
-          <button type="button" className="button" onClick={() => action.mutate({ kind: 'status', status: 'open' })}>
+        <button type="button" className="button small" disabled={closed} onClick={() => openDialog({ kind: 'transfer', id: item.id })}>
+          <IconTransfer size={13} />
+          {t('conversation.transfer')}
+        </button>
+        {closed ? (
+          <button type="button" className="button small" onClick={() => void perform(call('conversation.reopen', { conversationId: item.id }))}>
             {t('conversation.reopen')}
           </button>
         ) : (
-          <button type="button" className="button" onClick={() => action.mutate({ kind: 'status', status: 'closed' })}>
+          <button type="button" className="button small" onClick={() => openDialog({ kind: 'close', ids: [item.id] })}>
             {t('conversation.close')}
           </button>
         )}
+        <button
+          type="button"
+          className="button small"
+          onClick={() => {
+            void perform(call('conversation.markUnread', { conversationId: item.id }));
+            // Staying in it would mark it read again at once.
+            selectConversation(null);
+          }}
+        >
+          {t('conversation.markUnread')}
+        </button>
       </div>
       <div className="pane-meta">
-        <span className={`status-pill status-${item.status}`}>{t(`conversation.status.${item.status}`)}</span>
         <span className="chip">{t(`channel.${item.channel}`)}</span>
         <span className="muted">{item.inboxName}</span>
         <span className="muted">
           {t('conversation.assignee')}: <strong data-testid="assignee">{item.assigneeName ?? t('conversation.nobody')}</strong>
         </span>
+        {team && (
+          <span className="muted">
+            {t('conversation.team')}: <strong data-testid="team">{team}</strong>
+          </span>
+        )}
+        <button
+          type="button"
+          className={`bot-toggle${item.botActive ? ' bot-on' : ''}`}
+          aria-pressed={item.botActive}
+          data-testid="bot-toggle"
+          title={item.botActive ? t('conversation.botPause') : t('conversation.botResume')}
+          onClick={() => void perform(call('conversation.setBot', { conversationId: item.id, active: !item.botActive }))}
+        >
+          <IconBot size={13} />
+          <span>{item.botActive ? t('conversation.botActive') : t('conversation.botPaused')}</span>
+          <span className="visually-hidden">{item.botActive ? t('conversation.botPause') : t('conversation.botResume')}</span>
+        </button>
+        <ul className="tag-list inline" aria-label={t('tags.current')} data-testid="tags">
+          {item.tags.map((tag) => (
+            <li key={tag} className="tag">
+              <span>{tag}</span>
+              <button type="button" className="tag-remove" aria-label={t('tags.remove', { tag })} onClick={() => tagRemove(tag)}>
+                <IconX />
+              </button>
+            </li>
+          ))}
+          <li>
+            <button type="button" className="tag-add" onClick={() => openDialog({ kind: 'tag', ids: [item.id] })}>
+              <IconPlus size={12} />
+              {t('tags.addShort')}
+            </button>
+          </li>
+        </ul>
       </div>
-      {action.isError && (
-        <div className="pane-error" role="alert">
-          <span>{t('conversation.actionFailed', { reason: describeError(t, action.error, nameOf) })}</span>
-          <button type="button" className="icon-button" aria-label={t('conversation.dismiss')} onClick={() => action.reset()}>
-            <IconX />
-          </button>
-        </div>
-      )}
     </header>
   );
 }
@@ -105,8 +157,8 @@ export function ConversationPane({ session }: { session: Session }) {
   return (
     <section className="pane" aria-label={item.contactName} data-testid="conversation-pane">
       <Header item={item} session={session} />
-      <MessageList conversationId={item.id} contactName={item.contactName} session={session} />
-      <Composer item={item} />
+      <MessageList conversationId={item.id} previousConversationId={item.previousConversationId} contactName={item.contactName} session={session} />
+      <Composer item={item} session={session} />
     </section>
   );
 }

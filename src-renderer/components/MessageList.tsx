@@ -1,7 +1,8 @@
-// The messages of one conversation: customer and agent bubbles with their delivery state, and
-// event lines written in the reader's language from the structured event.
+// The messages of one conversation: customer and agent bubbles with their delivery state, internal
+// notes (with @mentions highlighted), event lines written in the reader's language from the
+// structured event, and the contact's earlier conversation above a divider.
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useEffect, useId, useRef } from 'react';
+import { useEffect, useId, useMemo, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { ConversationEvent } from '../../src-shared/domain';
@@ -10,22 +11,90 @@ import { call } from '../bridge/client';
 import { dayHeading, fullDateTime, messageTime } from '../i18n/format';
 import { describeErrorBody } from '../i18n/errors';
 import { useNameOf } from '../state/people';
-import { messagesQuery } from '../state/queries';
-import { IconAlert, IconCheck, IconCheckDouble, IconClock, IconTrash } from './icons';
+import { conversationQuery, directoryQuery, messagesQuery } from '../state/queries';
+import { useUi } from '../state/ui-store';
+import { IconAlert, IconCheck, IconCheckDouble, IconClock, IconLock, IconTrash } from './icons';
 
-export function eventText(t: TFunction, event: ConversationEvent, nameOf: (id: string) => string): string {
+export interface Names {
+  person(id: string): string;
+  team(id: string): string;
+  category(id: string): string;
+}
+
+function tagList(tags: string[]): string {
+  return tags.map((x) => `“${x}”`).join(', ');
+}
+
+export function eventText(t: TFunction, event: ConversationEvent, names: Names | ((id: string) => string)): string {
+  const n: Names = typeof names === 'function' ? { person: names, team: names, category: names } : names;
+  const actor = event.byId ? n.person(event.byId) : null;
   switch (event.type) {
     case 'assigned':
-      return event.byId
-        ? t('event.assigned', { assignee: nameOf(event.assigneeId), actor: nameOf(event.byId) })
-        : t('event.assignedBySystem', { assignee: nameOf(event.assigneeId) });
+      return actor ? t('event.assigned', { assignee: n.person(event.assigneeId), actor }) : t('event.assignedBySystem', { assignee: n.person(event.assigneeId) });
     case 'unassigned':
-      return event.byId ? t('event.unassigned', { actor: nameOf(event.byId) }) : t('event.unassignedBySystem');
+      return actor ? t('event.unassigned', { actor }) : t('event.unassignedBySystem');
     case 'status':
-      return event.byId
-        ? t(`event.status.${event.status}`, { actor: nameOf(event.byId) })
-        : t(`event.statusBySystem.${event.status}`);
+      return actor ? t(`event.status.${event.status}`, { actor }) : t(`event.statusBySystem.${event.status}`);
+    case 'transferred': {
+      const target = event.toUserId ? n.person(event.toUserId) : t('event.teamQueue', { team: event.toTeamId ? n.team(event.toTeamId) : '' });
+      return actor ? t('event.transferred', { target, actor }) : t('event.transferredBySystem', { target });
+    }
+    case 'tagged': {
+      const parts: string[] = [];
+      if (event.added.length) parts.push(t('event.tagsAdded', { tags: tagList(event.added), actor: actor ?? t('event.someone') }));
+      if (event.removed.length) parts.push(t('event.tagsRemoved', { tags: tagList(event.removed), actor: actor ?? t('event.someone') }));
+      return parts.join(' · ');
+    }
+    case 'bot':
+      return event.active ? t('event.botResumed', { actor: actor ?? t('event.system') }) : t('event.botPaused', { actor: actor ?? t('event.system') });
+    case 'continued':
+      return actor ? t('event.continued', { actor }) : t('event.continuedBySystem');
   }
+}
+
+function EventLine({ m, names }: { m: MessageItem; names: Names }) {
+  const { t, i18n } = useTranslation();
+  const openAtMessage = useUi((s) => s.openAtMessage);
+  const e = m.event!;
+  const details: string[] = [];
+  if (e.type === 'status' && e.categoryId) details.push(t('event.category', { category: names.category(e.categoryId) }));
+  return (
+    <li className={`event-line event-${e.type}`} data-message-id={m.id} data-event={e.type}>
+      <span>{eventText(t, e, names)}</span>
+      {details.map((d) => (
+        <em key={d} className="event-detail">
+          {d}
+        </em>
+      ))}
+      {e.type === 'status' && e.note && <q className="event-note">{e.note}</q>}
+      {e.type === 'continued' && (
+        <button type="button" className="link-button" onClick={() => openAtMessage(e.conversationId, null)}>
+          {t('event.openNew')}
+        </button>
+      )}
+      <time dateTime={new Date(m.createdAt).toISOString()}>{messageTime(i18n.language, m.createdAt)}</time>
+    </li>
+  );
+}
+
+/** Note text with each @Name of a mentioned person highlighted. */
+function withMentions(body: string, mentionNames: string[]): ReactNode[] {
+  if (mentionNames.length === 0) return [body];
+  const escaped = mentionNames.sort((a, b) => b.length - a.length).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const re = new RegExp(`@(?:${escaped.join('|')})`, 'gu');
+  const out: ReactNode[] = [];
+  let last = 0;
+  for (const match of body.matchAll(re)) {
+    if (match.index! > last) out.push(body.slice(last, match.index));
+    out.push(
+      <mark key={match.index} className="mention">
+        {match[0]}
+      </mark>,
+    );
+    last = match.index! + match[0].length;
+  }
+  if (last < body.length) out.push(body.slice(last));
+  return out;
 }
 
 function Delivery({ message }: { message: MessageItem }) {
@@ -81,13 +150,25 @@ function Delivery({ message }: { message: MessageItem }) {
   }
 }
 
-function Bubble({ message, authorLabel }: { message: MessageItem; authorLabel: string }) {
-  const { i18n } = useTranslation();
+function Bubble({ message, authorLabel, names, focused }: { message: MessageItem; authorLabel: string; names: Names; focused: boolean }) {
+  const { t, i18n } = useTranslation();
   const at = message.createdAt;
+  const note = message.kind === 'note';
   return (
-    <li className={`message message-${message.direction}`} data-message-id={message.id} data-delivery={message.delivery}>
+    <li
+      className={`message message-${message.direction}${note ? ' message-note' : ''}${focused ? ' message-focused' : ''}`}
+      data-message-id={message.id}
+      data-delivery={message.delivery}
+      data-kind={message.kind}
+    >
       <div className="bubble">
-        <p className="bubble-body">{message.body}</p>
+        {note && (
+          <span className="note-label">
+            <IconLock size={12} />
+            {t('messages.note')}
+          </span>
+        )}
+        <p className="bubble-body">{note ? withMentions(message.body, message.mentions.map(names.person)) : message.body}</p>
       </div>
       <div className="message-meta">
         <span className="message-author">{authorLabel}</span>
@@ -100,43 +181,122 @@ function Bubble({ message, authorLabel }: { message: MessageItem; authorLabel: s
   );
 }
 
-export function MessageList({ conversationId, contactName, session }: { conversationId: string; contactName: string; session: Session }) {
-  const { t, i18n } = useTranslation();
-  const messages = useQuery(messagesQuery(conversationId));
+function useNames(): Names {
+  const { t } = useTranslation();
   const nameOf = useNameOf();
+  const directory = useQuery(directoryQuery());
+  return useMemo(() => {
+    const teams = new Map((directory.data?.teams ?? []).map((x) => [x.id, x.name]));
+    const categories = new Map((directory.data?.closingCategories ?? []).map((x) => [x.id, x.name]));
+    return {
+      person: nameOf,
+      team: (id: string) => teams.get(id) ?? t('event.someTeam'),
+      category: (id: string) => categories.get(id) ?? '—',
+    };
+  }, [directory.data, nameOf, t]);
+}
+
+function Timeline({
+  items,
+  contactName,
+  session,
+  names,
+  focusedId,
+}: {
+  items: MessageItem[];
+  contactName: string;
+  session: Session;
+  names: Names;
+  focusedId: string | null;
+}) {
+  const { t, i18n } = useTranslation();
+  let lastDay = '';
+  return (
+    <>
+      {items.map((m) => {
+        const day = dayHeading(i18n.language, m.createdAt);
+        const heading =
+          day !== lastDay ? (
+            <li className="day" key={`day-${m.id}`}>
+              <span>{day}</span>
+            </li>
+          ) : null;
+        lastDay = day;
+        if (m.kind === 'event' && m.event) return [heading, <EventLine key={m.id} m={m} names={names} />];
+        const author =
+          m.direction === 'in'
+            ? contactName
+            : m.authorId === session.user.id
+              ? t('messages.you')
+              : (m.authorName ?? (m.authorId ? names.person(m.authorId) : t('event.someone')));
+        return [heading, <Bubble key={m.id} message={m} authorLabel={author} names={names} focused={m.id === focusedId} />];
+      })}
+    </>
+  );
+}
+
+/** The contact's previous conversation (and, through it, the ones before), above a divider. */
+function EarlierHistory({ conversationId, contactName, session, names, depth }: { conversationId: string; contactName: string; session: Session; names: Names; depth: number }) {
+  const { t, i18n } = useTranslation();
+  const focusedId = useUi((s) => s.focusedMessageId);
+  const detail = useQuery(conversationQuery(conversationId));
+  const messages = useQuery(messagesQuery(conversationId));
+  const previous = detail.data?.conversation.previousConversationId ?? null;
+  // Out of this person's sight (e.g. another agent's closed conversation): nothing to show.
+  if (!messages.data || messages.data.length === 0) return null;
+  const endedAt = messages.data.at(-1)!.createdAt;
+  return (
+    <>
+      {previous && depth < 5 && <EarlierHistory conversationId={previous} contactName={contactName} session={session} names={names} depth={depth + 1} />}
+      <li className="history-divider" data-earlier-conversation={conversationId}>
+        <span>{t('messages.earlier', { date: dayHeading(i18n.language, messages.data[0]!.createdAt) })}</span>
+      </li>
+      <Timeline items={messages.data} contactName={contactName} session={session} names={names} focusedId={focusedId} />
+      <li className="history-divider history-divider-end">
+        <span>{t('messages.earlierEnded', { date: fullDateTime(i18n.language, endedAt) })}</span>
+      </li>
+    </>
+  );
+}
+
+export function MessageList({
+  conversationId,
+  previousConversationId,
+  contactName,
+  session,
+}: {
+  conversationId: string;
+  previousConversationId: string | null;
+  contactName: string;
+  session: Session;
+}) {
+  const { t } = useTranslation();
+  const messages = useQuery(messagesQuery(conversationId));
+  const focusedId = useUi((s) => s.focusedMessageId);
+  const names = useNames();
   const bottom = useRef<HTMLDivElement>(null);
+  const box = useRef<HTMLDivElement>(null);
 
   const items = messages.data ?? [];
   const lastId = items.at(-1)?.id;
   useEffect(() => {
+    // Opened at a message (search, notification): show that one, not the end.
+    if (focusedId) {
+      const el = box.current?.querySelector(`[data-message-id="${CSS.escape(focusedId)}"]`);
+      if (el) {
+        el.scrollIntoView({ block: 'center' });
+        return;
+      }
+    }
     bottom.current?.scrollIntoView({ block: 'end' });
-  }, [conversationId, lastId]);
+  }, [conversationId, lastId, focusedId, messages.isSuccess]);
 
-  let lastDay = '';
   return (
-    <div className="messages" tabIndex={0} aria-label={t('messages.label')}>
-      {messages.isSuccess && items.length === 0 && <p className="muted center">{t('messages.empty')}</p>}
+    <div className="messages" tabIndex={0} aria-label={t('messages.label')} ref={box}>
       <ol className="message-list">
-        {items.map((m) => {
-          const day = dayHeading(i18n.language, m.createdAt);
-          const heading = day !== lastDay ? <li className="day" key={`day-${day}`}><span>{day}</span></li> : null;
-          lastDay = day;
-          if (m.kind === 'event' && m.event)
-            return [
-              heading,
-              <li key={m.id} className="event-line" data-message-id={m.id}>
-                <span>{eventText(t, m.event, nameOf)}</span>
-                <time dateTime={new Date(m.createdAt).toISOString()}>{messageTime(i18n.language, m.createdAt)}</time>
-              </li>,
-            ];
-          const author =
-            m.direction === 'in'
-              ? contactName
-              : m.authorId === session.user.id
-                ? t('messages.you')
-                : (m.authorName ?? (m.authorId ? nameOf(m.authorId) : t('event.someone')));
-          return [heading, <Bubble key={m.id} message={m} authorLabel={author} />];
-        })}
+        {previousConversationId && <EarlierHistory conversationId={previousConversationId} contactName={contactName} session={session} names={names} depth={0} />}
+        {messages.isSuccess && items.length === 0 && <li className="muted center">{t('messages.empty')}</li>}
+        <Timeline items={items} contactName={contactName} session={session} names={names} focusedId={focusedId} />
       </ol>
       <div ref={bottom} />
     </div>

@@ -1,4 +1,5 @@
-// Who is signed in, and the per-device settings: language, theme, sign out.
+// Who is signed in, and the per-device settings: language, theme; administration (admins), the
+// shortcut sheet, sign out.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,7 +9,7 @@ import { call } from '../bridge/client';
 import { keys } from '../state/queries';
 import { LANGUAGES, useUi, type Theme } from '../state/ui-store';
 import { Avatar } from './Avatar';
-import { IconChevronDown } from './icons';
+import { IconChevronDown, IconKeyboard, IconSettings } from './icons';
 
 const THEMES: Theme[] = ['system', 'light', 'dark'];
 
@@ -18,8 +19,15 @@ export function UserMenu({ session }: { session: Session }) {
   const [open, setOpen] = useState(false);
   const panelId = useId();
   const root = useRef<HTMLDivElement>(null);
-  const { theme, setTheme, chooseLanguage, setSignedOut } = useUi(
-    useShallow((s) => ({ theme: s.theme, setTheme: s.setTheme, chooseLanguage: s.chooseLanguage, setSignedOut: s.setSignedOut })),
+  const { theme, setTheme, chooseLanguage, setSignedOut, setScreen, openDialog } = useUi(
+    useShallow((s) => ({
+      theme: s.theme,
+      setTheme: s.setTheme,
+      chooseLanguage: s.chooseLanguage,
+      setSignedOut: s.setSignedOut,
+      setScreen: s.setScreen,
+      openDialog: s.openDialog,
+    })),
   );
   const signOut = useMutation({
     mutationFn: () => call('session.logout', {}),
@@ -72,6 +80,32 @@ export function UserMenu({ session }: { session: Session }) {
               </label>
             ))}
           </fieldset>
+          <div className="menu-links">
+            {session.user.role === 'admin' && (
+              <button
+                type="button"
+                className="menu-link"
+                onClick={() => {
+                  setOpen(false);
+                  setScreen('admin');
+                }}
+              >
+                <IconSettings size={14} />
+                {t('admin.title')}
+              </button>
+            )}
+            <button
+              type="button"
+              className="menu-link"
+              onClick={() => {
+                setOpen(false);
+                openDialog({ kind: 'shortcuts' });
+              }}
+            >
+              <IconKeyboard size={14} />
+              {t('commands.shortcuts')}
+            </button>
+          </div>
           <button className="button wide" type="button" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
             {t('menu.signOut')}
           </button>

@@ -1,31 +1,106 @@
-// The agent's workspace: views on the left, the conversation list, the open conversation.
+// The agent's workspace: views on the left, the conversation list, the open conversation and the
+// contact panel; the dialogs, search, toasts, and the keyboard shortcuts over all of it.
+import { useEffect, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { Session } from '../../src-shared/ipc';
-import { viewsFor } from '../../src-shared/rules/visibility';
-import { useEffect } from 'react';
+import { viewKey } from '../../src-shared/rules/visibility';
+import { useCommands, type Command } from '../app/commands';
+import { isTyping, matchesKey } from '../app/keys';
+import { CommandPalette, ShortcutSheet } from '../components/CommandPalette';
+import { ContactPanel, MergeDialog, NewContactDialog } from '../components/ContactPanel';
+import { AssignDialog, CloseDialog, TagDialog, TransferDialog } from '../components/ConversationDialogs';
 import { ConversationList } from '../components/ConversationList';
 import { ConversationPane } from '../components/ConversationPane';
+import { SavedViewDialog } from '../components/SavedViewDialog';
+import { SearchDialog } from '../components/Search';
 import { Sidebar } from '../components/Sidebar';
 import { SyncBanner } from '../components/SyncBanner';
+import { Toasts } from '../components/Toasts';
 import { useUi } from '../state/ui-store';
+import { useSidebarViews } from '../state/views';
+import { AdminScreen } from './AdminScreen';
+
+function useShortcuts(commands: Command[]): void {
+  const current = useRef(commands);
+  current.current = commands;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.isComposing) return;
+      const ui = useUi.getState();
+      // A dialog or the search owns the keyboard while open.
+      if (ui.dialog || ui.searchOpen) return;
+      const typing = isTyping(e.target);
+      const onButton = e.target instanceof HTMLElement && (e.target.tagName === 'BUTTON' || e.target.tagName === 'A');
+      for (const c of current.current) {
+        if (!c.enabled) continue;
+        for (const spec of c.keys) {
+          if (typing && !spec.includes('mod')) continue;
+          if (onButton && spec === 'Enter') continue;
+          if (!matchesKey(spec, e)) continue;
+          e.preventDefault();
+          c.run();
+          return;
+        }
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+function Dialogs({ session, commands }: { session: Session; commands: Command[] }) {
+  const { dialog, searchOpen } = useUi(useShallow((s) => ({ dialog: s.dialog, searchOpen: s.searchOpen })));
+  return (
+    <>
+      {searchOpen && <SearchDialog />}
+      {dialog?.kind === 'close' && <CloseDialog ids={dialog.ids} />}
+      {dialog?.kind === 'transfer' && <TransferDialog id={dialog.id} session={session} />}
+      {dialog?.kind === 'assign' && <AssignDialog ids={dialog.ids} session={session} />}
+      {dialog?.kind === 'tag' && <TagDialog ids={dialog.ids} />}
+      {dialog?.kind === 'savedView' && <SavedViewDialog viewId={dialog.viewId} session={session} />}
+      {dialog?.kind === 'newContact' && <NewContactDialog />}
+      {dialog?.kind === 'merge' && <MergeDialog contactId={dialog.contactId} />}
+      {dialog?.kind === 'palette' && <CommandPalette commands={commands} />}
+      {dialog?.kind === 'shortcuts' && <ShortcutSheet commands={commands} />}
+    </>
+  );
+}
 
 export function InboxScreen({ session }: { session: Session }) {
-  const views = viewsFor(session.user.role);
-  const view = useUi((s) => s.view);
-  const setView = useUi((s) => s.setView);
+  const views = useSidebarViews(session);
+  const { view, setView, screen, contactPanelOpen } = useUi(
+    useShallow((s) => ({ view: s.view, setView: s.setView, screen: s.screen, contactPanelOpen: s.contactPanelOpen })),
+  );
+  const commands = useCommands(session);
+  useShortcuts(commands);
 
-  // A role change (or another account on this device) can take a view away.
+  // A role or team change (or another account on this device) can take a view away. Saved views
+  // and teams load after the built-ins, so only a view missing once they are known is dropped.
+  const builtIns = views.filter((v) => v.group === 'views');
   useEffect(() => {
-    if (!views.includes(view)) setView(views[0]!);
-  }, [views, view, setView]);
+    if (view.kind === 'saved' || view.kind === 'team') {
+      if (views.length > builtIns.length && !views.some((v) => v.key === viewKey(view))) setView(builtIns[0]!.ref);
+    } else if (!builtIns.some((v) => v.key === view.kind)) setView(builtIns[0]!.ref);
+  }, [views, builtIns, view, setView]);
 
+  const admin = screen === 'admin' && session.user.role === 'admin';
   return (
     <div className="workspace">
       <SyncBanner />
-      <div className="columns">
-        <Sidebar session={session} views={views} />
-        <ConversationList />
-        <ConversationPane session={session} />
+      <div className={`columns${admin ? ' columns-admin' : contactPanelOpen ? ' columns-panel' : ''}`}>
+        <Sidebar session={session} />
+        {admin ? (
+          <AdminScreen meId={session.user.id} />
+        ) : (
+          <>
+            <ConversationList session={session} />
+            <ConversationPane session={session} />
+            {contactPanelOpen && <ContactPanel />}
+          </>
+        )}
       </div>
+      <Dialogs session={session} commands={commands} />
+      <Toasts />
     </div>
   );
 }

@@ -3,12 +3,12 @@
 import { QueryClient, queryOptions, type QueryKey } from '@tanstack/react-query';
 import type { ConversationStatus } from '../../src-shared/domain';
 import type { IpcEventPayload, SyncStatus } from '../../src-shared/ipc';
-import type { View } from '../../src-shared/rules/visibility';
+import { viewKey, type ViewRef } from '../../src-shared/rules/visibility';
 import { call, subscribe } from '../bridge/client';
 
 export type Sort = 'newest' | 'oldest';
 export interface InboxListParams {
-  view: View;
+  view: ViewRef;
   status: ConversationStatus;
   sort: Sort;
 }
@@ -21,10 +21,15 @@ export const keys = {
   syncStatus: ['sync', 'status'] as const,
   directory: ['mirror', 'directory'] as const,
   inboxLists: ['mirror', 'inbox', 'list'] as const,
-  inboxList: (p: InboxListParams) => ['mirror', 'inbox', 'list', p.view, p.status, p.sort] as const,
+  inboxList: (p: InboxListParams) => ['mirror', 'inbox', 'list', viewKey(p.view), p.status, p.sort] as const,
   counts: ['mirror', 'inbox', 'counts'] as const,
   conversation: (id: string) => ['mirror', 'conversation', id] as const,
   messages: (id: string) => ['mirror', 'messages', id] as const,
+  contacts: ['mirror', 'contact'] as const,
+  contact: (id: string) => ['mirror', 'contact', id] as const,
+  savedViews: ['mirror', 'views'] as const,
+  notifications: ['mirror', 'notifications'] as const,
+  search: (q: string) => ['mirror', 'search', q] as const,
 };
 
 export const appInfoQuery = () =>
@@ -51,6 +56,20 @@ export const conversationQuery = (id: string) =>
 export const messagesQuery = (id: string) =>
   queryOptions({ queryKey: keys.messages(id), queryFn: () => call('conversation.messages', { conversationId: id }) });
 
+export const contactQuery = (id: string) => queryOptions({ queryKey: keys.contact(id), queryFn: () => call('contact.get', { id }) });
+
+export const savedViewsQuery = () => queryOptions({ queryKey: keys.savedViews, queryFn: () => call('view.list', {}) });
+
+export const notificationsQuery = () => queryOptions({ queryKey: keys.notifications, queryFn: () => call('notifications.list', {}) });
+
+export const searchQuery = (q: string) =>
+  queryOptions({
+    queryKey: keys.search(q),
+    queryFn: () => call('search.query', { q, limit: 20 }),
+    enabled: q.trim().length > 0,
+    placeholderData: (previous) => previous,
+  });
+
 export function createQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
@@ -68,7 +87,9 @@ function mirrorChanged(client: QueryClient, change: IpcEventPayload<'mirror.chan
     void client.invalidateQueries({ queryKey: keys.session });
     return;
   }
-  const stale: QueryKey[] = [keys.inboxLists, keys.counts];
+  // Conversation changes also move contacts' timelines, notifications and search results; those are
+  // cheap local reads, so they go stale with any change rather than tracking exactly which.
+  const stale: QueryKey[] = [keys.inboxLists, keys.counts, keys.contacts, keys.notifications, keys.savedViews, keys.directory, ['mirror', 'search']];
   for (const id of change.conversationIds) stale.push(keys.conversation(id), keys.messages(id));
   for (const queryKey of stale) void client.invalidateQueries({ queryKey });
 }

@@ -1,31 +1,86 @@
-// UI-only state (what is selected, drafts, look and language), in one zustand store built from
-// slices. Nothing here comes from the mirror; components read it with useShallow.
+// UI-only state (what is selected, open panels and dialogs, drafts, look and language), in one
+// zustand store built from slices. Nothing here comes from the mirror; components read it with useShallow.
 import type { ConversationStatus } from '../../src-shared/domain';
-import type { View } from '../../src-shared/rules/visibility';
+import type { ErrorBody } from '../../src-shared/errors';
+import type { ViewRef } from '../../src-shared/rules/visibility';
 import { create, type StateCreator } from 'zustand';
 import type { Sort } from './queries';
 
 export type Theme = 'system' | 'light' | 'dark';
 export const LANGUAGES = ['en', 'es', 'pt-BR'] as const;
 export type Language = (typeof LANGUAGES)[number];
+export type ComposerMode = 'reply' | 'note';
+
+/** A dialog open over the workspace; `ids` are the conversations it acts on. */
+export type Dialog =
+  | { kind: 'close'; ids: string[] }
+  | { kind: 'transfer'; id: string }
+  | { kind: 'assign'; ids: string[] }
+  | { kind: 'tag'; ids: string[] }
+  | { kind: 'savedView'; viewId: string | null }
+  | { kind: 'newContact' }
+  | { kind: 'merge'; contactId: string }
+  | { kind: 'palette' }
+  | { kind: 'shortcuts' };
+
+export interface Toast {
+  id: number;
+  /** A reason to translate by code, or a catalog key with values. */
+  error?: Pick<ErrorBody, 'code' | 'params'>;
+  key?: string;
+  values?: Record<string, string>;
+}
 
 interface NavigationSlice {
-  view: View;
+  view: ViewRef;
   status: ConversationStatus;
   sort: Sort;
   selectedConversationId: string | null;
+  /** Opened from search or a notification: scroll to this message and highlight it. */
+  focusedMessageId: string | null;
+  screen: 'inbox' | 'admin';
   /** The person just signed out (or was signed out): the login screen says so. */
   signedOut: boolean;
-  setView(view: View): void;
+  setView(view: ViewRef): void;
   setStatus(status: ConversationStatus): void;
   setSort(sort: Sort): void;
   selectConversation(id: string | null): void;
+  openAtMessage(conversationId: string, messageId: string | null): void;
+  setScreen(screen: 'inbox' | 'admin'): void;
   setSignedOut(signedOut: boolean): void;
+}
+
+interface SelectionSlice {
+  /** Conversations checked for a bulk action, in the order checked. */
+  checked: string[];
+  /** Where a Shift-click range starts. */
+  anchorId: string | null;
+  setChecked(ids: string[], anchorId?: string | null): void;
+  toggleChecked(id: string): void;
+}
+
+interface PanelsSlice {
+  dialog: Dialog | null;
+  contactPanelOpen: boolean;
+  /** A contact opened by hand (created or picked), instead of the open conversation's contact. */
+  panelContactId: string | null;
+  searchOpen: boolean;
+  notificationsOpen: boolean;
+  toasts: Toast[];
+  openDialog(dialog: Dialog | null): void;
+  toggleContactPanel(open?: boolean): void;
+  showContact(contactId: string | null): void;
+  setSearchOpen(open: boolean): void;
+  setNotificationsOpen(open: boolean): void;
+  pushToast(toast: Omit<Toast, 'id'>): void;
+  dismissToast(id: number): void;
 }
 
 interface ComposerSlice {
   drafts: Record<string, string>;
+  modes: Record<string, ComposerMode>;
   setDraft(conversationId: string, text: string): void;
+  setMode(conversationId: string, mode: ComposerMode): void;
 }
 
 interface PreferencesSlice {
@@ -36,24 +91,57 @@ interface PreferencesSlice {
   chooseLanguage(lang: Language): void;
 }
 
-export type UiState = NavigationSlice & ComposerSlice & PreferencesSlice;
+export type UiState = NavigationSlice & SelectionSlice & PanelsSlice & ComposerSlice & PreferencesSlice;
 
 const navigationSlice: StateCreator<UiState, [], [], NavigationSlice> = (set) => ({
-  view: 'mine',
+  view: { kind: 'mine' },
   status: 'open',
   sort: 'newest',
   selectedConversationId: null,
-  setView: (view) => set({ view }),
-  setStatus: (status) => set({ status }),
+  focusedMessageId: null,
+  screen: 'inbox',
+  // Another view or tab holds other conversations: what was checked there is no longer in sight.
+  setView: (view) => set({ view, checked: [], anchorId: null, selectedConversationId: null, screen: 'inbox' }),
+  setStatus: (status) => set({ status, checked: [], anchorId: null, selectedConversationId: null }),
   setSort: (sort) => set({ sort }),
-  selectConversation: (selectedConversationId) => set({ selectedConversationId }),
+  selectConversation: (selectedConversationId) => set({ selectedConversationId, focusedMessageId: null, panelContactId: null }),
+  openAtMessage: (selectedConversationId, focusedMessageId) =>
+    set({ selectedConversationId, focusedMessageId, panelContactId: null, screen: 'inbox', searchOpen: false, notificationsOpen: false }),
+  setScreen: (screen) => set({ screen }),
   signedOut: false,
   setSignedOut: (signedOut) => set({ signedOut }),
 });
 
+const selectionSlice: StateCreator<UiState, [], [], SelectionSlice> = (set) => ({
+  checked: [],
+  anchorId: null,
+  setChecked: (checked, anchorId) => set((s) => ({ checked, anchorId: anchorId === undefined ? s.anchorId : anchorId })),
+  toggleChecked: (id) =>
+    set((s) => ({ checked: s.checked.includes(id) ? s.checked.filter((c) => c !== id) : [...s.checked, id], anchorId: id })),
+});
+
+let nextToastId = 1;
+const panelsSlice: StateCreator<UiState, [], [], PanelsSlice> = (set) => ({
+  dialog: null,
+  contactPanelOpen: false,
+  panelContactId: null,
+  searchOpen: false,
+  notificationsOpen: false,
+  toasts: [],
+  openDialog: (dialog) => set({ dialog }),
+  toggleContactPanel: (open) => set((s) => ({ contactPanelOpen: open ?? !s.contactPanelOpen })),
+  showContact: (panelContactId) => set({ panelContactId, contactPanelOpen: true }),
+  setSearchOpen: (searchOpen) => set({ searchOpen, notificationsOpen: false }),
+  setNotificationsOpen: (notificationsOpen) => set({ notificationsOpen, searchOpen: false }),
+  pushToast: (toast) => set((s) => ({ toasts: [...s.toasts.slice(-3), { ...toast, id: nextToastId++ }] })),
+  dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+});
+
 const composerSlice: StateCreator<UiState, [], [], ComposerSlice> = (set) => ({
   drafts: {},
+  modes: {},
   setDraft: (conversationId, text) => set((s) => ({ drafts: { ...s.drafts, [conversationId]: text } })),
+  setMode: (conversationId, mode) => set((s) => ({ modes: { ...s.modes, [conversationId]: mode } })),
 });
 
 // Look and language survive a reload; they belong to this device, not to the account.
@@ -90,6 +178,8 @@ const preferencesSlice: StateCreator<UiState, [], [], PreferencesSlice> = (set, 
 
 export const useUi = create<UiState>()((...a) => ({
   ...navigationSlice(...a),
+  ...selectionSlice(...a),
+  ...panelsSlice(...a),
   ...composerSlice(...a),
   ...preferencesSlice(...a),
 }));
