@@ -54,10 +54,11 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
     },
   });
   const { reset } = send;
+  // The box is not focused on open: single-key shortcuts (j/k, a, c…) keep working until the
+  // agent presses Enter or clicks into it.
   useEffect(() => {
     reset();
     setMention(null);
-    box.current?.focus();
   }, [item.id, reset]);
 
   const note = mode === 'note';

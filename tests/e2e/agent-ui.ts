@@ -12,7 +12,7 @@ export async function signIn(page: Page, uiUrl: string, email: string, password 
   await page.locator('.sidebar').waitFor({ timeout: WAIT_MS });
 }
 
-export async function openView(page: Page, view: 'mine' | 'unassigned' | 'all'): Promise<void> {
+export async function openView(page: Page, view: 'mine' | 'unassigned' | 'all' | 'teammates' | `team:${string}`): Promise<void> {
   await page.locator(`.view-item[data-view="${view}"]`).click();
 }
 

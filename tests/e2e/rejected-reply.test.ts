@@ -45,8 +45,8 @@ describe('rejected reply', () => {
 
     proxy.refuse();
     await page.getByTestId('offline-banner').waitFor({ timeout: WAIT_MS });
-    const [conversation] = (await sofia.ipc.ok('inbox.list', { view: 'all', status: 'open' })).filter((c) => c.contactName === 'Elena Ruiz');
-    await sofia.ipc.ok('conversation.setStatus', { conversationId: conversation!.id, status: 'closed' });
+    const [conversation] = (await sofia.ipc.ok('inbox.list', { view: { kind: 'all' }, status: 'open' })).filter((c) => c.contactName === 'Elena Ruiz');
+    await sofia.ipc.ok('conversation.close', { conversationId: conversation!.id, note: null, categoryId: null });
     await reply(page, 'Here is your invoice copy.');
     expect(await outgoing(page, 'Here is your invoice copy.').getAttribute('data-delivery')).toBe('pending');
 
