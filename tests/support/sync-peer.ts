@@ -3,6 +3,7 @@
 //   const { token } = await login(server.url, 'ana@demo.test');
 //   const ana = await SyncPeer.connect(server.url, { token });     // opens, says hello, waits for welcome (+ snapshot)
 //   ana.conversations / ana.messages                              // rows applied from snapshot and changes (revoke removes)
+//   ana.rowsOf('notification')                                    // any other kind of row, by id (delete removes)
 //   const r = await ana.push('conversation.assign', { conversationId, assigneeId: 'user-ana' });  // -> PushResultItem
 //   await ana.waitFor((f) => f.type === 'changes' && f.ops.some(...), 'what we wait for');
 //   ana.sendRaw('not json'); await ana.closed;  ana.close();
@@ -26,6 +27,10 @@ import {
 } from '../../src-shared/protocol';
 
 export const DEMO_PASSWORD = 'demo1234';
+
+type RowOp = Exclude<Op, { kind: 'conversation' | 'message' | 'revoke' | 'delete' }>;
+export type RowKind = RowOp['kind'];
+export type RowOf<K extends RowKind> = Extract<RowOp, { kind: K }>['row'];
 const WAIT_MS = 20_000;
 
 export async function loginRaw(serverUrl: string, body: unknown): Promise<{ status: number; body: any }> {
@@ -58,6 +63,8 @@ export class SyncPeer {
   readonly frames: ServerFrame[] = [];
   readonly conversations = new Map<string, Conversation>();
   readonly messages = new Map<string, Message>();
+  /** Every other kind of row (user, contact, notification, savedView, invite…), by kind and id. */
+  readonly rows = new Map<string, Map<string, { id: string }>>();
   readonly clientId: string;
   welcome: Welcome | null = null;
   cursor: number | null = null;
@@ -170,6 +177,12 @@ export class SyncPeer {
     return this.waitFor((f): f is Changes => f.type === 'changes' && f.ops.some(match), what, from);
   }
 
+  /** Rows of one kind this peer holds now. */
+  rowsOf<K extends RowKind>(kind: K): Map<string, RowOf<K>> {
+    const rows: Map<string, unknown> = this.rows.get(kind) ?? new Map();
+    return rows as Map<string, RowOf<K>>;
+  }
+
   close(): void {
     this.ws.close();
   }
@@ -197,6 +210,7 @@ export class SyncPeer {
       case 'snapshotBegin':
         this.conversations.clear();
         this.messages.clear();
+        this.rows.clear();
         break;
       case 'snapshotPage':
       case 'changes':
@@ -206,6 +220,11 @@ export class SyncPeer {
           else if (op.kind === 'revoke') {
             this.conversations.delete(op.conversationId);
             for (const [id, m] of this.messages) if (m.conversationId === op.conversationId) this.messages.delete(id);
+          } else if (op.kind === 'delete') this.rows.get(op.entity)?.delete(op.id);
+          else {
+            let byId = this.rows.get(op.kind);
+            if (!byId) this.rows.set(op.kind, (byId = new Map()));
+            byId.set(op.row.id, op.row);
           }
         }
         if (frame.type === 'changes') this.cursor = frame.to;
