@@ -21,6 +21,18 @@ export async function getContact(db: Queryable, id: string, tenantId?: string): 
   return row ? toContact(row) : null;
 }
 
+/** The contact a (possibly merged) contact lives on as now: merges are followed to their end. */
+export async function currentContactId(db: Queryable, id: string): Promise<string> {
+  let current = id;
+  // A merge never points back (the target is not merged at that time), so this ends; the bound is a guard.
+  for (let hops = 0; hops < 50; hops++) {
+    const [row] = await db.query<{ merged_into_id: string | null }>('SELECT merged_into_id FROM contacts WHERE id = $1', [current]);
+    if (!row?.merged_into_id) return current;
+    current = row.merged_into_id;
+  }
+  return current;
+}
+
 /** Locks the contact row for the rest of the transaction and returns it. */
 export async function lockContact(tx: Tx, tenantId: string, id: string): Promise<Contact | null> {
   const locked = await tx.query('SELECT id FROM contacts WHERE id = $1 AND tenant_id = $2 FOR UPDATE', [id, tenantId]);

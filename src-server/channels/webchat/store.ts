@@ -6,7 +6,7 @@ import { preview } from '../../../src-shared/rules/conversation';
 import { customerMessageTarget, statusOnCustomerMessage } from '../../../src-shared/rules/status';
 import type { WebchatMessage } from '../../../src-shared/webchat';
 import { ChangeBatch } from '../../store/changeLog';
-import { findIdentity, getContact, insertContact, insertIdentity, logContact } from '../../store/contacts';
+import { currentContactId, findIdentity, getContact, insertContact, insertIdentity, logContact } from '../../store/contacts';
 import { insertConversation, insertMessage, lockLatestConversation, updateConversation } from '../../store/conversations';
 import type { Db, Queryable } from '../../store/db';
 import type { InboxRow } from '../../store/directory';
@@ -61,7 +61,7 @@ export type SayResult = { stored: true; message: WebchatMessage; conversation: C
 export async function storeCustomerMessage(
   db: Db,
   inbox: InboxRow,
-  contactId: string,
+  joinedAs: string,
   id: string,
   body: string,
 ): Promise<SayResult> {
@@ -69,6 +69,8 @@ export async function storeCustomerMessage(
   try {
     return await db.tx(async (tx) => {
       const batch = new ChangeBatch(inbox.tenantId, await nextVersion(tx, inbox.tenantId));
+      // The visitor's contact may have been merged into another since they joined.
+      const contactId = await currentContactId(tx, joinedAs);
       const latest = await lockLatestConversation(tx, inbox.id, contactId);
       const target = customerMessageTarget(latest);
       const before = target.kind === 'existing' ? latest : null;
@@ -139,7 +141,8 @@ type HistoryRow = { id: string; direction: 'in' | 'out'; body: string; created_a
 // The page shows the visitor's chat in timeline order (seq), like the agents' timeline: an agent's
 // clock or a message id made on their device says nothing about when the server took it.
 
-export async function visitorHistory(db: Queryable, inboxId: string, contactId: string, limit = 500): Promise<WebchatMessage[]> {
+export async function visitorHistory(db: Queryable, inboxId: string, joinedAs: string, limit = 500): Promise<WebchatMessage[]> {
+  const contactId = await currentContactId(db, joinedAs);
   const rows = await db.query<HistoryRow>(
     `SELECT * FROM (
        SELECT m.id, m.direction, m.body, m.created_at, m.seq, u.name AS author_name
