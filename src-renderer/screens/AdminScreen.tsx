@@ -88,7 +88,8 @@ function UserRow({ user, dir, meId }: { user: User; dir: Directory; meId: string
         <span className={`state-pill state-${state}`}>{t(`admin.users.state.${state}`)}</span>
         {invite && user.invited && <CopyLink url={invite.url} />}
       </td>
-      <td className="admin-row-actions">
+      <td>
+        <div className="admin-row-actions">
         <button
           type="button"
           className="button small primary"
@@ -102,6 +103,7 @@ function UserRow({ user, dir, meId }: { user: User; dir: Directory; meId: string
             {user.active ? t('admin.users.deactivate') : t('admin.users.reactivate')}
           </button>
         )}
+        </div>
       </td>
     </tr>
   );
