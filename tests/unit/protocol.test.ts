@@ -23,6 +23,10 @@ const conv = {
   lastMessagePreview: 'Hola',
   lastCustomerMessageAt: 1_700_000_000_000,
   waitingSince: 1_700_000_000_000,
+  tags: ['vip'],
+  botActive: false,
+  closingCategoryId: null,
+  previousConversationId: null,
   createdAt: 1_700_000_000_000,
   version: 7,
 };
@@ -87,6 +91,7 @@ describe('server frames', () => {
       ops: [
         { kind: 'conversation', row: conv },
         { kind: 'revoke', conversationId: 'c2' },
+        { kind: 'delete', entity: 'savedView', id: 'v1' },
       ],
     });
     expect(r.ok).toBe(true);

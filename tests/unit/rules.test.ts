@@ -33,6 +33,10 @@ const base: Conversation = {
   lastMessagePreview: 'Hola',
   lastCustomerMessageAt: 1000,
   waitingSince: 1000,
+  tags: [],
+  botActive: false,
+  closingCategoryId: null,
+  previousConversationId: null,
   createdAt: 500,
   version: 1,
 };
@@ -75,6 +79,7 @@ describe('visibility', () => {
     expect(canSeeConversation(sofia, { ...base, assigneeId: 'ana', teamId: 'ventas' })).toBe(true);
     expect(viewsFor('agent')).toEqual(['mine', 'unassigned']);
     expect(viewsFor('supervisor')).toContain('all');
+    expect(viewsFor('supervisor')).toContain('teammates');
     expect(viewsFor('admin')).toContain('all');
   });
 
