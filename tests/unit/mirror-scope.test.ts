@@ -8,6 +8,7 @@ import { applyChanges, applySnapshotBegin, applySnapshotEnd, applySnapshotPage }
 import { openMirror, type Mirror } from '../../src-main/core/mirror/db';
 import { writeSessionUser } from '../../src-main/core/mirror/meta';
 import { listNotifications } from '../../src-main/core/mirror/queries';
+import { search } from '../../src-main/core/mirror/search';
 import { listSavedViews } from '../../src-main/core/mirror/views';
 import { record } from '../../src-main/core/outbox';
 import type { Op } from '../../src-shared/protocol';
@@ -65,6 +66,11 @@ describe('scope changes purge the mirror file', () => {
     snapshot(mirror, agentAna, everything.slice(0, 2), 6);
     expect(onDisk(path)).toEqual({ conversations: ['conv-own'], messages: ['msg-own'], indexed: 0, notifications: [], outbox: 1 });
     expect(listNotifications(mirror.read, { id: ana.id, role: 'agent', teamIds: ['team-1'] })).toEqual([]);
+    // The index was emptied whole and refilled by the pages: consistent with its content, and searchable.
+    mirror.db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)").run();
+    mirror.db.prepare("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('integrity-check', 1)").run();
+    expect(search(mirror.read, { id: ana.id, role: 'agent', teamIds: ['team-1'] }, 'mio', 10).messages.map((m) => m.messageId)).toEqual(['msg-own']);
+    expect(search(mirror.read, { id: ana.id, role: 'agent', teamIds: ['team-1'] }, 'carla', 10).contacts.map((c) => c.id)).toEqual(['contact-1']);
     mirror.db.pragma('wal_checkpoint(TRUNCATE)');
     mirror.close();
     expect(readFileSync(path).includes(Buffer.from('dato confidencial de otro equipo'))).toBe(false);

@@ -148,7 +148,12 @@ function emptyTouched(): Touched {
  *  started again on the next connection. */
 export function applySnapshotBegin(db: WritableDb, epoch: string): Applied {
   db.transaction(() => {
+    // The search indexes are emptied whole, and their per-row delete triggers stand aside meanwhile.
+    db.prepare("INSERT INTO meta (key, value) VALUES ('clearingIndex', '1')").run();
+    db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')").run();
+    db.prepare("INSERT INTO contacts_fts (contacts_fts) VALUES ('delete-all')").run();
     for (const table of BASE_TABLES) db.prepare(`DELETE FROM ${table}`).run();
+    db.prepare("DELETE FROM meta WHERE key = 'clearingIndex'").run();
     writeCursor(db, { epoch, version: null });
   })();
   return { conversationIds: [], all: true };

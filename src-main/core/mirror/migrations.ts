@@ -138,7 +138,10 @@ const m001: Migration = {
       CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.kind <> 'event' BEGIN
         INSERT INTO messages_fts (rowid, body) VALUES (new.seq, new.body);
       END;
-      CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.kind <> 'event' BEGIN
+      -- While a snapshot empties the tables the index is dropped whole ('delete-all', see apply.ts):
+      -- deleting 100k entries one by one would hold the mirror for a minute.
+      CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+        WHEN old.kind <> 'event' AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'clearingIndex') BEGIN
         INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.seq, old.body);
       END;
       CREATE TRIGGER messages_fts_update AFTER UPDATE OF body, kind ON messages BEGIN
@@ -152,7 +155,8 @@ const m001: Migration = {
         INSERT INTO contacts_fts (rowid, name, search_emails, search_phones)
           VALUES (new.rowid, new.name, new.search_emails, new.search_phones);
       END;
-      CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN
+      CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts
+        WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'clearingIndex') BEGIN
         INSERT INTO contacts_fts (contacts_fts, rowid, name, search_emails, search_phones)
           VALUES ('delete', old.rowid, old.name, old.search_emails, old.search_phones);
       END;

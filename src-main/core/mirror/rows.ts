@@ -15,9 +15,21 @@ import type {
   Team,
   User,
 } from '../../../src-shared/domain';
+import type Database from 'better-sqlite3';
 import type { ReadonlyDb, WritableDb } from './db';
 
 type Params = Record<string, unknown>;
+
+// A snapshot page upserts thousands of rows: each statement is prepared once per connection.
+const statements = new WeakMap<WritableDb, Map<string, Database.Statement>>();
+
+function prepared(db: WritableDb, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
+  return stmt;
+}
 
 /** Upsert into `table` (base, version-guarded) or `overlay_<table>` (no guard: it is recomputed). */
 function upsert(db: WritableDb, table: string, params: Params, opts: { overlay?: boolean; conflict?: string } = {}): void {
@@ -27,7 +39,8 @@ function upsert(db: WritableDb, table: string, params: Params, opts: { overlay?:
   const set = cols.filter((c) => c !== conflict && c !== 'seq').map((c) => `${c} = excluded.${c}`);
   if (opts.overlay) set.push('deleted = 0');
   const guard = opts.overlay ? '' : ` WHERE excluded.version >= ${target}.version`;
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO ${target} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})
      ON CONFLICT (${conflict}) DO UPDATE SET ${set.join(', ')}${guard}`,
   ).run(params);
