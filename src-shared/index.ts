@@ -8,3 +8,5 @@ export * from './ipc';
 export * from './rules/status';
 export * from './rules/visibility';
 export * from './rules/conversation';
+export * from './rules/snippets';
+export * from './rules/channelWindow';
