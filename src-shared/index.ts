@@ -10,3 +10,7 @@ export * from './rules/visibility';
 export * from './rules/conversation';
 export * from './rules/snippets';
 export * from './rules/channelWindow';
+export * from './rules/deepLink';
+export * from './rules/reminders';
+export * from './rules/notificationGrouping';
+export * from './rules/windowLayout';
