@@ -26,7 +26,10 @@ export interface Mirror {
 
 export function openMirror(path: string): Mirror {
   mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path) as WritableDb;
+  // A development run of the Electron app points at a better-sqlite3 addon built for Electron's ABI
+  // (scripts/electron-native.mjs) while node_modules stays built for Node, which the tests use.
+  const nativeBinding = process.env.BANDEJA_SQLITE_BINDING;
+  const db = new Database(path, nativeBinding ? { nativeBinding } : {}) as WritableDb;
   try {
     db.pragma('journal_mode = WAL');
     // The outbox holds actions nobody else has yet: a power cut must not lose a committed one.

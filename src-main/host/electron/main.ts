@@ -1,6 +1,7 @@
 // Electron entry point: one instance, the shared launcher (embedded server + core), the window,
 // and the IPC contract wired to ipcMain. Bundled by scripts/build-main.mjs into dist/main.
 import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { IPC_CHANNEL_PREFIX, IPC_OPS } from '../../../src-shared/ipc';
 import { FlagError, launch, type Launched } from '../../launch';
@@ -12,6 +13,10 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const preload = here('./preload.cjs');
 const indexHtml = here('../renderer/index.html');
 const icon = here('../../assets/icon.png');
+
+// `npm start` runs from the source tree with node_modules built for Node; use the addon built for Electron.
+const devSqlite = here(`../native/electron-${process.versions.electron}/better_sqlite3.node`);
+if (!app.isPackaged && !process.env.BANDEJA_SQLITE_BINDING && existsSync(devSqlite)) process.env.BANDEJA_SQLITE_BINDING = devSqlite;
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();

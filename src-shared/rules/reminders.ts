@@ -1,0 +1,47 @@
+// Reminder presets and state. State only moves forward (active -> dismissed -> done -> deleted) so two
+// devices merging their views of one reminder never bring a finished one back.
+export const REMINDER_PRESETS = ['30m', '1h', '4h', '24h', '31h'] as const;
+export type ReminderPreset = (typeof REMINDER_PRESETS)[number];
+
+const MINUTE = 60_000;
+const PRESET_MS: Record<ReminderPreset, number> = {
+  '30m': 30 * MINUTE,
+  '1h': 60 * MINUTE,
+  '4h': 4 * 60 * MINUTE,
+  '24h': 24 * 60 * MINUTE,
+  '31h': 31 * 60 * MINUTE,
+};
+
+export function presetDueAt(preset: ReminderPreset, now: number): number {
+  return now + PRESET_MS[preset];
+}
+
+export const REMINDER_STATES = ['active', 'dismissed', 'done', 'deleted'] as const;
+export type ReminderState = (typeof REMINDER_STATES)[number];
+
+const RANK: Record<ReminderState, number> = { active: 0, dismissed: 1, done: 2, deleted: 3 };
+
+/** The state two views of a reminder agree on: the further one. */
+export function mergeReminderState(a: ReminderState, b: ReminderState): ReminderState {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+export function canMoveReminder(from: ReminderState, to: ReminderState): boolean {
+  return RANK[to] > RANK[from];
+}
+
+/** Overdue: still active and past its due time ("Overdue: <date> <time>" in the list). */
+export function isOverdue(reminder: { state: ReminderState; dueAt: number }, now: number): boolean {
+  return reminder.state === 'active' && reminder.dueAt <= now;
+}
+
+/** Longest delay a JS timer accepts; a reminder further away is re-armed when this one fires. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Delay for the one timer that wakes the scheduler for the soonest active reminder, or null when none. */
+export function nextTimerDelay(reminders: readonly { state: ReminderState; dueAt: number }[], now: number): number | null {
+  let soonest = Infinity;
+  for (const r of reminders) if (r.state === 'active' && r.dueAt < soonest) soonest = r.dueAt;
+  if (soonest === Infinity) return null;
+  return Math.min(Math.max(0, soonest - now), MAX_TIMER_MS);
+}

@@ -1,0 +1,75 @@
+// Supervisors save which views sit on which monitor. On start the layout is restored onto the displays
+// that exist now: a window whose display is gone moves to the primary one, and every window is kept
+// inside a display's work area (never off-screen, never larger than the screen).
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface Display {
+  id: string;
+  primary: boolean;
+  workArea: Rect;
+}
+
+export interface SavedWindow {
+  view: string;
+  displayId: string;
+  /** Bounds relative to the display's work area, so a display that moved keeps its windows. */
+  bounds: Rect;
+  maximized: boolean;
+}
+
+export interface PlacedWindow {
+  view: string;
+  displayId: string;
+  bounds: Rect;
+  maximized: boolean;
+  /** The saved display was missing and the window was moved. */
+  moved: boolean;
+}
+
+export const MIN_WINDOW = { width: 480, height: 360 };
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(Math.max(value, min), Math.max(min, max));
+}
+
+export function restoreLayout(saved: readonly SavedWindow[], displays: readonly Display[]): PlacedWindow[] {
+  if (displays.length === 0) return [];
+  const primary = displays.find((d) => d.primary) ?? displays[0]!;
+  const placed: PlacedWindow[] = [];
+  let cascade = 0;
+  for (const w of saved) {
+    const display = displays.find((d) => d.id === w.displayId);
+    const target = display ?? primary;
+    const area = target.workArea;
+    const width = clamp(w.bounds.width, Math.min(MIN_WINDOW.width, area.width), area.width);
+    const height = clamp(w.bounds.height, Math.min(MIN_WINDOW.height, area.height), area.height);
+    // Moved windows cascade so they do not all land on top of each other.
+    const offset = display ? 0 : 32 * cascade++;
+    const x = area.x + clamp(w.bounds.x + offset, 0, area.width - width);
+    const y = area.y + clamp(w.bounds.y + offset, 0, area.height - height);
+    placed.push({ view: w.view, displayId: target.id, bounds: { x, y, width, height }, maximized: w.maximized, moved: !display });
+  }
+  return placed;
+}
+
+/** Saves a window's absolute bounds relative to the display it is on (the one holding its centre). */
+export function toSavedWindow(view: string, bounds: Rect, maximized: boolean, displays: readonly Display[]): SavedWindow | null {
+  const cx = bounds.x + bounds.width / 2;
+  const cy = bounds.y + bounds.height / 2;
+  const display =
+    displays.find((d) => cx >= d.workArea.x && cx < d.workArea.x + d.workArea.width && cy >= d.workArea.y && cy < d.workArea.y + d.workArea.height) ??
+    displays.find((d) => d.primary) ??
+    displays[0];
+  if (!display) return null;
+  return {
+    view,
+    displayId: display.id,
+    bounds: { x: bounds.x - display.workArea.x, y: bounds.y - display.workArea.y, width: bounds.width, height: bounds.height },
+    maximized,
+  };
+}
