@@ -197,6 +197,8 @@ export const ipcContract = {
   'contact.create': op(mutationArgs['contact.create'].omit({ id: true }), Queued.extend({ id: Id })),
   'contact.update': op(mutationArgs['contact.update'], Queued),
   'contact.merge': op(mutationArgs['contact.merge'], Queued),
+  /** Tags in use in the mirror, most used first (for autocomplete). */
+  'tags.list': op(Empty, z.array(z.object({ tag: z.string(), count: z.number().int().nonnegative() }))),
   'search.query': op(z.object({ q: z.string().max(200), limit: z.number().int().min(1).max(100).default(20) }), SearchHits),
   'notifications.list': op(Empty, z.array(NotificationItem)),
   'notification.markRead': op(mutationArgs['notification.markRead'], Queued),

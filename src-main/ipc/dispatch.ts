@@ -16,6 +16,7 @@ import { notificationHandlers } from './notification';
 import { searchHandlers } from './search';
 import { sessionHandlers } from './session';
 import { syncHandlers } from './sync';
+import { tagHandlers } from './tags';
 import { viewHandlers } from './view';
 
 export type Dispatch = (op: string, rawArgs: unknown) => Promise<IpcReply<IpcOp>>;
@@ -32,6 +33,7 @@ export function createHandlers(core: Core): IpcHandlers {
     ...noteHandlers(core),
     ...contactHandlers(core),
     ...searchHandlers(core),
+    ...tagHandlers(core),
     ...notificationHandlers(core),
     ...viewHandlers(core),
     ...adminHandlers(core),

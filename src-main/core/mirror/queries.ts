@@ -170,3 +170,16 @@ export function directory(db: ReadonlyDb, viewer: Viewer): IpcResult<'directory.
   const fields = contactFields(db).sort((a, b) => a.label.localeCompare(b.label));
   return { users, teams, inboxes, contactFields: fields, closingCategories, invites };
 }
+
+/** Tags in use on the conversations this device holds, most used first (autocomplete), one spelling each. */
+export function tagsInUse(db: ReadonlyDb, limit = 200): { tag: string; count: number }[] {
+  return db
+    .prepare<[number], { tag: string; count: number }>(
+      `SELECT MIN(t.value) AS tag, COUNT(*) AS count
+         FROM conversations_view c, json_each(c.tags) t
+        GROUP BY lower(t.value)
+        ORDER BY count DESC, tag
+        LIMIT ?`,
+    )
+    .all(limit);
+}
