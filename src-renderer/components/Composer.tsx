@@ -9,6 +9,7 @@ import type { ConversationItem, Session } from '../../src-shared/ipc';
 import { call } from '../bridge/client';
 import { describeError } from '../i18n/errors';
 import { useNameOf } from '../state/people';
+import { mentionsToSend } from '../state/mentions';
 import { directoryQuery } from '../state/queries';
 import { useUi, type ComposerMode } from '../state/ui-store';
 import { Avatar } from './Avatar';
@@ -19,11 +20,6 @@ import { fold, PresenceDot } from './Picker';
 function mentionAt(text: string, caret: number): { start: number; query: string } | null {
   const m = /(^|\s)@([\p{L}\p{N}_.-]*)$/u.exec(text.slice(0, caret));
   return m ? { start: caret - m[2]!.length - 1, query: m[2]! } : null;
-}
-
-/** People named as @Name in the note (each once). */
-export function mentionedIn(body: string, users: readonly Pick<User, 'id' | 'name'>[]): string[] {
-  return users.filter((u) => body.includes(`@${u.name}`)).map((u) => u.id);
 }
 
 export function Composer({ item, session }: { item: ConversationItem; session: Session }) {
@@ -46,7 +42,7 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
   const send = useMutation({
     mutationFn: ({ body, note }: { body: string; note: boolean }) =>
       note
-        ? call('note.add', { conversationId: item.id, body, mentions: mentionedIn(body, people).slice(0, 20) })
+        ? call('note.add', { conversationId: item.id, body, mentions: mentionsToSend(body, useUi.getState().mentionPicks[item.id] ?? []) })
         : call('message.send', { conversationId: item.id, body }),
     onSuccess: (_r, { body }) => {
       // Only clear what was sent: the agent may have kept typing meanwhile.
@@ -77,6 +73,7 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
     const caret = box.current?.selectionStart ?? draft.length;
     const next = `${draft.slice(0, mention.start)}@${u.name} ${draft.slice(caret)}`;
     setDraft(item.id, next);
+    useUi.getState().pickMention(item.id, { id: u.id, name: u.name });
     setMention(null);
     const at = mention.start + u.name.length + 2;
     requestAnimationFrame(() => box.current?.setSelectionRange(at, at));

@@ -1,12 +1,12 @@
 // Dialogs that act on one or many conversations: close (note + category), transfer (people with
 // presence, teams), assign, tags (with autocomplete from the tags already in use).
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ConversationItem, Session } from '../../src-shared/ipc';
+import type { Session } from '../../src-shared/ipc';
 import { call } from '../bridge/client';
 import { perform } from '../state/perform';
-import { conversationQuery, directoryQuery, keys } from '../state/queries';
+import { conversationQuery, directoryQuery, tagsQuery } from '../state/queries';
 import { useUi } from '../state/ui-store';
 import { Avatar } from './Avatar';
 import { IconUsers, IconX } from './icons';
@@ -144,18 +144,10 @@ export function AssignDialog({ ids, session }: { ids: string[]; session: Session
   );
 }
 
-/** Tags already used on conversations this device has read: the autocomplete's words. */
+/** Tags in use on this agent's mirror, most used first (one spelling each): the autocomplete's words. */
 export function useKnownTags(): string[] {
-  const queryClient = useQueryClient();
-  return useMemo(() => {
-    const seen = new Map<string, string>();
-    const add = (tag: string) => seen.has(tag.toLowerCase()) || seen.set(tag.toLowerCase(), tag);
-    for (const [, data] of queryClient.getQueriesData<ConversationItem[]>({ queryKey: keys.inboxLists }))
-      for (const c of data ?? []) c.tags.forEach(add);
-    for (const [, data] of queryClient.getQueriesData<{ conversation?: ConversationItem } | null>({ queryKey: ['mirror', 'conversation'] }))
-      data?.conversation?.tags.forEach(add);
-    return [...seen.values()].sort((a, b) => a.localeCompare(b));
-  }, [queryClient]);
+  const tags = useQuery(tagsQuery());
+  return useMemo(() => (tags.data ?? []).map((t) => t.tag), [tags.data]);
 }
 
 export function TagEditor({ ids, current, onDone }: { ids: string[]; current: string[]; onDone?: () => void }) {

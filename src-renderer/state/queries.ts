@@ -29,6 +29,7 @@ export const keys = {
   contact: (id: string) => ['mirror', 'contact', id] as const,
   savedViews: ['mirror', 'views'] as const,
   notifications: ['mirror', 'notifications'] as const,
+  tags: ['mirror', 'tags'] as const,
   search: (q: string) => ['mirror', 'search', q] as const,
 };
 
@@ -62,6 +63,9 @@ export const savedViewsQuery = () => queryOptions({ queryKey: keys.savedViews, q
 
 export const notificationsQuery = () => queryOptions({ queryKey: keys.notifications, queryFn: () => call('notifications.list', {}) });
 
+/** Tags in use on the mirror, most used first: the tag autocomplete's words. */
+export const tagsQuery = () => queryOptions({ queryKey: keys.tags, queryFn: () => call('tags.list', {}) });
+
 export const searchQuery = (q: string) =>
   queryOptions({
     queryKey: keys.search(q),
@@ -89,7 +93,7 @@ function mirrorChanged(client: QueryClient, change: IpcEventPayload<'mirror.chan
   }
   // Conversation changes also move contacts' timelines, notifications and search results; those are
   // cheap local reads, so they go stale with any change rather than tracking exactly which.
-  const stale: QueryKey[] = [keys.inboxLists, keys.counts, keys.contacts, keys.notifications, keys.savedViews, keys.directory, ['mirror', 'search']];
+  const stale: QueryKey[] = [keys.inboxLists, keys.counts, keys.contacts, keys.notifications, keys.savedViews, keys.directory, keys.tags, ['mirror', 'search']];
   for (const id of change.conversationIds) stale.push(keys.conversation(id), keys.messages(id));
   for (const queryKey of stale) void client.invalidateQueries({ queryKey });
 }

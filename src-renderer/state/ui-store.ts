@@ -4,6 +4,7 @@ import type { ConversationStatus } from '../../src-shared/domain';
 import type { ErrorBody } from '../../src-shared/errors';
 import type { ViewRef } from '../../src-shared/rules/visibility';
 import { create, type StateCreator } from 'zustand';
+import { keepWritten, type MentionPick } from './mentions';
 import type { Sort } from './queries';
 
 export type Theme = 'system' | 'light' | 'dark';
@@ -79,7 +80,10 @@ interface PanelsSlice {
 interface ComposerSlice {
   drafts: Record<string, string>;
   modes: Record<string, ComposerMode>;
+  /** People picked from the @ list per conversation's draft (see state/mentions.ts). */
+  mentionPicks: Record<string, MentionPick[]>;
   setDraft(conversationId: string, text: string): void;
+  pickMention(conversationId: string, pick: MentionPick): void;
   setMode(conversationId: string, mode: ComposerMode): void;
 }
 
@@ -140,7 +144,15 @@ const panelsSlice: StateCreator<UiState, [], [], PanelsSlice> = (set) => ({
 const composerSlice: StateCreator<UiState, [], [], ComposerSlice> = (set) => ({
   drafts: {},
   modes: {},
-  setDraft: (conversationId, text) => set((s) => ({ drafts: { ...s.drafts, [conversationId]: text } })),
+  mentionPicks: {},
+  // Editing the draft forgets the picks whose @Name is gone; an emptied draft (sent) forgets them all.
+  setDraft: (conversationId, text) =>
+    set((s) => ({
+      drafts: { ...s.drafts, [conversationId]: text },
+      mentionPicks: { ...s.mentionPicks, [conversationId]: keepWritten(text, s.mentionPicks[conversationId] ?? []) },
+    })),
+  pickMention: (conversationId, pick) =>
+    set((s) => ({ mentionPicks: { ...s.mentionPicks, [conversationId]: [...(s.mentionPicks[conversationId] ?? []), pick] } })),
   setMode: (conversationId, mode) => set((s) => ({ modes: { ...s.modes, [conversationId]: mode } })),
 });
 
