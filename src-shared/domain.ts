@@ -21,6 +21,48 @@ export type Channel = z.infer<typeof Channel>;
 /** Longest text message body, in characters (WhatsApp's own limit). */
 export const MESSAGE_MAX_CHARS = 4096;
 
+/** Largest file or voice note, in bytes (WhatsApp's media limit). */
+export const MAX_ATTACHMENT_BYTES = 16 * 1024 * 1024;
+/** Longest voice note: recording stops by itself here. */
+export const MAX_VOICE_NOTE_MS = 5 * 60 * 1000;
+export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
+
+/** File types agents may send; anything else is refused with FORBIDDEN_FILE_TYPE. */
+export const ALLOWED_ATTACHMENT_TYPES = [
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'image/gif',
+  'audio/ogg',
+  'audio/webm',
+  'audio/mpeg',
+  'audio/mp4',
+  'video/mp4',
+  'application/pdf',
+  'text/plain',
+  'text/csv',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+] as const;
+
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256');
+
+/** A file, image or voice note carried by a message, stored by content (sha256) on both sides. */
+export const Attachment = z.object({
+  sha256: Sha256,
+  name: z.string().min(1).max(200),
+  /** The MIME type without parameters (e.g. 'audio/webm', not 'audio/webm;codecs=opus'). */
+  mime: z.enum(ALLOWED_ATTACHMENT_TYPES),
+  size: z.number().int().positive().max(MAX_ATTACHMENT_BYTES),
+  /** voice: a recorded voice note (sent as a voice note where the channel takes them, else as an audio file). */
+  kind: z.enum(['image', 'audio', 'voice', 'video', 'file']),
+  durationMs: z.number().int().positive().max(MAX_VOICE_NOTE_MS + 5000).nullable(),
+});
+export type Attachment = z.infer<typeof Attachment>;
+
+/** Channels that deliver a recorded voice note as a voice note (the rest get an audio file). */
+export const VOICE_NOTE_CHANNELS: readonly Channel[] = ['webchat', 'whatsapp', 'telegram', 'messenger', 'instagram'];
+
 export const PRESENCES = ['online', 'away', 'offline'] as const;
 export const Presence = z.enum(PRESENCES);
 export type Presence = z.infer<typeof Presence>;
@@ -170,6 +212,7 @@ export const Message = z.object({
   event: ConversationEvent.nullable(),
   /** Users @mentioned in a note. */
   mentions: z.array(Id),
+  attachments: z.array(Attachment),
   state: MessageState,
   error: z.string().nullable(),
   createdAt: Millis,
@@ -243,3 +286,17 @@ export const ContactFieldChange = z.object({
   version: z.number().int(),
 });
 export type ContactFieldChange = z.infer<typeof ContactFieldChange>;
+
+/** A reusable reply. Shared ones (ownerId null) are kept by admins; agents keep personal ones. */
+export const Snippet = z.object({
+  id: Id,
+  title: z.string().trim().min(1).max(80),
+  /** Typed after "/" in the composer to find it. */
+  shortcut: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'lowercase letters, digits, - and _'),
+  /** May hold variables such as {{contact.first_name}} (rules/snippets.ts). */
+  body: z.string().max(MESSAGE_MAX_CHARS),
+  attachment: Attachment.nullable(),
+  ownerId: Id.nullable(),
+  version: z.number().int(),
+});
+export type Snippet = z.infer<typeof Snippet>;

@@ -14,6 +14,12 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'ALREADY_ASSIGNED',
   'MESSAGE_TOO_LONG',
+  'FILE_TOO_LARGE',
+  'FORBIDDEN_FILE_TYPE',
+  /** An upload whose bytes do not hash to the sha256 it was sent as. */
+  'HASH_MISMATCH',
+  /** A message names an attachment this device or the server does not hold. */
+  'ATTACHMENT_MISSING',
   'EMPTY_MESSAGE',
   'CONVERSATION_CLOSED',
   'INVALID_TRANSITION',

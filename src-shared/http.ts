@@ -13,6 +13,9 @@ export const Paths = {
   logout: '/api/logout',
   health: '/api/health',
   sync: '/sync',
+  /** PUT (raw bytes, Content-Type = the attachment's mime, Bearer token): idempotent, checked against the
+   *  sha256, size and type limits. GET (Bearer token): the bytes, for a user who may see a message holding it. */
+  blob: (sha256: string) => `/blobs/${sha256}`,
   webchatPage: (slug: string) => `/webchat/${encodeURIComponent(slug)}`,
   webchatSocket: (slug: string) => `/webchat/${encodeURIComponent(slug)}/socket`,
 } as const;

@@ -3,6 +3,7 @@
 // derived from `ipcContract` and `ipcEvents`; nothing re-declares them by hand.
 import { z } from 'zod';
 import {
+  Attachment,
   Channel,
   ClosingCategory,
   Contact,
@@ -16,6 +17,7 @@ import {
   Message,
   NotificationEntry,
   SavedView,
+  Snippet,
   Team,
   Tenant,
   User,
@@ -188,7 +190,41 @@ export const ipcContract = {
     }),
     QueuedMany,
   ),
-  'message.send': op(z.object({ conversationId: Id, body: z.string().max(100_000) }), Queued.extend({ id: Id })),
+  'message.send': op(
+    z.object({ conversationId: Id, body: z.string().max(100_000), attachments: z.array(Attachment).max(10).default([]) }),
+    Queued.extend({ id: Id }),
+  ),
+  /** Keeps a file or recording on this device by sha256 (checked against the size and type limits) so a
+   *  message can carry it; it is uploaded when the message leaves the outbox. Bytes travel as base64. */
+  'attachment.stage': op(
+    z.object({
+      name: z.string().min(1).max(200),
+      mime: z.string().max(200),
+      dataBase64: z.string().max(Math.ceil((16 * 1024 * 1024 * 4) / 3) + 4),
+      kind: z.enum(['image', 'audio', 'voice', 'video', 'file']),
+      durationMs: z.number().int().positive().nullable().default(null),
+    }),
+    Attachment,
+  ),
+  /** The bytes of an attachment, from this device or fetched once from the server (then kept). */
+  'attachment.read': op(z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }), z.object({ mime: z.string(), dataBase64: z.string() })),
+  /** Drafts are kept per conversation on this device, across restarts. */
+  'draft.get': op(z.object({ conversationId: Id }), z.object({ body: z.string() })),
+  'draft.set': op(z.object({ conversationId: Id, body: z.string().max(100_000) }), z.object({ ok: z.literal(true) })),
+  /** Shared snippets and this user's own, by shortcut. */
+  'snippet.list': op(Empty, z.array(Snippet)),
+  'snippet.save': op(
+    z.object({
+      id: Id.optional(),
+      title: z.string().max(80),
+      shortcut: z.string().max(32),
+      body: z.string().max(100_000),
+      attachment: Attachment.nullable(),
+      shared: z.boolean(),
+    }),
+    Queued.extend({ id: Id }),
+  ),
+  'snippet.delete': op(z.object({ id: Id }), Queued),
   'note.add': op(z.object({ conversationId: Id, body: z.string().max(100_000), mentions: z.array(Id).max(20) }), Queued.extend({ id: Id })),
   'contact.get': op(
     z.object({ id: Id }),

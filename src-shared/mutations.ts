@@ -2,6 +2,7 @@
 // A mutation is numbered per device (1, 2, 3…, never reused) and applied exactly once.
 import { z } from 'zod';
 import {
+  Attachment,
   ClosingCategory,
   ContactFieldDefinition,
   ConversationStatus,
@@ -9,8 +10,10 @@ import {
   Id,
   InboxSettings,
   MESSAGE_MAX_CHARS,
+  MAX_ATTACHMENTS_PER_MESSAGE,
   Role,
   SavedView,
+  Snippet,
   Tag,
   Uuid,
 } from './domain';
@@ -25,6 +28,8 @@ export const mutationArgs = {
     conversationId: Id,
     // Length is checked by the rules so an oversized body is a clear business rejection, not a bad frame.
     body: z.string().max(MESSAGE_MAX_CHARS * 4),
+    /** Uploaded (PUT /blobs/<sha256>) before this mutation is pushed; the body may be empty when there are some. */
+    attachments: z.array(Attachment).max(MAX_ATTACHMENTS_PER_MESSAGE).optional(),
   }),
   /** An internal note; never reaches the customer. Mentioned users get a notification entry. */
   'note.add': z.object({ id: Uuid, conversationId: Id, body: z.string().max(MESSAGE_MAX_CHARS * 4), mentions: z.array(Id).max(20) }),
@@ -80,6 +85,9 @@ export const mutationArgs = {
   }),
   'admin.contactField.save': ContactFieldDefinition.omit({ version: true }),
   'admin.closingCategory.save': ClosingCategory.omit({ version: true }),
+  /** shared: an admin's snippet for everyone (ownerId null); otherwise personal to the author. */
+  'snippet.save': Snippet.omit({ version: true, ownerId: true }).extend({ shared: z.boolean() }),
+  'snippet.delete': z.object({ id: Id }),
 } as const;
 
 export type MutationName = keyof typeof mutationArgs;

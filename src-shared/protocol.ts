@@ -13,6 +13,7 @@ import {
   Message,
   NotificationEntry,
   SavedView,
+  Snippet,
   Team,
   Tenant,
   User,
@@ -41,10 +42,11 @@ export const Op = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('contactChange'), row: ContactFieldChange }),
   z.object({ kind: z.literal('closingCategory'), row: ClosingCategory }),
   z.object({ kind: z.literal('invite'), row: Invite }),
+  z.object({ kind: z.literal('snippet'), row: Snippet }),
   /** The conversation (and its messages) left this user's scope: purge it. */
   z.object({ kind: z.literal('revoke'), conversationId: Id }),
   /** A row that no longer exists (or no longer concerns this user). */
-  z.object({ kind: z.literal('delete'), entity: z.enum(['savedView', 'contactField', 'invite', 'notification']), id: Id }),
+  z.object({ kind: z.literal('delete'), entity: z.enum(['savedView', 'contactField', 'invite', 'notification', 'snippet']), id: Id }),
 ]);
 export type Op = z.infer<typeof Op>;
 

@@ -20,11 +20,21 @@ export const VisitorFrame = z.discriminatedUnion('type', [VisitorJoin, VisitorSa
 export type VisitorFrame = z.infer<typeof VisitorFrame>;
 export const VISITOR_FRAME_TYPES = ['join', 'say'] as const;
 
+/** An agent's file or voice note as the customer's page gets it: a URL signed for this visitor only. */
+export const WebchatAttachment = z.object({
+  url: z.string(),
+  name: z.string(),
+  mime: z.string(),
+  kind: z.enum(['image', 'audio', 'voice', 'video', 'file']),
+  durationMs: z.number().nullable(),
+});
+
 export const WebchatMessage = z.object({
   id: z.string(),
   from: z.enum(['customer', 'agent']),
   authorName: z.string().nullable(),
   body: z.string(),
+  attachments: z.array(WebchatAttachment),
   createdAt: Millis,
 });
 export type WebchatMessage = z.infer<typeof WebchatMessage>;

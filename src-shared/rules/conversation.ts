@@ -1,6 +1,6 @@
 // What each agent action does to a conversation. The server runs these as the authority;
 // the client core runs the same functions to show the result before the server confirms.
-import type { Conversation, ConversationEvent, ConversationStatus, InboxSettings } from '../domain';
+import type { Attachment, Conversation, ConversationEvent, ConversationStatus, InboxSettings } from '../domain';
 import { MESSAGE_MAX_CHARS } from '../domain';
 import { BandejaError } from '../errors';
 import { canTransition } from './status';
@@ -36,9 +36,25 @@ function checkBody(body: string): void {
 
 /** An agent replies. Replying to an unassigned conversation assigns it to the replier; a human reply
  *  pauses the chatbot. */
-export function sendReply(actor: Viewer, c: Conversation, body: string, now: number): Outcome {
+/** The list preview of a message without words: language-neutral, from its first attachment. */
+export function attachmentPreview(a: Pick<Attachment, 'kind' | 'name' | 'durationMs'>): string {
+  if (a.kind === 'voice' || a.kind === 'audio') {
+    const s = Math.round((a.durationMs ?? 0) / 1000);
+    return `🎤 ${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  }
+  return `${a.kind === 'image' ? '🖼' : '📎'} ${a.name}`;
+}
+
+export function sendReply(
+  actor: Viewer,
+  c: Conversation,
+  body: string,
+  now: number,
+  attachments: readonly Pick<Attachment, 'kind' | 'name' | 'durationMs'>[] = [],
+): Outcome {
   mustSee(actor, c);
-  checkBody(body);
+  // A voice note or a file may go without words.
+  if (attachments.length === 0 || body.length > 0) checkBody(body);
   if (c.status === 'closed')
     throw new BandejaError('CONVERSATION_CLOSED', 'This conversation was closed. Reopen it to reply.');
   const events: ConversationEvent[] = [];
@@ -56,7 +72,7 @@ export function sendReply(actor: Viewer, c: Conversation, body: string, now: num
       status: c.status === 'pending' ? 'open' : c.status,
       unreadCount: 0,
       lastMessageAt: now,
-      lastMessagePreview: preview(body),
+      lastMessagePreview: body.trim() || attachments.length === 0 ? preview(body) : attachmentPreview(attachments[0]!),
       waitingSince: null,
     },
     events,
