@@ -7,6 +7,7 @@ import type { Tx } from './store/db';
 import type { Db } from './store/db';
 import { saveClosingCategory, saveContactField } from './store/definitions';
 import { insertInbox, insertTeam, insertUser, logUser } from './store/directory';
+import { writeSnippet } from './store/snippets';
 import { insertTenant, nextVersion } from './store/tenants';
 
 export const DEMO_PASSWORD = 'demo1234';
@@ -45,6 +46,33 @@ export const DEMO = {
     { id: 'field-plan', key: 'plan', label: 'Plan', type: 'select', options: ['Básico', 'Pro', 'Empresa'], active: true },
     { id: 'field-documento', key: 'documento', label: 'Documento', type: 'text', options: [], active: true },
   ] as Omit<ContactFieldDefinition, 'version'>[],
+  // Shared snippets, so "/" in the composer has something to offer from the first start.
+  snippets: [
+    {
+      id: 'snippet-saludo',
+      title: 'Saludo',
+      shortcut: 'saludo',
+      body: 'Hola {{contact.first_name}}, soy {{agent.first_name}}. ¿En qué puedo ayudarte?',
+    },
+    {
+      id: 'snippet-gracias',
+      title: 'Gracias por escribirnos',
+      shortcut: 'gracias',
+      body: 'Gracias por escribirnos, {{contact.first_name}}. Si necesitás algo más, respondé a este mensaje. Saludos, {{agent.name}}.',
+    },
+    {
+      id: 'snippet-horario',
+      title: 'Horario de atención',
+      shortcut: 'horario',
+      body: 'Nuestro horario de atención es de lunes a viernes de 9 a 18 h. Tu número de caso es {{conversation.id}}.',
+    },
+    {
+      id: 'snippet-plan',
+      title: 'Plan contratado',
+      shortcut: 'plan',
+      body: 'Veo que tenés el plan {{contact.plan}}, {{contact.first_name}}. Te cuento qué incluye.',
+    },
+  ],
 } as const;
 
 class NothingNew extends Error {}
@@ -88,6 +116,8 @@ export async function seedDemo(db: Db): Promise<boolean> {
         if (await missing(tx, 'closing_categories', category.id)) await saveClosingCategory(tx, batch, { ...category, active: true });
       for (const field of DEMO.contactFields)
         if (await missing(tx, 'contact_field_definitions', field.id)) await saveContactField(tx, batch, { ...field, options: [...field.options] });
+      for (const snippet of DEMO.snippets)
+        if (await missing(tx, 'snippets', snippet.id)) await writeSnippet(tx, batch, null, { ...snippet, attachment: null, ownerId: null });
       // Nothing to add: roll back, so the tenant's version does not move.
       if (batch.size === 0) throw new NothingNew();
       await batch.write(tx);

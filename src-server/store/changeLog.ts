@@ -13,6 +13,7 @@ import type {
   Message,
   NotificationEntry,
   SavedView,
+  Snippet,
   Team,
   User,
 } from '../../src-shared/domain';
@@ -37,6 +38,7 @@ export type LoggedChange =
   | { kind: 'notification'; row: NotificationEntry }
   | { kind: 'savedView'; row: SavedView }
   | { kind: 'invite'; row: Invite }
+  | { kind: 'snippet'; row: Snippet }
   | { kind: 'delete'; entity: DeletedEntity; id: string; scope: DeleteScope };
 
 interface Columns {
@@ -47,6 +49,11 @@ interface Columns {
   prev: { assigneeId: string | null; teamId: string | null } | null;
   entityId: string;
   row: unknown;
+}
+
+/** A shared snippet goes to everyone in the tenant; a personal one only to its owner. */
+export function snippetScope(s: Pick<Snippet, 'ownerId'>): DeleteScope {
+  return s.ownerId === null ? { kind: 'tenant' } : { kind: 'user', userId: s.ownerId };
 }
 
 /** A saved view shared with a team goes to the `view` scope; a personal one only to its owner. */
@@ -77,6 +84,8 @@ function columns(c: LoggedChange): Columns {
       return { ...none, scopeKind: 'user', scopeUserId: c.row.userId, entityId: c.row.id, row: c.row };
     case 'savedView':
       return { ...none, ...fromScope(savedViewScope(c.row)), entityId: c.row.id, row: c.row };
+    case 'snippet':
+      return { ...none, ...fromScope(snippetScope(c.row)), entityId: c.row.id, row: c.row };
     case 'invite':
       return { ...none, scopeKind: 'admins', entityId: c.row.id, row: c.row };
     case 'delete':

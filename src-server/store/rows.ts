@@ -12,6 +12,7 @@ import type {
   Message,
   NotificationEntry,
   SavedView,
+  Snippet,
   Team,
   User,
   ViewFilters,
@@ -64,7 +65,7 @@ export function toConversation(r: ConversationRow): Conversation {
   };
 }
 
-export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.direction, m.kind, m.author_id, m.body, m.event, m.mentions, m.state,
+export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.direction, m.kind, m.author_id, m.body, m.event, m.mentions, m.attachments, m.state,
   m.error, m.created_at, m.seq, m.version`;
 
 export interface MessageRow {
@@ -76,6 +77,7 @@ export interface MessageRow {
   body: string;
   event: ConversationEvent | null;
   mentions: string[];
+  attachments: Message['attachments'];
   state: Message['state'];
   error: string | null;
   created_at: number;
@@ -94,6 +96,7 @@ export function toMessage(r: MessageRow): Message {
     body: r.body,
     event: r.event,
     mentions: r.mentions,
+    attachments: r.attachments,
     state: r.state,
     error: r.error,
     createdAt: r.created_at,
@@ -291,4 +294,19 @@ export function toSavedView(r: SavedViewRow): SavedView {
 
 export function toInvite(r: { id: string; user_id: string; url: string; expires_at: number; version: number }): Invite {
   return { id: r.id, userId: r.user_id, url: r.url, expiresAt: r.expires_at, version: r.version };
+}
+
+export interface SnippetRow {
+  id: string;
+  owner_id: string | null;
+  title: string;
+  shortcut: string;
+  body: string;
+  attachment: Snippet['attachment'];
+  version: number;
+  [k: string]: unknown;
+}
+
+export function toSnippet(r: SnippetRow): Snippet {
+  return { id: r.id, title: r.title, shortcut: r.shortcut, body: r.body, attachment: r.attachment, ownerId: r.owner_id, version: r.version };
 }

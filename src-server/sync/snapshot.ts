@@ -10,6 +10,7 @@ import { listInboxes, listTeams, listUsers } from '../store/directory';
 import { listInvites } from '../store/invites';
 import { listNotificationsOf } from '../store/notifications';
 import { listUsableSavedViews } from '../store/savedViews';
+import { listUsableSnippets } from '../store/snippets';
 import { getTenant } from '../store/tenants';
 
 export const SNAPSHOT_PAGE_ROWS = 500;
@@ -36,6 +37,7 @@ export async function streamSnapshot(
     async (q, after) => (await listVisibleMessages(q, tenantId, viewer, after, n)).map((row) => ({ kind: 'message', row })),
     async (q, after) => (await listNotificationsOf(q, viewer.id, after, n)).map((row) => ({ kind: 'notification', row })),
     async (q, after) => (await listUsableSavedViews(q, tenantId, viewer, after, n)).map((row) => ({ kind: 'savedView', row })),
+    async (q, after) => (await listUsableSnippets(q, tenantId, viewer.id, after, n)).map((row) => ({ kind: 'snippet', row })),
   ];
   // Invitation links are for admins only.
   if (viewer.role === 'admin') readers.push(async (q, after) => (await listInvites(q, tenantId, after, n)).map((row) => ({ kind: 'invite', row })));

@@ -156,6 +156,8 @@ CREATE TABLE messages (
   body text NOT NULL,
   event jsonb,
   mentions jsonb NOT NULL DEFAULT '[]',
+  -- Attachment[] (src-shared/domain.ts): files and voice notes by sha256; the bytes are in <data>/server/blobs.
+  attachments jsonb NOT NULL DEFAULT '[]',
   state text NOT NULL,
   error text,
   created_at bigint NOT NULL,
@@ -252,3 +254,18 @@ CREATE TABLE change_log (
   row jsonb NOT NULL,
   PRIMARY KEY (tenant_id, version, seq)
 );
+
+-- Reusable replies. Shared ones (owner_id null) are kept by admins for the whole tenant; personal
+-- ones belong to their owner. A shortcut is unique per owner (a personal one may shadow a shared one).
+CREATE TABLE snippets (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants(id),
+  owner_id text REFERENCES users(id),
+  title text NOT NULL,
+  shortcut text NOT NULL,
+  body text NOT NULL,
+  attachment jsonb,
+  version bigint NOT NULL
+);
+CREATE UNIQUE INDEX snippets_shortcut ON snippets(tenant_id, COALESCE(owner_id, ''), shortcut);
+CREATE INDEX snippets_tenant ON snippets(tenant_id, id);

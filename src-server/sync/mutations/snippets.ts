@@ -1,0 +1,39 @@
+// Snippets: admins keep shared ones, everyone keeps personal ones.
+import { BandejaError } from '../../../src-shared/errors';
+import { deleteSnippet, lockSnippet, snippetIdTaken, snippetShortcutTaken, writeSnippet } from '../../store/snippets';
+import type { MutatorTable } from './context';
+
+export const snippetMutators: MutatorTable<'snippet.save' | 'snippet.delete'> = {
+  async 'snippet.save'(ctx, args) {
+    if (args.shared && ctx.actor.role !== 'admin') throw new BandejaError('FORBIDDEN', 'Only administrators may keep shared snippets.');
+    const before = await lockSnippet(ctx.tx, ctx.actor.tenantId, args.id);
+    if (!before && (await snippetIdTaken(ctx.tx, args.id))) throw new BandejaError('INVALID_ARGS', 'This snippet id is already used.');
+    if (before) mustMayChange(ctx.actor, before.ownerId);
+    // The blob store for snippet attachments is not wired yet: a snippet names no file until it is.
+    if (args.attachment !== null)
+      throw new BandejaError('ATTACHMENT_MISSING', 'The server does not hold this snippet’s file yet. Save the snippet without it.');
+    const ownerId = args.shared ? null : ctx.actor.id;
+    if (await snippetShortcutTaken(ctx.tx, ctx.actor.tenantId, ownerId, args.shortcut, args.id))
+      throw new BandejaError('INVALID_ARGS', `Another snippet already uses the shortcut "/${args.shortcut}".`, { shortcut: args.shortcut });
+    await writeSnippet(ctx.tx, ctx.batch, before, {
+      id: args.id,
+      title: args.title,
+      shortcut: args.shortcut,
+      body: args.body,
+      attachment: args.attachment,
+      ownerId,
+    });
+  },
+
+  async 'snippet.delete'(ctx, args) {
+    const snippet = await lockSnippet(ctx.tx, ctx.actor.tenantId, args.id);
+    if (!snippet) throw new BandejaError('NOT_FOUND', 'This snippet does not exist.');
+    mustMayChange(ctx.actor, snippet.ownerId);
+    await deleteSnippet(ctx.tx, ctx.batch, snippet);
+  },
+};
+
+function mustMayChange(actor: { id: string; role: string }, ownerId: string | null): void {
+  if (ownerId === null ? actor.role !== 'admin' : ownerId !== actor.id)
+    throw new BandejaError('FORBIDDEN', ownerId === null ? 'Only administrators may change shared snippets.' : 'Only the person who made this snippet may change it.');
+}
