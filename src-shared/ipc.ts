@@ -211,8 +211,9 @@ export const ipcContract = {
   /** Drafts are kept per conversation on this device, across restarts. */
   'draft.get': op(z.object({ conversationId: Id }), z.object({ body: z.string() })),
   'draft.set': op(z.object({ conversationId: Id, body: z.string().max(100_000) }), z.object({ ok: z.literal(true) })),
-  /** Shared snippets and this user's own, by shortcut. */
-  'snippet.list': op(Empty, z.array(Snippet)),
+  /** Shared snippets and this user's own, by shortcut; a personal one hides a shared one with the same
+   *  shortcut unless includeShadowed (the admin screen lists every shared snippet). */
+  'snippet.list': op(z.object({ includeShadowed: z.boolean().optional() }).strict(), z.array(Snippet)),
   'snippet.save': op(
     z.object({
       id: Id.optional(),

@@ -9,6 +9,7 @@ import type { Session, SyncStatus } from '../../src-shared/ipc';
 import type { Viewer } from '../../src-shared/rules/visibility';
 import type { Host } from './host';
 import { openMirror, type Mirror, type ReadonlyDb } from './mirror/db';
+import { readDraft, writeDraft } from './mirror/drafts';
 import { writeSessionUser } from './mirror/meta';
 import { sessionViewer } from './mirror/rebase';
 import { unreadForBadge } from './mirror/queries';
@@ -63,6 +64,9 @@ export interface Core {
   sendMessage(conversationId: string, body: string): { mutationId: number; id: string };
   addNote(conversationId: string, body: string, mentions: string[]): { mutationId: number; id: string };
   discardMessage(id: string): void;
+  /** This device's draft for a conversation ('' when none). */
+  readDraft(conversationId: string): string;
+  writeDraft(conversationId: string, body: string): void;
   close(): Promise<void>;
 }
 
@@ -218,6 +222,12 @@ export function createCore(opts: CoreOptions): Core {
       const a = requireActive();
       const conversationId = discardMessage(a.mirror.db, id);
       mirrorChanged({ all: false, conversationIds: [conversationId] });
+    },
+    readDraft(conversationId) {
+      return readDraft(requireActive().mirror.read, conversationId);
+    },
+    writeDraft(conversationId, body) {
+      writeDraft(requireActive().mirror.db, conversationId, body, Date.now());
     },
     async close() {
       await ready;

@@ -10,6 +10,7 @@ import {
   type MutationName,
 } from '../../src-shared/mutations';
 import type { ReadonlyDb, WritableDb } from './mirror/db';
+import { clearDraft } from './mirror/drafts';
 import { takeMutationId } from './mirror/meta';
 import {
   applyEntityMutation,
@@ -83,6 +84,8 @@ function recordOne(db: WritableDb, input: MutationInput, now: number): Recorded 
       now,
     );
   }
+  // The draft was this message: it goes in the same transaction, so a crash never leaves both.
+  if (mutation.name === 'message.send' || mutation.name === 'note.add') clearDraft(db, mutation.args.conversationId);
   if (conversationId !== null) rebaseConversation(db, conversationId);
   else rebaseEntities(db);
   return { mutationId, conversationId };

@@ -8,6 +8,7 @@ import { appHandlers } from './app';
 import { contactHandlers } from './contact';
 import { conversationHandlers } from './conversation';
 import { directoryHandlers } from './directory';
+import { draftHandlers } from './draft';
 import type { IpcHandler, IpcHandlers } from './handlers';
 import { inboxHandlers } from './inbox';
 import { messageHandlers } from './message';
@@ -15,6 +16,7 @@ import { noteHandlers } from './note';
 import { notificationHandlers } from './notification';
 import { searchHandlers } from './search';
 import { sessionHandlers } from './session';
+import { snippetHandlers } from './snippet';
 import { syncHandlers } from './sync';
 import { tagHandlers } from './tags';
 import { viewHandlers } from './view';
@@ -37,6 +39,8 @@ export function createHandlers(core: Core): IpcHandlers {
     ...notificationHandlers(core),
     ...viewHandlers(core),
     ...adminHandlers(core),
+    ...snippetHandlers(core),
+    ...draftHandlers(core),
   };
 }
 

@@ -1,6 +1,7 @@
 // Snippet variables ({{contact.first_name}}, {{agent.name}}…) filled when a snippet is inserted.
 // A variable without a value is never sent blank: it stays a placeholder the composer highlights,
 // and a reply that still holds one cannot be sent.
+import { BandejaError } from '../errors';
 
 export interface SnippetContext {
   contact: { name: string; phones: readonly string[]; emails: readonly string[]; custom: Readonly<Record<string, unknown>> };
@@ -77,4 +78,43 @@ export function partsToText(parts: readonly SnippetPart[]): string {
 /** Placeholders still in a reply (the composer refuses to send while there are any). */
 export function unfilledVariables(text: string): string[] {
   return [...text.matchAll(VARIABLE)].map((m) => m[1]!.toLowerCase());
+}
+
+/** Who may change or delete a snippet: shared ones (ownerId null) are the admins', personal ones their
+ *  owner's. Throws FORBIDDEN otherwise. The server decides with this; the core shows it early. */
+export function mustMayChangeSnippet(actor: { id: string; role: string }, ownerId: string | null): void {
+  if (ownerId === null ? actor.role !== 'admin' : ownerId !== actor.id)
+    throw new BandejaError(
+      'FORBIDDEN',
+      ownerId === null ? 'Only administrators may change shared snippets.' : 'Only the person who made this snippet may change it.',
+    );
+}
+
+/** The snippets a person may insert: shared ones and their own, sorted by shortcut; a personal
+ *  snippet hides a shared one with the same shortcut (their own wording wins). */
+export function usableSnippets<S extends { shortcut: string; ownerId: string | null }>(snippets: readonly S[], userId: string): S[] {
+  const mine = snippets.filter((s) => s.ownerId === userId);
+  const taken = new Set(mine.map((s) => s.shortcut));
+  const shared = snippets.filter((s) => s.ownerId === null && !taken.has(s.shortcut));
+  return [...mine, ...shared].sort((a, b) => (a.shortcut < b.shortcut ? -1 : a.shortcut > b.shortcut ? 1 : 0));
+}
+
+/** Lower case without accents, so "/sal" finds "Saludo" and "accion" finds "Acción". */
+export function foldForSearch(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+}
+
+/** The snippets matching what the agent typed after "/": shortcut prefix first, then any word of
+ *  the shortcut or title containing it. */
+export function filterSnippets<S extends { shortcut: string; title: string }>(snippets: readonly S[], query: string): S[] {
+  const q = foldForSearch(query.trim());
+  if (!q) return [...snippets];
+  const starts: S[] = [];
+  const contains: S[] = [];
+  for (const s of snippets) {
+    const shortcut = foldForSearch(s.shortcut);
+    if (shortcut.startsWith(q)) starts.push(s);
+    else if (shortcut.includes(q) || foldForSearch(s.title).includes(q)) contains.push(s);
+  }
+  return [...starts, ...contains];
 }

@@ -16,6 +16,7 @@ import {
   upsertMessage,
   upsertNotification,
   upsertSavedView,
+  upsertSnippet,
   upsertTeam,
   upsertUser,
 } from './rows';
@@ -34,6 +35,7 @@ const DELETED_TABLE = {
   contactField: 'contact_fields',
   invite: 'invites',
   notification: 'notifications',
+  snippet: 'snippets',
 } as const;
 
 // Every table that holds server rows; a snapshot empties them all.
@@ -50,6 +52,7 @@ const BASE_TABLES = [
   'contact_fields',
   'closing_categories',
   'invites',
+  'snippets',
   'overlay_conversations',
 ] as const;
 
@@ -113,6 +116,8 @@ function applyEntity(db: WritableDb, op: Exclude<Op, { kind: 'conversation' | 'm
       return upsertClosingCategory(db, op.row);
     case 'invite':
       return upsertInvite(db, op.row);
+    case 'snippet':
+      return upsertSnippet(db, op.row);
   }
 }
 

@@ -29,6 +29,9 @@ const OVERLAID: Record<string, string> = {
   contact_fields: `id TEXT PRIMARY KEY, key TEXT NOT NULL, label TEXT NOT NULL, type TEXT NOT NULL, options TEXT NOT NULL,
     active INTEGER NOT NULL, version INTEGER NOT NULL`,
   closing_categories: 'id TEXT PRIMARY KEY, name TEXT NOT NULL, active INTEGER NOT NULL, version INTEGER NOT NULL',
+  // owner_id null = shared; attachment is JSON (or null).
+  snippets: `id TEXT PRIMARY KEY, owner_id TEXT, title TEXT NOT NULL, shortcut TEXT NOT NULL, body TEXT NOT NULL,
+    attachment TEXT, version INTEGER NOT NULL`,
   notifications: `id TEXT PRIMARY KEY, user_id TEXT NOT NULL, kind TEXT NOT NULL, conversation_id TEXT NOT NULL,
     message_id TEXT NOT NULL, by_id TEXT, created_at INTEGER NOT NULL, read_at INTEGER, version INTEGER NOT NULL`,
 };
@@ -92,6 +95,9 @@ const m001: Migration = {
         created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT
       ) STRICT;
       CREATE INDEX outbox_by_conversation ON outbox (conversation_id, mutation_id);
+
+      -- What the agent was writing in each conversation: this device only, never synced.
+      CREATE TABLE drafts (conversation_id TEXT PRIMARY KEY, body TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;
 
       -- A message or note this device wrote: 'pending' until confirmed (then dropped: the base row
       -- replaces it), or 'failed' with the server's reason until the agent discards it.

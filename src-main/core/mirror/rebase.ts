@@ -22,6 +22,7 @@ import {
 import type { Viewer } from '../../../src-shared/rules/visibility';
 import type { ReadonlyDb, WritableDb } from './db';
 import { readSessionUser } from './meta';
+import { applySnippetDelete, applySnippetSave } from './snippets';
 import { OVERLAID_TABLES } from './migrations';
 import {
   baseConversation,
@@ -211,6 +212,10 @@ export function applyEntityMutation(db: WritableDb, viewer: Viewer, m: AnyMutati
       overlayDelete(db, 'saved_views', m.args.id);
       return;
     }
+    case 'snippet.save':
+      return applySnippetSave(db, viewer, m.args);
+    case 'snippet.delete':
+      return applySnippetDelete(db, viewer, m.args.id);
     case 'admin.user.invite': {
       requireAdmin(viewer);
       const taken = db.prepare<[string], { id: string }>('SELECT id FROM users_view WHERE lower(email) = lower(?)').get(m.args.email);

@@ -12,6 +12,7 @@ import type {
   Message,
   NotificationEntry,
   SavedView,
+  Snippet,
   Team,
   User,
 } from '../../../src-shared/domain';
@@ -481,7 +482,7 @@ export function upsertInvite(db: WritableDb, i: Invite): void {
 }
 
 /** An overlay that hides a row (a saved view deleted on this device, not yet confirmed). */
-export function overlayDelete(db: WritableDb, table: 'saved_views', id: string): void {
+export function overlayDelete(db: WritableDb, table: 'saved_views' | 'snippets', id: string): void {
   const base = db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(id) as Params | undefined;
   const existing = db.prepare(`SELECT * FROM overlay_${table} WHERE id = ?`).get(id) as Params | undefined;
   const row = existing ?? base;
@@ -490,4 +491,45 @@ export function overlayDelete(db: WritableDb, table: 'saved_views', id: string):
   delete params.deleted;
   upsert(db, table, params, { overlay: true });
   db.prepare(`UPDATE overlay_${table} SET deleted = 1 WHERE id = ?`).run(id);
+}
+
+// ---- snippets ----
+
+export interface SnippetRow {
+  id: string;
+  owner_id: string | null;
+  title: string;
+  shortcut: string;
+  body: string;
+  attachment: string | null;
+  version: number;
+}
+
+export function upsertSnippet(db: WritableDb, s: Snippet, overlay = false): void {
+  upsert(
+    db,
+    'snippets',
+    {
+      id: s.id,
+      owner_id: s.ownerId,
+      title: s.title,
+      shortcut: s.shortcut,
+      body: s.body,
+      attachment: s.attachment === null ? null : json(s.attachment),
+      version: s.version,
+    },
+    { overlay },
+  );
+}
+
+export function snippetFromRow(r: SnippetRow): Snippet {
+  return {
+    id: r.id,
+    ownerId: r.owner_id,
+    title: r.title,
+    shortcut: r.shortcut,
+    body: r.body,
+    attachment: r.attachment === null ? null : (JSON.parse(r.attachment) as Snippet['attachment']),
+    version: r.version,
+  };
 }

@@ -1,5 +1,6 @@
 // Snippets: admins keep shared ones, everyone keeps personal ones.
 import { BandejaError } from '../../../src-shared/errors';
+import { mustMayChangeSnippet } from '../../../src-shared/rules/snippets';
 import { deleteSnippet, lockSnippet, snippetIdTaken, snippetShortcutTaken, writeSnippet } from '../../store/snippets';
 import type { MutatorTable } from './context';
 
@@ -8,7 +9,7 @@ export const snippetMutators: MutatorTable<'snippet.save' | 'snippet.delete'> = 
     if (args.shared && ctx.actor.role !== 'admin') throw new BandejaError('FORBIDDEN', 'Only administrators may keep shared snippets.');
     const before = await lockSnippet(ctx.tx, ctx.actor.tenantId, args.id);
     if (!before && (await snippetIdTaken(ctx.tx, args.id))) throw new BandejaError('INVALID_ARGS', 'This snippet id is already used.');
-    if (before) mustMayChange(ctx.actor, before.ownerId);
+    if (before) mustMayChangeSnippet(ctx.actor, before.ownerId);
     // The blob store for snippet attachments is not wired yet: a snippet names no file until it is.
     if (args.attachment !== null)
       throw new BandejaError('ATTACHMENT_MISSING', 'The server does not hold this snippet’s file yet. Save the snippet without it.');
@@ -28,12 +29,7 @@ export const snippetMutators: MutatorTable<'snippet.save' | 'snippet.delete'> = 
   async 'snippet.delete'(ctx, args) {
     const snippet = await lockSnippet(ctx.tx, ctx.actor.tenantId, args.id);
     if (!snippet) throw new BandejaError('NOT_FOUND', 'This snippet does not exist.');
-    mustMayChange(ctx.actor, snippet.ownerId);
+    mustMayChangeSnippet(ctx.actor, snippet.ownerId);
     await deleteSnippet(ctx.tx, ctx.batch, snippet);
   },
 };
-
-function mustMayChange(actor: { id: string; role: string }, ownerId: string | null): void {
-  if (ownerId === null ? actor.role !== 'admin' : ownerId !== actor.id)
-    throw new BandejaError('FORBIDDEN', ownerId === null ? 'Only administrators may change shared snippets.' : 'Only the person who made this snippet may change it.');
-}
