@@ -11,6 +11,10 @@ import { CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, SCHEMA_VERSION } from '..
 import { registerInviteRoutes } from './auth/invite';
 import { registerAuthRoutes, sendError } from './auth/routes';
 import { tokenHash } from './auth/sessions';
+import { BlobFiles } from './blobs/files';
+import { registerBlobRoutes } from './blobs/routes';
+import { WebchatMedia } from './channels/webchat/media';
+import { registerWebchatMediaRoute } from './channels/webchat/mediaRoute';
 import { notFoundPage, webchatCsp, webchatPage } from './channels/webchat/page';
 import { deliverToVisitors, handleVisitorSocket, type WebchatDeps } from './channels/webchat/socket';
 import { VisitorSockets } from './channels/webchat/visitors';
@@ -73,7 +77,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const hub = new SyncHub();
   const presence = new PresenceTracker(db, hub, log);
   const visitors = new VisitorSockets();
-  const webchat: WebchatDeps = { db, hub, visitors, log };
+  const blobFiles = new BlobFiles(join(opts.dataDir, 'server', 'blobs'));
+  const media = WebchatMedia.fromKeyFile(join(opts.dataDir, 'server', 'webchat-media.key'));
+  const webchat: WebchatDeps = { db, hub, visitors, media, log };
   // forceCloseConnections: on close, every HTTP connection is cut, not only idle keep-alive ones.
   // Browsers open spare connections that never send a request; Node counts those as busy, and
   // close() would wait for its 60 s headers timeout (a webchat page open in Chromium did that).
@@ -89,6 +95,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
 
   registerAuthRoutes(app, db, (token) => hub.closeSession(tokenHash(token)));
   registerInviteRoutes(app, db, (tenantId) => hub.poke(tenantId));
+  registerBlobRoutes(app, db, blobFiles);
+  registerWebchatMediaRoute(app, db, blobFiles, media);
   app.get(Paths.health, async () => ({ ok: true, protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION }));
   app.get<{ Params: { slug: string } }>('/webchat/:slug', async (request, reply) => {
     const inbox = await findInboxBySlug(db, request.params.slug);

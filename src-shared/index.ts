@@ -15,3 +15,4 @@ export * from './rules/deepLink';
 export * from './rules/reminders';
 export * from './rules/notificationGrouping';
 export * from './rules/windowLayout';
+export * from './rules/fileType';

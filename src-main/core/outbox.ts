@@ -70,9 +70,10 @@ function recordOne(db: WritableDb, input: MutationInput, now: number): Recorded 
   );
   if (mutation.name === 'message.send' || mutation.name === 'note.add') {
     const mentions = mutation.name === 'note.add' ? mutation.args.mentions : [];
+    const attachments = mutation.name === 'message.send' ? (mutation.args.attachments ?? []) : [];
     db.prepare(
-      `INSERT INTO pending_messages (id, mutation_id, conversation_id, author_id, kind, body, mentions, created_at, state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
+      `INSERT INTO pending_messages (id, mutation_id, conversation_id, author_id, kind, body, mentions, attachments, created_at, state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
     ).run(
       mutation.args.id,
       mutationId,
@@ -81,6 +82,7 @@ function recordOne(db: WritableDb, input: MutationInput, now: number): Recorded 
       mutation.name === 'note.add' ? 'note' : 'text',
       mutation.args.body,
       JSON.stringify(mentions),
+      JSON.stringify(attachments),
       now,
     );
   }

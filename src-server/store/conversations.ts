@@ -120,8 +120,8 @@ export async function insertMessage(
   scope: Pick<Conversation, 'assigneeId' | 'teamId'>,
 ): Promise<Message | null> {
   const [inserted] = await tx.query<{ seq: number }>(
-    `INSERT INTO messages (id, tenant_id, conversation_id, direction, kind, author_id, body, event, mentions, state, error, created_at, version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING RETURNING seq`,
+    `INSERT INTO messages (id, tenant_id, conversation_id, direction, kind, author_id, body, event, mentions, attachments, state, error, created_at, version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING RETURNING seq`,
     [
       m.id,
       batch.tenantId,
@@ -132,6 +132,7 @@ export async function insertMessage(
       m.body,
       m.event === null ? null : JSON.stringify(m.event),
       JSON.stringify(m.mentions),
+      JSON.stringify(m.attachments),
       m.state,
       m.error,
       m.createdAt,

@@ -68,6 +68,7 @@ export function inbound(over: Partial<Message> = {}): Message {
     body: 'Hola, secreto del cliente',
     event: null,
     mentions: [],
+    attachments: [],
     state: 'sent',
     error: null,
     createdAt: 2000,

@@ -37,6 +37,7 @@ const message = (id: string, seq = 1): Message => ({
   body: id,
   event: null,
   mentions: [],
+  attachments: [],
   state: 'delivered',
   error: null,
   createdAt: 1,

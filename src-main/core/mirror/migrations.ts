@@ -82,7 +82,8 @@ const m001: Migration = {
       -- straight from the FTS index, without sorting the matches.
       CREATE TABLE messages (
         seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, conversation_id TEXT NOT NULL, direction TEXT NOT NULL,
-        kind TEXT NOT NULL, author_id TEXT, body TEXT NOT NULL, event TEXT, mentions TEXT NOT NULL, state TEXT NOT NULL,
+        kind TEXT NOT NULL, author_id TEXT, body TEXT NOT NULL, event TEXT, mentions TEXT NOT NULL,
+        attachments TEXT NOT NULL DEFAULT '[]', state TEXT NOT NULL,
         error TEXT, created_at INTEGER NOT NULL, version INTEGER NOT NULL
       ) STRICT;
       -- A timeline is read in the server's seq order (never by clock or id: see Message.seq).
@@ -99,11 +100,16 @@ const m001: Migration = {
       -- What the agent was writing in each conversation: this device only, never synced.
       CREATE TABLE drafts (conversation_id TEXT PRIMARY KEY, body TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;
 
+      -- Attachments (by sha256) the server already holds: a queued message's blobs are uploaded
+      -- (PUT /blobs/<sha256>) before it is pushed, and a restart never uploads one twice.
+      CREATE TABLE blob_uploads (sha256 TEXT PRIMARY KEY, uploaded_at INTEGER NOT NULL) STRICT;
+
       -- A message or note this device wrote: 'pending' until confirmed (then dropped: the base row
       -- replaces it), or 'failed' with the server's reason until the agent discards it.
       CREATE TABLE pending_messages (
         id TEXT PRIMARY KEY, mutation_id INTEGER NOT NULL, conversation_id TEXT NOT NULL, author_id TEXT NOT NULL,
         kind TEXT NOT NULL CHECK (kind IN ('text', 'note')), body TEXT NOT NULL, mentions TEXT NOT NULL,
+        attachments TEXT NOT NULL DEFAULT '[]',
         created_at INTEGER NOT NULL, state TEXT NOT NULL CHECK (state IN ('pending', 'failed')),
         error_code TEXT, error_message TEXT, error_params TEXT
       ) STRICT;
@@ -128,12 +134,12 @@ const m001: Migration = {
       -- Confirmed messages carry the server's seq; this device's unconfirmed ones have none yet and
       -- come after them, in the order they were written (local_order = their mutation id).
       CREATE VIEW messages_view AS
-        SELECT m.id, m.conversation_id, m.direction, m.kind, m.author_id, m.body, m.event, m.mentions,
+        SELECT m.id, m.conversation_id, m.direction, m.kind, m.author_id, m.body, m.event, m.mentions, m.attachments,
                m.state AS delivery, m.error AS error_message, NULL AS error_code, NULL AS error_params, m.created_at,
                m.seq, NULL AS local_order, m.version
           FROM messages m
         UNION ALL
-        SELECT p.id, p.conversation_id, 'out', p.kind, p.author_id, p.body, NULL, p.mentions, p.state,
+        SELECT p.id, p.conversation_id, 'out', p.kind, p.author_id, p.body, NULL, p.mentions, p.attachments, p.state,
                p.error_message, p.error_code, p.error_params, p.created_at, NULL, p.mutation_id, 0
           FROM pending_messages p WHERE p.id NOT IN (SELECT id FROM messages);
 

@@ -1,5 +1,5 @@
 // Read paths of the mirror: everything the UI shows, always through the overlay views.
-import type { ClosingCategory, ContactFieldChange, Invite, Team, User } from '../../../src-shared/domain';
+import type { Attachment, ClosingCategory, ContactFieldChange, Invite, Team, User } from '../../../src-shared/domain';
 import type { ErrorBody, ErrorCode } from '../../../src-shared/errors';
 import type { ConversationDetail, Delivery, IpcResult, MessageItem, NotificationItem } from '../../../src-shared/ipc';
 import { preview } from '../../../src-shared/rules/conversation';
@@ -110,6 +110,7 @@ interface MessageRow {
   seq: number | null;
   version: number;
   mentions: string;
+  attachments: string;
   author_name: string | null;
 }
 
@@ -140,6 +141,7 @@ export function conversationMessages(db: ReadonlyDb, conversationId: string): Me
     body: r.body,
     event: parseEvent(r.event),
     mentions: JSON.parse(r.mentions) as string[],
+    attachments: JSON.parse(r.attachments) as Attachment[],
     error: r.error_message,
     createdAt: r.created_at,
     seq: r.seq,

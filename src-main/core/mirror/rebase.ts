@@ -82,7 +82,7 @@ function inboxSettings(db: ReadonlyDb, inboxId: string): InboxSettings {
 export function applyRule(db: ReadonlyDb, viewer: Viewer, c: Conversation, m: AnyMutation): Outcome {
   switch (m.name) {
     case 'message.send':
-      return sendReply(viewer, c, m.args.body, m.clientTime);
+      return sendReply(viewer, c, m.args.body, m.clientTime, m.args.attachments ?? []);
     case 'note.add':
       return addNote(viewer, c, m.args.body);
     case 'conversation.assign':

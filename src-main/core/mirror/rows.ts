@@ -160,6 +160,7 @@ export function upsertMessage(db: WritableDb, m: Message): void {
     body: m.body,
     event: m.event ? json(m.event) : null,
     mentions: json(m.mentions),
+    attachments: json(m.attachments),
     state: m.state,
     error: m.error,
     created_at: m.createdAt,

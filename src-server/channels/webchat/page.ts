@@ -267,6 +267,7 @@ export function webchatCsp(host: string | undefined): string {
     `style-src ${STYLE_HASH}`,
     `connect-src 'self'${socket}`,
     "img-src 'self' data:",
+    "media-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');

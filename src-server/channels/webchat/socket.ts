@@ -9,6 +9,7 @@ import type { InboxRow } from '../../store/directory';
 import type { SyncHub } from '../../sync/hub';
 import type { AfterCommit } from '../../sync/mutators';
 import { joinVisitor, outgoingForVisitor, storeCustomerMessage, visitorHistory } from './store';
+import type { WebchatMedia } from './media';
 import type { VisitorSockets } from './visitors';
 
 function isOverlongSay(text: string): boolean {
@@ -24,6 +25,7 @@ export interface WebchatDeps {
   db: Db;
   hub: SyncHub;
   visitors: VisitorSockets;
+  media: WebchatMedia;
   log: (line: string) => void;
 }
 
@@ -34,6 +36,7 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
   const sendError = (error: ErrorBody) => send({ type: 'error', error });
+  const slug = inbox.slug ?? '';
 
   const onFrame = async (text: string | null) => {
     if (text === null) return sendError({ code: 'BAD_FRAME', message: 'Frames must be JSON text.' });
@@ -52,19 +55,20 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
       joined = { visitorId: frame.visitorId, contactId: result.contactId };
       deps.visitors.add(inbox.id, frame.visitorId, ws);
       if (result.created) deps.hub.poke(inbox.tenantId);
-      return send({ type: 'joined', name: result.name, history: await visitorHistory(deps.db, inbox.id, result.contactId) });
+      const history = await visitorHistory(deps.db, inbox.id, result.contactId);
+      return send({ type: 'joined', name: result.name, history: history.map((m) => deps.media.forVisitor(slug, frame.visitorId, m)) });
     }
     if (!joined) return sendError({ code: 'UNAUTHORIZED', message: 'Join the chat before sending messages.' });
     if (frame.body.trim().length === 0) return sendError({ code: 'EMPTY_MESSAGE', message: 'The message is empty.' });
     const result = await storeCustomerMessage(deps.db, inbox, joined.contactId, frame.id, frame.body);
     if (result.stored) {
       deps.hub.poke(inbox.tenantId);
-      deps.visitors.send(inbox.id, joined.visitorId, { type: 'message', message: result.message });
+      deps.visitors.send(inbox.id, joined.visitorId, { type: 'message', message: deps.media.forVisitor(slug, joined.visitorId, result.message) });
     } else {
       // A resend after a reconnect: confirm it to this socket only.
       const history = await visitorHistory(deps.db, inbox.id, joined.contactId);
       const stored = history.find((m) => m.id === frame.id);
-      if (stored) send({ type: 'message', message: stored });
+      if (stored) send({ type: 'message', message: deps.media.forVisitor(slug, joined.visitorId, stored) });
     }
     return undefined;
   };
@@ -88,6 +92,7 @@ export async function deliverToVisitors(deps: WebchatDeps, effects: readonly Aft
   for (const effect of effects) {
     const out = await outgoingForVisitor(deps.db, effect.messageId);
     if (!out || out.channel !== 'webchat') continue;
-    for (const visitorId of out.visitorIds) deps.visitors.send(out.inboxId, visitorId, { type: 'message', message: out.message });
+    for (const visitorId of out.visitorIds)
+      deps.visitors.send(out.inboxId, visitorId, { type: 'message', message: deps.media.forVisitor(out.slug ?? '', visitorId, out.message) });
   }
 }

@@ -1,7 +1,7 @@
 // What the webchat channel reads and writes: visitors (contacts + identities) and their messages.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import type { Conversation } from '../../../src-shared/domain';
+import type { Attachment, Conversation } from '../../../src-shared/domain';
 import { preview } from '../../../src-shared/rules/conversation';
 import { customerMessageTarget, statusOnCustomerMessage } from '../../../src-shared/rules/status';
 import type { WebchatMessage } from '../../../src-shared/webchat';
@@ -54,7 +54,10 @@ export async function joinVisitor(db: Db, inbox: InboxRow, visitorId: string, se
 class RaceLost extends Error {}
 class AlreadyStored extends Error {}
 
-export type SayResult = { stored: true; message: WebchatMessage; conversation: Conversation } | { stored: false };
+/** A webchat message before its attachments get URLs signed for one visitor (media.ts). */
+export type StoredWebchatMessage = Omit<WebchatMessage, 'attachments'> & { attachments: Attachment[] };
+
+export type SayResult = { stored: true; message: StoredWebchatMessage; conversation: Conversation } | { stored: false };
 
 /** Stores a customer message (once per id) in the contact's active conversation. After a closed one
  *  it opens a new pending conversation that points back to it (rules/status.ts customerMessageTarget). */
@@ -115,6 +118,7 @@ export async function storeCustomerMessage(
           body,
           event: null,
           mentions: [],
+          attachments: [],
           state: 'delivered',
           error: null,
           createdAt: now,
@@ -127,7 +131,7 @@ export async function storeCustomerMessage(
       return {
         stored: true as const,
         conversation,
-        message: { id, from: 'customer' as const, authorName: null, body, createdAt: now },
+        message: { id, from: 'customer' as const, authorName: null, body, attachments: [], createdAt: now },
       };
     });
   } catch (e) {
@@ -136,16 +140,23 @@ export async function storeCustomerMessage(
   }
 }
 
-type HistoryRow = { id: string; direction: 'in' | 'out'; body: string; created_at: number; author_name: string | null };
+type HistoryRow = {
+  id: string;
+  direction: 'in' | 'out';
+  body: string;
+  attachments: Attachment[];
+  created_at: number;
+  author_name: string | null;
+};
 
 // The page shows the visitor's chat in timeline order (seq), like the agents' timeline: an agent's
 // clock or a message id made on their device says nothing about when the server took it.
 
-export async function visitorHistory(db: Queryable, inboxId: string, joinedAs: string, limit = 500): Promise<WebchatMessage[]> {
+export async function visitorHistory(db: Queryable, inboxId: string, joinedAs: string, limit = 500): Promise<StoredWebchatMessage[]> {
   const contactId = await currentContactId(db, joinedAs);
   const rows = await db.query<HistoryRow>(
     `SELECT * FROM (
-       SELECT m.id, m.direction, m.body, m.created_at, m.seq, u.name AS author_name
+       SELECT m.id, m.direction, m.body, m.attachments, m.created_at, m.seq, u.name AS author_name
        FROM messages m JOIN conversations c ON c.id = m.conversation_id LEFT JOIN users u ON u.id = m.author_id
        WHERE c.inbox_id = $1 AND c.contact_id = $2 AND m.kind = 'text' AND m.direction IN ('in', 'out')
        ORDER BY m.seq DESC LIMIT $3) recent
@@ -155,12 +166,13 @@ export async function visitorHistory(db: Queryable, inboxId: string, joinedAs: s
   return rows.map(toWebchatMessage);
 }
 
-function toWebchatMessage(r: HistoryRow): WebchatMessage {
+function toWebchatMessage(r: HistoryRow): StoredWebchatMessage {
   return {
     id: r.id,
     from: r.direction === 'in' ? 'customer' : 'agent',
     authorName: r.direction === 'out' ? r.author_name : null,
     body: r.body,
+    attachments: r.attachments,
     createdAt: r.created_at,
   };
 }
@@ -170,9 +182,9 @@ function toWebchatMessage(r: HistoryRow): WebchatMessage {
 export async function outgoingForVisitor(
   db: Queryable,
   messageId: string,
-): Promise<{ inboxId: string; channel: string; visitorIds: string[]; message: WebchatMessage } | null> {
-  const [row] = await db.query<HistoryRow & { inbox_id: string; contact_id: string; channel: string }>(
-    `SELECT m.id, m.direction, m.body, m.created_at, u.name AS author_name, c.inbox_id, c.contact_id, i.channel
+): Promise<{ inboxId: string; slug: string | null; channel: string; visitorIds: string[]; message: StoredWebchatMessage } | null> {
+  const [row] = await db.query<HistoryRow & { inbox_id: string; contact_id: string; channel: string; slug: string | null }>(
+    `SELECT m.id, m.direction, m.body, m.attachments, m.created_at, u.name AS author_name, c.inbox_id, c.contact_id, i.channel, i.slug
      FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN inboxes i ON i.id = c.inbox_id
      LEFT JOIN users u ON u.id = m.author_id WHERE m.id = $1 AND m.kind = 'text' AND m.direction = 'out'`,
     [messageId],
@@ -182,5 +194,5 @@ export async function outgoingForVisitor(
     'SELECT external_id FROM contact_identities WHERE inbox_id = $1 AND contact_id = $2',
     [row.inbox_id, row.contact_id],
   );
-  return { inboxId: row.inbox_id, channel: row.channel, visitorIds: ids.map((r) => r.external_id), message: toWebchatMessage(row) };
+  return { inboxId: row.inbox_id, slug: row.slug, channel: row.channel, visitorIds: ids.map((r) => r.external_id), message: toWebchatMessage(row) };
 }

@@ -216,6 +216,19 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_user ON sessions(user_id);
 
+-- Attachments received with PUT /blobs/<sha256>, one row per tenant and uploader (the bytes, stored
+-- once by content, are in <data>/server/blobs/<aa>/<sha256>). A message may name a blob only when its
+-- tenant has a row here; an uploader may read back what they uploaded.
+CREATE TABLE blobs (
+  tenant_id text NOT NULL REFERENCES tenants(id),
+  sha256 text NOT NULL,
+  uploaded_by text NOT NULL REFERENCES users(id),
+  mime text NOT NULL,
+  size bigint NOT NULL,
+  created_at bigint NOT NULL,
+  PRIMARY KEY (tenant_id, sha256, uploaded_by)
+);
+
 -- One row per device: binds the clientId to its user and holds the last applied mutation id.
 CREATE TABLE clients (
   id text PRIMARY KEY,

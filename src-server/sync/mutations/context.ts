@@ -52,6 +52,7 @@ export async function writeEvent(ctx: MutationContext, c: Conversation, event: C
       body: '',
       event,
       mentions: [],
+      attachments: [],
       state: 'sent',
       error: null,
       createdAt: ctx.now,

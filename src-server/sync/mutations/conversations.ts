@@ -1,5 +1,6 @@
 // Conversation mutations: the shared rules (rules/conversation.ts) decide, these write what they decided
 // and check what only the server can know (other rows, inbox settings, who exists).
+import { missingBlobs } from '../../store/blobs';
 import { v7 as uuidv7 } from 'uuid';
 import type { Conversation } from '../../../src-shared/domain';
 import { BandejaError } from '../../../src-shared/errors';
@@ -79,8 +80,12 @@ export const conversationMutators: MutatorTable<
 > = {
   async 'message.send'(ctx, args) {
     const before = await mustFindConversation(ctx, args.conversationId);
-    const outcome = sendReply(viewerOf(ctx.actor), before, args.body, ctx.now);
+    const outcome = sendReply(viewerOf(ctx.actor), before, args.body, ctx.now, args.attachments ?? []);
     if (await messageExists(ctx.tx, args.id)) throw new BandejaError('INVALID_ARGS', 'This message id is already used by another message.');
+    const attachments = args.attachments ?? [];
+    const missing = await missingBlobs(ctx.tx, ctx.actor.tenantId, attachments);
+    if (missing.length > 0)
+      throw new BandejaError('ATTACHMENT_MISSING', `The server has not received ${missing[0]!.name}. Attach it again.`, { name: missing[0]!.name });
     const after = await writeOutcome(ctx, before, outcome);
     await insertMessage(
       ctx.tx,
@@ -94,6 +99,7 @@ export const conversationMutators: MutatorTable<
         body: args.body,
         event: null,
         mentions: [],
+        attachments,
         state: 'sent',
         error: null,
         createdAt: ctx.now,
@@ -120,6 +126,7 @@ export const conversationMutators: MutatorTable<
         body: args.body,
         event: null,
         mentions: mentioned,
+        attachments: [],
         state: 'sent',
         error: null,
         createdAt: ctx.now,

@@ -1,0 +1,85 @@
+// PUT /blobs/<sha256> (upload, idempotent) and GET /blobs/<sha256> (read back), Bearer session token.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import { MAX_ATTACHMENT_BYTES } from '../../src-shared/domain';
+import { BandejaError, type ErrorCode } from '../../src-shared/errors';
+import { bearerToken, sendError } from '../auth/routes';
+import { userForToken } from '../auth/sessions';
+import { readableBlob, recordBlob } from '../store/blobs';
+import type { Db } from '../store/db';
+import type { UserWithTenant } from '../store/directory';
+import { tooLarge, type BlobFiles } from './files';
+import { sendBlob } from './serve';
+
+const STATUS: Partial<Record<ErrorCode, number>> = { FILE_TOO_LARGE: 413, FORBIDDEN_FILE_TYPE: 415, HASH_MISMATCH: 400 };
+const SHA256 = /^[0-9a-f]{64}$/;
+
+type BlobRequest = FastifyRequest<{ Params: { sha256: string } }>;
+
+async function authenticate(db: Db, request: FastifyRequest, reply: FastifyReply): Promise<UserWithTenant | null> {
+  const token = bearerToken(request.headers.authorization);
+  const user = token ? await userForToken(db, token) : null;
+  if (!user) sendError(reply, 401, 'UNAUTHORIZED', 'Sign in again: send the session token as "Authorization: Bearer <token>".');
+  return user;
+}
+
+export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFiles): void {
+  // Uploads are streamed as they come (never buffered whole), in their own scope so the JSON API
+  // keeps its parsers and body limit.
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+    scope.put('/blobs/:sha256', async (request: BlobRequest, reply) => {
+      const body = request.body as Readable | undefined;
+      const refuse = (status: number, code: ErrorCode, message: string) => {
+        // Whatever the client is still sending is not read: close the connection after answering.
+        reply.header('connection', 'close');
+        body?.resume();
+        return sendError(reply, status, code, message);
+      };
+      const { sha256 } = request.params;
+      if (!SHA256.test(sha256)) return refuse(400, 'INVALID_ARGS', 'Upload to /blobs/<the file\'s lowercase hex sha256>.');
+      const user = await authenticate(db, request, reply);
+      if (!user) {
+        reply.header('connection', 'close');
+        body?.resume();
+        return reply;
+      }
+      const declared = Number(request.headers['content-length'] ?? '0');
+      if (declared > MAX_ATTACHMENT_BYTES) {
+        const e = tooLarge();
+        return refuse(413, e.code, e.message);
+      }
+      const contentType = request.headers['content-type'] ?? '';
+      if (files.has(sha256)) {
+        // Already here (from anyone): the bytes are not needed again, only the record that this
+        // tenant and user hold it. The type must still be an allowed one and match.
+        body?.resume();
+        const size = files.size(sha256);
+        const mime = files.storedMime(sha256, contentType);
+        if (!mime) return refuse(415, 'FORBIDDEN_FILE_TYPE', 'This type of file cannot be sent, or it is not what its type says.');
+        await recordBlob(db, user, { sha256, mime, size }, Date.now());
+        return reply.code(200).send({ sha256, size, mime });
+      }
+      if (!body) return refuse(400, 'HASH_MISMATCH', 'The upload was empty.');
+      try {
+        const { mime, size } = await files.receive(body, sha256, contentType);
+        await recordBlob(db, user, { sha256, mime, size }, Date.now());
+        return reply.code(201).send({ sha256, size, mime });
+      } catch (e) {
+        if (e instanceof BandejaError && STATUS[e.code]) return refuse(STATUS[e.code]!, e.code, e.message);
+        throw e;
+      }
+    });
+  });
+
+  app.get('/blobs/:sha256', async (request: BlobRequest, reply) => {
+    const { sha256 } = request.params;
+    const user = await authenticate(db, request, reply);
+    if (!user) return reply;
+    const readable = SHA256.test(sha256) ? await readableBlob(db, user, sha256) : null;
+    if (!readable || !files.has(sha256)) return sendError(reply, 404, 'NOT_FOUND', 'This file does not exist or is not yours to see.');
+    return sendBlob(request, reply, files, sha256, readable.mime);
+  });
+}

@@ -1,0 +1,30 @@
+// GET /webchat/<slug>/media/<sha256>?v=<visitorId>&s=<signature>: an agent's attachment for the visitor
+// it was signed for, only while it belongs to a message sent to that visitor's contact in this inbox.
+import type { FastifyInstance } from 'fastify';
+import { sendBlob } from '../../blobs/serve';
+import type { BlobFiles } from '../../blobs/files';
+import { sendError } from '../../auth/routes';
+import { blobSentToContact } from '../../store/blobs';
+import { currentContactId, findIdentity } from '../../store/contacts';
+import type { Db } from '../../store/db';
+import { findInboxBySlug } from '../../store/directory';
+import type { WebchatMedia } from './media';
+
+export function registerWebchatMediaRoute(app: FastifyInstance, db: Db, files: BlobFiles, media: WebchatMedia): void {
+  app.get<{ Params: { slug: string; sha256: string }; Querystring: { v?: string; s?: string } }>(
+    '/webchat/:slug/media/:sha256',
+    async (request, reply) => {
+      const { slug, sha256 } = request.params;
+      const { v, s } = request.query;
+      const notFound = () => sendError(reply, 404, 'NOT_FOUND', 'This file is not available.');
+      if (!/^[0-9a-f]{64}$/.test(sha256) || !v || !s || !media.verify(slug, sha256, v, s)) return notFound();
+      const inbox = await findInboxBySlug(db, slug);
+      if (!inbox || inbox.channel !== 'webchat') return notFound();
+      const identity = await findIdentity(db, inbox.id, v);
+      if (!identity) return notFound();
+      const sent = await blobSentToContact(db, inbox.id, await currentContactId(db, identity.contact_id), sha256);
+      if (!sent || !files.has(sha256)) return notFound();
+      return sendBlob(request, reply, files, sha256, sent.mime);
+    },
+  );
+}
