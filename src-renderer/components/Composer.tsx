@@ -10,6 +10,9 @@ import { call } from '../bridge/client';
 import { describeError } from '../i18n/errors';
 import { useNameOf } from '../state/people';
 import { mentionsToSend } from '../state/mentions';
+import { unfilledVariables } from '../../src-shared/rules/snippets';
+import { forgetDraftSave, saveDraftSoon, usePersistedDraft } from '../state/drafts';
+import { UnfilledVariables, useSnippetSlash } from './SnippetPicker';
 import { directoryQuery } from '../state/queries';
 import { useUi, type ComposerMode } from '../state/ui-store';
 import { Avatar } from './Avatar';
@@ -38,12 +41,16 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
   const [active, setActive] = useState(0);
   const people = (directory.data?.users ?? []).filter((u) => u.active && !u.invited && u.id !== session.user.id);
   const suggestions = mention ? people.filter((u) => fold(u.name).includes(fold(mention.query))).slice(0, 6) : [];
+  usePersistedDraft(item.id);
+  const unfilledId = useId();
+  const slash = useSnippetSlash({ conversationId: item.id, session, text: draft, setText: (text) => setDraft(item.id, text), box });
 
   const send = useMutation({
     mutationFn: ({ body, note }: { body: string; note: boolean }) =>
       note
         ? call('note.add', { conversationId: item.id, body, mentions: mentionsToSend(body, useUi.getState().mentionPicks[item.id] ?? []) })
         : call('message.send', { conversationId: item.id, body }),
+    onError: (_e, { body }) => saveDraftSoon(item.id, body),
     onSuccess: (_r, { body }) => {
       // Only clear what was sent: the agent may have kept typing meanwhile.
       if ((useUi.getState().drafts[item.id] ?? '') === body) setDraft(item.id, '');
@@ -62,11 +69,15 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
   // Notes may be added to a closed conversation; replies need it reopened.
   const blocked = closed && !note;
   const over = draft.length - MESSAGE_MAX_CHARS;
-  const canSend = !blocked && draft.trim().length > 0 && over <= 0 && !send.isPending;
+  // A snippet variable without a value is never sent as {{…}}: the agent fills it first.
+  const unfilled = unfilledVariables(draft).length > 0;
+  const canSend = !blocked && draft.trim().length > 0 && over <= 0 && !unfilled && !send.isPending;
 
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
-    if (canSend) send.mutate({ body: draft, note });
+    if (!canSend) return;
+    forgetDraftSave(item.id);
+    send.mutate({ body: draft, note });
   };
   const pick = (u: User) => {
     if (!mention) return;
@@ -79,6 +90,7 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
     requestAnimationFrame(() => box.current?.setSelectionRange(at, at));
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (slash.onKeyDown(e)) return;
     if (suggestions.length > 0) {
       if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
         e.preventDefault();
@@ -110,6 +122,7 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
   const track = (text: string, caret: number) => {
     const found = note ? mentionAt(text, caret) : null;
     setMention(found);
+    slash.track(text, caret);
     if (!found || found.query !== mention?.query) setActive(0);
   };
   const modeButton = (m: ComposerMode, label: string) => (
@@ -147,6 +160,7 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
             </span>
           )}
         </div>
+        {slash.list}
         {suggestions.length > 0 && (
           <ul className="mention-list" role="listbox" id={listId} aria-label={t('composer.mentionList')}>
             {suggestions.map((u, i) => (
@@ -173,22 +187,29 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
           disabled={blocked}
           placeholder={note ? t('composer.notePlaceholder') : t('composer.placeholder')}
           aria-label={note ? t('composer.noteLabel', { name: item.contactName }) : t('composer.label', { name: item.contactName })}
-          aria-describedby={send.isError ? `${hintId} ${errorId}` : hintId}
-          role={note ? 'combobox' : undefined}
-          aria-expanded={note ? suggestions.length > 0 : undefined}
-          aria-controls={note && suggestions.length > 0 ? listId : undefined}
-          aria-activedescendant={suggestions[at] ? `${listId}-${suggestions[at].id}` : undefined}
+          aria-describedby={[hintId, send.isError ? errorId : '', unfilled ? unfilledId : ''].filter(Boolean).join(' ')}
+          role="combobox"
+          aria-autocomplete="list"
+          aria-expanded={slash.open || suggestions.length > 0}
+          aria-controls={slash.open ? slash.listId : suggestions.length > 0 ? listId : undefined}
+          aria-activedescendant={slash.activeId ?? (suggestions[at] ? `${listId}-${suggestions[at].id}` : undefined)}
           onChange={(e) => {
             setDraft(item.id, e.target.value);
             track(e.target.value, e.target.selectionStart);
           }}
           onKeyDown={onKeyDown}
-          onBlur={() => setMention(null)}
+          onBlur={() => {
+            setMention(null);
+            slash.close();
+          }}
         />
+        <UnfilledVariables text={draft} box={box} id={unfilledId} />
         <div className="composer-bar">
           <span className="composer-hint" id={hintId}>
             {over > 0 ? (
               <span className="danger-text">{t('composer.tooLong', { count: over })}</span>
+            ) : unfilled ? (
+              <span className="danger-text">{t('snippets.fillBeforeSending')}</span>
             ) : note ? (
               t('composer.noteHint')
             ) : (

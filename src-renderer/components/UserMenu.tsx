@@ -9,7 +9,7 @@ import { call } from '../bridge/client';
 import { keys } from '../state/queries';
 import { LANGUAGES, useUi, type Theme } from '../state/ui-store';
 import { Avatar } from './Avatar';
-import { IconChevronDown, IconKeyboard, IconSettings } from './icons';
+import { IconChevronDown, IconKeyboard, IconSettings, IconSnippet } from './icons';
 
 const THEMES: Theme[] = ['system', 'light', 'dark'];
 
@@ -94,6 +94,17 @@ export function UserMenu({ session }: { session: Session }) {
                 {t('admin.title')}
               </button>
             )}
+            <button
+              type="button"
+              className="menu-link"
+              onClick={() => {
+                setOpen(false);
+                openDialog({ kind: 'snippets' });
+              }}
+            >
+              <IconSnippet size={14} />
+              {t('snippets.menu')}
+            </button>
             <button
               type="button"
               className="menu-link"

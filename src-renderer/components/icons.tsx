@@ -161,6 +161,12 @@ export const IconKeyboard = ({ size }: { size?: number }) => (
     <path d="M6 10h.01M10 10h.01M14 10h.01M18 10h.01M7 14h10" />
   </Icon>
 );
+/** A snippet: a text block with a slash. */
+export const IconSnippet = ({ size }: { size?: number }) => (
+  <Icon size={size}>
+    <path d="M4 6h10M4 12h7M4 18h6M20 4l-6 16" />
+  </Icon>
+);
 export const IconArrowLeft = ({ size }: { size?: number }) => (
   <Icon size={size}>
     <path d="M19 12H5M12 19l-7-7 7-7" />

@@ -9,11 +9,12 @@ import type { IpcResult } from '../../src-shared/ipc';
 import { call } from '../bridge/client';
 import { IconArrowLeft } from '../components/icons';
 import { PresenceDot } from '../components/Picker';
+import { SnippetManager } from '../components/SnippetManager';
 import { perform } from '../state/perform';
 import { directoryQuery } from '../state/queries';
 import { useUi } from '../state/ui-store';
 
-const SECTIONS = ['users', 'teams', 'inboxes', 'contactFields', 'closingCategories'] as const;
+const SECTIONS = ['users', 'teams', 'inboxes', 'contactFields', 'closingCategories', 'snippets'] as const;
 type Section = (typeof SECTIONS)[number];
 type Directory = IpcResult<'directory.get'>;
 
@@ -394,6 +395,11 @@ export function AdminScreen({ meId }: { meId: string }) {
       <div className="admin-main">
         <h2 className="admin-title">{t(`admin.sections.${section}`)}</h2>
         {dir && section === 'users' && <Users dir={dir} meId={meId} />}
+        {section === 'snippets' && (
+          <div className="admin-card">
+            <SnippetManager shared meId={meId} />
+          </div>
+        )}
         {dir && section === 'teams' && <Teams dir={dir} />}
         {dir && section === 'inboxes' && dir.inboxes.map((i) => <InboxRow key={`${i.id}:${i.version}`} inbox={i} teams={dir.teams} />)}
         {dir && section === 'contactFields' && (

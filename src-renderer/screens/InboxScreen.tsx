@@ -12,6 +12,7 @@ import { AssignDialog, CloseDialog, TagDialog, TransferDialog } from '../compone
 import { ConversationList } from '../components/ConversationList';
 import { ConversationPane } from '../components/ConversationPane';
 import { SavedViewDialog } from '../components/SavedViewDialog';
+import { MySnippetsDialog } from '../components/SnippetManager';
 import { SearchDialog } from '../components/Search';
 import { Sidebar } from '../components/Sidebar';
 import { SyncBanner } from '../components/SyncBanner';
@@ -62,6 +63,7 @@ function Dialogs({ session, commands }: { session: Session; commands: Command[] 
       {dialog?.kind === 'merge' && <MergeDialog contactId={dialog.contactId} />}
       {dialog?.kind === 'palette' && <CommandPalette commands={commands} />}
       {dialog?.kind === 'shortcuts' && <ShortcutSheet commands={commands} />}
+      {dialog?.kind === 'snippets' && <MySnippetsDialog meId={session.user.id} />}
     </>
   );
 }

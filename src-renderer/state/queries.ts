@@ -30,6 +30,7 @@ export const keys = {
   savedViews: ['mirror', 'views'] as const,
   notifications: ['mirror', 'notifications'] as const,
   tags: ['mirror', 'tags'] as const,
+  snippets: (includeShadowed: boolean) => ['mirror', 'snippets', includeShadowed] as const,
   search: (q: string) => ['mirror', 'search', q] as const,
 };
 
@@ -65,6 +66,11 @@ export const notificationsQuery = () => queryOptions({ queryKey: keys.notificati
 
 /** Tags in use on the mirror, most used first: the tag autocomplete's words. */
 export const tagsQuery = () => queryOptions({ queryKey: keys.tags, queryFn: () => call('tags.list', {}) });
+
+/** Shared snippets and the user's own (a personal one hides the shared one with its shortcut unless
+ *  includeShadowed, which the managers use to reach every snippet). */
+export const snippetsQuery = (includeShadowed = false) =>
+  queryOptions({ queryKey: keys.snippets(includeShadowed), queryFn: () => call('snippet.list', { includeShadowed }) });
 
 export const searchQuery = (q: string) =>
   queryOptions({

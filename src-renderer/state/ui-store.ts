@@ -22,7 +22,8 @@ export type Dialog =
   | { kind: 'newContact' }
   | { kind: 'merge'; contactId: string }
   | { kind: 'palette' }
-  | { kind: 'shortcuts' };
+  | { kind: 'shortcuts' }
+  | { kind: 'snippets' };
 
 export interface Toast {
   id: number;

@@ -1,0 +1,180 @@
+// Keeping snippets: an agent's personal ones (from the user menu) or the shared ones (admin screen).
+// Title, shortcut and body, with the variables a body may use listed to insert at the caret.
+// Saves and deletes go through the outbox like every other change, so they work offline.
+import { useQuery } from '@tanstack/react-query';
+import { useId, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { MESSAGE_MAX_CHARS, type Snippet } from '../../src-shared/domain';
+import { call } from '../bridge/client';
+import { perform } from '../state/perform';
+import { directoryQuery, snippetsQuery } from '../state/queries';
+import { useUi } from '../state/ui-store';
+import { Modal } from './Modal';
+
+const BUILT_IN_VARIABLES = [
+  'contact.first_name',
+  'contact.name',
+  'contact.phone',
+  'contact.email',
+  'agent.first_name',
+  'agent.name',
+  'conversation.id',
+] as const;
+const SHORTCUT = /^[a-z0-9_-]{1,32}$/;
+
+type Editing = { id: string | undefined; title: string; shortcut: string; body: string };
+const EMPTY: Editing = { id: undefined, title: '', shortcut: '', body: '' };
+
+export function SnippetManager({ shared, meId }: { shared: boolean; meId: string }) {
+  const { t } = useTranslation();
+  const all = useQuery(snippetsQuery(true));
+  const directory = useQuery(directoryQuery());
+  const [editing, setEditing] = useState<Editing | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const ids = { title: useId(), shortcut: useId(), body: useId(), vars: useId(), problem: useId() };
+  const bodyBox = useRef<HTMLTextAreaElement>(null);
+  const mine = (all.data ?? []).filter((s) => (shared ? s.ownerId === null : s.ownerId === meId));
+  const customFields = (directory.data?.contactFields ?? []).filter((f) => f.active);
+
+  const startEdit = (s: Snippet | null) => {
+    setProblem(null);
+    setEditing(s ? { id: s.id, title: s.title, shortcut: s.shortcut, body: s.body } : EMPTY);
+  };
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!editing) return;
+    const shortcut = editing.shortcut.trim().replace(/^\//, '').toLowerCase();
+    if (!editing.title.trim()) return setProblem(t('snippets.needTitle'));
+    if (!SHORTCUT.test(shortcut)) return setProblem(t('snippets.badShortcut'));
+    if (!editing.body.trim()) return setProblem(t('snippets.needBody'));
+    if (editing.body.length > MESSAGE_MAX_CHARS) return setProblem(t('composer.tooLong', { count: editing.body.length - MESSAGE_MAX_CHARS }));
+    const taken = mine.find((s) => s.shortcut === shortcut && s.id !== editing.id);
+    if (taken) return setProblem(t('snippets.shortcutTaken', { shortcut, title: taken.title }));
+    const done = await perform(
+      call('snippet.save', { id: editing.id, title: editing.title.trim(), shortcut, body: editing.body, attachment: null, shared }),
+    );
+    if (done) setEditing(null);
+  };
+
+  const insertVariable = (variable: string) => {
+    if (!editing) return;
+    const box = bodyBox.current;
+    const start = box?.selectionStart ?? editing.body.length;
+    const end = box?.selectionEnd ?? start;
+    const token = `{{${variable}}}`;
+    setEditing({ ...editing, body: editing.body.slice(0, start) + token + editing.body.slice(end) });
+    requestAnimationFrame(() => {
+      box?.focus();
+      box?.setSelectionRange(start + token.length, start + token.length);
+    });
+  };
+
+  return (
+    <div className="snippet-manager" data-testid={shared ? 'shared-snippets' : 'my-snippets'}>
+      <p className="muted small">{shared ? t('snippets.sharedIntro') : t('snippets.personalIntro')}</p>
+      {mine.length === 0 && !editing && <p className="muted">{t('snippets.none')}</p>}
+      {mine.length > 0 && (
+        <ul className="snippet-rows">
+          {mine.map((s) => (
+            <li key={s.id} className="snippet-row" data-shortcut={s.shortcut}>
+              <span className="snippet-option-head">
+                <span className="snippet-shortcut">/{s.shortcut}</span>
+                <span className="snippet-title">{s.title}</span>
+              </span>
+              <span className="snippet-preview">{s.body}</span>
+              <span className="snippet-row-actions">
+                <button type="button" className="button small" onClick={() => startEdit(s)} aria-label={t('snippets.editNamed', { title: s.title })}>
+                  {t('snippets.edit')}
+                </button>
+                <button
+                  type="button"
+                  className="button small danger"
+                  aria-label={t('snippets.deleteNamed', { title: s.title })}
+                  onClick={() => void perform(call('snippet.delete', { id: s.id }))}
+                >
+                  {t('snippets.delete')}
+                </button>
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {!editing && (
+        <button type="button" className="button primary" onClick={() => startEdit(null)}>
+          {t('snippets.new')}
+        </button>
+      )}
+      {editing && (
+        <form className="snippet-form" onSubmit={(e) => void save(e)} aria-label={editing.id ? t('snippets.editTitle') : t('snippets.newTitle')}>
+          <label htmlFor={ids.title}>{t('snippets.title')}</label>
+          <input id={ids.title} value={editing.title} maxLength={80} onChange={(e) => setEditing({ ...editing, title: e.target.value })} autoFocus />
+          <label htmlFor={ids.shortcut}>{t('snippets.shortcut')}</label>
+          <span className="snippet-shortcut-input">
+            <span aria-hidden="true">/</span>
+            <input
+              id={ids.shortcut}
+              value={editing.shortcut}
+              maxLength={33}
+              placeholder="saludo"
+              autoCapitalize="off"
+              spellCheck={false}
+              onChange={(e) => setEditing({ ...editing, shortcut: e.target.value })}
+            />
+          </span>
+          <span className="muted small">{t('snippets.shortcutHelp')}</span>
+          <label htmlFor={ids.body}>{t('snippets.body')}</label>
+          <textarea
+            id={ids.body}
+            ref={bodyBox}
+            rows={5}
+            value={editing.body}
+            aria-describedby={ids.vars}
+            onChange={(e) => setEditing({ ...editing, body: e.target.value })}
+          />
+          <div className="snippet-variables" id={ids.vars}>
+            <span className="muted small">{t('snippets.variablesHelp')}</span>
+            <span className="snippet-variable-list">
+              {BUILT_IN_VARIABLES.map((v) => (
+                <button key={v} type="button" className="placeholder-chip neutral" onClick={() => insertVariable(v)} title={t(`snippets.variables.${v.replace('.', '_')}`)}>
+                  {`{{${v}}}`}
+                </button>
+              ))}
+              {customFields.map((f) => (
+                <button key={f.id} type="button" className="placeholder-chip neutral" onClick={() => insertVariable(`contact.${f.key}`)} title={f.label}>
+                  {`{{contact.${f.key}}}`}
+                </button>
+              ))}
+            </span>
+          </div>
+          {problem && (
+            <p className="composer-error" role="alert" id={ids.problem}>
+              {problem}
+            </p>
+          )}
+          <div className="snippet-form-actions">
+            <button type="button" className="button" onClick={() => setEditing(null)}>
+              {t('dialog.cancel')}
+            </button>
+            <button type="submit" className="button primary">
+              {t('admin.save')}
+            </button>
+          </div>
+        </form>
+      )}
+    </div>
+  );
+}
+
+/** The personal snippets, opened from the user menu. */
+export function MySnippetsDialog({ meId }: { meId: string }) {
+  const { t } = useTranslation();
+  const openDialog = useUi((s) => s.openDialog);
+  return (
+    <Modal title={t('snippets.personalTitle')} onClose={() => openDialog(null)} className="modal-wide">
+      <div className="modal-body">
+        <SnippetManager shared={false} meId={meId} />
+      </div>
+    </Modal>
+  );
+}
