@@ -2,12 +2,15 @@
 // the sync client; knows nothing of Electron or of how the UI reaches it.
 import { v7 as uuidv7 } from 'uuid';
 import { BandejaError } from '../../src-shared/errors';
-import type { NotificationEntry } from '../../src-shared/domain';
+import type { Attachment, NotificationEntry } from '../../src-shared/domain';
 import type { MutationArgs, MutationName } from '../../src-shared/mutations';
 import { preview } from '../../src-shared/rules/conversation';
 import type { Session, SyncStatus } from '../../src-shared/ipc';
 import type { Viewer } from '../../src-shared/rules/visibility';
+import { join } from 'node:path';
+import { ClientBlobs, type StageInput } from './blobs';
 import type { Host } from './host';
+import { Paths } from '../../src-shared/http';
 import { openMirror, type Mirror, type ReadonlyDb } from './mirror/db';
 import { readDraft, writeDraft } from './mirror/drafts';
 import { writeSessionUser } from './mirror/meta';
@@ -61,7 +64,11 @@ export interface Core {
   mutate<N extends MutationName>(name: N, args: MutationArgs<N>): { mutationId: number };
   /** Records several actions in one transaction (all or none), e.g. a bulk close. */
   mutateMany(inputs: readonly MutationInput[]): { mutationIds: number[] };
-  sendMessage(conversationId: string, body: string): { mutationId: number; id: string };
+  sendMessage(conversationId: string, body: string, attachments?: readonly Attachment[]): { mutationId: number; id: string };
+  /** Checks a file and keeps it on this device by sha256 (attachment.stage). */
+  stageAttachment(input: StageInput): Attachment;
+  /** An attachment's bytes: from this device, else fetched once from the server and kept. */
+  readAttachment(sha256: string): Promise<Buffer>;
   addNote(conversationId: string, body: string, mentions: string[]): { mutationId: number; id: string };
   discardMessage(id: string): void;
   /** This device's draft for a conversation ('' when none). */
@@ -84,6 +91,8 @@ export function createCore(opts: CoreOptions): Core {
   const log = opts.log ?? ((m: string) => console.error(m));
   const events = new IpcEventEmitter();
   let active: Active | null = null;
+  // Shared by every user and server on this device: a blob is named by its content.
+  const blobs = new ClientBlobs(join(host.dataDir, 'client', 'blobs'));
 
   function mirrorChanged(applied: Applied): void {
     events.emit('mirror.changed', { all: applied.all, conversationIds: applied.conversationIds });
@@ -110,6 +119,7 @@ export function createCore(opts: CoreOptions): Core {
       serverUrl: session.serverUrl,
       token,
       log,
+      blobs,
       onChanged: mirrorChanged,
       onStatus: (status) => events.emit('sync.status', status),
       onRejected: (rejection) => events.emit('mutation.rejected', rejection),
@@ -204,10 +214,13 @@ export function createCore(opts: CoreOptions): Core {
       afterRecord(a, recorded);
       return { mutationIds: recorded.map((r) => r.mutationId) };
     },
-    sendMessage(conversationId, body) {
+    sendMessage(conversationId, body, attachments = []) {
       const a = requireActive();
+      const missing = attachments.find((x) => !blobs.has(x.sha256));
+      if (missing) throw new BandejaError('ATTACHMENT_MISSING', `${missing.name} is not on this device. Attach it again.`, { name: missing.name });
       const id = uuidv7();
-      const recorded = record(a.mirror.db, 'message.send', { id, conversationId, body }, Date.now());
+      const args = attachments.length > 0 ? { id, conversationId, body, attachments: [...attachments] } : { id, conversationId, body };
+      const recorded = record(a.mirror.db, 'message.send', args, Date.now());
       afterRecord(a, [recorded]);
       return { mutationId: recorded.mutationId, id };
     },
@@ -217,6 +230,25 @@ export function createCore(opts: CoreOptions): Core {
       const recorded = record(a.mirror.db, 'note.add', { id, conversationId, body, mentions }, Date.now());
       afterRecord(a, [recorded]);
       return { mutationId: recorded.mutationId, id };
+    },
+    stageAttachment(input) {
+      return blobs.stage(input);
+    },
+    async readAttachment(sha256) {
+      if (blobs.has(sha256)) return blobs.read(sha256);
+      const a = requireActive();
+      const token = await host.secrets.get(TOKEN_SECRET);
+      if (!token) throw new BandejaError('NOT_SIGNED_IN', 'Sign in first.');
+      let res: Response;
+      try {
+        res = await fetch(new URL(Paths.blob(sha256), a.session.serverUrl), { headers: { authorization: `Bearer ${token}` } });
+      } catch {
+        throw new BandejaError('SERVER_UNREACHABLE', 'This file is not on this device yet, and the server cannot be reached.');
+      }
+      if (!res.ok) throw new BandejaError('NOT_FOUND', 'This file is not available.');
+      const bytes = Buffer.from(await res.arrayBuffer());
+      blobs.keep(sha256, bytes);
+      return bytes;
     },
     discardMessage(id) {
       const a = requireActive();

@@ -5,6 +5,7 @@ import { ipcContract, type IpcOp, type IpcReply } from '../../src-shared/ipc';
 import type { Core } from '../core';
 import { adminHandlers } from './admin';
 import { appHandlers } from './app';
+import { attachmentHandlers } from './attachment';
 import { contactHandlers } from './contact';
 import { conversationHandlers } from './conversation';
 import { directoryHandlers } from './directory';
@@ -41,6 +42,7 @@ export function createHandlers(core: Core): IpcHandlers {
     ...adminHandlers(core),
     ...snippetHandlers(core),
     ...draftHandlers(core),
+    ...attachmentHandlers(core),
   };
 }
 

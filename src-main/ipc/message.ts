@@ -3,7 +3,7 @@ import type { AreaHandlers } from './handlers';
 
 export function messageHandlers(core: Core): AreaHandlers<'message.'> {
   return {
-    'message.send': ({ conversationId, body }) => core.sendMessage(conversationId, body),
+    'message.send': ({ conversationId, body, attachments }) => core.sendMessage(conversationId, body, attachments),
     'message.discard': ({ id }) => {
       core.discardMessage(id);
       return { ok: true as const };

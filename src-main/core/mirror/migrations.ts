@@ -100,9 +100,12 @@ const m001: Migration = {
       -- What the agent was writing in each conversation: this device only, never synced.
       CREATE TABLE drafts (conversation_id TEXT PRIMARY KEY, body TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;
 
-      -- Attachments (by sha256) the server already holds: a queued message's blobs are uploaded
-      -- (PUT /blobs/<sha256>) before it is pushed, and a restart never uploads one twice.
-      CREATE TABLE blob_uploads (sha256 TEXT PRIMARY KEY, uploaded_at INTEGER NOT NULL) STRICT;
+      -- Attachments (by sha256) the server already holds, or refused for good (error: its reason): a
+      -- queued message's blobs are uploaded (PUT /blobs/<sha256>) before it is pushed, and a restart
+      -- never uploads one twice nor retries a refused one.
+      CREATE TABLE blob_uploads (
+        sha256 TEXT PRIMARY KEY, state TEXT NOT NULL CHECK (state IN ('uploaded', 'refused')), error TEXT, at INTEGER NOT NULL
+      ) STRICT;
 
       -- A message or note this device wrote: 'pending' until confirmed (then dropped: the base row
       -- replaces it), or 'failed' with the server's reason until the agent discards it.

@@ -19,7 +19,10 @@ import type { Mirror } from '../mirror/db';
 import { applyChanges, applySnapshotBegin, applySnapshotEnd, applySnapshotPage, type Applied } from '../mirror/apply';
 import { clientId, readCursor, writeSessionUser } from '../mirror/meta';
 import { confirm, nextBatch, noteAttempt, pendingCount, reject } from '../outbox';
+import type { ClientBlobs } from '../blobs';
+import type { AnyMutation } from '../../../src-shared/mutations';
 import { backoffDelay } from './backoff';
+import { blobsToUpload, markUpload, uploadBlob, uploadRefusal } from './uploads';
 
 export const PING_INTERVAL_MS = 10_000;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -38,6 +41,8 @@ export interface SyncClientOptions {
   onSignedOut?: (error: ErrorBody) => void;
   log?: (message: string) => void;
   random?: () => number;
+  /** Where queued messages' attachments are read from for upload. */
+  blobs?: ClientBlobs;
 }
 
 export function syncUrl(serverUrl: string): string {
@@ -58,6 +63,9 @@ export class SyncClient {
   private ws: WebSocket | null = null;
   private alive = true;
   private inFlight: number[] | null = null;
+  private inFlightMutations: AnyMutation[] = [];
+  /** An upload of the head message's attachments is running (pushes wait for it). */
+  private uploading: AbortController | null = null;
   private stopped = true;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private pushRetryTimer: NodeJS.Timeout | null = null;
@@ -87,6 +95,7 @@ export class SyncClient {
       else ws.terminate();
     }
     this.inFlight = null;
+    this.uploading?.abort();
     this.state = 'signedOut';
     this.retryAt = null;
   }
@@ -263,13 +272,49 @@ export class SyncClient {
   }
 
   private pushOutbox(): void {
-    if (this.stopped || this.state !== 'online' || this.inFlight || this.pushRetryTimer) return;
+    if (this.stopped || this.state !== 'online' || this.inFlight || this.pushRetryTimer || this.uploading) return;
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
-    const batch = nextBatch(this.opts.mirror.read, MAX_PUSH_MUTATIONS);
+    let batch = nextBatch(this.opts.mirror.read, MAX_PUSH_MUTATIONS);
+    // A message goes up only once the server holds its attachments; what comes before it goes now.
+    const waiting = batch.findIndex((m) => blobsToUpload(this.opts.mirror.read, m).length > 0);
+    if (waiting === 0) return void this.uploadFor(batch[0]!);
+    if (waiting > 0) batch = batch.slice(0, waiting);
     if (batch.length === 0) return;
     this.inFlight = batch.map((m) => m.id);
+    this.inFlightMutations = batch;
     this.send({ type: 'push', mutations: batch });
+  }
+
+  private async uploadFor(m: AnyMutation): Promise<void> {
+    const blobs = this.opts.blobs;
+    const db = this.opts.mirror.db;
+    const abort = new AbortController();
+    this.uploading = abort;
+    try {
+      for (const a of blobsToUpload(db, m)) {
+        const out = blobs
+          ? await uploadBlob(this.opts.serverUrl, this.opts.token, blobs, a, abort.signal)
+          : { ok: false as const, permanent: true, error: { code: 'ATTACHMENT_MISSING' as const, message: 'This device keeps no attachments.' } };
+        if (this.stopped || abort.signal.aborted) return;
+        if (out.ok) markUpload(db, a.sha256, { state: 'uploaded' }, Date.now());
+        // Refused for good: the message is still pushed (its number must be used), the server refuses it
+        // for the missing attachment, and the agent is told this refusal's reason instead.
+        else if (out.permanent) markUpload(db, a.sha256, { state: 'refused', error: out.error }, Date.now());
+        else {
+          this.log(`sync: upload of ${a.sha256} failed, retrying later: ${out.error.message}`);
+          noteAttempt(db, [m.id], out.error);
+          this.lastError = out.error;
+          this.uploading = null;
+          this.schedulePushRetry();
+          this.emitStatus();
+          return;
+        }
+      }
+    } finally {
+      if (this.uploading === abort) this.uploading = null;
+    }
+    this.pushOutbox();
   }
 
   private schedulePushRetry(): void {
@@ -284,7 +329,9 @@ export class SyncClient {
   private onPushResult(frame: PushResult): void {
     const db = this.opts.mirror.db;
     const sent = this.inFlight ?? [];
+    const sentMutations = new Map(this.inFlightMutations.map((m) => [m.id, m]));
     this.inFlight = null;
+    this.inFlightMutations = [];
     const touched = new Set<string>();
     let entities = false;
     let rejected: ErrorBody | null = null;
@@ -297,7 +344,9 @@ export class SyncClient {
         if (settled?.conversationId) touched.add(settled.conversationId);
         else if (settled) entities = true;
       } else if (r.status === 'rejected') {
-        const error = r.error ?? { code: 'INTERNAL', message: 'The server refused this action.' };
+        const sentMutation = sentMutations.get(r.id);
+        const refusal = r.error?.code === 'ATTACHMENT_MISSING' && sentMutation ? uploadRefusal(db, sentMutation) : null;
+        const error = refusal ?? r.error ?? { code: 'INTERNAL', message: 'The server refused this action.' };
         const settled = reject(db, r.id, error);
         if (settled?.conversationId) touched.add(settled.conversationId);
         else if (settled) entities = true;
