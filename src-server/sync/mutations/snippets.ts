@@ -1,6 +1,7 @@
 // Snippets: admins keep shared ones, everyone keeps personal ones.
 import { BandejaError } from '../../../src-shared/errors';
 import { mustMayChangeSnippet } from '../../../src-shared/rules/snippets';
+import { missingBlobs } from '../../store/blobs';
 import { deleteSnippet, lockSnippet, snippetIdTaken, snippetShortcutTaken, writeSnippet } from '../../store/snippets';
 import type { MutatorTable } from './context';
 
@@ -10,9 +11,11 @@ export const snippetMutators: MutatorTable<'snippet.save' | 'snippet.delete'> = 
     const before = await lockSnippet(ctx.tx, ctx.actor.tenantId, args.id);
     if (!before && (await snippetIdTaken(ctx.tx, args.id))) throw new BandejaError('INVALID_ARGS', 'This snippet id is already used.');
     if (before) mustMayChangeSnippet(ctx.actor, before.ownerId);
-    // The blob store for snippet attachments is not wired yet: a snippet names no file until it is.
-    if (args.attachment !== null)
-      throw new BandejaError('ATTACHMENT_MISSING', 'The server does not hold this snippet’s file yet. Save the snippet without it.');
+    // The file must already be uploaded (PUT /blobs/<sha256>), like a message's.
+    if (args.attachment !== null && (await missingBlobs(ctx.tx, ctx.actor.tenantId, [args.attachment])).length > 0)
+      throw new BandejaError('ATTACHMENT_MISSING', `The server has not received ${args.attachment.name}. Attach it again.`, {
+        name: args.attachment.name,
+      });
     const ownerId = args.shared ? null : ctx.actor.id;
     if (await snippetShortcutTaken(ctx.tx, ctx.actor.tenantId, ownerId, args.shortcut, args.id))
       throw new BandejaError('INVALID_ARGS', `Another snippet already uses the shortcut "/${args.shortcut}".`, { shortcut: args.shortcut });
