@@ -74,7 +74,9 @@ export class BlobFiles {
       renameSync(tmp, this.path(sha256));
       return { mime, size };
     } catch (e) {
+      // The file may still be opening: wait until the stream is closed, or it would reappear after the rm.
       out.destroy();
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       rmSync(tmp, { force: true });
       throw e;
     }
