@@ -4,7 +4,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { MESSAGE_MAX_CHARS, type User } from '../../src-shared/domain';
+import { MESSAGE_MAX_CHARS, type Attachment, type User } from '../../src-shared/domain';
 import type { ConversationItem, Session } from '../../src-shared/ipc';
 import { call } from '../bridge/client';
 import { describeError } from '../i18n/errors';
@@ -15,7 +15,10 @@ import { forgetDraftSave, saveDraftSoon, usePersistedDraft } from '../state/draf
 import { UnfilledVariables, useSnippetSlash } from './SnippetPicker';
 import { directoryQuery } from '../state/queries';
 import { useUi, type ComposerMode } from '../state/ui-store';
+import { useStaged, useStagedFor } from '../state/attachments';
+import { AttachButton, AttachmentTray, useAttachFiles } from './AttachmentTray';
 import { Avatar } from './Avatar';
+import { useVoiceRecorder, VoiceRecorderButton, VoiceRecorderPanel } from './VoiceRecorder';
 import { IconLock, IconSend } from './icons';
 import { fold, PresenceDot } from './Picker';
 
@@ -42,16 +45,20 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
   const people = (directory.data?.users ?? []).filter((u) => u.active && !u.invited && u.id !== session.user.id);
   const suggestions = mention ? people.filter((u) => fold(u.name).includes(fold(mention.query))).slice(0, 6) : [];
   usePersistedDraft(item.id);
+  const staged = useStagedFor(item.id);
+  const files = useAttachFiles(item.id);
+  const voice = useVoiceRecorder(item.id);
   const unfilledId = useId();
   const slash = useSnippetSlash({ conversationId: item.id, session, text: draft, setText: (text) => setDraft(item.id, text), box });
 
   const send = useMutation({
-    mutationFn: ({ body, note }: { body: string; note: boolean }) =>
+    mutationFn: ({ body, note, attachments }: { body: string; note: boolean; attachments: Attachment[] }) =>
       note
         ? call('note.add', { conversationId: item.id, body, mentions: mentionsToSend(body, useUi.getState().mentionPicks[item.id] ?? []) })
-        : call('message.send', { conversationId: item.id, body }),
+        : call('message.send', { conversationId: item.id, body, attachments }),
     onError: (_e, { body }) => saveDraftSoon(item.id, body),
-    onSuccess: (_r, { body }) => {
+    onSuccess: (_r, { body, attachments }) => {
+      useStaged.getState().clear(item.id, attachments);
       // Only clear what was sent: the agent may have kept typing meanwhile.
       if ((useUi.getState().drafts[item.id] ?? '') === body) setDraft(item.id, '');
     },
@@ -71,13 +78,15 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
   const over = draft.length - MESSAGE_MAX_CHARS;
   // A snippet variable without a value is never sent as {{…}}: the agent fills it first.
   const unfilled = unfilledVariables(draft).length > 0;
-  const canSend = !blocked && draft.trim().length > 0 && over <= 0 && !unfilled && !send.isPending;
+  // Files or a voice note may go without words (replies only: notes carry no attachments).
+  const attached = !note && staged.length > 0;
+  const canSend = !blocked && (draft.trim().length > 0 || attached) && over <= 0 && !unfilled && !send.isPending;
 
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
     if (!canSend) return;
     forgetDraftSave(item.id);
-    send.mutate({ body: draft, note });
+    send.mutate({ body: draft, note, attachments: note ? [] : staged });
   };
   const pick = (u: User) => {
     if (!mention) return;
@@ -142,11 +151,22 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
   const at = Math.min(active, suggestions.length - 1);
 
   return (
-    <form className={`composer${note ? ' composer-note-mode' : ''}`} onSubmit={submit} data-mode={mode}>
+    <form
+      className={`composer${note ? ' composer-note-mode' : ''}${files.dragging ? ' composer-dragging' : ''}`}
+      onSubmit={submit}
+      data-mode={mode}
+      {...(note || blocked ? {} : files.handlers)}
+    >
       {blocked && <p className="composer-note">{t('composer.closed')}</p>}
       {send.isError && (
         <p className="composer-error" role="alert" id={errorId}>
           {describeError(t, send.error, nameOf)}
+        </p>
+      )}
+      {!note && <VoiceRecorderPanel recorder={voice.recorder} conversationId={item.id} />}
+      {files.error && !note && (
+        <p className="composer-error" role="alert">
+          {files.error}
         </p>
       )}
       <div className="composer-box">
@@ -180,6 +200,7 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
             ))}
           </ul>
         )}
+        {!note && <AttachmentTray conversationId={item.id} />}
         <textarea
           ref={box}
           rows={3}
@@ -205,6 +226,12 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
         />
         <UnfilledVariables text={draft} box={box} id={unfilledId} />
         <div className="composer-bar">
+          {!note && (
+            <span className="composer-tools">
+              <AttachButton onFiles={(f) => void files.attach(f)} disabled={blocked || files.busy} />
+              <VoiceRecorderButton recorder={voice.recorder} disabled={blocked} />
+            </span>
+          )}
           <span className="composer-hint" id={hintId}>
             {over > 0 ? (
               <span className="danger-text">{t('composer.tooLong', { count: over })}</span>

@@ -14,6 +14,7 @@ import { useNameOf } from '../state/people';
 import { conversationQuery, directoryQuery, messagesQuery } from '../state/queries';
 import { useUi } from '../state/ui-store';
 import { IconAlert, IconCheck, IconCheckDouble, IconClock, IconLock, IconTrash } from './icons';
+import { AttachmentPreview } from './AttachmentTray';
 
 export interface Names {
   person(id: string): string;
@@ -168,7 +169,18 @@ function Bubble({ message, authorLabel, names, focused }: { message: MessageItem
             {t('messages.note')}
           </span>
         )}
-        <p className="bubble-body">{note ? withMentions(message.body, message.mentions.map(names.person)) : message.body}</p>
+        {message.attachments.length > 0 && (
+          <ul className="bubble-attachments">
+            {message.attachments.map((a) => (
+              <li key={a.sha256}>
+                <AttachmentPreview attachment={a} />
+              </li>
+            ))}
+          </ul>
+        )}
+        {(message.body.length > 0 || message.attachments.length === 0) && (
+          <p className="bubble-body">{note ? withMentions(message.body, message.mentions.map(names.person)) : message.body}</p>
+        )}
       </div>
       <div className="message-meta">
         <span className="message-author">{authorLabel}</span>

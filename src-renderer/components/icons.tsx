@@ -183,3 +183,26 @@ export const IconFilter = ({ size }: { size?: number }) => (
     <path d="M22 3H2l8 9.46V19l4 2v-8.54L22 3z" />
   </Icon>
 );
+export const IconPaperclip = ({ size }: { size?: number }) => (
+  <Icon size={size}>
+    <path d="m21.44 11.05-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48" />
+  </Icon>
+);
+export const IconMic = ({ size }: { size?: number }) => (
+  <Icon size={size}>
+    <rect x="9" y="2" width="6" height="12" rx="3" />
+    <path d="M19 10v1a7 7 0 0 1-14 0v-1" />
+    <path d="M12 18v4" />
+  </Icon>
+);
+export const IconStop = ({ size }: { size?: number }) => (
+  <Icon size={size}>
+    <rect x="6" y="6" width="12" height="12" rx="2" />
+  </Icon>
+);
+export const IconFile = ({ size }: { size?: number }) => (
+  <Icon size={size}>
+    <path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z" />
+    <path d="M14 2v6h6" />
+  </Icon>
+);
