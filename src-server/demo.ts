@@ -58,7 +58,7 @@ export const DEMO = {
       id: 'snippet-gracias',
       title: 'Gracias por escribirnos',
       shortcut: 'gracias',
-      body: 'Gracias por escribirnos, {{contact.first_name}}. Si necesitás algo más, respondé a este mensaje. Saludos, {{agent.name}}.',
+      body: 'Gracias por escribirnos, {{contact.first_name}}. Si necesitas algo más, responde a este mensaje. Saludos, {{agent.name}}.',
     },
     {
       id: 'snippet-horario',
@@ -70,7 +70,7 @@ export const DEMO = {
       id: 'snippet-plan',
       title: 'Plan contratado',
       shortcut: 'plan',
-      body: 'Veo que tenés el plan {{contact.plan}}, {{contact.first_name}}. Te cuento qué incluye.',
+      body: 'Veo que tienes el plan {{contact.plan}}, {{contact.first_name}}. Te cuento qué incluye.',
     },
   ],
 } as const;

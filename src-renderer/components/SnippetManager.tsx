@@ -2,7 +2,7 @@
 // Title, shortcut and body, with the variables a body may use listed to insert at the caret.
 // Saves and deletes go through the outbox like every other change, so they work offline.
 import { useQuery } from '@tanstack/react-query';
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MESSAGE_MAX_CHARS, type Snippet } from '../../src-shared/domain';
 import { call } from '../bridge/client';
@@ -33,6 +33,7 @@ export function SnippetManager({ shared, meId }: { shared: boolean; meId: string
   const [problem, setProblem] = useState<string | null>(null);
   const ids = { title: useId(), shortcut: useId(), body: useId(), vars: useId(), problem: useId() };
   const bodyBox = useRef<HTMLTextAreaElement>(null);
+  const newButton = useRef<HTMLButtonElement>(null);
   const mine = (all.data ?? []).filter((s) => (shared ? s.ownerId === null : s.ownerId === meId));
   const customFields = (directory.data?.contactFields ?? []).filter((f) => f.active);
 
@@ -54,8 +55,17 @@ export function SnippetManager({ shared, meId }: { shared: boolean; meId: string
     const done = await perform(
       call('snippet.save', { id: editing.id, title: editing.title.trim(), shortcut, body: editing.body, attachment: null, shared }),
     );
-    if (done) setEditing(null);
+    if (done) stopEditing();
   };
+
+  const stopEditing = () => setEditing(null);
+  // The form goes away with the focused control: focus stays in the manager (Escape still closes
+  // the dialog, Tab still moves on).
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    if (!editing && wasEditing.current) newButton.current?.focus();
+    wasEditing.current = editing !== null;
+  }, [editing]);
 
   const insertVariable = (variable: string) => {
     if (!editing) return;
@@ -101,12 +111,12 @@ export function SnippetManager({ shared, meId }: { shared: boolean; meId: string
         </ul>
       )}
       {!editing && (
-        <button type="button" className="button primary" onClick={() => startEdit(null)}>
+        <button type="button" className="button primary snippet-new" ref={newButton} onClick={() => startEdit(null)}>
           {t('snippets.new')}
         </button>
       )}
       {editing && (
-        <form className="snippet-form" onSubmit={(e) => void save(e)} aria-label={editing.id ? t('snippets.editTitle') : t('snippets.newTitle')}>
+        <form className="form snippet-form" onSubmit={(e) => void save(e)} aria-label={editing.id ? t('snippets.editTitle') : t('snippets.newTitle')}>
           <label htmlFor={ids.title}>{t('snippets.title')}</label>
           <input id={ids.title} value={editing.title} maxLength={80} onChange={(e) => setEditing({ ...editing, title: e.target.value })} autoFocus />
           <label htmlFor={ids.shortcut}>{t('snippets.shortcut')}</label>
@@ -153,7 +163,7 @@ export function SnippetManager({ shared, meId }: { shared: boolean; meId: string
             </p>
           )}
           <div className="snippet-form-actions">
-            <button type="button" className="button" onClick={() => setEditing(null)}>
+            <button type="button" className="button" onClick={stopEditing}>
               {t('dialog.cancel')}
             </button>
             <button type="submit" className="button primary">
