@@ -41,6 +41,9 @@ export function ensureRendererBuilt(): void {
   built = true;
 }
 
+/** Chromium's fake microphone (a tone), allowed without a prompt: for voice note tests. */
+export const FAKE_MICROPHONE = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+
 const ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -57,13 +60,13 @@ export interface Browser {
 }
 
 /** A fresh Chromium with its own profile folder (so localStorage, cookies, caches are its own). */
-export async function openBrowser(opts: { locale?: string; colorScheme?: 'light' | 'dark' } = {}): Promise<Browser> {
+export async function openBrowser(opts: { locale?: string; colorScheme?: 'light' | 'dark'; args?: string[] } = {}): Promise<Browser> {
   ensureRendererBuilt();
   const profile = mkdtempSync(join(tmpdir(), 'bandeja-e2e-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ARGS,
+    args: [...ARGS, ...(opts.args ?? [])],
     viewport: { width: 1280, height: 800 },
     locale: opts.locale ?? 'en-US',
     colorScheme: opts.colorScheme ?? 'light',

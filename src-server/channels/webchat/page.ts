@@ -39,6 +39,11 @@ button:disabled{opacity:.5;cursor:default}
 .msg .who{display:block;font-size:12px;font-weight:600;color:var(--muted);margin-bottom:2px}
 .msg .meta{display:block;font-size:11px;margin-top:3px;opacity:.7;text-align:right}
 .msg.pending{opacity:.75}
+.att{margin:2px 0 4px}
+.att img{display:block;max-width:100%;max-height:240px;border-radius:12px}
+.att audio{display:block;width:240px;max-width:100%;height:40px}
+.att video{display:block;max-width:100%;border-radius:12px}
+.att a{color:inherit;font-weight:600}
 .composer{border-top:1px solid var(--line);padding:12px;display:flex;gap:8px;align-items:flex-end;background:#fff}
 .composer textarea{resize:none;height:46px;max-height:140px;border-radius:23px;padding:12px 16px}
 .composer button{border-radius:23px;height:46px;padding:0 20px}
@@ -57,15 +62,15 @@ var cfg = JSON.parse(document.getElementById('webchat-config').textContent);
 var T = {
   en: {title:'Chat with us', online:'We reply as soon as we can', offline:'Reconnecting… your messages will be sent', welcome:'Hi there!', intro:'Tell us your name and we will connect you with our team.',
        name:'Your name', start:'Start chat', message:'Message', placeholder:'Write a message…', send:'Send', log:'Conversation',
-       empty:'Send us a message: an agent will reply right here.', you:'You', agent:'Agent', sending:'Sending…', powered:'Powered by Bandeja',
+       empty:'Send us a message: an agent will reply right here.', you:'You', agent:'Agent', sending:'Sending…', powered:'Powered by Bandeja', voice:'Voice note', audio:'Audio', image:'Image', file:'Download',
        errors:{MESSAGE_TOO_LONG:'This message is too long. Split it into shorter messages.', EMPTY_MESSAGE:'Write something before sending.', UNAUTHORIZED:'This chat could not be opened here. Reload the page to start a new chat.', other:'Something went wrong. Please try again.'}},
   es: {title:'Chatea con nosotros', online:'Respondemos lo antes posible', offline:'Reconectando… tus mensajes se enviarán', welcome:'¡Hola!', intro:'Dinos tu nombre y te pondremos en contacto con nuestro equipo.',
        name:'Tu nombre', start:'Iniciar chat', message:'Mensaje', placeholder:'Escribe un mensaje…', send:'Enviar', log:'Conversación',
-       empty:'Envíanos un mensaje: un agente te responderá aquí mismo.', you:'Tú', agent:'Agente', sending:'Enviando…', powered:'Con la tecnología de Bandeja',
+       empty:'Envíanos un mensaje: un agente te responderá aquí mismo.', you:'Tú', agent:'Agente', sending:'Enviando…', powered:'Con la tecnología de Bandeja', voice:'Nota de voz', audio:'Audio', image:'Imagen', file:'Descargar',
        errors:{MESSAGE_TOO_LONG:'El mensaje es demasiado largo. Divídelo en mensajes más cortos.', EMPTY_MESSAGE:'Escribe algo antes de enviar.', UNAUTHORIZED:'No se pudo abrir este chat aquí. Recarga la página para empezar uno nuevo.', other:'Algo salió mal. Inténtalo de nuevo.'}},
   'pt-BR': {title:'Fale conosco', online:'Respondemos o quanto antes', offline:'Reconectando… suas mensagens serão enviadas', welcome:'Olá!', intro:'Diga seu nome e vamos conectar você à nossa equipe.',
        name:'Seu nome', start:'Iniciar conversa', message:'Mensagem', placeholder:'Escreva uma mensagem…', send:'Enviar', log:'Conversa',
-       empty:'Envie uma mensagem: um atendente responderá aqui mesmo.', you:'Você', agent:'Atendente', sending:'Enviando…', powered:'Desenvolvido com Bandeja',
+       empty:'Envie uma mensagem: um atendente responderá aqui mesmo.', you:'Você', agent:'Atendente', sending:'Enviando…', powered:'Desenvolvido com Bandeja', voice:'Mensagem de voz', audio:'Áudio', image:'Imagem', file:'Baixar',
        errors:{MESSAGE_TOO_LONG:'A mensagem é longa demais. Divida-a em mensagens menores.', EMPTY_MESSAGE:'Escreva algo antes de enviar.', UNAUTHORIZED:'Não foi possível abrir esta conversa aqui. Recarregue a página para começar outra.', other:'Algo deu errado. Tente novamente.'}}
 };
 function pickLang(){
@@ -103,6 +108,22 @@ var shown = {};
 var ws = null, ready = false, attempt = 0;
 
 function fmtTime(ms){ try { return new Date(ms).toLocaleTimeString(lang, {hour:'2-digit', minute:'2-digit'}); } catch (e) { return ''; } }
+function fmtDur(ms){ var s = Math.round((ms || 0) / 1000); return Math.floor(s / 60) + ':' + ('0' + (s % 60)).slice(-2); }
+// An agent's file: images shown, voice notes and audio played inline, anything else a download link.
+function attachmentEl(a){
+  var box = document.createElement('div'); box.className = 'att att-' + a.kind;
+  if (a.kind === 'image') {
+    var img = document.createElement('img'); img.src = a.url; img.alt = t.image + ': ' + a.name; box.appendChild(img);
+  } else if (a.kind === 'voice' || a.kind === 'audio' || a.kind === 'video') {
+    var media = document.createElement(a.kind === 'video' ? 'video' : 'audio'); media.controls = true; media.preload = 'metadata'; media.src = a.url;
+    media.setAttribute('aria-label', (a.kind === 'voice' ? t.voice : t.audio) + (a.durationMs ? ' ' + fmtDur(a.durationMs) : '') + (a.kind === 'voice' ? '' : ': ' + a.name));
+    box.appendChild(media);
+  } else {
+    var link = document.createElement('a'); link.href = a.url; link.download = a.name; link.rel = 'noopener'; link.textContent = a.name;
+    link.setAttribute('aria-label', t.file + ': ' + a.name); box.appendChild(link);
+  }
+  return box;
+}
 function render(m, pending){
   var el = shown[m.id];
   if (!el) {
@@ -111,7 +132,8 @@ function render(m, pending){
     el.setAttribute('data-from', m.from);
     el.setAttribute('data-id', m.id);
     if (m.from === 'agent') { var who = document.createElement('span'); who.className = 'who'; who.textContent = m.authorName || t.agent; el.appendChild(who); }
-    var body = document.createElement('span'); body.className = 'body'; body.textContent = m.body; el.appendChild(body);
+    (m.attachments || []).forEach(function(a){ el.appendChild(attachmentEl(a)); });
+    if (m.body || !(m.attachments || []).length) { var body = document.createElement('span'); body.className = 'body'; body.textContent = m.body; el.appendChild(body); }
     var meta = document.createElement('span'); meta.className = 'meta'; el.appendChild(meta);
     shown[m.id] = el;
     var empty = $('empty'); if (empty) empty.remove();
