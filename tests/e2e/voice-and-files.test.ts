@@ -106,7 +106,23 @@ describe('voice notes and files', () => {
     const pdf = join(root, 'presupuesto.pdf');
     writeFileSync(pdf, '%PDF-1.7\n% Presupuesto 17\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n');
     const png = join(root, 'captura.png');
-    writeFileSync(png, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'));
+    // A real picture, drawn by Chromium itself.
+    const dataUrl = await page.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = 160;
+      c.height = 100;
+      const g = c.getContext('2d')!;
+      g.fillStyle = '#0ea5e9';
+      g.fillRect(0, 0, 160, 100);
+      g.fillStyle = '#facc15';
+      g.beginPath();
+      g.arc(120, 30, 18, 0, Math.PI * 2);
+      g.fill();
+      g.fillStyle = '#166534';
+      g.fillRect(0, 70, 160, 30);
+      return c.toDataURL('image/png');
+    });
+    writeFileSync(png, Buffer.from(dataUrl.split(',')[1]!, 'base64'));
 
     await server.stop();
     await page.getByTestId('offline-banner').waitFor({ timeout: WAIT_MS });
@@ -129,7 +145,7 @@ describe('voice notes and files', () => {
     await got.waitFor({ timeout: WAIT_MS });
     await got.getByRole('link', { name: 'Download: presupuesto.pdf' }).waitFor({ timeout: WAIT_MS });
     await got.getByRole('img', { name: 'Image: captura.png' }).waitFor({ timeout: WAIT_MS });
-    await until(() => got.getByRole('img').evaluate((el: HTMLImageElement) => el.naturalWidth), (w) => w === 1, 'the image to load');
+    await until(() => got.getByRole('img').evaluate((el: HTMLImageElement) => el.naturalWidth), (w) => w === 160, 'the image to load');
     expect(await agentMessages(customer).filter({ hasText: 'Te mando el presupuesto' }).count()).toBe(1);
     await screenshot(page, 'files-2-sent-timeline');
     await screenshot(customer, 'files-3-customer-page');
@@ -152,5 +168,52 @@ describe('voice notes and files', () => {
     await p.locator('textarea').press('Enter');
     await p.locator('.message-out', { hasText: 'Te escribo por aquí' }).waitFor({ timeout: WAIT_MS });
     await screenshot(page, 'voice-5-microphone-blocked');
+  });
+
+  it('looks right in every language and theme: recorder, recorded take and attachments', { timeout: 240_000 }, async () => {
+    const server = await startServerProcess({ demo: true, dataDir: join(root, 'server') });
+    cleanups.push(() => server.stop());
+    const ana = await startClientProcess({ serverUrl: server.url, dataDir: join(root, 'ana') });
+    cleanups.push(() => ana.stop());
+    const customer = await openBrowser();
+    cleanups.push(() => customer.close());
+    await startChat(customer.page, server.url, 'Lucía Gómez');
+    await say(customer.page, '¿Me mandas la factura?');
+    const pdf = join(root, 'factura.pdf');
+    writeFileSync(pdf, '%PDF-1.7\n% Factura\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n');
+    const cases = [
+      { lang: 'en', locale: 'en-US', record: 'Record a voice note', stop: 'Stop recording' },
+      { lang: 'es', locale: 'es-ES', record: 'Grabar una nota de voz', stop: 'Detener la grabación' },
+      { lang: 'pt-BR', locale: 'pt-BR', record: 'Gravar uma mensagem de voz', stop: 'Parar a gravação' },
+    ];
+    for (const c of cases)
+      for (const theme of ['light', 'dark'] as const) {
+        const b = await openBrowser({ locale: c.locale, colorScheme: theme, args: FAKE_MICROPHONE });
+        try {
+          const page = b.page;
+          await page.goto(ana.url);
+          // The first browser signs in; later ones find the host already signed in.
+          await page.locator('.sidebar, input[type="email"]').first().waitFor({ timeout: WAIT_MS });
+          if ((await page.locator('.sidebar').count()) === 0) {
+            await page.locator('input[type="email"]').fill('ana@demo.test');
+            await page.locator('input[type="password"]').fill('demo1234');
+            await page.locator('form button[type="submit"]').click();
+          }
+          await page.locator('.sidebar').waitFor({ timeout: WAIT_MS });
+          await page.locator('.view-item[data-view="unassigned"]').click();
+          await row(page, 'Lucía Gómez').click();
+          const p = pane(page);
+          await p.getByTestId('attach-input').setInputFiles(pdf);
+          await p.locator('.attachment-tray').getByText('factura.pdf').waitFor({ timeout: WAIT_MS });
+          await p.getByRole('button', { name: c.record }).click();
+          await until(() => timer(page).textContent(), (t) => seconds(t) >= 1, 'the timer to move');
+          await screenshot(page, `voice-looks-${c.lang}-${theme}-recording`);
+          await p.getByRole('button', { name: c.stop }).click();
+          await p.locator('.voice-recorded audio').waitFor({ timeout: WAIT_MS });
+          await screenshot(page, `voice-looks-${c.lang}-${theme}-recorded`);
+        } finally {
+          await b.close();
+        }
+      }
   });
 });
