@@ -109,6 +109,11 @@ describe('admin invite', () => {
       await page.locator('.admin-table select').first().waitFor({ timeout: WAIT_MS });
       expect(await page.locator('html').getAttribute('lang')).toBe(lang);
       expect(await cutRoleSelects(page)).toEqual([]);
+      const back = page.locator('.admin-nav .button').first();
+      const box = await back.evaluate((el) => ({ over: el.scrollWidth > el.clientWidth + 1, right: el.getBoundingClientRect().right }));
+      const navRight = await page.locator('.admin-nav').evaluate((el) => el.getBoundingClientRect().right);
+      expect(box.over).toBe(false);
+      expect(box.right).toBeLessThanOrEqual(navRight);
       await screenshot(page, `invite-6-users-table-${lang}`);
     }
   });
