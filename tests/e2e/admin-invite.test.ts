@@ -9,20 +9,21 @@ import { openView, row, signIn, until, WAIT_MS } from './agent-ui';
 import { openBrowser, screenshot } from './chromium';
 import { Fixture, type Agent } from './fixture';
 
-/** Role selects whose chosen option does not fit (text wider than the box minus padding and arrow). */
+/** Role selects whose chosen option does not fit (text wider than the box minus padding and arrow).
+ *  Written as page script text: this project's Node typings have no DOM. */
 function cutRoleSelects(page: Page): Promise<string[]> {
-  return page.$$eval('.admin-table select', (els) => {
-    const ctx = document.createElement('canvas').getContext('2d')!;
-    return (els as HTMLSelectElement[])
+  return page.evaluate(`(() => {
+    const ctx = document.createElement('canvas').getContext('2d');
+    return [...document.querySelectorAll('.admin-table select')]
       .filter((el) => {
         const st = getComputedStyle(el);
-        ctx.font = `${st.fontWeight} ${st.fontSize} ${st.fontFamily}`;
-        const text = el.options[el.selectedIndex]?.text ?? '';
+        ctx.font = st.fontWeight + ' ' + st.fontSize + ' ' + st.fontFamily;
+        const text = el.options[el.selectedIndex] ? el.options[el.selectedIndex].text : '';
         const room = el.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight) - 16;
         return ctx.measureText(text).width > room;
       })
-      .map((el) => el.options[el.selectedIndex]?.text ?? '');
-  });
+      .map((el) => el.options[el.selectedIndex].text);
+  })()`);
 }
 
 describe('admin invite', () => {
@@ -52,7 +53,7 @@ describe('admin invite', () => {
     await link.waitFor({ timeout: WAIT_MS });
     await notice.getByRole('button', { name: 'Copy' }).click();
     await notice.getByRole('button', { name: 'Copied' }).waitFor({ timeout: WAIT_MS });
-    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const copied = String(await page.evaluate('navigator.clipboard.readText()'));
     expect(copied).toBe(await link.inputValue());
     expect(copied).toMatch(new RegExp(`^${f.server.url}/invite/[^/]+$`));
     const noraRow = page.locator('tr', { hasText: 'nora@demo.test' });
@@ -101,7 +102,7 @@ describe('admin invite', () => {
   it('fits the role select in the users table at 1024 px in en, es and pt-BR', async () => {
     const page = admin.page;
     for (const lang of ['en', 'es', 'pt-BR']) {
-      await page.evaluate((l) => localStorage.setItem('bandeja.preferences', JSON.stringify({ theme: 'light', chosenLanguage: l })), lang);
+      await page.evaluate(`localStorage.setItem('bandeja.preferences', ${JSON.stringify(JSON.stringify({ theme: 'light', chosenLanguage: lang }))})`);
       await page.reload();
       // A reload starts on the inbox.
       await page.locator('.sidebar').waitFor({ timeout: WAIT_MS });
