@@ -187,7 +187,7 @@ export function useCommands(session: Session): Command[] {
       {
         id: 'bot',
         group: 'conversation',
-        label: item?.botActive ? t('conversation.botPause') : t('conversation.botResume'),
+        label: !item ? t('conversation.botToggle') : item.botActive ? t('conversation.botPause') : t('conversation.botResume'),
         keys: ['b'],
         enabled: item !== null,
         run: () => item && void perform(call('conversation.setBot', { conversationId: item.id, active: !item.botActive })),

@@ -62,12 +62,15 @@ function FieldRow({
 }) {
   const { t } = useTranslation();
   const [draft, setDraft] = useState<string | null>(null);
+  // The field's version when editing started: a teammate's write while this edit is open must be
+  // seen by the server as a conflict (and kept in history), not silently taken as the base.
+  const [base, setBase] = useState(0);
   const inputId = useId();
   const save = async (e?: FormEvent) => {
     e?.preventDefault();
     if (draft === null) return;
     const done = await perform(
-      call('contact.update', { contactId: contact.id, fields: { [field]: fromDraft(kind, draft) }, base: { [field]: contact.fieldVersions[field] ?? 0 } }),
+      call('contact.update', { contactId: contact.id, fields: { [field]: fromDraft(kind, draft) }, base: { [field]: base } }),
     );
     if (done) setDraft(null);
   };
@@ -77,7 +80,11 @@ function FieldRow({
         <dt>{label}</dt>
         <dd>
           <span className="field-value">{display}</span>
-          <button type="button" className="icon-button" aria-label={t('contact.edit', { field: label })} title={t('contact.edit', { field: label })} onClick={() => setDraft(toDraft(kind, value))}>
+          <button type="button" className="icon-button" aria-label={t('contact.edit', { field: label })} title={t('contact.edit', { field: label })} onClick={() => {
+              setBase(contact.fieldVersions[field] ?? 0);
+              setDraft(toDraft(kind, value));
+            }}
+          >
             <IconEdit size={14} />
           </button>
         </dd>

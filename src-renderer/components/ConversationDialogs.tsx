@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Session } from '../../src-shared/ipc';
+import { seesEverything } from '../../src-shared/rules/visibility';
 import { call } from '../bridge/client';
 import { perform } from '../state/perform';
 import { conversationQuery, directoryQuery, tagsQuery } from '../state/queries';
@@ -123,7 +124,12 @@ export function AssignDialog({ ids, session }: { ids: string[]; session: Session
   const { t } = useTranslation();
   const close = useClose();
   const people = usePeople(session, false);
-  const options: PickerOption[] = [...people, { id: 'none', label: t('assignDialog.nobody'), group: t('assignDialog.other') }];
+  const directory = useQuery(directoryQuery());
+  const me = directory.data?.users.find((u) => u.id === session.user.id) ?? session.user;
+  // Agents may only take conversations for themselves (giving one to someone else is a transfer):
+  // offering teammates here would only end in "not allowed".
+  const allowed = seesEverything(me.role) ? people : people.filter((p) => p.id === `user:${me.id}`);
+  const options: PickerOption[] = [...allowed, { id: 'none', label: t('assignDialog.nobody'), group: t('assignDialog.other') }];
   const pick = async (o: PickerOption) => {
     const assigneeId = o.id === 'none' ? null : o.id.slice(5);
     const done =

@@ -1,6 +1,6 @@
 // Create, edit or delete a saved view: its filters (status, channel, inbox, team, assignee, tag,
 // unread, waiting since), its sort, and whether it is personal or shared with a team.
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CHANNELS, CONVERSATION_STATUSES, type ViewFilters } from '../../src-shared/domain';
@@ -8,7 +8,7 @@ import type { Session } from '../../src-shared/ipc';
 import { seesEverything } from '../../src-shared/rules/visibility';
 import { call } from '../bridge/client';
 import { perform } from '../state/perform';
-import { directoryQuery, savedViewsQuery } from '../state/queries';
+import { directoryQuery, keys, savedViewsQuery } from '../state/queries';
 import { useUi } from '../state/ui-store';
 import { Modal } from './Modal';
 
@@ -46,6 +46,7 @@ export function SavedViewDialog({ viewId, session }: { viewId: string | null; se
   const close = () => openDialog(null);
   const directory = useQuery(directoryQuery());
   const views = useQuery(savedViewsQuery());
+  const queryClient = useQueryClient();
   const existing = viewId ? views.data?.find((v) => v.id === viewId) : undefined;
   const f = existing?.filters ?? {};
   const [name, setName] = useState(existing?.name ?? '');
@@ -81,6 +82,8 @@ export function SavedViewDialog({ viewId, session }: { viewId: string | null; se
     if (Number.isFinite(minutes) && minutes > 0) filters.waitingMinutes = minutes;
     const saved = await perform(call('view.save', { id: existing?.id, name: name.trim(), teamId: teamId || null, filters, sort }));
     if (saved) {
+      // The sidebar drops a current view it does not list: read the new view before opening it.
+      await queryClient.invalidateQueries({ queryKey: keys.savedViews });
       useUi.getState().setView({ kind: 'saved', viewId: saved.id });
       close();
     }

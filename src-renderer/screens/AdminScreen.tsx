@@ -71,7 +71,14 @@ function UserRow({ user, dir, meId }: { user: User; dir: Directory; meId: string
           <PresenceDot presence={user.presence} />
           {user.name}
         </span>
-        <span className="muted small">{user.email}</span>
+        <span className="muted small">
+          {user.email.split('@')[0]}
+          {user.email.includes('@') && (
+            <>
+              <wbr />@{user.email.split('@').slice(1).join('@')}
+            </>
+          )}
+        </span>
       </td>
       <td>
         <select aria-label={t('admin.users.roleOf', { name: user.name })} value={role} onChange={(e) => setRole(e.target.value as Role)}>

@@ -48,6 +48,16 @@ export async function lockConversationsOfContact(tx: Tx, contactId: string): Pro
   return rows.map(toConversation);
 }
 
+/** Conversations still being worked (not closed) that a user holds, locked for update. */
+export async function lockActiveConversationsOfAssignee(tx: Tx, tenantId: string, userId: string): Promise<Conversation[]> {
+  const rows = await tx.query<ConversationRow>(
+    `SELECT ${CONVERSATION_COLUMNS} FROM conversations c
+     WHERE c.tenant_id = $1 AND c.assignee_id = $2 AND c.status <> 'closed' ORDER BY c.id FOR UPDATE`,
+    [tenantId, userId],
+  );
+  return rows.map(toConversation);
+}
+
 export async function insertConversation(tx: Tx, batch: ChangeBatch, c: Omit<Conversation, 'version'>): Promise<Conversation> {
   const row: Conversation = { ...c, version: batch.version };
   await tx.query(

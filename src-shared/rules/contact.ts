@@ -96,3 +96,34 @@ export function patchContact(
   }
   return { contact: next, changes };
 }
+
+/** A contact with no details yet (a stand-in while its row has not arrived, or the start of a new one). */
+export function blankContact(id: string, createdAt: number): Contact {
+  return {
+    id,
+    name: '',
+    phones: [],
+    emails: [],
+    ownerId: null,
+    custom: {},
+    identities: [],
+    fieldVersions: {},
+    mergedIntoId: null,
+    createdAt,
+    version: 0,
+  };
+}
+
+/** A contact added by hand, validated like an edit (unknown custom fields and bad values are refused).
+ *  The server and the client's optimistic overlay both build it here. */
+export function createContact(
+  args: { id: string; name: string; phones: readonly string[]; emails: readonly string[]; custom: Readonly<Record<string, unknown>> },
+  createdAt: number,
+  definitions: readonly ContactFieldDefinition[],
+  isUser: (id: string) => boolean,
+  version: number,
+): Contact {
+  const fields: Record<string, unknown> = { name: args.name, phones: args.phones, emails: args.emails };
+  for (const [key, value] of Object.entries(args.custom)) fields[`custom.${key}`] = value;
+  return patchContact(blankContact(args.id, createdAt), fields, {}, definitions, isUser, version).contact;
+}

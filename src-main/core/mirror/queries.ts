@@ -1,5 +1,6 @@
 // Read paths of the mirror: everything the UI shows, always through the overlay views.
 import type { Attachment, ClosingCategory, ContactFieldChange, Invite, Team, User } from '../../../src-shared/domain';
+import { blankContact } from '../../../src-shared/rules/contact';
 import type { ErrorBody, ErrorCode } from '../../../src-shared/errors';
 import type { ConversationDetail, Delivery, IpcResult, MessageItem, NotificationItem } from '../../../src-shared/ipc';
 import { preview } from '../../../src-shared/rules/conversation';
@@ -39,19 +40,7 @@ export function conversationDetail(db: ReadonlyDb, viewer: Viewer, id: string): 
   const contact = viewContact(db, row.contact_id);
   return {
     conversation: itemFromRow(row),
-    contact: contact ?? {
-      id: row.contact_id,
-      name: '',
-      phones: [],
-      emails: [],
-      ownerId: null,
-      custom: {},
-      identities: [],
-      fieldVersions: {},
-      mergedIntoId: null,
-      createdAt: row.created_at,
-      version: 0,
-    },
+    contact: contact ?? blankContact(row.contact_id, row.created_at),
   };
 }
 

@@ -1,10 +1,10 @@
 // Recomputes the optimistic overlays: base rows + this device's unconfirmed mutations, replayed in
 // order with the same rule functions the server runs (rules/conversation.ts, rules/contact.ts).
-import type { Contact, Conversation, InboxSettings, User } from '../../../src-shared/domain';
+import type { Conversation, InboxSettings, User } from '../../../src-shared/domain';
 import { DEFAULT_INBOX_SETTINGS } from '../../../src-shared/domain';
 import { BandejaError, isBandejaError } from '../../../src-shared/errors';
 import { mutationArgs, type AnyMutation, type MutationName } from '../../../src-shared/mutations';
-import { patchContact } from '../../../src-shared/rules/contact';
+import { createContact, patchContact } from '../../../src-shared/rules/contact';
 import {
   addNote,
   assign,
@@ -154,22 +154,7 @@ export function applyEntityMutation(db: WritableDb, viewer: Viewer, m: AnyMutati
   switch (m.name) {
     case 'contact.create': {
       if (viewContact(db, m.args.id)) return;
-      const contact: Contact = {
-        id: m.args.id,
-        name: m.args.name,
-        phones: [],
-        emails: [],
-        ownerId: null,
-        custom: {},
-        identities: [],
-        fieldVersions: {},
-        mergedIntoId: null,
-        createdAt: m.clientTime,
-        version: 0,
-      };
-      const fields: Record<string, unknown> = { phones: m.args.phones, emails: m.args.emails };
-      for (const [key, value] of Object.entries(m.args.custom)) fields[`custom.${key}`] = value;
-      upsertContact(db, patchContact(contact, fields, {}, contactFields(db), () => false, 0).contact, true);
+      upsertContact(db, createContact(m.args, m.clientTime, contactFields(db), () => false, 0), true);
       return;
     }
     case 'contact.update': {

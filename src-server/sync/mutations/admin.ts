@@ -17,7 +17,8 @@ import {
   updateUser,
 } from '../../store/directory';
 import { INVITE_TTL_MS, insertInvite, newInviteToken } from '../../store/invites';
-import { requireAdmin, type MutationContext, type MutatorTable } from './context';
+import { lockActiveConversationsOfAssignee } from '../../store/conversations';
+import { requireAdmin, writeOutcome, type MutationContext, type MutatorTable } from './context';
 
 async function mustBeTeams(ctx: MutationContext, teamIds: readonly string[]): Promise<string[]> {
   const unique = [...new Set(teamIds)].sort();
@@ -63,6 +64,11 @@ export const adminMutators: MutatorTable<
       (args.active !== undefined && args.active !== user.active) ||
       (teamIds !== undefined && teamIds.join('\u0000') !== [...user.teamIds].sort().join('\u0000'));
     await updateUser(ctx.tx, ctx.batch, user.id, { name: args.name, role: args.role, active: args.active, teamIds }, scopeChanged);
+    // A deactivated agent's customers must not wait on someone who is gone: their open work goes back to
+    // the team's queue (closed history keeps its assignee).
+    if (args.active === false && user.active)
+      for (const c of await lockActiveConversationsOfAssignee(ctx.tx, ctx.actor.tenantId, user.id))
+        await writeOutcome(ctx, c, { conversation: { ...c, assigneeId: null }, events: [{ type: 'unassigned', byId: ctx.actor.id }] });
   },
 
   async 'admin.team.save'(ctx, args) {

@@ -2,7 +2,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Contact, CustomValue } from '../../../src-shared/domain';
 import { BandejaError } from '../../../src-shared/errors';
-import { patchContact } from '../../../src-shared/rules/contact';
+import { createContact, patchContact } from '../../../src-shared/rules/contact';
 import {
   getContact,
   insertContact,
@@ -35,23 +35,7 @@ export const contactMutators: MutatorTable<'contact.create' | 'contact.update' |
   async 'contact.create'(ctx, args) {
     if (await getContact(ctx.tx, args.id)) throw new BandejaError('INVALID_ARGS', 'This contact id is already used.');
     const { definitions, isUser } = await fieldRules(ctx);
-    const empty: Contact = {
-      id: args.id,
-      name: '',
-      phones: [],
-      emails: [],
-      ownerId: null,
-      custom: {},
-      identities: [],
-      fieldVersions: {},
-      mergedIntoId: null,
-      createdAt: ctx.now,
-      version: 0,
-    };
-    const fields: Record<string, unknown> = { name: args.name, phones: args.phones, emails: args.emails };
-    for (const [key, value] of Object.entries(args.custom)) fields[`custom.${key}`] = value;
-    // The same validation as an edit: unknown custom fields and bad values are refused.
-    const { contact } = patchContact(empty, fields, {}, definitions, isUser, ctx.batch.version);
+    const contact = createContact(args, ctx.now, definitions, isUser, ctx.batch.version);
     const { version: _v, identities: _i, mergedIntoId: _m, ...row } = contact;
     await insertContact(ctx.tx, ctx.batch, row);
     await logContact(ctx.tx, ctx.batch, contact.id);
