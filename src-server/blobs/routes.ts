@@ -63,6 +63,13 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
         return reply.code(200).send({ sha256, size, mime });
       }
       if (!body) return refuse(400, 'HASH_MISMATCH', 'The upload was empty.');
+      // A client that goes away halfway (killed, network lost) must not leave the receive waiting.
+      const raw = request.raw;
+      const onClose = () => {
+        if (!raw.complete) body.destroy(new Error('The upload was cut off.'));
+      };
+      raw.once('close', onClose);
+      raw.socket.once('close', onClose);
       try {
         const { mime, size } = await files.receive(body, sha256, contentType);
         await recordBlob(db, user, { sha256, mime, size }, Date.now());

@@ -12,6 +12,25 @@ import { openView, pane, row, signIn, until, WAIT_MS } from './agent-ui';
 import { FAKE_MICROPHONE, openBrowser, screenshot } from './chromium';
 import { agentMessages, say, startChat } from './customer-page';
 
+// The page-side shapes these tests touch (the test code is compiled without the DOM library).
+interface MediaEl {
+  readyState: number;
+  duration: number;
+  currentTime: number;
+  muted: boolean;
+  play(): Promise<void>;
+  pause(): void;
+  addEventListener(type: string, listener: (e: unknown) => void, opts?: { once: boolean }): void;
+}
+interface Canvas2d {
+  fillStyle: string;
+  fillRect(x: number, y: number, w: number, h: number): void;
+  beginPath(): void;
+  arc(x: number, y: number, r: number, a: number, b: number): void;
+  fill(): void;
+}
+declare const document: { createElement(tag: 'canvas'): { width: number; height: number; getContext(kind: '2d'): Canvas2d | null; toDataURL(type: string): string } };
+
 const timer = (page: Page) => pane(page).getByRole('timer');
 const seconds = (text: string | null) => {
   const m = /^(\d+):(\d\d)$/.exec(text ?? '');
@@ -66,7 +85,7 @@ describe('voice notes and files', () => {
     await p.getByRole('button', { name: 'Stop recording' }).click();
     await take.waitFor({ timeout: WAIT_MS });
     // Play it back before sending: it really has sound to play.
-    const playable = await take.evaluate(async (el: HTMLAudioElement) => {
+    const playable = await take.evaluate(async (el: MediaEl) => {
       if (el.readyState < 1) await new Promise((r) => el.addEventListener('loadedmetadata', r, { once: true }));
       el.muted = true;
       await el.play();
@@ -85,12 +104,12 @@ describe('voice notes and files', () => {
     const onPage = agentMessages(customer).locator('.att-voice audio');
     await onPage.waitFor({ timeout: WAIT_MS });
     expect(await onPage.count()).toBe(1);
-    const duration = await onPage.evaluate(async (el: HTMLAudioElement) => {
+    const duration = await onPage.evaluate(async (el: MediaEl) => {
       if (el.readyState < 1) await new Promise((r) => el.addEventListener('loadedmetadata', r, { once: true }));
       return el.duration;
     });
     expect(duration).toBeGreaterThan(0);
-    const played = await onPage.evaluate(async (el: HTMLAudioElement) => {
+    const played = await onPage.evaluate(async (el: MediaEl) => {
       el.muted = true;
       await el.play();
       await new Promise((r) => el.addEventListener('timeupdate', r, { once: true }));
@@ -145,7 +164,7 @@ describe('voice notes and files', () => {
     await got.waitFor({ timeout: WAIT_MS });
     await got.getByRole('link', { name: 'Download: presupuesto.pdf' }).waitFor({ timeout: WAIT_MS });
     await got.getByRole('img', { name: 'Image: captura.png' }).waitFor({ timeout: WAIT_MS });
-    await until(() => got.getByRole('img').evaluate((el: HTMLImageElement) => el.naturalWidth), (w) => w === 160, 'the image to load');
+    await until(() => got.getByRole('img').evaluate((el: { naturalWidth: number }) => el.naturalWidth), (w) => w === 160, 'the image to load');
     expect(await agentMessages(customer).filter({ hasText: 'Te mando el presupuesto' }).count()).toBe(1);
     await screenshot(page, 'files-2-sent-timeline');
     await screenshot(customer, 'files-3-customer-page');

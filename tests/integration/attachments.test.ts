@@ -10,6 +10,7 @@ import { Paths } from '../../src-shared/http';
 import { startClientProcess, type ClientProcess } from '../support/client-process';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { login, SyncPeer } from '../support/sync-peer';
+import { startUploadGate } from '../support/upload-gate';
 import { WebchatCustomer } from '../support/webchat-customer';
 import { readMirrorFile, signIn, waitForConversation } from './sync-helpers';
 
@@ -150,5 +151,49 @@ describe('attachments through the outbox', () => {
     expect(got.attachments.map((a) => a.name)).toEqual(['factura.pdf']);
     peer.close();
     customer.close();
+  });
+
+  it('a client killed halfway through an upload uploads again after restarting and sends the message once', async () => {
+    server = await startServerProcess({ demo: true });
+    const gate = await startUploadGate(server.url);
+    try {
+      ana = await startClientProcess({ serverUrl: gate.url });
+      await signIn(ana, gate.url, 'ana@demo.test');
+      const customer = await WebchatCustomer.join(server.url, 'demo', 'Iván');
+      await customer.say('¿Me pasas la lista de precios?');
+      const conversation = await waitForConversation(ana, 'unassigned', 'Iván');
+
+      // About 1 MB of CSV, held by the gate after 256 KiB.
+      const rows = ['producto,precio'];
+      for (let i = 0, size = 0; size < 1_000_000; i++) {
+        const line = `artículo ${i},${(i * 7919) % 10000}`;
+        rows.push(line);
+        size += line.length + 1;
+      }
+      const csv = Buffer.from(rows.join('\n'));
+      gate.holdAfter(256 * 1024);
+      const staged = await ana.ipc.ok('attachment.stage', { name: 'precios.csv', mime: 'text/csv', dataBase64: csv.toString('base64'), kind: 'file', durationMs: null });
+      await ana.ipc.ok('message.send', { conversationId: conversation.id, body: 'Aquí la lista', attachments: [staged] });
+      await gate.held();
+      await ana.kill();
+      // The server dropped the cut upload: nothing stored, not even a temporary file.
+      const deadline = Date.now() + 15_000;
+      while (storedBlobs(server.dataDir).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(storedBlobs(server.dataDir)).toEqual([]);
+
+      gate.holdAfter(null);
+      await ana.restart();
+      await ana.ipc.until('sync.status', {}, (s) => s.state === 'online' && s.pending === 0);
+      expect(gate.puts()).toEqual({ started: 2, completed: 1 });
+      expect(storedBlobs(server.dataDir)).toEqual([sha(csv)]);
+      const reply = await customer.waitForAgentMessage((m) => m.body === 'Aquí la lista');
+      expect(reply.attachments.map((a) => a.name)).toEqual(['precios.csv']);
+      const again = await WebchatCustomer.join(server.url, 'demo', 'Iván', customer.identity);
+      again.close();
+      customer.close();
+      expect(again.history.filter((m) => m.from === 'agent').map((m) => m.body)).toEqual(['Aquí la lista']);
+    } finally {
+      await gate.close();
+    }
   });
 });
