@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { MAX_ATTACHMENT_BYTES, type Attachment } from '../../src-shared/domain';
 import { BandejaError } from '../../src-shared/errors';
-import { SNIFF_BYTES, sniffMime } from '../../src-shared/rules/fileType';
+import { SNIFF_BYTES, kindOfMime, sniffMime } from '../../src-shared/rules/fileType';
 
 export interface StageInput {
   name: string;
@@ -34,8 +34,8 @@ export function checkAttachment(input: StageInput): Attachment {
       name: input.name,
     });
   // A recording stays a voice note; anything else is shown by what it really is.
-  const kind: Attachment['kind'] =
-    input.kind === 'voice' && mime.startsWith('audio/') ? 'voice' : mime.startsWith('image/') ? 'image' : mime.startsWith('audio/') ? 'audio' : mime.startsWith('video/') ? 'video' : 'file';
+  const shownAs = kindOfMime(mime);
+  const kind: Attachment['kind'] = input.kind === 'voice' && shownAs === 'audio' ? 'voice' : shownAs;
   return {
     sha256: sha256Hex(input.bytes),
     name: input.name.slice(0, 200),
