@@ -38,7 +38,8 @@ function upsert(db: WritableDb, table: string, params: Params, opts: { overlay?:
   const target = opts.overlay ? `overlay_${table}` : table;
   const conflict = opts.conflict ?? 'id';
   const set = cols.filter((c) => c !== conflict && c !== 'seq').map((c) => `${c} = excluded.${c}`);
-  if (opts.overlay) set.push('deleted = 0');
+  // The conversations' overlay has no `deleted` column: a conversation is never deleted by an agent.
+  if (opts.overlay && table !== 'conversations') set.push('deleted = 0');
   const guard = opts.overlay ? '' : ` WHERE excluded.version >= ${target}.version`;
   prepared(
     db,
@@ -125,13 +126,7 @@ export function upsertConversation(db: WritableDb, c: Conversation): void {
 }
 
 export function writeOverlayConversation(db: WritableDb, c: Conversation): void {
-  // The conversations' overlay has no `deleted` column: a conversation is never deleted by an agent.
-  const params = conversationParams(c);
-  const cols = Object.keys(params);
-  db.prepare(
-    `INSERT INTO overlay_conversations (${cols.join(', ')}) VALUES (${cols.map((k) => `@${k}`).join(', ')})
-     ON CONFLICT (id) DO UPDATE SET ${cols.filter((k) => k !== 'id').map((k) => `${k} = excluded.${k}`).join(', ')}`,
-  ).run(params);
+  upsert(db, 'conversations', conversationParams(c), { overlay: true });
 }
 
 export function baseConversation(db: ReadonlyDb, id: string): Conversation | null {
