@@ -1,11 +1,12 @@
 // What every server-side mutation gets, and the small steps they share.
 import { v7 as uuidv7 } from 'uuid';
-import type { Conversation, ConversationEvent } from '../../../src-shared/domain';
+import type { Attachment, Conversation, ConversationEvent } from '../../../src-shared/domain';
 import { BandejaError } from '../../../src-shared/errors';
 import type { MutationArgs, MutationName } from '../../../src-shared/mutations';
 import type { Outcome } from '../../../src-shared/rules/conversation';
+import { missingBlobs } from '../../store/blobs';
 import type { ChangeBatch } from '../../store/changeLog';
-import { insertMessage, lockConversation, updateConversation } from '../../store/conversations';
+import { insertMessage, lockConversation, messageExists, updateConversation } from '../../store/conversations';
 import type { Tx } from '../../store/db';
 import type { UserWithTenant } from '../../store/directory';
 
@@ -30,6 +31,17 @@ export async function mustFindConversation(ctx: MutationContext, conversationId:
   const c = await lockConversation(ctx.tx, ctx.actor.tenantId, conversationId);
   if (!c) throw new BandejaError('NOT_FOUND', 'This conversation does not exist.');
   return c;
+}
+
+/** Every attachment must already be uploaded (PUT /blobs/<sha256>) before a row may name it. */
+export async function mustHoldBlobs(ctx: MutationContext, attachments: readonly Attachment[]): Promise<void> {
+  const [missing] = await missingBlobs(ctx.tx, ctx.actor.tenantId, attachments);
+  if (missing) throw new BandejaError('ATTACHMENT_MISSING', `The server has not received ${missing.name}. Attach it again.`, { name: missing.name });
+}
+
+/** A client-made message id must not name a message that exists already. */
+export async function mustBeNewMessageId(ctx: MutationContext, id: string): Promise<void> {
+  if (await messageExists(ctx.tx, id)) throw new BandejaError('INVALID_ARGS', 'This message id is already used by another message.');
 }
 
 /** Writes the outcome: the conversation row if it changed, then one event line per event. */

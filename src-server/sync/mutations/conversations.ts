@@ -1,6 +1,5 @@
 // Conversation mutations: the shared rules (rules/conversation.ts) decide, these write what they decided
 // and check what only the server can know (other rows, inbox settings, who exists).
-import { missingBlobs } from '../../store/blobs';
 import { v7 as uuidv7 } from 'uuid';
 import type { Conversation } from '../../../src-shared/domain';
 import { BandejaError } from '../../../src-shared/errors';
@@ -23,13 +22,12 @@ import {
   insertConversation,
   insertMessage,
   lockActiveConversation,
-  messageExists,
   updateConversation,
 } from '../../store/conversations';
 import { getClosingCategory } from '../../store/definitions';
 import { activeUserIds, getInbox, getTeam, getTenantUser, viewerOf, type InboxRow } from '../../store/directory';
 import { insertNotification } from '../../store/notifications';
-import { mustFindConversation, writeEvent, writeOutcome, type MutationContext, type MutatorTable } from './context';
+import { mustBeNewMessageId, mustFindConversation, mustHoldBlobs, writeEvent, writeOutcome, type MutationContext, type MutatorTable } from './context';
 
 async function inboxOf(ctx: MutationContext, c: Conversation): Promise<InboxRow> {
   const inbox = await getInbox(ctx.tx, c.inboxId);
@@ -80,12 +78,10 @@ export const conversationMutators: MutatorTable<
 > = {
   async 'message.send'(ctx, args) {
     const before = await mustFindConversation(ctx, args.conversationId);
-    const outcome = sendReply(viewerOf(ctx.actor), before, args.body, ctx.now, args.attachments ?? []);
-    if (await messageExists(ctx.tx, args.id)) throw new BandejaError('INVALID_ARGS', 'This message id is already used by another message.');
     const attachments = args.attachments ?? [];
-    const missing = await missingBlobs(ctx.tx, ctx.actor.tenantId, attachments);
-    if (missing.length > 0)
-      throw new BandejaError('ATTACHMENT_MISSING', `The server has not received ${missing[0]!.name}. Attach it again.`, { name: missing[0]!.name });
+    const outcome = sendReply(viewerOf(ctx.actor), before, args.body, ctx.now, attachments);
+    await mustBeNewMessageId(ctx, args.id);
+    await mustHoldBlobs(ctx, attachments);
     const after = await writeOutcome(ctx, before, outcome);
     await insertMessage(
       ctx.tx,
@@ -112,7 +108,7 @@ export const conversationMutators: MutatorTable<
   async 'note.add'(ctx, args) {
     const c = await mustFindConversation(ctx, args.conversationId);
     addNote(viewerOf(ctx.actor), c, args.body);
-    if (await messageExists(ctx.tx, args.id)) throw new BandejaError('INVALID_ARGS', 'This message id is already used by another message.');
+    await mustBeNewMessageId(ctx, args.id);
     const mentioned = mentionTargets(args.mentions, ctx.actor.id, await activeUserIds(ctx.tx, ctx.actor.tenantId));
     await insertMessage(
       ctx.tx,

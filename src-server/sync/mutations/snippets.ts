@@ -1,9 +1,8 @@
 // Snippets: admins keep shared ones, everyone keeps personal ones.
 import { BandejaError } from '../../../src-shared/errors';
 import { mustMayChangeSnippet } from '../../../src-shared/rules/snippets';
-import { missingBlobs } from '../../store/blobs';
 import { deleteSnippet, lockSnippet, snippetIdTaken, snippetShortcutTaken, writeSnippet } from '../../store/snippets';
-import type { MutatorTable } from './context';
+import { mustHoldBlobs, type MutatorTable } from './context';
 
 export const snippetMutators: MutatorTable<'snippet.save' | 'snippet.delete'> = {
   async 'snippet.save'(ctx, args) {
@@ -12,10 +11,7 @@ export const snippetMutators: MutatorTable<'snippet.save' | 'snippet.delete'> = 
     if (!before && (await snippetIdTaken(ctx.tx, args.id))) throw new BandejaError('INVALID_ARGS', 'This snippet id is already used.');
     if (before) mustMayChangeSnippet(ctx.actor, before.ownerId);
     // The file must already be uploaded (PUT /blobs/<sha256>), like a message's.
-    if (args.attachment !== null && (await missingBlobs(ctx.tx, ctx.actor.tenantId, [args.attachment])).length > 0)
-      throw new BandejaError('ATTACHMENT_MISSING', `The server has not received ${args.attachment.name}. Attach it again.`, {
-        name: args.attachment.name,
-      });
+    if (args.attachment !== null) await mustHoldBlobs(ctx, [args.attachment]);
     const ownerId = args.shared ? null : ctx.actor.id;
     if (await snippetShortcutTaken(ctx.tx, ctx.actor.tenantId, ownerId, args.shortcut, args.id))
       throw new BandejaError('INVALID_ARGS', `Another snippet already uses the shortcut "/${args.shortcut}".`, { shortcut: args.shortcut });
