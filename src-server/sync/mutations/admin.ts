@@ -2,6 +2,7 @@
 // Every one requires the admin role; anyone else gets FORBIDDEN and nothing changes.
 import { v7 as uuidv7 } from 'uuid';
 import { BandejaError } from '../../../src-shared/errors';
+import { assign } from '../../../src-shared/rules/conversation';
 import { definitionTenant, saveClosingCategory, saveContactField } from '../../store/definitions';
 import {
   countActiveAdmins,
@@ -15,6 +16,7 @@ import {
   renameTeam,
   updateInbox,
   updateUser,
+  viewerOf,
 } from '../../store/directory';
 import { INVITE_TTL_MS, insertInvite, newInviteToken } from '../../store/invites';
 import { lockActiveConversationsOfAssignee } from '../../store/conversations';
@@ -68,7 +70,7 @@ export const adminMutators: MutatorTable<
     // the team's queue (closed history keeps its assignee).
     if (args.active === false && user.active)
       for (const c of await lockActiveConversationsOfAssignee(ctx.tx, ctx.actor.tenantId, user.id))
-        await writeOutcome(ctx, c, { conversation: { ...c, assigneeId: null }, events: [{ type: 'unassigned', byId: ctx.actor.id }] });
+        await writeOutcome(ctx, c, assign(viewerOf(ctx.actor), c, null));
   },
 
   async 'admin.team.save'(ctx, args) {
