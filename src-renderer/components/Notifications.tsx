@@ -1,7 +1,7 @@
 // The bell: how many @mentions are unread, and the list of them; one opens the conversation at the
 // note that mentioned the person and marks it read.
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useId, useRef } from 'react';
+import { useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { NotificationItem } from '../../src-shared/ipc';
@@ -11,6 +11,7 @@ import { perform } from '../state/perform';
 import { notificationsQuery } from '../state/queries';
 import { useUi } from '../state/ui-store';
 import { IconBell } from './icons';
+import { usePopoverDismiss } from './usePopoverDismiss';
 
 export function NotificationBell() {
   const { t, i18n } = useTranslation();
@@ -23,19 +24,7 @@ export function NotificationBell() {
   const panelId = useId();
   const root = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    if (!open) return;
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
-    const onClick = (e: MouseEvent) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('keydown', onKey);
-    document.addEventListener('mousedown', onClick);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      document.removeEventListener('mousedown', onClick);
-    };
-  }, [open, setOpen]);
+  usePopoverDismiss(open, () => setOpen(false), root);
 
   const openOne = (n: NotificationItem) => {
     if (n.readAt === null) void perform(call('notification.markRead', { ids: [n.id] }));

@@ -1,7 +1,7 @@
 // Who is signed in, and the per-device settings: language, theme; administration (admins), the
 // shortcut sheet, sign out.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { Session } from '../../src-shared/ipc';
@@ -10,6 +10,7 @@ import { keys } from '../state/queries';
 import { LANGUAGES, useUi, type Theme } from '../state/ui-store';
 import { Avatar } from './Avatar';
 import { IconChevronDown, IconKeyboard, IconSettings, IconSnippet } from './icons';
+import { usePopoverDismiss } from './usePopoverDismiss';
 
 const THEMES: Theme[] = ['system', 'light', 'dark'];
 
@@ -38,19 +39,7 @@ export function UserMenu({ session }: { session: Session }) {
     },
   });
 
-  useEffect(() => {
-    if (!open) return;
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
-    const onClick = (e: MouseEvent) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('keydown', onKey);
-    document.addEventListener('mousedown', onClick);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      document.removeEventListener('mousedown', onClick);
-    };
-  }, [open]);
+  usePopoverDismiss(open, () => setOpen(false), root);
 
   return (
     <div className="user-menu" ref={root}>
