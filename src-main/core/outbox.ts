@@ -85,9 +85,9 @@ function recordOne(db: WritableDb, input: MutationInput, now: number): Recorded 
       JSON.stringify(attachments),
       now,
     );
+    // The draft was this message: it goes in the same transaction, so a crash never leaves both.
+    clearDraft(db, mutation.args.conversationId);
   }
-  // The draft was this message: it goes in the same transaction, so a crash never leaves both.
-  if (mutation.name === 'message.send' || mutation.name === 'note.add') clearDraft(db, mutation.args.conversationId);
   if (conversationId !== null) rebaseConversation(db, conversationId);
   else rebaseEntities(db);
   return { mutationId, conversationId };
