@@ -6,7 +6,7 @@ import type { Command, CommandGroup } from '../app/commands';
 import { keyCaps } from '../app/keys';
 import { useUi } from '../state/ui-store';
 import { Modal } from './Modal';
-import { fold } from './Picker';
+import { fold, useActiveOption } from './Picker';
 
 /** Letters of the query in order, anywhere in the label; tighter and earlier matches rank first. */
 export function fuzzyScore(query: string, label: string): number | null {
@@ -38,7 +38,6 @@ export function CommandPalette({ commands }: { commands: Command[] }) {
   const { t } = useTranslation();
   const openDialog = useUi((s) => s.openDialog);
   const [query, setQuery] = useState('');
-  const [active, setActive] = useState(0);
   const listId = useId();
   const shown = commands
     .filter((c) => c.enabled && c.id !== 'palette')
@@ -46,7 +45,7 @@ export function CommandPalette({ commands }: { commands: Command[] }) {
     .filter((x): x is { c: Command; score: number } => x.score !== null)
     .sort((a, b) => a.score - b.score)
     .map((x) => x.c);
-  const at = Math.min(active, shown.length - 1);
+  const { at, setActive, onKeyDown } = useActiveOption(shown.length);
   const run = (c: Command) => {
     openDialog(null);
     // After the palette has closed, so a command that opens a dialog is not closed with it.
@@ -69,18 +68,7 @@ export function CommandPalette({ commands }: { commands: Command[] }) {
           setQuery(e.target.value);
           setActive(0);
         }}
-        onKeyDown={(e) => {
-          if (e.key === 'ArrowDown') {
-            e.preventDefault();
-            setActive(Math.min(shown.length - 1, at + 1));
-          } else if (e.key === 'ArrowUp') {
-            e.preventDefault();
-            setActive(Math.max(0, at - 1));
-          } else if (e.key === 'Enter' && shown[at]) {
-            e.preventDefault();
-            run(shown[at]);
-          }
-        }}
+        onKeyDown={(e) => onKeyDown(e, (i) => run(shown[i]!))}
       />
       <ul className="palette-list" role="listbox" id={listId} aria-label={t('commands.paletteLabel')}>
         {shown.length === 0 && <li className="picker-empty muted">{t('picker.nothing')}</li>}

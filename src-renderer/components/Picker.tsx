@@ -1,6 +1,6 @@
 // A searchable list to pick one person, team or contact from: type to filter, arrows to move, Enter
 // to pick. The input keeps focus and points at the active option (aria-activedescendant).
-import { useId, useState, type ReactNode } from 'react';
+import { useId, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { Presence } from '../../src-shared/domain';
 import { useTranslation } from 'react-i18next';
 
@@ -27,6 +27,26 @@ export function fold(text: string): string {
   return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
+/** The highlighted option of a list driven from its input: arrows move (stopping at the ends), Enter
+ *  chooses. Shared by the picker, the command palette and the search box. */
+export function useActiveOption(count: number) {
+  const [active, setActive] = useState(0);
+  const at = Math.min(active, Math.max(0, count - 1));
+  const onKeyDown = (e: KeyboardEvent, choose: (index: number) => void) => {
+    if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      setActive(Math.max(0, Math.min(count - 1, at + 1)));
+    } else if (e.key === 'ArrowUp') {
+      e.preventDefault();
+      setActive(Math.max(0, at - 1));
+    } else if (e.key === 'Enter' && at < count) {
+      e.preventDefault();
+      choose(at);
+    }
+  };
+  return { at, setActive, onKeyDown };
+}
+
 export function Picker({
   label,
   options,
@@ -47,11 +67,10 @@ export function Picker({
 }) {
   const { t } = useTranslation();
   const [ownQuery, setOwnQuery] = useState('');
-  const [active, setActive] = useState(0);
   const listId = useId();
   const q = query ?? ownQuery;
   const shown = onQuery ? options : options.filter((o) => fold(`${o.label} ${o.detail ?? ''}`).includes(fold(q.trim())));
-  const at = Math.min(active, Math.max(0, shown.length - 1));
+  const { at, setActive, onKeyDown } = useActiveOption(shown.length);
   let lastGroup: string | undefined;
   return (
     <div className="picker">
@@ -72,18 +91,7 @@ export function Picker({
           if (onQuery) onQuery(e.target.value);
           else setOwnQuery(e.target.value);
         }}
-        onKeyDown={(e) => {
-          if (e.key === 'ArrowDown') {
-            e.preventDefault();
-            setActive(Math.min(shown.length - 1, at + 1));
-          } else if (e.key === 'ArrowUp') {
-            e.preventDefault();
-            setActive(Math.max(0, at - 1));
-          } else if (e.key === 'Enter' && shown[at]) {
-            e.preventDefault();
-            onPick(shown[at]);
-          }
-        }}
+        onKeyDown={(e) => onKeyDown(e, (i) => onPick(shown[i]!))}
       />
       <ul className="picker-list" role="listbox" id={listId} aria-label={label}>
         {shown.length === 0 && <li className="picker-empty muted">{emptyText ?? t('picker.nothing')}</li>}

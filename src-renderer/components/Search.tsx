@@ -9,6 +9,7 @@ import { searchQuery } from '../state/queries';
 import { useUi } from '../state/ui-store';
 import { Avatar } from './Avatar';
 import { Modal } from './Modal';
+import { useActiveOption } from './Picker';
 
 /** The search snippet marks matches with \u0002…\u0003; anything else is plain text (React escapes it). */
 export function highlightSnippet(snippet: string): ReactNode[] {
@@ -36,7 +37,6 @@ export function SearchDialog() {
     useShallow((s) => ({ setSearchOpen: s.setSearchOpen, openAtMessage: s.openAtMessage, showContact: s.showContact })),
   );
   const [q, setQ] = useState('');
-  const [active, setActive] = useState(0);
   const listId = useId();
   const results = useQuery(searchQuery(q));
   const data = q.trim() ? results.data : undefined;
@@ -53,7 +53,7 @@ export function SearchDialog() {
     })),
     ...messages.map((m) => ({ key: `m-${m.messageId}`, open: () => openAtMessage(m.conversationId, m.messageId) })),
   ];
-  const at = Math.min(active, hits.length - 1);
+  const { at, setActive, onKeyDown } = useActiveOption(hits.length);
   const optionProps = (i: number) => ({
     id: `${listId}-${hits[i]!.key}`,
     role: 'option' as const,
@@ -80,18 +80,7 @@ export function SearchDialog() {
           setQ(e.target.value);
           setActive(0);
         }}
-        onKeyDown={(e) => {
-          if (e.key === 'ArrowDown') {
-            e.preventDefault();
-            setActive(Math.min(hits.length - 1, at + 1));
-          } else if (e.key === 'ArrowUp') {
-            e.preventDefault();
-            setActive(Math.max(0, at - 1));
-          } else if (e.key === 'Enter' && hits[at]) {
-            e.preventDefault();
-            hits[at].open();
-          }
-        }}
+        onKeyDown={(e) => onKeyDown(e, (i) => hits[i]!.open())}
       />
       <div className="search-results" role="listbox" id={listId} aria-label={t('search.results')}>
         {q.trim() && data && hits.length === 0 && <p className="picker-empty muted">{t('search.nothing', { q: q.trim() })}</p>}
