@@ -26,7 +26,8 @@ export async function lockNotifications(tx: Tx, tenantId: string, ids: readonly 
 }
 
 export async function markNotificationRead(tx: Tx, batch: ChangeBatch, n: NotificationEntry, at: number): Promise<void> {
-  await tx.query('UPDATE notifications SET read_at = $2, version = $3 WHERE id = $1', [n.id, at, batch.version]);
+  const updated = await tx.query('UPDATE notifications SET read_at = $2, version = $3 WHERE id = $1 RETURNING id', [n.id, at, batch.version]);
+  if (updated.length !== 1) throw new Error(`Notification ${n.id} was not updated.`);
   batch.add({ kind: 'notification', row: { ...n, readAt: at, version: batch.version } });
 }
 

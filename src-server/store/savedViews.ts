@@ -24,14 +24,11 @@ export async function savedViewIdTaken(db: Queryable, id: string): Promise<boole
 export async function writeSavedView(tx: Tx, batch: ChangeBatch, before: SavedView | null, view: Omit<SavedView, 'version'>): Promise<SavedView> {
   const row: SavedView = { ...view, version: batch.version };
   if (before) {
-    await tx.query('UPDATE saved_views SET team_id = $2, name = $3, filters = $4::jsonb, sort = $5, version = $6 WHERE id = $1', [
-      row.id,
-      row.teamId,
-      row.name,
-      JSON.stringify(row.filters),
-      row.sort,
-      row.version,
-    ]);
+    const updated = await tx.query(
+      'UPDATE saved_views SET team_id = $2, name = $3, filters = $4::jsonb, sort = $5, version = $6 WHERE id = $1 RETURNING id',
+      [row.id, row.teamId, row.name, JSON.stringify(row.filters), row.sort, row.version],
+    );
+    if (updated.length !== 1) throw new Error(`Saved view ${row.id} was not updated.`);
     if (before.teamId !== null && before.teamId !== row.teamId)
       batch.add({ kind: 'delete', entity: 'savedView', id: row.id, scope: savedViewScope(before) });
   } else {
@@ -45,7 +42,8 @@ export async function writeSavedView(tx: Tx, batch: ChangeBatch, before: SavedVi
 }
 
 export async function deleteSavedView(tx: Tx, batch: ChangeBatch, view: SavedView): Promise<void> {
-  await tx.query('DELETE FROM saved_views WHERE id = $1', [view.id]);
+  const deleted = await tx.query('DELETE FROM saved_views WHERE id = $1 RETURNING id', [view.id]);
+  if (deleted.length !== 1) throw new Error(`Saved view ${view.id} was not deleted.`);
   batch.add({ kind: 'delete', entity: 'savedView', id: view.id, scope: savedViewScope(view) });
 }
 

@@ -31,10 +31,11 @@ export async function writeSnippet(tx: Tx, batch: ChangeBatch, before: Snippet |
   const row: Snippet = { ...snippet, version: batch.version };
   const attachment = row.attachment === null ? null : JSON.stringify(row.attachment);
   if (before) {
-    await tx.query(
-      'UPDATE snippets SET owner_id = $2, title = $3, shortcut = $4, body = $5, attachment = $6::jsonb, version = $7 WHERE id = $1',
+    const updated = await tx.query(
+      'UPDATE snippets SET owner_id = $2, title = $3, shortcut = $4, body = $5, attachment = $6::jsonb, version = $7 WHERE id = $1 RETURNING id',
       [row.id, row.ownerId, row.title, row.shortcut, row.body, attachment, row.version],
     );
+    if (updated.length !== 1) throw new Error(`Snippet ${row.id} was not updated.`);
     if (before.ownerId !== row.ownerId) batch.add({ kind: 'delete', entity: 'snippet', id: row.id, scope: snippetScope(before) });
   } else {
     await tx.query(
@@ -47,7 +48,8 @@ export async function writeSnippet(tx: Tx, batch: ChangeBatch, before: Snippet |
 }
 
 export async function deleteSnippet(tx: Tx, batch: ChangeBatch, snippet: Snippet): Promise<void> {
-  await tx.query('DELETE FROM snippets WHERE id = $1', [snippet.id]);
+  const deleted = await tx.query('DELETE FROM snippets WHERE id = $1 RETURNING id', [snippet.id]);
+  if (deleted.length !== 1) throw new Error(`Snippet ${snippet.id} was not deleted.`);
   batch.add({ kind: 'delete', entity: 'snippet', id: snippet.id, scope: snippetScope(snippet) });
 }
 

@@ -89,7 +89,8 @@ export async function processPush(
           ]);
           result = { id: m.id, status: 'rejected', error: e.toBody() };
         }
-        await tx.query('UPDATE clients SET last_mutation_id = $2 WHERE id = $1', [clientId, m.id]);
+        const advanced = await tx.query('UPDATE clients SET last_mutation_id = $2 WHERE id = $1 RETURNING id', [clientId, m.id]);
+        if (advanced.length !== 1) throw new Error('The client row disappeared.');
         return result;
       });
       effects.push(...pending);
