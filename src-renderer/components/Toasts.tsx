@@ -24,11 +24,10 @@ function ToastItem({ toast }: { toast: Toast }) {
     const timer = setTimeout(() => dismiss(toast.id), TOAST_MS);
     return () => clearTimeout(timer);
   }, [toast.id, dismiss]);
-  const text = toast.error ? describeErrorBody(t, toast.error, nameOf) : t(toast.key ?? 'errors.INTERNAL', toast.values);
   return (
-    <li className={`toast${toast.error ? ' toast-error' : ''}`} data-code={toast.error?.code}>
-      {toast.error && <IconAlert size={15} />}
-      <span>{text}</span>
+    <li className="toast toast-error" data-code={toast.error.code}>
+      <IconAlert size={15} />
+      <span>{describeErrorBody(t, toast.error, nameOf)}</span>
       <button type="button" className="icon-button" aria-label={t('dialog.dismiss')} onClick={() => dismiss(toast.id)}>
         <IconX />
       </button>

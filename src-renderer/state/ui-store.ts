@@ -25,12 +25,10 @@ export type Dialog =
   | { kind: 'shortcuts' }
   | { kind: 'snippets' };
 
+/** A refused or failed action, said in the reader's language from its code. */
 export interface Toast {
   id: number;
-  /** A reason to translate by code, or a catalog key with values. */
-  error?: Pick<ErrorBody, 'code' | 'params'>;
-  key?: string;
-  values?: Record<string, string>;
+  error: Pick<ErrorBody, 'code' | 'params'>;
 }
 
 interface NavigationSlice {
