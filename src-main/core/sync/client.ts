@@ -62,8 +62,8 @@ export class SyncClient {
   private pushAttempt = 0;
   private ws: WebSocket | null = null;
   private alive = true;
-  private inFlight: number[] | null = null;
-  private inFlightMutations: AnyMutation[] = [];
+  /** The push the server has not answered yet (one at a time). */
+  private inFlight: AnyMutation[] | null = null;
   /** An upload of the head message's attachments is running (pushes wait for it). */
   private uploading: AbortController | null = null;
   private stopped = true;
@@ -281,8 +281,7 @@ export class SyncClient {
     if (waiting === 0) return void this.uploadFor(batch[0]!);
     if (waiting > 0) batch = batch.slice(0, waiting);
     if (batch.length === 0) return;
-    this.inFlight = batch.map((m) => m.id);
-    this.inFlightMutations = batch;
+    this.inFlight = batch;
     this.send({ type: 'push', mutations: batch });
   }
 
@@ -329,9 +328,8 @@ export class SyncClient {
   private onPushResult(frame: PushResult): void {
     const db = this.opts.mirror.db;
     const sent = this.inFlight ?? [];
-    const sentMutations = new Map(this.inFlightMutations.map((m) => [m.id, m]));
+    const sentMutations = new Map(sent.map((m) => [m.id, m]));
     this.inFlight = null;
-    this.inFlightMutations = [];
     const touched = new Set<string>();
     let entities = false;
     let rejected: ErrorBody | null = null;
