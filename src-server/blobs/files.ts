@@ -89,8 +89,12 @@ export function tooLarge(): BandejaError {
   });
 }
 
+export function forbiddenType(): BandejaError {
+  return new BandejaError('FORBIDDEN_FILE_TYPE', 'This type of file cannot be sent, or it is not what its type says.');
+}
+
 function checkType(head: Buffer, declaredMime: string): AllowedMime {
   const mime = sniffMime(head, declaredMime);
-  if (!mime) throw new BandejaError('FORBIDDEN_FILE_TYPE', 'This type of file cannot be sent, or it is not what its type says.');
+  if (!mime) throw forbiddenType();
   return mime;
 }

@@ -8,7 +8,7 @@ import { userForToken } from '../auth/sessions';
 import { readableBlob, recordBlob } from '../store/blobs';
 import type { Db } from '../store/db';
 import type { UserWithTenant } from '../store/directory';
-import { tooLarge, type BlobFiles } from './files';
+import { forbiddenType, tooLarge, type BlobFiles } from './files';
 import { sendBlob } from './serve';
 
 const STATUS: Partial<Record<ErrorCode, number>> = { FILE_TOO_LARGE: 413, FORBIDDEN_FILE_TYPE: 415, HASH_MISMATCH: 400 };
@@ -38,6 +38,8 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
         body?.resume();
         return sendError(reply, status, code, message);
       };
+      // For the refusals STATUS names (too large, forbidden type, damaged).
+      const refuseWith = (e: BandejaError) => refuse(STATUS[e.code]!, e.code, e.message);
       const { sha256 } = request.params;
       if (!SHA256.test(sha256)) return refuse(400, 'INVALID_ARGS', 'Upload to /blobs/<the file\'s lowercase hex sha256>.');
       const user = await authenticate(db, request, reply);
@@ -47,10 +49,7 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
         return reply;
       }
       const declared = Number(request.headers['content-length'] ?? '0');
-      if (declared > MAX_ATTACHMENT_BYTES) {
-        const e = tooLarge();
-        return refuse(413, e.code, e.message);
-      }
+      if (declared > MAX_ATTACHMENT_BYTES) return refuseWith(tooLarge());
       const contentType = request.headers['content-type'] ?? '';
       if (files.has(sha256)) {
         // Already here (from anyone): the bytes are not needed again, only the record that this
@@ -58,7 +57,7 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
         body?.resume();
         const size = files.size(sha256);
         const mime = files.storedMime(sha256, contentType);
-        if (!mime) return refuse(415, 'FORBIDDEN_FILE_TYPE', 'This type of file cannot be sent, or it is not what its type says.');
+        if (!mime) return refuseWith(forbiddenType());
         await recordBlob(db, user, { sha256, mime, size }, Date.now());
         return reply.code(200).send({ sha256, size, mime });
       }
@@ -75,7 +74,7 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
         await recordBlob(db, user, { sha256, mime, size }, Date.now());
         return reply.code(201).send({ sha256, size, mime });
       } catch (e) {
-        if (e instanceof BandejaError && STATUS[e.code]) return refuse(STATUS[e.code]!, e.code, e.message);
+        if (e instanceof BandejaError && STATUS[e.code]) return refuseWith(e);
         throw e;
       }
     });
