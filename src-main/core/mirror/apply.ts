@@ -4,6 +4,7 @@ import type { NotificationEntry } from '../../../src-shared/domain';
 import type { Op } from '../../../src-shared/protocol';
 import type { WritableDb } from './db';
 import { readCursor, readSessionUser, writeCursor } from './meta';
+import { OVERLAID_TABLES } from './migrations';
 import { rebaseConversation, rebaseEntities } from './rebase';
 import {
   upsertClosingCategory,
@@ -38,23 +39,9 @@ const DELETED_TABLE = {
   snippet: 'snippets',
 } as const;
 
-// Every table that holds server rows; a snapshot empties them all.
-const BASE_TABLES = [
-  'messages',
-  'conversations',
-  'contacts',
-  'contact_changes',
-  'inboxes',
-  'teams',
-  'users',
-  'notifications',
-  'saved_views',
-  'contact_fields',
-  'closing_categories',
-  'invites',
-  'snippets',
-  'overlay_conversations',
-] as const;
+// Every table that holds server rows; a snapshot empties them all. Built from the overlaid entities'
+// list so an entity added there is purged too.
+const BASE_TABLES = [...OVERLAID_TABLES, 'messages', 'conversations', 'contact_changes', 'invites', 'overlay_conversations'];
 
 interface Touched {
   conversations: Set<string>;
