@@ -16,9 +16,12 @@ export function attachmentsOf(m: AnyMutation): Attachment[] {
 
 /** The blobs of this mutation the server does not hold yet and that were not refused. */
 export function blobsToUpload(db: ReadonlyDb, m: AnyMutation): Attachment[] {
+  const attachments = attachmentsOf(m);
+  // Asked for every mutation of each push: most have no attachments and need no statement.
+  if (attachments.length === 0) return [];
   const stmt = db.prepare<[string], { state: string }>('SELECT state FROM blob_uploads WHERE sha256 = ?');
   const seen = new Set<string>();
-  return attachmentsOf(m).filter((a) => {
+  return attachments.filter((a) => {
     if (seen.has(a.sha256)) return false;
     seen.add(a.sha256);
     return !stmt.get(a.sha256);
