@@ -78,12 +78,12 @@ export function InboxScreen({ session }: { session: Session }) {
 
   // A role or team change (or another account on this device) can take a view away. Saved views
   // and teams load after the built-ins, so only a view missing once they are known is dropped.
-  const builtIns = views.filter((v) => v.group === 'views');
   useEffect(() => {
+    const builtIns = views.filter((v) => v.group === 'views');
     if (view.kind === 'saved' || view.kind === 'team') {
       if (views.length > builtIns.length && !views.some((v) => v.key === viewKey(view))) setView(builtIns[0]!.ref);
     } else if (!builtIns.some((v) => v.key === view.kind)) setView(builtIns[0]!.ref);
-  }, [views, builtIns, view, setView]);
+  }, [views, view, setView]);
 
   const admin = screen === 'admin' && session.user.role === 'admin';
   return (

@@ -31,6 +31,7 @@ export const keys = {
   notifications: ['mirror', 'notifications'] as const,
   tags: ['mirror', 'tags'] as const,
   snippets: (includeShadowed: boolean) => ['mirror', 'snippets', includeShadowed] as const,
+  searches: ['mirror', 'search'] as const,
   search: (q: string) => ['mirror', 'search', q] as const,
 };
 
@@ -99,7 +100,7 @@ function mirrorChanged(client: QueryClient, change: IpcEventPayload<'mirror.chan
   }
   // Conversation changes also move contacts' timelines, notifications and search results; those are
   // cheap local reads, so they go stale with any change rather than tracking exactly which.
-  const stale: QueryKey[] = [keys.inboxLists, keys.counts, keys.contacts, keys.notifications, keys.savedViews, keys.directory, keys.tags, ['mirror', 'search']];
+  const stale: QueryKey[] = [keys.inboxLists, keys.counts, keys.contacts, keys.notifications, keys.savedViews, keys.directory, keys.tags, keys.searches];
   for (const id of change.conversationIds) stale.push(keys.conversation(id), keys.messages(id));
   for (const queryKey of stale) void client.invalidateQueries({ queryKey });
 }
