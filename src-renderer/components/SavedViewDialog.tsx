@@ -1,7 +1,7 @@
 // Create, edit or delete a saved view: its filters (status, channel, inbox, team, assignee, tag,
 // unread, waiting since), its sort, and whether it is personal or shared with a team.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CHANNELS, CONVERSATION_STATUSES, type ViewFilters } from '../../src-shared/domain';
 import type { Session } from '../../src-shared/ipc';
@@ -10,35 +10,8 @@ import { call } from '../bridge/client';
 import { perform } from '../state/perform';
 import { directoryQuery, keys, savedViewsQuery } from '../state/queries';
 import { useUi } from '../state/ui-store';
+import { Checks } from './Checks';
 import { Modal } from './Modal';
-
-function Checks<T extends string>({
-  legend,
-  options,
-  value,
-  onChange,
-}: {
-  legend: string;
-  options: { value: T; label: ReactNode }[];
-  value: T[];
-  onChange: (v: T[]) => void;
-}) {
-  return (
-    <fieldset className="checks">
-      <legend>{legend}</legend>
-      {options.map((o) => (
-        <label key={o.value} className="check">
-          <input
-            type="checkbox"
-            checked={value.includes(o.value)}
-            onChange={(e) => onChange(e.target.checked ? [...value, o.value] : value.filter((v) => v !== o.value))}
-          />
-          <span>{o.label}</span>
-        </label>
-      ))}
-    </fieldset>
-  );
-}
 
 export function SavedViewDialog({ viewId, session }: { viewId: string | null; session: Session }) {
   const { t } = useTranslation();

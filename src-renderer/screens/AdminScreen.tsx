@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { CONTACT_FIELD_TYPES, ROLES, type ClosingCategory, type ContactFieldDefinition, type Inbox, type Role, type Team, type User } from '../../src-shared/domain';
 import type { IpcResult } from '../../src-shared/ipc';
 import { call } from '../bridge/client';
+import { Checks } from '../components/Checks';
 import { IconArrowLeft } from '../components/icons';
 import { PresenceDot } from '../components/Picker';
 import { SnippetManager } from '../components/SnippetManager';
@@ -17,24 +18,6 @@ import { useUi } from '../state/ui-store';
 const SECTIONS = ['users', 'teams', 'inboxes', 'contactFields', 'closingCategories', 'snippets'] as const;
 type Section = (typeof SECTIONS)[number];
 type Directory = IpcResult<'directory.get'>;
-
-function TeamChecks({ teams, value, onChange, label }: { teams: Team[]; value: string[]; onChange: (v: string[]) => void; label: string }) {
-  return (
-    <fieldset className="inline-checks">
-      <legend className="visually-hidden">{label}</legend>
-      {teams.map((tm) => (
-        <label key={tm.id} className="check">
-          <input
-            type="checkbox"
-            checked={value.includes(tm.id)}
-            onChange={(e) => onChange(e.target.checked ? [...value, tm.id] : value.filter((v) => v !== tm.id))}
-          />
-          <span>{tm.name}</span>
-        </label>
-      ))}
-    </fieldset>
-  );
-}
 
 function CopyLink({ url }: { url: string }) {
   const { t } = useTranslation();
@@ -90,7 +73,7 @@ function UserRow({ user, dir, meId }: { user: User; dir: Directory; meId: string
         </select>
       </td>
       <td>
-        <TeamChecks teams={dir.teams} value={teamIds} onChange={setTeamIds} label={t('admin.users.teamsOf', { name: user.name })} />
+        <Checks inline legend={t('admin.users.teamsOf', { name: user.name })} options={dir.teams.map((tm) => ({ value: tm.id, label: tm.name }))} value={teamIds} onChange={setTeamIds} />
       </td>
       <td>
         <span className={`state-pill state-${state}`}>{t(`admin.users.state.${state}`)}</span>
@@ -159,7 +142,7 @@ function Users({ dir, meId }: { dir: Directory; meId: string }) {
             </select>
           </div>
         </div>
-        <TeamChecks teams={dir.teams} value={teamIds} onChange={setTeamIds} label={t('admin.users.teams')} />
+        <Checks inline legend={t('admin.users.teams')} options={dir.teams.map((tm) => ({ value: tm.id, label: tm.name }))} value={teamIds} onChange={setTeamIds} />
         <div className="modal-actions">
           <button type="submit" className="button primary" disabled={!email.trim() || !name.trim()}>
             {t('admin.users.sendInvite')}
