@@ -1,9 +1,10 @@
-// The client's settings file (<dataDir>/client/settings.json), written atomically (temp file + rename)
-// so a crash mid-write leaves the previous settings, never half a file.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// The client's settings file (<dataDir>/client/settings.json), written whole (privateFile.ts) so a crash
+// mid-write leaves the previous settings, never half a file.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { Session } from '../../src-shared/ipc';
+import { writePrivateFile } from './privateFile';
 
 const Settings = z.object({ session: Session.nullable().default(null) });
 export type Settings = z.infer<typeof Settings>;
@@ -29,9 +30,5 @@ export function readSettings(dataDir: string): Settings {
 }
 
 export function writeSettings(dataDir: string, settings: Settings): void {
-  const path = settingsPath(dataDir);
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(settings, null, 2), { mode: 0o600 });
-  renameSync(tmp, path);
+  writePrivateFile(settingsPath(dataDir), JSON.stringify(settings, null, 2));
 }

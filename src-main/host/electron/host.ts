@@ -1,13 +1,13 @@
 // The Host implementation for Electron: secrets sealed with safeStorage (the OS keychain/DPAPI/libsecret),
 // native notifications and the dock/taskbar badge.
 import { app, Notification, safeStorage } from 'electron';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writePrivateFile } from '../../core/privateFile';
 import type { Host, SecretStore } from '../types';
 
 function sealedSecrets(dataDir: string): SecretStore {
-  const dir = join(dataDir, 'client');
-  const file = join(dir, 'secrets.electron.json');
+  const file = join(dataDir, 'client', 'secrets.electron.json');
   const readAll = (): Record<string, string> => {
     try {
       return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
@@ -15,12 +15,7 @@ function sealedSecrets(dataDir: string): SecretStore {
       return {};
     }
   };
-  const writeAll = (all: Record<string, string>) => {
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
-    renameSync(tmp, file);
-  };
+  const writeAll = (all: Record<string, string>) => writePrivateFile(file, JSON.stringify(all));
   return {
     async get(key) {
       const sealed = readAll()[key];

@@ -1,6 +1,7 @@
 // The headless Host: secrets in a 0600 file, notifications and badge on the console.
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writePrivateFile } from '../../core/privateFile';
 import type { Host, SecretStore } from '../types';
 
 export function secretsPath(dataDir: string): string {
@@ -17,11 +18,7 @@ export function fileSecretStore(path: string): SecretStore {
     }
   }
   function save(all: Record<string, string>): void {
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
-    chmodSync(tmp, 0o600);
-    renameSync(tmp, path);
+    writePrivateFile(path, JSON.stringify(all));
   }
   return {
     get: async (key) => load()[key] ?? null,
