@@ -1,7 +1,7 @@
 // PUT /blobs/<sha256> (upload, idempotent) and GET /blobs/<sha256> (read back), Bearer session token.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { MAX_ATTACHMENT_BYTES } from '../../src-shared/domain';
+import { MAX_ATTACHMENT_BYTES, Sha256 } from '../../src-shared/domain';
 import { BandejaError, type ErrorCode } from '../../src-shared/errors';
 import { bearerToken, sendError } from '../auth/routes';
 import { userForToken } from '../auth/sessions';
@@ -12,7 +12,6 @@ import { forbiddenType, tooLarge, type BlobFiles } from './files';
 import { sendBlob } from './serve';
 
 const STATUS: Partial<Record<ErrorCode, number>> = { FILE_TOO_LARGE: 413, FORBIDDEN_FILE_TYPE: 415, HASH_MISMATCH: 400 };
-const SHA256 = /^[0-9a-f]{64}$/;
 
 type BlobRequest = FastifyRequest<{ Params: { sha256: string } }>;
 
@@ -41,7 +40,7 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
       // For the refusals STATUS names (too large, forbidden type, damaged).
       const refuseWith = (e: BandejaError) => refuse(STATUS[e.code]!, e.code, e.message);
       const { sha256 } = request.params;
-      if (!SHA256.test(sha256)) return refuse(400, 'INVALID_ARGS', 'Upload to /blobs/<the file\'s lowercase hex sha256>.');
+      if (!Sha256.safeParse(sha256).success) return refuse(400, 'INVALID_ARGS', 'Upload to /blobs/<the file\'s lowercase hex sha256>.');
       const user = await authenticate(db, request, reply);
       if (!user) {
         reply.header('connection', 'close');
@@ -84,7 +83,7 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
     const { sha256 } = request.params;
     const user = await authenticate(db, request, reply);
     if (!user) return reply;
-    const readable = SHA256.test(sha256) ? await readableBlob(db, user, sha256) : null;
+    const readable = Sha256.safeParse(sha256).success ? await readableBlob(db, user, sha256) : null;
     if (!readable || !files.has(sha256)) return sendError(reply, 404, 'NOT_FOUND', 'This file does not exist or is not yours to see.');
     return sendBlob(request, reply, files, sha256, readable.mime);
   });

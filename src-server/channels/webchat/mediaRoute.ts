@@ -1,6 +1,7 @@
 // GET /webchat/<slug>/media/<sha256>?v=<visitorId>&s=<signature>: an agent's attachment for the visitor
 // it was signed for, only while it belongs to a message sent to that visitor's contact in this inbox.
 import type { FastifyInstance } from 'fastify';
+import { Sha256 } from '../../../src-shared/domain';
 import { sendBlob } from '../../blobs/serve';
 import type { BlobFiles } from '../../blobs/files';
 import { sendError } from '../../auth/routes';
@@ -17,7 +18,7 @@ export function registerWebchatMediaRoute(app: FastifyInstance, db: Db, files: B
       const { slug, sha256 } = request.params;
       const { v, s } = request.query;
       const notFound = () => sendError(reply, 404, 'NOT_FOUND', 'This file is not available.');
-      if (!/^[0-9a-f]{64}$/.test(sha256) || !v || !s || !media.verify(slug, sha256, v, s)) return notFound();
+      if (!Sha256.safeParse(sha256).success || !v || !s || !media.verify(slug, sha256, v, s)) return notFound();
       const inbox = await findInboxBySlug(db, slug);
       if (!inbox || inbox.channel !== 'webchat') return notFound();
       const identity = await findIdentity(db, inbox.id, v);
