@@ -11,14 +11,13 @@ export function sendBlob(request: FastifyRequest, reply: FastifyReply, files: Bl
   reply.header('cache-control', 'private, max-age=31536000, immutable');
   const m = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? '');
   if (m && (m[1] || m[2])) {
-    let start = m[1] ? Number(m[1]) : Math.max(0, size - Number(m[2]));
-    let end = m[1] && m[2] ? Math.min(Number(m[2]), size - 1) : size - 1;
-    if (!m[1]) start = Math.max(0, size - Number(m[2]));
+    // "bytes=-n" is the last n bytes; an end past the file stops at its last byte.
+    const start = m[1] ? Number(m[1]) : Math.max(0, size - Number(m[2]));
+    const end = m[1] && m[2] ? Math.min(Number(m[2]), size - 1) : size - 1;
     if (start > end || start >= size) {
       reply.header('content-range', `bytes */${size}`);
       return reply.code(416).send();
     }
-    end = Math.min(end, size - 1);
     reply.header('content-range', `bytes ${start}-${end}/${size}`);
     reply.header('content-length', String(end - start + 1));
     return reply.code(206).send(createReadStream(files.path(sha256), { start, end }));
