@@ -13,11 +13,8 @@ export async function listContacts(db: Queryable, tenantId: string, afterId: str
   return rows.map(toContact);
 }
 
-export async function getContact(db: Queryable, id: string, tenantId?: string): Promise<Contact | null> {
-  const [row] = await db.query<ContactRow>(
-    `SELECT ${CONTACT_COLUMNS} FROM contacts k WHERE k.id = $1 AND ($2::text IS NULL OR k.tenant_id = $2)`,
-    [id, tenantId ?? null],
-  );
+export async function getContact(db: Queryable, id: string): Promise<Contact | null> {
+  const [row] = await db.query<ContactRow>(`SELECT ${CONTACT_COLUMNS} FROM contacts k WHERE k.id = $1`, [id]);
   return row ? toContact(row) : null;
 }
 
