@@ -14,6 +14,7 @@ import {
   insertTeam,
   insertUser,
   renameTeam,
+  teamIdTaken,
   updateInbox,
   updateUser,
   viewerOf,
@@ -76,8 +77,7 @@ export const adminMutators: MutatorTable<
   async 'admin.team.save'(ctx, args) {
     requireAdmin(ctx);
     if (await getTeam(ctx.tx, ctx.actor.tenantId, args.id)) return renameTeam(ctx.tx, ctx.batch, args);
-    const taken = await ctx.tx.query('SELECT 1 FROM teams WHERE id = $1', [args.id]);
-    if (taken.length > 0) throw new BandejaError('INVALID_ARGS', 'This team id is already used.');
+    if (await teamIdTaken(ctx.tx, args.id)) throw new BandejaError('INVALID_ARGS', 'This team id is already used.');
     await insertTeam(ctx.tx, ctx.batch, args);
   },
 
