@@ -50,8 +50,9 @@ export async function processPush(
         if (!client) throw new Error('The client row disappeared.');
         const last = client.last_mutation_id;
         if (m.id <= last) {
-          const [stored] = await tx.query<{ status: string; code: ErrorBody['code'] | null; message: string | null }>(
-            'SELECT status, code, message FROM mutation_results WHERE client_id = $1 AND mutation_id = $2',
+          // Only rejections are stored: a row here is the reason an earlier try was refused.
+          const [stored] = await tx.query<{ code: ErrorBody['code'] | null; message: string | null }>(
+            'SELECT code, message FROM mutation_results WHERE client_id = $1 AND mutation_id = $2',
             [clientId, m.id],
           );
           return stored?.code
