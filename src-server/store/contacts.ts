@@ -119,15 +119,6 @@ export async function listContactChanges(db: Queryable, tenantId: string, afterI
   return rows.map(toContactChange);
 }
 
-export async function contactChangesOf(db: Queryable, contactId: string): Promise<ContactFieldChange[]> {
-  const rows = await db.query<ContactChangeRow>(
-    `SELECT id, contact_id, field, before, after, by_id, at, conflict, version FROM contact_field_changes
-     WHERE contact_id = $1 ORDER BY version, id`,
-    [contactId],
-  );
-  return rows.map(toContactChange);
-}
-
 export interface IdentityRow {
   contact_id: string;
   secret_hash: string | null;

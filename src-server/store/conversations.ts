@@ -14,11 +14,6 @@ export async function lockConversation(tx: Tx, tenantId: string, id: string): Pr
   return row ? toConversation(row) : null;
 }
 
-export async function getConversation(db: Queryable, id: string): Promise<Conversation | null> {
-  const [row] = await db.query<ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations c WHERE c.id = $1`, [id]);
-  return row ? toConversation(row) : null;
-}
-
 /** The contact's conversation in this inbox that is not closed, locked. */
 export async function lockActiveConversation(tx: Tx, inboxId: string, contactId: string): Promise<Conversation | null> {
   const [row] = await tx.query<ConversationRow>(
