@@ -126,8 +126,18 @@ function outboxConversations(db: WritableDb): string[] {
     .map((r) => r.conversation_id);
 }
 
+/** Rebases those of `ids` that have something to rebase. One with no outbox rows and no overlay row
+ *  would be left exactly as it is, and a snapshot page touches hundreds: they are skipped. */
 function rebaseAll(db: WritableDb, ids: Iterable<string>): void {
-  for (const id of ids) rebaseConversation(db, id);
+  const rebaseable = new Set(
+    db
+      .prepare<[], { id: string }>(
+        'SELECT conversation_id AS id FROM outbox WHERE conversation_id IS NOT NULL UNION SELECT id FROM overlay_conversations',
+      )
+      .all()
+      .map((r) => r.id),
+  );
+  for (const id of ids) if (rebaseable.has(id)) rebaseConversation(db, id);
 }
 
 function emptyTouched(): Touched {
