@@ -88,6 +88,13 @@ function recordOne(db: WritableDb, input: MutationInput, now: number): Recorded 
     // The draft was this message: it goes in the same transaction, so a crash never leaves both.
     clearDraft(db, mutation.args.conversationId);
   }
+  // "No longer on this device" is not a refusal of the bytes: a message naming the blob again (the file
+  // attached anew) uploads it, instead of failing with the old reason without trying.
+  if (mutation.name === 'message.send')
+    for (const a of mutation.args.attachments ?? [])
+      db.prepare(
+        "DELETE FROM blob_uploads WHERE sha256 = ? AND state = 'refused' AND json_extract(error, '$.code') = 'ATTACHMENT_MISSING'",
+      ).run(a.sha256);
   if (conversationId !== null) rebaseConversation(db, conversationId);
   else rebaseEntities(db);
   return { mutationId, conversationId };

@@ -141,3 +141,18 @@ describe('the outbox', () => {
     reopened.close();
   });
 });
+
+describe('blob uploads', () => {
+  it('a file attached anew after it went missing is uploaded again; a refusal of its bytes stays', async () => {
+    const { blobsToUpload, markUpload } = await import('../../src-main/core/sync/uploads');
+    const { mirror } = seeded();
+    const gone = { sha256: 'a'.repeat(64), name: 'foto.png', mime: 'image/png', size: 10, kind: 'image', durationMs: null } as const;
+    const tooBig = { ...gone, sha256: 'b'.repeat(64), name: 'video.mp4' } as const;
+    markUpload(mirror.db, gone.sha256, { state: 'refused', error: { code: 'ATTACHMENT_MISSING', message: 'foto.png is no longer on this device.' } }, 1);
+    markUpload(mirror.db, tooBig.sha256, { state: 'refused', error: { code: 'FILE_TOO_LARGE', message: 'Too large.' } }, 1);
+    record(mirror.db, 'message.send', { id: uuid(9), conversationId: 'conv-1', body: '', attachments: [gone, tooBig] }, 20);
+    const [queued] = nextBatch(mirror.read, 1);
+    expect(blobsToUpload(mirror.read, queued!).map((a) => a.name)).toEqual(['foto.png']);
+    mirror.close();
+  });
+});
