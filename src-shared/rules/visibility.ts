@@ -1,6 +1,7 @@
 // Who may see what. The server computes admission with these rules; clients only use them to
 // pick views, never to grant access.
 import type { Conversation, Role, SavedView, ViewFilters } from '../domain';
+import { BandejaError } from '../errors';
 
 export interface Viewer {
   id: string;
@@ -72,6 +73,15 @@ export function inView(view: View, viewer: Viewer, conversation: ConversationSco
 /** Saved views a user gets: their own and those shared with one of their teams. */
 export function canUseSavedView(viewer: Viewer, view: Pick<SavedView, 'ownerId' | 'teamId'>): boolean {
   return view.ownerId === viewer.id || (view.teamId !== null && (viewer.teamIds.includes(view.teamId) || seesEverything(viewer.role)));
+}
+
+/** Only a saved view's owner changes or deletes it (supervisors included); a view is shared only with one's
+ *  own teams, except by supervisors and admins. `existing` is null for a new view. */
+export function mustMayChangeSavedView(actor: Viewer, existing: Pick<SavedView, 'ownerId'> | null, shareTeamId: string | null): void {
+  if (existing && existing.ownerId !== actor.id)
+    throw new BandejaError('FORBIDDEN', 'Only the person who made this view may change or delete it.');
+  if (shareTeamId !== null && !seesEverything(actor.role) && !actor.teamIds.includes(shareTeamId))
+    throw new BandejaError('FORBIDDEN', 'You may only share a view with a team you belong to.');
 }
 
 export type FilterableConversation = Pick<

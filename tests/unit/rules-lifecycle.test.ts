@@ -4,6 +4,7 @@ import {
   BandejaError,
   addNote,
   canUseSavedView,
+  mustMayChangeSavedView,
   close,
   customerMessageTarget,
   matchesFilters,
@@ -152,6 +153,13 @@ describe('views', () => {
   it('shares saved views with a team and keeps personal ones personal', () => {
     expect(canUseSavedView(bruno, { ownerId: 'ana', teamId: 'soporte' })).toBe(true);
     expect(canUseSavedView(bruno, { ownerId: 'ana', teamId: null })).toBe(false);
+  });
+
+  it('lets only a view\'s owner change it, supervisors included, and share it only with one\'s own teams', () => {
+    expect(codeOf(() => mustMayChangeSavedView(sofia, { ownerId: 'ana' }, null))).toBe('FORBIDDEN');
+    expect(codeOf(() => mustMayChangeSavedView(ana, { ownerId: 'ana' }, 'soporte'))).toBeNull();
+    expect(codeOf(() => mustMayChangeSavedView(ana, null, 'ventas'))).toBe('FORBIDDEN');
+    expect(codeOf(() => mustMayChangeSavedView(sofia, null, 'ventas'))).toBeNull();
   });
 
   it('filters by status, channel, tag, assignee, unread and waiting time', () => {

@@ -19,7 +19,7 @@ import {
   transfer,
   type Outcome,
 } from '../../../src-shared/rules/conversation';
-import type { Viewer } from '../../../src-shared/rules/visibility';
+import { mustMayChangeSavedView, type Viewer } from '../../../src-shared/rules/visibility';
 import type { ReadonlyDb, WritableDb } from './db';
 import { readSessionUser } from './meta';
 import { applySnippetDelete, applySnippetSave } from './snippets';
@@ -183,17 +183,14 @@ export function applyEntityMutation(db: WritableDb, viewer: Viewer, m: AnyMutati
       return;
     case 'view.save': {
       const existing = viewRow<SavedViewRow>(db, 'saved_views', m.args.id);
-      if (existing && existing.owner_id !== viewer.id && viewer.role === 'agent')
-        throw new BandejaError('FORBIDDEN', 'Only its owner may change this view.');
-      if (m.args.teamId !== null && viewer.role === 'agent' && !viewer.teamIds.includes(m.args.teamId))
-        throw new BandejaError('FORBIDDEN', 'You may only share a view with your own teams.');
+      mustMayChangeSavedView(viewer, existing ? { ownerId: existing.owner_id } : null, m.args.teamId);
       upsertSavedView(db, { ...m.args, ownerId: existing?.owner_id ?? viewer.id, version: existing?.version ?? 0 }, true);
       return;
     }
     case 'view.delete': {
       const existing = viewRow<SavedViewRow>(db, 'saved_views', m.args.id);
       if (!existing) throw new BandejaError('NOT_FOUND', 'This view does not exist.');
-      if (existing.owner_id !== viewer.id && viewer.role === 'agent') throw new BandejaError('FORBIDDEN', 'Only its owner may delete this view.');
+      mustMayChangeSavedView(viewer, { ownerId: existing.owner_id }, null);
       overlayDelete(db, 'saved_views', m.args.id);
       return;
     }

@@ -1,7 +1,7 @@
 // What belongs to one person: their notifications and their saved views.
 import { BandejaError } from '../../../src-shared/errors';
-import { seesEverything } from '../../../src-shared/rules/visibility';
-import { getTeam } from '../../store/directory';
+import { mustMayChangeSavedView } from '../../../src-shared/rules/visibility';
+import { getTeam, viewerOf } from '../../store/directory';
 import { lockNotifications, markNotificationRead } from '../../store/notifications';
 import { deleteSavedView, lockSavedView, savedViewIdTaken, writeSavedView } from '../../store/savedViews';
 import type { MutatorTable } from './context';
@@ -18,19 +18,16 @@ export const personalMutators: MutatorTable<'notification.markRead' | 'view.save
   async 'view.save'(ctx, args) {
     const before = await lockSavedView(ctx.tx, ctx.actor.tenantId, args.id);
     if (!before && (await savedViewIdTaken(ctx.tx, args.id))) throw new BandejaError('INVALID_ARGS', 'This view id is already used.');
-    if (before && before.ownerId !== ctx.actor.id) throw new BandejaError('FORBIDDEN', 'Only the person who made this view may change it.');
-    if (args.teamId !== null) {
-      if (!(await getTeam(ctx.tx, ctx.actor.tenantId, args.teamId))) throw new BandejaError('NOT_FOUND', 'This team does not exist.');
-      if (!seesEverything(ctx.actor.role) && !ctx.actor.teamIds.includes(args.teamId))
-        throw new BandejaError('FORBIDDEN', 'You may only share a view with a team you belong to.');
-    }
+    mustMayChangeSavedView(viewerOf(ctx.actor), before, args.teamId);
+    if (args.teamId !== null && !(await getTeam(ctx.tx, ctx.actor.tenantId, args.teamId)))
+      throw new BandejaError('NOT_FOUND', 'This team does not exist.');
     await writeSavedView(ctx.tx, ctx.batch, before, { ...args, ownerId: ctx.actor.id });
   },
 
   async 'view.delete'(ctx, args) {
     const view = await lockSavedView(ctx.tx, ctx.actor.tenantId, args.id);
     if (!view) throw new BandejaError('NOT_FOUND', 'This view does not exist.');
-    if (view.ownerId !== ctx.actor.id) throw new BandejaError('FORBIDDEN', 'Only the person who made this view may delete it.');
+    mustMayChangeSavedView(viewerOf(ctx.actor), view, null);
     await deleteSavedView(ctx.tx, ctx.batch, view);
   },
 };
