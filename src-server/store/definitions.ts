@@ -1,4 +1,5 @@
 // What admins define for the whole tenant: custom contact fields and closing categories.
+import { BandejaError } from '../../src-shared/errors';
 import type { ClosingCategory, ContactFieldDefinition } from '../../src-shared/domain';
 import type { ChangeBatch } from './changeLog';
 import type { Queryable, Tx } from './db';
@@ -21,13 +22,17 @@ export async function saveContactField(tx: Tx, batch: ChangeBatch, def: Omit<Con
   ]);
   if (clash.length > 0) return false;
   const row: ContactFieldDefinition = { ...def, version: batch.version };
-  await tx.query(
+  // The tenant condition keeps an id owned by another tenant untouched even if two requests race.
+  const written = await tx.query(
     `INSERT INTO contact_field_definitions (id, tenant_id, key, label, type, options, active, version)
      VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)
      ON CONFLICT (id) DO UPDATE SET key = EXCLUDED.key, label = EXCLUDED.label, type = EXCLUDED.type, options = EXCLUDED.options,
-       active = EXCLUDED.active, version = EXCLUDED.version`,
+       active = EXCLUDED.active, version = EXCLUDED.version
+     WHERE contact_field_definitions.tenant_id = EXCLUDED.tenant_id
+     RETURNING id`,
     [row.id, batch.tenantId, row.key, row.label, row.type, JSON.stringify(row.options), row.active, row.version],
   );
+  if (written.length !== 1) throw new BandejaError('INVALID_ARGS', 'This field id is already used.');
   batch.add({ kind: 'contactField', row });
   return true;
 }
@@ -55,10 +60,13 @@ export async function getClosingCategory(db: Queryable, tenantId: string, id: st
 
 export async function saveClosingCategory(tx: Tx, batch: ChangeBatch, category: Omit<ClosingCategory, 'version'>): Promise<void> {
   const row: ClosingCategory = { ...category, version: batch.version };
-  await tx.query(
+  const written = await tx.query(
     `INSERT INTO closing_categories (id, tenant_id, name, active, version) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, active = EXCLUDED.active, version = EXCLUDED.version`,
+     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, active = EXCLUDED.active, version = EXCLUDED.version
+     WHERE closing_categories.tenant_id = EXCLUDED.tenant_id
+     RETURNING id`,
     [row.id, batch.tenantId, row.name, row.active, row.version],
   );
+  if (written.length !== 1) throw new BandejaError('INVALID_ARGS', 'This category id is already used.');
   batch.add({ kind: 'closingCategory', row });
 }
