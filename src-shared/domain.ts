@@ -200,6 +200,10 @@ export const MESSAGE_STATES = ['sent', 'delivered', 'read', 'failed'] as const;
 export const MessageState = z.enum(MESSAGE_STATES);
 export type MessageState = z.infer<typeof MessageState>;
 
+/** A template a message was sent with (outside the free-reply window), with the values of its variables. */
+export const TemplateUse = z.object({ templateId: Id, name: z.string(), language: z.string(), variables: z.array(z.string()) });
+export type TemplateUse = z.infer<typeof TemplateUse>;
+
 export const Message = z.object({
   id: Id,
   conversationId: Id,
@@ -213,6 +217,13 @@ export const Message = z.object({
   /** Users @mentioned in a note. */
   mentions: z.array(Id),
   attachments: z.array(Attachment),
+  /** Sent with an approved template (the body is the template's text with its variables filled). */
+  template: TemplateUse.nullable(),
+  /** Forwarded by an agent from another conversation. */
+  forwarded: z.boolean(),
+  /** sent: accepted by the server (and handed to the channel); delivered/read: as the channel reports;
+   *  failed: the channel refused it, `error` holds the provider's reason. Only moves forward
+   *  (sent -> delivered -> read); failed is final. */
   state: MessageState,
   error: z.string().nullable(),
   createdAt: Millis,
@@ -300,3 +311,23 @@ export const Snippet = z.object({
   version: z.number().int(),
 });
 export type Snippet = z.infer<typeof Snippet>;
+
+export const TEMPLATE_CATEGORIES = ['utility', 'marketing', 'authentication'] as const;
+export const TEMPLATE_STATUSES = ['approved', 'pending', 'rejected'] as const;
+
+/** An approved message template of one inbox (WhatsApp: created and approved in Meta's WhatsApp Manager,
+ *  then registered here by an admin with the same name and language). Its body holds {{1}}, {{2}}…
+ *  variables, filled by the agent when sending. Only approved templates may be sent. */
+export const MessageTemplate = z.object({
+  id: Id,
+  inboxId: Id,
+  /** The provider's template name. */
+  name: z.string().regex(/^[a-z0-9_]{1,512}$/, 'lowercase letters, digits and _'),
+  /** The provider's language code, e.g. es, pt_BR, en_US. */
+  language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/),
+  category: z.enum(TEMPLATE_CATEGORIES),
+  body: z.string().trim().min(1).max(1024),
+  status: z.enum(TEMPLATE_STATUSES),
+  version: z.number().int(),
+});
+export type MessageTemplate = z.infer<typeof MessageTemplate>;

@@ -21,6 +21,11 @@ export const ERROR_CODES = [
   /** A message names an attachment this device or the server does not hold. */
   'ATTACHMENT_MISSING',
   'EMPTY_MESSAGE',
+  /** Free text outside the channel's reply window (WhatsApp, Messenger, Instagram: 24 h after the
+   *  customer's last message): only a template may be sent. */
+  'REPLY_WINDOW_CLOSED',
+  /** The channel (e.g. WhatsApp) refused or could not take a message; the message is the provider's reason. */
+  'PROVIDER_REJECTED',
   'CONVERSATION_CLOSED',
   'INVALID_TRANSITION',
   'CLIENT_MISMATCH',

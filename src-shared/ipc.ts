@@ -15,6 +15,7 @@ import {
   Inbox,
   Invite,
   Message,
+  MessageTemplate,
   NotificationEntry,
   SavedView,
   Snippet,
@@ -255,6 +256,20 @@ export const ipcContract = {
     Queued.extend({ id: Id }),
   ),
   'message.discard': op(z.object({ id: Id }), z.object({ ok: z.literal(true) })),
+  /** Sends a failed message again as a new message (same words, files or template); a failed copy that
+   *  only this device held (refused by the server) is removed in the same transaction. */
+  'message.resend': op(z.object({ id: Id }), Queued.extend({ id: Id })),
+  /** Forwards a message (its words and files) to other conversations: one new message each. */
+  'message.forward': op(z.object({ messageId: Id, toConversationIds: z.array(Id).min(1).max(20) }), QueuedMany),
+  /** An approved template of the conversation's inbox, with its variables in order ({{1}}, {{2}}…). */
+  'message.sendTemplate': op(
+    mutationArgs['message.sendTemplate'].omit({ id: true }),
+    Queued.extend({ id: Id }),
+  ),
+  /** Templates of one inbox (or of all), approved ones first. */
+  'template.list': op(z.object({ inboxId: Id.optional() }).strict(), z.array(MessageTemplate)),
+  'admin.template.save': op(mutationArgs['admin.template.save'].omit({ id: true }).extend({ id: Id.optional() }), Queued.extend({ id: Id })),
+  'admin.template.delete': op(mutationArgs['admin.template.delete'], Queued),
 } as const;
 
 export type IpcContract = typeof ipcContract;

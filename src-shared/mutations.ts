@@ -11,6 +11,7 @@ import {
   InboxSettings,
   MESSAGE_MAX_CHARS,
   MAX_ATTACHMENTS_PER_MESSAGE,
+  MessageTemplate,
   Role,
   SavedView,
   Snippet,
@@ -30,6 +31,16 @@ export const mutationArgs = {
     body: z.string().max(MESSAGE_MAX_CHARS * 4),
     /** Uploaded (PUT /blobs/<sha256>) before this mutation is pushed; the body may be empty when there are some. */
     attachments: z.array(Attachment).max(MAX_ATTACHMENTS_PER_MESSAGE).optional(),
+    /** Forwarded from another conversation (shown as such; attachments are blobs the server already holds). */
+    forwarded: z.boolean().optional(),
+  }),
+  /** An approved template of the conversation's inbox with its variables ({{1}}… in order): the way to
+   *  write to a customer outside the reply window. */
+  'message.sendTemplate': z.object({
+    id: Uuid,
+    conversationId: Id,
+    templateId: Id,
+    variables: z.array(z.string().max(1024)).max(20),
   }),
   /** An internal note; never reaches the customer. Mentioned users get a notification entry. */
   'note.add': z.object({ id: Uuid, conversationId: Id, body: z.string().max(MESSAGE_MAX_CHARS * 4), mentions: z.array(Id).max(20) }),
@@ -88,6 +99,8 @@ export const mutationArgs = {
   /** shared: an admin's snippet for everyone (ownerId null); otherwise personal to the author. */
   'snippet.save': Snippet.omit({ version: true, ownerId: true }).extend({ shared: z.boolean() }),
   'snippet.delete': z.object({ id: Id }),
+  'admin.template.save': MessageTemplate.omit({ version: true }),
+  'admin.template.delete': z.object({ id: Id }),
 } as const;
 
 export type MutationName = keyof typeof mutationArgs;

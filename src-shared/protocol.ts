@@ -11,6 +11,7 @@ import {
   Inbox,
   Invite,
   Message,
+  MessageTemplate,
   NotificationEntry,
   SavedView,
   Snippet,
@@ -43,10 +44,11 @@ export const Op = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('closingCategory'), row: ClosingCategory }),
   z.object({ kind: z.literal('invite'), row: Invite }),
   z.object({ kind: z.literal('snippet'), row: Snippet }),
+  z.object({ kind: z.literal('template'), row: MessageTemplate }),
   /** The conversation (and its messages) left this user's scope: purge it. */
   z.object({ kind: z.literal('revoke'), conversationId: Id }),
   /** A row that no longer exists (or no longer concerns this user). */
-  z.object({ kind: z.literal('delete'), entity: z.enum(['savedView', 'contactField', 'invite', 'notification', 'snippet']), id: Id }),
+  z.object({ kind: z.literal('delete'), entity: z.enum(['savedView', 'contactField', 'invite', 'notification', 'snippet', 'template']), id: Id }),
 ]);
 export type Op = z.infer<typeof Op>;
 

@@ -1,8 +1,9 @@
 // What each agent action does to a conversation. The server runs these as the authority;
 // the client core runs the same functions to show the result before the server confirms.
-import type { Attachment, Conversation, ConversationEvent, ConversationStatus, InboxSettings } from '../domain';
+import type { Attachment, Channel, Conversation, ConversationEvent, ConversationStatus, InboxSettings } from '../domain';
 import { MESSAGE_MAX_CHARS } from '../domain';
 import { BandejaError } from '../errors';
+import { canSendFreeText } from './channelWindow';
 import { canTransition } from './status';
 import { canAssign, canSeeConversation, canTransfer, type Viewer } from './visibility';
 
@@ -34,8 +35,6 @@ function checkBody(body: string): void {
     throw new BandejaError('MESSAGE_TOO_LONG', `A message may have at most ${MESSAGE_MAX_CHARS} characters.`);
 }
 
-/** An agent replies. Replying to an unassigned conversation assigns it to the replier; a human reply
- *  pauses the chatbot. */
 /** The list preview of a message without words: language-neutral, from its first attachment. */
 export function attachmentPreview(a: Pick<Attachment, 'kind' | 'name' | 'durationMs'>): string {
   if (a.kind === 'voice' || a.kind === 'audio') {
@@ -45,9 +44,13 @@ export function attachmentPreview(a: Pick<Attachment, 'kind' | 'name' | 'duratio
   return `${a.kind === 'image' ? '🖼' : '📎'} ${a.name}`;
 }
 
+/** An agent replies. Replying to an unassigned conversation assigns it to the replier; a human reply
+ *  pauses the chatbot. Free text needs the channel's reply window open (rules/channelWindow.ts) at `now`:
+ *  a reply written offline is checked again when the server receives it. */
 export function sendReply(
   actor: Viewer,
   c: Conversation,
+  channel: Channel,
   body: string,
   now: number,
   attachments: readonly Pick<Attachment, 'kind' | 'name' | 'durationMs'>[] = [],
@@ -57,6 +60,21 @@ export function sendReply(
   if (attachments.length === 0 || body.length > 0) checkBody(body);
   if (c.status === 'closed')
     throw new BandejaError('CONVERSATION_CLOSED', 'This conversation was closed. Reopen it to reply.');
+  if (!canSendFreeText(channel, c.lastCustomerMessageAt, now))
+    throw new BandejaError('REPLY_WINDOW_CLOSED', 'The reply window of this channel is closed. Resume the conversation with a template.');
+  return replied(actor, c, body.trim() || attachments.length === 0 ? preview(body) : attachmentPreview(attachments[0]!), now);
+}
+
+/** An agent sends an approved template (`text` from rules/templates.ts renderTemplate): allowed outside
+ *  the reply window, otherwise the same as a reply. */
+export function sendTemplate(actor: Viewer, c: Conversation, text: string, now: number): Outcome {
+  mustSee(actor, c);
+  if (c.status === 'closed')
+    throw new BandejaError('CONVERSATION_CLOSED', 'This conversation was closed. Reopen it to reply.');
+  return replied(actor, c, preview(text), now);
+}
+
+function replied(actor: Viewer, c: Conversation, lastMessagePreview: string, now: number): Outcome {
   const events: ConversationEvent[] = [];
   let assigneeId = c.assigneeId;
   if (assigneeId === null) {
@@ -72,7 +90,7 @@ export function sendReply(
       status: c.status === 'pending' ? 'open' : c.status,
       unreadCount: 0,
       lastMessageAt: now,
-      lastMessagePreview: body.trim() || attachments.length === 0 ? preview(body) : attachmentPreview(attachments[0]!),
+      lastMessagePreview,
       waitingSince: null,
     },
     events,

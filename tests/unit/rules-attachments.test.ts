@@ -26,18 +26,18 @@ const conv: Conversation = {
 
 describe('replies with attachments', () => {
   it('sends a voice note without words, previewed by its length', () => {
-    const out = sendReply(ana, conv, '', 5, [{ kind: 'voice', name: 'voice.webm', durationMs: 72_400 }]);
+    const out = sendReply(ana, conv, 'webchat', '', 5, [{ kind: 'voice', name: 'voice.webm', durationMs: 72_400 }]);
     expect(out.conversation.lastMessagePreview).toBe('🎤 1:12');
   });
 
   it('previews files by name and prefers words when there are some', () => {
     expect(attachmentPreview({ kind: 'file', name: 'factura.pdf', durationMs: null })).toBe('📎 factura.pdf');
-    expect(sendReply(ana, conv, 'Te adjunto la factura', 5, [{ kind: 'file', name: 'factura.pdf', durationMs: null }]).conversation.lastMessagePreview).toBe(
+    expect(sendReply(ana, conv, 'webchat', 'Te adjunto la factura', 5, [{ kind: 'file', name: 'factura.pdf', durationMs: null }]).conversation.lastMessagePreview).toBe(
       'Te adjunto la factura',
     );
   });
 
   it('still refuses an empty reply without attachments', () => {
-    expect(() => sendReply(ana, conv, '', 5, [])).toThrow(BandejaError);
+    expect(() => sendReply(ana, conv, 'webchat', '', 5, [])).toThrow(BandejaError);
   });
 });

@@ -124,7 +124,7 @@ describe('tags', () => {
 
 describe('bot and notes', () => {
   it('pauses the bot when a human replies, and lets a person resume it', () => {
-    const out = sendReply(ana, { ...conv, botActive: true }, 'Hola', 2000);
+    const out = sendReply(ana, { ...conv, botActive: true }, 'webchat', 'Hola', 2000);
     expect(out.conversation.botActive).toBe(false);
     expect(out.events).toContainEqual({ type: 'bot', active: false, byId: 'ana' });
     expect(setBot(ana, out.conversation, true).conversation.botActive).toBe(true);

@@ -92,27 +92,27 @@ describe('visibility', () => {
 
 describe('replying', () => {
   it('assigns an unassigned conversation to the replier with an event line, and clears waiting and unread', () => {
-    const out = sendReply(ana, base, 'Buenos días', 2000);
+    const out = sendReply(ana, base, 'webchat', 'Buenos días', 2000);
     expect(out.conversation.assigneeId).toBe('ana');
     expect(out.events).toEqual([{ type: 'assigned', assigneeId: 'ana', byId: 'ana' }]);
     expect(out.conversation).toMatchObject({ unreadCount: 0, waitingSince: null, lastMessageAt: 2000, lastMessagePreview: 'Buenos días' });
   });
 
   it('does not reassign a conversation that already has its assignee', () => {
-    const out = sendReply(ana, { ...base, assigneeId: 'ana' }, 'Otra', 2000);
+    const out = sendReply(ana, { ...base, assigneeId: 'ana' }, 'webchat', 'Otra', 2000);
     expect(out.events).toEqual([]);
   });
 
   it('refuses empty, oversized, closed and invisible replies with their codes', () => {
-    expect(code(() => sendReply(ana, base, '   ', 1))).toBe('EMPTY_MESSAGE');
-    expect(code(() => sendReply(ana, base, 'x'.repeat(MESSAGE_MAX_CHARS + 1), 1))).toBe('MESSAGE_TOO_LONG');
-    expect(code(() => sendReply(ana, base, 'x'.repeat(MESSAGE_MAX_CHARS), 1))).toBeUndefined();
-    expect(code(() => sendReply(ana, { ...base, status: 'closed' }, 'hola', 1))).toBe('CONVERSATION_CLOSED');
-    expect(code(() => sendReply(carla, base, 'hola', 1))).toBe('FORBIDDEN');
+    expect(code(() => sendReply(ana, base, 'webchat', '   ', 1))).toBe('EMPTY_MESSAGE');
+    expect(code(() => sendReply(ana, base, 'webchat', 'x'.repeat(MESSAGE_MAX_CHARS + 1), 1))).toBe('MESSAGE_TOO_LONG');
+    expect(code(() => sendReply(ana, base, 'webchat', 'x'.repeat(MESSAGE_MAX_CHARS), 1))).toBeUndefined();
+    expect(code(() => sendReply(ana, { ...base, status: 'closed' }, 'webchat', 'hola', 1))).toBe('CONVERSATION_CLOSED');
+    expect(code(() => sendReply(carla, base, 'webchat', 'hola', 1))).toBe('FORBIDDEN');
   });
 
   it('shortens the list preview to one line', () => {
-    const out = sendReply(ana, base, 'línea uno\n\nlínea dos ' + 'x'.repeat(300), 1);
+    const out = sendReply(ana, base, 'webchat', 'línea uno\n\nlínea dos ' + 'x'.repeat(300), 1);
     expect(out.conversation.lastMessagePreview.startsWith('línea uno línea dos')).toBe(true);
     expect(out.conversation.lastMessagePreview.length).toBeLessThanOrEqual(140);
   });
@@ -124,7 +124,7 @@ describe('assigning', () => {
     expect(claimed.assigneeId).toBe('ana');
     // Bruno lost the race: he is told who took it, for the claim and for a reply alike.
     expect(() => assign(bruno, claimed, 'bruno')).toThrow(expect.objectContaining({ code: 'ALREADY_ASSIGNED', params: { assigneeId: 'ana' } }));
-    expect(code(() => sendReply(bruno, claimed, 'Hola', 1))).toBe('ALREADY_ASSIGNED');
+    expect(code(() => sendReply(bruno, claimed, 'webchat', 'Hola', 1))).toBe('ALREADY_ASSIGNED');
     // Someone from another team was never in the race.
     expect(code(() => assign(carla, claimed, 'carla'))).toBe('FORBIDDEN');
   });

@@ -1,6 +1,6 @@
 // Recomputes the optimistic overlays: base rows + this device's unconfirmed mutations, replayed in
 // order with the same rule functions the server runs (rules/conversation.ts, rules/contact.ts).
-import type { Conversation, InboxSettings, User } from '../../../src-shared/domain';
+import type { Channel, Conversation, InboxSettings, User } from '../../../src-shared/domain';
 import { DEFAULT_INBOX_SETTINGS } from '../../../src-shared/domain';
 import { BandejaError, isBandejaError } from '../../../src-shared/errors';
 import { mutationArgs, type AnyMutation, type MutationName } from '../../../src-shared/mutations';
@@ -78,11 +78,17 @@ function inboxSettings(db: ReadonlyDb, inboxId: string): InboxSettings {
   return row ? { ...DEFAULT_INBOX_SETTINGS, ...(JSON.parse(row.settings) as Partial<InboxSettings>) } : DEFAULT_INBOX_SETTINGS;
 }
 
+function inboxChannel(db: ReadonlyDb, inboxId: string): Channel {
+  const row = db.prepare<[string], { channel: Channel }>('SELECT channel FROM inboxes_view WHERE id = ?').get(inboxId);
+  // An inbox not in the mirror yet: the window is checked by the server anyway.
+  return row?.channel ?? 'webchat';
+}
+
 /** What one mutation does to a conversation, by the shared rules. Throws a BandejaError when refused. */
 export function applyRule(db: ReadonlyDb, viewer: Viewer, c: Conversation, m: AnyMutation): Outcome {
   switch (m.name) {
     case 'message.send':
-      return sendReply(viewer, c, m.args.body, m.clientTime, m.args.attachments ?? []);
+      return sendReply(viewer, c, inboxChannel(db, c.inboxId), m.args.body, m.clientTime, m.args.attachments ?? []);
     case 'note.add':
       return addNote(viewer, c, m.args.body);
     case 'conversation.assign':

@@ -79,7 +79,8 @@ export const conversationMutators: MutatorTable<
   async 'message.send'(ctx, args) {
     const before = await mustFindConversation(ctx, args.conversationId);
     const attachments = args.attachments ?? [];
-    const outcome = sendReply(viewerOf(ctx.actor), before, args.body, ctx.now, attachments);
+    const inbox = await inboxOf(ctx, before);
+    const outcome = sendReply(viewerOf(ctx.actor), before, inbox.channel, args.body, ctx.now, attachments);
     await mustBeNewMessageId(ctx, args.id);
     await mustHoldBlobs(ctx, attachments);
     const after = await writeOutcome(ctx, before, outcome);
