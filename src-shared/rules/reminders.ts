@@ -16,7 +16,9 @@ export function presetDueAt(preset: ReminderPreset, now: number): number {
   return now + PRESET_MS[preset];
 }
 
-export const REMINDER_STATES = ['active', 'dismissed', 'done', 'deleted'] as const;
+import { REMINDER_STATES } from '../domain';
+
+export { REMINDER_STATES };
 export type ReminderState = (typeof REMINDER_STATES)[number];
 
 const RANK: Record<ReminderState, number> = { active: 0, dismissed: 1, done: 2, deleted: 3 };
