@@ -25,6 +25,7 @@ import { migrate } from './store/migrate';
 import { SyncConnection } from './sync/connection';
 import { SyncHub } from './sync/hub';
 import { markEveryoneOffline, PresenceTracker } from './sync/presence';
+import { SnoozeWaker } from './sync/snoozes';
 
 export interface StartServerOptions {
   /** 0 picks a free port. */
@@ -76,6 +77,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
 
   const hub = new SyncHub();
   const presence = new PresenceTracker(db, hub, log);
+  // Conversations whose time came while the server was down wake now.
+  const snoozes = new SnoozeWaker(db, hub, log);
+  void snoozes.schedule();
   const visitors = new VisitorSockets();
   const blobFiles = new BlobFiles(join(opts.dataDir, 'server', 'blobs'));
   const media = WebchatMedia.fromKeyFile(join(opts.dataDir, 'server', 'webchat-media.key'));
@@ -134,7 +138,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       const publicUrl = opts.publicUrl ?? `http://${request.headers.host ?? `${host}:${port}`}`;
       wss.handleUpgrade(request, socket, head, (ws) => {
         track(ws);
-        new SyncConnection(ws, { db, hub, log, afterCommit, presence }, publicUrl);
+        new SyncConnection(ws, { db, hub, log, afterCommit, presence, snoozes }, publicUrl);
       });
       return;
     }
@@ -170,6 +174,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     await app.listen({ port: opts.port, host });
   } catch (e) {
     clearInterval(heartbeat);
+    await snoozes.stop();
     await db.close();
     throw e;
   }
@@ -201,6 +206,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         for (const ws of wss.clients) ws.terminate();
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         await app.close();
+        await snoozes.stop();
         await db.close();
       })();
       return closing;

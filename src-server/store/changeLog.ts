@@ -12,6 +12,7 @@ import type {
   Invite,
   Message,
   NotificationEntry,
+  Reminder,
   SavedView,
   Snippet,
   Team,
@@ -39,6 +40,7 @@ export type LoggedChange =
   | { kind: 'savedView'; row: SavedView }
   | { kind: 'invite'; row: Invite }
   | { kind: 'snippet'; row: Snippet }
+  | { kind: 'reminder'; row: Reminder }
   | { kind: 'delete'; entity: DeletedEntity; id: string; scope: DeleteScope };
 
 interface Columns {
@@ -81,6 +83,7 @@ function columns(c: LoggedChange): Columns {
     case 'message':
       return { ...none, scopeKind: 'conversation', assigneeId: c.scope.assigneeId, teamId: c.scope.teamId, entityId: c.row.id, row: c.row };
     case 'notification':
+    case 'reminder':
       return { ...none, scopeKind: 'user', scopeUserId: c.row.userId, entityId: c.row.id, row: c.row };
     case 'savedView':
       return { ...none, ...fromScope(savedViewScope(c.row)), entityId: c.row.id, row: c.row };

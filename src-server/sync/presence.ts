@@ -1,8 +1,9 @@
-// Presence: a user is online while they have a live sync connection on this node, offline otherwise.
+// Presence: while a user has a live sync connection on this node, the presence they chose (online by
+// default, away or offline from the tray); offline otherwise.
 // It changes through the change log like any user row, so every client's transfer picker follows it.
 import { ChangeBatch } from '../store/changeLog';
 import type { Db } from '../store/db';
-import { logUser, setPresence } from '../store/directory';
+import { chosenPresence, logUser, setPresence } from '../store/directory';
 import { nextVersion } from '../store/tenants';
 import type { SyncHub } from './hub';
 
@@ -30,11 +31,11 @@ export class PresenceTracker {
   }
 
   private async write(tenantId: string, userId: string): Promise<void> {
-    const presence = this.hub.isConnected(tenantId, userId) ? 'online' : 'offline';
     const changed = await this.db
       .tx(async (tx) => {
         // The tenant lock first, like every writer, so lock order is the same everywhere.
         const batch = new ChangeBatch(tenantId, await nextVersion(tx, tenantId));
+        const presence = this.hub.isConnected(tenantId, userId) ? await chosenPresence(tx, userId) : 'offline';
         if (!(await setPresence(tx, batch, userId, presence))) throw new NoChange();
         await batch.write(tx);
         return true;

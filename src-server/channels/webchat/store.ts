@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Attachment, Conversation } from '../../../src-shared/domain';
 import { preview } from '../../../src-shared/rules/conversation';
-import { customerMessageTarget, statusOnCustomerMessage } from '../../../src-shared/rules/status';
+import { customerMessageTarget, snoozeOnCustomerMessage } from '../../../src-shared/rules/status';
 import type { WebchatMessage } from '../../../src-shared/webchat';
 import { ChangeBatch } from '../../store/changeLog';
 import { currentContactId, findIdentity, getContact, insertContact, insertIdentity, logContact } from '../../store/contacts';
@@ -81,7 +81,8 @@ export async function storeCustomerMessage(
       const conversation = before
         ? await updateConversation(tx, batch, before, {
             ...before,
-            status: statusOnCustomerMessage(before.status),
+            // A reminder that postpones the conversation keeps it snoozed until due.
+            ...snoozeOnCustomerMessage(before, now),
             unreadCount: before.unreadCount + 1,
             lastMessageAt: now,
             lastMessagePreview: text,
@@ -104,6 +105,7 @@ export async function storeCustomerMessage(
             botActive: false,
             closingCategoryId: null,
             previousConversationId: target.kind === 'new' ? target.previousConversationId : null,
+            snoozedUntil: null,
             createdAt: now,
           });
       const message = await insertMessage(

@@ -166,13 +166,20 @@ export const conversationMutators: MutatorTable<
     // it as history) and points to the new one, which shows the old history above it.
     if (await conversationExists(ctx.tx, args.newConversationId))
       throw new BandejaError('INVALID_ARGS', 'This conversation id is already used.');
-    const old = await updateConversation(ctx.tx, ctx.batch, before, { ...before, status: 'closed', waitingSince: null, unreadCount: 0 });
+    const old = await updateConversation(ctx.tx, ctx.batch, before, {
+      ...before,
+      status: 'closed',
+      snoozedUntil: null,
+      waitingSince: null,
+      unreadCount: 0,
+    });
     await writeEvent(ctx, old, { type: 'continued', conversationId: args.newConversationId, byId: ctx.actor.id });
     const { version: _v, ...moved } = outcome.conversation;
     const started = await insertConversation(ctx.tx, ctx.batch, {
       ...moved,
       id: args.newConversationId,
       status: before.status === 'snoozed' ? 'open' : before.status,
+      snoozedUntil: null,
       closingCategoryId: null,
       previousConversationId: before.id,
       createdAt: ctx.now,
