@@ -18,6 +18,7 @@ import { sessionViewer } from './mirror/rebase';
 import { unreadForBadge } from './mirror/queries';
 import type { Applied } from './mirror/apply';
 import { IpcEventEmitter } from './events';
+import { forwardMessage, mustHaveAttachments, resendMessage } from './messageCopies';
 import { discardMessage, record, recordMany, type MutationInput, type Recorded } from './outbox';
 import { readSettings, writeSettings } from './settings';
 import { TOKEN_SECRET, mirrorPath, normalizeServerUrl, requestLogin, requestLogout } from './session';
@@ -70,6 +71,12 @@ export interface Core {
   /** An attachment's bytes: from this device, else fetched once from the server and kept. */
   readAttachment(sha256: string): Promise<Buffer>;
   addNote(conversationId: string, body: string, mentions: string[]): { mutationId: number; id: string };
+  /** An approved template of the conversation's inbox with its values ({{1}}, {{2}}… in order). */
+  sendTemplate(conversationId: string, templateId: string, variables: string[]): { mutationId: number; id: string };
+  /** A failed message sent again as a new one (same words, files or template). */
+  resendMessage(id: string): { mutationId: number; id: string };
+  /** A confirmed message forwarded to other conversations: one new message each, all or none. */
+  forwardMessage(messageId: string, toConversationIds: readonly string[]): { mutationIds: number[] };
   discardMessage(id: string): void;
   /** This device's draft for a conversation ('' when none). */
   readDraft(conversationId: string): string;
@@ -93,6 +100,7 @@ export function createCore(opts: CoreOptions): Core {
   let active: Active | null = null;
   // Shared by every user and server on this device: a blob is named by its content.
   const blobs = new ClientBlobs(join(host.dataDir, 'client', 'blobs'));
+  const onDevice = (sha256: string) => blobs.has(sha256);
 
   function mirrorChanged(applied: Applied): void {
     events.emit('mirror.changed', { all: applied.all, conversationIds: applied.conversationIds });
@@ -216,8 +224,7 @@ export function createCore(opts: CoreOptions): Core {
     },
     sendMessage(conversationId, body, attachments = []) {
       const a = requireActive();
-      const missing = attachments.find((x) => !blobs.has(x.sha256));
-      if (missing) throw new BandejaError('ATTACHMENT_MISSING', `${missing.name} is not on this device. Attach it again.`, { name: missing.name });
+      mustHaveAttachments(a.mirror.read, attachments, onDevice);
       const id = uuidv7();
       const args = attachments.length > 0 ? { id, conversationId, body, attachments: [...attachments] } : { id, conversationId, body };
       const recorded = record(a.mirror.db, 'message.send', args, Date.now());
@@ -230,6 +237,27 @@ export function createCore(opts: CoreOptions): Core {
       const recorded = record(a.mirror.db, 'note.add', { id, conversationId, body, mentions }, Date.now());
       afterRecord(a, [recorded]);
       return { mutationId: recorded.mutationId, id };
+    },
+    sendTemplate(conversationId, templateId, variables) {
+      const a = requireActive();
+      const id = uuidv7();
+      const recorded = record(a.mirror.db, 'message.sendTemplate', { id, conversationId, templateId, variables }, Date.now());
+      afterRecord(a, [recorded]);
+      return { mutationId: recorded.mutationId, id };
+    },
+    resendMessage(messageId) {
+      const a = requireActive();
+      const id = uuidv7();
+      const recorded = resendMessage(a.mirror.db, messageId, id, Date.now(), onDevice);
+      afterRecord(a, [recorded]);
+      return { mutationId: recorded.mutationId, id };
+    },
+    forwardMessage(messageId, toConversationIds) {
+      const a = requireActive();
+      const targets = [...new Set(toConversationIds)].map((conversationId) => ({ conversationId, id: uuidv7() }));
+      const recorded = forwardMessage(a.mirror.db, messageId, targets, Date.now());
+      afterRecord(a, recorded);
+      return { mutationIds: recorded.map((r) => r.mutationId) };
     },
     stageAttachment(input) {
       return blobs.stage(input);

@@ -9,10 +9,19 @@ import { conversationMutators } from './mutations/conversations';
 import { personalMutators } from './mutations/personal';
 import { reminderMutators } from './mutations/reminders';
 import { snippetMutators } from './mutations/snippets';
+import { templateMutators } from './mutations/templates';
 
 export type { AfterCommit, MutationContext } from './mutations/context';
 
-const mutators: MutatorTable<MutationName> = { ...conversationMutators, ...contactMutators, ...personalMutators, ...adminMutators, ...snippetMutators, ...reminderMutators };
+const mutators: MutatorTable<MutationName> = {
+  ...conversationMutators,
+  ...contactMutators,
+  ...personalMutators,
+  ...adminMutators,
+  ...snippetMutators,
+  ...templateMutators,
+  ...reminderMutators,
+};
 
 /** Validates and runs one mutation. Business refusals throw a BandejaError. */
 export async function runMutation(ctx: MutationContext, name: string, rawArgs: unknown): Promise<void> {

@@ -12,6 +12,7 @@ import { listNotificationsOf } from '../store/notifications';
 import { listRemindersOf } from '../store/reminders';
 import { listUsableSavedViews } from '../store/savedViews';
 import { listUsableSnippets } from '../store/snippets';
+import { listTemplates } from '../store/templates';
 import { getTenant } from '../store/tenants';
 
 export const SNAPSHOT_PAGE_ROWS = 500;
@@ -39,6 +40,7 @@ export async function streamSnapshot(
     async (q, after) => (await listNotificationsOf(q, viewer.id, after, n)).map((row) => ({ kind: 'notification', row })),
     async (q, after) => (await listUsableSavedViews(q, tenantId, viewer, after, n)).map((row) => ({ kind: 'savedView', row })),
     async (q, after) => (await listUsableSnippets(q, tenantId, viewer.id, after, n)).map((row) => ({ kind: 'snippet', row })),
+    async (q, after) => (await listTemplates(q, tenantId, after, n)).map((row) => ({ kind: 'template', row })),
     async (q, after) => (await listRemindersOf(q, viewer.id, after, n)).map((row) => ({ kind: 'reminder', row })),
   ];
   // Invitation links are for admins only.
