@@ -15,6 +15,7 @@ import { inboxHandlers } from './inbox';
 import { messageHandlers } from './message';
 import { noteHandlers } from './note';
 import { notificationHandlers } from './notification';
+import { reminderHandlers } from './reminder';
 import { searchHandlers } from './search';
 import { sessionHandlers } from './session';
 import { snippetHandlers } from './snippet';
@@ -39,6 +40,7 @@ export function createHandlers(core: Core): IpcHandlers {
     ...searchHandlers(core),
     ...tagHandlers(core),
     ...notificationHandlers(core),
+    ...reminderHandlers(core),
     ...viewHandlers(core),
     ...adminHandlers(core),
     ...snippetHandlers(core),

@@ -43,8 +43,28 @@ const OVERLAID_SINCE_2: Record<string, string> = {
     body TEXT NOT NULL, status TEXT NOT NULL, version INTEGER NOT NULL`,
 };
 
+const OVERLAID_SINCE_3: Record<string, string> = {
+  // This agent's reminders (Reminder in domain.ts); state only moves forward (rules/reminders.ts).
+  reminders: `id TEXT PRIMARY KEY, user_id TEXT NOT NULL, conversation_id TEXT NOT NULL, due_at INTEGER NOT NULL, note TEXT,
+    postpone INTEGER NOT NULL, state TEXT NOT NULL, created_at INTEGER NOT NULL, version INTEGER NOT NULL`,
+};
+
 /** Entities with an overlay table and a view (the conversations have their own, with `pending`). */
-export const OVERLAID_TABLES = [...Object.keys(OVERLAID), ...Object.keys(OVERLAID_SINCE_2)];
+export const OVERLAID_TABLES = [...Object.keys(OVERLAID), ...Object.keys(OVERLAID_SINCE_2), ...Object.keys(OVERLAID_SINCE_3)];
+
+function createOverlaid(db: Database.Database, tables: Record<string, string>): void {
+  for (const [table, ddl] of Object.entries(tables)) {
+    const cols = columnNames(ddl).join(', ');
+    db.exec(`
+      CREATE TABLE ${table} (${ddl}) STRICT;
+      CREATE TABLE overlay_${table} (${ddl}, deleted INTEGER NOT NULL DEFAULT 0) STRICT;
+      CREATE VIEW ${table}_view AS
+        SELECT ${cols}, 1 AS pending FROM overlay_${table} WHERE deleted = 0
+        UNION ALL
+        SELECT ${cols}, 0 AS pending FROM ${table} WHERE id NOT IN (SELECT id FROM overlay_${table});
+    `);
+  }
+}
 
 function columnNames(ddl: string): string[] {
   return ddl.split(',').map((c) => c.trim().split(/\s+/)[0]!);
@@ -230,7 +250,35 @@ const m002: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002];
+const m003: Migration = {
+  version: 3,
+  name: 'reminders, snoozed until, reminders fired on this device',
+  up: (db) => {
+    createOverlaid(db, OVERLAID_SINCE_3);
+    db.exec(`
+      -- The scheduler asks for my soonest active reminder; lists ask for the soonest of a page's conversations.
+      CREATE INDEX reminders_by_user ON reminders (user_id, state, due_at);
+      CREATE INDEX reminders_by_conversation ON reminders (conversation_id, state, due_at);
+      ALTER TABLE conversations ADD COLUMN snoozed_until INTEGER;
+      ALTER TABLE overlay_conversations ADD COLUMN snoozed_until INTEGER;
+      -- Rebuilt so its columns are those of the tables as they are now.
+      DROP VIEW conversations_view;
+      CREATE VIEW conversations_view AS
+        SELECT o.*, 1 AS pending FROM overlay_conversations o
+        UNION ALL
+        SELECT c.*, EXISTS (SELECT 1 FROM outbox x WHERE x.conversation_id = c.id) AS pending
+          FROM conversations c WHERE c.id NOT IN (SELECT id FROM overlay_conversations);
+      -- Reminders this device already showed, at which due time (a moved reminder fires again). This
+      -- device only: never synced, and a snapshot leaves it alone, so a reminder fires once per device,
+      -- including one that came due while the app was closed.
+      CREATE TABLE reminders_fired (
+        reminder_id TEXT NOT NULL, due_at INTEGER NOT NULL, fired_at INTEGER NOT NULL, PRIMARY KEY (reminder_id, due_at)
+      ) STRICT;
+    `);
+  },
+};
+
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

@@ -1,9 +1,10 @@
 // The Host implementation for Electron: secrets sealed with safeStorage (the OS keychain/DPAPI/libsecret),
 // native notifications and the dock/taskbar badge.
-import { app, Notification, safeStorage } from 'electron';
+import { app, Notification, powerMonitor, safeStorage } from 'electron';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writePrivateFile } from '../../core/privateFile';
+import type { DesktopNotification } from '../../../src-shared/ipc';
 import type { Host, SecretStore } from '../types';
 
 function sealedSecrets(dataDir: string): SecretStore {
@@ -40,13 +41,26 @@ function sealedSecrets(dataDir: string): SecretStore {
   };
 }
 
-export function createElectronHost(dataDir: string): Host {
+export interface ElectronHostOptions {
+  /** A notification was clicked: open its conversation (main.ts emits `app.open` and shows a window). */
+  onNotificationClick?: (notification: DesktopNotification) => void;
+}
+
+export function createElectronHost(dataDir: string, opts: ElectronHostOptions = {}): Host {
   return {
     kind: 'electron',
     dataDir,
     secrets: sealedSecrets(dataDir),
-    notify(title, body) {
-      if (Notification.isSupported()) new Notification({ title, body }).show();
+    notify(n) {
+      if (!Notification.isSupported()) return;
+      const shown = new Notification({ title: n.title, body: n.body, silent: !n.sound });
+      shown.on('click', () => opts.onNotificationClick?.(n));
+      shown.show();
+    },
+    onWake(listener) {
+      // A laptop waking up: timers slept with it, and the clock may have moved.
+      powerMonitor.on('resume', listener);
+      return () => powerMonitor.off('resume', listener);
     },
     setBadge(count) {
       app.setBadgeCount(count);
