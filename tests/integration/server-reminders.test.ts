@@ -69,7 +69,7 @@ describe('postponing until a reminder is due', () => {
     expect(ana.conversations.get(conversation.id)).toMatchObject({ status: 'snoozed', snoozedUntil: dueAt, unreadCount: 2 });
 
     // The server's own timer wakes it, with nobody pushing anything.
-    await ana.waitForOp((op) => op.kind === 'conversation' && op.row.id === conversation.id && op.row.status === 'open', 'the wake-up');
+    await ana.waitForOp((op) => op.kind === 'conversation' && op.row.id === conversation.id && op.row.status === 'open', 'the wake-up', from);
     const woken = ana.conversations.get(conversation.id)!;
     expect(woken).toMatchObject({ status: 'open', snoozedUntil: null, lastMessageAt: dueAt });
     const events = [...ana.messages.values()].filter((m) => m.conversationId === conversation.id && m.kind === 'event').map((m) => m.event);
