@@ -117,7 +117,9 @@ function pendingMessageOf(db: ReadonlyDb, conversation: Conversation, m: AnyMuta
       };
     case 'message.sendTemplate': {
       const { template, text } = renderTemplateFor(db, conversation, m.args.templateId, m.args.variables);
-      const use: TemplateUse = { templateId: template.id, name: template.name, language: template.language, variables: m.args.variables };
+      // Values as the server keeps them (trimmed, as they appear in the text).
+      const variables = m.args.variables.map((v) => v.trim());
+      const use: TemplateUse = { templateId: template.id, name: template.name, language: template.language, variables };
       return { id: m.args.id, kind: 'text', body: text, mentions: [], attachments: [], template: use, forwarded: false };
     }
     case 'note.add':

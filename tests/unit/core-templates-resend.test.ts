@@ -176,7 +176,8 @@ describe('reply windows and templates', () => {
     const mirror = seeded();
     const send = (templateId: string, variables: string[]) =>
       record(mirror.db, 'message.sendTemplate', { id: uuid(3), conversationId: 'wa-closed', templateId, variables }, NOW);
-    expect(() => send('tpl-web', [])).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(() => send('tpl-web', [])).toThrow(expect.objectContaining({ code: 'INVALID_ARGS' }));
+    expect(() => send('tpl-none', [])).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
     expect(() => send('tpl-0', [])).toThrow(expect.objectContaining({ code: 'INVALID_ARGS' }));
     expect(() => send('tpl-1', ['Carla', ' '])).toThrow(expect.objectContaining({ code: 'INVALID_ARGS', params: { variable: '2' } }));
     expect(() => send('tpl-1', ['Carla'])).toThrow(expect.objectContaining({ code: 'INVALID_ARGS' }));
