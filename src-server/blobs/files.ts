@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { MAX_ATTACHMENT_BYTES } from '../../src-shared/domain';
 import { BandejaError } from '../../src-shared/errors';
 import { SNIFF_BYTES, sniffMime, type AllowedMime } from '../../src-shared/rules/fileType';
@@ -44,6 +44,18 @@ export class BlobFiles {
 
   read(sha256: string): Readable {
     return createReadStream(this.path(sha256));
+  }
+
+  /** Keeps bytes received from a channel (a customer's photo), checked like an upload. */
+  async keep(bytes: Buffer, declaredMime: string): Promise<{ sha256: string; mime: AllowedMime; size: number }> {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (this.has(sha256)) {
+      const mime = this.storedMime(sha256, declaredMime);
+      if (!mime) throw forbiddenType();
+      return { sha256, mime, size: bytes.length };
+    }
+    const { mime, size } = await this.receive(Readable.from([bytes]), sha256, declaredMime);
+    return { sha256, mime, size };
   }
 
   /** Streams an upload to a temporary file while checking size, type and hash; on success renames it into

@@ -2,12 +2,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Attachment, Conversation } from '../../../src-shared/domain';
-import { preview } from '../../../src-shared/rules/conversation';
-import { customerMessageTarget, statusOnCustomerMessage } from '../../../src-shared/rules/status';
 import type { WebchatMessage } from '../../../src-shared/webchat';
 import { ChangeBatch } from '../../store/changeLog';
 import { currentContactId, findIdentity, getContact, insertContact, insertIdentity, logContact } from '../../store/contacts';
-import { insertConversation, insertMessage, lockLatestConversation, updateConversation } from '../../store/conversations';
+import { insertCustomerMessage } from '../customerMessages';
 import type { Db, Queryable } from '../../store/db';
 import type { InboxRow } from '../../store/directory';
 import { nextVersion } from '../../store/tenants';
@@ -74,65 +72,13 @@ export async function storeCustomerMessage(
       const batch = new ChangeBatch(inbox.tenantId, await nextVersion(tx, inbox.tenantId));
       // The visitor's contact may have been merged into another since they joined.
       const contactId = await currentContactId(tx, joinedAs);
-      const latest = await lockLatestConversation(tx, inbox.id, contactId);
-      const target = customerMessageTarget(latest);
-      const before = target.kind === 'existing' ? latest : null;
-      const text = preview(body);
-      const conversation = before
-        ? await updateConversation(tx, batch, before, {
-            ...before,
-            status: statusOnCustomerMessage(before.status),
-            unreadCount: before.unreadCount + 1,
-            lastMessageAt: now,
-            lastMessagePreview: text,
-            lastCustomerMessageAt: now,
-            waitingSince: before.waitingSince ?? now,
-          })
-        : await insertConversation(tx, batch, {
-            id: uuidv7(),
-            inboxId: inbox.id,
-            contactId,
-            teamId: inbox.teamId,
-            assigneeId: null,
-            status: target.kind === 'new' ? target.status : 'open',
-            unreadCount: 1,
-            lastMessageAt: now,
-            lastMessagePreview: text,
-            lastCustomerMessageAt: now,
-            waitingSince: now,
-            tags: [],
-            botActive: false,
-            closingCategoryId: null,
-            previousConversationId: target.kind === 'new' ? target.previousConversationId : null,
-            createdAt: now,
-          });
-      const message = await insertMessage(
-        tx,
-        batch,
-        {
-          id,
-          conversationId: conversation.id,
-          direction: 'in',
-          kind: 'text',
-          authorId: null,
-          body,
-          event: null,
-          mentions: [],
-          attachments: [],
-          template: null,
-          forwarded: false,
-          state: 'delivered',
-          error: null,
-          createdAt: now,
-        },
-        conversation,
-      );
+      const stored = await insertCustomerMessage(tx, batch, inbox, contactId, { id, body, attachments: [], at: now });
       // A resend of a stored message: undo the conversation bump too.
-      if (!message) throw new AlreadyStored();
+      if (!stored) throw new AlreadyStored();
       await batch.write(tx);
       return {
         stored: true as const,
-        conversation,
+        conversation: stored.conversation,
         message: { id, from: 'customer' as const, authorName: null, body, attachments: [], createdAt: now },
       };
     });
