@@ -130,9 +130,9 @@ function toWebchatMessage(r: HistoryRow): StoredWebchatMessage {
 export async function outgoingForVisitor(
   db: Queryable,
   messageId: string,
-): Promise<{ inboxId: string; slug: string | null; channel: string; visitorIds: string[]; message: StoredWebchatMessage } | null> {
-  const [row] = await db.query<HistoryRow & { inbox_id: string; contact_id: string; channel: string; slug: string | null }>(
-    `SELECT m.id, m.direction, m.body, m.attachments, m.created_at, u.name AS author_name, c.inbox_id, c.contact_id, i.channel, i.slug
+): Promise<{ tenantId: string; inboxId: string; slug: string | null; channel: string; visitorIds: string[]; message: StoredWebchatMessage } | null> {
+  const [row] = await db.query<HistoryRow & { tenant_id: string; inbox_id: string; contact_id: string; channel: string; slug: string | null }>(
+    `SELECT m.id, m.direction, m.body, m.attachments, m.created_at, u.name AS author_name, i.tenant_id, c.inbox_id, c.contact_id, i.channel, i.slug
      FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN inboxes i ON i.id = c.inbox_id
      LEFT JOIN users u ON u.id = m.author_id WHERE m.id = $1 AND m.kind = 'text' AND m.direction = 'out'`,
     [messageId],
@@ -142,5 +142,30 @@ export async function outgoingForVisitor(
     'SELECT external_id FROM contact_identities WHERE inbox_id = $1 AND contact_id = $2',
     [row.inbox_id, row.contact_id],
   );
-  return { inboxId: row.inbox_id, slug: row.slug, channel: row.channel, visitorIds: ids.map((r) => r.external_id), message: toWebchatMessage(row) };
+  return { tenantId: row.tenant_id, inboxId: row.inbox_id, slug: row.slug, channel: row.channel, visitorIds: ids.map((r) => r.external_id), message: toWebchatMessage(row) };
+}
+
+/** Agent messages of the visitor's chat still only 'sent': the ones a join's history now delivers. */
+export async function undeliveredAgentMessages(db: Queryable, inboxId: string, joinedAs: string): Promise<string[]> {
+  const contactId = await currentContactId(db, joinedAs);
+  const rows = await db.query<{ id: string }>(
+    `SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+     WHERE c.inbox_id = $1 AND c.contact_id = $2 AND m.kind = 'text' AND m.direction = 'out' AND m.state = 'sent'`,
+    [inboxId, contactId],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Agent messages of the visitor's chat up to `messageId` (timeline order) not read yet. Empty when that
+ *  message is not an agent message of this visitor's chat. */
+export async function unreadAgentMessagesUpTo(db: Queryable, inboxId: string, joinedAs: string, messageId: string): Promise<string[]> {
+  const contactId = await currentContactId(db, joinedAs);
+  const rows = await db.query<{ id: string }>(
+    `SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+     WHERE c.inbox_id = $1 AND c.contact_id = $2 AND m.kind = 'text' AND m.direction = 'out' AND m.state IN ('sent', 'delivered')
+       AND m.seq <= (SELECT s.seq FROM messages s JOIN conversations sc ON sc.id = s.conversation_id
+                     WHERE s.id = $3 AND sc.inbox_id = $1 AND sc.contact_id = $2 AND s.kind = 'text' AND s.direction = 'out')`,
+    [inboxId, contactId, messageId],
+  );
+  return rows.map((r) => r.id);
 }

@@ -192,6 +192,8 @@ export class WhatsAppDispatcher {
       return reportMessageState(tx, batch, [row.message_id], 'failed', reason);
     });
     if (changed) this.hub.poke(row.tenant_id);
+    // The message had already failed (a status webhook said so): the delivery still ends here.
+    else await failDelivery(this.db, row.message_id, reason, Date.now());
   }
 }
 
