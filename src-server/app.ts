@@ -12,6 +12,7 @@ import { registerInviteRoutes } from './auth/invite';
 import { registerAuthRoutes, sendError } from './auth/routes';
 import { tokenHash } from './auth/sessions';
 import { BlobFiles } from './blobs/files';
+import { BLOB_GC_EVERY_MS, collectBlobGarbage } from './blobs/gc';
 import { registerBlobRoutes } from './blobs/routes';
 import { WebchatMedia } from './channels/webchat/media';
 import { applyWhatsAppAccount, whatsAppAccountFromEnv, type WhatsAppAccountOptions } from './channels/whatsapp/account';
@@ -88,6 +89,17 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const presence = new PresenceTracker(db, hub, log);
   const visitors = new VisitorSockets();
   const blobFiles = new BlobFiles(join(opts.dataDir, 'server', 'blobs'));
+  const collectGarbage = async () => {
+    try {
+      const removed = await collectBlobGarbage(db, blobFiles, Date.now());
+      if (removed.rows + removed.files > 0) log(`Removed unused blobs: ${removed.rows} rows, ${removed.files} files`);
+    } catch (e) {
+      log(`Blob garbage collection failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  await collectGarbage();
+  const blobGc = setInterval(() => void collectGarbage(), BLOB_GC_EVERY_MS);
+  blobGc.unref();
   const media = WebchatMedia.fromKeyFile(join(opts.dataDir, 'server', 'webchat-media.key'));
   const webchat: WebchatDeps = { db, hub, visitors, media, log };
   const dispatcher = new WhatsAppDispatcher(db, hub, blobFiles, log, { retryBaseMs: opts.whatsappRetryBaseMs });
@@ -185,6 +197,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     await dispatcher.start();
   } catch (e) {
     clearInterval(heartbeat);
+    clearInterval(blobGc);
     await dispatcher.stop();
     await app.close();
     await db.close();
@@ -202,6 +215,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       closing ??= (async () => {
         shuttingDown = true;
         clearInterval(heartbeat);
+        clearInterval(blobGc);
         // Sync clients and webchat pages are told "going away" (1001), so they reconnect later
         // rather than treat it as an error; whoever does not answer in time is cut.
         for (const ws of wss.clients) ws.close(CloseCode.goingAway, 'Server shutting down');

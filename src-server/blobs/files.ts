@@ -42,6 +42,21 @@ export class BlobFiles {
     }
   }
 
+  /** Every stored blob with its file's modification time. */
+  list(): { sha256: string; modifiedAt: number }[] {
+    const blobs: { sha256: string; modifiedAt: number }[] = [];
+    for (const prefix of readdirSync(this.dir)) {
+      if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+      for (const name of readdirSync(join(this.dir, prefix)))
+        if (/^[0-9a-f]{64}$/.test(name)) blobs.push({ sha256: name, modifiedAt: statSync(join(this.dir, prefix, name)).mtimeMs });
+    }
+    return blobs;
+  }
+
+  remove(sha256: string): void {
+    rmSync(this.path(sha256), { force: true });
+  }
+
   read(sha256: string): Readable {
     return createReadStream(this.path(sha256));
   }
