@@ -20,6 +20,7 @@ import { useUi } from '../state/ui-store';
 import { IconAlert, IconCheck, IconCheckDouble, IconClock, IconCopy, IconForward, IconLink, IconLock, IconMore, IconRetry, IconTemplate, IconTrash } from './icons';
 import { AttachmentPreview } from './AttachmentTray';
 import { FormattedText } from './FormattedText';
+import { useAnchoredPosition } from './useAnchoredPosition';
 import { usePopoverDismiss } from './usePopoverDismiss';
 
 export interface Names {
@@ -203,6 +204,7 @@ function MessageActions({ message, open, setOpen }: { message: MessageItem; open
   const button = useRef<HTMLButtonElement>(null);
   const menuId = useId();
   usePopoverDismiss(open, () => setOpen(false), root);
+  const menuStyle = useAnchoredPosition(open, button, { width: 200, height: 116 }, { prefer: 'below', align: message.direction === 'in' ? 'start' : 'end' });
   // Only a message the server holds has a link others can open and can be forwarded.
   const stored = message.seq !== null;
   const items: { key: string; label: string; icon: ReactNode; run: () => void }[] = [
@@ -240,6 +242,7 @@ function MessageActions({ message, open, setOpen }: { message: MessageItem; open
       {open && (
         <ul
           className="menu-panel message-menu"
+          style={menuStyle}
           role="menu"
           id={menuId}
           aria-label={t('messages.actions.label')}
