@@ -3,6 +3,7 @@
 // provider refusals, retries and crashes, seen from a sync client as agents would see them.
 import { createHash, randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
+import { chromium } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../src-shared/domain';
 import { Paths } from '../../src-shared/http';
@@ -238,5 +239,90 @@ describe('WhatsApp deliveries', () => {
     expect(await after.push('message.send', { id: uuidv7(), conversationId, body: 'Ahora sí' })).toMatchObject({ status: 'ok' });
     await wa.waitForSent((m) => m.request.text?.body === 'Ahora sí');
     expect(wa.requests.filter((r) => (r.body as { text?: { body?: string } } | null)?.text?.body === 'Respuesta cortada')).toHaveLength(1);
+  });
+});
+
+/** A voice note as the app records it: Opus in WebM from Chromium's MediaRecorder (a tone, no microphone). */
+async function recordVoiceNote(): Promise<Buffer> {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'] });
+  try {
+    const page = await browser.newPage();
+    // Page code as a string: this file is type-checked without the DOM library.
+    const base64 = await page.evaluate<string>(`(async () => {
+      const ctx = new AudioContext();
+      await ctx.resume();
+      const tone = ctx.createOscillator();
+      const out = ctx.createMediaStreamDestination();
+      tone.connect(out);
+      tone.start();
+      const recorder = new MediaRecorder(out.stream, { mimeType: 'audio/webm;codecs=opus' });
+      const chunks = [];
+      recorder.ondataavailable = (e) => chunks.push(e.data);
+      const stopped = new Promise((resolve) => (recorder.onstop = resolve));
+      recorder.start();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      recorder.stop();
+      await stopped;
+      const bytes = new Uint8Array(await new Blob(chunks).arrayBuffer());
+      let binary = '';
+      for (const b of bytes) binary += String.fromCharCode(b);
+      return btoa(binary);
+    })()`);
+    return Buffer.from(base64, 'base64');
+  } finally {
+    await browser.close();
+  }
+}
+
+describe('WhatsApp voice notes and files', () => {
+  it('sends a recorded WebM voice note as an Ogg/Opus WhatsApp voice message, and a PDF as a document', async () => {
+    const peer = await admin();
+    const { from, conversationId } = await customerWrites(peer, { text: 'Mandame un audio' });
+    const webm = await recordVoiceNote();
+    const pdf = Buffer.from('%PDF-1.7\n% Presupuesto\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n');
+    const put = (bytes: Buffer, type: string) =>
+      fetch(server.url + Paths.blob(createHash('sha256').update(bytes).digest('hex')), {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': type },
+        body: bytes,
+      });
+    expect((await put(webm, 'audio/webm')).status).toBe(201);
+    expect((await put(pdf, 'application/pdf')).status).toBe(201);
+    const voice = { sha256: createHash('sha256').update(webm).digest('hex'), name: 'nota.webm', mime: 'audio/webm', size: webm.length, kind: 'voice', durationMs: 1000 };
+    const file = { sha256: createHash('sha256').update(pdf).digest('hex'), name: 'presupuesto.pdf', mime: 'application/pdf', size: pdf.length, kind: 'file', durationMs: null };
+    expect(await peer.push('message.send', { id: uuidv7(), conversationId, body: 'Te explico', attachments: [voice, file] })).toMatchObject({ status: 'ok' });
+
+    const words = await wa.waitForSent((m) => m.to === from && m.type === 'text', 'the words after the files');
+    const parts = wa.sent.filter((m) => m.to === from);
+    expect(parts.map((m) => m.type)).toEqual(['audio', 'document', 'text']);
+    expect(words.request.text.body).toBe('Te explico');
+    const [audio, document] = parts;
+    expect(audio!.request.audio).toEqual({ id: expect.any(String), voice: true });
+    expect(document!.request.document).toEqual({ id: expect.any(String), filename: 'presupuesto.pdf' });
+    const oggUpload = wa.uploads.find((u) => u.mediaId === audio!.request.audio.id)!;
+    expect(oggUpload.mime).toBe('audio/ogg');
+    // Remuxed, not re-encoded: an Ogg stream holding the same Opus audio.
+    expect(oggUpload.bytes.subarray(0, 4).toString('latin1')).toBe('OggS');
+    expect(oggUpload.bytes.includes(Buffer.from('OpusHead'))).toBe(true);
+    expect(wa.uploads.find((u) => u.mediaId === document!.request.document.id)!.bytes.equals(pdf)).toBe(true);
+  });
+});
+
+describe('an inbox without a WhatsApp account', () => {
+  it('fails the message with a clear reason, sending nothing', async () => {
+    const quiet = await startServerProcess({ demo: true });
+    try {
+      const { token } = await login(quiet.url, 'ana@demo.test');
+      const ana = await SyncPeer.connect(quiet.url, { token });
+      open.push(ana);
+      // Lucía (demo) wrote 2 h ago: the window is open, but nothing connects this inbox to WhatsApp.
+      const id = uuidv7();
+      expect(await ana.push('message.send', { id, conversationId: 'conversation-wa-lucia', body: 'Hola Lucía' })).toMatchObject({ status: 'ok' });
+      const failed = await messageWhere(ana, (m) => m.id === id && m.state === 'failed', 'the failure');
+      expect(failed.error).toMatch(/^WhatsApp is not connected for this inbox/);
+      expect(wa.requests.some((r) => (r.body as { text?: { body?: string } } | null)?.text?.body === 'Hola Lucía')).toBe(false);
+    } finally {
+      await quiet.stop();
+    }
   });
 });
