@@ -3,6 +3,8 @@
 // a message and that bandeja:// link opening the conversation at the message, forwarding a message to
 // another conversation (it arrives there, and at its customer, exactly once), and resending a reply the
 // server refused.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClientProcess } from '../support/client-process';
@@ -145,6 +147,42 @@ describe('message actions', () => {
     const stored = (await ana.client.ipc.ok('conversation.messages', { conversationId: bruno2 })).filter((m) => m.forwarded);
     expect(stored.map((m) => m.body)).toEqual(['Hola, mi pedido: https://shop.example.com/orders/42. *urgente* por favor, 2*3*4']);
     await screenshot(page, 'actions-5-forwarded');
+  });
+
+  it('keeps a file with a personal snippet, and inserting it puts the file in the tray and sends it', { timeout: 120_000 }, async () => {
+    const page = ana.page;
+    const pdf = join(fx.root, 'horario.pdf');
+    writeFileSync(pdf, '%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+    await page.locator('.user-button').click();
+    await page.getByRole('button', { name: 'My snippets' }).click();
+    const dialog = page.getByRole('dialog', { name: 'My snippets' });
+    await dialog.getByRole('button', { name: 'New snippet' }).click();
+    await dialog.getByLabel('Title').fill('Horario en PDF');
+    await dialog.getByLabel('Shortcut').fill('horariopdf');
+    await dialog.getByLabel('Text').fill('Te paso el horario.');
+    await dialog.getByTestId('snippet-attachment').locator('input[type="file"]').setInputFiles(pdf);
+    await dialog.getByTestId('snippet-attachment').locator('.attachment-file', { hasText: 'horario.pdf' }).waitFor({ timeout: WAIT_MS });
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    const saved = dialog.locator('.snippet-row[data-shortcut="horariopdf"]');
+    await saved.waitFor({ timeout: WAIT_MS });
+    expect(await saved.locator('.snippet-attachment-name').textContent()).toBe('📎 horario.pdf');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached', timeout: WAIT_MS });
+
+    await openView(page, 'mine');
+    await row(page, 'Carla Gómez').click();
+    await pane(page).getByRole('button', { name: 'Reply', exact: true }).click();
+    await composer(page).click();
+    await page.keyboard.type('/horariopdf');
+    await page.locator('.snippet-list [data-shortcut="horariopdf"]').waitFor({ timeout: WAIT_MS });
+    await page.keyboard.press('Enter');
+    expect(await composer(page).inputValue()).toBe('Te paso el horario.');
+    await pane(page).locator('.attachment-tray .attachment-file', { hasText: 'horario.pdf' }).waitFor({ timeout: WAIT_MS });
+    await composer(page).press('Enter');
+    await outgoing(page, 'Te paso el horario.').locator('.attachment-file', { hasText: 'horario.pdf' }).waitFor({ timeout: WAIT_MS });
+    const got = await carla.waitForAgentMessage((m) => m.body === 'Te paso el horario.');
+    expect(got.attachments.map((a) => a.name)).toEqual(['horario.pdf']);
+    expect(await pane(page).locator('.attachment-tray').count()).toBe(0);
   });
 
   it('resends a reply the server refused, once the conversation is reopened', { timeout: 120_000 }, async () => {
