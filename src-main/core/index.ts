@@ -7,9 +7,11 @@ import type { MutationArgs, MutationName } from '../../src-shared/mutations';
 import type { NotificationSettings, Session, SyncStatus } from '../../src-shared/ipc';
 import type { Viewer } from '../../src-shared/rules/visibility';
 import { join } from 'node:path';
+import { sweepBlobs } from './blobHousekeeping';
 import { ClientBlobs, type StageInput } from './blobs';
 import type { Host } from './host';
 import { Paths } from '../../src-shared/http';
+import { markUpload } from './mirror/blobUploads';
 import { openMirror, type Mirror, type ReadonlyDb } from './mirror/db';
 import { readDraft, writeDraft } from './mirror/drafts';
 import { writeSessionUser } from './mirror/meta';
@@ -208,6 +210,15 @@ export function createCore(opts: CoreOptions): Core {
     a.sync.flush();
   }
 
+  // Before any mirror is opened here: files nothing on this device needs any more go (blobHousekeeping.ts).
+  try {
+    const swept = sweepBlobs(blobs.dir, join(host.dataDir, 'client', 'mirrors'), Date.now());
+    if (swept.removed.length > 0) log(`core: removed ${swept.removed.length} attachment file(s) the server holds and nothing here needs`);
+    if (swept.skipped) log(`core: attachment housekeeping skipped: ${swept.skipped}`);
+  } catch (e) {
+    log(`core: attachment housekeeping failed: ${String(e)}`);
+  }
+
   // The inbox must open offline: restoring needs only the settings file, the token and the mirror.
   async function restore(): Promise<void> {
     const { session } = readSettings(host.dataDir);
@@ -322,6 +333,9 @@ export function createCore(opts: CoreOptions): Core {
       if (!res.ok) throw new BandejaError('NOT_FOUND', 'This file is not available.');
       const bytes = Buffer.from(await res.arrayBuffer());
       blobs.keep(sha256, bytes);
+      // Fetched from the server, so it holds it: forwarding or resending this file uploads nothing, and
+      // housekeeping may remove the copy a week from now (it can be fetched again).
+      if (active === a && a.mirror.db.open) markUpload(a.mirror.db, sha256, { state: 'uploaded' }, Date.now());
       return bytes;
     },
     discardMessage(id) {

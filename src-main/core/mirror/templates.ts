@@ -28,8 +28,9 @@ export function viewTemplate(db: ReadonlyDb, id: string): MessageTemplate | null
  *  inbox, be approved and get exactly its values (rules/templates.ts). */
 export function renderTemplateFor(db: ReadonlyDb, c: Conversation, templateId: string, variables: readonly string[]): { template: MessageTemplate; text: string } {
   const template = viewTemplate(db, templateId);
-  if (!template || template.inboxId !== c.inboxId)
-    throw new BandejaError('NOT_FOUND', "This template does not belong to this conversation's inbox.");
+  if (!template) throw new BandejaError('NOT_FOUND', 'This template does not exist.');
+  if (template.inboxId !== c.inboxId)
+    throw new BandejaError('INVALID_ARGS', "This template belongs to another inbox. Pick one of this conversation's inbox.");
   return { template, text: renderTemplate(template, variables) };
 }
 
