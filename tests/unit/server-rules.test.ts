@@ -31,6 +31,8 @@ const conversation = (over: Partial<Conversation> = {}): Conversation => ({
 });
 const message = (id: string, seq = 1): Message => ({
   id,
+  template: null,
+  forwarded: false,
   conversationId: 'c1',
   direction: 'in',
   kind: 'text',
