@@ -26,6 +26,7 @@ import {
 } from './domain';
 import { ErrorBody } from './errors';
 import { mutationArgs } from './mutations';
+import { isRoute } from './rules/route';
 import { VIEWS } from './rules/visibility';
 
 function op<A extends z.ZodTypeAny, R extends z.ZodTypeAny>(args: A, result: R) {
@@ -157,6 +158,21 @@ export const DesktopNotification = z.object({
   sound: z.boolean(),
 });
 export type DesktopNotification = z.infer<typeof DesktopNotification>;
+
+/** The desktop shell's own settings (Electron; a browser tab has none of these). */
+export const DesktopSettings = z.object({
+  /** Running as the desktop app: windows, saved layouts and start at login exist. */
+  desktop: z.boolean(),
+  /** The system lets an app start at login (Windows and macOS). */
+  startAtLoginAvailable: z.boolean(),
+  startAtLogin: z.boolean(),
+  /** Windows in the saved layout, restored at start (0: no layout saved). */
+  layoutWindows: z.number().int().nonnegative(),
+});
+export type DesktopSettings = z.infer<typeof DesktopSettings>;
+
+/** What a window shows, as its URL's hash (rules/route.ts). */
+export const WindowRoute = z.string().max(300).refine(isRoute, 'Not a Bandeja route.');
 
 const Empty = z.object({}).strict();
 const Queued = z.object({ mutationId: z.number().int().positive() });
@@ -316,6 +332,17 @@ export const ipcContract = {
   'template.list': op(z.object({ inboxId: Id.optional() }).strict(), z.array(MessageTemplate)),
   'admin.template.save': op(mutationArgs['admin.template.save'].omit({ id: true }).extend({ id: Id.optional() }), Queued.extend({ id: Id })),
   'admin.template.delete': op(mutationArgs['admin.template.delete'], Queued),
+  /** How many conversations wait for me (the dock badge, the tray, the page title): mine, open or pending,
+   *  waiting for a reply or unread. */
+  'badge.get': op(Empty, z.object({ count: z.number().int().nonnegative() })),
+  /** Opens a view in a window of its own (Electron). `opened: false` where the host has no windows of its
+   *  own (headless): the page opens a browser tab itself. */
+  'window.open': op(z.object({ route: WindowRoute }), z.object({ opened: z.boolean() })),
+  'desktop.settings.get': op(Empty, DesktopSettings),
+  'desktop.settings.set': op(z.object({ startAtLogin: z.boolean() }).partial().strict(), DesktopSettings),
+  /** Saves which views are open on which monitor; they come back at the next start. */
+  'desktop.layout.save': op(Empty, DesktopSettings),
+  'desktop.layout.clear': op(Empty, DesktopSettings),
 } as const;
 
 export type IpcContract = typeof ipcContract;
@@ -335,6 +362,8 @@ export const ipcEvents = {
   'notification.show': DesktopNotification,
   /** Open a conversation (a notification or a bandeja:// link was clicked, or a second launch handed one over). */
   'app.open': z.object({ conversationId: Id, messageId: Id.nullable() }),
+  /** Electron: a native notification was shown; one window plays the app's own sound (assets/) for it. */
+  'notification.sound': z.object({}),
   'mutation.rejected': z.object({ mutationId: z.number().int().positive(), name: z.string(), error: ErrorBody, conversationId: Id.nullable() }),
 } as const;
 export type IpcEvents = typeof ipcEvents;
