@@ -1,6 +1,6 @@
 // In a browser tab, desktop notifications need the person's permission. Asked once, politely, from a
-// click: a small card in the sidebar until they turn them on or say "Not now" (the settings dialog
-// still offers it later).
+// click: a thin banner above the workspace until they turn them on or say "Not now" (the settings
+// dialog still offers it later).
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { IconBell } from './icons';
@@ -22,9 +22,9 @@ export function NotificationPrompt() {
   const [later, setLater] = useState(saidLater);
   if (permission.state !== 'default' || later) return null;
   return (
-    <div className="notification-prompt" role="region" aria-label={t('settings.promptTitle')} data-testid="notification-prompt">
+    <div className="banner banner-quiet notification-prompt" role="region" aria-label={t('settings.promptTitle')} data-testid="notification-prompt">
       <IconBell size={15} />
-      <p>{t('settings.prompt')}</p>
+      <span className="notification-prompt-text">{t('settings.prompt')}</span>
       <span className="settings-buttons">
         <button type="button" className="button small primary" onClick={() => void permission.ask()}>
           {t('settings.allowNotifications')}

@@ -26,14 +26,15 @@ export function useIsPast(at: number | null): boolean {
   return past;
 }
 
-/** "Reminder: May 12, 2:30 PM", or "Overdue: May 12, 2:30 PM" once past due. */
-export function ReminderWhen({ dueAt }: { dueAt: number }) {
+/** "Reminder: May 12, 2:30 PM", or "Overdue: May 12, 2:30 PM" once past due; `short` (list rows) leaves
+ *  out the word before a time still to come. */
+export function ReminderWhen({ dueAt, short = false }: { dueAt: number; short?: boolean }) {
   const { t, i18n } = useTranslation();
   const overdue = useIsPast(dueAt);
   const when = dateAndTime(i18n.language, dueAt);
   return (
     <time dateTime={new Date(dueAt).toISOString()} data-overdue={overdue} className={overdue ? 'reminder-when overdue' : 'reminder-when'}>
-      {overdue ? t('reminders.overdue', { when }) : t('reminders.dueAt', { when })}
+      {overdue ? t('reminders.overdue', { when }) : short ? when : t('reminders.dueAt', { when })}
     </time>
   );
 }
@@ -43,9 +44,9 @@ export function RowReminder({ item }: { item: ConversationItem }) {
   const { t, i18n } = useTranslation();
   if (item.reminder)
     return (
-      <span className="row-reminder" data-testid="row-reminder">
+      <span className="row-reminder" data-testid="row-reminder" title={t('reminders.dueAt', { when: dateAndTime(i18n.language, item.reminder.dueAt) })}>
         <IconAlarm size={12} />
-        <ReminderWhen dueAt={item.reminder.dueAt} />
+        <ReminderWhen dueAt={item.reminder.dueAt} short />
       </span>
     );
   if (item.status === 'snoozed' && item.snoozedUntil !== null)

@@ -6,12 +6,11 @@ import { useShallow } from 'zustand/react/shallow';
 import type { Session, TabCounts } from '../../src-shared/ipc';
 import { viewKey, type View } from '../../src-shared/rules/visibility';
 import { keyCaps } from '../app/keys';
-import { appInfoQuery, countsQuery, remindersQuery } from '../state/queries';
+import { countsQuery, remindersQuery } from '../state/queries';
 import { useUi } from '../state/ui-store';
 import { useSidebarViews, type SidebarView } from '../state/views';
 import { IconAlarm, IconEdit, IconFilter, IconInbox, IconPlus, IconQueue, IconSearch, IconUser, IconUsers } from './icons';
 import { NotificationBell } from './Notifications';
-import { NotificationPrompt } from './NotificationPrompt';
 import { useIsPast } from './Reminders';
 import { UserMenu } from './UserMenu';
 
@@ -101,7 +100,6 @@ function RemindersItem() {
 export function Sidebar({ session }: { session: Session }) {
   const { t } = useTranslation();
   const counts = useQuery(countsQuery());
-  const info = useQuery(appInfoQuery());
   const views = useSidebarViews(session);
   const { view, setSearchOpen, openDialog } = useUi(
     useShallow((s) => ({ view: s.view, setSearchOpen: s.setSearchOpen, openDialog: s.openDialog })),
@@ -160,7 +158,6 @@ export function Sidebar({ session }: { session: Session }) {
         {saved.length > 0 ? <ul className="view-list">{saved}</ul> : <p className="sidebar-empty">{t('savedViews.none')}</p>}
       </nav>
       <div className="sidebar-spacer" />
-      {info.data?.host === 'headless' && <NotificationPrompt />}
       <UserMenu session={session} />
     </aside>
   );

@@ -20,6 +20,7 @@ import { SearchDialog } from '../components/Search';
 import { Sidebar } from '../components/Sidebar';
 import { ReminderDialog, RemindersDialog } from '../components/Reminders';
 import { SettingsDialog } from '../components/SettingsDialog';
+import { NotificationPrompt } from '../components/NotificationPrompt';
 import { SyncBanner } from '../components/SyncBanner';
 import { showWaitingCount } from '../services/pageBadge';
 import { appInfoQuery, badgeQuery } from '../state/queries';
@@ -98,6 +99,7 @@ export function InboxScreen({ session }: { session: Session }) {
   const commands = useCommands(session);
   useShortcuts(commands);
   useWaitingBadge();
+  const headless = useQuery(appInfoQuery()).data?.host === 'headless';
 
   // A role or team change (or another account on this device) can take a view away. Saved views
   // and teams load after the built-ins, so only a view missing once they are known is dropped.
@@ -112,6 +114,7 @@ export function InboxScreen({ session }: { session: Session }) {
   return (
     <div className="workspace">
       <SyncBanner />
+      {headless && <NotificationPrompt />}
       <div className={`columns${admin ? ' columns-admin' : contactPanelOpen ? ' columns-panel' : ''}`}>
         <Sidebar session={session} />
         {admin ? (

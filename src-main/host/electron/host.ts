@@ -44,17 +44,31 @@ function sealedSecrets(dataDir: string): SecretStore {
 export interface ElectronHostOptions {
   /** A notification was clicked: open its conversation (main.ts emits `app.open` and shows a window). */
   onNotificationClick?: (notification: DesktopNotification) => void;
+  /** The count on the dock/taskbar changed: the tray shows it too. */
+  onBadge?: (count: number) => void;
+  /** Asks an open window to play the app's chime (assets/); false when no window can, and the system's
+   *  own notification sound plays instead. */
+  playChime?: () => boolean;
 }
 
 export function createElectronHost(dataDir: string, opts: ElectronHostOptions = {}): Host {
+  // Shown notifications by tag: a new one with the same tag replaces the last (one grouped toast, not a
+  // pile), and holding them keeps their click handlers from being garbage-collected.
+  const shownByTag = new Map<string, Notification>();
   return {
     kind: 'electron',
     dataDir,
     secrets: sealedSecrets(dataDir),
     notify(n) {
       if (!Notification.isSupported()) return;
-      const shown = new Notification({ title: n.title, body: n.body, silent: !n.sound });
+      const chimed = n.sound && (opts.playChime?.() ?? false);
+      const shown = new Notification({ title: n.title, body: n.body, silent: !n.sound || chimed });
       shown.on('click', () => opts.onNotificationClick?.(n));
+      shown.on('close', () => {
+        if (shownByTag.get(n.tag) === shown) shownByTag.delete(n.tag);
+      });
+      shownByTag.get(n.tag)?.close();
+      shownByTag.set(n.tag, shown);
       shown.show();
     },
     onWake(listener) {
@@ -63,7 +77,9 @@ export function createElectronHost(dataDir: string, opts: ElectronHostOptions = 
       return () => powerMonitor.off('resume', listener);
     },
     setBadge(count) {
+      // macOS dock and Unity launchers; Windows has no count badge (the tray and the title say it).
       app.setBadgeCount(count);
+      opts.onBadge?.(count);
     },
   };
 }
