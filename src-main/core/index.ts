@@ -26,7 +26,7 @@ import { IpcEventEmitter } from './events';
 import { forwardMessage, mustHaveAttachments, resendMessage } from './messageCopies';
 import { discardMessage, record, recordMany, type MutationInput, type Recorded } from './outbox';
 import { readSettings, updateSettings } from './settings';
-import { TOKEN_SECRET, mirrorPath, normalizeServerUrl, requestLogin, requestLogout } from './session';
+import { mirrorPath, normalizeServerUrl, tokenSecret, requestLogin, requestLogout } from './session';
 import { SyncClient } from './sync/client';
 
 export interface CoreOptions {
@@ -223,7 +223,7 @@ export function createCore(opts: CoreOptions): Core {
   async function restore(): Promise<void> {
     const { session } = readSettings(host.dataDir);
     if (!session) return;
-    const token = await host.secrets.get(TOKEN_SECRET);
+    const token = await host.secrets.get(tokenSecret(session));
     if (!token) return;
     activate(session, token);
   }
@@ -244,21 +244,25 @@ export function createCore(opts: CoreOptions): Core {
       await ready;
       const url = normalizeServerUrl(serverUrl);
       const res = await requestLogin(url, email, password);
+      const previous = readSettings(host.dataDir).session;
       deactivate();
       const session: Session = { serverUrl: url, user: res.user, tenant: res.tenant };
-      await host.secrets.set(TOKEN_SECRET, res.token);
+      await host.secrets.set(tokenSecret(session), res.token);
       updateSettings(host.dataDir, { session });
+      if (previous && tokenSecret(previous) !== tokenSecret(session)) await host.secrets.delete(tokenSecret(previous));
       activate(session, res.token);
       return session;
     },
     async logout() {
       await ready;
       const a = active;
-      const token = await host.secrets.get(TOKEN_SECRET);
+      const session = a?.session ?? readSettings(host.dataDir).session;
+      const token = session ? await host.secrets.get(tokenSecret(session)) : null;
       deactivate();
-      await host.secrets.delete(TOKEN_SECRET);
+      // Settings first: a crash after this leaves a token nobody names, never a session without one.
       updateSettings(host.dataDir, { session: null });
-      if (a && token) await requestLogout(a.session.serverUrl, token);
+      if (session) await host.secrets.delete(tokenSecret(session));
+      if (session && token) await requestLogout(session.serverUrl, token);
     },
     syncStatus: () => (active ? active.sync.status() : SIGNED_OUT),
     reader() {
@@ -322,7 +326,7 @@ export function createCore(opts: CoreOptions): Core {
     async readAttachment(sha256) {
       if (blobs.has(sha256)) return blobs.read(sha256);
       const a = requireActive();
-      const token = await host.secrets.get(TOKEN_SECRET);
+      const token = await host.secrets.get(tokenSecret(a.session));
       if (!token) throw new BandejaError('NOT_SIGNED_IN', 'Sign in first.');
       let res: Response;
       try {

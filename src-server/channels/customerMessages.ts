@@ -7,7 +7,7 @@ import { customerMessageTarget, snoozeOnCustomerMessage } from '../../src-shared
 import type { ChangeBatch } from '../store/changeLog';
 import { insertConversation, insertMessage, lockLatestConversation, updateConversation } from '../store/conversations';
 import type { Tx } from '../store/db';
-import type { InboxRow } from '../store/directory';
+import { getInbox, type InboxRow } from '../store/directory';
 
 export interface CustomerMessage {
   id: string;
@@ -26,6 +26,9 @@ export async function insertCustomerMessage(
   m: CustomerMessage,
 ): Promise<{ conversation: Conversation; message: Message } | null> {
   const latest = await lockLatestConversation(tx, inbox.id, contactId);
+  // A webchat socket holds the inbox as it was when the visitor connected; an admin may have given the
+  // inbox to another team since, and a new conversation must go to the team it has now.
+  const teamId = (await getInbox(tx, inbox.id))?.teamId ?? inbox.teamId;
   const target = customerMessageTarget(latest);
   const before = target.kind === 'existing' ? latest : null;
   const text = m.body.trim() || m.attachments.length === 0 ? preview(m.body) : attachmentPreview(m.attachments[0]!);
@@ -46,7 +49,7 @@ export async function insertCustomerMessage(
         id: uuidv7(),
         inboxId: inbox.id,
         contactId,
-        teamId: inbox.teamId,
+        teamId,
         assigneeId: null,
         status: target.kind === 'new' ? target.status : 'open',
         unreadCount: 1,

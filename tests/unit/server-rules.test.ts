@@ -31,8 +31,6 @@ const conversation = (over: Partial<Conversation> = {}): Conversation => ({
 });
 const message = (id: string, seq = 1): Message => ({
   id,
-  template: null,
-  forwarded: false,
   conversationId: 'c1',
   direction: 'in',
   kind: 'text',
@@ -41,6 +39,8 @@ const message = (id: string, seq = 1): Message => ({
   event: null,
   mentions: [],
   attachments: [],
+  template: null,
+  forwarded: false,
   state: 'delivered',
   error: null,
   createdAt: 1,
