@@ -19,23 +19,25 @@ interface Shown {
   silent: boolean;
 }
 
-/** Runs in the page before its scripts: every Notification shown is recorded, and can be clicked. */
-function recordNotifications(): void {
-  const Real = window.Notification;
-  const shown: Notification[] = [];
-  class Recorded extends Real {
-    constructor(title: string, options?: NotificationOptions) {
-      super(title, options);
-      shown.push(this);
-      (window as unknown as { __shown: unknown[] }).__shown.push({ title, body: options?.body ?? '', tag: options?.tag ?? '', silent: options?.silent ?? false });
-    }
-  }
-  (window as unknown as { __shown: unknown[] }).__shown = [];
-  (window as unknown as { __clickNotification: (i: number) => void }).__clickNotification = (i) => shown[i]!.dispatchEvent(new Event('click'));
-  window.Notification = Recorded as typeof Notification;
-}
+/** Runs in the page before its scripts (as source: this file is typed without the DOM): every
+ *  Notification shown is recorded, and can be clicked. */
+const RECORD_NOTIFICATIONS = `
+  (() => {
+    const Real = window.Notification;
+    const instances = [];
+    window.__shown = [];
+    window.__clickNotification = (i) => instances[i].dispatchEvent(new Event('click'));
+    window.Notification = class extends Real {
+      constructor(title, options = {}) {
+        super(title, options);
+        instances.push(this);
+        window.__shown.push({ title, body: options.body ?? '', tag: options.tag ?? '', silent: options.silent ?? false });
+      }
+    };
+  })();
+`;
 
-const shownIn = (page: Page) => page.evaluate(() => (window as unknown as { __shown: Shown[] }).__shown);
+const shownIn = (page: Page) => page.evaluate('window.__shown') as Promise<Shown[]>;
 
 /** The value of an <input type="datetime-local"> for `at`, to the second, in this machine's time zone. */
 function localInput(at: number): string {
@@ -72,7 +74,7 @@ describe('reminders through the headless host', () => {
 
     browser = await openBrowser();
     await browser.context.grantPermissions(['notifications'], { origin: ana.url });
-    await browser.context.addInitScript(recordNotifications);
+    await browser.context.addInitScript({ content: RECORD_NOTIFICATIONS });
     await browser.page.goto(ana.url);
     await browser.page.locator('.sidebar').waitFor({ timeout: WAIT_MS });
   }, 120_000);
@@ -104,7 +106,7 @@ describe('reminders through the headless host', () => {
     await dialog.waitFor({ state: 'detached', timeout: WAIT_MS });
 
     // The conversation waits in Snoozed with its reminder; the bar says when.
-    expect(await pane(page).locator('.status-pill').textContent()).toBe('Snoozed');
+    await pane(page).locator('.status-pill', { hasText: 'Snoozed' }).waitFor({ timeout: WAIT_MS });
     expect(await pane(page).getByTestId('reminder-bar').textContent()).toContain('Send Carla the quote');
     await showTab(page, 'snoozed');
     await row(page, 'Carla Rinaldi').getByTestId('row-reminder').waitFor({ timeout: WAIT_MS });
@@ -116,7 +118,8 @@ describe('reminders through the headless host', () => {
     await pane(page).getByText('¿Alguna novedad?').waitFor({ timeout: WAIT_MS });
     expect(Date.now()).toBeLessThan(dueAt);
     expect(await pane(page).locator('.status-pill').textContent()).toBe('Snoozed');
-    expect(await row(page, 'Carla Rinaldi').locator('.row-preview').textContent()).toBe('¿Alguna novedad?');
+    await row(page, 'Carla Rinaldi').locator('.row-preview', { hasText: '¿Alguna novedad?' }).waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('.tab[data-status="snoozed"] .tab-count').textContent()).toBe('1');
     const waitingBefore = waitingIn(await page.title());
 
     // Leave the conversation, so the notification's click has something to do.
@@ -135,7 +138,7 @@ describe('reminders through the headless host', () => {
     await until(() => page.title(), (title) => waitingIn(title) === waitingBefore + 1, 'the page title to count the waiting conversation');
 
     // Clicking the notification opens the conversation, whose reminder is now overdue.
-    await page.evaluate((i) => (window as unknown as { __clickNotification: (i: number) => void }).__clickNotification(i), index);
+    await page.evaluate(`window.__clickNotification(${index})`);
     const bar = pane(page).getByTestId('reminder-bar');
     await bar.waitFor({ timeout: WAIT_MS });
     expect(await pane(page).locator('h2').textContent()).toBe('Carla Rinaldi');
