@@ -43,15 +43,18 @@ if (!app.requestSingleInstanceLock()) {
   // A link that arrived before the windows exist (the first launch's own argv, macOS open-url at launch).
   let pendingLink: DeepLink | null = deepLinkFromArgv(process.argv);
 
+  // Until the core is up and the first windows are open, a link waits (opening a window earlier would
+  // race the saved layout).
+  let started = false;
   const openLink = (link: DeepLink) => {
-    if (windows) windows.openConversation(link.conversationId, link.messageId);
+    if (windows && started) windows.openConversation(link.conversationId, link.messageId);
     else pendingLink = link;
   };
 
   app.on('second-instance', (_event, argv) => {
     const link = deepLinkFromArgv(argv);
     if (link) openLink(link);
-    else windows?.showMain();
+    else if (started) windows?.showMain();
   });
   // macOS hands links to the running app (and at launch) through open-url, never through argv.
   app.on('open-url', (event, url) => {
@@ -124,6 +127,7 @@ if (!app.requestSingleInstanceLock()) {
         if (name === 'mirror.changed' && !presenceTimer) presenceTimer = setTimeout(() => ((presenceTimer = null), void refreshPresence()), 1000);
       });
       windows.openAtStart(store.get('layout'));
+      started = true;
       if (pendingLink) openLink(pendingLink);
       pendingLink = null;
       try {
