@@ -93,29 +93,6 @@ export function UserMenu({ session }: { session: Session }) {
             ))}
           </fieldset>
           <div className="menu-links">
-            <button
-              type="button"
-              className="menu-link"
-              data-action="settings"
-              onClick={() => {
-                setOpen(false);
-                openDialog({ kind: 'settings' });
-              }}
-            >
-              <IconBell size={14} />
-              {t('settings.menu')}
-            </button>
-            <button
-              type="button"
-              className="menu-link"
-              onClick={() => {
-                setOpen(false);
-                openDialog({ kind: 'reminders' });
-              }}
-            >
-              <IconAlarm size={14} />
-              {t('reminders.listTitle')}
-            </button>
             {session.user.role === 'admin' && (
               <button
                 type="button"
@@ -150,6 +127,29 @@ export function UserMenu({ session }: { session: Session }) {
             >
               <IconKeyboard size={14} />
               {t('commands.shortcuts')}
+            </button>
+            <button
+              type="button"
+              className="menu-link"
+              data-action="settings"
+              onClick={() => {
+                setOpen(false);
+                openDialog({ kind: 'settings' });
+              }}
+            >
+              <IconBell size={14} />
+              {t('settings.menu')}
+            </button>
+            <button
+              type="button"
+              className="menu-link"
+              onClick={() => {
+                setOpen(false);
+                openDialog({ kind: 'reminders' });
+              }}
+            >
+              <IconAlarm size={14} />
+              {t('reminders.listTitle')}
             </button>
           </div>
           <button className="button wide" type="button" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
