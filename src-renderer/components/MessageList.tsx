@@ -398,7 +398,6 @@ function useNames(): Names {
 
 /** One line of the virtualized timeline. */
 type Row =
-  | { key: string; kind: 'older' }
   | { key: string; kind: 'day'; label: string; earlier: boolean }
   | { key: string; kind: 'event'; message: MessageItem; earlier: boolean }
   | { key: string; kind: 'message'; message: MessageItem; author: string; earlier: boolean }
@@ -443,9 +442,16 @@ function timelineRows(
   earlier: boolean,
   author: (m: MessageItem) => string,
   lang: string,
+  complete: boolean,
 ): void {
-  // The heading is formatted once per local day, not once per message (thousands of them).
+  // The heading is formatted once per local day, not once per message (thousands of them). Above the
+  // first loaded message of a timeline with older pages to read there is none: that day may have begun
+  // earlier, and the row at the top must stay the same row when the older page comes in above it.
   let lastDay = '';
+  if (!complete && items[0]) {
+    const d = new Date(items[0].createdAt);
+    lastDay = `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+  }
   for (const m of items) {
     const d = new Date(m.createdAt);
     const day = `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
@@ -461,7 +467,6 @@ function estimateSize(row: Row): number {
     case 'message':
       return 64 + Math.min(6, Math.floor(row.message.body.length / 70)) * 20 + row.message.attachments.length * 120;
     case 'event':
-    case 'older':
       return 28;
     default:
       return 30;
@@ -472,12 +477,6 @@ function RowView({ row, names, focusedId, slot }: { row: Row; names: Names; focu
   const { t, i18n } = useTranslation();
   const at = { 'data-index': slot.index, ref: slot.measure };
   switch (row.kind) {
-    case 'older':
-      return (
-        <li className="muted center timeline-older" role="status" {...at}>
-          {t('messages.loadingOlder')}
-        </li>
-      );
     case 'day':
       return (
         <li className={`day${row.earlier ? ' in-earlier' : ''}`} {...at}>
@@ -546,7 +545,6 @@ export function MessageList({
 
   const rows = useMemo(() => {
     const out: Row[] = [];
-    if (hasOlder) out.push({ key: 'older', kind: 'older' });
     const lang = i18n.language;
     const authorOf = (m: MessageItem) =>
       m.direction === 'in'
@@ -556,13 +554,20 @@ export function MessageList({
           : (m.authorName ?? (m.authorId ? names.person(m.authorId) : t('event.someone')));
     for (const h of earlier) {
       out.push({ key: `earlier-${h.conversationId}`, kind: 'earlierStart', conversationId: h.conversationId, date: h.messages[0]!.createdAt });
-      timelineRows(out, h.messages, true, authorOf, lang);
+      timelineRows(out, h.messages, true, authorOf, lang, true);
       out.push({ key: `earlier-end-${h.conversationId}`, kind: 'earlierEnd', date: h.messages.at(-1)!.createdAt });
     }
     if (pages.isSuccess && items.length === 0) out.push({ key: 'empty', kind: 'empty' });
-    timelineRows(out, items, false, authorOf, lang);
+    timelineRows(out, items, false, authorOf, lang, !hasOlder);
     return out;
-  }, [hasOlder, earlier, items, pages.isSuccess, contactName, session.user.id, names, t, i18n.language]);
+  }, [earlier, items, hasOlder, pages.isSuccess, contactName, session.user.id, names, t, i18n.language]);
+
+  const rowsNow = useRef(rows);
+  rowsNow.current = rows;
+  // The message a person opened the conversation at, once centred (`conversationId:messageId`).
+  const focusDone = useRef<string | null>(null);
+  const reaching = useRef<string | null>(null);
+  const focusPending = focusedId !== null && focusDone.current !== `${conversationId}:${focusedId}`;
 
   const [scrollMargin, setScrollMargin] = useState(0);
   useLayoutEffect(() => {
@@ -579,7 +584,8 @@ export function MessageList({
     // A chat: rows read in above keep the rows in view where they are, and new rows at the end are
     // followed only while the reader is at the end.
     anchorTo: 'end',
-    followOnAppend: true,
+    // Not while a message it was opened at is being brought into view.
+    followOnAppend: !focusPending,
     scrollEndThreshold: STICK_PX,
   });
   const virtualRows = virtualizer.getVirtualItems();
@@ -609,16 +615,30 @@ export function MessageList({
   };
 
   // Opened at a message: read down to it if it is older than what is loaded, then centre it once.
-  const focusDone = useRef<string | null>(null);
-  const reaching = useRef<string | null>(null);
   useEffect(() => {
     if (!focusedId || !pages.isSuccess) return;
     const request = `${conversationId}:${focusedId}`;
     if (focusDone.current === request) return;
-    const index = rows.findIndex((r) => r.key === focusedId);
-    if (index !== -1) {
+    if (rows.some((r) => r.key === focusedId)) {
       focusDone.current = request;
-      virtualizer.scrollToIndex(index, { align: 'center' });
+      // Rows just swapped in are measured over the next frames: centre again until it is really in view.
+      let tries = 0;
+      const centre = () => {
+        const el = box.current;
+        const index = rowsNow.current.findIndex((r) => r.key === focusedId);
+        if (!el || index === -1 || focusDone.current !== request || ++tries > 20) return;
+        const target = el.querySelector(`[data-message-id="${CSS.escape(focusedId)}"]`)?.getBoundingClientRect();
+        if (!target) virtualizer.scrollToIndex(index, { align: 'center' });
+        else {
+          // In the page: centre it by its real size and place, which estimates of the rows above may not give.
+          const view = el.getBoundingClientRect();
+          const off = target.top + target.height / 2 - (view.top + view.height / 2);
+          if (Math.abs(off) < 2) return;
+          el.scrollTop += off;
+        }
+        requestAnimationFrame(centre);
+      };
+      centre();
       return;
     }
     // Not in this timeline (nor in a page that could be read): show the end, as for any opening.
@@ -641,6 +661,12 @@ export function MessageList({
   const padBottom = virtualRows.length ? total - (virtualRows.at(-1)!.end - scrollMargin) : 0;
   return (
     <div className="messages" tabIndex={0} aria-label={t('messages.label')} ref={box} onScroll={onScroll}>
+      {/* Not a row: the row at the top of the view is what stays in place when older rows come in. */}
+      {pages.isFetchingNextPage && (
+        <div className="timeline-older muted" role="status">
+          {t('messages.loadingOlder')}
+        </div>
+      )}
       <ol className="message-list" ref={list} style={{ paddingTop: padTop, paddingBottom: padBottom }}>
         {virtualRows.map((v) => (
           <RowView key={v.key} row={rows[v.index]!} names={names} focusedId={focusedId} slot={{ index: v.index, measure: virtualizer.measureElement }} />
