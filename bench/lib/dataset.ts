@@ -163,6 +163,7 @@ export class ConversationStream {
     const membersOf = new Map(dir.teams.map((t) => [t.id, dir.users.filter((u) => u.role === 'agent' && u.teamIds.includes(t.id)).map((u) => u.id)]));
     const bigTeam = teamId(0);
     const otherInboxes = dir.inboxes.filter((i) => i.teamId !== bigTeam);
+    let active = 0;
     this.plans = Array.from({ length: C }, (_, i) => {
       const inBig = i % 5 === 0;
       const inbox = inBig ? rnd.pick(teamInboxes(bigTeam)) : rnd.pick(otherInboxes);
@@ -178,7 +179,7 @@ export class ConversationStream {
       else if (i % 50 === 1) assigneeId = MIRROR_OWNER;
       else assigneeId = rnd.chance(0.75) ? rnd.pick(membersOf.get(team)!) : null;
       // One active conversation per contact and inbox: the ones still open get contacts of their own.
-      const contact = status !== 'closed' ? dir.contacts[i % dir.contacts.length]! : rnd.pick(dir.contacts);
+      const contact = status !== 'closed' ? dir.contacts[active++ % dir.contacts.length]! : rnd.pick(dir.contacts);
       const createdAt = Math.floor(T0 + ((i * shape.messages) / C) * this.dt - 60_000);
       const tags = rnd.chance(0.3) ? [...new Set([rnd.pick(TAGS), ...(rnd.chance(0.3) ? [rnd.pick(TAGS)] : [])])].sort() : [];
       return {
