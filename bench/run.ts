@@ -20,9 +20,9 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<Result>> = {
   catchUp,
   search: searchBench,
   inbox,
-  offline: offlineBacklog,
-  initialSync,
   fanOut,
+  initialSync,
+  offline: offlineBacklog,
   startUp,
 };
 
