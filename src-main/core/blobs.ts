@@ -2,7 +2,7 @@
 // type by its first bytes) before it is kept, and written whole (temporary file, then rename), so a
 // blob here is always complete and is exactly what its name hashes to.
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_ATTACHMENT_BYTES, type Attachment } from '../../src-shared/domain';
 import { BandejaError } from '../../src-shared/errors';
@@ -71,7 +71,12 @@ export class ClientBlobs {
   /** Keeps bytes under their sha256 (refused when they do not hash to it). */
   keep(sha256: string, bytes: Buffer): void {
     if (sha256Hex(bytes) !== sha256) throw new BandejaError('HASH_MISMATCH', 'The file arrived damaged. Try again.');
-    if (this.has(sha256)) return;
+    if (this.has(sha256)) {
+      // Kept again (staged anew): start-up housekeeping must not take it while the agent is sending it.
+      const now = new Date();
+      utimesSync(this.path(sha256), now, now);
+      return;
+    }
     mkdirSync(this.dir, { recursive: true });
     const tmp = join(this.dir, `.${randomUUID()}.part`);
     try {

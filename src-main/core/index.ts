@@ -8,9 +8,11 @@ import { preview } from '../../src-shared/rules/conversation';
 import type { Session, SyncStatus } from '../../src-shared/ipc';
 import type { Viewer } from '../../src-shared/rules/visibility';
 import { join } from 'node:path';
+import { sweepBlobs } from './blobHousekeeping';
 import { ClientBlobs, type StageInput } from './blobs';
 import type { Host } from './host';
 import { Paths } from '../../src-shared/http';
+import { markUpload } from './mirror/blobUploads';
 import { openMirror, type Mirror, type ReadonlyDb } from './mirror/db';
 import { readDraft, writeDraft } from './mirror/drafts';
 import { writeSessionUser } from './mirror/meta';
@@ -18,6 +20,7 @@ import { sessionViewer } from './mirror/rebase';
 import { unreadForBadge } from './mirror/queries';
 import type { Applied } from './mirror/apply';
 import { IpcEventEmitter } from './events';
+import { forwardMessage, mustHaveAttachments, resendMessage } from './messageCopies';
 import { discardMessage, record, recordMany, type MutationInput, type Recorded } from './outbox';
 import { readSettings, writeSettings } from './settings';
 import { TOKEN_SECRET, mirrorPath, normalizeServerUrl, requestLogin, requestLogout } from './session';
@@ -70,6 +73,12 @@ export interface Core {
   /** An attachment's bytes: from this device, else fetched once from the server and kept. */
   readAttachment(sha256: string): Promise<Buffer>;
   addNote(conversationId: string, body: string, mentions: string[]): { mutationId: number; id: string };
+  /** An approved template of the conversation's inbox with its values ({{1}}, {{2}}… in order). */
+  sendTemplate(conversationId: string, templateId: string, variables: string[]): { mutationId: number; id: string };
+  /** A failed message sent again as a new one (same words, files or template). */
+  resendMessage(id: string): { mutationId: number; id: string };
+  /** A confirmed message forwarded to other conversations: one new message each, all or none. */
+  forwardMessage(messageId: string, toConversationIds: readonly string[]): { mutationIds: number[] };
   discardMessage(id: string): void;
   /** This device's draft for a conversation ('' when none). */
   readDraft(conversationId: string): string;
@@ -93,6 +102,7 @@ export function createCore(opts: CoreOptions): Core {
   let active: Active | null = null;
   // Shared by every user and server on this device: a blob is named by its content.
   const blobs = new ClientBlobs(join(host.dataDir, 'client', 'blobs'));
+  const onDevice = (sha256: string) => blobs.has(sha256);
 
   function mirrorChanged(applied: Applied): void {
     events.emit('mirror.changed', { all: applied.all, conversationIds: applied.conversationIds });
@@ -152,6 +162,15 @@ export function createCore(opts: CoreOptions): Core {
     const ids = [...new Set(recorded.flatMap((r) => (r.conversationId === null ? [] : [r.conversationId])))];
     mirrorChanged({ all: recorded.some((r) => r.conversationId === null), conversationIds: ids });
     a.sync.flush();
+  }
+
+  // Before any mirror is opened here: files nothing on this device needs any more go (blobHousekeeping.ts).
+  try {
+    const swept = sweepBlobs(blobs.dir, join(host.dataDir, 'client', 'mirrors'), Date.now());
+    if (swept.removed.length > 0) log(`core: removed ${swept.removed.length} attachment file(s) the server holds and nothing here needs`);
+    if (swept.skipped) log(`core: attachment housekeeping skipped: ${swept.skipped}`);
+  } catch (e) {
+    log(`core: attachment housekeeping failed: ${String(e)}`);
   }
 
   // The inbox must open offline: restoring needs only the settings file, the token and the mirror.
@@ -216,8 +235,7 @@ export function createCore(opts: CoreOptions): Core {
     },
     sendMessage(conversationId, body, attachments = []) {
       const a = requireActive();
-      const missing = attachments.find((x) => !blobs.has(x.sha256));
-      if (missing) throw new BandejaError('ATTACHMENT_MISSING', `${missing.name} is not on this device. Attach it again.`, { name: missing.name });
+      mustHaveAttachments(a.mirror.read, attachments, onDevice);
       const id = uuidv7();
       const args = attachments.length > 0 ? { id, conversationId, body, attachments: [...attachments] } : { id, conversationId, body };
       const recorded = record(a.mirror.db, 'message.send', args, Date.now());
@@ -230,6 +248,27 @@ export function createCore(opts: CoreOptions): Core {
       const recorded = record(a.mirror.db, 'note.add', { id, conversationId, body, mentions }, Date.now());
       afterRecord(a, [recorded]);
       return { mutationId: recorded.mutationId, id };
+    },
+    sendTemplate(conversationId, templateId, variables) {
+      const a = requireActive();
+      const id = uuidv7();
+      const recorded = record(a.mirror.db, 'message.sendTemplate', { id, conversationId, templateId, variables }, Date.now());
+      afterRecord(a, [recorded]);
+      return { mutationId: recorded.mutationId, id };
+    },
+    resendMessage(messageId) {
+      const a = requireActive();
+      const id = uuidv7();
+      const recorded = resendMessage(a.mirror.db, messageId, id, Date.now(), onDevice);
+      afterRecord(a, [recorded]);
+      return { mutationId: recorded.mutationId, id };
+    },
+    forwardMessage(messageId, toConversationIds) {
+      const a = requireActive();
+      const targets = [...new Set(toConversationIds)].map((conversationId) => ({ conversationId, id: uuidv7() }));
+      const recorded = forwardMessage(a.mirror.db, messageId, targets, Date.now());
+      afterRecord(a, recorded);
+      return { mutationIds: recorded.map((r) => r.mutationId) };
     },
     stageAttachment(input) {
       return blobs.stage(input);
@@ -248,6 +287,9 @@ export function createCore(opts: CoreOptions): Core {
       if (!res.ok) throw new BandejaError('NOT_FOUND', 'This file is not available.');
       const bytes = Buffer.from(await res.arrayBuffer());
       blobs.keep(sha256, bytes);
+      // Fetched from the server, so it holds it: forwarding or resending this file uploads nothing, and
+      // housekeeping may remove the copy a week from now (it can be fetched again).
+      if (active === a && a.mirror.db.open) markUpload(a.mirror.db, sha256, { state: 'uploaded' }, Date.now());
       return bytes;
     },
     discardMessage(id) {

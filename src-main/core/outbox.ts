@@ -1,5 +1,6 @@
 // The outbox: every action an agent takes, numbered per device and kept until the server answers.
 // Recording is one SQLite transaction (id, outbox row, overlay) so a crash keeps all of it or none.
+import type { Attachment, Conversation, TemplateUse } from '../../src-shared/domain';
 import type { ErrorBody } from '../../src-shared/errors';
 import { BandejaError } from '../../src-shared/errors';
 import {
@@ -9,6 +10,7 @@ import {
   type MutationArgs,
   type MutationName,
 } from '../../src-shared/mutations';
+import { attachmentsOf, forgetMissingRefusal, markUpload } from './mirror/blobUploads';
 import type { ReadonlyDb, WritableDb } from './mirror/db';
 import { clearDraft } from './mirror/drafts';
 import { takeMutationId } from './mirror/meta';
@@ -22,6 +24,7 @@ import {
   type OutboxRow,
 } from './mirror/rebase';
 import { baseContact, viewConversation } from './mirror/rows';
+import { renderTemplateFor } from './mirror/templates';
 
 export interface Recorded {
   mutationId: number;
@@ -47,7 +50,12 @@ function withContactBase(db: ReadonlyDb, args: MutationArgs<'contact.update'>): 
   return { ...args, base };
 }
 
-function recordOne(db: WritableDb, input: MutationInput, now: number): Recorded {
+export interface RecordOptions {
+  /** The conversation's draft stays: a forward, a resend or a template is not what the agent was typing. */
+  keepDraft?: boolean;
+}
+
+function recordOne(db: WritableDb, input: MutationInput, now: number, opts: RecordOptions): Recorded {
   const viewer = sessionViewer(db);
   if (!viewer) throw new BandejaError('NOT_SIGNED_IN', 'Sign in first.');
   let args: unknown = parseArgs(input.name, input.args);
@@ -58,8 +66,11 @@ function recordOne(db: WritableDb, input: MutationInput, now: number): Recorded 
   if (conversationId !== null) {
     const conversation = viewConversation(db, conversationId);
     if (!conversation) throw new BandejaError('NOT_FOUND', 'This conversation is not in your inbox.');
-    // Refused here exactly as the server would refuse it: nothing is stored (the transaction rolls back).
+    // Refused here exactly as the server would refuse it (a closed reply window included, by the
+    // mirror's knowledge of it): nothing is stored (the transaction rolls back).
     applyRule(db, viewer, conversation, mutation);
+    const pending = pendingMessageOf(db, conversation, mutation);
+    if (pending) insertPendingMessage(db, mutationId, conversationId, viewer.id, pending, now);
   } else applyEntityMutation(db, viewer, mutation);
   db.prepare('INSERT INTO outbox (mutation_id, name, args, conversation_id, created_at) VALUES (?, ?, ?, ?, ?)').run(
     mutationId,
@@ -68,50 +79,94 @@ function recordOne(db: WritableDb, input: MutationInput, now: number): Recorded 
     conversationId,
     now,
   );
-  if (mutation.name === 'message.send' || mutation.name === 'note.add') {
-    const mentions = mutation.name === 'note.add' ? mutation.args.mentions : [];
-    const attachments = mutation.name === 'message.send' ? (mutation.args.attachments ?? []) : [];
-    db.prepare(
-      `INSERT INTO pending_messages (id, mutation_id, conversation_id, author_id, kind, body, mentions, attachments, created_at, state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
-    ).run(
-      mutation.args.id,
-      mutationId,
-      mutation.args.conversationId,
-      viewer.id,
-      mutation.name === 'note.add' ? 'note' : 'text',
-      mutation.args.body,
-      JSON.stringify(mentions),
-      JSON.stringify(attachments),
-      now,
-    );
-    // The draft was this message: it goes in the same transaction, so a crash never leaves both.
-    clearDraft(db, mutation.args.conversationId);
+  // The draft was this message: it goes in the same transaction, so a crash never leaves both.
+  if (!opts.keepDraft && (mutation.name === 'message.send' || mutation.name === 'note.add')) clearDraft(db, mutation.args.conversationId);
+  for (const a of attachmentsOf(mutation)) {
+    forgetMissingRefusal(db, a.sha256);
+    // A snippet keeping the file a confirmed snippet already has: the server holds it, and this device
+    // (which may have the snippet from another one) need not have the bytes.
+    if (mutation.name === 'snippet.save' && confirmedSnippetHolds(db, a.sha256)) markUpload(db, a.sha256, { state: 'uploaded' }, now);
   }
-  // "No longer on this device" is not a refusal of the bytes: a message naming the blob again (the file
-  // attached anew) uploads it, instead of failing with the old reason without trying.
-  if (mutation.name === 'message.send')
-    for (const a of mutation.args.attachments ?? [])
-      db.prepare(
-        "DELETE FROM blob_uploads WHERE sha256 = ? AND state = 'refused' AND json_extract(error, '$.code') = 'ATTACHMENT_MISSING'",
-      ).run(a.sha256);
   if (conversationId !== null) rebaseConversation(db, conversationId);
   else rebaseEntities(db);
   return { mutationId, conversationId };
 }
 
+interface PendingMessage {
+  id: string;
+  kind: 'text' | 'note';
+  body: string;
+  mentions: string[];
+  attachments: Attachment[];
+  template: TemplateUse | null;
+  forwarded: boolean;
+}
+
+/** What the timeline shows of a message this device sends, until the server confirms it. */
+function pendingMessageOf(db: ReadonlyDb, conversation: Conversation, m: AnyMutation): PendingMessage | null {
+  switch (m.name) {
+    case 'message.send':
+      return {
+        id: m.args.id,
+        kind: 'text',
+        body: m.args.body,
+        mentions: [],
+        attachments: m.args.attachments ?? [],
+        template: null,
+        forwarded: m.args.forwarded ?? false,
+      };
+    case 'message.sendTemplate': {
+      const { template, text } = renderTemplateFor(db, conversation, m.args.templateId, m.args.variables);
+      // Values as the server keeps them (trimmed, as they appear in the text).
+      const variables = m.args.variables.map((v) => v.trim());
+      const use: TemplateUse = { templateId: template.id, name: template.name, language: template.language, variables };
+      return { id: m.args.id, kind: 'text', body: text, mentions: [], attachments: [], template: use, forwarded: false };
+    }
+    case 'note.add':
+      return { id: m.args.id, kind: 'note', body: m.args.body, mentions: m.args.mentions, attachments: [], template: null, forwarded: false };
+    default:
+      return null;
+  }
+}
+
+function insertPendingMessage(db: WritableDb, mutationId: number, conversationId: string, authorId: string, p: PendingMessage, now: number): void {
+  db.prepare(
+    `INSERT INTO pending_messages (id, mutation_id, conversation_id, author_id, kind, body, mentions, attachments, template, forwarded,
+       created_at, state)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
+  ).run(
+    p.id,
+    mutationId,
+    conversationId,
+    authorId,
+    p.kind,
+    p.body,
+    JSON.stringify(p.mentions),
+    JSON.stringify(p.attachments),
+    p.template === null ? null : JSON.stringify(p.template),
+    p.forwarded ? 1 : 0,
+    now,
+  );
+}
+
+function confirmedSnippetHolds(db: ReadonlyDb, sha256: string): boolean {
+  return (
+    db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM snippets WHERE json_extract(attachment, '$.sha256') = ?").get(sha256)!.n > 0
+  );
+}
+
 /** Records one mutation: next id, outbox row and overlay in one transaction. Refuses (storing
  *  nothing) what the rules already refuse on the agent's own view. */
-export function record<N extends MutationName>(db: WritableDb, name: N, args: MutationArgs<N>, now: number): Recorded {
-  return db.transaction(() => recordOne(db, { name, args } as MutationInput, now))();
+export function record<N extends MutationName>(db: WritableDb, name: N, args: MutationArgs<N>, now: number, opts: RecordOptions = {}): Recorded {
+  return db.transaction(() => recordOne(db, { name, args } as MutationInput, now, opts))();
 }
 
 /** Records several mutations in one transaction: all of them, or (when the rules refuse one) none. */
-export function recordMany(db: WritableDb, inputs: readonly MutationInput[], now: number): Recorded[] {
+export function recordMany(db: WritableDb, inputs: readonly MutationInput[], now: number, opts: RecordOptions = {}): Recorded[] {
   return db.transaction(() =>
     inputs.map((input) => {
       try {
-        return recordOne(db, input, now);
+        return recordOne(db, input, now, opts);
       } catch (e) {
         if (e instanceof BandejaError && 'conversationId' in input.args)
           throw new BandejaError(e.code, e.message, { ...e.params, conversationId: String(input.args.conversationId) });

@@ -22,5 +22,10 @@ export function adminHandlers(core: Core): AreaHandlers<'admin.'> {
       const id = args.id ?? uuidv7();
       return { ...core.mutate('admin.closingCategory.save', { ...args, id }), id };
     },
+    'admin.template.save': (args) => {
+      const id = args.id ?? uuidv7();
+      return { ...core.mutate('admin.template.save', { ...args, id }), id };
+    },
+    'admin.template.delete': (args) => core.mutate('admin.template.delete', args),
   };
 }

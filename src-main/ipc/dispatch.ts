@@ -20,6 +20,7 @@ import { sessionHandlers } from './session';
 import { snippetHandlers } from './snippet';
 import { syncHandlers } from './sync';
 import { tagHandlers } from './tags';
+import { templateHandlers } from './template';
 import { viewHandlers } from './view';
 
 export type Dispatch = (op: string, rawArgs: unknown) => Promise<IpcReply<IpcOp>>;
@@ -41,6 +42,7 @@ export function createHandlers(core: Core): IpcHandlers {
     ...viewHandlers(core),
     ...adminHandlers(core),
     ...snippetHandlers(core),
+    ...templateHandlers(core),
     ...draftHandlers(core),
     ...attachmentHandlers(core),
   };

@@ -1,8 +1,13 @@
 // The reply box, in two modes: Reply (to the customer) and Internal note (only the team sees it,
 // with @mention autocomplete). Enter sends, Shift+Enter adds a line; the draft is kept per
-// conversation and cleared only once the core has recorded it in its outbox.
+// conversation and cleared only once the core has recorded it in its outbox. A toolbar (and
+// Ctrl/Cmd+B, Ctrl/Cmd+I) writes WhatsApp's own markup, adds links and emoji. On channels with a reply
+// window (rules/channelWindow.ts) the box says when it closes and, once closed, says so before the
+// agent types and offers "Resume conversation" with a template; notes stay allowed.
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { asLink, toggleMarker } from '../../src-shared/rules/formatting';
+import type { ReplyWindow } from '../../src-shared/rules/channelWindow';
 import { useTranslation } from 'react-i18next';
 import { MESSAGE_MAX_CHARS, type Attachment, type User } from '../../src-shared/domain';
 import type { ConversationItem, Session } from '../../src-shared/ipc';
@@ -19,7 +24,10 @@ import { useStaged, useStagedFor } from '../state/attachments';
 import { AttachButton, AttachmentTray, useAttachFiles } from './AttachmentTray';
 import { Avatar } from './Avatar';
 import { useVoiceRecorder, VoiceRecorderButton, VoiceRecorderPanel } from './VoiceRecorder';
-import { IconLock, IconSend } from './icons';
+import { IconBold, IconItalic, IconLink, IconLock, IconSend, IconTemplate } from './icons';
+import { EmojiButton } from './EmojiPicker';
+import { useReplyWindow } from '../state/replyWindow';
+import { relativeTime } from '../i18n/format';
 import { fold, PresenceDot } from './Picker';
 
 /** The @word being typed right before the caret, if any. */
@@ -73,8 +81,11 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
 
   const note = mode === 'note';
   const closed = item.status === 'closed';
-  // Notes may be added to a closed conversation; replies need it reopened.
-  const blocked = closed && !note;
+  const replyWin = useReplyWindow(item);
+  const windowClosed = replyWin.kind === 'closed';
+  // Notes may be added to a closed conversation or outside the reply window; replies may not.
+  const blocked = (closed || windowClosed) && !note;
+  const [linkOpen, setLinkOpen] = useState(false);
   const over = draft.length - MESSAGE_MAX_CHARS;
   // A snippet variable without a value is never sent as {{…}}: the agent fills it first.
   const unfilled = unfilledVariables(draft).length > 0;
@@ -98,7 +109,38 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
     const at = mention.start + u.name.length + 2;
     requestAnimationFrame(() => box.current?.setSelectionRange(at, at));
   };
+  /** Replaces the box's text and selection (toolbar, shortcuts, emoji, links). */
+  const edit = (next: { text: string; start: number; end: number }) => {
+    setDraft(item.id, next.text);
+    requestAnimationFrame(() => {
+      box.current?.focus();
+      box.current?.setSelectionRange(next.start, next.end);
+    });
+  };
+  const selection = () => {
+    const el = box.current;
+    return { text: draft, start: el?.selectionStart ?? draft.length, end: el?.selectionEnd ?? draft.length };
+  };
+  const format = (marker: '*' | '_') => edit(toggleMarker(selection(), marker));
+  const insertText = (text: string) => {
+    const { start, end } = selection();
+    edit({ text: draft.slice(0, start) + text + draft.slice(end), start: start + text.length, end: start + text.length });
+  };
+  const insertLink = (url: string) => {
+    const { start, end } = selection();
+    const picked = draft.slice(start, end).trim();
+    // WhatsApp has no link markup: the address is written out, after the words it belongs to.
+    const before = start > 0 && !/\s$/.test(draft.slice(0, start)) ? ' ' : '';
+    const after = end < draft.length && !/^\s/.test(draft.slice(end)) ? ' ' : '';
+    const text = `${before}${picked ? `${picked} (${url})` : url}${after}`;
+    edit({ text: draft.slice(0, start) + text + draft.slice(end), start: start + text.length, end: start + text.length });
+  };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && (e.key === 'b' || e.key === 'i' || e.key === 'B' || e.key === 'I')) {
+      e.preventDefault();
+      format(e.key.toLowerCase() === 'b' ? '*' : '_');
+      return;
+    }
     if (slash.onKeyDown(e)) return;
     if (suggestions.length > 0) {
       if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
@@ -157,7 +199,8 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
       data-mode={mode}
       {...(note || blocked ? {} : files.handlers)}
     >
-      {blocked && <p className="composer-note">{t('composer.closed')}</p>}
+      {closed && !note && <p className="composer-note">{t('composer.closed')}</p>}
+      {!closed && <WindowNotice replyWindow={replyWin} conversationId={item.id} note={note} />}
       {send.isError && (
         <p className="composer-error" role="alert" id={errorId}>
           {describeError(t, send.error, nameOf)}
@@ -225,13 +268,62 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
           }}
         />
         <UnfilledVariables text={draft} box={box} id={unfilledId} />
+        {linkOpen && (
+          <LinkForm
+            onInsert={(url) => {
+              setLinkOpen(false);
+              insertLink(url);
+            }}
+            onCancel={() => {
+              setLinkOpen(false);
+              box.current?.focus();
+            }}
+          />
+        )}
         <div className="composer-bar">
-          {!note && (
-            <span className="composer-tools">
-              <AttachButton onFiles={(f) => void files.attach(f)} disabled={blocked || files.busy} />
-              <VoiceRecorderButton recorder={voice.recorder} disabled={blocked} />
-            </span>
-          )}
+          <span className="composer-tools" role="toolbar" aria-label={t('composer.tools')}>
+            <button
+              type="button"
+              className="icon-button composer-tool"
+              aria-label={t('composer.bold')}
+              title={t('composer.bold')}
+              disabled={blocked}
+              onMouseDown={(e) => e.preventDefault()}
+              onClick={() => format('*')}
+            >
+              <IconBold size={15} />
+            </button>
+            <button
+              type="button"
+              className="icon-button composer-tool"
+              aria-label={t('composer.italic')}
+              title={t('composer.italic')}
+              disabled={blocked}
+              onMouseDown={(e) => e.preventDefault()}
+              onClick={() => format('_')}
+            >
+              <IconItalic size={15} />
+            </button>
+            <button
+              type="button"
+              className="icon-button composer-tool"
+              aria-label={t('composer.link')}
+              title={t('composer.link')}
+              aria-expanded={linkOpen}
+              disabled={blocked}
+              onClick={() => setLinkOpen(!linkOpen)}
+            >
+              <IconLink size={15} />
+            </button>
+            <EmojiButton onPick={insertText} disabled={blocked} />
+            {!note && (
+              <>
+                <span className="composer-tools-gap" aria-hidden="true" />
+                <AttachButton onFiles={(f) => void files.attach(f)} disabled={blocked || files.busy} />
+                <VoiceRecorderButton recorder={voice.recorder} disabled={blocked} />
+              </>
+            )}
+          </span>
           <span className="composer-hint" id={hintId}>
             {over > 0 ? (
               <span className="danger-text">{t('composer.tooLong', { count: over })}</span>
@@ -250,5 +342,84 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
         </div>
       </div>
     </form>
+  );
+}
+
+/** Above the box on channels with a reply window: how long it stays open, or that it closed (said
+ *  before the agent types) with the way to resume. Notes are still allowed when it is closed. */
+function WindowNotice({ replyWindow, conversationId, note }: { replyWindow: ReplyWindow; conversationId: string; note: boolean }) {
+  const { t, i18n } = useTranslation();
+  const openDialog = useUi((s) => s.openDialog);
+  if (replyWindow.kind === 'unlimited') return null;
+  if (replyWindow.kind === 'open')
+    return (
+      <p className="composer-window" data-window="open">
+        {t('composer.windowOpen', { when: relativeTime(i18n.language, replyWindow.closesAt) })}
+      </p>
+    );
+  return (
+    <div className="composer-note composer-window-closed" role="status" data-window="closed">
+      <p>
+        {replyWindow.since === null
+          ? t('composer.windowNeverOpened')
+          : t('composer.windowClosed', { when: relativeTime(i18n.language, replyWindow.since) })}
+        {note && ` ${t('composer.windowNotesAllowed')}`}
+      </p>
+      <button type="button" className="button small primary" onClick={() => openDialog({ kind: 'resume', conversationId })}>
+        <IconTemplate size={13} />
+        {t('resume.open')}
+      </button>
+    </div>
+  );
+}
+
+/** The link button's small form: an address (http, https, www., mailto: or bandeja://) to insert. */
+function LinkForm({ onInsert, onCancel }: { onInsert: (url: string) => void; onCancel: () => void }) {
+  const { t } = useTranslation();
+  const [url, setUrl] = useState('');
+  const [bad, setBad] = useState(false);
+  const id = useId();
+  const submit = () => {
+    const link = asLink(url);
+    if (!link) return setBad(true);
+    onInsert(link.text);
+  };
+  return (
+    <div className="composer-link-form" role="group" aria-label={t('composer.link')}>
+      <label htmlFor={id}>{t('composer.linkAddress')}</label>
+      <input
+        id={id}
+        type="url"
+        value={url}
+        autoFocus
+        placeholder="https://"
+        aria-invalid={bad || undefined}
+        onChange={(e) => {
+          setUrl(e.target.value);
+          setBad(false);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            submit();
+          } else if (e.key === 'Escape') {
+            e.preventDefault();
+            e.stopPropagation();
+            onCancel();
+          }
+        }}
+      />
+      <button type="button" className="button small primary" onClick={submit}>
+        {t('composer.linkInsert')}
+      </button>
+      <button type="button" className="button small" onClick={onCancel}>
+        {t('dialog.cancel')}
+      </button>
+      {bad && (
+        <span className="danger-text small" role="alert">
+          {t('composer.linkInvalid')}
+        </span>
+      )}
+    </div>
   );
 }

@@ -1,20 +1,26 @@
-// The messages of one conversation: customer and agent bubbles with their delivery state, internal
-// notes (with @mentions highlighted), event lines written in the reader's language from the
-// structured event, and the contact's earlier conversation above a divider.
+// The messages of one conversation: customer and agent bubbles with their formatting and links, their
+// delivery state (failed ones with the reason, Resend and Discard), a menu of actions (copy text, copy
+// link, forward), internal notes (with @mentions highlighted), event lines written in the reader's
+// language from the structured event, and the contact's earlier conversation above a divider.
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useEffect, useId, useMemo, useRef, type ReactNode } from 'react';
+import { Fragment, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { ConversationEvent } from '../../src-shared/domain';
 import type { MessageItem, Session } from '../../src-shared/ipc';
+import { formatDeepLink } from '../../src-shared/rules/deepLink';
 import { call } from '../bridge/client';
 import { dayHeading, fullDateTime, messageTime } from '../i18n/format';
 import { describeErrorBody } from '../i18n/errors';
 import { useNameOf } from '../state/people';
 import { conversationQuery, directoryQuery, messagesQuery } from '../state/queries';
+import { perform } from '../state/perform';
+import { useReplyWindowOf } from '../state/replyWindow';
 import { useUi } from '../state/ui-store';
-import { IconAlert, IconCheck, IconCheckDouble, IconClock, IconLock, IconTrash } from './icons';
+import { IconAlert, IconCheck, IconCheckDouble, IconClock, IconCopy, IconForward, IconLink, IconLock, IconMore, IconRetry, IconTemplate, IconTrash } from './icons';
 import { AttachmentPreview } from './AttachmentTray';
+import { FormattedText } from './FormattedText';
+import { usePopoverDismiss } from './usePopoverDismiss';
 
 export interface Names {
   person(id: string): string;
@@ -81,7 +87,7 @@ function EventLine({ m, names }: { m: MessageItem; names: Names }) {
 /** Note text with each @Name of a mentioned person highlighted. */
 function withMentions(body: string, mentionNames: string[]): ReactNode[] {
   if (mentionNames.length === 0) return [body];
-  const escaped = mentionNames.sort((a, b) => b.length - a.length).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const escaped = [...mentionNames].sort((a, b) => b.length - a.length).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const re = new RegExp(`@(?:${escaped.join('|')})`, 'gu');
   const out: ReactNode[] = [];
   let last = 0;
@@ -98,11 +104,22 @@ function withMentions(body: string, mentionNames: string[]): ReactNode[] {
   return out;
 }
 
+/** Why a message failed, in the reader's language: the provider's own words for PROVIDER_REJECTED. */
+function failureText(t: TFunction, message: MessageItem, nameOf: (id: string) => string): string {
+  const failure = message.failure ?? { code: 'INTERNAL' as const, message: '' };
+  if (failure.code === 'PROVIDER_REJECTED' && failure.message) return t('messages.providerRejected', { reason: failure.message });
+  if (failure.code === 'REPLY_WINDOW_CLOSED') return t('messages.heldWindowClosed');
+  return t('messages.failedReason', { reason: describeErrorBody(t, failure, nameOf) });
+}
+
 function Delivery({ message }: { message: MessageItem }) {
   const { t } = useTranslation();
   const nameOf = useNameOf();
   const tipId = useId();
+  const openDialog = useUi((s) => s.openDialog);
+  const replyWin = useReplyWindowOf(message.conversationId);
   const discard = useMutation({ mutationFn: () => call('message.discard', { id: message.id }) });
+  const resend = useMutation({ mutationFn: () => perform(call('message.resend', { id: message.id })) });
   const label = t(`messages.delivery.${message.delivery}`);
   switch (message.delivery) {
     case 'pending':
@@ -125,62 +142,198 @@ function Delivery({ message }: { message: MessageItem }) {
         </span>
       );
     case 'failed': {
-      const reason = describeErrorBody(t, message.failure ?? { code: 'INTERNAL' }, nameOf);
+      // Held for a closed window: sending the same words again would be refused again until the
+      // customer writes; a template resumes the conversation instead.
+      const held = message.failure?.code === 'REPLY_WINDOW_CLOSED' && replyWin.kind === 'closed';
       return (
-        <span className="delivery delivery-failed" data-delivery="failed">
+        <span className="delivery delivery-failed" data-delivery="failed" data-failure={message.failure?.code ?? 'INTERNAL'}>
           <button type="button" className="failed-reason" aria-describedby={tipId}>
             <IconAlert size={14} />
-            <span>{label}</span>
+            <span>{message.failure?.code === 'REPLY_WINDOW_CLOSED' ? t('messages.held') : label}</span>
           </button>
           <span role="tooltip" id={tipId} className="tooltip">
-            {t('messages.failedReason', { reason })}
+            {failureText(t, message, nameOf)}
           </span>
-          <button
-            type="button"
-            className="icon-button danger"
-            aria-label={t('messages.discard')}
-            title={t('messages.discard')}
-            disabled={discard.isPending}
-            onClick={() => discard.mutate()}
-          >
-            <IconTrash size={14} />
-          </button>
+          {held ? (
+            <button type="button" className="button small" onClick={() => openDialog({ kind: 'resume', conversationId: message.conversationId })}>
+              <IconTemplate size={13} />
+              {t('resume.open')}
+            </button>
+          ) : (
+            <button type="button" className="button small" disabled={resend.isPending} onClick={() => resend.mutate()}>
+              <IconRetry size={13} />
+              {t('messages.resend')}
+            </button>
+          )}
+          {message.seq === null && (
+            <button
+              type="button"
+              className="icon-button danger"
+              aria-label={t('messages.discard')}
+              title={t('messages.discard')}
+              disabled={discard.isPending}
+              onClick={() => discard.mutate()}
+            >
+              <IconTrash size={14} />
+            </button>
+          )}
         </span>
       );
     }
   }
 }
 
+function copy(text: string, notice: string): void {
+  const ui = useUi.getState();
+  navigator.clipboard.writeText(text).then(
+    () => ui.pushToast({ notice }),
+    () => ui.pushToast({ error: { code: 'INTERNAL' } }),
+  );
+}
+
+/** Copy text, copy link and forward: a menu from the "…" button (keyboard reachable) or a right-click. */
+function MessageActions({ message, open, setOpen }: { message: MessageItem; open: boolean; setOpen: (open: boolean) => void }) {
+  const { t } = useTranslation();
+  const openDialog = useUi((s) => s.openDialog);
+  const root = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const menuId = useId();
+  usePopoverDismiss(open, () => setOpen(false), root);
+  // Only a message the server holds has a link others can open and can be forwarded.
+  const stored = message.seq !== null;
+  const items: { key: string; label: string; icon: ReactNode; run: () => void }[] = [
+    ...(message.body ? [{ key: 'copyText', label: t('messages.actions.copyText'), icon: <IconCopy size={14} />, run: () => copy(message.body, 'messages.textCopied') }] : []),
+    ...(stored
+      ? [{ key: 'copyLink', label: t('messages.actions.copyLink'), icon: <IconLink size={14} />, run: () => copy(formatDeepLink(message.conversationId, message.id), 'messages.linkCopied') }]
+      : []),
+    ...(stored && message.kind !== 'note'
+      ? [{ key: 'forward', label: t('messages.actions.forward'), icon: <IconForward size={14} />, run: () => openDialog({ kind: 'forward', messageId: message.id, fromConversationId: message.conversationId }) }]
+      : []),
+  ];
+  useEffect(() => {
+    if (open) root.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
+  }, [open]);
+  if (items.length === 0) return null;
+  const close = () => {
+    setOpen(false);
+    button.current?.focus();
+  };
+  return (
+    <div className="message-actions" ref={root} data-open={open || undefined}>
+      <button
+        ref={button}
+        type="button"
+        className="icon-button message-actions-button"
+        aria-label={t('messages.actions.label')}
+        title={t('messages.actions.label')}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls={open ? menuId : undefined}
+        onClick={() => setOpen(!open)}
+      >
+        <IconMore size={16} />
+      </button>
+      {open && (
+        <ul
+          className="menu-panel message-menu"
+          role="menu"
+          id={menuId}
+          aria-label={t('messages.actions.label')}
+          onKeyDown={(e) => {
+            const all = [...(root.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
+            const at = all.indexOf(document.activeElement as HTMLElement);
+            if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+              e.preventDefault();
+              all[(at + (e.key === 'ArrowDown' ? 1 : all.length - 1)) % all.length]?.focus();
+            } else if (e.key === 'Escape') {
+              e.preventDefault();
+              e.stopPropagation();
+              close();
+            } else if (e.key === 'Tab') setOpen(false);
+          }}
+        >
+          {items.map((item) => (
+            <li key={item.key} role="none">
+              <button
+                type="button"
+                role="menuitem"
+                className="menu-item"
+                data-action={item.key}
+                onClick={() => {
+                  close();
+                  item.run();
+                }}
+              >
+                {item.icon}
+                {item.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 function Bubble({ message, authorLabel, names, focused }: { message: MessageItem; authorLabel: string; names: Names; focused: boolean }) {
   const { t, i18n } = useTranslation();
+  const [menuOpen, setMenuOpen] = useState(false);
   const at = message.createdAt;
   const note = message.kind === 'note';
+  const mentionNames = note ? message.mentions.map(names.person) : [];
   return (
     <li
       className={`message message-${message.direction}${note ? ' message-note' : ''}${focused ? ' message-focused' : ''}`}
       data-message-id={message.id}
       data-delivery={message.delivery}
       data-kind={message.kind}
+      onContextMenu={(e) => {
+        // A link keeps the browser's own menu (copy link address).
+        if ((e.target as HTMLElement).closest('a')) return;
+        e.preventDefault();
+        setMenuOpen(true);
+      }}
     >
-      <div className="bubble">
-        {note && (
-          <span className="note-label">
-            <IconLock size={12} />
-            {t('messages.note')}
-          </span>
-        )}
-        {message.attachments.length > 0 && (
-          <ul className="bubble-attachments">
-            {message.attachments.map((a) => (
-              <li key={a.sha256}>
-                <AttachmentPreview attachment={a} />
-              </li>
-            ))}
-          </ul>
-        )}
-        {(message.body.length > 0 || message.attachments.length === 0) && (
-          <p className="bubble-body">{note ? withMentions(message.body, message.mentions.map(names.person)) : message.body}</p>
-        )}
+      <div className="bubble-row">
+        <div className="bubble">
+          {note && (
+            <span className="note-label">
+              <IconLock size={12} />
+              {t('messages.note')}
+            </span>
+          )}
+          {(message.forwarded || message.template) && (
+            <span className="message-labels">
+              {message.forwarded && (
+                <span className="message-label" data-label="forwarded">
+                  <IconForward size={12} />
+                  {t('messages.forwarded')}
+                </span>
+              )}
+              {message.template && (
+                <span className="message-label" data-label="template" title={message.template.language}>
+                  <IconTemplate size={12} />
+                  {t('messages.template', { name: message.template.name })}
+                </span>
+              )}
+            </span>
+          )}
+          {message.attachments.length > 0 && (
+            <ul className="bubble-attachments">
+              {message.attachments.map((a) => (
+                <li key={a.sha256}>
+                  <AttachmentPreview attachment={a} />
+                </li>
+              ))}
+            </ul>
+          )}
+          {(message.body.length > 0 || message.attachments.length === 0) && (
+            <p className="bubble-body">
+              <FormattedText body={message.body} decorate={note ? (text, key) => <Fragment key={key}>{withMentions(text, mentionNames)}</Fragment> : undefined} />
+            </p>
+          )}
+        </div>
+        <MessageActions message={message} open={menuOpen} setOpen={setMenuOpen} />
       </div>
       <div className="message-meta">
         <span className="message-author">{authorLabel}</span>

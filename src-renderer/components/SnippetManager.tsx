@@ -1,11 +1,15 @@
 // Keeping snippets: an agent's personal ones (from the user menu) or the shared ones (admin screen).
-// Title, shortcut and body, with the variables a body may use listed to insert at the caret.
+// Title, shortcut and body, with the variables a body may use listed to insert at the caret, and one
+// optional file that goes into the composer's tray when the snippet is inserted.
 // Saves and deletes go through the outbox like every other change, so they work offline.
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { MESSAGE_MAX_CHARS, type Snippet } from '../../src-shared/domain';
+import { MESSAGE_MAX_CHARS, type Attachment, type Snippet } from '../../src-shared/domain';
 import { call } from '../bridge/client';
+import { describeError } from '../i18n/errors';
+import { stageFile } from '../services/attachmentFiles';
+import { AttachButton, AttachmentPreview } from './AttachmentTray';
 import { perform } from '../state/perform';
 import { directoryQuery, snippetsQuery } from '../state/queries';
 import { useUi } from '../state/ui-store';
@@ -22,8 +26,8 @@ const BUILT_IN_VARIABLES = [
 ] as const;
 const SHORTCUT = /^[a-z0-9_-]{1,32}$/;
 
-type Editing = { id: string | undefined; title: string; shortcut: string; body: string };
-const EMPTY: Editing = { id: undefined, title: '', shortcut: '', body: '' };
+type Editing = { id: string | undefined; title: string; shortcut: string; body: string; attachment: Attachment | null };
+const EMPTY: Editing = { id: undefined, title: '', shortcut: '', body: '', attachment: null };
 
 export function SnippetManager({ shared, meId }: { shared: boolean; meId: string }) {
   const { t } = useTranslation();
@@ -39,7 +43,7 @@ export function SnippetManager({ shared, meId }: { shared: boolean; meId: string
 
   const startEdit = (s: Snippet | null) => {
     setProblem(null);
-    setEditing(s ? { id: s.id, title: s.title, shortcut: s.shortcut, body: s.body } : EMPTY);
+    setEditing(s ? { id: s.id, title: s.title, shortcut: s.shortcut, body: s.body, attachment: s.attachment } : EMPTY);
   };
 
   const save = async (e: FormEvent) => {
@@ -48,17 +52,34 @@ export function SnippetManager({ shared, meId }: { shared: boolean; meId: string
     const shortcut = editing.shortcut.trim().replace(/^\//, '').toLowerCase();
     if (!editing.title.trim()) return setProblem(t('snippets.needTitle'));
     if (!SHORTCUT.test(shortcut)) return setProblem(t('snippets.badShortcut'));
-    if (!editing.body.trim()) return setProblem(t('snippets.needBody'));
+    if (!editing.body.trim() && !editing.attachment) return setProblem(t('snippets.needBody'));
     if (editing.body.length > MESSAGE_MAX_CHARS) return setProblem(t('composer.tooLong', { count: editing.body.length - MESSAGE_MAX_CHARS }));
     const taken = mine.find((s) => s.shortcut === shortcut && s.id !== editing.id);
     if (taken) return setProblem(t('snippets.shortcutTaken', { shortcut, title: taken.title }));
     const done = await perform(
-      call('snippet.save', { id: editing.id, title: editing.title.trim(), shortcut, body: editing.body, attachment: null, shared }),
+      call('snippet.save', { id: editing.id, title: editing.title.trim(), shortcut, body: editing.body, attachment: editing.attachment, shared }),
     );
     if (done) stopEditing();
   };
 
   const stopEditing = () => setEditing(null);
+  const [attaching, setAttaching] = useState(false);
+  // Staged like a composer attachment (checked, kept on this device by sha256); uploaded when the save
+  // leaves the outbox.
+  const attach = async (files: File[]) => {
+    const file = files[0];
+    if (!file || !editing) return;
+    setProblem(null);
+    setAttaching(true);
+    try {
+      const attachment = await stageFile(file, { kind: file.type.startsWith('image/') ? 'image' : file.type.startsWith('audio/') ? 'audio' : 'file' });
+      setEditing((e) => (e ? { ...e, attachment } : e));
+    } catch (e) {
+      setProblem(`${file.name}: ${describeError(t, e)}`);
+    } finally {
+      setAttaching(false);
+    }
+  };
   // The form goes away with the focused control: focus stays in the manager (Escape still closes
   // the dialog, Tab still moves on).
   const wasEditing = useRef(false);
@@ -93,6 +114,7 @@ export function SnippetManager({ shared, meId }: { shared: boolean; meId: string
                 <span className="snippet-title">{s.title}</span>
               </span>
               <span className="snippet-preview">{s.body}</span>
+              {s.attachment && <span className="snippet-attachment-name">📎 {s.attachment.name}</span>}
               <span className="snippet-row-actions">
                 <button type="button" className="button small" onClick={() => startEdit(s)} aria-label={t('snippets.editNamed', { title: s.title })}>
                   {t('snippets.edit')}
@@ -156,6 +178,17 @@ export function SnippetManager({ shared, meId }: { shared: boolean; meId: string
                 </button>
               ))}
             </span>
+          </div>
+          <div className="snippet-attachment" data-testid="snippet-attachment">
+            <span className="form-label">{t('snippets.attachment')}</span>
+            {editing.attachment ? (
+              <AttachmentPreview attachment={editing.attachment} onRemove={() => setEditing({ ...editing, attachment: null })} />
+            ) : (
+              <span className="snippet-attach">
+                <AttachButton onFiles={(f) => void attach(f)} disabled={attaching} />
+                <span className="muted small">{attaching ? t('attachments.loading') : t('snippets.attachmentHelp')}</span>
+              </span>
+            )}
           </div>
           {problem && (
             <p className="composer-error" role="alert" id={ids.problem}>

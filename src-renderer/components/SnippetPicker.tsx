@@ -1,13 +1,15 @@
 // Snippets in the composer: "/" at the start of a word opens the list, filtered by shortcut and title
 // as the agent types (accents and case ignored); arrows move, Enter or Tab inserts, Escape closes.
 // Inserting fills the variables (rules/snippets.ts); one without a value stays a {{placeholder}} that
-// UnfilledVariables names under the box, and the composer will not send until it is filled.
+// UnfilledVariables names under the box, and the composer will not send until it is filled. A
+// snippet's file is added to the composer's tray.
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useState, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Snippet } from '../../src-shared/domain';
 import type { Session } from '../../src-shared/ipc';
 import { filterSnippets, partsToText, renderSnippet, unfilledVariables, type SnippetContext } from '../../src-shared/rules/snippets';
+import { useStaged } from '../state/attachments';
 import { conversationQuery, snippetsQuery } from '../state/queries';
 
 const VISIBLE = 8;
@@ -68,6 +70,8 @@ export function useSnippetSlash({ conversationId, session, text, setText, box }:
     const next = `${text.slice(0, slash.start)}${filled}${text.slice(caret)}`;
     setText(next);
     setSlash(null);
+    // Its file goes to the tray, to be sent with the words (the agent may still remove it there).
+    if (snippet.attachment) useStaged.getState().add(conversationId, snippet.attachment);
     const end = slash.start + filled.length;
     requestAnimationFrame(() => {
       // A placeholder left to fill is selected at once; otherwise the caret goes after the text.
@@ -126,6 +130,7 @@ export function useSnippetSlash({ conversationId, session, text, setText, box }:
             {s.ownerId !== null && <span className="snippet-mine">{t('snippets.mine')}</span>}
           </span>
           <span className="snippet-preview">{s.body}</span>
+          {s.attachment && <span className="snippet-attachment-name">📎 {s.attachment.name}</span>}
         </li>
       ))}
     </ul>

@@ -206,3 +206,59 @@ export const IconFile = ({ size }: { size?: number }) => (
     <path d="M14 2v6h6" />
   </Icon>
 );
+export const IconMore = ({ size }: { size?: number }) => (
+  <Icon size={size}>
+    <circle cx="5" cy="12" r="1.2" />
+    <circle cx="12" cy="12" r="1.2" />
+    <circle cx="19" cy="12" r="1.2" />
+  </Icon>
+);
+export const IconCopy = ({ size }: { size?: number }) => (
+  <Icon size={size}>
+    <rect x="9" y="9" width="12" height="12" rx="2" />
+    <path d="M5 15H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1h10a1 1 0 0 1 1 1v1" />
+  </Icon>
+);
+export const IconLink = ({ size }: { size?: number }) => (
+  <Icon size={size}>
+    <path d="M10 13a5 5 0 0 0 7.54.54l3-3a5 5 0 0 0-7.07-7.07l-1.72 1.71" />
+    <path d="M14 11a5 5 0 0 0-7.54-.54l-3 3a5 5 0 0 0 7.07 7.07l1.71-1.71" />
+  </Icon>
+);
+export const IconForward = ({ size }: { size?: number }) => (
+  <Icon size={size}>
+    <path d="m15 17 5-5-5-5" />
+    <path d="M4 18v-2a4 4 0 0 1 4-4h12" />
+  </Icon>
+);
+export const IconRetry = ({ size }: { size?: number }) => (
+  <Icon size={size}>
+    <path d="M3 12a9 9 0 0 1 15.5-6.2L21 8" />
+    <path d="M21 3v5h-5" />
+    <path d="M21 12a9 9 0 0 1-15.5 6.2L3 16" />
+  </Icon>
+);
+export const IconSmile = ({ size }: { size?: number }) => (
+  <Icon size={size}>
+    <circle cx="12" cy="12" r="9" />
+    <path d="M8 14s1.5 2 4 2 4-2 4-2" />
+    <path d="M9 9h.01M15 9h.01" />
+  </Icon>
+);
+export const IconBold = ({ size }: { size?: number }) => (
+  <Icon size={size}>
+    <path d="M7 5h6a3.5 3.5 0 0 1 0 7H7z" />
+    <path d="M7 12h7a3.5 3.5 0 0 1 0 7H7z" />
+  </Icon>
+);
+export const IconItalic = ({ size }: { size?: number }) => (
+  <Icon size={size}>
+    <path d="M19 4h-9M14 20H5M15 4 9 20" />
+  </Icon>
+);
+export const IconTemplate = ({ size }: { size?: number }) => (
+  <Icon size={size}>
+    <rect x="4" y="3" width="16" height="18" rx="2" />
+    <path d="M8 8h8M8 12h8M8 16h5" />
+  </Icon>
+);

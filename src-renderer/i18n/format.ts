@@ -30,3 +30,15 @@ export function fullDateTime(lang: string, at: number): string {
 export function dayHeading(lang: string, at: number): string {
   return formatter(lang, { weekday: 'long', day: 'numeric', month: 'long' }).format(new Date(at));
 }
+
+const relative = new Map<string, Intl.RelativeTimeFormat>();
+/** "in 3 hours", "5 minutes ago", "yesterday": the nearest whole unit, in the reader's language. */
+export function relativeTime(lang: string, at: number, now = Date.now()): string {
+  let f = relative.get(lang);
+  if (!f) relative.set(lang, (f = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' })));
+  const minutes = Math.round((at - now) / 60_000);
+  if (Math.abs(minutes) < 60) return f.format(minutes, 'minute');
+  const hours = Math.round(minutes / 60);
+  if (Math.abs(hours) < 48) return f.format(hours, 'hour');
+  return f.format(Math.round(hours / 24), 'day');
+}

@@ -1,10 +1,25 @@
 // Administration (admins only): users (invite with a link to copy, role, teams, deactivate), teams,
-// inboxes and their settings, custom contact fields, closing categories. Every change is a mutation
+// inboxes and their settings, message templates of the inboxes with a reply window, custom contact
+// fields, closing categories. Every change is a mutation
 // through the outbox like any other; the server refuses it from anyone but an admin.
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { CONTACT_FIELD_TYPES, ROLES, type ClosingCategory, type ContactFieldDefinition, type Inbox, type Role, type Team, type User } from '../../src-shared/domain';
+import {
+  CONTACT_FIELD_TYPES,
+  MessageTemplate,
+  ROLES,
+  TEMPLATE_CATEGORIES,
+  TEMPLATE_STATUSES,
+  type ClosingCategory,
+  type ContactFieldDefinition,
+  type Inbox,
+  type Role,
+  type Team,
+  type User,
+} from '../../src-shared/domain';
+import { replyWindow } from '../../src-shared/rules/channelWindow';
+import { templateVariableCount } from '../../src-shared/rules/templates';
 import type { IpcResult } from '../../src-shared/ipc';
 import { call } from '../bridge/client';
 import { Checks } from '../components/Checks';
@@ -12,10 +27,11 @@ import { IconArrowLeft } from '../components/icons';
 import { PresenceDot } from '../components/Picker';
 import { SnippetManager } from '../components/SnippetManager';
 import { perform } from '../state/perform';
-import { directoryQuery } from '../state/queries';
+import { directoryQuery, templatesQuery } from '../state/queries';
+import { TemplatePreview } from '../components/MessageDialogs';
 import { useUi } from '../state/ui-store';
 
-const SECTIONS = ['users', 'teams', 'inboxes', 'contactFields', 'closingCategories', 'snippets'] as const;
+const SECTIONS = ['users', 'teams', 'inboxes', 'templates', 'contactFields', 'closingCategories', 'snippets'] as const;
 type Section = (typeof SECTIONS)[number];
 type Directory = IpcResult<'directory.get'>;
 
@@ -276,6 +292,115 @@ function InboxRow({ inbox, teams }: { inbox: Inbox; teams: Team[] }) {
   );
 }
 
+type TemplateDraft = Pick<MessageTemplate, 'name' | 'language' | 'category' | 'body' | 'status'>;
+const NEW_TEMPLATE: TemplateDraft = { name: '', language: '', category: 'utility', body: '', status: 'approved' };
+
+/** One template of an inbox: the provider's name and language (as approved in WhatsApp Manager), its
+ *  category, body with {{1}}… and status; saved or deleted through the outbox. */
+function TemplateForm({ inboxId, template }: { inboxId: string; template: MessageTemplate | null }) {
+  const { t } = useTranslation();
+  const [draft, setDraft] = useState<TemplateDraft>(template ?? NEW_TEMPLATE);
+  const [problem, setProblem] = useState<string | null>(null);
+  const p = useId();
+  const set = (patch: Partial<TemplateDraft>) => {
+    setProblem(null);
+    setDraft({ ...draft, ...patch });
+  };
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const checked = MessageTemplate.pick({ name: true, language: true, body: true }).safeParse(draft);
+    if (!checked.success) {
+      const field = checked.error.issues[0]?.path[0];
+      return setProblem(t(`templates.bad.${field === 'name' ? 'name' : field === 'language' ? 'language' : 'body'}`));
+    }
+    const done = await perform(call('admin.template.save', { id: template?.id, inboxId, ...draft, body: draft.body.trim() }));
+    if (done && !template) setDraft(NEW_TEMPLATE);
+  };
+  const label = template ? t('templates.editNamed', { name: template.name }) : t('templates.add');
+  return (
+    <form className="admin-card form template-form" aria-label={label} data-template={template?.name ?? 'new'} onSubmit={(e) => void submit(e)}>
+      {!template && <h3>{t('templates.add')}</h3>}
+      <div className="form-row">
+        <div className="form-field">
+          <label htmlFor={`${p}-name`}>{t('templates.name')}</label>
+          <input id={`${p}-name`} value={draft.name} required placeholder="order_update" spellCheck={false} onChange={(e) => set({ name: e.target.value })} />
+        </div>
+        <div className="form-field">
+          <label htmlFor={`${p}-language`}>{t('templates.language')}</label>
+          <input id={`${p}-language`} value={draft.language} required placeholder="es, pt_BR, en_US" spellCheck={false} onChange={(e) => set({ language: e.target.value })} />
+        </div>
+        <div className="form-field">
+          <label htmlFor={`${p}-category`}>{t('templates.category')}</label>
+          <select id={`${p}-category`} value={draft.category} onChange={(e) => set({ category: e.target.value as TemplateDraft['category'] })}>
+            {TEMPLATE_CATEGORIES.map((c) => (
+              <option key={c} value={c}>
+                {t(`templates.categories.${c}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="form-field">
+          <label htmlFor={`${p}-status`}>{t('templates.status')}</label>
+          <select id={`${p}-status`} value={draft.status} onChange={(e) => set({ status: e.target.value as TemplateDraft['status'] })}>
+            {TEMPLATE_STATUSES.map((x) => (
+              <option key={x} value={x}>
+                {t(`templates.statuses.${x}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <label htmlFor={`${p}-body`}>{t('templates.body', { example: '{{1}}, {{2}}…' })}</label>
+      <textarea id={`${p}-body`} rows={3} maxLength={1024} value={draft.body} required onChange={(e) => set({ body: e.target.value })} />
+      <span className="muted small">{t('templates.bodyHelp', { count: templateVariableCount(draft.body) })}</span>
+      {draft.body.trim() && <TemplatePreview body={draft.body} values={[]} />}
+      {problem && (
+        <p className="composer-error" role="alert">
+          {problem}
+        </p>
+      )}
+      <div className="modal-actions">
+        {template && (
+          <button type="button" className="button small danger" onClick={() => void perform(call('admin.template.delete', { id: template.id }))}>
+            {t('templates.delete')}
+          </button>
+        )}
+        <button type="submit" className="button small primary">
+          {template ? t('admin.save') : t('admin.add')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Templates({ dir }: { dir: Directory }) {
+  const { t } = useTranslation();
+  const templates = useQuery(templatesQuery(null));
+  // Only channels with a reply window take templates.
+  const inboxes = dir.inboxes.filter((i) => replyWindow(i.channel, null, 0).kind !== 'unlimited');
+  if (inboxes.length === 0) return <p className="muted">{t('templates.noInboxes')}</p>;
+  return (
+    <>
+      <p className="muted small">{t('templates.intro')}</p>
+      {inboxes.map((inbox) => {
+        const mine = (templates.data ?? []).filter((x) => x.inboxId === inbox.id);
+        return (
+          <section key={inbox.id} className="template-inbox" aria-label={inbox.name} data-inbox-id={inbox.id}>
+            <h3 className="template-inbox-title">
+              {inbox.name} <span className="chip">{t(`channel.${inbox.channel}`)}</span>
+            </h3>
+            {templates.isSuccess && mine.length === 0 && <p className="muted">{t('templates.none')}</p>}
+            {mine.map((x) => (
+              <TemplateForm key={`${x.id}:${x.version}`} inboxId={inbox.id} template={x} />
+            ))}
+            <TemplateForm key={`new-${inbox.id}-${mine.length}`} inboxId={inbox.id} template={null} />
+          </section>
+        );
+      })}
+    </>
+  );
+}
+
 function FieldForm({ def }: { def: ContactFieldDefinition | null }) {
   const { t } = useTranslation();
   const [key, setKey] = useState(def?.key ?? '');
@@ -391,6 +516,7 @@ export function AdminScreen({ meId }: { meId: string }) {
           </div>
         )}
         {dir && section === 'teams' && <Teams dir={dir} />}
+        {dir && section === 'templates' && <Templates dir={dir} />}
         {dir && section === 'inboxes' && dir.inboxes.map((i) => <InboxRow key={`${i.id}:${i.version}`} inbox={i} teams={dir.teams} />)}
         {dir && section === 'contactFields' && (
           <div className="admin-card">

@@ -12,6 +12,7 @@ import { AssignDialog, CloseDialog, TagDialog, TransferDialog } from '../compone
 import { ConversationList } from '../components/ConversationList';
 import { ConversationPane } from '../components/ConversationPane';
 import { SavedViewDialog } from '../components/SavedViewDialog';
+import { ForwardDialog, ResumeDialog } from '../components/MessageDialogs';
 import { MySnippetsDialog } from '../components/SnippetManager';
 import { SearchDialog } from '../components/Search';
 import { Sidebar } from '../components/Sidebar';
@@ -64,6 +65,8 @@ function Dialogs({ session, commands }: { session: Session; commands: Command[] 
       {dialog?.kind === 'palette' && <CommandPalette commands={commands} />}
       {dialog?.kind === 'shortcuts' && <ShortcutSheet commands={commands} />}
       {dialog?.kind === 'snippets' && <MySnippetsDialog meId={session.user.id} />}
+      {dialog?.kind === 'forward' && <ForwardDialog messageId={dialog.messageId} fromConversationId={dialog.fromConversationId} session={session} />}
+      {dialog?.kind === 'resume' && <ResumeDialog conversationId={dialog.conversationId} />}
     </>
   );
 }

@@ -31,6 +31,8 @@ export const keys = {
   notifications: ['mirror', 'notifications'] as const,
   tags: ['mirror', 'tags'] as const,
   snippets: (includeShadowed: boolean) => ['mirror', 'snippets', includeShadowed] as const,
+  templates: ['mirror', 'templates'] as const,
+  templatesOf: (inboxId: string | null) => ['mirror', 'templates', inboxId ?? 'all'] as const,
   searches: ['mirror', 'search'] as const,
   search: (q: string) => ['mirror', 'search', q] as const,
 };
@@ -73,6 +75,10 @@ export const tagsQuery = () => queryOptions({ queryKey: keys.tags, queryFn: () =
 export const snippetsQuery = (includeShadowed = false) =>
   queryOptions({ queryKey: keys.snippets(includeShadowed), queryFn: () => call('snippet.list', { includeShadowed }) });
 
+/** Message templates of one inbox (approved first), or of every inbox for the admin screen. */
+export const templatesQuery = (inboxId: string | null) =>
+  queryOptions({ queryKey: keys.templatesOf(inboxId), queryFn: () => call('template.list', inboxId ? { inboxId } : {}) });
+
 export const searchQuery = (q: string) =>
   queryOptions({
     queryKey: keys.search(q),
@@ -100,7 +106,7 @@ function mirrorChanged(client: QueryClient, change: IpcEventPayload<'mirror.chan
   }
   // Conversation changes also move contacts' timelines, notifications and search results; those are
   // cheap local reads, so they go stale with any change rather than tracking exactly which.
-  const stale: QueryKey[] = [keys.inboxLists, keys.counts, keys.contacts, keys.notifications, keys.savedViews, keys.directory, keys.tags, keys.searches];
+  const stale: QueryKey[] = [keys.inboxLists, keys.counts, keys.contacts, keys.notifications, keys.savedViews, keys.directory, keys.tags, keys.searches, keys.templates];
   for (const id of change.conversationIds) stale.push(keys.conversation(id), keys.messages(id));
   for (const queryKey of stale) void client.invalidateQueries({ queryKey });
 }

@@ -23,13 +23,17 @@ export type Dialog =
   | { kind: 'merge'; contactId: string }
   | { kind: 'palette' }
   | { kind: 'shortcuts' }
-  | { kind: 'snippets' };
+  | { kind: 'snippets' }
+  | { kind: 'forward'; messageId: string; fromConversationId: string }
+  /** Pick an approved template to write outside the reply window. */
+  | { kind: 'resume'; conversationId: string };
 
-/** A refused or failed action, said in the reader's language from its code. */
-export interface Toast {
-  id: number;
-  error: Pick<ErrorBody, 'code' | 'params'>;
-}
+/** A refused or failed action, said in the reader's language from its code; or a short notice that an
+ *  action with nothing else to show worked ("Link copied"), by its catalog key. */
+export type ToastContent =
+  | { error: Pick<ErrorBody, 'code' | 'params'>; notice?: undefined }
+  | { notice: string; values?: Record<string, string | number>; error?: undefined };
+export type Toast = ToastContent & { id: number };
 
 interface NavigationSlice {
   view: ViewRef;
@@ -72,7 +76,7 @@ interface PanelsSlice {
   showContact(contactId: string | null): void;
   setSearchOpen(open: boolean): void;
   setNotificationsOpen(open: boolean): void;
-  pushToast(toast: Omit<Toast, 'id'>): void;
+  pushToast(toast: ToastContent): void;
   dismissToast(id: number): void;
 }
 

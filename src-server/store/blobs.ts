@@ -12,7 +12,7 @@ export async function recordBlob(
 ): Promise<void> {
   await db.query(
     `INSERT INTO blobs (tenant_id, sha256, uploaded_by, mime, size, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (tenant_id, sha256, uploaded_by) DO NOTHING`,
+     ON CONFLICT (tenant_id, sha256, (COALESCE(uploaded_by, ''))) DO NOTHING`,
     [user.tenantId, blob.sha256, user.id, blob.mime, blob.size, now],
   );
 }

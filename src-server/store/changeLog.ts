@@ -11,13 +11,15 @@ import type {
   Inbox,
   Invite,
   Message,
+  MessageTemplate,
   NotificationEntry,
   SavedView,
   Snippet,
   Team,
   User,
 } from '../../src-shared/domain';
-import type { Queryable, Tx } from './db';
+import type { Db, Queryable, Tx } from './db';
+import { nextVersion } from './tenants';
 
 export type ScopeKind = 'tenant' | 'conversation' | 'user' | 'view' | 'admins';
 export type DeletedEntity = Extract<Op, { kind: 'delete' }>['entity'];
@@ -39,6 +41,7 @@ export type LoggedChange =
   | { kind: 'savedView'; row: SavedView }
   | { kind: 'invite'; row: Invite }
   | { kind: 'snippet'; row: Snippet }
+  | { kind: 'template'; row: MessageTemplate }
   | { kind: 'delete'; entity: DeletedEntity; id: string; scope: DeleteScope };
 
 interface Columns {
@@ -184,4 +187,21 @@ export async function readChanges(
     [tenantId, after, to],
   );
   return { entries, to };
+}
+
+/** One writing transaction outside a push (a channel's webhook, a delivery result): takes the tenant's next
+ *  version, runs `fn`, and logs what it wrote. Returns what `fn` returned and whether anything was logged
+ *  (then the tenant must be poked). */
+export async function writeTenantChanges<T>(
+  db: Db,
+  tenantId: string,
+  fn: (tx: Tx, batch: ChangeBatch) => Promise<T>,
+): Promise<{ value: T; changed: boolean }> {
+  return db.tx(async (tx) => {
+    const batch = new ChangeBatch(tenantId, await nextVersion(tx, tenantId));
+    const value = await fn(tx, batch);
+    const changed = batch.size > 0;
+    await batch.write(tx);
+    return { value, changed };
+  });
 }

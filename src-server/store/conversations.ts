@@ -125,8 +125,10 @@ export async function insertMessage(
   scope: Pick<Conversation, 'assigneeId' | 'teamId'>,
 ): Promise<Message | null> {
   const [inserted] = await tx.query<{ seq: number }>(
-    `INSERT INTO messages (id, tenant_id, conversation_id, direction, kind, author_id, body, event, mentions, attachments, state, error, created_at, version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING RETURNING seq`,
+    `INSERT INTO messages (id, tenant_id, conversation_id, direction, kind, author_id, body, event, mentions, attachments, state, error, created_at,
+       version, template, forwarded)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb, $11, $12, $13, $14, $15::jsonb, $16)
+     ON CONFLICT (id) DO NOTHING RETURNING seq`,
     [
       m.id,
       batch.tenantId,
@@ -142,6 +144,8 @@ export async function insertMessage(
       m.error,
       m.createdAt,
       batch.version,
+      m.template === null ? null : JSON.stringify(m.template),
+      m.forwarded,
     ],
   );
   if (!inserted) return null;
@@ -206,4 +210,47 @@ export async function listMessages(db: Queryable, conversationId: string): Promi
     [conversationId],
   );
   return rows.map(toMessage);
+}
+
+const STATE_RANK: Record<Message['state'], number> = { sent: 0, delivered: 1, read: 2, failed: 3 };
+
+/** A message's state only moves forward (sent -> delivered -> read); failed is final and is not taken
+ *  once the customer read it. Returns the state to store, or null when the report changes nothing. */
+export function advancedState(current: Message['state'], reported: Message['state']): Message['state'] | null {
+  if (current === 'failed' || current === reported) return null;
+  if (reported === 'failed') return current === 'read' ? null : 'failed';
+  return STATE_RANK[reported] > STATE_RANK[current] ? reported : null;
+}
+
+/** Applies a delivery report to messages (locked), logging each one that moved. Returns the changed rows. */
+export async function reportMessageState(
+  tx: Tx,
+  batch: ChangeBatch,
+  messageIds: readonly string[],
+  reported: Message['state'],
+  error: string | null = null,
+): Promise<Message[]> {
+  if (messageIds.length === 0) return [];
+  const rows = await tx.query<MessageRow & { assignee_id: string | null; team_id: string | null }>(
+    `SELECT ${MESSAGE_COLUMNS}, c.assignee_id, c.team_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+     WHERE m.id = ANY($1::text[]) AND m.tenant_id = $2 ORDER BY m.seq FOR UPDATE OF m`,
+    [[...messageIds], batch.tenantId],
+  );
+  const changed: Message[] = [];
+  for (const r of rows) {
+    const state = advancedState(r.state, reported);
+    if (state === null) continue;
+    const stored = state === 'failed' ? error : null;
+    const updated = await tx.query('UPDATE messages SET state = $2, error = $3, version = $4 WHERE id = $1 RETURNING id', [
+      r.id,
+      state,
+      stored,
+      batch.version,
+    ]);
+    if (updated.length !== 1) throw new Error(`Message ${r.id} was not updated.`);
+    const row: Message = { ...toMessage(r), state, error: stored, version: batch.version };
+    batch.add({ kind: 'message', row, scope: { assigneeId: r.assignee_id, teamId: r.team_id } });
+    changed.push(row);
+  }
+  return changed;
 }

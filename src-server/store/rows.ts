@@ -10,6 +10,7 @@ import type {
   Inbox,
   Invite,
   Message,
+  MessageTemplate,
   NotificationEntry,
   SavedView,
   Snippet,
@@ -65,8 +66,8 @@ export function toConversation(r: ConversationRow): Conversation {
   };
 }
 
-export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.direction, m.kind, m.author_id, m.body, m.event, m.mentions, m.attachments, m.state,
-  m.error, m.created_at, m.seq, m.version`;
+export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.direction, m.kind, m.author_id, m.body, m.event, m.mentions, m.attachments,
+  m.template, m.forwarded, m.state, m.error, m.created_at, m.seq, m.version`;
 
 export interface MessageRow {
   id: string;
@@ -78,6 +79,8 @@ export interface MessageRow {
   event: ConversationEvent | null;
   mentions: string[];
   attachments: Message['attachments'];
+  template: Message['template'];
+  forwarded: boolean;
   state: Message['state'];
   error: string | null;
   created_at: number;
@@ -97,6 +100,8 @@ export function toMessage(r: MessageRow): Message {
     event: r.event,
     mentions: r.mentions,
     attachments: r.attachments,
+    template: r.template,
+    forwarded: r.forwarded,
     state: r.state,
     error: r.error,
     createdAt: r.created_at,
@@ -309,4 +314,20 @@ export interface SnippetRow {
 
 export function toSnippet(r: SnippetRow): Snippet {
   return { id: r.id, title: r.title, shortcut: r.shortcut, body: r.body, attachment: r.attachment, ownerId: r.owner_id, version: r.version };
+}
+
+export interface TemplateRow {
+  id: string;
+  inbox_id: string;
+  name: string;
+  language: string;
+  category: MessageTemplate['category'];
+  body: string;
+  status: MessageTemplate['status'];
+  version: number;
+  [k: string]: unknown;
+}
+
+export function toTemplate(r: TemplateRow): MessageTemplate {
+  return { id: r.id, inboxId: r.inbox_id, name: r.name, language: r.language, category: r.category, body: r.body, status: r.status, version: r.version };
 }

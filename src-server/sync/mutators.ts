@@ -8,10 +8,11 @@ import type { MutationContext, Mutator, MutatorTable } from './mutations/context
 import { conversationMutators } from './mutations/conversations';
 import { personalMutators } from './mutations/personal';
 import { snippetMutators } from './mutations/snippets';
+import { templateMutators } from './mutations/templates';
 
 export type { AfterCommit, MutationContext } from './mutations/context';
 
-const mutators: MutatorTable<MutationName> = { ...conversationMutators, ...contactMutators, ...personalMutators, ...adminMutators, ...snippetMutators };
+const mutators: MutatorTable<MutationName> = { ...conversationMutators, ...contactMutators, ...personalMutators, ...adminMutators, ...snippetMutators, ...templateMutators };
 
 /** Validates and runs one mutation. Business refusals throw a BandejaError. */
 export async function runMutation(ctx: MutationContext, name: string, rawArgs: unknown): Promise<void> {

@@ -11,6 +11,7 @@ import { listInvites } from '../store/invites';
 import { listNotificationsOf } from '../store/notifications';
 import { listUsableSavedViews } from '../store/savedViews';
 import { listUsableSnippets } from '../store/snippets';
+import { listTemplates } from '../store/templates';
 import { getTenant } from '../store/tenants';
 
 export const SNAPSHOT_PAGE_ROWS = 500;
@@ -38,6 +39,7 @@ export async function streamSnapshot(
     async (q, after) => (await listNotificationsOf(q, viewer.id, after, n)).map((row) => ({ kind: 'notification', row })),
     async (q, after) => (await listUsableSavedViews(q, tenantId, viewer, after, n)).map((row) => ({ kind: 'savedView', row })),
     async (q, after) => (await listUsableSnippets(q, tenantId, viewer.id, after, n)).map((row) => ({ kind: 'snippet', row })),
+    async (q, after) => (await listTemplates(q, tenantId, after, n)).map((row) => ({ kind: 'template', row })),
   ];
   // Invitation links are for admins only.
   if (viewer.role === 'admin') readers.push(async (q, after) => (await listInvites(q, tenantId, after, n)).map((row) => ({ kind: 'invite', row })));

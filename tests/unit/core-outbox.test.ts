@@ -144,7 +144,7 @@ describe('the outbox', () => {
 
 describe('blob uploads', () => {
   it('a file attached anew after it went missing is uploaded again; a refusal of its bytes stays', async () => {
-    const { blobsToUpload, markUpload } = await import('../../src-main/core/sync/uploads');
+    const { blobsToUpload, markUpload } = await import('../../src-main/core/mirror/blobUploads');
     const { mirror } = seeded();
     const gone = { sha256: 'a'.repeat(64), name: 'foto.png', mime: 'image/png', size: 10, kind: 'image', durationMs: null } as const;
     const tooBig = { ...gone, sha256: 'b'.repeat(64), name: 'video.mp4' } as const;

@@ -69,6 +69,8 @@ export function inbound(over: Partial<Message> = {}): Message {
     event: null,
     mentions: [],
     attachments: [],
+    template: null,
+    forwarded: false,
     state: 'sent',
     error: null,
     createdAt: 2000,

@@ -19,6 +19,7 @@ import {
   upsertSavedView,
   upsertSnippet,
   upsertTeam,
+  upsertTemplate,
   upsertUser,
 } from './rows';
 
@@ -37,6 +38,7 @@ const DELETED_TABLE = {
   invite: 'invites',
   notification: 'notifications',
   snippet: 'snippets',
+  template: 'templates',
 } as const;
 
 // Every table that holds server rows; a snapshot empties them all. Built from the overlaid entities'
@@ -105,6 +107,8 @@ function applyEntity(db: WritableDb, op: Exclude<Op, { kind: 'conversation' | 'm
       return upsertInvite(db, op.row);
     case 'snippet':
       return upsertSnippet(db, op.row);
+    case 'template':
+      return upsertTemplate(db, op.row);
   }
 }
 

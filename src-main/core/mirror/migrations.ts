@@ -36,8 +36,15 @@ const OVERLAID: Record<string, string> = {
     message_id TEXT NOT NULL, by_id TEXT, created_at INTEGER NOT NULL, read_at INTEGER, version INTEGER NOT NULL`,
 };
 
+// Overlaid entities added after the first migration (each created by the migration that added it).
+const OVERLAID_SINCE_2: Record<string, string> = {
+  // A message template of one inbox, as an admin registered it (see domain.ts MessageTemplate).
+  templates: `id TEXT PRIMARY KEY, inbox_id TEXT NOT NULL, name TEXT NOT NULL, language TEXT NOT NULL, category TEXT NOT NULL,
+    body TEXT NOT NULL, status TEXT NOT NULL, version INTEGER NOT NULL`,
+};
+
 /** Entities with an overlay table and a view (the conversations have their own, with `pending`). */
-export const OVERLAID_TABLES = Object.keys(OVERLAID);
+export const OVERLAID_TABLES = [...Object.keys(OVERLAID), ...Object.keys(OVERLAID_SINCE_2)];
 
 function columnNames(ddl: string): string[] {
   return ddl.split(',').map((c) => c.trim().split(/\s+/)[0]!);
@@ -185,7 +192,45 @@ const m001: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [m001];
+const m002: Migration = {
+  version: 2,
+  name: 'templates; messages sent with a template or forwarded',
+  up: (db) => {
+    for (const [table, ddl] of Object.entries(OVERLAID_SINCE_2)) {
+      const cols = columnNames(ddl).join(', ');
+      db.exec(`
+        CREATE TABLE ${table} (${ddl}) STRICT;
+        CREATE TABLE overlay_${table} (${ddl}, deleted INTEGER NOT NULL DEFAULT 0) STRICT;
+        CREATE VIEW ${table}_view AS
+          SELECT ${cols}, 1 AS pending FROM overlay_${table} WHERE deleted = 0
+          UNION ALL
+          SELECT ${cols}, 0 AS pending FROM ${table} WHERE id NOT IN (SELECT id FROM overlay_${table});
+      `);
+    }
+    db.exec(`
+      CREATE INDEX templates_by_inbox ON templates (inbox_id, name);
+      -- template: the TemplateUse as JSON (null for free text); forwarded: 0/1.
+      ALTER TABLE messages ADD COLUMN template TEXT;
+      ALTER TABLE messages ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE pending_messages ADD COLUMN template TEXT;
+      ALTER TABLE pending_messages ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
+      DROP VIEW messages_view;
+      CREATE VIEW messages_view AS
+        SELECT m.id, m.conversation_id, m.direction, m.kind, m.author_id, m.body, m.event, m.mentions, m.attachments,
+               m.template, m.forwarded,
+               m.state AS delivery, m.error AS error_message, NULL AS error_code, NULL AS error_params, m.created_at,
+               m.seq, NULL AS local_order, m.version
+          FROM messages m
+        UNION ALL
+        SELECT p.id, p.conversation_id, 'out', p.kind, p.author_id, p.body, NULL, p.mentions, p.attachments,
+               p.template, p.forwarded, p.state,
+               p.error_message, p.error_code, p.error_params, p.created_at, NULL, p.mutation_id, 0
+          FROM pending_messages p WHERE p.id NOT IN (SELECT id FROM messages);
+    `);
+  },
+};
+
+export const MIGRATIONS: readonly Migration[] = [m001, m002];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

@@ -1,5 +1,5 @@
 // Read paths of the mirror: everything the UI shows, always through the overlay views.
-import type { Attachment, ClosingCategory, ContactFieldChange, Invite, Team, User } from '../../../src-shared/domain';
+import type { Attachment, ClosingCategory, ContactFieldChange, Invite, Team, TemplateUse, User } from '../../../src-shared/domain';
 import { blankContact } from '../../../src-shared/rules/contact';
 import type { ErrorBody, ErrorCode } from '../../../src-shared/errors';
 import type { ConversationDetail, Delivery, IpcResult, MessageItem, NotificationItem } from '../../../src-shared/ipc';
@@ -100,6 +100,8 @@ interface MessageRow {
   version: number;
   mentions: string;
   attachments: string;
+  template: string | null;
+  forwarded: number;
   author_name: string | null;
 }
 
@@ -131,6 +133,8 @@ export function conversationMessages(db: ReadonlyDb, conversationId: string): Me
     event: parseEvent(r.event),
     mentions: JSON.parse(r.mentions) as string[],
     attachments: JSON.parse(r.attachments) as Attachment[],
+    template: r.template === null ? null : (JSON.parse(r.template) as TemplateUse),
+    forwarded: r.forwarded === 1,
     error: r.error_message,
     createdAt: r.created_at,
     seq: r.seq,

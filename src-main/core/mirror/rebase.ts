@@ -13,6 +13,7 @@ import {
   markUnread,
   reopen,
   sendReply,
+  sendTemplate,
   setBot,
   setStatus,
   tag,
@@ -23,6 +24,7 @@ import { mustMayChangeSavedView, type Viewer } from '../../../src-shared/rules/v
 import type { ReadonlyDb, WritableDb } from './db';
 import { readSessionUser } from './meta';
 import { applySnippetDelete, applySnippetSave } from './snippets';
+import { applyTemplateDelete, applyTemplateSave, renderTemplateFor } from './templates';
 import { OVERLAID_TABLES } from './migrations';
 import {
   baseConversation,
@@ -89,6 +91,8 @@ export function applyRule(db: ReadonlyDb, viewer: Viewer, c: Conversation, m: An
   switch (m.name) {
     case 'message.send':
       return sendReply(viewer, c, inboxChannel(db, c.inboxId), m.args.body, m.clientTime, m.args.attachments ?? []);
+    case 'message.sendTemplate':
+      return sendTemplate(viewer, c, renderTemplateFor(db, c, m.args.templateId, m.args.variables).text, m.clientTime);
     case 'note.add':
       return addNote(viewer, c, m.args.body);
     case 'conversation.assign':
@@ -254,6 +258,12 @@ export function applyEntityMutation(db: WritableDb, viewer: Viewer, m: AnyMutati
       upsertContactField(db, { ...m.args, version: row?.version ?? 0 }, true);
       return;
     }
+    case 'admin.template.save':
+      requireAdmin(viewer);
+      return applyTemplateSave(db, m.args);
+    case 'admin.template.delete':
+      requireAdmin(viewer);
+      return applyTemplateDelete(db, m.args.id);
     case 'admin.closingCategory.save': {
       requireAdmin(viewer);
       const row = viewRow<{ version: number }>(db, 'closing_categories', m.args.id);

@@ -10,6 +10,7 @@ import type {
   Inbox,
   Invite,
   Message,
+  MessageTemplate,
   NotificationEntry,
   SavedView,
   Snippet,
@@ -156,6 +157,8 @@ export function upsertMessage(db: WritableDb, m: Message): void {
     event: m.event ? json(m.event) : null,
     mentions: json(m.mentions),
     attachments: json(m.attachments),
+    template: m.template === null ? null : json(m.template),
+    forwarded: bool(m.forwarded),
     state: m.state,
     error: m.error,
     created_at: m.createdAt,
@@ -478,7 +481,7 @@ export function upsertInvite(db: WritableDb, i: Invite): void {
 }
 
 /** An overlay that hides a row (a saved view deleted on this device, not yet confirmed). */
-export function overlayDelete(db: WritableDb, table: 'saved_views' | 'snippets', id: string): void {
+export function overlayDelete(db: WritableDb, table: 'saved_views' | 'snippets' | 'templates', id: string): void {
   const base = db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(id) as Params | undefined;
   const existing = db.prepare(`SELECT * FROM overlay_${table} WHERE id = ?`).get(id) as Params | undefined;
   const row = existing ?? base;
@@ -526,6 +529,41 @@ export function snippetFromRow(r: SnippetRow): Snippet {
     shortcut: r.shortcut,
     body: r.body,
     attachment: r.attachment === null ? null : (JSON.parse(r.attachment) as Snippet['attachment']),
+    version: r.version,
+  };
+}
+
+// ---- message templates ----
+
+export interface TemplateRow {
+  id: string;
+  inbox_id: string;
+  name: string;
+  language: string;
+  category: string;
+  body: string;
+  status: string;
+  version: number;
+}
+
+export function upsertTemplate(db: WritableDb, t: MessageTemplate, overlay = false): void {
+  upsert(
+    db,
+    'templates',
+    { id: t.id, inbox_id: t.inboxId, name: t.name, language: t.language, category: t.category, body: t.body, status: t.status, version: t.version },
+    { overlay },
+  );
+}
+
+export function templateFromRow(r: TemplateRow): MessageTemplate {
+  return {
+    id: r.id,
+    inboxId: r.inbox_id,
+    name: r.name,
+    language: r.language,
+    category: r.category as MessageTemplate['category'],
+    body: r.body,
+    status: r.status as MessageTemplate['status'],
     version: r.version,
   };
 }

@@ -22,7 +22,8 @@ import { confirm, nextBatch, noteAttempt, pendingCount, reject } from '../outbox
 import type { ClientBlobs } from '../blobs';
 import type { AnyMutation } from '../../../src-shared/mutations';
 import { backoffDelay } from './backoff';
-import { blobsToUpload, markUpload, uploadBlob, uploadRefusal } from './uploads';
+import { blobsToUpload, markUpload, uploadRefusal } from '../mirror/blobUploads';
+import { uploadBlob } from './uploads';
 
 export const PING_INTERVAL_MS = 10_000;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -276,7 +277,8 @@ export class SyncClient {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
     let batch = nextBatch(this.opts.mirror.read, MAX_PUSH_MUTATIONS);
-    // A message goes up only once the server holds its attachments; what comes before it goes now.
+    // A mutation holding files (a message, a snippet) goes up only once the server holds them; what
+    // comes before it goes now.
     const waiting = batch.findIndex((m) => blobsToUpload(this.opts.mirror.read, m).length > 0);
     if (waiting === 0) return void this.uploadFor(batch[0]!);
     if (waiting > 0) batch = batch.slice(0, waiting);

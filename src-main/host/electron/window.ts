@@ -1,9 +1,12 @@
 // The main window: sandboxed renderer, context isolation, no Node, no navigation away from the app;
 // external links open in the system browser.
 import { BrowserWindow, shell } from 'electron';
+import { externalLink } from './links';
 
-export function isExternalLink(url: string): boolean {
-  return url.startsWith('https://') || url.startsWith('http://') || url.startsWith('mailto:');
+/** Opens web, mail and phone links in the system's handlers; anything else is dropped. */
+function openOutside(url: string): void {
+  const link = externalLink(url);
+  if (link) void shell.openExternal(link);
 }
 
 export function createMainWindow(opts: { preload: string; indexHtml: string; icon: string }): BrowserWindow {
@@ -25,13 +28,14 @@ export function createMainWindow(opts: { preload: string; indexHtml: string; ico
     },
   });
   win.once('ready-to-show', () => win.show());
+  // The app never navigates away from its own page nor opens windows: links go to the system instead.
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (isExternalLink(url)) void shell.openExternal(url);
+    openOutside(url);
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (event, url) => {
     event.preventDefault();
-    if (isExternalLink(url)) void shell.openExternal(url);
+    openOutside(url);
   });
   win.webContents.on('will-attach-webview', (event) => event.preventDefault());
   void win.loadFile(opts.indexHtml);

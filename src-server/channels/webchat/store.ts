@@ -119,6 +119,8 @@ export async function storeCustomerMessage(
           event: null,
           mentions: [],
           attachments: [],
+          template: null,
+          forwarded: false,
           state: 'delivered',
           error: null,
           createdAt: now,

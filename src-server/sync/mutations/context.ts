@@ -65,6 +65,8 @@ export async function writeEvent(ctx: MutationContext, c: Conversation, event: C
       event,
       mentions: [],
       attachments: [],
+      template: null,
+      forwarded: false,
       state: 'sent',
       error: null,
       createdAt: ctx.now,

@@ -12,6 +12,7 @@ import {
   mentionTargets,
   reopen,
   sendReply,
+  sendTemplate,
   setBot,
   setStatus,
   tag,
@@ -24,15 +25,25 @@ import {
   lockActiveConversation,
   updateConversation,
 } from '../../store/conversations';
+import { renderTemplate } from '../../../src-shared/rules/templates';
+import { queueDelivery } from '../../store/deliveries';
 import { getClosingCategory } from '../../store/definitions';
 import { activeUserIds, getInbox, getTeam, getTenantUser, viewerOf, type InboxRow } from '../../store/directory';
 import { insertNotification } from '../../store/notifications';
+import { getTemplate } from '../../store/templates';
 import { mustBeNewMessageId, mustFindConversation, mustHoldBlobs, writeEvent, writeOutcome, type MutationContext, type MutatorTable } from './context';
 
 async function inboxOf(ctx: MutationContext, c: Conversation): Promise<InboxRow> {
   const inbox = await getInbox(ctx.tx, c.inboxId);
   if (!inbox) throw new Error(`Inbox ${c.inboxId} vanished.`);
   return inbox;
+}
+
+/** Channels whose messages leave through a dispatcher (channels/whatsapp): the delivery row is written
+ *  with the message, so a crash after commit still delivers it. Webchat pushes to open sockets instead. */
+async function queueChannelDelivery(ctx: MutationContext, inbox: InboxRow, c: Conversation, messageId: string): Promise<void> {
+  if (inbox.channel === 'whatsapp') await queueDelivery(ctx.tx, { tenantId: inbox.tenantId, inboxId: inbox.id, messageId }, ctx.now);
+  ctx.afterCommit({ kind: 'deliver', conversationId: c.id, messageId });
 }
 
 /** A person who may receive conversations: a user of this tenant, and active. */
@@ -65,6 +76,7 @@ async function reopenConversation(ctx: MutationContext, before: Conversation): P
 
 export const conversationMutators: MutatorTable<
   | 'message.send'
+  | 'message.sendTemplate'
   | 'note.add'
   | 'conversation.assign'
   | 'conversation.transfer'
@@ -97,13 +109,50 @@ export const conversationMutators: MutatorTable<
         event: null,
         mentions: [],
         attachments,
+        template: null,
+        forwarded: args.forwarded ?? false,
         state: 'sent',
         error: null,
         createdAt: ctx.now,
       },
       after,
     );
-    ctx.afterCommit({ kind: 'deliver', conversationId: after.id, messageId: args.id });
+    await queueChannelDelivery(ctx, inbox, after, args.id);
+  },
+
+  async 'message.sendTemplate'(ctx, args) {
+    const before = await mustFindConversation(ctx, args.conversationId);
+    const template = await getTemplate(ctx.tx, ctx.actor.tenantId, args.templateId);
+    if (!template) throw new BandejaError('NOT_FOUND', 'This template does not exist.');
+    if (template.inboxId !== before.inboxId)
+      throw new BandejaError('INVALID_ARGS', "This template belongs to another inbox. Pick one of this conversation's inbox.");
+    const text = renderTemplate(template, args.variables);
+    const inbox = await inboxOf(ctx, before);
+    const outcome = sendTemplate(viewerOf(ctx.actor), before, text, ctx.now);
+    await mustBeNewMessageId(ctx, args.id);
+    const after = await writeOutcome(ctx, before, outcome);
+    await insertMessage(
+      ctx.tx,
+      ctx.batch,
+      {
+        id: args.id,
+        conversationId: after.id,
+        direction: 'out',
+        kind: 'text',
+        authorId: ctx.actor.id,
+        body: text,
+        event: null,
+        mentions: [],
+        attachments: [],
+        template: { templateId: template.id, name: template.name, language: template.language, variables: args.variables.map((v) => v.trim()) },
+        forwarded: false,
+        state: 'sent',
+        error: null,
+        createdAt: ctx.now,
+      },
+      after,
+    );
+    await queueChannelDelivery(ctx, inbox, after, args.id);
   },
 
   async 'note.add'(ctx, args) {
@@ -124,6 +173,8 @@ export const conversationMutators: MutatorTable<
         event: null,
         mentions: mentioned,
         attachments: [],
+        template: null,
+        forwarded: false,
         state: 'sent',
         error: null,
         createdAt: ctx.now,

@@ -1,0 +1,60 @@
+// The blob_uploads table: which attachments (by sha256) the server already holds, and which it refused
+// for good (with the reason). The sync client uploads a mutation's blobs before pushing it; what is
+// known to be held is never uploaded again, so a restart never uploads twice.
+import type { Attachment } from '../../../src-shared/domain';
+import type { ErrorBody } from '../../../src-shared/errors';
+import type { AnyMutation } from '../../../src-shared/mutations';
+import type { ReadonlyDb, WritableDb } from './db';
+
+/** The files a mutation carries, which the server must hold before it is pushed. */
+export function attachmentsOf(m: Pick<AnyMutation, 'name' | 'args'>): Attachment[] {
+  const { name, args } = m as AnyMutation;
+  if (name === 'message.send') return args.attachments ?? [];
+  if (name === 'snippet.save') return args.attachment ? [args.attachment] : [];
+  return [];
+}
+
+/** The blobs of this mutation the server does not hold yet and that were not refused. */
+export function blobsToUpload(db: ReadonlyDb, m: AnyMutation): Attachment[] {
+  const attachments = attachmentsOf(m);
+  // Asked for every mutation of each push: most have no attachments and need no statement.
+  if (attachments.length === 0) return [];
+  const stmt = db.prepare<[string], { state: string }>('SELECT state FROM blob_uploads WHERE sha256 = ?');
+  const seen = new Set<string>();
+  return attachments.filter((a) => {
+    if (seen.has(a.sha256)) return false;
+    seen.add(a.sha256);
+    return !stmt.get(a.sha256);
+  });
+}
+
+/** Why the server refused one of this mutation's blobs for good, if it did. */
+export function uploadRefusal(db: ReadonlyDb, m: AnyMutation): ErrorBody | null {
+  const stmt = db.prepare<[string], { error: string | null }>("SELECT error FROM blob_uploads WHERE sha256 = ? AND state = 'refused'");
+  for (const a of attachmentsOf(m)) {
+    const row = stmt.get(a.sha256);
+    if (row?.error) return { ...(JSON.parse(row.error) as ErrorBody), params: { name: a.name } };
+  }
+  return null;
+}
+
+export function markUpload(db: WritableDb, sha256: string, outcome: { state: 'uploaded' } | { state: 'refused'; error: ErrorBody }, now: number): void {
+  db.prepare('INSERT OR REPLACE INTO blob_uploads (sha256, state, error, at) VALUES (?, ?, ?, ?)').run(
+    sha256,
+    outcome.state,
+    outcome.state === 'refused' ? JSON.stringify(outcome.error) : null,
+    now,
+  );
+}
+
+export function isUploaded(db: ReadonlyDb, sha256: string): boolean {
+  return db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM blob_uploads WHERE sha256 = ? AND state = 'uploaded'").get(sha256)!.n > 0;
+}
+
+/** "No longer on this device" is not a refusal of the bytes: a mutation naming the blob again (the file
+ *  attached anew) uploads it, instead of failing with the old reason without trying. */
+export function forgetMissingRefusal(db: WritableDb, sha256: string): void {
+  db.prepare(
+    "DELETE FROM blob_uploads WHERE sha256 = ? AND state = 'refused' AND json_extract(error, '$.code') = 'ATTACHMENT_MISSING'",
+  ).run(sha256);
+}

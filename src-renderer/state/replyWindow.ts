@@ -1,0 +1,30 @@
+// The open conversation's reply window (rules/channelWindow.ts) as time passes: re-read every minute,
+// so "closes in 3 h" counts down and the composer locks itself the minute the window closes.
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { replyWindow, type ReplyWindow } from '../../src-shared/rules/channelWindow';
+import type { ConversationItem } from '../../src-shared/ipc';
+import { conversationQuery } from './queries';
+
+const TICK_MS = 60_000;
+
+export function useNow(every = TICK_MS): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), every);
+    return () => clearInterval(timer);
+  }, [every]);
+  return now;
+}
+
+export function useReplyWindow(item: Pick<ConversationItem, 'channel' | 'lastCustomerMessageAt'> | null | undefined): ReplyWindow {
+  const now = useNow();
+  if (!item) return { kind: 'unlimited' };
+  return replyWindow(item.channel, item.lastCustomerMessageAt, now);
+}
+
+/** The window of a conversation known only by id (the timeline's failed messages). */
+export function useReplyWindowOf(conversationId: string): ReplyWindow {
+  const detail = useQuery(conversationQuery(conversationId));
+  return useReplyWindow(detail.data?.conversation);
+}
