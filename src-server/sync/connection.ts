@@ -14,11 +14,11 @@ import {
   type ServerFrame,
 } from '../../src-shared/protocol';
 import { tokenHash, userForToken } from '../auth/sessions';
-import { readChanges } from '../store/changeLog';
 import { listMessages } from '../store/conversations';
 import type { Db } from '../store/db';
 import { getUser, publicUser, viewerOf, type UserWithTenant } from '../store/directory';
 import { getTenant } from '../store/tenants';
+import { changeFeed } from './feed';
 import type { SyncHub } from './hub';
 import type { AfterCommit } from './mutators';
 import type { PresenceTracker } from './presence';
@@ -51,6 +51,12 @@ export class SyncConnection {
   private frames: Promise<void> = Promise.resolve();
   private catchUpChain: Promise<void> = Promise.resolve();
   private catchUpQueued = false;
+  /** When this connection was last asked to catch up (see ChangeFeed.tenant). */
+  private catchUpMark = 0;
+  /** A push of ours was processed since lmid was last read. */
+  private lmidStale = false;
+  /** The client's counter as last read (sent with the next changes frame that reaches the log's end). */
+  private lmidRead = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -165,6 +171,7 @@ export class SyncConnection {
     this.clientId = hello.clientId;
     this.tokenHash = tokenHash(hello.token);
     this.lmidSent = client.last_mutation_id;
+    this.lmidRead = client.last_mutation_id;
     // A cursor from before the user's last role/team change may hold rows they may no longer see.
     const bootstrap =
       hello.epoch !== tenant.epoch ||
@@ -213,6 +220,7 @@ export class SyncConnection {
       return;
     }
     const outcome = await processPush(this.deps.db, user, this.clientId, push.mutations, this.deps.log, this.publicUrl);
+    this.lmidStale = true;
     // The pusher sees the effects of its own push before the results, so an "ok" is already in its base.
     // A user deactivated meanwhile gets no more frames but the sign-out.
     if (outcome.signedOut) this.signOut();
@@ -227,6 +235,7 @@ export class SyncConnection {
   /** Sends what the change log holds beyond the cursor. Calls are serialised; a call made while
    *  one runs coalesces into one more pass after it. */
   catchUp(): Promise<void> {
+    this.catchUpMark = changeFeed(this.deps.db).mark();
     if (this.catchUpQueued) return this.catchUpChain;
     this.catchUpQueued = true;
     this.catchUpChain = this.catchUpChain
@@ -241,28 +250,38 @@ export class SyncConnection {
   private async catchUpNow(): Promise<void> {
     if (this.closed || !this.user || this.cursor === null) return;
     const { db } = this.deps;
-    // Re-read the user: a role or team change alters what they may see from now on.
-    const user = await getUser(db, this.user.id);
-    if (!user || !user.active) {
-      this.signOut();
-      return;
-    }
-    this.user = user;
-    // The user's role, teams or active flag changed: start over with what they may see now, so the
-    // client purges everything that left their scope.
-    if (user.scopeVersion > this.scopeSeen) {
-      this.scopeSeen = user.scopeVersion;
-      await this.bootstrap(user);
-    }
-    const viewer = viewerOf(user);
+    const feed = changeFeed(db);
+    let user = this.user;
     for (;;) {
       if (this.closed) return;
       // lmid is read before the log, so it never claims a mutation whose effects are not in what we send.
-      const lmid = await lastMutationId(db, this.clientId);
-      const tenant = await getTenant(db, user.tenantId);
+      // It moves only with this client's pushes, so it is read again only after one.
+      if (this.lmidStale) {
+        this.lmidStale = false;
+        this.lmidRead = await lastMutationId(db, this.clientId);
+      }
+      const lmid = this.lmidRead;
+      const tenant = await feed.tenant(user.tenantId, this.catchUpMark);
       if (!tenant || tenant.version <= this.cursor) return;
       const from = this.cursor;
-      const { entries, to } = await readChanges(db, user.tenantId, from, tenant.version, CHANGE_PAGE_ROWS);
+      const { entries, to } = await feed.changes(user.tenantId, from, tenant.version, CHANGE_PAGE_ROWS);
+      // A change of the user's role, teams or active flag always logs their row: only then is the user
+      // read again. Their clients start over with what they may see now, so everything that left their
+      // scope is purged.
+      if (entries.some((e) => e.kind === 'user' && e.entity_id === user.id)) {
+        const fresh = await getUser(db, user.id);
+        if (!fresh || !fresh.active) {
+          this.signOut();
+          return;
+        }
+        this.user = user = fresh;
+        if (fresh.scopeVersion > this.scopeSeen) {
+          this.scopeSeen = fresh.scopeVersion;
+          await this.bootstrap(fresh);
+          continue;
+        }
+      }
+      const viewer = viewerOf(user);
       const ops = await visibleOps(entries, viewer, (id) => listMessages(db, id));
       const finalLmid = to === tenant.version ? Math.max(lmid, this.lmidSent) : this.lmidSent;
       const parts = chunkOps(ops, FRAME_BUDGET);
