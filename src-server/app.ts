@@ -12,8 +12,12 @@ import { registerInviteRoutes } from './auth/invite';
 import { registerAuthRoutes, sendError } from './auth/routes';
 import { tokenHash } from './auth/sessions';
 import { BlobFiles } from './blobs/files';
+import { BLOB_GC_EVERY_MS, collectBlobGarbage } from './blobs/gc';
 import { registerBlobRoutes } from './blobs/routes';
 import { WebchatMedia } from './channels/webchat/media';
+import { applyWhatsAppAccount, whatsAppAccountFromEnv, type WhatsAppAccountOptions } from './channels/whatsapp/account';
+import { WhatsAppDispatcher } from './channels/whatsapp/dispatcher';
+import { registerWhatsAppWebhook } from './channels/whatsapp/webhook';
 import { registerWebchatMediaRoute } from './channels/webchat/mediaRoute';
 import { notFoundPage, webchatCsp, webchatPage } from './channels/webchat/page';
 import { deliverToVisitors, handleVisitorSocket, type WebchatDeps } from './channels/webchat/socket';
@@ -40,6 +44,11 @@ export interface StartServerOptions {
   /** The address people reach this server at (invitation links); default: the Host the client used. */
   publicUrl?: string;
   log?: (line: string) => void;
+  /** The WhatsApp Cloud API account of a WhatsApp inbox (default: the demo's `inbox-whatsapp`). When
+   *  absent, BANDEJA_WHATSAPP_* variables are read; when those are absent too, a stored account stays. */
+  whatsapp?: WhatsAppAccountOptions;
+  /** First retry delay of a WhatsApp delivery after a transient failure (default 2 s; doubles each try). */
+  whatsappRetryBaseMs?: number;
 }
 
 export interface RunningServer {
@@ -69,6 +78,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     if (applied.length > 0) log(`Applied migrations ${applied.join(', ')}`);
     if (opts.demo && (await seedDemo(db))) log('Seeded the demo tenant');
     await markEveryoneOffline(db);
+    const whatsapp = opts.whatsapp ?? whatsAppAccountFromEnv(process.env);
+    if (whatsapp) await applyWhatsAppAccount(db, whatsapp, log);
   } catch (e) {
     await db.close();
     throw e;
@@ -78,8 +89,20 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const presence = new PresenceTracker(db, hub, log);
   const visitors = new VisitorSockets();
   const blobFiles = new BlobFiles(join(opts.dataDir, 'server', 'blobs'));
+  const collectGarbage = async () => {
+    try {
+      const removed = await collectBlobGarbage(db, blobFiles, Date.now());
+      if (removed.rows + removed.files > 0) log(`Removed unused blobs: ${removed.rows} rows, ${removed.files} files`);
+    } catch (e) {
+      log(`Blob garbage collection failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  await collectGarbage();
+  const blobGc = setInterval(() => void collectGarbage(), BLOB_GC_EVERY_MS);
+  blobGc.unref();
   const media = WebchatMedia.fromKeyFile(join(opts.dataDir, 'server', 'webchat-media.key'));
   const webchat: WebchatDeps = { db, hub, visitors, media, log };
+  const dispatcher = new WhatsAppDispatcher(db, hub, blobFiles, log, { retryBaseMs: opts.whatsappRetryBaseMs });
   // forceCloseConnections: on close, every HTTP connection is cut, not only idle keep-alive ones.
   // Browsers open spare connections that never send a request; Node counts those as busy, and
   // close() would wait for its 60 s headers timeout (a webchat page open in Chromium did that).
@@ -97,6 +120,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   registerInviteRoutes(app, db, (tenantId) => hub.poke(tenantId));
   registerBlobRoutes(app, db, blobFiles);
   registerWebchatMediaRoute(app, db, blobFiles, media);
+  registerWhatsAppWebhook(app, { db, hub, files: blobFiles, log });
   app.get(Paths.health, async () => ({ ok: true, protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION }));
   app.get<{ Params: { slug: string } }>('/webchat/:slug', async (request, reply) => {
     const inbox = await findInboxBySlug(db, request.params.slug);
@@ -121,8 +145,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const refuse = (socket: Duplex, status: string) => {
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   };
-  const afterCommit = (effects: Parameters<typeof deliverToVisitors>[1]) =>
+  const afterCommit = (effects: Parameters<typeof deliverToVisitors>[1]) => {
     void deliverToVisitors(webchat, effects).catch((e) => log(`webchat delivery failed: ${String(e)}`));
+    dispatcher.kick();
+  };
 
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
@@ -168,8 +194,12 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
 
   try {
     await app.listen({ port: opts.port, host });
+    await dispatcher.start();
   } catch (e) {
     clearInterval(heartbeat);
+    clearInterval(blobGc);
+    await dispatcher.stop();
+    await app.close();
     await db.close();
     throw e;
   }
@@ -185,6 +215,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       closing ??= (async () => {
         shuttingDown = true;
         clearInterval(heartbeat);
+        clearInterval(blobGc);
         // Sync clients and webchat pages are told "going away" (1001), so they reconnect later
         // rather than treat it as an error; whoever does not answer in time is cut.
         for (const ws of wss.clients) ws.close(CloseCode.goingAway, 'Server shutting down');
@@ -201,6 +232,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         for (const ws of wss.clients) ws.terminate();
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         await app.close();
+        // A POST to WhatsApp in flight finishes (and is recorded) before the store closes.
+        await dispatcher.stop();
         await db.close();
       })();
       return closing;

@@ -1,13 +1,17 @@
 // The demo tenant (`--demo`): fixed ids, so seeding again changes nothing, and a store seeded by an
 // older version gets what was added since (each row is inserted only when missing).
-import type { ContactFieldDefinition, InboxSettings, Role } from '../src-shared/domain';
+import type { ContactFieldDefinition, InboxSettings, MessageTemplate, Role } from '../src-shared/domain';
+import { HOUR_MS } from '../src-shared/rules/channelWindow';
 import { hashPassword } from './auth/passwords';
 import { ChangeBatch } from './store/changeLog';
 import type { Tx } from './store/db';
 import type { Db } from './store/db';
 import { saveClosingCategory, saveContactField } from './store/definitions';
 import { insertInbox, insertTeam, insertUser, logUser } from './store/directory';
+import { insertContact, insertIdentity, logContact } from './store/contacts';
+import { insertConversation, insertMessage } from './store/conversations';
 import { writeSnippet } from './store/snippets';
+import { writeTemplate } from './store/templates';
 import { insertTenant, nextVersion } from './store/tenants';
 
 export const DEMO_PASSWORD = 'demo1234';
@@ -36,7 +40,48 @@ export const DEMO = {
       slug: 'ventas',
       settings: { closeKeepsAssignee: true, transferStartsNewConversation: false },
     },
+    // Connected to the WhatsApp Cloud API when BANDEJA_WHATSAPP_* is set (channels/whatsapp/account.ts).
+    { id: 'inbox-whatsapp', name: 'WhatsApp', channel: 'whatsapp' as const, teamId: 'team-soporte', slug: null, settings: {} as Partial<InboxSettings> },
   ],
+  // As registered in Meta's WhatsApp Manager (same name and language); the pending one cannot be sent yet.
+  templates: [
+    {
+      id: 'template-seguimiento',
+      inboxId: 'inbox-whatsapp',
+      name: 'seguimiento',
+      language: 'es',
+      category: 'utility',
+      body: 'Hola {{1}}, te escribimos para dar seguimiento a tu consulta sobre {{2}}. ¿Podemos ayudarte en algo más?',
+      status: 'approved',
+    },
+    {
+      id: 'template-retomar-conversa',
+      inboxId: 'inbox-whatsapp',
+      name: 'retomar_conversa',
+      language: 'pt_BR',
+      category: 'utility',
+      body: 'Olá {{1}}! Podemos retomar a nossa conversa? Responda esta mensagem e continuamos o atendimento.',
+      status: 'approved',
+    },
+    {
+      id: 'template-retomar-atencion',
+      inboxId: 'inbox-whatsapp',
+      name: 'retomar_atencion',
+      language: 'es',
+      category: 'utility',
+      body: 'Hola, ¿seguimos con tu consulta? Responde a este mensaje y te atendemos enseguida.',
+      status: 'approved',
+    },
+    {
+      id: 'template-recordatorio-pago',
+      inboxId: 'inbox-whatsapp',
+      name: 'recordatorio_pago',
+      language: 'es',
+      category: 'utility',
+      body: 'Hola {{1}}, te recordamos que tu factura {{2}} vence el {{3}}.',
+      status: 'pending',
+    },
+  ] as Omit<MessageTemplate, 'version'>[],
   closingCategories: [
     { id: 'category-resuelto', name: 'Resuelto' },
     { id: 'category-sin-respuesta', name: 'Sin respuesta del cliente' },
@@ -118,6 +163,9 @@ export async function seedDemo(db: Db): Promise<boolean> {
         if (await missing(tx, 'contact_field_definitions', field.id)) await saveContactField(tx, batch, { ...field, options: [...field.options] });
       for (const snippet of DEMO.snippets)
         if (await missing(tx, 'snippets', snippet.id)) await writeSnippet(tx, batch, null, { ...snippet, attachment: null, ownerId: null });
+      for (const template of DEMO.templates)
+        if (await missing(tx, 'message_templates', template.id)) await writeTemplate(tx, batch, false, template);
+      await seedWhatsAppConversations(tx, batch, Date.now());
       // Nothing to add: roll back, so the tenant's version does not move.
       if (batch.size === 0) throw new NothingNew();
       await batch.write(tx);
@@ -127,4 +175,81 @@ export async function seedDemo(db: Db): Promise<boolean> {
       if (e instanceof NothingNew) return false;
       throw e;
     });
+}
+
+/** Two WhatsApp customers: Lucía wrote 2 h ago (the reply window is open), João 30 h ago (closed: the
+ *  agent resumes with a template). Times are taken when the demo is seeded. */
+async function seedWhatsAppConversations(tx: Tx, batch: ChangeBatch, now: number): Promise<void> {
+  const people = [
+    {
+      contactId: 'contact-wa-lucia',
+      name: 'Lucía Fernández',
+      waId: '5491155550101',
+      conversationId: 'conversation-wa-lucia',
+      assigneeId: null,
+      messages: [{ id: 'message-wa-lucia-1', direction: 'in' as const, body: 'Hola, ¿me ayudan con mi pedido 4411? Todavía no me llegó.', ago: 2 * HOUR_MS }],
+    },
+    {
+      contactId: 'contact-wa-joao',
+      name: 'João Pereira',
+      waId: '5511988880202',
+      conversationId: 'conversation-wa-joao',
+      assigneeId: 'user-ana',
+      messages: [
+        { id: 'message-wa-joao-1', direction: 'in' as const, body: 'Oi! Vocês entregam aos sábados?', ago: 30 * HOUR_MS },
+        { id: 'message-wa-joao-2', direction: 'out' as const, body: 'Olá João! Sim, entregamos aos sábados das 9h às 13h.', ago: 29 * HOUR_MS },
+      ],
+    },
+  ];
+  for (const p of people) {
+    if (!(await missing(tx, 'conversations', p.conversationId))) continue;
+    if (await missing(tx, 'contacts', p.contactId)) {
+      const createdAt = now - p.messages[0]!.ago;
+      await insertContact(tx, batch, { id: p.contactId, name: p.name, phones: [`+${p.waId}`], emails: [], ownerId: null, custom: {}, fieldVersions: {}, createdAt });
+      await insertIdentity(tx, 'inbox-whatsapp', p.waId, p.contactId, null);
+      await logContact(tx, batch, p.contactId);
+    }
+    const lastIn = p.messages.filter((m) => m.direction === 'in').at(-1)!;
+    const last = p.messages.at(-1)!;
+    const conversation = await insertConversation(tx, batch, {
+      id: p.conversationId,
+      inboxId: 'inbox-whatsapp',
+      contactId: p.contactId,
+      teamId: DEMO.teamId,
+      assigneeId: p.assigneeId,
+      status: 'open',
+      unreadCount: last.direction === 'in' ? 1 : 0,
+      lastMessageAt: now - last.ago,
+      lastMessagePreview: last.body,
+      lastCustomerMessageAt: now - lastIn.ago,
+      waitingSince: last.direction === 'in' ? now - last.ago : null,
+      tags: [],
+      botActive: false,
+      closingCategoryId: null,
+      previousConversationId: null,
+      createdAt: now - p.messages[0]!.ago,
+    });
+    for (const m of p.messages)
+      await insertMessage(
+        tx,
+        batch,
+        {
+          id: m.id,
+          conversationId: p.conversationId,
+          direction: m.direction,
+          kind: 'text',
+          authorId: m.direction === 'out' ? p.assigneeId : null,
+          body: m.body,
+          event: null,
+          mentions: [],
+          attachments: [],
+          template: null,
+          forwarded: false,
+          state: m.direction === 'out' ? 'read' : 'delivered',
+          error: null,
+          createdAt: now - m.ago,
+        },
+        conversation,
+      );
+  }
 }

@@ -16,9 +16,15 @@ export const VisitorSay = z.object({
   id: z.string().uuid(),
   body: z.string().min(1).max(MESSAGE_MAX_CHARS),
 });
-export const VisitorFrame = z.discriminatedUnion('type', [VisitorJoin, VisitorSay]);
+/** The page showed the customer every agent message up to this one (the newest on screen while the
+ *  page was visible): they become `read` for the agents. */
+export const VisitorSeen = z.object({
+  type: z.literal('seen'),
+  messageId: z.string().min(1).max(64),
+});
+export const VisitorFrame = z.discriminatedUnion('type', [VisitorJoin, VisitorSay, VisitorSeen]);
 export type VisitorFrame = z.infer<typeof VisitorFrame>;
-export const VISITOR_FRAME_TYPES = ['join', 'say'] as const;
+export const VISITOR_FRAME_TYPES = ['join', 'say', 'seen'] as const;
 
 /** An agent's file or voice note as the customer's page gets it: a URL signed for this visitor only. */
 export const WebchatAttachment = z.object({

@@ -2,7 +2,7 @@
 // Each is recorded in one SQLite transaction with what it replaces, so a crash keeps all of it or none.
 import type { Attachment, TemplateUse } from '../../src-shared/domain';
 import { BandejaError } from '../../src-shared/errors';
-import { isUploaded, markUpload } from './mirror/blobUploads';
+import { confirmedSnippetHolds, isUploaded, markUpload } from './mirror/blobUploads';
 import type { ReadonlyDb, WritableDb } from './mirror/db';
 import { recordMany, type MutationInput, type Recorded } from './outbox';
 
@@ -75,7 +75,7 @@ function markServerHeld(db: WritableDb, attachments: readonly Attachment[], now:
 
 /** Refuses a file that is neither on this device nor known to be on the server: it could never be sent. */
 export function mustHaveAttachments(db: ReadonlyDb, attachments: readonly Attachment[], onDevice: (sha256: string) => boolean): void {
-  const missing = attachments.find((a) => !onDevice(a.sha256) && !isUploaded(db, a.sha256));
+  const missing = attachments.find((a) => !onDevice(a.sha256) && !isUploaded(db, a.sha256) && !confirmedSnippetHolds(db, a.sha256));
   if (missing) throw new BandejaError('ATTACHMENT_MISSING', `${missing.name} is not on this device. Attach it again.`, { name: missing.name });
 }
 

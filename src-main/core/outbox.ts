@@ -10,7 +10,7 @@ import {
   type MutationArgs,
   type MutationName,
 } from '../../src-shared/mutations';
-import { attachmentsOf, forgetMissingRefusal, markUpload } from './mirror/blobUploads';
+import { attachmentsOf, confirmedSnippetHolds, forgetMissingRefusal, markUpload } from './mirror/blobUploads';
 import type { ReadonlyDb, WritableDb } from './mirror/db';
 import { clearDraft } from './mirror/drafts';
 import { takeMutationId } from './mirror/meta';
@@ -83,9 +83,9 @@ function recordOne(db: WritableDb, input: MutationInput, now: number, opts: Reco
   if (!opts.keepDraft && (mutation.name === 'message.send' || mutation.name === 'note.add')) clearDraft(db, mutation.args.conversationId);
   for (const a of attachmentsOf(mutation)) {
     forgetMissingRefusal(db, a.sha256);
-    // A snippet keeping the file a confirmed snippet already has: the server holds it, and this device
-    // (which may have the snippet from another one) need not have the bytes.
-    if (mutation.name === 'snippet.save' && confirmedSnippetHolds(db, a.sha256)) markUpload(db, a.sha256, { state: 'uploaded' }, now);
+    // A confirmed snippet's file (a snippet kept with its file, or its file put in a message): the server
+    // holds it, so the upload gate must not look for bytes this device may never have had.
+    if (confirmedSnippetHolds(db, a.sha256)) markUpload(db, a.sha256, { state: 'uploaded' }, now);
   }
   if (conversationId !== null) rebaseConversation(db, conversationId);
   else rebaseEntities(db);
@@ -146,12 +146,6 @@ function insertPendingMessage(db: WritableDb, mutationId: number, conversationId
     p.template === null ? null : JSON.stringify(p.template),
     p.forwarded ? 1 : 0,
     now,
-  );
-}
-
-function confirmedSnippetHolds(db: ReadonlyDb, sha256: string): boolean {
-  return (
-    db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM snippets WHERE json_extract(attachment, '$.sha256') = ?").get(sha256)!.n > 0
   );
 }
 

@@ -213,15 +213,53 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
         </p>
       )}
       <div className="composer-box">
-        <div className="composer-modes" role="group" aria-label={t('composer.mode')}>
-          {modeButton('reply', t('composer.replyMode'))}
-          {modeButton('note', t('composer.noteMode'))}
-          {note && (
-            <span className="note-privacy">
-              <IconLock size={12} />
-              {t('composer.noteOnlyTeam')}
-            </span>
-          )}
+        <div className="composer-top">
+          <div className="composer-modes" role="group" aria-label={t('composer.mode')}>
+            {modeButton('reply', t('composer.replyMode'))}
+            {modeButton('note', t('composer.noteMode'))}
+            {note && (
+              <span className="note-privacy">
+                <IconLock size={12} />
+                {t('composer.noteOnlyTeam')}
+              </span>
+            )}
+          </div>
+          <span className="composer-format" role="toolbar" aria-label={t('composer.tools')}>
+            <button
+              type="button"
+              className="icon-button composer-tool"
+              aria-label={t('composer.bold')}
+              title={t('composer.bold')}
+              disabled={blocked}
+              onMouseDown={(e) => e.preventDefault()}
+              onClick={() => format('*')}
+            >
+              <IconBold size={15} />
+            </button>
+            <button
+              type="button"
+              className="icon-button composer-tool"
+              aria-label={t('composer.italic')}
+              title={t('composer.italic')}
+              disabled={blocked}
+              onMouseDown={(e) => e.preventDefault()}
+              onClick={() => format('_')}
+            >
+              <IconItalic size={15} />
+            </button>
+            <button
+              type="button"
+              className="icon-button composer-tool"
+              aria-label={t('composer.link')}
+              title={t('composer.link')}
+              aria-expanded={linkOpen}
+              disabled={blocked}
+              onClick={() => setLinkOpen(!linkOpen)}
+            >
+              <IconLink size={15} />
+            </button>
+            <EmojiButton onPick={insertText} disabled={blocked} />
+          </span>
         </div>
         {slash.list}
         {suggestions.length > 0 && (
@@ -281,49 +319,12 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
           />
         )}
         <div className="composer-bar">
-          <span className="composer-tools" role="toolbar" aria-label={t('composer.tools')}>
-            <button
-              type="button"
-              className="icon-button composer-tool"
-              aria-label={t('composer.bold')}
-              title={t('composer.bold')}
-              disabled={blocked}
-              onMouseDown={(e) => e.preventDefault()}
-              onClick={() => format('*')}
-            >
-              <IconBold size={15} />
-            </button>
-            <button
-              type="button"
-              className="icon-button composer-tool"
-              aria-label={t('composer.italic')}
-              title={t('composer.italic')}
-              disabled={blocked}
-              onMouseDown={(e) => e.preventDefault()}
-              onClick={() => format('_')}
-            >
-              <IconItalic size={15} />
-            </button>
-            <button
-              type="button"
-              className="icon-button composer-tool"
-              aria-label={t('composer.link')}
-              title={t('composer.link')}
-              aria-expanded={linkOpen}
-              disabled={blocked}
-              onClick={() => setLinkOpen(!linkOpen)}
-            >
-              <IconLink size={15} />
-            </button>
-            <EmojiButton onPick={insertText} disabled={blocked} />
-            {!note && (
-              <>
-                <span className="composer-tools-gap" aria-hidden="true" />
-                <AttachButton onFiles={(f) => void files.attach(f)} disabled={blocked || files.busy} />
-                <VoiceRecorderButton recorder={voice.recorder} disabled={blocked} />
-              </>
-            )}
-          </span>
+          {!note && (
+            <span className="composer-tools">
+              <AttachButton onFiles={(f) => void files.attach(f)} disabled={blocked || files.busy} />
+              <VoiceRecorderButton recorder={voice.recorder} disabled={blocked} />
+            </span>
+          )}
           <span className="composer-hint" id={hintId}>
             {over > 0 ? (
               <span className="danger-text">{t('composer.tooLong', { count: over })}</span>

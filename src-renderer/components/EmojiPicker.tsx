@@ -1,13 +1,17 @@
 // The composer's emoji button and its panel: search by name or keyword in the reader's language, a
 // row of recently used ones, and the Unicode groups as tabs. Keyboard: the search box's Down arrow
 // (or Tab) reaches the grid, arrows move in it, Enter inserts, Escape closes and returns to the box.
-import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { loadEmoji, recentEmoji, rememberEmoji, searchEmoji, type Emoji, type EmojiSet } from '../services/emojiData';
 import { IconSmile } from './icons';
+import { useAnchoredPosition } from './useAnchoredPosition';
 import { usePopoverDismiss } from './usePopoverDismiss';
 
 const COLUMNS = 9;
+// Keep in step with .emoji-panel in styles.css.
+const PANEL_WIDTH = 344;
+const PANEL_HEIGHT = 350;
 
 export function EmojiButton({ onPick, disabled }: { onPick: (emoji: string) => void; disabled?: boolean }) {
   const { t } = useTranslation();
@@ -32,6 +36,7 @@ export function EmojiButton({ onPick, disabled }: { onPick: (emoji: string) => v
       </button>
       {open && (
         <EmojiPanel
+          anchor={button}
           onPick={(e) => {
             rememberEmoji(e);
             setOpen(false);
@@ -47,8 +52,9 @@ export function EmojiButton({ onPick, disabled }: { onPick: (emoji: string) => v
   );
 }
 
-function EmojiPanel({ onPick, onClose }: { onPick: (emoji: string) => void; onClose: () => void }) {
+function EmojiPanel({ anchor, onPick, onClose }: { anchor: RefObject<HTMLButtonElement | null>; onPick: (emoji: string) => void; onClose: () => void }) {
   const { t, i18n } = useTranslation();
+  const style = useAnchoredPosition(true, anchor, { width: PANEL_WIDTH, height: PANEL_HEIGHT }, { prefer: 'above', align: 'start' });
   const [set, setSet] = useState<EmojiSet | null>(null);
   const [failed, setFailed] = useState(false);
   const [query, setQuery] = useState('');
@@ -107,6 +113,7 @@ function EmojiPanel({ onPick, onClose }: { onPick: (emoji: string) => void; onCl
   return (
     <div
       className="emoji-panel"
+      style={style}
       role="dialog"
       aria-label={t('emoji.title')}
       onKeyDown={(e) => {

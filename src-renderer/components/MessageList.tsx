@@ -20,6 +20,7 @@ import { useUi } from '../state/ui-store';
 import { IconAlert, IconCheck, IconCheckDouble, IconClock, IconCopy, IconForward, IconLink, IconLock, IconMore, IconRetry, IconTemplate, IconTrash } from './icons';
 import { AttachmentPreview } from './AttachmentTray';
 import { FormattedText } from './FormattedText';
+import { useAnchoredPosition } from './useAnchoredPosition';
 import { usePopoverDismiss } from './usePopoverDismiss';
 
 export interface Names {
@@ -107,7 +108,11 @@ function withMentions(body: string, mentionNames: string[]): ReactNode[] {
 /** Why a message failed, in the reader's language: the provider's own words for PROVIDER_REJECTED. */
 function failureText(t: TFunction, message: MessageItem, nameOf: (id: string) => string): string {
   const failure = message.failure ?? { code: 'INTERNAL' as const, message: '' };
-  if (failure.code === 'PROVIDER_REJECTED' && failure.message) return t('messages.providerRejected', { reason: failure.message });
+  // A stored message that failed at the channel carries the provider's own words (the core may give
+  // them without a code of ours).
+  const atProvider = failure.code === 'PROVIDER_REJECTED' || (message.seq !== null && failure.code === 'INTERNAL');
+  const providerText = atProvider ? failure.message || message.error : null;
+  if (providerText) return t('messages.providerRejected', { reason: providerText });
   if (failure.code === 'REPLY_WINDOW_CLOSED') return t('messages.heldWindowClosed');
   return t('messages.failedReason', { reason: describeErrorBody(t, failure, nameOf) });
 }
@@ -199,6 +204,7 @@ function MessageActions({ message, open, setOpen }: { message: MessageItem; open
   const button = useRef<HTMLButtonElement>(null);
   const menuId = useId();
   usePopoverDismiss(open, () => setOpen(false), root);
+  const menuStyle = useAnchoredPosition(open, button, { width: 200, height: 116 }, { prefer: 'below', align: message.direction === 'in' ? 'start' : 'end' });
   // Only a message the server holds has a link others can open and can be forwarded.
   const stored = message.seq !== null;
   const items: { key: string; label: string; icon: ReactNode; run: () => void }[] = [
@@ -236,6 +242,7 @@ function MessageActions({ message, open, setOpen }: { message: MessageItem; open
       {open && (
         <ul
           className="menu-panel message-menu"
+          style={menuStyle}
           role="menu"
           id={menuId}
           aria-label={t('messages.actions.label')}

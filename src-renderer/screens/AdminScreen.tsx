@@ -317,6 +317,7 @@ function TemplateForm({ inboxId, template }: { inboxId: string; template: Messag
     if (done && !template) setDraft(NEW_TEMPLATE);
   };
   const label = template ? t('templates.editNamed', { name: template.name }) : t('templates.add');
+  const variables = templateVariableCount(draft.body);
   return (
     <form className="admin-card form template-form" aria-label={label} data-template={template?.name ?? 'new'} onSubmit={(e) => void submit(e)}>
       {!template && <h3>{t('templates.add')}</h3>}
@@ -352,8 +353,8 @@ function TemplateForm({ inboxId, template }: { inboxId: string; template: Messag
       </div>
       <label htmlFor={`${p}-body`}>{t('templates.body', { example: '{{1}}, {{2}}…' })}</label>
       <textarea id={`${p}-body`} rows={3} maxLength={1024} value={draft.body} required onChange={(e) => set({ body: e.target.value })} />
-      <span className="muted small">{t('templates.bodyHelp', { count: templateVariableCount(draft.body) })}</span>
-      {draft.body.trim() && <TemplatePreview body={draft.body} values={[]} />}
+      <span className="muted small">{variables === 0 ? t('templates.noValues') : t('templates.bodyHelp', { count: variables })}</span>
+      {variables > 0 && <TemplatePreview body={draft.body} values={[]} />}
       {problem && (
         <p className="composer-error" role="alert">
           {problem}

@@ -57,13 +57,17 @@ function build(raw: Raw[], messages: RawMessages): EmojiSet {
   return { groups, all };
 }
 
-/** Emoji whose name or a keyword starts a word with the query (accents and case ignored); names first. */
+/** Emoji whose name (or else a keyword) has a word starting with each word of the query, accents and
+ *  case ignored ("thumbs up", "cora" for corazón); matches by name come first. */
 export function searchEmoji(set: EmojiSet, query: string, limit = 120): Emoji[] {
-  const needle = fold(query.trim());
-  if (!needle) return [];
-  const starts = (text: string) => fold(text).split(/[\s:,-]+/).some((w) => w.startsWith(needle));
-  const byName = set.all.filter((e) => starts(e.label));
-  const byTag = set.all.filter((e) => !byName.includes(e) && e.tags.some(starts));
+  const wanted = fold(query.trim()).split(/\s+/).filter(Boolean);
+  if (wanted.length === 0) return [];
+  const matches = (text: string) => {
+    const words = fold(text).split(/[\s:,-]+/);
+    return wanted.every((w) => words.some((word) => word.startsWith(w)));
+  };
+  const byName = set.all.filter((e) => matches(e.label));
+  const byTag = set.all.filter((e) => !byName.includes(e) && (matches(e.tags.join(' ')) || e.tags.some(matches)));
   return [...byName, ...byTag].slice(0, limit);
 }
 

@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { MAX_ATTACHMENT_BYTES } from '../../src-shared/domain';
 import { BandejaError } from '../../src-shared/errors';
 import { SNIFF_BYTES, sniffMime, type AllowedMime } from '../../src-shared/rules/fileType';
@@ -42,8 +42,35 @@ export class BlobFiles {
     }
   }
 
+  /** Every stored blob with its file's modification time. */
+  list(): { sha256: string; modifiedAt: number }[] {
+    const blobs: { sha256: string; modifiedAt: number }[] = [];
+    for (const prefix of readdirSync(this.dir)) {
+      if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+      for (const name of readdirSync(join(this.dir, prefix)))
+        if (/^[0-9a-f]{64}$/.test(name)) blobs.push({ sha256: name, modifiedAt: statSync(join(this.dir, prefix, name)).mtimeMs });
+    }
+    return blobs;
+  }
+
+  remove(sha256: string): void {
+    rmSync(this.path(sha256), { force: true });
+  }
+
   read(sha256: string): Readable {
     return createReadStream(this.path(sha256));
+  }
+
+  /** Keeps bytes received from a channel (a customer's photo), checked like an upload. */
+  async keep(bytes: Buffer, declaredMime: string): Promise<{ sha256: string; mime: AllowedMime; size: number }> {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (this.has(sha256)) {
+      const mime = this.storedMime(sha256, declaredMime);
+      if (!mime) throw forbiddenType();
+      return { sha256, mime, size: bytes.length };
+    }
+    const { mime, size } = await this.receive(Readable.from([bytes]), sha256, declaredMime);
+    return { sha256, mime, size };
   }
 
   /** Streams an upload to a temporary file while checking size, type and hash; on success renames it into

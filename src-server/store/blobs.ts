@@ -17,6 +17,15 @@ export async function recordBlob(
   );
 }
 
+/** A blob received from a channel (no uploader): kept while a message holds it. */
+export async function recordChannelBlob(db: Queryable, tenantId: string, blob: { sha256: string; mime: string; size: number }, now: number): Promise<void> {
+  await db.query(
+    `INSERT INTO blobs (tenant_id, sha256, uploaded_by, mime, size, created_at) VALUES ($1, $2, NULL, $3, $4, $5)
+     ON CONFLICT (tenant_id, sha256, (COALESCE(uploaded_by, ''))) DO NOTHING`,
+    [tenantId, blob.sha256, blob.mime, blob.size, now],
+  );
+}
+
 /** The attachments of this list the tenant has not received yet (their messages cannot be sent). */
 export async function missingBlobs(db: Queryable, tenantId: string, attachments: readonly Attachment[]): Promise<Attachment[]> {
   if (attachments.length === 0) return [];

@@ -189,19 +189,28 @@ export async function readChanges(
   return { entries, to };
 }
 
-/** One writing transaction outside a push (a channel's webhook, a delivery result): takes the tenant's next
- *  version, runs `fn`, and logs what it wrote. Returns what `fn` returned and whether anything was logged
- *  (then the tenant must be poked). */
+/** One writing transaction outside a push (a channel's webhook, a delivery report): takes the tenant's next
+ *  version, runs `fn`, and logs what it wrote. When `fn` logged nothing the transaction is rolled back
+ *  (the tenant's version does not move; `fn` must then have written nothing that matters). Returns what
+ *  `fn` returned and whether anything was logged (then the tenant must be poked). */
 export async function writeTenantChanges<T>(
   db: Db,
   tenantId: string,
   fn: (tx: Tx, batch: ChangeBatch) => Promise<T>,
 ): Promise<{ value: T; changed: boolean }> {
-  return db.tx(async (tx) => {
-    const batch = new ChangeBatch(tenantId, await nextVersion(tx, tenantId));
-    const value = await fn(tx, batch);
-    const changed = batch.size > 0;
-    await batch.write(tx);
-    return { value, changed };
-  });
+  let value: T | undefined;
+  try {
+    await db.tx(async (tx) => {
+      const batch = new ChangeBatch(tenantId, await nextVersion(tx, tenantId));
+      value = await fn(tx, batch);
+      if (batch.size === 0) throw new NothingLogged();
+      await batch.write(tx);
+    });
+    return { value: value as T, changed: true };
+  } catch (e) {
+    if (e instanceof NothingLogged) return { value: value as T, changed: false };
+    throw e;
+  }
 }
+
+class NothingLogged extends Error {}

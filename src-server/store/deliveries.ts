@@ -74,7 +74,7 @@ export async function retryDeliveryLater(db: Queryable, messageId: string, at: n
 }
 
 /** Marks the delivery failed (inside the transaction that fails the message). */
-export async function failDelivery(tx: Tx, messageId: string, error: string, now: number): Promise<void> {
+export async function failDelivery(tx: Queryable, messageId: string, error: string, now: number): Promise<void> {
   await tx.query("UPDATE channel_deliveries SET state = 'failed', last_error = $2, updated_at = $3 WHERE message_id = $1", [messageId, error, now]);
 }
 

@@ -67,7 +67,7 @@ describe('accessible names', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'bandeja-a11y-'));
     server = await startServerProcess({ demo: true, dataDir: join(root, 'server') });
-    customer = await WebchatCustomer.join(server.url, 'demo', 'Lucía Fernández');
+    customer = await WebchatCustomer.join(server.url, 'demo', 'Lucía Benítez');
     await customer.say('¿Tienen envíos a Córdoba?');
   });
 
@@ -109,10 +109,10 @@ describe('accessible names', () => {
           await page.locator('.sidebar').waitFor({ timeout: WAIT_MS });
         }
         await page.locator('.view-item[data-view="unassigned"]').click();
-        await row(page, 'Lucía Fernández').waitFor({ timeout: WAIT_MS });
+        await row(page, 'Lucía Benítez').waitFor({ timeout: WAIT_MS });
         expect(await unnamedControls(page), 'inbox').toEqual([]);
 
-        await row(page, 'Lucía Fernández').click();
+        await row(page, 'Lucía Benítez').click();
         await pane(page).locator('textarea').waitFor({ timeout: WAIT_MS });
         expect(await unnamedControls(page), 'conversation').toEqual([]);
 

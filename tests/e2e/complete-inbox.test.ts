@@ -14,7 +14,7 @@ import { openView, pane, row, signIn, until, WAIT_MS } from './agent-ui';
 import { openBrowser, screenshot, type Browser } from './chromium';
 import { agentMessages, say, startChat } from './customer-page';
 
-const CUSTOMER = 'Lucía Fernández';
+const CUSTOMER = 'Lucía Benítez';
 const FIRST = 'Necesito información sobre mi factura de octubre';
 
 function viewNames(page: Page): Promise<string[]> {

@@ -40,11 +40,11 @@ describe('snippets and drafts', () => {
     const ui = await openBrowser();
     browsers.push(customer, ui);
     const page = ui.page;
-    await startChat(customer.page, server.url, 'Lucía Fernández');
+    await startChat(customer.page, server.url, 'Lucía Benítez');
     await say(customer.page, 'Hola, tengo una consulta sobre mi plan');
     await signIn(page, ana.url, 'ana@demo.test');
     await openView(page, 'unassigned');
-    await row(page, 'Lucía Fernández').click();
+    await row(page, 'Lucía Benítez').click();
 
     // "/" lists every snippet; arrows move the selection; typing filters (and the selection starts over).
     const box = composer(page);
@@ -198,7 +198,7 @@ describe('snippets and drafts', () => {
         await page.goto(ana.url);
         await page.locator('.sidebar').waitFor({ timeout: WAIT_MS });
         await openView(page, 'mine');
-        await row(page, 'Lucía Fernández').click();
+        await row(page, 'Lucía Benítez').click();
         await composer(page).click();
         await page.keyboard.type('/');
         await snippetList(page).waitFor({ timeout: WAIT_MS });

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { Attachment, MessageTemplate } from '../../src-shared/domain';
 import { HOUR_MS } from '../../src-shared/rules/channelWindow';
-import { forwardMessage, resendMessage } from '../../src-main/core/messageCopies';
+import { forwardMessage, mustHaveAttachments, resendMessage } from '../../src-main/core/messageCopies';
 import { applyChanges, applySnapshotBegin, applySnapshotEnd, applySnapshotPage } from '../../src-main/core/mirror/apply';
 import { blobsToUpload, markUpload } from '../../src-main/core/mirror/blobUploads';
 import { openMirror } from '../../src-main/core/mirror/db';
@@ -334,6 +334,22 @@ describe('snippets with a file', () => {
     record(mirror.db, 'snippet.save', { id: 'snip-2', title: 'Factura nueva', shortcut: 'fac', body: 'Adjunto', attachment: file, shared: false }, NOW);
     const edited = nextBatch(mirror.read, 10).at(-1)!;
     expect(blobsToUpload(mirror.read, edited)).toEqual([]);
+    mirror.close();
+  });
+
+  it("a message carrying a confirmed snippet's file is accepted without the bytes here and uploads nothing", () => {
+    const mirror = seeded();
+    const elsewhere: Attachment = { ...file, sha256: 'e'.repeat(64), name: 'catalogo.pdf' };
+    const notHere = () => false;
+    expect(() => mustHaveAttachments(mirror.read, [elsewhere], notHere)).toThrow(expect.objectContaining({ code: 'ATTACHMENT_MISSING' }));
+    applyChanges(mirror.db, {
+      from: 10,
+      to: 11,
+      ops: [{ kind: 'snippet', row: { id: 'snip-3', ownerId: null, title: 'Catálogo', shortcut: 'cat', body: 'El catálogo', attachment: elsewhere, version: 11 } }],
+    });
+    mustHaveAttachments(mirror.read, [elsewhere], notHere);
+    record(mirror.db, 'message.send', { id: uuid(30), conversationId: 'conv-1', body: 'El catálogo', attachments: [elsewhere] }, NOW);
+    expect(blobsToUpload(mirror.read, nextBatch(mirror.read, 1)[0]!)).toEqual([]);
     mirror.close();
   });
 });

@@ -51,6 +51,14 @@ export function isUploaded(db: ReadonlyDb, sha256: string): boolean {
   return db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM blob_uploads WHERE sha256 = ? AND state = 'uploaded'").get(sha256)!.n > 0;
 }
 
+/** A confirmed snippet's file is a blob the server holds (it refuses a snippet naming one it lacks), though
+ *  this device may never have had the bytes (the snippet was made on another one). */
+export function confirmedSnippetHolds(db: ReadonlyDb, sha256: string): boolean {
+  return (
+    db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM snippets WHERE json_extract(attachment, '$.sha256') = ?").get(sha256)!.n > 0
+  );
+}
+
 /** "No longer on this device" is not a refusal of the bytes: a mutation naming the blob again (the file
  *  attached anew) uploads it, instead of failing with the old reason without trying. */
 export function forgetMissingRefusal(db: WritableDb, sha256: string): void {

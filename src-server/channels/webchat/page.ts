@@ -131,6 +131,7 @@ function render(m, pending){
     el.className = 'msg';
     el.setAttribute('data-from', m.from);
     el.setAttribute('data-id', m.id);
+    if (m.from === 'agent') newestAgent = m.id;
     if (m.from === 'agent') { var who = document.createElement('span'); who.className = 'who'; who.textContent = m.authorName || t.agent; el.appendChild(who); }
     (m.attachments || []).forEach(function(a){ el.appendChild(attachmentEl(a)); });
     if (m.body || !(m.attachments || []).length) { var body = document.createElement('span'); body.className = 'body'; body.textContent = m.body; el.appendChild(body); }
@@ -149,6 +150,13 @@ function setOnline(on){
   setText('subtitle-text', on ? t.online : t.offline);
 }
 function sendFrame(f){ if (ws && ready) ws.send(JSON.stringify(f)); }
+// Agents see their message as read once it was on screen while the page was visible.
+var newestAgent = null, seenSent = null;
+function reportSeen(){
+  if (!ready || !newestAgent || newestAgent === seenSent || document.visibilityState !== 'visible') return;
+  seenSent = newestAgent; sendFrame({type:'seen', messageId:newestAgent});
+}
+document.addEventListener('visibilitychange', reportSeen);
 function flushOutbox(){ outbox.forEach(function(m){ sendFrame({type:'say', id:m.id, body:m.body}); }); }
 
 function connect(){
@@ -165,8 +173,10 @@ function connect(){
       save(KEY + '.outbox', outbox);
       outbox.forEach(function(m){ render({id:m.id, from:'customer', body:m.body, createdAt:m.createdAt}, true); });
       flushOutbox();
+      seenSent = null; reportSeen();
     } else if (f.type === 'message') {
       render(f.message, false);
+      reportSeen();
       if (f.message.from === 'customer') { outbox = outbox.filter(function(m){ return m.id !== f.message.id; }); save(KEY + '.outbox', outbox); }
     } else if (f.type === 'error') {
       notice(t.errors[f.error.code] || t.errors.other);

@@ -8,7 +8,17 @@ import type { Db } from '../../store/db';
 import type { InboxRow } from '../../store/directory';
 import type { SyncHub } from '../../sync/hub';
 import type { AfterCommit } from '../../sync/mutators';
-import { joinVisitor, outgoingForVisitor, storeCustomerMessage, visitorHistory } from './store';
+import type { MessageState } from '../../../src-shared/domain';
+import { writeTenantChanges } from '../../store/changeLog';
+import { reportMessageState } from '../../store/conversations';
+import {
+  joinVisitor,
+  outgoingForVisitor,
+  storeCustomerMessage,
+  undeliveredAgentMessages,
+  unreadAgentMessagesUpTo,
+  visitorHistory,
+} from './store';
 import type { WebchatMedia } from './media';
 import type { VisitorSockets } from './visitors';
 
@@ -55,10 +65,15 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
       joined = { visitorId: frame.visitorId, contactId: result.contactId };
       deps.visitors.add(inbox.id, frame.visitorId, ws);
       if (result.created) deps.hub.poke(inbox.tenantId);
+      const undelivered = await undeliveredAgentMessages(deps.db, inbox.id, result.contactId);
       const history = await visitorHistory(deps.db, inbox.id, result.contactId);
-      return send({ type: 'joined', name: result.name, history: history.map((m) => deps.media.forVisitor(slug, frame.visitorId, m)) });
+      send({ type: 'joined', name: result.name, history: history.map((m) => deps.media.forVisitor(slug, frame.visitorId, m)) });
+      // The history reached the page: agent messages it holds are delivered.
+      return reportState(deps, inbox.tenantId, undelivered, 'delivered');
     }
     if (!joined) return sendError({ code: 'UNAUTHORIZED', message: 'Join the chat before sending messages.' });
+    if (frame.type === 'seen')
+      return reportState(deps, inbox.tenantId, await unreadAgentMessagesUpTo(deps.db, inbox.id, joined.contactId, frame.messageId), 'read');
     if (frame.body.trim().length === 0) return sendError({ code: 'EMPTY_MESSAGE', message: 'The message is empty.' });
     const result = await storeCustomerMessage(deps.db, inbox, joined.contactId, frame.id, frame.body);
     if (result.stored) {
@@ -87,12 +102,22 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
   });
 }
 
-/** Delivers agents' messages to the customers' open pages, after their transaction committed. */
+/** Moves agent messages forward (delivered, read) for the agents to see. */
+async function reportState(deps: WebchatDeps, tenantId: string, messageIds: string[], state: MessageState): Promise<void> {
+  if (messageIds.length === 0) return;
+  const { changed } = await writeTenantChanges(deps.db, tenantId, (tx, batch) => reportMessageState(tx, batch, messageIds, state));
+  if (changed) deps.hub.poke(tenantId);
+}
+
+/** Delivers agents' messages to the customers' open pages, after their transaction committed. A message
+ *  that reached at least one open page is delivered; otherwise the next join's history delivers it. */
 export async function deliverToVisitors(deps: WebchatDeps, effects: readonly AfterCommit[]): Promise<void> {
   for (const effect of effects) {
     const out = await outgoingForVisitor(deps.db, effect.messageId);
     if (!out || out.channel !== 'webchat') continue;
+    let reached = 0;
     for (const visitorId of out.visitorIds)
-      deps.visitors.send(out.inboxId, visitorId, { type: 'message', message: deps.media.forVisitor(out.slug ?? '', visitorId, out.message) });
+      reached += deps.visitors.send(out.inboxId, visitorId, { type: 'message', message: deps.media.forVisitor(out.slug ?? '', visitorId, out.message) });
+    if (reached > 0) await reportState(deps, out.tenantId, [effect.messageId], 'delivered');
   }
 }

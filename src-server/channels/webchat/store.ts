@@ -2,12 +2,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Attachment, Conversation } from '../../../src-shared/domain';
-import { preview } from '../../../src-shared/rules/conversation';
-import { customerMessageTarget, statusOnCustomerMessage } from '../../../src-shared/rules/status';
 import type { WebchatMessage } from '../../../src-shared/webchat';
 import { ChangeBatch } from '../../store/changeLog';
 import { currentContactId, findIdentity, getContact, insertContact, insertIdentity, logContact } from '../../store/contacts';
-import { insertConversation, insertMessage, lockLatestConversation, updateConversation } from '../../store/conversations';
+import { insertCustomerMessage } from '../customerMessages';
 import type { Db, Queryable } from '../../store/db';
 import type { InboxRow } from '../../store/directory';
 import { nextVersion } from '../../store/tenants';
@@ -74,65 +72,13 @@ export async function storeCustomerMessage(
       const batch = new ChangeBatch(inbox.tenantId, await nextVersion(tx, inbox.tenantId));
       // The visitor's contact may have been merged into another since they joined.
       const contactId = await currentContactId(tx, joinedAs);
-      const latest = await lockLatestConversation(tx, inbox.id, contactId);
-      const target = customerMessageTarget(latest);
-      const before = target.kind === 'existing' ? latest : null;
-      const text = preview(body);
-      const conversation = before
-        ? await updateConversation(tx, batch, before, {
-            ...before,
-            status: statusOnCustomerMessage(before.status),
-            unreadCount: before.unreadCount + 1,
-            lastMessageAt: now,
-            lastMessagePreview: text,
-            lastCustomerMessageAt: now,
-            waitingSince: before.waitingSince ?? now,
-          })
-        : await insertConversation(tx, batch, {
-            id: uuidv7(),
-            inboxId: inbox.id,
-            contactId,
-            teamId: inbox.teamId,
-            assigneeId: null,
-            status: target.kind === 'new' ? target.status : 'open',
-            unreadCount: 1,
-            lastMessageAt: now,
-            lastMessagePreview: text,
-            lastCustomerMessageAt: now,
-            waitingSince: now,
-            tags: [],
-            botActive: false,
-            closingCategoryId: null,
-            previousConversationId: target.kind === 'new' ? target.previousConversationId : null,
-            createdAt: now,
-          });
-      const message = await insertMessage(
-        tx,
-        batch,
-        {
-          id,
-          conversationId: conversation.id,
-          direction: 'in',
-          kind: 'text',
-          authorId: null,
-          body,
-          event: null,
-          mentions: [],
-          attachments: [],
-          template: null,
-          forwarded: false,
-          state: 'delivered',
-          error: null,
-          createdAt: now,
-        },
-        conversation,
-      );
+      const stored = await insertCustomerMessage(tx, batch, inbox, contactId, { id, body, attachments: [], at: now });
       // A resend of a stored message: undo the conversation bump too.
-      if (!message) throw new AlreadyStored();
+      if (!stored) throw new AlreadyStored();
       await batch.write(tx);
       return {
         stored: true as const,
-        conversation,
+        conversation: stored.conversation,
         message: { id, from: 'customer' as const, authorName: null, body, attachments: [], createdAt: now },
       };
     });
@@ -184,9 +130,9 @@ function toWebchatMessage(r: HistoryRow): StoredWebchatMessage {
 export async function outgoingForVisitor(
   db: Queryable,
   messageId: string,
-): Promise<{ inboxId: string; slug: string | null; channel: string; visitorIds: string[]; message: StoredWebchatMessage } | null> {
-  const [row] = await db.query<HistoryRow & { inbox_id: string; contact_id: string; channel: string; slug: string | null }>(
-    `SELECT m.id, m.direction, m.body, m.attachments, m.created_at, u.name AS author_name, c.inbox_id, c.contact_id, i.channel, i.slug
+): Promise<{ tenantId: string; inboxId: string; slug: string | null; channel: string; visitorIds: string[]; message: StoredWebchatMessage } | null> {
+  const [row] = await db.query<HistoryRow & { tenant_id: string; inbox_id: string; contact_id: string; channel: string; slug: string | null }>(
+    `SELECT m.id, m.direction, m.body, m.attachments, m.created_at, u.name AS author_name, i.tenant_id, c.inbox_id, c.contact_id, i.channel, i.slug
      FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN inboxes i ON i.id = c.inbox_id
      LEFT JOIN users u ON u.id = m.author_id WHERE m.id = $1 AND m.kind = 'text' AND m.direction = 'out'`,
     [messageId],
@@ -196,5 +142,30 @@ export async function outgoingForVisitor(
     'SELECT external_id FROM contact_identities WHERE inbox_id = $1 AND contact_id = $2',
     [row.inbox_id, row.contact_id],
   );
-  return { inboxId: row.inbox_id, slug: row.slug, channel: row.channel, visitorIds: ids.map((r) => r.external_id), message: toWebchatMessage(row) };
+  return { tenantId: row.tenant_id, inboxId: row.inbox_id, slug: row.slug, channel: row.channel, visitorIds: ids.map((r) => r.external_id), message: toWebchatMessage(row) };
+}
+
+/** Agent messages of the visitor's chat still only 'sent': the ones a join's history now delivers. */
+export async function undeliveredAgentMessages(db: Queryable, inboxId: string, joinedAs: string): Promise<string[]> {
+  const contactId = await currentContactId(db, joinedAs);
+  const rows = await db.query<{ id: string }>(
+    `SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+     WHERE c.inbox_id = $1 AND c.contact_id = $2 AND m.kind = 'text' AND m.direction = 'out' AND m.state = 'sent'`,
+    [inboxId, contactId],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Agent messages of the visitor's chat up to `messageId` (timeline order) not read yet. Empty when that
+ *  message is not an agent message of this visitor's chat. */
+export async function unreadAgentMessagesUpTo(db: Queryable, inboxId: string, joinedAs: string, messageId: string): Promise<string[]> {
+  const contactId = await currentContactId(db, joinedAs);
+  const rows = await db.query<{ id: string }>(
+    `SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+     WHERE c.inbox_id = $1 AND c.contact_id = $2 AND m.kind = 'text' AND m.direction = 'out' AND m.state IN ('sent', 'delivered')
+       AND m.seq <= (SELECT s.seq FROM messages s JOIN conversations sc ON sc.id = s.conversation_id
+                     WHERE s.id = $3 AND sc.inbox_id = $1 AND sc.contact_id = $2 AND s.kind = 'text' AND s.direction = 'out')`,
+    [inboxId, contactId, messageId],
+  );
+  return rows.map((r) => r.id);
 }

@@ -1,0 +1,213 @@
+// Sends queued WhatsApp deliveries (store/deliveries.ts) to the Cloud API: after a commit, at start and on
+// a timer. One delivery at a time; each is a list of parts (files, then the words; or one template), and
+// the parts the provider accepted are recorded as they go, so a retry resumes after them.
+import { readFileSync } from 'node:fs';
+import type { Attachment, Message } from '../../../src-shared/domain';
+import type { BlobFiles } from '../../blobs/files';
+import { whatsAppAccountOf, type WhatsAppAccount } from '../../store/channelAccounts';
+import { writeTenantChanges } from '../../store/changeLog';
+import { reportMessageState } from '../../store/conversations';
+import type { Db, Queryable } from '../../store/db';
+import {
+  claimDueDelivery,
+  failDelivery,
+  finishDelivery,
+  listSendingDeliveries,
+  nextDueAt,
+  recordPartSent,
+  retryDeliveryLater,
+  type DeliveryRow,
+} from '../../store/deliveries';
+import { MESSAGE_COLUMNS, toMessage, type MessageRow } from '../../store/rows';
+import type { SyncHub } from '../../sync/hub';
+import { sendMessage, uploadMedia, type GraphFailure } from './graph';
+import { voiceNoteForWhatsApp } from './voice';
+
+export const NOT_CONNECTED = 'WhatsApp is not connected for this inbox. An administrator must connect it; then send the message again.';
+export const DELIVERY_UNCERTAIN =
+  'Delivery uncertain: the server stopped while handing this message to WhatsApp, so it may or may not have reached the customer. It was not sent again.';
+const NO_NUMBER = 'This contact has no WhatsApp number in this inbox.';
+/** After this many tries a transient failure becomes the message's failure. */
+const MAX_ATTEMPTS = 8;
+const MAX_BACKOFF_MS = 5 * 60_000;
+/** Due deliveries are also looked for on this beat (another server node may have queued them). */
+const POLL_MS = 5_000;
+
+type Part = { kind: 'template'; message: Message } | { kind: 'text'; body: string } | { kind: 'media'; attachment: Attachment };
+
+function partsOf(m: Message): Part[] {
+  if (m.template) return [{ kind: 'template', message: m }];
+  const parts: Part[] = m.attachments.map((attachment) => ({ kind: 'media', attachment }));
+  if (m.body.trim().length > 0) parts.push({ kind: 'text', body: m.body });
+  return parts;
+}
+
+const MEDIA_TYPE: Record<Attachment['kind'], 'image' | 'audio' | 'video' | 'document'> = {
+  image: 'image',
+  audio: 'audio',
+  voice: 'audio',
+  video: 'video',
+  file: 'document',
+};
+
+export interface DispatcherOptions {
+  /** First retry delay; doubles each try up to 5 min (default 2 s). */
+  retryBaseMs?: number;
+}
+
+export class WhatsAppDispatcher {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private poll: NodeJS.Timeout | null = null;
+  private readonly retryBaseMs: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly hub: SyncHub,
+    private readonly files: BlobFiles,
+    private readonly log: (line: string) => void,
+    opts: DispatcherOptions = {},
+  ) {
+    this.retryBaseMs = opts.retryBaseMs ?? 2000;
+  }
+
+  /** Fails what a previous run left mid-POST, then sends whatever is due. */
+  async start(): Promise<void> {
+    for (const row of await listSendingDeliveries(this.db)) {
+      this.log(`WhatsApp delivery of ${row.message_id} was cut mid-send: marked failed (uncertain)`);
+      await this.fail(row, DELIVERY_UNCERTAIN);
+    }
+    this.poll = setInterval(() => this.kick(), POLL_MS);
+    this.poll.unref();
+    this.kick();
+  }
+
+  /** Something may be due now (a commit queued a delivery). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain()
+      .catch((e: unknown) => this.log(`WhatsApp dispatcher: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`))
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else void this.armForNext();
+      });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.poll) clearInterval(this.poll);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    await this.running;
+  }
+
+  private async armForNext(): Promise<void> {
+    if (this.stopped) return;
+    const at = await nextDueAt(this.db).catch(() => null);
+    if (at === null || this.stopped) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = setTimeout(() => this.kick(), Math.max(0, Math.min(at - Date.now(), POLL_MS)));
+    this.wakeTimer.unref();
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped) {
+      const row = await claimDueDelivery(this.db, Date.now());
+      if (!row) return;
+      // An error of our own (database) leaves the row 'sending': after a restart it is reported
+      // uncertain rather than risk a second send.
+      await this.deliver(row);
+    }
+  }
+
+  private async deliver(row: DeliveryRow): Promise<void> {
+    const message = await messageToDeliver(this.db, row.message_id);
+    if (!message) return this.fail(row, 'This message no longer exists.');
+    const account = await whatsAppAccountOf(this.db, row.inbox_id);
+    if (!account) return this.fail(row, NOT_CONNECTED);
+    const to = await recipientOf(this.db, row.inbox_id, message.conversationId);
+    if (!to) return this.fail(row, NO_NUMBER);
+    const parts = partsOf(message);
+    for (let i = row.parts_done; i < parts.length; i++) {
+      const body = await this.request(account, to, parts[i]!);
+      if (!body.ok) return this.failed(row, body);
+      const sent = await sendMessage(account, body.value);
+      if (!sent.ok) return this.failed(row, sent);
+      await recordPartSent(this.db, row, i + 1, sent.value, Date.now());
+    }
+    await finishDelivery(this.db, row.message_id, Date.now());
+  }
+
+  /** The POST /messages body of one part (uploading its file first). */
+  private async request(account: WhatsAppAccount, to: string, part: Part): Promise<{ ok: true; value: Record<string, unknown> } | GraphFailure> {
+    switch (part.kind) {
+      case 'text':
+        return { ok: true, value: { to, type: 'text', text: { body: part.body, preview_url: /https?:\/\//i.test(part.body) } } };
+      case 'template': {
+        const t = part.message.template!;
+        const components = t.variables.length > 0 ? [{ type: 'body', parameters: t.variables.map((text) => ({ type: 'text', text })) }] : [];
+        return { ok: true, value: { to, type: 'template', template: { name: t.name, language: { code: t.language }, components } } };
+      }
+      case 'media': {
+        const a = part.attachment;
+        if (!this.files.has(a.sha256)) return { ok: false, kind: 'refused', reason: `The file ${a.name} is no longer on the server.` };
+        let bytes: Buffer = readFileSync(this.files.path(a.sha256));
+        let mime: string = a.mime;
+        let voice = false;
+        if (a.kind === 'voice') {
+          const note = await voiceNoteForWhatsApp(bytes, a.mime);
+          ({ bytes, mime, voice } = note);
+        }
+        const uploaded = await uploadMedia(account, bytes, mime, a.name);
+        if (!uploaded.ok) return uploaded;
+        const type = MEDIA_TYPE[a.kind];
+        const media: Record<string, unknown> = { id: uploaded.value };
+        if (type === 'document') media.filename = a.name;
+        if (voice) media.voice = true;
+        return { ok: true, value: { to, type, [type]: media } };
+      }
+    }
+  }
+
+  private async failed(row: DeliveryRow, f: GraphFailure): Promise<void> {
+    if (f.kind === 'uncertain') return this.fail(row, `${DELIVERY_UNCERTAIN} (${f.reason})`);
+    if (f.kind === 'refused' || row.attempts >= MAX_ATTEMPTS) return this.fail(row, f.reason);
+    const delay = Math.min(MAX_BACKOFF_MS, this.retryBaseMs * 2 ** (row.attempts - 1));
+    this.log(`WhatsApp delivery of ${row.message_id} will be retried in ${delay} ms: ${f.reason}`);
+    await retryDeliveryLater(this.db, row.message_id, Date.now() + delay, f.reason, Date.now());
+  }
+
+  /** The message fails with the reason, shown to agents; the delivery is over. */
+  private async fail(row: DeliveryRow, reason: string): Promise<void> {
+    const { changed } = await writeTenantChanges(this.db, row.tenant_id, async (tx, batch) => {
+      await failDelivery(tx, row.message_id, reason, Date.now());
+      return reportMessageState(tx, batch, [row.message_id], 'failed', reason);
+    });
+    if (changed) this.hub.poke(row.tenant_id);
+    // The message had already failed (a status webhook said so): the delivery still ends here.
+    else await failDelivery(this.db, row.message_id, reason, Date.now());
+  }
+}
+
+async function messageToDeliver(db: Queryable, id: string): Promise<Message | null> {
+  const [row] = await db.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1`, [id]);
+  return row ? toMessage(row) : null;
+}
+
+/** The customer's WhatsApp id: the identity of the conversation's contact in this inbox. */
+async function recipientOf(db: Queryable, inboxId: string, conversationId: string): Promise<string | null> {
+  const [row] = await db.query<{ external_id: string }>(
+    `SELECT ci.external_id FROM conversations c JOIN contact_identities ci ON ci.contact_id = c.contact_id AND ci.inbox_id = $1
+     WHERE c.id = $2 ORDER BY ci.external_id LIMIT 1`,
+    [inboxId, conversationId],
+  );
+  return row?.external_id ?? null;
+}

@@ -1,0 +1,218 @@
+// WhatsApp Cloud API webhooks: GET /webhooks/whatsapp answers Meta's subscription check; POST carries
+// customers' messages and the statuses of ours, signed with the app secret (X-Hub-Signature-256 over
+// the raw body). A bad signature or a malformed body is refused and stores nothing.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import type { Attachment, MessageState } from '../../../src-shared/domain';
+import { isBandejaError } from '../../../src-shared/errors';
+import { sendError } from '../../auth/routes';
+import type { BlobFiles } from '../../blobs/files';
+import { recordChannelBlob } from '../../store/blobs';
+import { listWhatsAppAccounts, type WhatsAppAccount } from '../../store/channelAccounts';
+import { writeTenantChanges } from '../../store/changeLog';
+import { currentContactId, findIdentity, insertContact, insertIdentity, logContact } from '../../store/contacts';
+import { reportMessageState } from '../../store/conversations';
+import type { Db, Tx } from '../../store/db';
+import { linkExternalId, messageOfExternalId } from '../../store/deliveries';
+import type { ChangeBatch } from '../../store/changeLog';
+import { getInbox, type InboxRow } from '../../store/directory';
+import type { SyncHub } from '../../sync/hub';
+import { insertCustomerMessage } from '../customerMessages';
+import { fetchMedia, providerReason } from './graph';
+
+export const WEBHOOK_PATH = '/webhooks/whatsapp';
+/** Meta's payloads are small (media travels by id); anything this big is not one. */
+const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+const Media = z.object({ id: z.string().min(1), mime_type: z.string().optional(), caption: z.string().optional(), filename: z.string().optional(), voice: z.boolean().optional() });
+const InboundMessage = z.object({
+  from: z.string().regex(/^\d{4,20}$/),
+  id: z.string().min(1).max(512),
+  timestamp: z.string().regex(/^\d{1,12}$/),
+  type: z.string(),
+  text: z.object({ body: z.string() }).optional(),
+  image: Media.optional(),
+  audio: Media.optional(),
+  video: Media.optional(),
+  document: Media.optional(),
+  sticker: Media.optional(),
+  location: z.object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() }).optional(),
+  reaction: z.object({ emoji: z.string().optional(), message_id: z.string() }).optional(),
+});
+type InboundMessage = z.infer<typeof InboundMessage>;
+const StatusError = z.object({ code: z.number(), title: z.string().optional(), message: z.string().optional(), error_data: z.object({ details: z.string().optional() }).optional() });
+const Status = z.object({ id: z.string().min(1), status: z.string(), timestamp: z.string().optional(), recipient_id: z.string().optional(), errors: z.array(StatusError).optional() });
+const MessagesValue = z.object({
+  messaging_product: z.literal('whatsapp'),
+  metadata: z.object({ phone_number_id: z.string().min(1) }),
+  contacts: z.array(z.object({ wa_id: z.string(), profile: z.object({ name: z.string().optional() }).optional() })).optional(),
+  messages: z.array(InboundMessage).optional(),
+  statuses: z.array(Status).optional(),
+});
+type MessagesValue = z.infer<typeof MessagesValue>;
+const Payload = z.object({
+  object: z.literal('whatsapp_business_account'),
+  entry: z.array(z.object({ id: z.string(), changes: z.array(z.object({ field: z.string(), value: z.unknown() })) })),
+});
+
+const STATUS_STATES: Record<string, MessageState> = { sent: 'sent', delivered: 'delivered', read: 'read', played: 'read', failed: 'failed' };
+
+export interface WhatsAppDeps {
+  db: Db;
+  hub: SyncHub;
+  files: BlobFiles;
+  log: (line: string) => void;
+}
+
+function signatureMatches(raw: Buffer, header: string | undefined, secret: string): boolean {
+  const m = /^sha256=([0-9a-f]{64})$/i.exec(header?.trim() ?? '');
+  if (!m) return false;
+  const expected = createHmac('sha256', secret).update(raw).digest();
+  const given = Buffer.from(m[1]!.toLowerCase(), 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+class AlreadyStored extends Error {}
+class RaceLost extends Error {}
+
+export function registerWhatsAppWebhook(app: FastifyInstance, deps: WhatsAppDeps): void {
+  app.get<{ Querystring: Record<string, string | undefined> }>(WEBHOOK_PATH, async (request, reply) => {
+    const q = request.query;
+    const token = q['hub.verify_token'];
+    const accounts = await listWhatsAppAccounts(deps.db);
+    if (q['hub.mode'] !== 'subscribe' || !token || !accounts.some((a) => a.verifyToken === token))
+      return sendError(reply, 403, 'FORBIDDEN', 'The verify token does not match this server.');
+    return reply.type('text/plain').send(q['hub.challenge'] ?? '');
+  });
+
+  // The signature covers the exact bytes Meta sent, so this route keeps the raw body.
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_WEBHOOK_BYTES }, (_request, body, done) => done(null, body));
+    scope.post(WEBHOOK_PATH, async (request, reply) => {
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const header = request.headers['x-hub-signature-256'];
+      const accounts = await listWhatsAppAccounts(deps.db);
+      const signedBy = accounts.filter((a) => signatureMatches(raw, typeof header === 'string' ? header : undefined, a.appSecret));
+      if (signedBy.length === 0) return sendError(reply, 401, 'UNAUTHORIZED', 'The X-Hub-Signature-256 signature does not match.');
+      let json: unknown;
+      try {
+        json = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return sendError(reply, 400, 'BAD_FRAME', 'The webhook body is not JSON.');
+      }
+      const payload = Payload.safeParse(json);
+      if (!payload.success) return sendError(reply, 400, 'BAD_FRAME', 'This is not a WhatsApp Business Account webhook.');
+      // Check every change before storing any, so a malformed part stores nothing at all.
+      const changes: { account: WhatsAppAccount; value: MessagesValue }[] = [];
+      for (const entry of payload.data.entry)
+        for (const change of entry.changes) {
+          if (change.field !== 'messages') continue;
+          const value = MessagesValue.safeParse(change.value);
+          if (!value.success) {
+            const issue = value.error.issues[0];
+            return sendError(reply, 400, 'BAD_FRAME', `Malformed messages change${issue ? ` at ${issue.path.join('.')}: ${issue.message}` : ''}.`);
+          }
+          // Only the account whose secret signed it may speak for its phone number.
+          const account = signedBy.find((a) => a.phoneNumberId === value.data.metadata.phone_number_id);
+          if (!account) {
+            deps.log(`WhatsApp webhook for unknown phone number id ${value.data.metadata.phone_number_id} ignored`);
+            continue;
+          }
+          changes.push({ account, value: value.data });
+        }
+      for (const { account, value } of changes) await applyChange(deps, account, value);
+      return reply.send({ ok: true });
+    });
+  });
+}
+
+async function applyChange(deps: WhatsAppDeps, account: WhatsAppAccount, value: MessagesValue): Promise<void> {
+  const inbox = await getInbox(deps.db, account.inboxId);
+  if (!inbox) return;
+  const names = new Map((value.contacts ?? []).map((c) => [c.wa_id, c.profile?.name?.trim() || null]));
+  for (const m of value.messages ?? []) await storeInbound(deps, account, inbox, m, names.get(m.from) ?? null);
+  for (const s of value.statuses ?? []) {
+    const state = STATUS_STATES[s.status];
+    const messageId = state ? await messageOfExternalId(deps.db, inbox.id, s.id) : null;
+    if (!state || !messageId) continue;
+    const error = state === 'failed' ? providerReason(s.errors?.[0]) : null;
+    const { changed } = await writeTenantChanges(deps.db, inbox.tenantId, (tx, batch) => reportMessageState(tx, batch, [messageId], state, error));
+    if (changed) deps.hub.poke(inbox.tenantId);
+  }
+}
+
+/** A customer's message, stored once per provider id (Meta repeats webhooks it thinks were missed). */
+async function storeInbound(deps: WhatsAppDeps, account: WhatsAppAccount, inbox: InboxRow, m: InboundMessage, name: string | null): Promise<void> {
+  if (await messageOfExternalId(deps.db, inbox.id, m.id)) return;
+  const at = Number(m.timestamp) * 1000;
+  const content = await contentOf(deps, account, m);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeTenantChanges(deps.db, inbox.tenantId, async (tx, batch) => {
+        for (const a of content.attachments) await recordChannelBlob(tx, inbox.tenantId, a, Date.now());
+        const contactId = await contactOf(tx, batch, inbox, m.from, name, at);
+        const stored = await insertCustomerMessage(tx, batch, inbox, contactId, { id: uuidv7(), body: content.body, attachments: content.attachments, at });
+        if (!stored || !(await linkExternalId(tx, inbox.id, m.id, stored.message.id))) throw new AlreadyStored();
+      });
+      deps.hub.poke(inbox.tenantId);
+      return;
+    } catch (e) {
+      if (e instanceof AlreadyStored) return;
+      if (!(e instanceof RaceLost) || attempt > 0) throw e;
+    }
+  }
+}
+
+/** The contact this WhatsApp number belongs to (after merges), created on its first message. */
+async function contactOf(tx: Tx, batch: ChangeBatch, inbox: InboxRow, waId: string, name: string | null, at: number): Promise<string> {
+  const identity = await findIdentity(tx, inbox.id, waId);
+  if (identity) return currentContactId(tx, identity.contact_id);
+  const id = uuidv7();
+  await insertContact(tx, batch, { id, name: name ?? `+${waId}`, phones: [`+${waId}`], emails: [], ownerId: null, custom: {}, fieldVersions: {}, createdAt: at });
+  // Another delivery of a first message created it meanwhile (PostgreSQL): start again and use theirs.
+  if (!(await insertIdentity(tx, inbox.id, waId, id, null))) throw new RaceLost();
+  await logContact(tx, batch, id);
+  return id;
+}
+
+const KIND: Record<string, Attachment['kind']> = { image: 'image', sticker: 'image', video: 'video', audio: 'audio', document: 'file' };
+const EXTENSION: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'audio/ogg': 'ogg',
+  'audio/mpeg': 'mp3',
+  'audio/mp4': 'm4a',
+  'video/mp4': 'mp4',
+  'application/pdf': 'pdf',
+};
+
+/** The words and files of a customer's message. A file we cannot keep (too large, a type we refuse, the
+ *  download failed) is said in the body, so the agent knows something came. */
+async function contentOf(deps: WhatsAppDeps, account: WhatsAppAccount, m: InboundMessage): Promise<{ body: string; attachments: Attachment[] }> {
+  if (m.type === 'text') return { body: m.text?.body ?? '', attachments: [] };
+  if (m.type === 'location' && m.location)
+    return { body: `📍 ${[m.location.name, m.location.address, `${m.location.latitude}, ${m.location.longitude}`].filter(Boolean).join(' — ')}`, attachments: [] };
+  if (m.type === 'reaction' && m.reaction) return { body: m.reaction.emoji ?? '', attachments: [] };
+  const media = m.type in KIND ? (m[m.type as 'image' | 'audio' | 'video' | 'document' | 'sticker'] ?? null) : null;
+  if (!media) return { body: `[${m.type}]`, attachments: [] };
+  const caption = media.caption ?? '';
+  const fetched = await fetchMedia(account, media.id);
+  if (!fetched.ok) {
+    deps.log(`WhatsApp media ${media.id} not kept: ${fetched.reason}`);
+    return { body: [caption, `[${m.type}: ${fetched.reason}]`].filter(Boolean).join('\n'), attachments: [] };
+  }
+  try {
+    const kept = await deps.files.keep(fetched.value.bytes, media.mime_type ?? fetched.value.mime);
+    const kind = m.type === 'audio' && media.voice ? 'voice' : KIND[m.type]!;
+    const name = (media.filename?.trim() || `${m.type}.${EXTENSION[kept.mime] ?? 'bin'}`).slice(0, 200);
+    return { body: caption, attachments: [{ sha256: kept.sha256, name, mime: kept.mime, size: kept.size, kind, durationMs: null }] };
+  } catch (e) {
+    if (!isBandejaError(e)) throw e;
+    deps.log(`WhatsApp media ${media.id} refused: ${e.message}`);
+    return { body: [caption, `[${m.type}: ${e.message}]`].filter(Boolean).join('\n'), attachments: [] };
+  }
+}
