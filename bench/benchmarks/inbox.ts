@@ -2,9 +2,9 @@
 // page (50, newest first), p95 over the dataset's mirror against the same over the 1,000-conversation
 // mirror; run as the supervisor who owns the mirror and as the bench agent (scope clause on). The
 // counters (inbox.counts, every view at once) are reported beside them.
-import { inboxCounts, listInbox } from '../../src-main/core/mirror/views';
+import { countView, inboxCounts, listInbox, listSavedViews } from '../../src-main/core/mirror/views';
 import { CONVERSATION_STATUSES } from '../../src-shared/domain';
-import type { ViewRef, Viewer } from '../../src-shared/rules/visibility';
+import { teamQueuesFor, viewKey, viewsFor, type ViewRef, type Viewer } from '../../src-shared/rules/visibility';
 import { BENCH_AGENT, teamId } from '../lib/dataset';
 import { openWithViewer, type BenchContext } from '../lib/context';
 import { percentile, round, sample, type Result } from '../lib/measure';
@@ -54,6 +54,8 @@ function timePairs(big: Mirror, small: Mirror, agent: boolean, now: number): Pai
       });
   }
   queries.push({ key: `${agent ? 'agent' : 'supervisor'} · inbox.counts (every view)`, run: (m, viewer) => Object.keys(inboxCounts(m.read, viewer, now)).length });
+  // Before the tallies (mirror migration 5): one GROUP BY over the conversations per view.
+  queries.push({ key: `${agent ? 'agent' : 'supervisor'} · inbox.counts before tallies (a count per view)`, run: (m, viewer) => Object.keys(countEveryView(m, viewer, now)).length });
   return queries.map((q) => {
     const pair: Pair = { key: q.key, big: [], small: [], bigRows: q.run(big, vb), smallRows: q.run(small, vs) };
     for (let i = 0; i < ROUNDS; i++) {
@@ -66,6 +68,16 @@ function timePairs(big: Mirror, small: Mirror, agent: boolean, now: number): Pai
 
 const ROUNDS = 40;
 
+function countEveryView(m: Mirror, viewer: Viewer, now: number) {
+  const teams = m.read.prepare<[], { id: string }>('SELECT id FROM teams_view ORDER BY name, id').all().map((t) => t.id);
+  const refs: ViewRef[] = [
+    ...viewsFor(viewer.role).map((kind) => ({ kind })),
+    ...teamQueuesFor(viewer, teams).map((teamId) => ({ kind: 'team' as const, teamId })),
+    ...listSavedViews(m.read, viewer).map((v) => ({ kind: 'saved' as const, viewId: v.id })),
+  ];
+  return Object.fromEntries(refs.map((ref) => [viewKey(ref), countView(m.read, viewer, ref, now)]));
+}
+
 function openViewer(m: Mirror): Viewer {
   const user = readSessionUser(m.read)!;
   return { id: user.id, role: user.role, teamIds: user.teamIds };
@@ -77,8 +89,11 @@ export async function inbox(ctx: BenchContext): Promise<Result> {
   const big = openWithViewer(ctx.data.mirror).mirror;
   const small = openWithViewer(ctx.reference.mirror).mirror;
   let pairs: Pair[];
+  const sameCounts: Record<string, boolean> = {};
   try {
     pairs = [...timePairs(big, small, false, now), ...timePairs(big, small, true, now)];
+    for (const [role, viewer] of [['supervisor', openViewer(big)], ['agent', agentViewer(big)]] as const)
+      sameCounts[role] = JSON.stringify(inboxCounts(big.read, viewer, now)) === JSON.stringify(countEveryView(big, viewer, now));
   } finally {
     big.close();
     small.close();
@@ -99,6 +114,11 @@ export async function inbox(ctx: BenchContext): Promise<Result> {
     if (key.includes('inbox.counts')) continue;
     if (ratio > worst) [worst, worstKey] = [ratio, key];
     if (ratio > 2) misses.push(`${key}: ${round(ratio, 1)}x (${round(b.p95, 2)} ms vs ${round(s.p95, 2)} ms)`);
+  }
+  for (const role of ['supervisor', 'agent']) {
+    const after = figures[`${role} · inbox.counts (every view)`] as { bigP95Ms: number; bigP50Ms: number };
+    const before = figures[`${role} · inbox.counts before tallies (a count per view)`] as { bigP95Ms: number; bigP50Ms: number };
+    figures[`${role} · inbox.counts before/after p95`] = { before: before.bigP95Ms, after: after.bigP95Ms, ratio: round(before.bigP95Ms / after.bigP95Ms, 1), sameCounts: sameCounts[role] };
   }
   return {
     name: 'inbox queries',
