@@ -1,5 +1,7 @@
 // `npm run server -- [--demo] [--port N] [--host H] [--data-dir DIR] [--public-url URL]`; DATABASE_URL selects PostgreSQL.
 // --public-url (or BANDEJA_PUBLIC_URL) is the address invitation links use; by default the one each client used.
+// BANDEJA_WHATSAPP_PHONE_NUMBER_ID, _TOKEN, _APP_SECRET, _VERIFY_TOKEN (and _GRAPH_URL, _INBOX_ID) connect a
+// WhatsApp inbox to the Cloud API (read by startServer; see channels/whatsapp/account.ts).
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -224,7 +224,7 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
               </span>
             )}
           </div>
-          <span className="composer-format" role="toolbar" aria-label={t('composer.tools')}>
+          <span className="composer-format" role="group" aria-label={t('composer.tools')}>
             <button
               type="button"
               className="icon-button composer-tool"

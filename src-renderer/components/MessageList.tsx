@@ -108,9 +108,7 @@ function withMentions(body: string, mentionNames: string[]): ReactNode[] {
 /** Why a message failed, in the reader's language: the provider's own words for PROVIDER_REJECTED. */
 function failureText(t: TFunction, message: MessageItem, nameOf: (id: string) => string): string {
   const failure = message.failure ?? { code: 'INTERNAL' as const, message: '' };
-  // A stored message that failed at the channel carries the provider's own words (the core may give
-  // them without a code of ours).
-  const atProvider = failure.code === 'PROVIDER_REJECTED' || (message.seq !== null && failure.code === 'INTERNAL');
+  const atProvider = failure.code === 'PROVIDER_REJECTED';
   const providerText = atProvider ? failure.message || message.error : null;
   if (providerText) return t('messages.providerRejected', { reason: providerText });
   if (failure.code === 'REPLY_WINDOW_CLOSED') return t('messages.heldWindowClosed');

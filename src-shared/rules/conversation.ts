@@ -162,6 +162,38 @@ export function transfer(actor: Viewer, c: Conversation, toUserId: string | null
   };
 }
 
+/** A transfer in an inbox that starts a new conversation for the receiver: the old one closes (its
+ *  holder keeps it as history) with a `continued` line pointing to the new one, which carries the
+ *  transfer and shows the old history above it. */
+export function transferToNewConversation(
+  actor: Viewer,
+  c: Conversation,
+  toUserId: string | null,
+  toTeamId: string | null,
+  newConversationId: string,
+  now: number,
+): { closed: Outcome; started: { conversation: Omit<Conversation, 'version'>; events: ConversationEvent[] } } {
+  const moved = transfer(actor, c, toUserId, toTeamId);
+  const { version: _version, ...receiver } = moved.conversation;
+  return {
+    closed: {
+      conversation: { ...c, status: 'closed', waitingSince: null, unreadCount: 0 },
+      events: [{ type: 'continued', conversationId: newConversationId, byId: actor.id }],
+    },
+    started: {
+      conversation: {
+        ...receiver,
+        id: newConversationId,
+        status: c.status === 'snoozed' ? 'open' : c.status,
+        closingCategoryId: null,
+        previousConversationId: c.id,
+        createdAt: now,
+      },
+      events: moved.events,
+    },
+  };
+}
+
 export function markRead(actor: Viewer, c: Conversation): Outcome {
   mustSee(actor, c);
   return { conversation: c.unreadCount === 0 ? c : { ...c, unreadCount: 0 }, events: [] };

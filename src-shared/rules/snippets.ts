@@ -90,6 +90,15 @@ export function mustMayChangeSnippet(actor: { id: string; role: string }, ownerI
     );
 }
 
+/** Who owns a snippet once `snippet.save` is applied (null = shared), refusing what the actor may not do:
+ *  keep a shared snippet without being an admin, or change someone else's. The server and the overlay
+ *  both decide with this. */
+export function ownerOnSave(actor: { id: string; role: string }, before: { ownerId: string | null } | null, shared: boolean): string | null {
+  if (shared && actor.role !== 'admin') throw new BandejaError('FORBIDDEN', 'Only administrators may keep shared snippets.');
+  if (before) mustMayChangeSnippet(actor, before.ownerId);
+  return shared ? null : actor.id;
+}
+
 /** The snippets a person may insert: shared ones and their own, sorted by shortcut; a personal
  *  snippet hides a shared one with the same shortcut (their own wording wins). */
 export function usableSnippets<S extends { shortcut: string; ownerId: string | null }>(snippets: readonly S[], userId: string): S[] {

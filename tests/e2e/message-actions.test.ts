@@ -24,7 +24,7 @@ function agentBodies(customer: WebchatCustomer): string[] {
   return [...byId.values()];
 }
 
-async function openActions(page: Page, message: ReturnType<typeof bubble>): Promise<void> {
+async function openActions(message: ReturnType<typeof bubble>): Promise<void> {
   await message.hover();
   await message.getByRole('button', { name: 'Message actions' }).click();
   await message.getByRole('menu').waitFor({ timeout: WAIT_MS });
@@ -64,7 +64,7 @@ describe('message actions', () => {
     // Ctrl+B wraps the selected word; the emoji picker is reached and used from the keyboard.
     const box = composer(page);
     await box.fill('Hola Carla');
-    await box.evaluate((el: HTMLTextAreaElement) => el.setSelectionRange(5, 10));
+    await box.evaluate((el) => (el as unknown as { setSelectionRange(start: number, end: number): void }).setSelectionRange(5, 10));
     await box.press('Control+b');
     expect(await box.inputValue()).toBe('Hola *Carla*');
     await box.press('End');
@@ -91,11 +91,11 @@ describe('message actions', () => {
     // Copy link: the message's bandeja:// link on the clipboard, and the toast says so.
     const conversation = await conversationOf(ana.client, 'Carla Gómez', 'mine');
     const messageId = (await sent.getAttribute('data-message-id'))!;
-    await openActions(page, sent);
+    await openActions(sent);
     await screenshot(page, 'actions-2-menu');
     await page.getByRole('menuitem', { name: 'Copy link' }).click();
     await page.locator('.toast', { hasText: 'Link copied' }).waitFor({ timeout: WAIT_MS });
-    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const copied = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
     expect(copied).toBe(`bandeja://conversation/${conversation.id}/message/${messageId}`);
 
     // The link written in a note of another conversation opens Carla's conversation at that message.
@@ -120,7 +120,7 @@ describe('message actions', () => {
     await openView(page, 'mine');
     await row(page, 'Carla Gómez').click();
     const inbound = bubble(page, 'mi pedido');
-    await openActions(page, inbound);
+    await openActions(inbound);
     await page.getByRole('menuitem', { name: 'Forward…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Forward message' });
     await dialog.getByLabel('Find conversations').fill('bruno');

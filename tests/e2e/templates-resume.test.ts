@@ -5,11 +5,12 @@
 // opens, and a reply the provider refuses shows the provider's reason and can be resent.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFaultProxy } from '../support/fault-proxy';
 import { startServerProcess } from '../support/server-process';
 import { startWhatsAppCloud, type WhatsAppCloud } from '../support/whatsapp-cloud';
 import { openView, pane, row, until, WAIT_MS } from './agent-ui';
 import { screenshot } from './chromium';
-import { Fixture, type Agent } from './fixture';
+import { Fixture, synced, type Agent } from './fixture';
 
 const JOAO = '5511988880202';
 const composer = (page: Page) => pane(page).locator('textarea');
@@ -122,5 +123,48 @@ describe('resuming a WhatsApp conversation outside the reply window', () => {
       (d) => d.length === 2 && d[0] === 'failed' && d[1] === 'sent',
       'the failed copy and the resent one',
     );
+  });
+
+  it('holds a reply written offline while the window was open and pushed after it closed, and offers to resume', { timeout: 180_000 }, async () => {
+    const proxy = await startFaultProxy(fx.server.url);
+    fx.later(() => proxy.close());
+    // Marcos wrote almost 24 h ago: the window closes within a minute, while Bruno's reply waits offline.
+    const closesAt = Date.now() + 45_000;
+    await wa.inbound(fx.server.url, { from: '5491100000303', name: 'Marcos Rivas', text: 'Hola, ¿siguen ahí?', at: closesAt - 24 * 3600_000 });
+    const bruno = await fx.agent('bruno@demo.test', { serverUrl: proxy.url });
+    const page = bruno.page;
+    await openView(page, 'unassigned');
+    await row(page, 'Marcos Rivas').click();
+    await pane(page).getByRole('button', { name: 'Assign to me' }).click();
+    await until(() => pane(page).getByTestId('assignee').textContent(), (t) => t === 'Bruno', 'Bruno to be the assignee');
+    await synced(bruno.client);
+    await pane(page).locator('[data-window="open"]').waitFor({ timeout: WAIT_MS });
+
+    proxy.refuse();
+    await page.getByTestId('offline-banner').waitFor({ timeout: WAIT_MS });
+    await composer(page).fill('Sí, te respondo enseguida.');
+    await composer(page).press('Enter');
+    const held = outgoingWith(page, 'te respondo enseguida');
+    await held.waitFor({ timeout: WAIT_MS });
+    expect(await held.getAttribute('data-delivery')).toBe('pending');
+    // The window closes while the reply waits offline; the box says so at that moment.
+    await pane(page).locator('[data-window="closed"]').waitFor({ timeout: 60_000 });
+    // Not before it closed (the provider's timestamp is in whole seconds).
+    expect(Date.now()).toBeGreaterThanOrEqual(closesAt - 1000);
+    proxy.pass();
+
+    await until(() => held.getAttribute('data-delivery'), (d) => d === 'failed', 'the server to hold the reply', 30_000);
+    expect(await held.getAttribute('data-delivery')).toBe('failed');
+    await held.getByRole('button', { name: 'Held' }).focus();
+    expect(await held.getByRole('tooltip').textContent()).toBe(
+      'Held: the reply window closed before it was sent, so it never reached the customer. Resume the conversation with a template.',
+    );
+    expect(await held.getByRole('button', { name: 'Resend' }).count()).toBe(0);
+    await screenshot(page, 'templates-5-held');
+    await held.getByRole('button', { name: 'Resume conversation' }).click();
+    await page.getByRole('dialog', { name: 'Resume the conversation with Marcos Rivas' }).locator('.template-choice').first().waitFor({ timeout: WAIT_MS });
+    await page.keyboard.press('Escape');
+    // Nothing reached the customer.
+    expect(wa.sent.filter((m) => m.to === '5491100000303')).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // Attachments against a real server process: uploads checked by size, type and hash (nothing kept
 // when refused), read back only by who may see them, and a file attached offline reaching the
 // customer's page exactly once after reconnecting, through a real headless client.
+import Database from 'better-sqlite3';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -150,6 +151,39 @@ describe('attachments through the outbox', () => {
     const got = await customer.waitForAgentMessage((m) => m.id === id);
     expect(got.attachments.map((a) => a.name)).toEqual(['factura.pdf']);
     peer.close();
+    customer.close();
+  });
+
+  it('a file the server no longer holds, though this device counted it uploaded, is uploaded again when the refused message is resent', async () => {
+    server = await startServerProcess({ demo: true });
+    ana = await startClientProcess({ serverUrl: server.url });
+    await signIn(ana, server.url, 'ana@demo.test');
+    const customer = await WebchatCustomer.join(server.url, 'demo', 'Julia');
+    await customer.say('¿Me reenvías el contrato?');
+    const conversation = await waitForConversation(ana, 'unassigned', 'Julia');
+    const staged = await ana.ipc.ok('attachment.stage', { name: 'contrato.pdf', mime: 'application/pdf', dataBase64: PDF.toString('base64'), kind: 'file', durationMs: null });
+    // As if uploaded long ago and since removed by the server (it keeps no file nothing holds).
+    await ana.stop();
+    const dir = join(ana.dataDir, 'client', 'mirrors');
+    const file = readdirSync(dir).find((f) => f.endsWith('.sqlite'))!;
+    const db = new Database(join(dir, file));
+    db.prepare("INSERT INTO blob_uploads (sha256, state, error, at) VALUES (?, 'uploaded', NULL, ?)").run(sha(PDF), Date.now() - 3 * 86_400_000);
+    db.close();
+    await ana.restart();
+    await ana.ipc.until('sync.status', {}, (s) => s.state === 'online');
+
+    const { id } = await ana.ipc.ok('message.send', { conversationId: conversation.id, body: 'El contrato', attachments: [staged] });
+    const failed = await ana.ipc.until('conversation.messages', { conversationId: conversation.id }, (ms) => ms.some((m) => m.id === id && m.delivery === 'failed'));
+    expect(failed.find((m) => m.id === id)?.failure?.code).toBe('ATTACHMENT_MISSING');
+    expect(readMirrorFile(ana, (d) => d.prepare('SELECT COUNT(*) AS n FROM blob_uploads').get())).toEqual({ n: 0 });
+
+    const resent = await ana.ipc.ok('message.resend', { id });
+    await ana.ipc.until('sync.status', {}, (s) => s.state === 'online' && s.pending === 0);
+    const got = await customer.waitForAgentMessage((m) => m.id === resent.id);
+    expect(got.attachments.map((a) => a.name)).toEqual(['contrato.pdf']);
+    const timeline = await ana.ipc.ok('conversation.messages', { conversationId: conversation.id });
+    expect(timeline.filter((m) => m.direction === 'out').map((m) => [m.id, m.delivery === 'failed'])).toEqual([[resent.id, false]]);
+    expect(storedBlobs(server.dataDir)).toEqual([sha(PDF)]);
     customer.close();
   });
 

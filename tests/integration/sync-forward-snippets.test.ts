@@ -91,8 +91,11 @@ describe('forward', () => {
       const again = await WebchatCustomer.join(server.url, 'demo', name, customer.identity);
       again.close();
       expect(again.history.filter((m) => m.from === 'agent').map((m) => m.body)).toEqual(['Tu factura']);
-      const timeline = await client.ipc.ok('conversation.messages', { conversationId: idOf(name) });
-      expect(timeline.filter((m) => m.direction === 'out').map((m) => [m.body, m.forwarded, m.delivery])).toEqual([['Tu factura', true, 'sent']]);
+      // The customer's page is open: the forwarded message shows delivered.
+      const timeline = await client.ipc.until('conversation.messages', { conversationId: idOf(name) }, (ms) =>
+        ms.some((m) => m.direction === 'out' && m.delivery === 'delivered'),
+      );
+      expect(timeline.filter((m) => m.direction === 'out').map((m) => [m.body, m.forwarded, m.delivery])).toEqual([['Tu factura', true, 'delivered']]);
     }
     // Nothing was uploaded and the file never came to Sofía's device.
     expect(gate.puts()).toEqual({ started: 0, completed: 0 });

@@ -165,6 +165,14 @@ describe('WhatsApp deliveries', () => {
     expect(later.messages.get(id)!.state).toBe('read');
   });
 
+  it('sends a template without variables without components', async () => {
+    const peer = await admin();
+    const { from, conversationId } = await customerWrites(peer, { text: 'Hola, escribí ayer', at: Date.now() - 26 * HOUR });
+    await peer.push('message.sendTemplate', { id: uuidv7(), conversationId, templateId: 'template-retomar-atencion', variables: [] });
+    const sent = await wa.waitForSent((m) => m.to === from, 'the template');
+    expect(sent.request.template).toEqual({ name: 'retomar_atencion', language: { code: 'es' } });
+  });
+
   it('sends free text inside the window, and stores the provider refusal as the failure reason', async () => {
     const peer = await admin();
     const { from, conversationId } = await customerWrites(peer, { text: 'Necesito ayuda con la factura' });

@@ -1,5 +1,6 @@
 // Snippet variables and channel reply windows (issue 4's pure rules).
 import { describe, expect, it } from 'vitest';
+import { ownerOnSave } from '../../src-shared/rules/snippets';
 import { HOUR_MS, canSendFreeText, partsToText, renderSnippet, replyWindow, unfilledVariables, type SnippetContext } from '../../src-shared';
 
 const ctx: SnippetContext = {
@@ -73,5 +74,27 @@ describe('reply windows', () => {
     const writtenAt = last + 23 * HOUR_MS;
     expect(canSendFreeText('whatsapp', last, writtenAt)).toBe(true);
     expect(canSendFreeText('whatsapp', last, writtenAt + 2 * HOUR_MS)).toBe(false);
+  });
+});
+
+describe('who owns a saved snippet', () => {
+  const admin = { id: 'admin', role: 'admin' };
+  const ana = { id: 'ana', role: 'agent' };
+  const codeOf = (f: () => unknown) => {
+    try {
+      f();
+      return null;
+    } catch (e) {
+      return (e as { code?: string }).code ?? 'thrown';
+    }
+  };
+
+  it('keeps shared snippets for admins and personal ones for their author', () => {
+    expect(ownerOnSave(admin, null, true)).toBeNull();
+    expect(ownerOnSave(ana, null, false)).toBe('ana');
+    expect(ownerOnSave(admin, { ownerId: null }, false)).toBe('admin');
+    expect(codeOf(() => ownerOnSave(ana, null, true))).toBe('FORBIDDEN');
+    expect(codeOf(() => ownerOnSave(ana, { ownerId: null }, false))).toBe('FORBIDDEN');
+    expect(codeOf(() => ownerOnSave(ana, { ownerId: 'bruno' }, false))).toBe('FORBIDDEN');
   });
 });

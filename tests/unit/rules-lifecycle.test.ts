@@ -18,6 +18,7 @@ import {
   tag,
   teamQueuesFor,
   transfer,
+  transferToNewConversation,
   viewsFor,
   type Contact,
   type ContactFieldDefinition,
@@ -215,5 +216,16 @@ describe('contact edits', () => {
   it('cleans phone and email lists (trimmed, no duplicates)', () => {
     const out = patchContact(contact, { phones: [' 123 ', '123', '456'] }, { phones: 3 }, defs, isUser, 9);
     expect(out.contact.phones).toEqual(['123', '456']);
+  });
+});
+
+describe('a transfer that starts a new conversation', () => {
+  it('closes the old one pointing to the new one, which carries the transfer and the history link', () => {
+    const old = { ...conv, status: 'snoozed' as const, unreadCount: 2, waitingSince: 500 };
+    const { closed, started } = transferToNewConversation(ana, old, 'bruno', null, 'conv-new', 9000);
+    expect(closed.conversation).toMatchObject({ id: old.id, status: 'closed', unreadCount: 0, waitingSince: null });
+    expect(closed.events).toEqual([{ type: 'continued', conversationId: 'conv-new', byId: 'ana' }]);
+    expect(started.conversation).toMatchObject({ id: 'conv-new', assigneeId: 'bruno', status: 'open', previousConversationId: old.id, createdAt: 9000 });
+    expect(started.events).toEqual([{ type: 'transferred', toUserId: 'bruno', toTeamId: null, byId: 'ana' }]);
   });
 });

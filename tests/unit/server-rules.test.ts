@@ -38,6 +38,8 @@ const message = (id: string, seq = 1): Message => ({
   event: null,
   mentions: [],
   attachments: [],
+  template: null,
+  forwarded: false,
   state: 'delivered',
   error: null,
   createdAt: 1,

@@ -66,3 +66,11 @@ export function forgetMissingRefusal(db: WritableDb, sha256: string): void {
     "DELETE FROM blob_uploads WHERE sha256 = ? AND state = 'refused' AND json_extract(error, '$.code') = 'ATTACHMENT_MISSING'",
   ).run(sha256);
 }
+
+/** The server said it does not hold these after all: they are uploaded again when next needed. */
+export function forgetUploads(db: WritableDb, attachments: readonly Attachment[]): void {
+  const stmt = db.prepare("DELETE FROM blob_uploads WHERE sha256 = ? AND state = 'uploaded'");
+  db.transaction(() => {
+    for (const a of attachments) stmt.run(a.sha256);
+  })();
+}

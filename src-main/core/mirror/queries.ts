@@ -107,8 +107,8 @@ interface MessageRow {
 
 function failureOf(r: MessageRow): ErrorBody | null {
   if (r.delivery !== 'failed') return null;
-  // A base message failed at the provider: there is no code of ours, only the provider's reason.
-  const body: ErrorBody = { code: (r.error_code ?? 'INTERNAL') as ErrorCode, message: r.error_message ?? '' };
+  // A base message failed at the channel: there is no code of ours, only the provider's reason.
+  const body: ErrorBody = { code: (r.error_code ?? 'PROVIDER_REJECTED') as ErrorCode, message: r.error_message ?? '' };
   if (r.error_params) body.params = JSON.parse(r.error_params) as Record<string, string>;
   return body;
 }

@@ -18,6 +18,7 @@ import {
   setStatus,
   tag,
   transfer,
+  transferToNewConversation,
   type Outcome,
 } from '../../../src-shared/rules/conversation';
 import { mustMayChangeSavedView, type Viewer } from '../../../src-shared/rules/visibility';
@@ -112,12 +113,11 @@ export function applyRule(db: ReadonlyDb, viewer: Viewer, c: Conversation, m: An
     case 'conversation.setBot':
       return setBot(viewer, c, m.args.active);
     case 'conversation.transfer': {
-      const out = transfer(viewer, c, m.args.toUserId, m.args.toTeamId);
       // The inbox starts a new conversation for the receiver: this one is closed; the new one arrives
       // from the server (it is the receiver's, usually out of this agent's scope).
       if (inboxSettings(db, c.inboxId).transferStartsNewConversation)
-        return { conversation: { ...c, status: 'closed', waitingSince: null, unreadCount: 0 }, events: out.events };
-      return out;
+        return transferToNewConversation(viewer, c, m.args.toUserId, m.args.toTeamId, m.args.newConversationId, m.clientTime).closed;
+      return transfer(viewer, c, m.args.toUserId, m.args.toTeamId);
     }
     default:
       throw new BandejaError('INTERNAL', `${m.name} does not change a conversation.`);

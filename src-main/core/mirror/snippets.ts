@@ -3,7 +3,7 @@
 import type { Snippet } from '../../../src-shared/domain';
 import { BandejaError } from '../../../src-shared/errors';
 import type { MutationArgs } from '../../../src-shared/mutations';
-import { mustMayChangeSnippet, usableSnippets } from '../../../src-shared/rules/snippets';
+import { mustMayChangeSnippet, ownerOnSave, usableSnippets } from '../../../src-shared/rules/snippets';
 import type { Viewer } from '../../../src-shared/rules/visibility';
 import type { ReadonlyDb, WritableDb } from './db';
 import { overlayDelete, snippetFromRow, upsertSnippet, type SnippetRow } from './rows';
@@ -25,10 +25,8 @@ function viewSnippet(db: ReadonlyDb, id: string): Snippet | null {
 
 /** snippet.save on the overlay, refused as the server would refuse it. */
 export function applySnippetSave(db: WritableDb, viewer: Viewer, args: MutationArgs<'snippet.save'>): void {
-  if (args.shared && viewer.role !== 'admin') throw new BandejaError('FORBIDDEN', 'Only administrators may keep shared snippets.');
   const before = viewSnippet(db, args.id);
-  if (before) mustMayChangeSnippet(viewer, before.ownerId);
-  const ownerId = args.shared ? null : viewer.id;
+  const ownerId = ownerOnSave(viewer, before, args.shared);
   const clash = db
     .prepare<[string | null, string, string], { id: string }>('SELECT id FROM snippets_view WHERE owner_id IS ? AND shortcut = ? AND id <> ?')
     .get(ownerId, args.shortcut, args.id);

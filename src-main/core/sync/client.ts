@@ -22,7 +22,7 @@ import { confirm, nextBatch, noteAttempt, pendingCount, reject } from '../outbox
 import type { ClientBlobs } from '../blobs';
 import type { AnyMutation } from '../../../src-shared/mutations';
 import { backoffDelay } from './backoff';
-import { blobsToUpload, markUpload, uploadRefusal } from '../mirror/blobUploads';
+import { attachmentsOf, blobsToUpload, forgetUploads, markUpload, uploadRefusal } from '../mirror/blobUploads';
 import { uploadBlob } from './uploads';
 
 export const PING_INTERVAL_MS = 10_000;
@@ -346,6 +346,9 @@ export class SyncClient {
       } else if (r.status === 'rejected') {
         const sentMutation = sentMutations.get(r.id);
         const refusal = r.error?.code === 'ATTACHMENT_MISSING' && sentMutation ? uploadRefusal(db, sentMutation) : null;
+        // The server lacks a file this device counted as uploaded (it removes files nothing holds after a
+        // day): forget that, so a resend uploads it again instead of failing the same way.
+        if (r.error?.code === 'ATTACHMENT_MISSING' && sentMutation && !refusal) forgetUploads(db, attachmentsOf(sentMutation));
         const error = refusal ?? r.error ?? { code: 'INTERNAL', message: 'The server refused this action.' };
         const settled = reject(db, r.id, error);
         if (settled?.conversationId) touched.add(settled.conversationId);

@@ -153,8 +153,10 @@ export class WhatsAppDispatcher {
         return { ok: true, value: { to, type: 'text', text: { body: part.body, preview_url: /https?:\/\//i.test(part.body) } } };
       case 'template': {
         const t = part.message.template!;
-        const components = t.variables.length > 0 ? [{ type: 'body', parameters: t.variables.map((text) => ({ type: 'text', text })) }] : [];
-        return { ok: true, value: { to, type: 'template', template: { name: t.name, language: { code: t.language }, components } } };
+        // A template without variables is sent without components (the body needs no parameters).
+        const template: Record<string, unknown> = { name: t.name, language: { code: t.language } };
+        if (t.variables.length > 0) template.components = [{ type: 'body', parameters: t.variables.map((text) => ({ type: 'text', text })) }];
+        return { ok: true, value: { to, type: 'template', template } };
       }
       case 'media': {
         const a = part.attachment;

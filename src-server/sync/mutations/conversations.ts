@@ -17,13 +17,13 @@ import {
   setStatus,
   tag,
   transfer,
+  transferToNewConversation,
 } from '../../../src-shared/rules/conversation';
 import {
   conversationExists,
   insertConversation,
   insertMessage,
   lockActiveConversation,
-  updateConversation,
 } from '../../store/conversations';
 import { renderTemplate } from '../../../src-shared/rules/templates';
 import { queueDelivery } from '../../store/deliveries';
@@ -213,22 +213,19 @@ export const conversationMutators: MutatorTable<
       await writeOutcome(ctx, before, outcome);
       return;
     }
-    // The inbox starts a new conversation for the receiver; the old one closes (its holder keeps
-    // it as history) and points to the new one, which shows the old history above it.
     if (await conversationExists(ctx.tx, args.newConversationId))
       throw new BandejaError('INVALID_ARGS', 'This conversation id is already used.');
-    const old = await updateConversation(ctx.tx, ctx.batch, before, { ...before, status: 'closed', waitingSince: null, unreadCount: 0 });
-    await writeEvent(ctx, old, { type: 'continued', conversationId: args.newConversationId, byId: ctx.actor.id });
-    const { version: _v, ...moved } = outcome.conversation;
-    const started = await insertConversation(ctx.tx, ctx.batch, {
-      ...moved,
-      id: args.newConversationId,
-      status: before.status === 'snoozed' ? 'open' : before.status,
-      closingCategoryId: null,
-      previousConversationId: before.id,
-      createdAt: ctx.now,
-    });
-    for (const event of outcome.events) await writeEvent(ctx, started, event);
+    const { closed, started } = transferToNewConversation(
+      viewerOf(ctx.actor),
+      before,
+      args.toUserId,
+      args.toTeamId,
+      args.newConversationId,
+      ctx.now,
+    );
+    await writeOutcome(ctx, before, closed);
+    const inserted = await insertConversation(ctx.tx, ctx.batch, started.conversation);
+    for (const event of started.events) await writeEvent(ctx, inserted, event);
   },
 
   async 'conversation.setStatus'(ctx, args) {

@@ -1,18 +1,16 @@
 // Snippets: admins keep shared ones, everyone keeps personal ones.
 import { BandejaError } from '../../../src-shared/errors';
-import { mustMayChangeSnippet } from '../../../src-shared/rules/snippets';
+import { mustMayChangeSnippet, ownerOnSave } from '../../../src-shared/rules/snippets';
 import { deleteSnippet, lockSnippet, snippetIdTaken, snippetShortcutTaken, writeSnippet } from '../../store/snippets';
 import { mustHoldBlobs, type MutatorTable } from './context';
 
 export const snippetMutators: MutatorTable<'snippet.save' | 'snippet.delete'> = {
   async 'snippet.save'(ctx, args) {
-    if (args.shared && ctx.actor.role !== 'admin') throw new BandejaError('FORBIDDEN', 'Only administrators may keep shared snippets.');
     const before = await lockSnippet(ctx.tx, ctx.actor.tenantId, args.id);
+    const ownerId = ownerOnSave(ctx.actor, before, args.shared);
     if (!before && (await snippetIdTaken(ctx.tx, args.id))) throw new BandejaError('INVALID_ARGS', 'This snippet id is already used.');
-    if (before) mustMayChangeSnippet(ctx.actor, before.ownerId);
     // The file must already be uploaded (PUT /blobs/<sha256>), like a message's.
     if (args.attachment !== null) await mustHoldBlobs(ctx, [args.attachment]);
-    const ownerId = args.shared ? null : ctx.actor.id;
     if (await snippetShortcutTaken(ctx.tx, ctx.actor.tenantId, ownerId, args.shortcut, args.id))
       throw new BandejaError('INVALID_ARGS', `Another snippet already uses the shortcut "/${args.shortcut}".`, { shortcut: args.shortcut });
     await writeSnippet(ctx.tx, ctx.batch, before, {
