@@ -39,13 +39,20 @@ export async function initialSync(ctx: BenchContext): Promise<Result> {
   const server = await startServer(serverDataCopy(ctx));
   const dataDir = join(ctx.work, 'initial-sync-client');
   mkdirSync(dataDir, { recursive: true });
-  const core = createCore({ host: createHeadlessHost(dataDir, () => undefined), lang: null, defaultServerUrl: server.url, log: () => undefined });
+  // Sync log lines: a reconnect while bootstrapping starts the snapshot over (what kept scale 1 from
+  // finishing before the server paced the snapshot).
+  const syncLog: string[] = [];
+  const core = createCore({ host: createHeadlessHost(dataDir, () => undefined), lang: null, defaultServerUrl: server.url, log: (line) => void syncLog.push(line) });
   try {
     await core.ready;
     const rssBefore = rssMiB();
     let firstPageMs: number | null = null;
     let peakRss = rssBefore;
     const t = process.hrtime.bigint();
+    let snapshotsStarted = 0;
+    core.events.on('sync.status', (status) => {
+      if (status.state === 'bootstrapping') snapshotsStarted++;
+    });
     core.events.on('mirror.changed', () => {
       firstPageMs ??= ms(t);
       peakRss = Math.max(peakRss, rssMiB());
@@ -82,8 +89,10 @@ export async function initialSync(ctx: BenchContext): Promise<Result> {
         rawRowsPerSec: rawRate,
         clientRssBeforeMiB: round(rssBefore, 1),
         clientRssPeakMiB: round(peakRss, 1),
+        bootstrappingStatusEvents: snapshotsStarted,
+        reconnects: syncLog.filter((l) => /reconnect|no pong/i.test(l)).length,
       },
-      notes: [],
+      notes: syncLog.slice(0, 5),
     };
   } finally {
     await core.close();

@@ -29,6 +29,9 @@ import { chunkOps, visibleOps } from './visibleChanges';
 export const CHANGE_PAGE_ROWS = 1000;
 // Frames we send stay well under the peer's MAX_FRAME_BYTES.
 const FRAME_BUDGET = Math.floor(MAX_FRAME_BYTES / 2);
+/** Snapshot bytes sent ahead of what the client has read (see sendPaced): about 7,000 messages, a few
+ *  seconds of applying. BANDEJA_SNAPSHOT_WINDOW_BYTES sets another (tests page a small store with it). */
+export const SNAPSHOT_WINDOW_BYTES = Number(process.env.BANDEJA_SNAPSHOT_WINDOW_BYTES) || 2 * 1024 * 1024;
 
 export interface ConnectionDeps {
   db: Db;
@@ -57,6 +60,8 @@ export class SyncConnection {
   private lmidStale = false;
   /** The client's counter as last read (sent with the next changes frame that reaches the log's end). */
   private lmidRead = 0;
+  /** Pings sent to pace a snapshot. */
+  private pings = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -198,19 +203,61 @@ export class SyncConnection {
     await this.catchUp();
   }
 
-  /** Streams a snapshot of what the user may see now; the client replaces its base tables with it. */
+  /** Streams a snapshot of what the user may see now; the client replaces its base tables with it.
+   *  The pages are read in one short transaction (PGlite has one connection: holding it while a slow
+   *  client applies would stop the whole server), then sent at the pace the client applies them. */
   private async bootstrap(user: UserWithTenant): Promise<void> {
+    const frames: string[] = [];
     const version = await streamSnapshot(
       this.deps.db,
       user.tenantId,
       viewerOf(user),
-      (v, epoch) => this.send({ type: 'snapshotBegin', epoch, version: v }),
+      (v, epoch) => frames.push(JSON.stringify({ type: 'snapshotBegin', epoch, version: v } satisfies ServerFrame)),
       (ops) => {
-        for (const part of chunkOps(ops, FRAME_BUDGET)) this.send({ type: 'snapshotPage', ops: part });
+        for (const part of chunkOps(ops, FRAME_BUDGET)) frames.push(JSON.stringify({ type: 'snapshotPage', ops: part } satisfies ServerFrame));
       },
     );
+    await this.sendPaced(frames);
     this.send({ type: 'snapshotEnd', version });
     this.cursor = version;
+  }
+
+  /** Sends frames so that no more than SNAPSHOT_WINDOW_BYTES are ahead of what the client has read.
+   *  Unpaced, a 10,000-conversation snapshot (~100 MB) sat in socket buffers ahead of every ping and
+   *  pong: the client, still applying pages, took the server for dead after 10-20 s and reconnected,
+   *  starting the snapshot over, for ever (bench/benchmarks/initialSync.ts at scale 1). A WebSocket
+   *  ping after each half window is answered once the client has read every frame before it, so
+   *  awaiting the previous one's pong keeps at most one window unread. */
+  private async sendPaced(frames: readonly string[]): Promise<void> {
+    let sinceMark = 0;
+    let previous: Promise<void> = Promise.resolve();
+    for (const frame of frames) {
+      if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+      this.ws.send(frame);
+      sinceMark += Buffer.byteLength(frame);
+      if (sinceMark < SNAPSHOT_WINDOW_BYTES / 2) continue;
+      sinceMark = 0;
+      const mark = this.pongFor(`snapshot-${++this.pings}`);
+      await previous;
+      previous = mark;
+    }
+  }
+
+  /** Sends a ping; resolves on its pong, or when the socket closes (the heartbeat closes a silent one). */
+  private pongFor(payload: string): Promise<void> {
+    return new Promise((resolve) => {
+      const onPong = (data: Buffer) => {
+        if (data.toString() === payload) done();
+      };
+      const done = () => {
+        this.ws.off('pong', onPong);
+        this.ws.off('close', done);
+        resolve();
+      };
+      this.ws.on('pong', onPong);
+      this.ws.on('close', done);
+      this.ws.ping(payload);
+    });
   }
 
   private async onPush(push: Push): Promise<void> {

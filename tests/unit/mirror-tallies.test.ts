@@ -121,7 +121,7 @@ describe('inbox counters from maintained tallies', () => {
 
       // Confirmed, refused, and a revoke of a conversation with an overlay and of one without.
       confirm(mirror.db, ids[0]!);
-      reject(mirror.db, ids[2]!, { code: 'CONFLICT', message: 'changed meanwhile' });
+      reject(mirror.db, ids[2]!, { code: 'FORBIDDEN', message: 'not yours any more' });
       expectSame(mirror, viewer);
       applyChanges(mirror.db, { from: 2, to: 3, ops: [{ kind: 'revoke', conversationId: unread }, { kind: 'revoke', conversationId: pick((c) => c.status === 'closed') }] });
       expectSame(mirror, viewer);
