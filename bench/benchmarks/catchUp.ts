@@ -90,6 +90,16 @@ export async function catchUp(ctx: BenchContext): Promise<Result> {
   const { frames } = makeFrames(realPath);
   const opsCount = frames.reduce((n, f) => n + f.ops.length, 0);
 
+  // The same apply without the inbox tallies' triggers (mirror migration 5), to show what they cost.
+  const untalliedPath = copyMirror(ctx, ctx.data.mirror, 'catchup-untallied.sqlite');
+  const untallied = openMirror(untalliedPath);
+  for (const { name } of untallied.db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%tally%'").all())
+    untallied.db.exec(`DROP TRIGGER ${name}`);
+  const tu = process.hrtime.bigint();
+  for (const frame of frames) applyChanges(untallied.db, frame);
+  const untalliedMs = ms(tu);
+  untallied.close();
+
   const real = openMirror(realPath);
   const t = process.hrtime.bigint();
   for (const frame of frames) applyChanges(real.db, frame);
@@ -130,6 +140,8 @@ export async function catchUp(ctx: BenchContext): Promise<Result> {
       rawOpsPerSec: rate(opsCount, rawMs),
       bareTablesOpsPerSec: rate(opsCount, bareMs),
       ratioVsBareTables: round(rate(opsCount, realMs) / rate(opsCount, bareMs), 3),
+      applyOpsPerSecWithoutTallies: rate(opsCount, untalliedMs),
+      talliesSlowdown: round(realMs / untalliedMs, 3),
     },
     notes: [],
   };

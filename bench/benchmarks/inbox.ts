@@ -10,6 +10,7 @@ import { openWithViewer, type BenchContext } from '../lib/context';
 import { percentile, round, sample, type Result } from '../lib/measure';
 import type { Mirror } from '../../src-main/core/mirror/db';
 import { readSessionUser } from '../../src-main/core/mirror/meta';
+import { unreadForBadge } from '../../src-main/core/mirror/queries';
 
 const PAGE = 50;
 
@@ -54,6 +55,8 @@ function timePairs(big: Mirror, small: Mirror, agent: boolean, now: number): Pai
       });
   }
   queries.push({ key: `${agent ? 'agent' : 'supervisor'} · inbox.counts (every view)`, run: (m, viewer) => Object.keys(inboxCounts(m.read, viewer, now)).length });
+  queries.push({ key: `${agent ? 'agent' : 'supervisor'} · dock badge`, run: (m, viewer) => unreadForBadge(m.read, viewer) });
+  queries.push({ key: `${agent ? 'agent' : 'supervisor'} · dock badge before tallies (a count)`, run: (m, viewer) => m.read.prepare<[string], { n: number }>(BADGE_BY_COUNT).get(viewer.id)!.n });
   // Before the tallies (mirror migration 5): one GROUP BY over the conversations per view.
   queries.push({ key: `${agent ? 'agent' : 'supervisor'} · inbox.counts before tallies (a count per view)`, run: (m, viewer) => Object.keys(countEveryView(m, viewer, now)).length });
   return queries.map((q) => {
@@ -67,6 +70,10 @@ function timePairs(big: Mirror, small: Mirror, agent: boolean, now: number): Pai
 }
 
 const ROUNDS = 40;
+
+/** The dock badge as it was counted before the tallies (mirror/queries.ts unreadForBadge). */
+const BADGE_BY_COUNT = `SELECT COUNT(*) AS n FROM conversations_view
+  WHERE status <> 'closed' AND unread_count > 0 AND (assignee_id = ? OR assignee_id IS NULL)`;
 
 function countEveryView(m: Mirror, viewer: Viewer, now: number) {
   const teams = m.read.prepare<[], { id: string }>('SELECT id FROM teams_view ORDER BY name, id').all().map((t) => t.id);
@@ -111,7 +118,7 @@ export async function inbox(ctx: BenchContext): Promise<Result> {
       bigP50Ms: round(percentile(p.big, 50), 3), bigP95Ms: round(b.p95, 3), smallP50Ms: round(percentile(p.small, 50), 3), smallP95Ms: round(s.p95, 3),
       ratio: round(ratio, 2), bigRows: p.bigRows, smallRows: p.smallRows,
     };
-    if (key.includes('inbox.counts')) continue;
+    if (key.includes('inbox.counts') || key.includes('dock badge')) continue;
     if (ratio > worst) [worst, worstKey] = [ratio, key];
     if (ratio > 2) misses.push(`${key}: ${round(ratio, 1)}x (${round(b.p95, 2)} ms vs ${round(s.p95, 2)} ms)`);
   }
@@ -119,6 +126,9 @@ export async function inbox(ctx: BenchContext): Promise<Result> {
     const after = figures[`${role} · inbox.counts (every view)`] as { bigP95Ms: number; bigP50Ms: number };
     const before = figures[`${role} · inbox.counts before tallies (a count per view)`] as { bigP95Ms: number; bigP50Ms: number };
     figures[`${role} · inbox.counts before/after p95`] = { before: before.bigP95Ms, after: after.bigP95Ms, ratio: round(before.bigP95Ms / after.bigP95Ms, 1), sameCounts: sameCounts[role] };
+    const badge = figures[`${role} · dock badge`] as { bigP95Ms: number; bigRows: number };
+    const badgeBefore = figures[`${role} · dock badge before tallies (a count)`] as { bigP95Ms: number; bigRows: number };
+    figures[`${role} · dock badge before/after p95`] = { before: badgeBefore.bigP95Ms, after: badge.bigP95Ms, ratio: round(badgeBefore.bigP95Ms / badge.bigP95Ms, 1), same: badge.bigRows === badgeBefore.bigRows };
   }
   return {
     name: 'inbox queries',

@@ -17,9 +17,9 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-export function spawnReady(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 600_000): Promise<Child> {
+export function spawnReady(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 600_000, cwd = ROOT): Promise<Child> {
   const started = process.hrtime.bigint();
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let logs = '';
   const exited = new Promise<void>((done) => proc.once('exit', () => done()));
@@ -66,8 +66,11 @@ export function serverDataCopy(ctx: BenchContext): string {
   return dir;
 }
 
+/** BENCH_SERVER_ROOT runs the server of another checkout (e.g. a worktree at an earlier commit), to
+ *  measure a server-side change back to back with the same dataset and client. */
 export function startServer(dataDir: string, port = 0): Promise<Child> {
-  return spawnReady(['src-server/cli.ts', '--port', String(port), '--data-dir', dataDir], /Bandeja server listening on (http:\/\/127\.0\.0\.1:\d+)/);
+  const root = process.env.BENCH_SERVER_ROOT ?? ROOT;
+  return spawnReady(['src-server/cli.ts', '--port', String(port), '--data-dir', dataDir], /Bandeja server listening on (http:\/\/127\.0\.0\.1:\d+)/, {}, 600_000, root);
 }
 
 export function freePort(): Promise<number> {

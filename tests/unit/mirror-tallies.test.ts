@@ -9,6 +9,7 @@ import { openMirror, type Mirror } from '../../src-main/core/mirror/db';
 import { writeSessionUser } from '../../src-main/core/mirror/meta';
 import { MIGRATIONS, migrate } from '../../src-main/core/mirror/migrations';
 import { conversationParams } from '../../src-main/core/mirror/rows';
+import { unreadForBadge } from '../../src-main/core/mirror/queries';
 import { countView, inboxCounts, listSavedViews } from '../../src-main/core/mirror/views';
 import { confirm, record, reject } from '../../src-main/core/outbox';
 import type { Conversation, SavedView, User } from '../../src-shared/domain';
@@ -80,9 +81,14 @@ function bruteForce(mirror: Mirror, viewer: Viewer) {
   return Object.fromEntries(refs.map((ref) => [viewKey(ref), countView(db, viewer, ref, NOW)]));
 }
 
+/** The dock badge as it was counted before the tallies. */
+const BADGE_BY_COUNT = `SELECT COUNT(*) AS n FROM conversations_view
+  WHERE status <> 'closed' AND unread_count > 0 AND (assignee_id = ? OR assignee_id IS NULL)`;
+
 function expectSame(mirror: Mirror, viewer: Viewer) {
   const counts = inboxCounts(mirror.read, viewer, NOW);
   expect(counts).toEqual(bruteForce(mirror, viewer));
+  expect(unreadForBadge(mirror.read, viewer)).toBe(mirror.read.prepare<[string], { n: number }>(BADGE_BY_COUNT).get(viewer.id)!.n);
   return counts;
 }
 
@@ -93,6 +99,7 @@ describe('inbox counters from maintained tallies', () => {
       const viewer = asViewer(user);
       const before = expectSame(mirror, viewer);
       expect(before[viewKey({ kind: 'mine' })]!.open).toBeGreaterThan(0);
+      expect(unreadForBadge(mirror.read, viewer)).toBeGreaterThan(0);
 
       // Overlays pending: taking an unassigned one, giving one back, reads, status changes and a close.
       const visible = visibleTo(user, spread());

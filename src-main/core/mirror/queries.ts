@@ -23,13 +23,13 @@ import {
 import { ITEM_SELECT, itemFromRow, type ItemRow } from './items';
 import { scopeClause } from './views';
 
-/** Conversations with unread customer messages the viewer is expected to handle (for the dock badge). */
+/** Conversations with unread customer messages the viewer is expected to handle (for the dock badge):
+ *  not closed, unread, theirs or nobody's. Summed from the inbox tallies (mirror migration 5), whose
+ *  `unread` counts exactly those per assignee. Counting the conversations instead cost tens of ms over
+ *  50,000, after every change and every recorded action (bench/benchmarks/inbox.ts times both). */
 export function unreadForBadge(db: ReadonlyDb, viewer: Viewer): number {
   return db
-    .prepare<[string], { n: number }>(
-      `SELECT COUNT(*) AS n FROM conversations_view
-        WHERE status <> 'closed' AND unread_count > 0 AND (assignee_id = ? OR assignee_id IS NULL)`,
-    )
+    .prepare<[string], { n: number }>(`SELECT COALESCE(SUM(unread), 0) AS n FROM conversation_tallies WHERE assignee_key IN (?, '')`)
     .get(viewer.id)!.n;
 }
 
