@@ -41,6 +41,34 @@ export interface ConnectionDeps {
   presence: PresenceTracker;
 }
 
+/** Frames read for a client and not sent yet, in order; next() waits for one, null once ended. */
+class FrameQueue {
+  private readonly frames: (string | null)[] = [];
+  private head = 0;
+  private ended = false;
+  private wake: (() => void) | null = null;
+
+  push(frame: string): void {
+    this.frames.push(frame);
+    this.wake?.();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.wake?.();
+  }
+
+  async next(): Promise<string | null> {
+    while (this.head === this.frames.length && !this.ended) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = null;
+    if (this.head === this.frames.length) return null;
+    const frame = this.frames[this.head]!;
+    // A sent frame is let go at once: a snapshot can be a hundred megabytes.
+    this.frames[this.head++] = null;
+    return frame;
+  }
+}
+
 export class SyncConnection {
   private user: UserWithTenant | null = null;
   private clientId = '';
@@ -204,35 +232,43 @@ export class SyncConnection {
   }
 
   /** Streams a snapshot of what the user may see now; the client replaces its base tables with it.
-   *  The pages are read in one short transaction (PGlite has one connection: holding it while a slow
-   *  client applies would stop the whole server), then sent at the pace the client applies them. */
+   *  Pages go out as they are read, at the pace the client applies them (sendPaced); the reading
+   *  transaction never waits for the client (PGlite has one connection: holding it while a slow client
+   *  applies would stop the whole server), so what the client is not ready for waits here meanwhile. */
   private async bootstrap(user: UserWithTenant): Promise<void> {
-    const frames: string[] = [];
-    const version = await streamSnapshot(
-      this.deps.db,
-      user.tenantId,
-      viewerOf(user),
-      (v, epoch) => frames.push(JSON.stringify({ type: 'snapshotBegin', epoch, version: v } satisfies ServerFrame)),
-      (ops) => {
-        for (const part of chunkOps(ops, FRAME_BUDGET)) frames.push(JSON.stringify({ type: 'snapshotPage', ops: part } satisfies ServerFrame));
-      },
-    );
-    await this.sendPaced(frames);
-    this.send({ type: 'snapshotEnd', version });
+    const outgoing = new FrameQueue();
+    const sending = this.sendPaced(outgoing);
+    let version: number;
+    try {
+      version = await streamSnapshot(
+        this.deps.db,
+        user.tenantId,
+        viewerOf(user),
+        (v, epoch) => outgoing.push(JSON.stringify({ type: 'snapshotBegin', epoch, version: v } satisfies ServerFrame)),
+        (ops) => {
+          for (const part of chunkOps(ops, FRAME_BUDGET)) outgoing.push(JSON.stringify({ type: 'snapshotPage', ops: part } satisfies ServerFrame));
+        },
+      );
+      outgoing.push(JSON.stringify({ type: 'snapshotEnd', version } satisfies ServerFrame));
+    } finally {
+      outgoing.end();
+      await sending;
+    }
+    // Only now: a catch-up before the last snapshot frame is sent would overtake it.
     this.cursor = version;
   }
 
-  /** Sends frames so that no more than SNAPSHOT_WINDOW_BYTES are ahead of what the client has read.
-   *  Unpaced, a 10,000-conversation snapshot (~100 MB) sat in socket buffers ahead of every ping and
-   *  pong: the client, still applying pages, took the server for dead after 10-20 s and reconnected,
-   *  starting the snapshot over, for ever (bench/benchmarks/initialSync.ts at scale 1). A WebSocket
-   *  ping after each half window is answered once the client has read every frame before it, so
-   *  awaiting the previous one's pong keeps at most one window unread. */
-  private async sendPaced(frames: readonly string[]): Promise<void> {
+  /** Sends queued frames so that no more than SNAPSHOT_WINDOW_BYTES are ahead of what the client has
+   *  read. Unpaced, a 10,000-conversation snapshot (~100 MB) sat in socket buffers ahead of every ping
+   *  and pong: the client, still applying pages, took the server for dead after 10-20 s and reconnected,
+   *  starting the snapshot over, for ever (bench/benchmarks/initialSync.ts at scale 1). A WebSocket ping
+   *  after each half window is answered once the client has read every frame before it, so awaiting the
+   *  previous one's pong keeps at most one window unread. */
+  private async sendPaced(frames: FrameQueue): Promise<void> {
     let sinceMark = 0;
     let previous: Promise<void> = Promise.resolve();
-    for (const frame of frames) {
-      if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    for (let frame = await frames.next(); frame !== null; frame = await frames.next()) {
+      if (this.closed || this.ws.readyState !== this.ws.OPEN) continue;
       this.ws.send(frame);
       sinceMark += Buffer.byteLength(frame);
       if (sinceMark < SNAPSHOT_WINDOW_BYTES / 2) continue;
