@@ -8,6 +8,7 @@ import { startServer } from '../src-server/app';
 import { createCore, type Core } from './core';
 import type { Host } from './core/host';
 import { normalizeServerUrl } from './core/session';
+import type { DesktopShell } from './ipc/desktop';
 import { createDispatch, createHandlers, type Dispatch } from './ipc/dispatch';
 import type { IpcEventEmitter } from './ipc/events';
 
@@ -93,6 +94,8 @@ export interface LaunchOptions {
   log?: (message: string) => void;
   /** Called with the embedded server's URL once it listens (hosts print their ready line). */
   onServerReady?: (url: string) => void;
+  /** The host's windows, layouts and login item (Electron); the headless host has none. */
+  shell?: DesktopShell;
 }
 
 export async function launch(opts: LaunchOptions): Promise<Launched> {
@@ -118,7 +121,7 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
   const host = opts.makeHost(flags.dataDir);
   const core = createCore({ host, lang: flags.lang, defaultServerUrl, version: packageJson.version, log });
   await core.ready;
-  const dispatch = createDispatch(createHandlers(core), log);
+  const dispatch = createDispatch(createHandlers(core, opts.shell), log);
   return {
     flags,
     core,

@@ -29,6 +29,7 @@ import { migrate } from './store/migrate';
 import { SyncConnection } from './sync/connection';
 import { SyncHub } from './sync/hub';
 import { markEveryoneOffline, PresenceTracker } from './sync/presence';
+import { SnoozeWaker } from './sync/snoozes';
 
 export interface StartServerOptions {
   /** 0 picks a free port. */
@@ -87,6 +88,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
 
   const hub = new SyncHub();
   const presence = new PresenceTracker(db, hub, log);
+  // Conversations whose time came while the server was down wake now.
+  const snoozes = new SnoozeWaker(db, hub, log);
+  void snoozes.schedule();
   const visitors = new VisitorSockets();
   const blobFiles = new BlobFiles(join(opts.dataDir, 'server', 'blobs'));
   const collectGarbage = async () => {
@@ -160,7 +164,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       const publicUrl = opts.publicUrl ?? `http://${request.headers.host ?? `${host}:${port}`}`;
       wss.handleUpgrade(request, socket, head, (ws) => {
         track(ws);
-        new SyncConnection(ws, { db, hub, log, afterCommit, presence }, publicUrl);
+        new SyncConnection(ws, { db, hub, log, afterCommit, presence, snoozes }, publicUrl);
       });
       return;
     }
@@ -200,6 +204,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     clearInterval(blobGc);
     await dispatcher.stop();
     await app.close();
+    await snoozes.stop();
     await db.close();
     throw e;
   }
@@ -234,6 +239,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         await app.close();
         // A POST to WhatsApp in flight finishes (and is recorded) before the store closes.
         await dispatcher.stop();
+        await snoozes.stop();
         await db.close();
       })();
       return closing;

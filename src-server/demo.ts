@@ -227,6 +227,7 @@ async function seedWhatsAppConversations(tx: Tx, batch: ChangeBatch, now: number
       botActive: false,
       closingCategoryId: null,
       previousConversationId: null,
+      snoozedUntil: null,
       createdAt: now - p.messages[0]!.ago,
     });
     for (const m of p.messages)

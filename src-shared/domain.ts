@@ -171,6 +171,9 @@ export const Conversation = z.object({
   closingCategoryId: Id.nullable(),
   /** The contact's conversation before this one (closed), whose history is shown above it. */
   previousConversationId: Id.nullable(),
+  /** Snoozed by a reminder with "postpone contact": stays snoozed until then even if the customer writes;
+   *  at that time the server returns it to Open and to the top. Null otherwise. */
+  snoozedUntil: Millis.nullable(),
   createdAt: Millis,
   version: z.number().int(),
 });
@@ -331,3 +334,21 @@ export const MessageTemplate = z.object({
   version: z.number().int(),
 });
 export type MessageTemplate = z.infer<typeof MessageTemplate>;
+
+export const REMINDER_STATES = ['active', 'dismissed', 'done', 'deleted'] as const;
+
+/** "Remind me" on a conversation: belongs to one agent and syncs to all their devices. State only moves
+ *  forward (rules/reminders.ts), so two devices never bring a finished reminder back. */
+export const Reminder = z.object({
+  id: Id,
+  userId: Id,
+  conversationId: Id,
+  dueAt: Millis,
+  note: z.string().max(500).nullable(),
+  /** Keeps the conversation snoozed until due (Conversation.snoozedUntil), even if the customer writes. */
+  postpone: z.boolean(),
+  state: z.enum(REMINDER_STATES),
+  createdAt: Millis,
+  version: z.number().int(),
+});
+export type Reminder = z.infer<typeof Reminder>;

@@ -15,4 +15,5 @@ export * from './rules/deepLink';
 export * from './rules/reminders';
 export * from './rules/notificationGrouping';
 export * from './rules/windowLayout';
+export * from './rules/route';
 export * from './rules/fileType';

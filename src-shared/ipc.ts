@@ -17,6 +17,7 @@ import {
   Message,
   MessageTemplate,
   NotificationEntry,
+  Reminder,
   SavedView,
   Snippet,
   Team,
@@ -25,6 +26,7 @@ import {
 } from './domain';
 import { ErrorBody } from './errors';
 import { mutationArgs } from './mutations';
+import { isRoute } from './rules/route';
 import { VIEWS } from './rules/visibility';
 
 function op<A extends z.ZodTypeAny, R extends z.ZodTypeAny>(args: A, result: R) {
@@ -54,6 +56,9 @@ export const SyncStatus = z.object({
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 
+/** This agent's active reminder on a conversation (the soonest), for "Overdue: <date> <time>". */
+export const ReminderBadge = z.object({ id: Id, dueAt: z.number(), note: z.string().nullable() });
+
 export const ConversationItem = Conversation.extend({
   contactName: z.string(),
   channel: Channel,
@@ -61,6 +66,7 @@ export const ConversationItem = Conversation.extend({
   assigneeName: z.string().nullable(),
   /** Some change to this conversation waits in the outbox. */
   pending: z.boolean(),
+  reminder: ReminderBadge.nullable(),
 });
 export type ConversationItem = z.infer<typeof ConversationItem>;
 
@@ -118,6 +124,55 @@ export type SearchHits = z.infer<typeof SearchHits>;
 export const NotificationItem = NotificationEntry.extend({ byName: z.string().nullable(), contactName: z.string().nullable(), excerpt: z.string() });
 export type NotificationItem = z.infer<typeof NotificationItem>;
 
+
+export const ReminderItem = Reminder.extend({ contactName: z.string().nullable() });
+export type ReminderItem = z.infer<typeof ReminderItem>;
+
+/** Per device (kept with the client's settings). */
+export const NotificationSettings = z.object({
+  newMessage: z.boolean(),
+  newConversation: z.boolean(),
+  mention: z.boolean(),
+  reminder: z.boolean(),
+  doNotDisturb: z.boolean(),
+  sound: z.boolean(),
+});
+export type NotificationSettings = z.infer<typeof NotificationSettings>;
+export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
+  newMessage: true,
+  newConversation: true,
+  mention: true,
+  reminder: true,
+  doNotDisturb: false,
+  sound: true,
+};
+
+/** What a desktop notification shows; clicking it opens `link`. */
+export const DesktopNotification = z.object({
+  /** Notifications with the same tag replace each other (one grouped toast, not a storm). */
+  tag: z.string(),
+  title: z.string(),
+  body: z.string(),
+  conversationId: Id.nullable(),
+  messageId: Id.nullable(),
+  sound: z.boolean(),
+});
+export type DesktopNotification = z.infer<typeof DesktopNotification>;
+
+/** The desktop shell's own settings (Electron; a browser tab has none of these). */
+export const DesktopSettings = z.object({
+  /** Running as the desktop app: windows, saved layouts and start at login exist. */
+  desktop: z.boolean(),
+  /** The system lets an app start at login (Windows and macOS). */
+  startAtLoginAvailable: z.boolean(),
+  startAtLogin: z.boolean(),
+  /** Windows in the saved layout, restored at start (0: no layout saved). */
+  layoutWindows: z.number().int().nonnegative(),
+});
+export type DesktopSettings = z.infer<typeof DesktopSettings>;
+
+/** What a window shows, as its URL's hash (rules/route.ts). */
+export const WindowRoute = z.string().max(300).refine(isRoute, 'Not a Bandeja route.');
 
 const Empty = z.object({}).strict();
 const Queued = z.object({ mutationId: z.number().int().positive() });
@@ -256,6 +311,13 @@ export const ipcContract = {
     Queued.extend({ id: Id }),
   ),
   'message.discard': op(z.object({ id: Id }), z.object({ ok: z.literal(true) })),
+  /** This agent's reminders (of one conversation, or all not finished), soonest first. */
+  'reminder.list': op(z.object({ conversationId: Id.optional() }).strict(), z.array(ReminderItem)),
+  'reminder.set': op(mutationArgs['reminder.set'].omit({ id: true }).extend({ id: Id.optional() }), Queued.extend({ id: Id })),
+  'reminder.setState': op(mutationArgs['reminder.setState'], Queued),
+  'presence.set': op(mutationArgs['presence.set'], Queued),
+  'notifications.settings.get': op(Empty, NotificationSettings),
+  'notifications.settings.set': op(NotificationSettings.partial(), NotificationSettings),
   /** Sends a failed message again as a new message (same words, files or template); a failed copy that
    *  only this device held (refused by the server) is removed in the same transaction. */
   'message.resend': op(z.object({ id: Id }), Queued.extend({ id: Id })),
@@ -270,6 +332,17 @@ export const ipcContract = {
   'template.list': op(z.object({ inboxId: Id.optional() }).strict(), z.array(MessageTemplate)),
   'admin.template.save': op(mutationArgs['admin.template.save'].omit({ id: true }).extend({ id: Id.optional() }), Queued.extend({ id: Id })),
   'admin.template.delete': op(mutationArgs['admin.template.delete'], Queued),
+  /** How many conversations wait for me (the dock badge, the tray, the page title): mine, open or pending,
+   *  waiting for a reply or unread. */
+  'badge.get': op(Empty, z.object({ count: z.number().int().nonnegative() })),
+  /** Opens a view in a window of its own (Electron). `opened: false` where the host has no windows of its
+   *  own (headless): the page opens a browser tab itself. */
+  'window.open': op(z.object({ route: WindowRoute }), z.object({ opened: z.boolean() })),
+  'desktop.settings.get': op(Empty, DesktopSettings),
+  'desktop.settings.set': op(z.object({ startAtLogin: z.boolean() }).partial().strict(), DesktopSettings),
+  /** Saves which views are open on which monitor; they come back at the next start. */
+  'desktop.layout.save': op(Empty, DesktopSettings),
+  'desktop.layout.clear': op(Empty, DesktopSettings),
 } as const;
 
 export type IpcContract = typeof ipcContract;
@@ -285,6 +358,12 @@ export const ipcEvents = {
   'sync.status': SyncStatus,
   /** The server refused one of this device's actions for good. Messages and notes also stay in their
    *  conversation as failed with the reason; for any other action this is how the person learns why. */
+  /** Headless host: the renderer shows this as a web Notification (Electron shows a native one itself). */
+  'notification.show': DesktopNotification,
+  /** Open a conversation (a notification or a bandeja:// link was clicked, or a second launch handed one over). */
+  'app.open': z.object({ conversationId: Id, messageId: Id.nullable() }),
+  /** Electron: a native notification was shown; one window plays the app's own sound (assets/) for it. */
+  'notification.sound': z.object({}),
   'mutation.rejected': z.object({ mutationId: z.number().int().positive(), name: z.string(), error: ErrorBody, conversationId: Id.nullable() }),
 } as const;
 export type IpcEvents = typeof ipcEvents;

@@ -12,6 +12,7 @@ import {
   MESSAGE_MAX_CHARS,
   MAX_ATTACHMENTS_PER_MESSAGE,
   MessageTemplate,
+  Presence,
   Role,
   SavedView,
   Snippet,
@@ -99,6 +100,19 @@ export const mutationArgs = {
   /** shared: an admin's snippet for everyone (ownerId null); otherwise personal to the author. */
   'snippet.save': Snippet.omit({ version: true, ownerId: true }).extend({ shared: z.boolean() }),
   'snippet.delete': z.object({ id: Id }),
+  /** Creates a reminder, or moves an active one of the actor's to a new time. With `postpone` the
+   *  conversation is snoozed until `dueAt`. */
+  'reminder.set': z.object({
+    id: Uuid,
+    conversationId: Id,
+    dueAt: z.number().int().nonnegative(),
+    note: z.string().trim().max(500).nullable(),
+    postpone: z.boolean(),
+  }),
+  /** Forward only (active -> dismissed -> done -> deleted); a move backwards is accepted and changes nothing. */
+  'reminder.setState': z.object({ id: Id, state: z.enum(['dismissed', 'done', 'deleted']) }),
+  /** The presence the person chose (tray menu): shown to teammates while they are connected. */
+  'presence.set': z.object({ presence: Presence }),
   'admin.template.save': MessageTemplate.omit({ version: true }),
   'admin.template.delete': z.object({ id: Id }),
 } as const;

@@ -13,6 +13,7 @@ import {
   Message,
   MessageTemplate,
   NotificationEntry,
+  Reminder,
   SavedView,
   Snippet,
   Team,
@@ -45,6 +46,8 @@ export const Op = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('invite'), row: Invite }),
   z.object({ kind: z.literal('snippet'), row: Snippet }),
   z.object({ kind: z.literal('template'), row: MessageTemplate }),
+  /** User scope: only the reminder's owner receives it. */
+  z.object({ kind: z.literal('reminder'), row: Reminder }),
   /** The conversation (and its messages) left this user's scope: purge it. */
   z.object({ kind: z.literal('revoke'), conversationId: Id }),
   /** A row that no longer exists (or no longer concerns this user). */

@@ -90,7 +90,7 @@ export async function catchUp(ctx: BenchContext): Promise<Result> {
   const { frames } = makeFrames(realPath);
   const opsCount = frames.reduce((n, f) => n + f.ops.length, 0);
 
-  // The same apply without the inbox tallies' triggers (mirror migration 5), to show what they cost.
+  // The same apply without the inbox tallies' triggers (mirror migration 6), to show what they cost.
   const untalliedPath = copyMirror(ctx, ctx.data.mirror, 'catchup-untallied.sqlite');
   const untallied = openMirror(untalliedPath);
   for (const { name } of untallied.db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%tally%'").all())

@@ -3,18 +3,20 @@
 // person had signed in and synced earlier.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { mirrorPath, TOKEN_SECRET, normalizeServerUrl } from '../../src-main/core/session';
+import { mirrorPath, normalizeServerUrl, tokenSecret } from '../../src-main/core/session';
 import { writeSettings } from '../../src-main/core/settings';
 import { secretsPath } from '../../src-main/host/headless/host';
 import { writePrivateFile } from '../../src-main/core/privateFile';
 import type { User } from '../../src-shared/domain';
+import { DEFAULT_NOTIFICATION_SETTINGS } from '../../src-shared/ipc';
 import { TENANT_ID, tokenOf } from './dataset';
 
 export function prepareClientData(dataDir: string, serverUrl: string, user: User, mirrorFile: string | null): string {
   const url = normalizeServerUrl(serverUrl);
   mkdirSync(dataDir, { recursive: true });
-  writeSettings(dataDir, { session: { serverUrl: url, user, tenant: { id: TENANT_ID, name: 'Bench' } } });
-  writePrivateFile(secretsPath(dataDir), JSON.stringify({ [TOKEN_SECRET]: tokenOf(user.id) }));
+  const session = { serverUrl: url, user, tenant: { id: TENANT_ID, name: 'Bench' } };
+  writePrivateFile(secretsPath(dataDir), JSON.stringify({ [tokenSecret(session)]: tokenOf(user.id) }));
+  writeSettings(dataDir, { session, notifications: DEFAULT_NOTIFICATION_SETTINGS });
   const target = mirrorPath(dataDir, url, user.id);
   mkdirSync(dirname(target), { recursive: true });
   if (mirrorFile) copyFileSync(mirrorFile, target);

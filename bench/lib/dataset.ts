@@ -278,6 +278,7 @@ export class ConversationStream {
       botActive: false,
       closingCategoryId: null,
       previousConversationId: null,
+      snoozedUntil: null,
       createdAt: p.createdAt,
       version: 1,
     }));

@@ -2,10 +2,9 @@
 // the sync client; knows nothing of Electron or of how the UI reaches it.
 import { v7 as uuidv7 } from 'uuid';
 import { BandejaError } from '../../src-shared/errors';
-import type { Attachment, NotificationEntry } from '../../src-shared/domain';
+import type { Attachment } from '../../src-shared/domain';
 import type { MutationArgs, MutationName } from '../../src-shared/mutations';
-import { preview } from '../../src-shared/rules/conversation';
-import type { Session, SyncStatus } from '../../src-shared/ipc';
+import type { NotificationSettings, Session, SyncStatus } from '../../src-shared/ipc';
 import type { Viewer } from '../../src-shared/rules/visibility';
 import { join } from 'node:path';
 import { sweepBlobs } from './blobHousekeeping';
@@ -17,13 +16,17 @@ import { openMirror, type Mirror, type ReadonlyDb } from './mirror/db';
 import { readDraft, writeDraft } from './mirror/drafts';
 import { writeSessionUser } from './mirror/meta';
 import { sessionViewer } from './mirror/rebase';
-import { unreadForBadge } from './mirror/queries';
+import { waitingForMe } from './mirror/queries';
+import { dueUnfired, markFired, soonestUnfired } from './mirror/reminders';
+import { Notifier } from './notifications';
+import { systemClock, type Clock } from './reminders/clock';
+import { ReminderScheduler } from './reminders/scheduler';
 import type { Applied } from './mirror/apply';
 import { IpcEventEmitter } from './events';
 import { forwardMessage, mustHaveAttachments, resendMessage } from './messageCopies';
 import { discardMessage, record, recordMany, type MutationInput, type Recorded } from './outbox';
-import { readSettings, writeSettings } from './settings';
-import { TOKEN_SECRET, mirrorPath, normalizeServerUrl, requestLogin, requestLogout } from './session';
+import { readSettings, updateSettings } from './settings';
+import { mirrorPath, normalizeServerUrl, tokenSecret, requestLogin, requestLogout } from './session';
 import { SyncClient } from './sync/client';
 
 export interface CoreOptions {
@@ -34,7 +37,14 @@ export interface CoreOptions {
   defaultServerUrl: string | null;
   version?: string;
   log?: (message: string) => void;
+  /** Time for reminders and notification bursts (tests drive it by hand). */
+  clock?: Clock;
 }
+
+/** Reminders that came due while the app was closed wait this long after sync is online (its catch-up
+ *  may say another device dismissed them), or CATCH_UP_LIMIT_MS after start when the server is away. */
+const CATCH_UP_SETTLE_MS = 1500;
+const CATCH_UP_LIMIT_MS = 10_000;
 
 export interface AppInfo {
   version: string;
@@ -48,6 +58,9 @@ interface Active {
   session: Session;
   mirror: Mirror;
   sync: SyncClient;
+  notifier: Notifier;
+  scheduler: ReminderScheduler;
+  stopCatchUp: () => void;
 }
 
 const SIGNED_OUT: SyncStatus = { state: 'signedOut', pending: 0, retryAt: null, lastError: null };
@@ -83,16 +96,12 @@ export interface Core {
   /** This device's draft for a conversation ('' when none). */
   readDraft(conversationId: string): string;
   writeDraft(conversationId: string, body: string): void;
+  /** This device's notification settings. */
+  notificationSettings(): NotificationSettings;
+  setNotificationSettings(patch: Partial<NotificationSettings>): NotificationSettings;
+  /** The system woke from sleep or its clock changed: reminders are looked at again now. */
+  wake(): void;
   close(): Promise<void>;
-}
-
-/** The native notification's title, in the language the app was started with (the renderer's
- *  catalog is not reachable from here). */
-function mentionTitle(lang: string | null, by: string): string {
-  const tag = lang ?? Intl.DateTimeFormat().resolvedOptions().locale;
-  if (tag.startsWith('es')) return `${by} te mencionó`;
-  if (tag.startsWith('pt')) return `${by} mencionou você`;
-  return `${by} mentioned you`;
 }
 
 export function createCore(opts: CoreOptions): Core {
@@ -103,27 +112,46 @@ export function createCore(opts: CoreOptions): Core {
   // Shared by every user and server on this device: a blob is named by its content.
   const blobs = new ClientBlobs(join(host.dataDir, 'client', 'blobs'));
   const onDevice = (sha256: string) => blobs.has(sha256);
+  const clock = opts.clock ?? systemClock;
+  let notificationSettings = readSettings(host.dataDir).notifications;
+  const stopWake = host.onWake?.(() => active?.scheduler.recompute());
 
   function mirrorChanged(applied: Applied): void {
     events.emit('mirror.changed', { all: applied.all, conversationIds: applied.conversationIds });
-    if (!active) return;
-    const viewer = sessionViewer(active.mirror.read);
-    if (viewer) host.setBadge(unreadForBadge(active.mirror.read, viewer));
-    for (const n of applied.newNotifications ?? []) notifyMention(active, n);
-  }
-
-  // A mention reaches the person even when the window is hidden: a native notification.
-  function notifyMention(a: Active, n: NotificationEntry): void {
-    const db = a.mirror.read;
-    const by = n.byId ? db.prepare<[string], { name: string }>('SELECT name FROM users_view WHERE id = ?').get(n.byId)?.name : undefined;
-    const body = db.prepare<[string], { body: string }>('SELECT body FROM messages WHERE id = ?').get(n.messageId)?.body ?? '';
-    host.notify(mentionTitle(opts.lang, by ?? '?'), preview(body));
+    const a = active;
+    if (!a) return;
+    const viewer = sessionViewer(a.mirror.read);
+    if (viewer) {
+      host.setBadge(waitingForMe(a.mirror.read, viewer));
+      a.notifier.news(a.mirror.read, viewer, applied.news, applied.newNotifications);
+    }
+    if (applied.reminders || applied.all) a.scheduler.recompute();
   }
 
   function activate(session: Session, token: string): void {
     const mirror = openMirror(mirrorPath(host.dataDir, session.serverUrl, session.user.id));
     writeSessionUser(mirror.db, session.user);
-    const current: Active = { session, mirror, sync: null as unknown as SyncClient };
+    const userId = session.user.id;
+    const notifier = new Notifier({ host, clock, lang: opts.lang, settings: () => notificationSettings });
+    const scheduler = new ReminderScheduler({
+      clock,
+      log,
+      holdCatchUp: true,
+      source: {
+        soonestUnfired: (notBefore) => soonestUnfired(mirror.read, userId, notBefore),
+        dueUnfired: (now, notBefore) => dueUnfired(mirror.read, userId, now, notBefore),
+        markFired: (due, at) => markFired(mirror.db, due, at),
+      },
+      fire: (due) => notifier.reminders(due),
+    });
+    // Reminders due while the app was closed wait for sync's catch-up (or for it to give up).
+    let settle: unknown = null;
+    const limit = clock.setTimeout(() => scheduler.releaseCatchUp(), CATCH_UP_LIMIT_MS);
+    const stopCatchUp = () => {
+      clock.clearTimeout(limit);
+      if (settle !== null) clock.clearTimeout(settle);
+    };
+    const current: Active = { session, mirror, sync: null as unknown as SyncClient, notifier, scheduler, stopCatchUp };
     current.sync = new SyncClient({
       mirror,
       serverUrl: session.serverUrl,
@@ -131,24 +159,40 @@ export function createCore(opts: CoreOptions): Core {
       log,
       blobs,
       onChanged: mirrorChanged,
-      onStatus: (status) => events.emit('sync.status', status),
+      onStatus: (status) => {
+        if (status.state === 'online' && settle === null) settle = clock.setTimeout(() => scheduler.releaseCatchUp(), CATCH_UP_SETTLE_MS);
+        events.emit('sync.status', status);
+      },
       onRejected: (rejection) => events.emit('mutation.rejected', rejection),
       onWelcome: (user, tenant) => {
         // Role, teams or name may have changed since sign-in: the settings follow the server.
         current.session = { ...current.session, user, tenant };
-        writeSettings(host.dataDir, { session: current.session });
+        updateSettings(host.dataDir, { session: current.session });
       },
       onSignedOut: (error) => log(`sync: signed out by the server (${error.code}): ${error.message}`),
     });
     active = current;
     current.sync.start();
+    current.scheduler.start();
+    host.setBadge(waitingForMe(mirror.read, sessionViewer(mirror.read)!));
+  }
+
+  /** Stops everything that reads the mirror, then closes it. `flush` shows notifications still in their
+   *  burst (a quitting app); a sign-out drops them. */
+  function shutDown(a: Active, flush: boolean): void {
+    a.stopCatchUp();
+    a.scheduler.stop();
+    if (flush) a.notifier.flush();
+    else a.notifier.stop();
+    a.sync.stop();
+    a.mirror.close();
   }
 
   function deactivate(): void {
     if (!active) return;
-    active.sync.stop();
-    active.mirror.close();
+    shutDown(active, false);
     active = null;
+    host.setBadge(0);
     events.emit('sync.status', SIGNED_OUT);
     events.emit('mirror.changed', { all: true, conversationIds: [] });
   }
@@ -161,6 +205,8 @@ export function createCore(opts: CoreOptions): Core {
   function afterRecord(a: Active, recorded: readonly Recorded[]): void {
     const ids = [...new Set(recorded.flatMap((r) => (r.conversationId === null ? [] : [r.conversationId])))];
     mirrorChanged({ all: recorded.some((r) => r.conversationId === null), conversationIds: ids });
+    // A reminder set, moved or finished here.
+    a.scheduler.recompute();
     a.sync.flush();
   }
 
@@ -177,7 +223,7 @@ export function createCore(opts: CoreOptions): Core {
   async function restore(): Promise<void> {
     const { session } = readSettings(host.dataDir);
     if (!session) return;
-    const token = await host.secrets.get(TOKEN_SECRET);
+    const token = await host.secrets.get(tokenSecret(session));
     if (!token) return;
     activate(session, token);
   }
@@ -198,21 +244,25 @@ export function createCore(opts: CoreOptions): Core {
       await ready;
       const url = normalizeServerUrl(serverUrl);
       const res = await requestLogin(url, email, password);
+      const previous = readSettings(host.dataDir).session;
       deactivate();
       const session: Session = { serverUrl: url, user: res.user, tenant: res.tenant };
-      await host.secrets.set(TOKEN_SECRET, res.token);
-      writeSettings(host.dataDir, { session });
+      await host.secrets.set(tokenSecret(session), res.token);
+      updateSettings(host.dataDir, { session });
+      if (previous && tokenSecret(previous) !== tokenSecret(session)) await host.secrets.delete(tokenSecret(previous));
       activate(session, res.token);
       return session;
     },
     async logout() {
       await ready;
       const a = active;
-      const token = await host.secrets.get(TOKEN_SECRET);
+      const session = a?.session ?? readSettings(host.dataDir).session;
+      const token = session ? await host.secrets.get(tokenSecret(session)) : null;
       deactivate();
-      await host.secrets.delete(TOKEN_SECRET);
-      writeSettings(host.dataDir, { session: null });
-      if (a && token) await requestLogout(a.session.serverUrl, token);
+      // Settings first: a crash after this leaves a token nobody names, never a session without one.
+      updateSettings(host.dataDir, { session: null });
+      if (session) await host.secrets.delete(tokenSecret(session));
+      if (session && token) await requestLogout(session.serverUrl, token);
     },
     syncStatus: () => (active ? active.sync.status() : SIGNED_OUT),
     reader() {
@@ -276,7 +326,7 @@ export function createCore(opts: CoreOptions): Core {
     async readAttachment(sha256) {
       if (blobs.has(sha256)) return blobs.read(sha256);
       const a = requireActive();
-      const token = await host.secrets.get(TOKEN_SECRET);
+      const token = await host.secrets.get(tokenSecret(a.session));
       if (!token) throw new BandejaError('NOT_SIGNED_IN', 'Sign in first.');
       let res: Response;
       try {
@@ -303,11 +353,20 @@ export function createCore(opts: CoreOptions): Core {
     writeDraft(conversationId, body) {
       writeDraft(requireActive().mirror.db, conversationId, body, Date.now());
     },
+    notificationSettings: () => notificationSettings,
+    setNotificationSettings(patch) {
+      const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      notificationSettings = updateSettings(host.dataDir, { notifications: { ...notificationSettings, ...defined } }).notifications;
+      return notificationSettings;
+    },
+    wake() {
+      active?.scheduler.recompute();
+    },
     async close() {
       await ready;
+      stopWake?.();
       if (active) {
-        active.sync.stop();
-        active.mirror.close();
+        shutDown(active, true);
         active = null;
       }
     },

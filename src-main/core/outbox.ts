@@ -69,6 +69,8 @@ function recordOne(db: WritableDb, input: MutationInput, now: number, opts: Reco
     // Refused here exactly as the server would refuse it (a closed reply window included, by the
     // mirror's knowledge of it): nothing is stored (the transaction rolls back).
     applyRule(db, viewer, conversation, mutation);
+    // A reminder is also an entity of its own (owner only, forward only).
+    if (mutation.name === 'reminder.set') applyEntityMutation(db, viewer, mutation);
     const pending = pendingMessageOf(db, conversation, mutation);
     if (pending) insertPendingMessage(db, mutationId, conversationId, viewer.id, pending, now);
   } else applyEntityMutation(db, viewer, mutation);
@@ -87,8 +89,7 @@ function recordOne(db: WritableDb, input: MutationInput, now: number, opts: Reco
     // holds it, so the upload gate must not look for bytes this device may never have had.
     if (confirmedSnippetHolds(db, a.sha256)) markUpload(db, a.sha256, { state: 'uploaded' }, now);
   }
-  if (conversationId !== null) rebaseConversation(db, conversationId);
-  else rebaseEntities(db);
+  rebaseAfter(db, { name: mutation.name, conversationId });
   return { mutationId, conversationId };
 }
 
@@ -209,7 +210,8 @@ function takeFromOutbox(db: WritableDb, mutationId: number): Settled | null {
 
 function rebaseAfter(db: WritableDb, settled: Settled): void {
   if (settled.conversationId !== null) rebaseConversation(db, settled.conversationId);
-  else rebaseEntities(db);
+  // reminder.set snoozes its conversation and makes or moves a reminder: both overlays follow it.
+  if (settled.conversationId === null || settled.name === 'reminder.set') rebaseEntities(db);
 }
 
 /** The server refused it for good: a message stays visible as failed with the reason, until discarded. */

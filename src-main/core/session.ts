@@ -5,7 +5,13 @@ import { BandejaError, ErrorBody } from '../../src-shared/errors';
 import { LoginResponse, Paths } from '../../src-shared/http';
 
 const LOGIN_TIMEOUT_MS = 15_000;
-export const TOKEN_SECRET = 'session-token';
+/** The token of one session (server + user) is kept under a key of its own. Signing in writes the new
+ *  token first and then the settings naming the session (one atomic file write), so a crash in between
+ *  leaves the previous session whole — never one session's settings with another's token. */
+export function tokenSecret(session: { serverUrl: string; user: { id: string } }): string {
+  const key = createHash('sha256').update(`${normalizeServerUrl(session.serverUrl)}\n${session.user.id}`).digest('hex').slice(0, 24);
+  return `session-token:${key}`;
+}
 
 /** One spelling per server, so http://host:8787/ and http://host:8787 share a mirror. */
 export function normalizeServerUrl(serverUrl: string): string {

@@ -1,34 +1,44 @@
 // The client's settings file (<dataDir>/client/settings.json), written whole (privateFile.ts) so a crash
-// mid-write leaves the previous settings, never half a file.
+// mid-write leaves the previous settings, never half a file. One file per data folder: per device.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { Session } from '../../src-shared/ipc';
+import { DEFAULT_NOTIFICATION_SETTINGS, NotificationSettings, Session } from '../../src-shared/ipc';
 import { writePrivateFile } from './privateFile';
 
-const Settings = z.object({ session: Session.nullable().default(null) });
-export type Settings = z.infer<typeof Settings>;
+export interface Settings {
+  session: Session | null;
+  /** Which desktop notifications this device shows (ipc.ts NotificationSettings). */
+  notifications: NotificationSettings;
+}
 
 export function settingsPath(dataDir: string): string {
   return join(dataDir, 'client', 'settings.json');
 }
 
 export function readSettings(dataDir: string): Settings {
-  let raw: string;
+  let raw: Record<string, unknown> = {};
   try {
-    raw = readFileSync(settingsPath(dataDir), 'utf8');
+    const parsed: unknown = JSON.parse(readFileSync(settingsPath(dataDir), 'utf8'));
+    if (parsed && typeof parsed === 'object') raw = parsed as Record<string, unknown>;
   } catch {
-    return { session: null };
+    // Missing or unreadable settings are ignored rather than crashing the app: the defaults apply.
   }
-  // Unreadable settings are ignored rather than crashing the app: the person signs in again.
-  try {
-    const parsed = Settings.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : { session: null };
-  } catch {
-    return { session: null };
-  }
+  // Each part on its own: a bad notifications entry must not sign the person out, nor the reverse.
+  const session = Session.nullable().safeParse(raw.session ?? null);
+  const notifications = NotificationSettings.partial().safeParse(raw.notifications ?? {});
+  return {
+    session: session.success ? session.data : null,
+    notifications: { ...DEFAULT_NOTIFICATION_SETTINGS, ...(notifications.success ? notifications.data : {}) },
+  };
 }
 
 export function writeSettings(dataDir: string, settings: Settings): void {
   writePrivateFile(settingsPath(dataDir), JSON.stringify(settings, null, 2));
+}
+
+/** Changes some settings and keeps the rest as they are on disk. */
+export function updateSettings(dataDir: string, patch: Partial<Settings>): Settings {
+  const next = { ...readSettings(dataDir), ...patch };
+  writeSettings(dataDir, next);
+  return next;
 }

@@ -7,6 +7,7 @@ import { adminHandlers } from './admin';
 import { appHandlers } from './app';
 import { attachmentHandlers } from './attachment';
 import { contactHandlers } from './contact';
+import { badgeHandlers, browserShell, desktopHandlers, type DesktopShell } from './desktop';
 import { conversationHandlers } from './conversation';
 import { directoryHandlers } from './directory';
 import { draftHandlers } from './draft';
@@ -15,6 +16,7 @@ import { inboxHandlers } from './inbox';
 import { messageHandlers } from './message';
 import { noteHandlers } from './note';
 import { notificationHandlers } from './notification';
+import { reminderHandlers } from './reminder';
 import { searchHandlers } from './search';
 import { sessionHandlers } from './session';
 import { snippetHandlers } from './snippet';
@@ -25,8 +27,10 @@ import { viewHandlers } from './view';
 
 export type Dispatch = (op: string, rawArgs: unknown) => Promise<IpcReply<IpcOp>>;
 
-export function createHandlers(core: Core): IpcHandlers {
+export function createHandlers(core: Core, shell: DesktopShell = browserShell): IpcHandlers {
   return {
+    ...desktopHandlers(shell),
+    ...badgeHandlers(core),
     ...appHandlers(core),
     ...sessionHandlers(core),
     ...syncHandlers(core),
@@ -39,6 +43,7 @@ export function createHandlers(core: Core): IpcHandlers {
     ...searchHandlers(core),
     ...tagHandlers(core),
     ...notificationHandlers(core),
+    ...reminderHandlers(core),
     ...viewHandlers(core),
     ...adminHandlers(core),
     ...snippetHandlers(core),

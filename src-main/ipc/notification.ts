@@ -9,5 +9,8 @@ export function notificationHandlers(core: Core): AreaHandlers<'notifications.'>
       return listNotifications(db, viewer);
     },
     'notification.markRead': (args) => core.mutate('notification.markRead', args),
+    /** Per device: kept in this device's settings file, never synced. */
+    'notifications.settings.get': () => core.notificationSettings(),
+    'notifications.settings.set': (args) => core.setNotificationSettings(args),
   };
 }

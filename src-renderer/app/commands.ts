@@ -12,6 +12,8 @@ import { perform } from '../state/perform';
 import { conversationQuery, inboxListQuery } from '../state/queries';
 import { useUi } from '../state/ui-store';
 import { useSidebarViews } from '../state/views';
+import { openInNewWindow } from '../components/NewWindow';
+import { currentRoute } from '../state/route';
 
 export type CommandGroup = 'navigation' | 'conversation' | 'selection' | 'views' | 'contacts' | 'app';
 
@@ -290,6 +292,38 @@ export function useCommands(session: Session): Command[] {
           run: () => store().setView(v.ref),
         }),
       ),
+      {
+        id: 'remind',
+        group: 'conversation',
+        label: t('reminders.title'),
+        keys: ['h'],
+        enabled: item !== null,
+        run: () => item && store().openDialog({ kind: 'reminder', conversationId: item.id, reminderId: null }),
+      },
+      {
+        id: 'reminders',
+        group: 'app',
+        label: t('reminders.listTitle'),
+        keys: ['shift+h'],
+        enabled: true,
+        run: () => store().openDialog({ kind: 'reminders' }),
+      },
+      {
+        id: 'settings',
+        group: 'app',
+        label: t('settings.title'),
+        keys: ['mod+,'],
+        enabled: true,
+        run: () => store().openDialog({ kind: 'settings' }),
+      },
+      {
+        id: 'newWindow',
+        group: 'app',
+        label: t('windows.openView'),
+        keys: ['shift+w'],
+        enabled: true,
+        run: () => openInNewWindow(currentRoute()),
+      },
       {
         id: 'admin',
         group: 'app',

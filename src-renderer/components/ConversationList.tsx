@@ -17,6 +17,9 @@ import { useUi } from '../state/ui-store';
 import { useSidebarViews, viewLabel } from '../state/views';
 import { Avatar } from './Avatar';
 import { IconCheckDouble, IconClock } from './icons';
+import { NewWindowButton } from './NewWindow';
+import { RowReminder } from './Reminders';
+import { formatRoute } from '../../src-shared/rules/route';
 
 const ROW_HEIGHT = 78;
 
@@ -72,6 +75,7 @@ function Row({
                 {tag}
               </span>
             ))}
+            <RowReminder item={item} />
             <span className="row-assignee">{item.assigneeName ?? t('list.unassigned')}</span>
             {item.pending && (
               <span className="row-syncing" title={t('list.syncing')}>
@@ -178,6 +182,7 @@ export function ConversationList({ session }: { session: Session }) {
           <div className="list-title-row">
             <h2 className="list-title">{viewLabel(views, view)}</h2>
             <span className="list-tools">
+              <NewWindowButton route={formatRoute({ view, status, conversationId: null })} label={t('windows.openView')} />
               <button
                 type="button"
                 className="icon-button"

@@ -10,15 +10,20 @@ import { perform } from '../state/perform';
 import { conversationQuery, directoryQuery } from '../state/queries';
 import { useUi } from '../state/ui-store';
 import { Composer } from './Composer';
-import { IconBot, IconChat, IconPanel, IconPlus, IconTransfer, IconX } from './icons';
+import { IconAlarm, IconBot, IconChat, IconPanel, IconPlus, IconTransfer, IconX } from './icons';
 import { MessageList } from './MessageList';
+import { NewWindowButton } from './NewWindow';
+import { ReminderBar } from './Reminders';
+import { formatRoute } from '../../src-shared/rules/route';
 
 function Header({ item, session }: { item: ConversationItem; session: Session }) {
   const { t } = useTranslation();
   const me = session.user.id;
   const directory = useQuery(directoryQuery());
-  const { openDialog, contactPanelOpen, toggleContactPanel, selectConversation } = useUi(
+  const { openDialog, contactPanelOpen, toggleContactPanel, selectConversation, view, status } = useUi(
     useShallow((s) => ({
+      view: s.view,
+      status: s.status,
       openDialog: s.openDialog,
       contactPanelOpen: s.contactPanelOpen,
       toggleContactPanel: s.toggleContactPanel,
@@ -36,6 +41,7 @@ function Header({ item, session }: { item: ConversationItem; session: Session })
         <span className={`status-pill status-${item.status}`}>{t(`conversation.status.${item.status}`)}</span>
       </div>
       <div className="pane-tools">
+        <NewWindowButton route={formatRoute({ view, status, conversationId: item.id })} label={t('windows.openConversation')} />
         <button
           type="button"
           className="icon-button tool-button"
@@ -57,6 +63,16 @@ function Header({ item, session }: { item: ConversationItem; session: Session })
             {t('conversation.unassign')}
           </button>
         )}
+        <button
+          type="button"
+          className="button small"
+          data-action="remind"
+          title={t('reminders.title')}
+          onClick={() => openDialog({ kind: 'reminder', conversationId: item.id, reminderId: null })}
+        >
+          <IconAlarm size={13} />
+          {t('reminders.remindMe')}
+        </button>
         <button type="button" className="button small" disabled={closed} onClick={() => openDialog({ kind: 'transfer', id: item.id })}>
           <IconTransfer size={13} />
           {t('conversation.transfer')}
@@ -82,6 +98,7 @@ function Header({ item, session }: { item: ConversationItem; session: Session })
           {t('conversation.markUnread')}
         </button>
       </div>
+      <ReminderBar item={item} />
       <div className="pane-meta">
         <span className="chip">{t(`channel.${item.channel}`)}</span>
         <span className="muted">{item.inboxName}</span>

@@ -6,11 +6,12 @@ import { useShallow } from 'zustand/react/shallow';
 import type { Session, TabCounts } from '../../src-shared/ipc';
 import { viewKey, type View } from '../../src-shared/rules/visibility';
 import { keyCaps } from '../app/keys';
-import { countsQuery } from '../state/queries';
+import { countsQuery, remindersQuery } from '../state/queries';
 import { useUi } from '../state/ui-store';
 import { useSidebarViews, type SidebarView } from '../state/views';
-import { IconEdit, IconFilter, IconInbox, IconPlus, IconQueue, IconSearch, IconUser, IconUsers } from './icons';
+import { IconAlarm, IconEdit, IconFilter, IconInbox, IconPlus, IconQueue, IconSearch, IconUser, IconUsers } from './icons';
 import { NotificationBell } from './Notifications';
+import { useIsPast } from './Reminders';
 import { UserMenu } from './UserMenu';
 
 const VIEW_ICONS: Record<View, () => React.JSX.Element> = { mine: IconUser, unassigned: IconQueue, all: IconInbox, teammates: IconUsers };
@@ -71,6 +72,31 @@ function ViewItem({ v, counts, current }: { v: SidebarView; counts: TabCounts | 
   );
 }
 
+/** My reminders: how many are active, and whether the soonest is past due. */
+function RemindersItem() {
+  const { t } = useTranslation();
+  const openDialog = useUi((s) => s.openDialog);
+  const reminders = useQuery(remindersQuery(null));
+  const active = (reminders.data ?? []).filter((r) => r.state === 'active');
+  const overdue = useIsPast(active[0]?.dueAt ?? null);
+  return (
+    <li className="view-li">
+      <button type="button" className="view-item" data-view="reminders" onClick={() => openDialog({ kind: 'reminders' })}>
+        <IconAlarm />
+        <span className="view-name">{t('reminders.listTitle')}</span>
+        {active.length > 0 && (
+          <span className="view-counters">
+            <span className={`count ${overdue ? 'count-overdue' : 'count-waiting'}`} title={t('reminders.activeCount', { count: active.length })}>
+              <span aria-hidden="true">{active.length}</span>
+              <span className="visually-hidden">{t('reminders.activeCount', { count: active.length })}</span>
+            </span>
+          </span>
+        )}
+      </button>
+    </li>
+  );
+}
+
 export function Sidebar({ session }: { session: Session }) {
   const { t } = useTranslation();
   const counts = useQuery(countsQuery());
@@ -107,7 +133,10 @@ export function Sidebar({ session }: { session: Session }) {
       </button>
       <nav aria-label={t('views.label')} className="sidebar-nav">
         <h2 className="sidebar-heading">{t('views.label')}</h2>
-        <ul className="view-list">{group('views')}</ul>
+        <ul className="view-list">
+          {group('views')}
+          <RemindersItem />
+        </ul>
         {teams.length > 0 && (
           <>
             <h2 className="sidebar-heading">{t('views.teams')}</h2>

@@ -1,15 +1,17 @@
-// Who is signed in, and the per-device settings: language, theme; administration (admins), the
-// shortcut sheet, sign out.
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+// Who is signed in, and the per-device settings: presence (shown to teammates), language, theme;
+// settings (notifications, desktop), reminders, administration (admins), the shortcut sheet, sign out.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
+import { PRESENCES, type Presence } from '../../src-shared/domain';
 import type { Session } from '../../src-shared/ipc';
 import { call } from '../bridge/client';
-import { keys } from '../state/queries';
+import { perform } from '../state/perform';
+import { directoryQuery, keys } from '../state/queries';
 import { LANGUAGES, useUi, type Theme } from '../state/ui-store';
 import { Avatar } from './Avatar';
-import { IconChevronDown, IconKeyboard, IconSettings, IconSnippet } from './icons';
+import { IconAlarm, IconBell, IconChevronDown, IconKeyboard, IconSettings, IconSnippet } from './icons';
 import { usePopoverDismiss } from './usePopoverDismiss';
 
 const THEMES: Theme[] = ['system', 'light', 'dark'];
@@ -41,10 +43,31 @@ export function UserMenu({ session }: { session: Session }) {
 
   usePopoverDismiss(open, () => setOpen(false), root);
 
+  // The server confirms a chosen presence through the directory; until then the choice shows as made.
+  const directory = useQuery(directoryQuery());
+  const shown = directory.data?.users.find((u) => u.id === session.user.id)?.presence ?? session.user.presence;
+  const [chosen, setChosen] = useState<Presence | null>(null);
+  const presence = chosen ?? shown;
+  const choosePresence = (p: Presence) => {
+    setChosen(p);
+    void perform(call('presence.set', { presence: p })).then((r) => r === null && setChosen(null));
+  };
+  if (chosen !== null && chosen === shown) setChosen(null);
+
   return (
     <div className="user-menu" ref={root}>
       {open && (
         <div className="menu-panel" id={panelId} role="group" aria-label={t('menu.open', { name: session.user.name })}>
+          <fieldset data-testid="presence-choice">
+            <legend>{t('menu.presence')}</legend>
+            {PRESENCES.map((p) => (
+              <label key={p} className="menu-choice">
+                <input type="radio" name="presence" value={p} checked={presence === p} onChange={() => choosePresence(p)} />
+                <span className={`presence presence-${p}`} aria-hidden="true" />
+                <span>{t(`presence.${p}`)}</span>
+              </label>
+            ))}
+          </fieldset>
           <fieldset>
             <legend>{t('menu.language')}</legend>
             {LANGUAGES.map((lang) => (
@@ -105,6 +128,29 @@ export function UserMenu({ session }: { session: Session }) {
               <IconKeyboard size={14} />
               {t('commands.shortcuts')}
             </button>
+            <button
+              type="button"
+              className="menu-link"
+              data-action="settings"
+              onClick={() => {
+                setOpen(false);
+                openDialog({ kind: 'settings' });
+              }}
+            >
+              <IconBell size={14} />
+              {t('settings.menu')}
+            </button>
+            <button
+              type="button"
+              className="menu-link"
+              onClick={() => {
+                setOpen(false);
+                openDialog({ kind: 'reminders' });
+              }}
+            >
+              <IconAlarm size={14} />
+              {t('reminders.listTitle')}
+            </button>
           </div>
           <button className="button wide" type="button" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
             {t('menu.signOut')}
@@ -119,7 +165,10 @@ export function UserMenu({ session }: { session: Session }) {
         aria-label={t('menu.open', { name: session.user.name })}
         onClick={() => setOpen((o) => !o)}
       >
-        <Avatar name={session.user.name} size={30} />
+        <span className="avatar-with-presence">
+          <Avatar name={session.user.name} size={30} />
+          <span className={`presence avatar-presence presence-${presence}`} data-testid="my-presence" data-presence={presence} title={t(`presence.${presence}`)} />
+        </span>
         <span className="user-text">
           <span className="user-name">{session.user.name}</span>
           <span className="user-role">{t(`roles.${session.user.role}`)}</span>

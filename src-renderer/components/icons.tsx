@@ -262,3 +262,25 @@ export const IconTemplate = ({ size }: { size?: number }) => (
     <path d="M8 8h8M8 12h8M8 16h5" />
   </Icon>
 );
+export const IconAlarm = ({ size }: { size?: number }) => (
+  <Icon size={size}>
+    <circle cx="12" cy="13" r="8" />
+    <path d="M12 9v4l2 2" />
+    <path d="M5 3 2 6" />
+    <path d="m22 6-3-3" />
+  </Icon>
+);
+export const IconWindow = ({ size }: { size?: number }) => (
+  <Icon size={size}>
+    <path d="M15 3h6v6" />
+    <path d="M10 14 21 3" />
+    <path d="M18 13v6a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h6" />
+  </Icon>
+);
+export const IconVolume = ({ size }: { size?: number }) => (
+  <Icon size={size}>
+    <path d="M11 5 6 9H2v6h4l5 4V5z" />
+    <path d="M15.54 8.46a5 5 0 0 1 0 7.07" />
+    <path d="M19.07 4.93a10 10 0 0 1 0 14.14" />
+  </Icon>
+);

@@ -42,3 +42,20 @@ export function relativeTime(lang: string, at: number, now = Date.now()): string
   if (Math.abs(hours) < 48) return f.format(hours, 'hour');
   return f.format(Math.round(hours / 24), 'day');
 }
+
+/** A reminder's date and time in the reader's language ("May 12, 2:30 PM", "12 may, 14:30"). */
+export function dateAndTime(lang: string, at: number): string {
+  return formatter(lang, { day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(new Date(at));
+}
+
+/** The value an <input type="datetime-local"> holds for `at`, in this device's time zone. */
+export function localInputValue(at: number): string {
+  const d = new Date(at);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** Reads an <input type="datetime-local"> value as this device's local time; NaN when incomplete. */
+export function fromLocalInput(value: string): number {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) ? new Date(value).getTime() : NaN;
+}

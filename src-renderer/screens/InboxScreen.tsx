@@ -1,6 +1,8 @@
 // The agent's workspace: views on the left, the conversation list, the open conversation and the
 // contact panel; the dialogs, search, toasts, and the keyboard shortcuts over all of it.
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { Session } from '../../src-shared/ipc';
 import { viewKey } from '../../src-shared/rules/visibility';
@@ -16,7 +18,12 @@ import { ForwardDialog, ResumeDialog } from '../components/MessageDialogs';
 import { MySnippetsDialog } from '../components/SnippetManager';
 import { SearchDialog } from '../components/Search';
 import { Sidebar } from '../components/Sidebar';
+import { ReminderDialog, RemindersDialog } from '../components/Reminders';
+import { SettingsDialog } from '../components/SettingsDialog';
+import { NotificationPrompt } from '../components/NotificationPrompt';
 import { SyncBanner } from '../components/SyncBanner';
+import { showWaitingCount } from '../services/pageBadge';
+import { appInfoQuery, badgeQuery } from '../state/queries';
 import { Toasts } from '../components/Toasts';
 import { useUi } from '../state/ui-store';
 import { useSidebarViews } from '../state/views';
@@ -51,6 +58,7 @@ function useShortcuts(commands: Command[]): void {
 }
 
 function Dialogs({ session, commands }: { session: Session; commands: Command[] }) {
+  const headless = useQuery(appInfoQuery()).data?.host === 'headless';
   const { dialog, searchOpen } = useUi(useShallow((s) => ({ dialog: s.dialog, searchOpen: s.searchOpen })));
   return (
     <>
@@ -67,8 +75,20 @@ function Dialogs({ session, commands }: { session: Session; commands: Command[] 
       {dialog?.kind === 'snippets' && <MySnippetsDialog meId={session.user.id} />}
       {dialog?.kind === 'forward' && <ForwardDialog messageId={dialog.messageId} fromConversationId={dialog.fromConversationId} session={session} />}
       {dialog?.kind === 'resume' && <ResumeDialog conversationId={dialog.conversationId} />}
+      {dialog?.kind === 'reminder' && <ReminderDialog conversationId={dialog.conversationId} reminderId={dialog.reminderId} />}
+      {dialog?.kind === 'reminders' && <RemindersDialog />}
+      {dialog?.kind === 'settings' && <SettingsDialog session={session} headless={headless} />}
     </>
   );
+}
+
+/** The page title and favicon say how many conversations wait for me (the dock badge and tray do in Electron). */
+function useWaitingBadge(): void {
+  const { t } = useTranslation();
+  const count = useQuery(badgeQuery()).data?.count ?? 0;
+  const name = t('app.name');
+  useEffect(() => showWaitingCount(count, name), [count, name]);
+  useEffect(() => () => showWaitingCount(0, name), [name]);
 }
 
 export function InboxScreen({ session }: { session: Session }) {
@@ -78,6 +98,8 @@ export function InboxScreen({ session }: { session: Session }) {
   );
   const commands = useCommands(session);
   useShortcuts(commands);
+  useWaitingBadge();
+  const headless = useQuery(appInfoQuery()).data?.host === 'headless';
 
   // A role or team change (or another account on this device) can take a view away. Saved views
   // and teams load after the built-ins, so only a view missing once they are known is dropped.
@@ -92,6 +114,7 @@ export function InboxScreen({ session }: { session: Session }) {
   return (
     <div className="workspace">
       <SyncBanner />
+      {headless && <NotificationPrompt />}
       <div className={`columns${admin ? ' columns-admin' : contactPanelOpen ? ' columns-panel' : ''}`}>
         <Sidebar session={session} />
         {admin ? (

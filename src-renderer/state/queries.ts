@@ -33,6 +33,11 @@ export const keys = {
   snippets: (includeShadowed: boolean) => ['mirror', 'snippets', includeShadowed] as const,
   templates: ['mirror', 'templates'] as const,
   templatesOf: (inboxId: string | null) => ['mirror', 'templates', inboxId ?? 'all'] as const,
+  reminders: ['mirror', 'reminders'] as const,
+  remindersOf: (conversationId: string | null) => ['mirror', 'reminders', conversationId ?? 'mine'] as const,
+  badge: ['mirror', 'badge'] as const,
+  notificationSettings: ['settings', 'notifications'] as const,
+  desktopSettings: ['settings', 'desktop'] as const,
   searches: ['mirror', 'search'] as const,
   search: (q: string) => ['mirror', 'search', q] as const,
 };
@@ -79,6 +84,22 @@ export const snippetsQuery = (includeShadowed = false) =>
 export const templatesQuery = (inboxId: string | null) =>
   queryOptions({ queryKey: keys.templatesOf(inboxId), queryFn: () => call('template.list', inboxId ? { inboxId } : {}) });
 
+/** My reminders: of one conversation (all but deleted), or every active and dismissed one; soonest first. */
+export const remindersQuery = (conversationId: string | null) =>
+  queryOptions({
+    queryKey: keys.remindersOf(conversationId),
+    queryFn: () => call('reminder.list', conversationId ? { conversationId } : {}),
+  });
+
+/** How many conversations wait for me (the page title and favicon, like the dock badge and the tray). */
+export const badgeQuery = () => queryOptions({ queryKey: keys.badge, queryFn: () => call('badge.get', {}) });
+
+/** This device's notification settings (never synced). */
+export const notificationSettingsQuery = () =>
+  queryOptions({ queryKey: keys.notificationSettings, queryFn: () => call('notifications.settings.get', {}) });
+
+export const desktopSettingsQuery = () => queryOptions({ queryKey: keys.desktopSettings, queryFn: () => call('desktop.settings.get', {}) });
+
 export const searchQuery = (q: string) =>
   queryOptions({
     queryKey: keys.search(q),
@@ -106,7 +127,7 @@ function mirrorChanged(client: QueryClient, change: IpcEventPayload<'mirror.chan
   }
   // Conversation changes also move contacts' timelines, notifications and search results; those are
   // cheap local reads, so they go stale with any change rather than tracking exactly which.
-  const stale: QueryKey[] = [keys.inboxLists, keys.counts, keys.contacts, keys.notifications, keys.savedViews, keys.directory, keys.tags, keys.searches, keys.templates];
+  const stale: QueryKey[] = [keys.inboxLists, keys.counts, keys.contacts, keys.notifications, keys.savedViews, keys.directory, keys.tags, keys.searches, keys.templates, keys.reminders, keys.badge];
   for (const id of change.conversationIds) stale.push(keys.conversation(id), keys.messages(id));
   for (const queryKey of stale) void client.invalidateQueries({ queryKey });
 }

@@ -2,6 +2,7 @@
 // zustand store built from slices. Nothing here comes from the mirror; components read it with useShallow.
 import type { ConversationStatus } from '../../src-shared/domain';
 import type { ErrorBody } from '../../src-shared/errors';
+import type { Route } from '../../src-shared/rules/route';
 import type { ViewRef } from '../../src-shared/rules/visibility';
 import { create, type StateCreator } from 'zustand';
 import { keepWritten, type MentionPick } from './mentions';
@@ -26,7 +27,13 @@ export type Dialog =
   | { kind: 'snippets' }
   | { kind: 'forward'; messageId: string; fromConversationId: string }
   /** Pick an approved template to write outside the reply window. */
-  | { kind: 'resume'; conversationId: string };
+  | { kind: 'resume'; conversationId: string }
+  /** "Remind me" on a conversation; with `reminderId`, Change moves that active reminder. */
+  | { kind: 'reminder'; conversationId: string; reminderId: string | null }
+  /** My reminders, soonest first. */
+  | { kind: 'reminders' }
+  /** Notifications, sound, presence-independent device settings and the desktop shell's. */
+  | { kind: 'settings' };
 
 /** A refused or failed action, said in the reader's language from its code; or a short notice that an
  *  action with nothing else to show worked ("Link copied"), by its catalog key. */
@@ -51,6 +58,8 @@ interface NavigationSlice {
   selectConversation(id: string | null): void;
   openAtMessage(conversationId: string, messageId: string | null): void;
   setScreen(screen: 'inbox' | 'admin'): void;
+  /** Shows what a URL's route names (a window opened on a view, a reload). */
+  applyRoute(route: Route): void;
   setSignedOut(signedOut: boolean): void;
 }
 
@@ -115,6 +124,16 @@ const navigationSlice: StateCreator<UiState, [], [], NavigationSlice> = (set) =>
   openAtMessage: (selectedConversationId, focusedMessageId) =>
     set({ selectedConversationId, focusedMessageId, panelContactId: null, screen: 'inbox', searchOpen: false, notificationsOpen: false }),
   setScreen: (screen) => set({ screen }),
+  applyRoute: (route) =>
+    set({
+      view: route.view,
+      status: route.status,
+      selectedConversationId: route.conversationId,
+      focusedMessageId: null,
+      checked: [],
+      anchorId: null,
+      screen: 'inbox',
+    }),
   signedOut: false,
   setSignedOut: (signedOut) => set({ signedOut }),
 });

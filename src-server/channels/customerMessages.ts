@@ -3,11 +3,11 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Attachment, Conversation, Message } from '../../src-shared/domain';
 import { attachmentPreview, preview } from '../../src-shared/rules/conversation';
-import { customerMessageTarget, statusOnCustomerMessage } from '../../src-shared/rules/status';
+import { customerMessageTarget, snoozeOnCustomerMessage } from '../../src-shared/rules/status';
 import type { ChangeBatch } from '../store/changeLog';
 import { insertConversation, insertMessage, lockLatestConversation, updateConversation } from '../store/conversations';
 import type { Tx } from '../store/db';
-import type { InboxRow } from '../store/directory';
+import { getInbox, type InboxRow } from '../store/directory';
 
 export interface CustomerMessage {
   id: string;
@@ -26,6 +26,9 @@ export async function insertCustomerMessage(
   m: CustomerMessage,
 ): Promise<{ conversation: Conversation; message: Message } | null> {
   const latest = await lockLatestConversation(tx, inbox.id, contactId);
+  // A webchat socket holds the inbox as it was when the visitor connected; an admin may have given the
+  // inbox to another team since, and a new conversation must go to the team it has now.
+  const teamId = (await getInbox(tx, inbox.id))?.teamId ?? inbox.teamId;
   const target = customerMessageTarget(latest);
   const before = target.kind === 'existing' ? latest : null;
   const text = m.body.trim() || m.attachments.length === 0 ? preview(m.body) : attachmentPreview(m.attachments[0]!);
@@ -33,7 +36,9 @@ export async function insertCustomerMessage(
   const conversation = before
     ? await updateConversation(tx, batch, before, {
         ...before,
-        status: statusOnCustomerMessage(before.status),
+        // A reminder that postpones the conversation keeps it snoozed until due (by the server's clock:
+        // a provider's late timestamp says nothing about whether the reminder is due yet).
+        ...snoozeOnCustomerMessage(before, Date.now()),
         unreadCount: before.unreadCount + 1,
         lastMessageAt: Math.max(before.lastMessageAt, m.at),
         lastMessagePreview: m.at >= before.lastMessageAt ? text : before.lastMessagePreview,
@@ -44,7 +49,7 @@ export async function insertCustomerMessage(
         id: uuidv7(),
         inboxId: inbox.id,
         contactId,
-        teamId: inbox.teamId,
+        teamId,
         assigneeId: null,
         status: target.kind === 'new' ? target.status : 'open',
         unreadCount: 1,
@@ -56,6 +61,7 @@ export async function insertCustomerMessage(
         botActive: false,
         closingCategoryId: null,
         previousConversationId: target.kind === 'new' ? target.previousConversationId : null,
+        snoozedUntil: null,
         createdAt: m.at,
       });
   const message = await insertMessage(

@@ -13,6 +13,7 @@ import type {
   Message,
   MessageTemplate,
   NotificationEntry,
+  Reminder,
   SavedView,
   Snippet,
   Team,
@@ -42,6 +43,7 @@ export type LoggedChange =
   | { kind: 'invite'; row: Invite }
   | { kind: 'snippet'; row: Snippet }
   | { kind: 'template'; row: MessageTemplate }
+  | { kind: 'reminder'; row: Reminder }
   | { kind: 'delete'; entity: DeletedEntity; id: string; scope: DeleteScope };
 
 interface Columns {
@@ -84,6 +86,7 @@ function columns(c: LoggedChange): Columns {
     case 'message':
       return { ...none, scopeKind: 'conversation', assigneeId: c.scope.assigneeId, teamId: c.scope.teamId, entityId: c.row.id, row: c.row };
     case 'notification':
+    case 'reminder':
       return { ...none, scopeKind: 'user', scopeUserId: c.row.userId, entityId: c.row.id, row: c.row };
     case 'savedView':
       return { ...none, ...fromScope(savedViewScope(c.row)), entityId: c.row.id, row: c.row };

@@ -58,8 +58,8 @@ export async function insertConversation(tx: Tx, batch: ChangeBatch, c: Omit<Con
   await tx.query(
     `INSERT INTO conversations (id, tenant_id, inbox_id, contact_id, team_id, assignee_id, status, unread_count, last_message_at,
        last_message_preview, last_customer_message_at, waiting_since, tags, bot_active, closing_category_id,
-       previous_conversation_id, created_at, version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15, $16, $17, $18)`,
+       previous_conversation_id, created_at, version, snoozed_until)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15, $16, $17, $18, $19)`,
     [
       row.id,
       batch.tenantId,
@@ -79,6 +79,7 @@ export async function insertConversation(tx: Tx, batch: ChangeBatch, c: Omit<Con
       row.previousConversationId,
       row.createdAt,
       row.version,
+      row.snoozedUntil,
     ],
   );
   batch.add({ kind: 'conversation', row, prev: null });
@@ -91,7 +92,7 @@ export async function updateConversation(tx: Tx, batch: ChangeBatch, before: Con
   const updated = await tx.query(
     `UPDATE conversations SET team_id = $2, assignee_id = $3, status = $4, unread_count = $5, last_message_at = $6,
        last_message_preview = $7, last_customer_message_at = $8, waiting_since = $9, version = $10, tags = $12::jsonb,
-       bot_active = $13, closing_category_id = $14, contact_id = $15
+       bot_active = $13, closing_category_id = $14, contact_id = $15, snoozed_until = $16
      WHERE id = $1 AND tenant_id = $11 RETURNING id`,
     [
       row.id,
@@ -109,6 +110,7 @@ export async function updateConversation(tx: Tx, batch: ChangeBatch, before: Con
       row.botActive,
       row.closingCategoryId,
       row.contactId,
+      row.snoozedUntil,
     ],
   );
   if (updated.length !== 1) throw new Error(`Conversation ${row.id} was not updated.`);

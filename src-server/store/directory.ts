@@ -203,6 +203,17 @@ export async function setPassword(tx: Tx, batch: ChangeBatch, userId: string, pa
 }
 
 /** Sets presence; returns false (and writes nothing) when it already was that. */
+/** The presence the person chose (tray menu), shown while they are connected. */
+export async function chosenPresence(db: Queryable, userId: string): Promise<Presence> {
+  const [row] = await db.query<{ chosen_presence: Presence }>('SELECT chosen_presence FROM users WHERE id = $1', [userId]);
+  return row?.chosen_presence ?? 'online';
+}
+
+export async function choosePresence(tx: Tx, userId: string, presence: Presence): Promise<void> {
+  const rows = await tx.query('UPDATE users SET chosen_presence = $2 WHERE id = $1 RETURNING id', [userId, presence]);
+  if (rows.length !== 1) throw new Error(`User ${userId} was not updated.`);
+}
+
 export async function setPresence(tx: Tx, batch: ChangeBatch, userId: string, presence: Presence): Promise<boolean> {
   const rows = await tx.query('UPDATE users SET presence = $2, version = $3 WHERE id = $1 AND presence <> $2 RETURNING id', [
     userId,

@@ -21,7 +21,7 @@ import type {
 
 export const CONVERSATION_COLUMNS = `c.id, c.inbox_id, c.contact_id, c.team_id, c.assignee_id, c.status, c.unread_count,
   c.last_message_at, c.last_message_preview, c.last_customer_message_at, c.waiting_since, c.tags, c.bot_active,
-  c.closing_category_id, c.previous_conversation_id, c.created_at, c.version`;
+  c.closing_category_id, c.previous_conversation_id, c.snoozed_until, c.created_at, c.version`;
 
 export interface ConversationRow {
   id: string;
@@ -39,6 +39,7 @@ export interface ConversationRow {
   bot_active: boolean;
   closing_category_id: string | null;
   previous_conversation_id: string | null;
+  snoozed_until: number | null;
   created_at: number;
   version: number;
   [k: string]: unknown;
@@ -61,6 +62,7 @@ export function toConversation(r: ConversationRow): Conversation {
     botActive: r.bot_active,
     closingCategoryId: r.closing_category_id,
     previousConversationId: r.previous_conversation_id,
+    snoozedUntil: r.snoozed_until,
     createdAt: r.created_at,
     version: r.version,
   };

@@ -7,12 +7,21 @@ import { contactMutators } from './mutations/contacts';
 import type { MutationContext, Mutator, MutatorTable } from './mutations/context';
 import { conversationMutators } from './mutations/conversations';
 import { personalMutators } from './mutations/personal';
+import { reminderMutators } from './mutations/reminders';
 import { snippetMutators } from './mutations/snippets';
 import { templateMutators } from './mutations/templates';
 
 export type { AfterCommit, MutationContext } from './mutations/context';
 
-const mutators: MutatorTable<MutationName> = { ...conversationMutators, ...contactMutators, ...personalMutators, ...adminMutators, ...snippetMutators, ...templateMutators };
+const mutators: MutatorTable<MutationName> = {
+  ...conversationMutators,
+  ...contactMutators,
+  ...personalMutators,
+  ...adminMutators,
+  ...snippetMutators,
+  ...templateMutators,
+  ...reminderMutators,
+};
 
 /** Validates and runs one mutation. Business refusals throw a BandejaError. */
 export async function runMutation(ctx: MutationContext, name: string, rawArgs: unknown): Promise<void> {

@@ -1,8 +1,9 @@
-// Presence: a user is online while they have a live sync connection on this node, offline otherwise.
+// Presence: while a user has a live sync connection on this node, the presence they chose (online by
+// default, away or offline from the tray); offline otherwise.
 // It changes through the change log like any user row, so every client's transfer picker follows it.
 import { ChangeBatch } from '../store/changeLog';
 import type { Db } from '../store/db';
-import { logUser, setPresence } from '../store/directory';
+import { chosenPresence, logUser, setPresence } from '../store/directory';
 import { nextVersion } from '../store/tenants';
 import type { SyncHub } from './hub';
 
@@ -67,7 +68,7 @@ export class PresenceTracker {
         const batch = new ChangeBatch(tenantId, await nextVersion(tx, tenantId));
         let any = false;
         for (const userId of userIds) {
-          const presence = this.hub.isConnected(tenantId, userId) ? 'online' : 'offline';
+          const presence = this.hub.isConnected(tenantId, userId) ? await chosenPresence(tx, userId) : 'offline';
           if (await setPresence(tx, batch, userId, presence)) any = true;
         }
         if (!any) throw new NoChange();

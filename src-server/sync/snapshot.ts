@@ -9,6 +9,7 @@ import { listClosingCategories, listContactFields } from '../store/definitions';
 import { listInboxes, listTeams, listUsers } from '../store/directory';
 import { listInvites } from '../store/invites';
 import { listNotificationsOf } from '../store/notifications';
+import { listRemindersOf } from '../store/reminders';
 import { listUsableSavedViews } from '../store/savedViews';
 import { listUsableSnippets } from '../store/snippets';
 import { listTemplates } from '../store/templates';
@@ -40,6 +41,7 @@ export async function streamSnapshot(
     async (q, after) => (await listUsableSavedViews(q, tenantId, viewer, after, n)).map((row) => ({ kind: 'savedView', row })),
     async (q, after) => (await listUsableSnippets(q, tenantId, viewer.id, after, n)).map((row) => ({ kind: 'snippet', row })),
     async (q, after) => (await listTemplates(q, tenantId, after, n)).map((row) => ({ kind: 'template', row })),
+    async (q, after) => (await listRemindersOf(q, viewer.id, after, n)).map((row) => ({ kind: 'reminder', row })),
   ];
   // Invitation links are for admins only.
   if (viewer.role === 'admin') readers.push(async (q, after) => (await listInvites(q, tenantId, after, n)).map((row) => ({ kind: 'invite', row })));

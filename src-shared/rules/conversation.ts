@@ -116,7 +116,8 @@ export function setStatus(actor: Viewer, c: Conversation, status: ConversationSt
   if (c.status === status) return { conversation: c, events: [] };
   if (!canTransition(c.status, status))
     throw new BandejaError('INVALID_TRANSITION', `A ${c.status} conversation cannot become ${status}.`);
-  return { conversation: { ...c, status }, events: [{ type: 'status', status, byId: actor.id }] };
+  // Leaving snoozed by hand ends a reminder's postponement too; a later snooze by hand has no wake time.
+  return { conversation: { ...c, status, snoozedUntil: null }, events: [{ type: 'status', status, byId: actor.id }] };
 }
 
 /** Close with an optional note and category. The inbox decides whether the assignee stays. */
@@ -134,6 +135,7 @@ export function close(
     conversation: {
       ...c,
       status: 'closed',
+      snoozedUntil: null,
       closingCategoryId: categoryId,
       assigneeId: settings.closeKeepsAssignee ? c.assigneeId : null,
       waitingSince: null,
@@ -246,4 +248,24 @@ export function addNote(actor: Viewer, c: Conversation, body: string): Outcome {
 /** @mentions a note may make: active users of the tenant other than the author, each once. */
 export function mentionTargets(mentions: readonly string[], authorId: string, activeUserIds: ReadonlySet<string>): string[] {
   return [...new Set(mentions)].filter((id) => id !== authorId && activeUserIds.has(id));
+}
+
+/** "Remind me" with "postpone contact": the conversation is snoozed until the reminder is due, and a
+ *  customer message meanwhile does not wake it (rules/reminders.ts isPostponed). Without postpone, for a
+ *  time already past, or on a closed conversation, the reminder changes nothing here. */
+export function snoozeUntilReminder(actor: Viewer, c: Conversation, dueAt: number, postpone: boolean, now: number): Outcome {
+  mustSee(actor, c);
+  if (!postpone || dueAt <= now || c.status === 'closed') return { conversation: c, events: [] };
+  const events: ConversationEvent[] = c.status === 'snoozed' ? [] : [{ type: 'status', status: 'snoozed', byId: actor.id }];
+  return { conversation: { ...c, status: 'snoozed', snoozedUntil: dueAt }, events };
+}
+
+/** A snoozed conversation whose time came: back to Open and to the top of the list (its last activity
+ *  becomes the due time). The server does this by itself, so the event line has no author. */
+export function wakeFromSnooze(c: Conversation): Outcome {
+  if (c.status !== 'snoozed' || c.snoozedUntil === null) return { conversation: c, events: [] };
+  return {
+    conversation: { ...c, status: 'open', snoozedUntil: null, lastMessageAt: Math.max(c.lastMessageAt, c.snoozedUntil) },
+    events: [{ type: 'status', status: 'open', byId: null }],
+  };
 }

@@ -1,5 +1,9 @@
 // Reminder presets and state. State only moves forward (active -> dismissed -> done -> deleted) so two
 // devices merging their views of one reminder never bring a finished one back.
+import type { Reminder } from '../domain';
+import { REMINDER_STATES } from '../domain';
+import { BandejaError } from '../errors';
+
 export const REMINDER_PRESETS = ['30m', '1h', '4h', '24h', '31h'] as const;
 export type ReminderPreset = (typeof REMINDER_PRESETS)[number];
 
@@ -16,7 +20,7 @@ export function presetDueAt(preset: ReminderPreset, now: number): number {
   return now + PRESET_MS[preset];
 }
 
-export const REMINDER_STATES = ['active', 'dismissed', 'done', 'deleted'] as const;
+export { REMINDER_STATES };
 export type ReminderState = (typeof REMINDER_STATES)[number];
 
 const RANK: Record<ReminderState, number> = { active: 0, dismissed: 1, done: 2, deleted: 3 };
@@ -44,4 +48,57 @@ export function nextTimerDelay(reminders: readonly { state: ReminderState; dueAt
   for (const r of reminders) if (r.state === 'active' && r.dueAt < soonest) soonest = r.dueAt;
   if (soonest === Infinity) return null;
   return Math.min(Math.max(0, soonest - now), MAX_TIMER_MS);
+}
+
+/** What `reminder.set` asks for (mutations.ts). */
+export interface ReminderRequest {
+  id: string;
+  conversationId: string;
+  dueAt: number;
+  note: string | null;
+  postpone: boolean;
+}
+
+function mustOwn(actor: { id: string }, reminder: Pick<Reminder, 'userId'>): void {
+  if (reminder.userId !== actor.id) throw new BandejaError('FORBIDDEN', 'Only the agent who set a reminder may change it.');
+}
+
+/** Creates a reminder, or moves an active one to a new time (note and postpone follow the request).
+ *  A finished one (dismissed, done, deleted) stays as it is: another device finished it first, and a
+ *  late move must not bring it back. Returns `existing` itself when nothing changes. */
+export function setReminder(actor: { id: string }, existing: Reminder | null, req: ReminderRequest, now: number): Reminder {
+  if (existing) {
+    mustOwn(actor, existing);
+    if (existing.conversationId !== req.conversationId)
+      throw new BandejaError('INVALID_ARGS', 'This reminder belongs to another conversation.');
+    if (existing.state !== 'active') return existing;
+  }
+  return {
+    id: req.id,
+    userId: actor.id,
+    conversationId: req.conversationId,
+    dueAt: req.dueAt,
+    note: req.note?.trim() || null,
+    postpone: req.postpone,
+    state: 'active',
+    createdAt: existing?.createdAt ?? now,
+    version: existing?.version ?? 0,
+  };
+}
+
+/** Dismiss, done or delete. A move backwards (or to the same state) is accepted and changes nothing:
+ *  returns `reminder` itself. */
+export function setReminderState(actor: { id: string }, reminder: Reminder, state: Exclude<ReminderState, 'active'>): Reminder {
+  mustOwn(actor, reminder);
+  return canMoveReminder(reminder.state, state) ? { ...reminder, state } : reminder;
+}
+
+/** A reminder with "postpone" holds its conversation snoozed until due: a customer message does not wake it. */
+export function isPostponed(c: { status: string; snoozedUntil: number | null }, now: number): boolean {
+  return c.status === 'snoozed' && c.snoozedUntil !== null && c.snoozedUntil > now;
+}
+
+/** When a snoozed conversation comes due: at or after its snoozedUntil. */
+export function isDueToWake(c: { status: string; snoozedUntil: number | null }, now: number): boolean {
+  return c.status === 'snoozed' && c.snoozedUntil !== null && c.snoozedUntil <= now;
 }

@@ -1,5 +1,6 @@
 // The conversation status machine: which moves a person may make, and what a customer message does.
 import type { ConversationStatus } from '../domain';
+import { isPostponed } from './reminders';
 
 const TRANSITIONS: Record<ConversationStatus, readonly ConversationStatus[]> = {
   open: ['pending', 'snoozed', 'closed'],
@@ -17,6 +18,16 @@ export function canTransition(from: ConversationStatus, to: ConversationStatus):
  *  holds the conversation snoozed until it is due. */
 export function statusOnCustomerMessage(current: ConversationStatus, postponed = false): ConversationStatus {
   return current === 'snoozed' && !postponed ? 'open' : current;
+}
+
+/** Status and wake time after the customer writes at `now`: a postponed conversation stays snoozed
+ *  until its time; any other snoozed one wakes (and forgets its wake time). */
+export function snoozeOnCustomerMessage(
+  c: { status: ConversationStatus; snoozedUntil: number | null },
+  now: number,
+): { status: ConversationStatus; snoozedUntil: number | null } {
+  const status = statusOnCustomerMessage(c.status, isPostponed(c, now));
+  return { status, snoozedUntil: status === 'snoozed' ? c.snoozedUntil : null };
 }
 
 /** One active conversation per contact: a customer message goes to the active one, or starts a new

@@ -73,3 +73,41 @@ export function toSavedWindow(view: string, bounds: Rect, maximized: boolean, di
     maximized,
   };
 }
+
+/** Where the main window was on each display (bounds relative to that display's work area), and the
+ *  display it was on last: the window comes back there, at the size it had on that display. */
+export interface WindowMemory {
+  lastDisplayId: string | null;
+  byDisplay: Record<string, { bounds: Rect; maximized: boolean }>;
+}
+
+export const EMPTY_WINDOW_MEMORY: WindowMemory = { lastDisplayId: null, byDisplay: {} };
+
+/** Records a window's current place (on the display holding its centre). */
+export function rememberWindow(memory: WindowMemory, bounds: Rect, maximized: boolean, displays: readonly Display[]): WindowMemory {
+  const saved = toSavedWindow('main', bounds, maximized, displays);
+  if (!saved) return memory;
+  return { lastDisplayId: saved.displayId, byDisplay: { ...memory.byDisplay, [saved.displayId]: { bounds: saved.bounds, maximized } } };
+}
+
+/** Where to open the main window: the display it was last on if it is still there (else the primary),
+ *  at the place it had on that display; a display it never was on gets `size` centred, inside the screen. */
+export function placeWindow(
+  memory: WindowMemory,
+  displays: readonly Display[],
+  size: { width: number; height: number },
+): { bounds: Rect; maximized: boolean; displayId: string } | null {
+  if (displays.length === 0) return null;
+  const primary = displays.find((d) => d.primary) ?? displays[0]!;
+  const display = displays.find((d) => d.id === memory.lastDisplayId) ?? primary;
+  const remembered = memory.byDisplay[display.id];
+  const area = display.workArea;
+  const bounds = remembered?.bounds ?? {
+    x: Math.round((area.width - size.width) / 2),
+    y: Math.round((area.height - size.height) / 2),
+    width: size.width,
+    height: size.height,
+  };
+  const [placed] = restoreLayout([{ view: 'main', displayId: display.id, bounds, maximized: remembered?.maximized ?? false }], displays);
+  return { bounds: placed!.bounds, maximized: placed!.maximized, displayId: display.id };
+}

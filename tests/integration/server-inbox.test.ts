@@ -309,6 +309,23 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       }
     });
 
+    it("a visitor connected before the inbox moved to another team opens the new conversation in the inbox's team of now", async () => {
+      const irene = await customer('Irene', 'ventas');
+      const admin = await peer('admin');
+      expect(await admin.push('admin.inbox.update', { inboxId: 'inbox-ventas', teamId: 'team-soporte' })).toMatchObject({ status: 'ok' });
+      try {
+        const said = await irene.say('Hola, ¿hacen envíos?');
+        await admin.waitForOp((op) => op.kind === 'message' && op.row.id === said, 'the customer message');
+        const conversation = admin.conversations.get(admin.messages.get(said)!.conversationId)!;
+        expect(conversation.teamId).toBe('team-soporte');
+        // Ana (Soporte only) now has it in her queue.
+        const ana = await peer('ana');
+        expect(ana.conversations.has(conversation.id)).toBe(true);
+      } finally {
+        await admin.push('admin.inbox.update', { inboxId: 'inbox-ventas', teamId: 'team-ventas' });
+      }
+    });
+
     it('tags as set operations: concurrent edits merge, removal is case-insensitive, each change is an event line', async () => {
       const { conversationId, ana } = await anasConversation('Hilda');
       const sofia = await peer('sofia');

@@ -77,7 +77,7 @@ describe('mirror migration 2', () => {
     ).run();
     raw.close();
     const mirror = openMirror(path);
-    expect(mirror.db.pragma('user_version', { simple: true })).toBe(2);
+    expect(mirror.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(conversationMessages(mirror.read, 'conv-1').map((m) => [m.body, m.template, m.forwarded])).toEqual([['de antes', null, false]]);
     const sql = (name: string) => (mirror.db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(name) as { sql: string }).sql;
     expect(sql('templates')).toMatch(/STRICT\s*$/);

@@ -52,6 +52,7 @@ export function conversation(over: Partial<Conversation> = {}): Conversation {
     botActive: false,
     closingCategoryId: null,
     previousConversationId: null,
+    snoozedUntil: null,
     createdAt: 2000,
     version: 3,
     ...over,

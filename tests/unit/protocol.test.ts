@@ -27,6 +27,7 @@ const conv = {
   botActive: false,
   closingCategoryId: null,
   previousConversationId: null,
+  snoozedUntil: null,
   createdAt: 1_700_000_000_000,
   version: 7,
 };

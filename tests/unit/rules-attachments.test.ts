@@ -20,6 +20,7 @@ const conv: Conversation = {
   botActive: false,
   closingCategoryId: null,
   previousConversationId: null,
+  snoozedUntil: null,
   createdAt: 1,
   version: 1,
 };

@@ -46,6 +46,7 @@ const conv: Conversation = {
   botActive: false,
   closingCategoryId: null,
   previousConversationId: null,
+  snoozedUntil: null,
   createdAt: 500,
   version: 1,
 };

@@ -37,6 +37,7 @@ const base: Conversation = {
   botActive: false,
   closingCategoryId: null,
   previousConversationId: null,
+  snoozedUntil: null,
   createdAt: 500,
   version: 1,
 };

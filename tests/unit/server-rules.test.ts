@@ -24,6 +24,7 @@ const conversation = (over: Partial<Conversation> = {}): Conversation => ({
   botActive: false,
   closingCategoryId: null,
   previousConversationId: null,
+  snoozedUntil: null,
   createdAt: 1,
   version: 2,
   ...over,

@@ -16,6 +16,7 @@ import {
   upsertInvite,
   upsertMessage,
   upsertNotification,
+  upsertReminder,
   upsertSavedView,
   upsertSnippet,
   upsertTeam,
@@ -30,6 +31,17 @@ export interface Applied {
   all: boolean;
   /** Notifications for the signed-in user seen for the first time, unread (a native notification each). */
   newNotifications?: NotificationEntry[];
+  /** A reminder row changed (the scheduler looks again). */
+  reminders?: boolean;
+  /** What arrived for the first time in a `changes` frame (never in a snapshot: that is history, not news). */
+  news?: News;
+}
+
+export interface News {
+  /** Customer messages this mirror had not seen, in arrival order. */
+  customerMessages: { conversationId: string; messageId: string }[];
+  /** Conversations this mirror had not seen. */
+  conversations: string[];
 }
 
 const DELETED_TABLE = {
@@ -43,7 +55,7 @@ const DELETED_TABLE = {
 
 // Every table that holds server rows; a snapshot empties them all. Built from the overlaid entities'
 // list so an entity added there is purged too.
-// conversation_tallies is derived from the conversations (migration 5): emptied with them, its
+// conversation_tallies is derived from the conversations (mirror migration 6): emptied with them, its
 // triggers standing still while the snapshot clears.
 const BASE_TABLES = [...OVERLAID_TABLES, 'messages', 'conversations', 'contact_changes', 'invites', 'overlay_conversations', 'conversation_tallies'];
 
@@ -52,18 +64,25 @@ interface Touched {
   /** Something other than conversations and messages changed. */
   directory: boolean;
   notifications: NotificationEntry[];
+  reminders: boolean;
+  news: News;
 }
 
 function applyOps(db: WritableDb, ops: readonly Op[], touched: Touched): void {
   const me = readSessionUser(db)?.id ?? null;
   const known = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM notifications WHERE id = ?');
+  const knownMessage = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM messages WHERE id = ?');
+  const knownConversation = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM conversations WHERE id = ?');
   for (const op of ops) {
     switch (op.kind) {
       case 'conversation':
+        if (knownConversation.get(op.row.id)!.n === 0) touched.news.conversations.push(op.row.id);
         upsertConversation(db, op.row);
         touched.conversations.add(op.row.id);
         break;
       case 'message':
+        if (op.row.direction === 'in' && knownMessage.get(op.row.id)!.n === 0)
+          touched.news.customerMessages.push({ conversationId: op.row.conversationId, messageId: op.row.id });
         upsertMessage(db, op.row);
         touched.conversations.add(op.row.conversationId);
         break;
@@ -83,6 +102,7 @@ function applyOps(db: WritableDb, ops: readonly Op[], touched: Touched): void {
       default:
         applyEntity(db, op);
         touched.directory = true;
+        if (op.kind === 'reminder') touched.reminders = true;
     }
   }
 }
@@ -111,6 +131,8 @@ function applyEntity(db: WritableDb, op: Exclude<Op, { kind: 'conversation' | 'm
       return upsertSnippet(db, op.row);
     case 'template':
       return upsertTemplate(db, op.row);
+    case 'reminder':
+      return upsertReminder(db, op.row);
   }
 }
 
@@ -147,7 +169,7 @@ function rebaseAll(db: WritableDb, ids: Iterable<string>): void {
 }
 
 function emptyTouched(): Touched {
-  return { conversations: new Set(), directory: false, notifications: [] };
+  return { conversations: new Set(), directory: false, notifications: [], reminders: false, news: { customerMessages: [], conversations: [] } };
 }
 
 /** A snapshot starts (first start, another epoch, or the user's scope changed on a live connection):
@@ -201,5 +223,11 @@ export function applyChanges(db: WritableDb, frame: { from: number; to: number; 
       rebaseEntities(db);
     } else rebaseAll(db, touched.conversations);
   })();
-  return { conversationIds: [...touched.conversations], all: touched.directory, newNotifications: touched.notifications };
+  return {
+    conversationIds: [...touched.conversations],
+    all: touched.directory,
+    newNotifications: touched.notifications,
+    reminders: touched.reminders,
+    news: touched.news,
+  };
 }

@@ -1,5 +1,7 @@
 // A conversation as inbox lists show it: the overlaid row with the names the list needs.
 import type { ConversationItem } from '../../../src-shared/ipc';
+import type { ReadonlyDb } from './db';
+import { activeRemindersOf } from './reminders';
 import { conversationFromRow, type ConversationRow } from './rows';
 
 export type ItemRow = ConversationRow & {
@@ -22,7 +24,7 @@ export const ITEM_SELECT = `SELECT c.*,
   LEFT JOIN inboxes i ON i.id = c.inbox_id LEFT JOIN overlay_inboxes oi ON oi.id = c.inbox_id
   LEFT JOIN users u ON u.id = c.assignee_id LEFT JOIN overlay_users ou ON ou.id = c.assignee_id`;
 
-export function itemFromRow(r: ItemRow): ConversationItem {
+export function itemFromRow(r: ItemRow, reminder: ConversationItem['reminder'] = null): ConversationItem {
   return {
     ...conversationFromRow(r),
     contactName: r.contact_name ?? '',
@@ -30,6 +32,18 @@ export function itemFromRow(r: ItemRow): ConversationItem {
     inboxName: r.inbox_name ?? '',
     assigneeName: r.assignee_name,
     pending: r.pending === 1,
+    reminder,
   };
+}
+
+/** Items of one list page with the reader's soonest active reminder of each ("Overdue: …"): one indexed
+ *  query for the page, not a lookup per row inside the list query. */
+export function itemsFromRows(db: ReadonlyDb, userId: string, rows: readonly ItemRow[]): ConversationItem[] {
+  const reminders = activeRemindersOf(
+    db,
+    userId,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => itemFromRow(r, reminders.get(r.id) ?? null));
 }
 

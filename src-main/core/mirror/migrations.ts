@@ -43,8 +43,28 @@ const OVERLAID_SINCE_2: Record<string, string> = {
     body TEXT NOT NULL, status TEXT NOT NULL, version INTEGER NOT NULL`,
 };
 
+const OVERLAID_SINCE_3: Record<string, string> = {
+  // This agent's reminders (Reminder in domain.ts); state only moves forward (rules/reminders.ts).
+  reminders: `id TEXT PRIMARY KEY, user_id TEXT NOT NULL, conversation_id TEXT NOT NULL, due_at INTEGER NOT NULL, note TEXT,
+    postpone INTEGER NOT NULL, state TEXT NOT NULL, created_at INTEGER NOT NULL, version INTEGER NOT NULL`,
+};
+
 /** Entities with an overlay table and a view (the conversations have their own, with `pending`). */
-export const OVERLAID_TABLES = [...Object.keys(OVERLAID), ...Object.keys(OVERLAID_SINCE_2)];
+export const OVERLAID_TABLES = [...Object.keys(OVERLAID), ...Object.keys(OVERLAID_SINCE_2), ...Object.keys(OVERLAID_SINCE_3)];
+
+function createOverlaid(db: Database.Database, tables: Record<string, string>): void {
+  for (const [table, ddl] of Object.entries(tables)) {
+    const cols = columnNames(ddl).join(', ');
+    db.exec(`
+      CREATE TABLE ${table} (${ddl}) STRICT;
+      CREATE TABLE overlay_${table} (${ddl}, deleted INTEGER NOT NULL DEFAULT 0) STRICT;
+      CREATE VIEW ${table}_view AS
+        SELECT ${cols}, 1 AS pending FROM overlay_${table} WHERE deleted = 0
+        UNION ALL
+        SELECT ${cols}, 0 AS pending FROM ${table} WHERE id NOT IN (SELECT id FROM overlay_${table});
+    `);
+  }
+}
 
 function columnNames(ddl: string): string[] {
   return ddl.split(',').map((c) => c.trim().split(/\s+/)[0]!);
@@ -230,12 +250,40 @@ const m002: Migration = {
   },
 };
 
+const m003: Migration = {
+  version: 3,
+  name: 'reminders, snoozed until, reminders fired on this device',
+  up: (db) => {
+    createOverlaid(db, OVERLAID_SINCE_3);
+    db.exec(`
+      -- The scheduler asks for my soonest active reminder; lists ask for the soonest of a page's conversations.
+      CREATE INDEX reminders_by_user ON reminders (user_id, state, due_at);
+      CREATE INDEX reminders_by_conversation ON reminders (conversation_id, state, due_at);
+      ALTER TABLE conversations ADD COLUMN snoozed_until INTEGER;
+      ALTER TABLE overlay_conversations ADD COLUMN snoozed_until INTEGER;
+      -- Rebuilt so its columns are those of the tables as they are now.
+      DROP VIEW conversations_view;
+      CREATE VIEW conversations_view AS
+        SELECT o.*, 1 AS pending FROM overlay_conversations o
+        UNION ALL
+        SELECT c.*, EXISTS (SELECT 1 FROM outbox x WHERE x.conversation_id = c.id) AS pending
+          FROM conversations c WHERE c.id NOT IN (SELECT id FROM overlay_conversations);
+      -- Reminders this device already showed, at which due time (a moved reminder fires again). This
+      -- device only: never synced, and a snapshot leaves it alone, so a reminder fires once per device,
+      -- including one that came due while the app was closed.
+      CREATE TABLE reminders_fired (
+        reminder_id TEXT NOT NULL, due_at INTEGER NOT NULL, fired_at INTEGER NOT NULL, PRIMARY KEY (reminder_id, due_at)
+      ) STRICT;
+    `);
+  },
+};
+
 // Saved views that filter on unread or waiting conversations read the status index in order and drop
 // rows that do not match: on a tab where none match (closed ones are never unread nor waiting) that was
 // every closed conversation, 80 ms over 50,000 (bench/benchmarks/inbox.ts). These partial indexes hold
 // only the rows such a filter can return, in the list's order.
-const m003: Migration = {
-  version: 3,
+const m004: Migration = {
+  version: 4,
   name: 'partial indexes for unread and waiting filters',
   up: (db) => {
     db.exec(`
@@ -248,8 +296,8 @@ const m003: Migration = {
 // Search expands a long prefix into the words it covers (search.ts messageQuery): FTS5's own prefix
 // query merges every such word's doclist first, 21 ms p50 for "pedido" over 1,000,000 messages. The
 // vocabulary is read through fts5vocab, which stores nothing of its own.
-const m004: Migration = {
-  version: 4,
+const m005: Migration = {
+  version: 5,
   name: 'search vocabulary',
   up: (db) => {
     db.exec('CREATE VIRTUAL TABLE messages_fts_terms USING fts5vocab(messages_fts, instance)');
@@ -271,8 +319,8 @@ function tally(row: 'new' | 'old' | 'b', sign: 1 | -1, from = '', where = 'true'
     ON CONFLICT (${TALLY_KEY}) DO UPDATE SET n = n + excluded.n, waiting = waiting + excluded.waiting, unread = unread + excluded.unread;`;
 }
 const NOT_CLEARING = `NOT EXISTS (SELECT 1 FROM meta WHERE key = 'clearingIndex')`;
-const m005: Migration = {
-  version: 5,
+const m006: Migration = {
+  version: 6,
   name: 'inbox tallies',
   up: (db) => {
     db.exec(`
@@ -315,7 +363,7 @@ const m005: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

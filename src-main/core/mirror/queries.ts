@@ -20,16 +20,17 @@ import {
   type NotificationRow,
   type UserRow,
 } from './rows';
-import { ITEM_SELECT, itemFromRow, type ItemRow } from './items';
+import { ITEM_SELECT, itemsFromRows, type ItemRow } from './items';
 import { scopeClause } from './views';
 
-/** Conversations with unread customer messages the viewer is expected to handle (for the dock badge):
- *  not closed, unread, theirs or nobody's. Summed from the inbox tallies (mirror migration 5), whose
- *  `unread` counts exactly those per assignee. Counting the conversations instead cost tens of ms over
- *  50,000, after every change and every recorded action (bench/benchmarks/inbox.ts times both). */
-export function unreadForBadge(db: ReadonlyDb, viewer: Viewer): number {
+/** Conversations waiting for the viewer (the dock/taskbar badge and the tray): theirs, open or
+ *  pending, with the customer waiting for a reply or unread messages. Snoozed ones wait for later. */
+export function waitingForMe(db: ReadonlyDb, viewer: Viewer): number {
   return db
-    .prepare<[string], { n: number }>(`SELECT COALESCE(SUM(unread), 0) AS n FROM conversation_tallies WHERE assignee_key IN (?, '')`)
+    .prepare<[string], { n: number }>(
+      `SELECT COUNT(*) AS n FROM conversations_view
+        WHERE assignee_id = ? AND status IN ('open', 'pending') AND (waiting_since IS NOT NULL OR unread_count > 0)`,
+    )
     .get(viewer.id)!.n;
 }
 
@@ -39,7 +40,7 @@ export function conversationDetail(db: ReadonlyDb, viewer: Viewer, id: string): 
   if (!row) return null;
   const contact = viewContact(db, row.contact_id);
   return {
-    conversation: itemFromRow(row),
+    conversation: itemsFromRows(db, viewer.id, [row])[0]!,
     contact: contact ?? blankContact(row.contact_id, row.created_at),
   };
 }
@@ -49,10 +50,13 @@ export function contactDetail(db: ReadonlyDb, viewer: Viewer, id: string): IpcRe
   const contact = viewContact(db, id);
   if (!contact) return null;
   const scope = scopeClause(viewer);
-  const conversations = db
-    .prepare<unknown[], ItemRow>(`${ITEM_SELECT} WHERE c.contact_id = ? AND (${scope.sql}) ORDER BY c.last_message_at DESC, c.id DESC`)
-    .all(id, ...scope.params)
-    .map(itemFromRow);
+  const conversations = itemsFromRows(
+    db,
+    viewer.id,
+    db
+      .prepare<unknown[], ItemRow>(`${ITEM_SELECT} WHERE c.contact_id = ? AND (${scope.sql}) ORDER BY c.last_message_at DESC, c.id DESC`)
+      .all(id, ...scope.params),
+  );
   const history: ContactFieldChange[] = db
     .prepare<[string], ContactChangeRow>('SELECT * FROM contact_changes WHERE contact_id = ? ORDER BY at DESC, version DESC, id')
     .all(id)

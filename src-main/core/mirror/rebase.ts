@@ -16,6 +16,7 @@ import {
   sendTemplate,
   setBot,
   setStatus,
+  snoozeUntilReminder,
   tag,
   transfer,
   transferToNewConversation,
@@ -24,6 +25,7 @@ import {
 import { mustMayChangeSavedView, type Viewer } from '../../../src-shared/rules/visibility';
 import type { ReadonlyDb, WritableDb } from './db';
 import { readSessionUser } from './meta';
+import { applyReminderSet, applyReminderSetState } from './reminders';
 import { applySnippetDelete, applySnippetSave } from './snippets';
 import { applyTemplateDelete, applyTemplateSave, renderTemplateFor } from './templates';
 import { OVERLAID_TABLES } from './migrations';
@@ -119,6 +121,12 @@ export function applyRule(db: ReadonlyDb, viewer: Viewer, c: Conversation, m: An
         return transferToNewConversation(viewer, c, m.args.toUserId, m.args.toTeamId, m.args.newConversationId, m.clientTime).closed;
       return transfer(viewer, c, m.args.toUserId, m.args.toTeamId);
     }
+    case 'reminder.set': {
+      // A reminder the server already holds as finished stays finished: the move changes nothing there.
+      const confirmed = db.prepare<[string], { state: string }>('SELECT state FROM reminders WHERE id = ?').get(m.args.id);
+      if (confirmed && confirmed.state !== 'active') return { conversation: c, events: [] };
+      return snoozeUntilReminder(viewer, c, m.args.dueAt, m.args.postpone, m.clientTime);
+    }
     default:
       throw new BandejaError('INTERNAL', `${m.name} does not change a conversation.`);
   }
@@ -204,6 +212,15 @@ export function applyEntityMutation(db: WritableDb, viewer: Viewer, m: AnyMutati
       overlayDelete(db, 'saved_views', m.args.id);
       return;
     }
+    case 'reminder.set':
+      return applyReminderSet(db, viewer, m.args, m.clientTime);
+    case 'reminder.setState':
+      return applyReminderSetState(db, viewer, m.args);
+    case 'presence.set': {
+      const me = viewRow<UserRow>(db, 'users', viewer.id);
+      if (me) upsertUser(db, { ...userFromRow(me), presence: m.args.presence }, true);
+      return;
+    }
     case 'snippet.save':
       return applySnippetSave(db, viewer, m.args);
     case 'snippet.delete':
@@ -285,7 +302,10 @@ export function rebaseEntities(db: WritableDb): void {
   for (const table of OVERLAID_TABLES) db.prepare(`DELETE FROM overlay_${table}`).run();
   const viewer = sessionViewer(db);
   if (!viewer) return;
-  const rows = db.prepare<[], OutboxRow>('SELECT * FROM outbox WHERE conversation_id IS NULL ORDER BY mutation_id').all();
+  // reminder.set names its conversation (it may snooze it) but also makes or moves a reminder.
+  const rows = db
+    .prepare<[], OutboxRow>("SELECT * FROM outbox WHERE conversation_id IS NULL OR name = 'reminder.set' ORDER BY mutation_id")
+    .all();
   for (const row of rows) {
     try {
       applyEntityMutation(db, viewer, outboxMutation(row));

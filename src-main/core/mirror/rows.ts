@@ -12,6 +12,7 @@ import type {
   Message,
   MessageTemplate,
   NotificationEntry,
+  Reminder,
   SavedView,
   Snippet,
   Team,
@@ -70,13 +71,14 @@ export interface ConversationRow {
   bot_active: number;
   closing_category_id: string | null;
   previous_conversation_id: string | null;
+  snoozed_until: number | null;
   created_at: number;
   version: number;
 }
 
 export const CONVERSATION_COLUMNS = `id, inbox_id, contact_id, team_id, assignee_id, status, unread_count, last_message_at,
   last_message_preview, last_customer_message_at, waiting_since, tags, bot_active, closing_category_id,
-  previous_conversation_id, created_at, version`;
+  previous_conversation_id, snoozed_until, created_at, version`;
 
 export function conversationFromRow(r: ConversationRow): Conversation {
   return {
@@ -95,6 +97,7 @@ export function conversationFromRow(r: ConversationRow): Conversation {
     botActive: r.bot_active === 1,
     closingCategoryId: r.closing_category_id,
     previousConversationId: r.previous_conversation_id,
+    snoozedUntil: r.snoozed_until,
     createdAt: r.created_at,
     version: r.version,
   };
@@ -117,6 +120,7 @@ export function conversationParams(c: Conversation): Params {
     bot_active: bool(c.botActive),
     closing_category_id: c.closingCategoryId,
     previous_conversation_id: c.previousConversationId,
+    snoozed_until: c.snoozedUntil,
     created_at: c.createdAt,
     version: c.version,
   };
@@ -564,6 +568,53 @@ export function templateFromRow(r: TemplateRow): MessageTemplate {
     category: r.category as MessageTemplate['category'],
     body: r.body,
     status: r.status as MessageTemplate['status'],
+    version: r.version,
+  };
+}
+
+// ---- reminders ----
+
+export interface ReminderRow {
+  id: string;
+  user_id: string;
+  conversation_id: string;
+  due_at: number;
+  note: string | null;
+  postpone: number;
+  state: string;
+  created_at: number;
+  version: number;
+}
+
+export function upsertReminder(db: WritableDb, r: Reminder, overlay = false): void {
+  upsert(
+    db,
+    'reminders',
+    {
+      id: r.id,
+      user_id: r.userId,
+      conversation_id: r.conversationId,
+      due_at: r.dueAt,
+      note: r.note,
+      postpone: bool(r.postpone),
+      state: r.state,
+      created_at: r.createdAt,
+      version: r.version,
+    },
+    { overlay },
+  );
+}
+
+export function reminderFromRow(r: ReminderRow): Reminder {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    conversationId: r.conversation_id,
+    dueAt: r.due_at,
+    note: r.note,
+    postpone: r.postpone === 1,
+    state: r.state as Reminder['state'],
+    createdAt: r.created_at,
     version: r.version,
   };
 }

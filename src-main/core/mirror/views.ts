@@ -14,7 +14,7 @@ import {
   type Viewer,
 } from '../../../src-shared/rules/visibility';
 import type { ReadonlyDb } from './db';
-import { ITEM_SELECT, itemFromRow, type ItemRow } from './items';
+import { ITEM_SELECT, itemsFromRows, type ItemRow } from './items';
 import { savedViewFromRow, type SavedViewRow } from './rows';
 
 export interface SqlClause {
@@ -123,10 +123,10 @@ export interface InboxListQuery {
 export function listInbox(db: ReadonlyDb, viewer: Viewer, q: InboxListQuery, now = Date.now()): ConversationItem[] {
   const order = q.sort === 'newest' ? 'DESC' : 'ASC';
   const where = and({ sql: 'c.status = ?', params: [q.status] }, viewClause(db, viewer, q.view, now));
-  return db
+  const rows = db
     .prepare<unknown[], ItemRow>(`${ITEM_SELECT} WHERE ${where.sql} ORDER BY c.last_message_at ${order}, c.id ${order} LIMIT ?`)
-    .all(...where.params, q.limit)
-    .map(itemFromRow);
+    .all(...where.params, q.limit);
+  return itemsFromRows(db, viewer.id, rows);
 }
 
 /** Ids of the unread conversations of a view and tab (for "mark all read"). */
@@ -197,7 +197,7 @@ function tallyFilter(viewer: Viewer, ref: ViewRef): ((t: TallyRow) => boolean) |
 }
 
 /** Counters of every view the viewer has (built-in, team queues, saved), by viewKey. Built-in views and
- *  team queues sum the maintained tallies (migration 5: a few thousand rows whatever the queue's size);
+ *  team queues sum the maintained tallies (mirror migration 6: a few thousand rows whatever the queue's size);
  *  saved views, whose filters can be anything (tags, waiting minutes), count their conversations. */
 export function inboxCounts(db: ReadonlyDb, viewer: Viewer, now = Date.now()): InboxCounts {
   const refs: ViewRef[] = [

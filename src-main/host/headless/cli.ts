@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { FlagError, launch } from '../../launch';
-import { createHeadlessHost } from './host';
+import { createHeadlessHost, type HeadlessHost } from './host';
 import { startHeadlessServer } from './server';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -14,14 +14,17 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
+let host: HeadlessHost | null = null;
 const app = await launch({
   argv: process.argv.slice(2),
-  makeHost: (dataDir) => createHeadlessHost(dataDir, log),
+  makeHost: (dataDir) => (host = createHeadlessHost(dataDir, log)),
   log,
   onServerReady: (url) => process.stdout.write(`Bandeja server listening on ${url}\n`),
 }).catch((e: unknown) =>
   e instanceof FlagError ? fail(e.message, 2) : fail(`Bandeja could not start: ${e instanceof Error ? e.message : String(e)}`, 1),
 );
+
+host!.showNotificationsOn(app.events);
 
 // Tests set BANDEJA_IPC_TOKEN to talk to the host without reading the page.
 const token = process.env.BANDEJA_IPC_TOKEN || randomBytes(32).toString('base64url');

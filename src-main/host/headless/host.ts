@@ -1,7 +1,10 @@
-// The headless Host: secrets in a 0600 file, notifications and badge on the console.
+// The headless Host: secrets in a 0600 file; notifications go to the renderer as the `notification.show`
+// IPC event (the page shows a web Notification and opens the conversation when it is clicked).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writePrivateFile } from '../../core/privateFile';
+import type { DesktopNotification } from '../../../src-shared/ipc';
+import type { IpcEventEmitter } from '../../ipc/events';
 import type { Host, SecretStore } from '../types';
 
 export function secretsPath(dataDir: string): string {
@@ -31,12 +34,31 @@ export function fileSecretStore(path: string): SecretStore {
   };
 }
 
-export function createHeadlessHost(dataDir: string, log: (message: string) => void = console.error): Host {
+export interface HeadlessHost extends Host {
+  /** Where notifications go as `notification.show` events. Those raised before (a reminder that came due
+   *  while the app was closed fires during start-up) are handed over now. */
+  showNotificationsOn(events: IpcEventEmitter): void;
+}
+
+/** Notifications kept while nothing shows them; the oldest go first past this many. */
+const KEPT_NOTIFICATIONS = 50;
+
+export function createHeadlessHost(dataDir: string, log: (message: string) => void = console.error): HeadlessHost {
+  let target: IpcEventEmitter | null = null;
+  const kept: DesktopNotification[] = [];
   return {
     kind: 'headless',
     dataDir,
     secrets: fileSecretStore(secretsPath(dataDir)),
-    notify: (title, body) => log(`notification: ${title}: ${body}`),
+    notify(n) {
+      log(`notification: ${n.title}: ${n.body}`);
+      if (target) target.emit('notification.show', n);
+      else if (kept.push(n) > KEPT_NOTIFICATIONS) kept.shift();
+    },
+    showNotificationsOn(events) {
+      target = events;
+      for (const n of kept.splice(0)) events.emit('notification.show', n);
+    },
     // A browser tab has no dock icon; the UI shows its own counters.
     setBadge: () => {},
   };

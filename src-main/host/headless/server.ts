@@ -8,6 +8,7 @@ import { extname, join, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Dispatch } from '../../ipc/dispatch';
+import type { IpcEventPayload } from '../../../src-shared/ipc';
 import type { IpcEventEmitter } from '../../ipc/events';
 
 export const TOKEN_META = 'bandeja-ipc-token';
@@ -172,6 +173,12 @@ export async function startHeadlessServer(opts: HeadlessServerOptions): Promise<
 
   const http = createServer(onRequest);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  // A notification raised while no page is open (the tab closed, or before the first one loads) is
+  // shown by the next page that connects, rather than lost.
+  const unshown: IpcEventPayload<'notification.show'>[] = [];
+  const stopKeeping = opts.events.on('notification.show', (n) => {
+    if (wss.clients.size === 0 && unshown.push(n) > 50) unshown.shift();
+  });
 
   function refuse(socket: Duplex, status: string): void {
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -194,6 +201,7 @@ export async function startHeadlessServer(opts: HeadlessServerOptions): Promise<
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
     };
     const unsubscribe = opts.events.onAny((event, payload) => send({ t: 'event', event, payload }));
+    for (const payload of unshown.splice(0)) send({ t: 'event', event: 'notification.show', payload });
     ws.on('message', (data, isBinary) => {
       const call = isBinary ? null : parseCall(data.toString());
       if (!call) {
@@ -219,6 +227,7 @@ export async function startHeadlessServer(opts: HeadlessServerOptions): Promise<
     url: `http://127.0.0.1:${port}`,
     port,
     close() {
+      stopKeeping();
       closing ??= new Promise<void>((done) => {
         for (const ws of wss.clients) ws.terminate();
         wss.close();

@@ -1,0 +1,67 @@
+// What the tray says (its tooltip, and its menu: presence, show, quit) in the person's language. The
+// main process has no i18n catalog of its own; these few words live here. Pure, so it is tested
+// without Electron; tray.ts turns the model into a native menu.
+import type { Presence } from '../../../src-shared/domain';
+import { PRESENCES } from '../../../src-shared/domain';
+
+export type TrayLang = 'en' | 'es' | 'pt-BR';
+
+const WORDS = {
+  en: {
+    app: 'Bandeja',
+    waiting: (n: number) => (n === 1 ? '1 conversation waits for you' : `${n} conversations wait for you`),
+    nothing: 'Nothing waits for you',
+    presence: { online: 'Online', away: 'Away', offline: 'Offline' },
+    show: 'Show Bandeja',
+    quit: 'Quit Bandeja',
+  },
+  es: {
+    app: 'Bandeja',
+    waiting: (n: number) => (n === 1 ? '1 conversación te espera' : `${n} conversaciones te esperan`),
+    nothing: 'Nada te espera',
+    presence: { online: 'En línea', away: 'Ausente', offline: 'Desconectado' },
+    show: 'Mostrar Bandeja',
+    quit: 'Salir de Bandeja',
+  },
+  'pt-BR': {
+    app: 'Bandeja',
+    waiting: (n: number) => (n === 1 ? '1 conversa espera por você' : `${n} conversas esperam por você`),
+    nothing: 'Nada espera por você',
+    presence: { online: 'Online', away: 'Ausente', offline: 'Offline' },
+    show: 'Mostrar o Bandeja',
+    quit: 'Sair do Bandeja',
+  },
+} as const;
+
+/** 'es-AR' -> 'es', 'pt' / 'pt-PT' -> 'pt-BR', anything else -> 'en' (as the renderer picks). */
+export function trayLang(tag: string | null | undefined): TrayLang {
+  const base = (tag ?? '').toLowerCase().split(/[-_]/)[0];
+  return base === 'es' ? 'es' : base === 'pt' ? 'pt-BR' : 'en';
+}
+
+export type TrayItem =
+  | { kind: 'presence'; presence: Presence; label: string; checked: boolean }
+  | { kind: 'show'; label: string }
+  | { kind: 'quit'; label: string }
+  | { kind: 'separator' };
+
+export interface TrayModel {
+  tooltip: string;
+  /** Shown beside the icon in the macOS menu bar: the count, or nothing. */
+  title: string;
+  items: TrayItem[];
+}
+
+export function trayModel(lang: TrayLang, waiting: number, presence: Presence | null): TrayModel {
+  const w = WORDS[lang];
+  return {
+    tooltip: `${w.app} — ${waiting > 0 ? w.waiting(waiting) : w.nothing}`,
+    title: waiting > 0 ? String(waiting) : '',
+    items: [
+      ...PRESENCES.map((p): TrayItem => ({ kind: 'presence', presence: p, label: w.presence[p], checked: presence === p })),
+      { kind: 'separator' },
+      { kind: 'show', label: w.show },
+      { kind: 'quit', label: w.quit },
+    ],
+  };
+}

@@ -1,0 +1,47 @@
+// The desktop shell's ops: windows of their own, saved layouts, start at login, and the count that
+// waits for me. The shell itself belongs to the host (Electron), which passes it to launch(); a browser
+// tab served by the headless host has none, and says so (the page then opens a tab itself).
+import type { DesktopSettings } from '../../src-shared/ipc';
+import type { Core } from '../core';
+import { waitingForMe } from '../core/mirror/queries';
+import type { AreaHandlers } from './handlers';
+
+export interface DesktopShell {
+  /** Opens `route` (rules/route.ts) in a new window; false when this host has no windows of its own. */
+  openWindow(route: string): boolean;
+  settings(): DesktopSettings;
+  setSettings(patch: { startAtLogin?: boolean }): DesktopSettings;
+  /** Saves the windows open now (view and place on which monitor) as the layout restored at start. */
+  saveLayout(): DesktopSettings;
+  clearLayout(): DesktopSettings;
+}
+
+const BROWSER: DesktopSettings = { desktop: false, startAtLoginAvailable: false, startAtLogin: false, layoutWindows: 0 };
+
+/** The headless host: no windows, layouts or login items of its own. */
+export const browserShell: DesktopShell = {
+  openWindow: () => false,
+  settings: () => BROWSER,
+  setSettings: () => BROWSER,
+  saveLayout: () => BROWSER,
+  clearLayout: () => BROWSER,
+};
+
+export function desktopHandlers(shell: DesktopShell): AreaHandlers<'desktop.'> & AreaHandlers<'window.'> {
+  return {
+    'window.open': (args) => ({ opened: shell.openWindow(args.route) }),
+    'desktop.settings.get': () => shell.settings(),
+    'desktop.settings.set': (args) => shell.setSettings(args),
+    'desktop.layout.save': () => shell.saveLayout(),
+    'desktop.layout.clear': () => shell.clearLayout(),
+  };
+}
+
+export function badgeHandlers(core: Core): AreaHandlers<'badge.'> {
+  return {
+    'badge.get': () => {
+      const { db, viewer } = core.reader();
+      return { count: waitingForMe(db, viewer) };
+    },
+  };
+}
