@@ -61,7 +61,7 @@ function makeFrames(path: string): { frames: { from: number; to: number; ops: Op
 
 const MESSAGE_INSERT = `INSERT INTO messages (seq, id, conversation_id, direction, kind, author_id, body, event, mentions, attachments, state, error, created_at, version)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const CONVERSATION_REPLACE = `INSERT OR REPLACE INTO conversations (${CONVERSATION_COLUMNS}) VALUES (${Array(17).fill('?').join(', ')})`;
+const CONVERSATION_REPLACE = `INSERT OR REPLACE INTO conversations (${CONVERSATION_COLUMNS}) VALUES (${CONVERSATION_COLUMNS.split(',').map(() => '?').join(', ')})`;
 
 function rawInsert(db: Database.Database, frames: { ops: Op[] }[]): number {
   const msg = db.prepare(MESSAGE_INSERT);
@@ -76,7 +76,8 @@ function rawInsert(db: Database.Database, frames: { ops: Op[] }[]): number {
         } else if (op.kind === 'conversation') {
           const c = op.row;
           conv.run(c.id, c.inboxId, c.contactId, c.teamId, c.assigneeId, c.status, c.unreadCount, c.lastMessageAt, c.lastMessagePreview,
-            c.lastCustomerMessageAt, c.waitingSince, JSON.stringify(c.tags), c.botActive ? 1 : 0, c.closingCategoryId, c.previousConversationId, c.createdAt, c.version);
+            c.lastCustomerMessageAt, c.waitingSince, JSON.stringify(c.tags), c.botActive ? 1 : 0, c.closingCategoryId, c.previousConversationId,
+            c.snoozedUntil, c.createdAt, c.version);
         }
       }
     })();
@@ -120,7 +121,7 @@ export async function catchUp(ctx: BenchContext): Promise<Result> {
     event TEXT, mentions TEXT, attachments TEXT, state TEXT, error TEXT, created_at INTEGER, version INTEGER);
     CREATE TABLE conversations (id TEXT PRIMARY KEY, inbox_id TEXT, contact_id TEXT, team_id TEXT, assignee_id TEXT, status TEXT, unread_count INTEGER,
     last_message_at INTEGER, last_message_preview TEXT, last_customer_message_at INTEGER, waiting_since INTEGER, tags TEXT, bot_active INTEGER,
-    closing_category_id TEXT, previous_conversation_id TEXT, created_at INTEGER, version INTEGER);`);
+    closing_category_id TEXT, previous_conversation_id TEXT, snoozed_until INTEGER, created_at INTEGER, version INTEGER);`);
   const bareMs = rawInsert(bare, frames);
   bare.close();
 

@@ -14,12 +14,16 @@ interface Pending {
   written: Array<() => void>;
 }
 
+/** After a presence write, how long changes are gathered before the next one (see PresenceTracker). */
+export const PRESENCE_BATCH_MS = 250;
+
 /** Presence changes are written in batches, one commit per tenant for every user whose connection came
  *  or went since the last write: each commit pokes every connection of the tenant, so a thousand agents
- *  connecting one commit each sent ~n² frames (513,602 for 1,012, bench/benchmarks/fanOut.ts). Writes
- *  run one at a time; whatever is asked meanwhile waits for the next one, so the busier the server, the
- *  bigger the batch. Each user's state is read from the hub when the batch is written, so a quick
- *  connect/disconnect still ends in the state that is true last. */
+ *  connecting one commit each sent ~n² frames (513,602 for 1,012, bench/benchmarks/fanOut.ts). The first
+ *  change after a quiet spell is written at once; what comes during a write or the PRESENCE_BATCH_MS
+ *  after it waits for the next one (a connection's hello waits that long at most). Each user's state is
+ *  read from the hub when the batch is written, so a quick connect/disconnect still ends in the state
+ *  that is true last. */
 export class PresenceTracker {
   private readonly pending = new Map<string, Pending>();
   private writing = false;
@@ -57,6 +61,9 @@ export class PresenceTracker {
         }
         for (const resolve of batch.written) resolve();
       }
+      // A write is quick next to agents connecting one after another: without a pause each would get a
+      // commit of its own again.
+      await new Promise((resolve) => setTimeout(resolve, PRESENCE_BATCH_MS));
     }
     this.writing = false;
   }
