@@ -83,6 +83,14 @@ export const MessageItem = Message.omit({ state: true }).extend({
 });
 export type MessageItem = z.infer<typeof MessageItem>;
 
+/** A timeline page in timeline order (oldest first); `hasOlder` when confirmed messages remain before it. */
+export const MessagePage = z.object({ messages: z.array(MessageItem), hasOlder: z.boolean() });
+export type MessagePage = z.infer<typeof MessagePage>;
+
+/** Keyset position in an inbox list: its sort is (lastMessageAt, id), both descending or both ascending. */
+export const InboxCursor = z.object({ lastMessageAt: z.number(), id: Id });
+export type InboxCursor = z.infer<typeof InboxCursor>;
+
 export const TabCounts = z.object({
   open: z.number().int(),
   pending: z.number().int(),
@@ -216,6 +224,8 @@ export const ipcContract = {
       status: ConversationStatus,
       sort: Sort.default('newest'),
       limit: z.number().int().min(1).max(500).default(100),
+      /** The next page: rows after this one (the last row of the previous page) in the list's sort. */
+      after: InboxCursor.optional(),
     }),
     z.array(ConversationItem),
   ),
@@ -224,6 +234,18 @@ export const ipcContract = {
   'inbox.markAllRead': op(z.object({ view: ViewRefSchema, status: ConversationStatus }), QueuedMany),
   'conversation.get': op(z.object({ id: Id }), ConversationDetail.nullable()),
   'conversation.messages': op(z.object({ conversationId: Id }), z.array(MessageItem)),
+  /** One page of the timeline, newest first: without `before`, the newest `limit` confirmed messages and
+   *  this device's unconfirmed ones; with it, the `limit` confirmed ones just older than that seq. `reach`
+   *  widens the page down to that message (opening a conversation at an old message). */
+  'conversation.messagePage': op(
+    z.object({
+      conversationId: Id,
+      before: z.number().int().positive().optional(),
+      limit: z.number().int().min(1).max(1000).default(100),
+      reach: Id.optional(),
+    }),
+    MessagePage,
+  ),
   'conversation.markRead': op(z.object({ conversationId: Id }), Queued),
   'conversation.assign': op(z.object({ conversationId: Id, assigneeId: Id.nullable() }), Queued),
   'conversation.setStatus': op(z.object({ conversationId: Id, status: ConversationStatus }), Queued),

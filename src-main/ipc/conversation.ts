@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Core } from '../core';
-import { conversationDetail, conversationMessages } from '../core/mirror/queries';
+import { conversationDetail, conversationMessagePage, conversationMessages } from '../core/mirror/queries';
 import type { MutationInput } from '../core/outbox';
 import type { AreaHandlers } from './handlers';
 
@@ -11,6 +11,7 @@ export function conversationHandlers(core: Core): AreaHandlers<'conversation.'> 
       return conversationDetail(db, viewer, id);
     },
     'conversation.messages': ({ conversationId }) => conversationMessages(core.reader().db, conversationId),
+    'conversation.messagePage': ({ conversationId, ...page }) => conversationMessagePage(core.reader().db, conversationId, page),
     'conversation.markRead': (args) => core.mutate('conversation.markRead', args),
     'conversation.markUnread': (args) => core.mutate('conversation.markUnread', args),
     'conversation.assign': (args) => core.mutate('conversation.assign', args),

@@ -8,8 +8,11 @@ import { CONVERSATION_STATUSES } from '../../src-shared/domain';
 import type { Session } from '../../src-shared/ipc';
 import { seesEverything, viewKey } from '../../src-shared/rules/visibility';
 import { call } from '../bridge/client';
+import { bulk } from '../state/bulk';
 import { perform } from '../state/perform';
-import { conversationQuery, inboxListQuery } from '../state/queries';
+import { conversationQuery } from '../state/queries';
+import { rowsOf, useInboxList } from '../state/inboxList';
+import { revealConversation } from '../components/ConversationList';
 import { useUi } from '../state/ui-store';
 import { useSidebarViews } from '../state/views';
 import { openInNewWindow } from '../components/NewWindow';
@@ -43,29 +46,34 @@ export function useCommands(session: Session): Command[] {
       contactPanelOpen: s.contactPanelOpen,
     })),
   );
-  const list = useQuery(inboxListQuery({ view: ui.view, status: ui.status, sort: ui.sort }));
+  const { items, query: list } = useInboxList({ view: ui.view, status: ui.status, sort: ui.sort });
   const detail = useQuery({ ...conversationQuery(ui.selected ?? ''), enabled: ui.selected !== null });
   const views = useSidebarViews(session);
   const me = session.user;
 
   return useMemo(() => {
     const store = useUi.getState;
-    const items = list.data ?? [];
     const item = detail.data?.conversation ?? null;
     const contact = detail.data?.contact ?? null;
     const targets = ui.checked.length > 0 ? ui.checked : item ? [item.id] : [];
-    const move = (step: number) => {
-      if (items.length === 0) return;
-      const at = items.findIndex((c) => c.id === ui.selected);
-      const next = at === -1 ? (step > 0 ? 0 : items.length - 1) : Math.min(items.length - 1, Math.max(0, at + step));
-      store().selectConversation(items[next]!.id);
-      document.querySelector(`[data-conversation-id="${items[next]!.id}"]`)?.scrollIntoView({ block: 'nearest' });
+    const move = async (step: number) => {
+      let rows = items;
+      if (rows.length === 0) return;
+      const at = rows.findIndex((c) => c.id === ui.selected);
+      // Past the last row read so far: read the next page first, so j keeps going down the whole list.
+      if (step > 0 && at === rows.length - 1 && list.hasNextPage) {
+        const more = await list.fetchNextPage();
+        rows = rowsOf(more.data?.pages ?? []);
+      }
+      const next = at === -1 ? (step > 0 ? 0 : rows.length - 1) : Math.min(rows.length - 1, Math.max(0, at + step));
+      store().selectConversation(rows[next]!.id);
+      revealConversation(rows[next]!.id);
     };
     const currentSaved = ui.view.kind === 'saved' ? views.find((v) => v.key === viewKey(ui.view))?.saved : undefined;
 
     const commands: Command[] = [
-      { id: 'next', group: 'navigation', label: t('commands.next'), keys: ['j', 'ArrowDown'], enabled: items.length > 0, run: () => move(1) },
-      { id: 'prev', group: 'navigation', label: t('commands.prev'), keys: ['k', 'ArrowUp'], enabled: items.length > 0, run: () => move(-1) },
+      { id: 'next', group: 'navigation', label: t('commands.next'), keys: ['j', 'ArrowDown'], enabled: items.length > 0, run: () => void move(1) },
+      { id: 'prev', group: 'navigation', label: t('commands.prev'), keys: ['k', 'ArrowUp'], enabled: items.length > 0, run: () => void move(-1) },
       { id: 'focusComposer', group: 'navigation', label: t('commands.focusComposer'), keys: ['Enter'], enabled: item !== null, run: focusComposer },
       { id: 'search', group: 'navigation', label: t('commands.search'), keys: ['/', 'mod+f'], enabled: true, run: () => store().setSearchOpen(true) },
       { id: 'palette', group: 'app', label: t('commands.palette'), keys: ['mod+k'], enabled: true, run: () => store().openDialog({ kind: 'palette' }) },
@@ -106,7 +114,7 @@ export function useCommands(session: Session): Command[] {
           void perform<unknown>(
             targets.length === 1
               ? call('conversation.assign', { conversationId: targets[0]!, assigneeId: me.id })
-              : call('conversation.bulk', { conversationIds: targets, action: { type: 'assign', assigneeId: me.id } }),
+              : bulk(targets, { type: 'assign', assigneeId: me.id }),
           ),
       },
       {
@@ -176,7 +184,7 @@ export function useCommands(session: Session): Command[] {
         label: t('commands.markRead'),
         keys: ['shift+r'],
         enabled: targets.length > 0,
-        run: () => void perform(call('conversation.bulk', { conversationIds: targets, action: { type: 'markRead' } })),
+        run: () => void perform(bulk(targets, { type: 'markRead' })),
       },
       {
         id: 'markAllRead',
@@ -334,5 +342,5 @@ export function useCommands(session: Session): Command[] {
       },
     ];
     return commands;
-  }, [t, list.data, detail.data, ui, views, me]);
+  }, [t, items, list, detail.data, ui, views, me]);
 }

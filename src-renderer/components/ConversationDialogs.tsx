@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { Session } from '../../src-shared/ipc';
 import { seesEverything } from '../../src-shared/rules/visibility';
 import { call } from '../bridge/client';
+import { bulk } from '../state/bulk';
 import { perform } from '../state/perform';
 import { conversationQuery, directoryQuery, tagsQuery } from '../state/queries';
 import { useUi } from '../state/ui-store';
@@ -34,7 +35,7 @@ export function CloseDialog({ ids }: { ids: string[] }) {
     const done =
       ids.length === 1
         ? await perform(call('conversation.close', { conversationId: ids[0]!, ...args }))
-        : await perform(call('conversation.bulk', { conversationIds: ids, action: { type: 'close', ...args } }));
+        : await perform(bulk(ids, { type: 'close', ...args }));
     if (done) {
       useUi.getState().setChecked([], null);
       close();
@@ -135,7 +136,7 @@ export function AssignDialog({ ids, session }: { ids: string[]; session: Session
     const done =
       ids.length === 1
         ? await perform(call('conversation.assign', { conversationId: ids[0]!, assigneeId }))
-        : await perform(call('conversation.bulk', { conversationIds: ids, action: { type: 'assign', assigneeId } }));
+        : await perform(bulk(ids, { type: 'assign', assigneeId }));
     if (done) {
       useUi.getState().setChecked([], null);
       close();
@@ -170,7 +171,7 @@ export function TagEditor({ ids, current, onDone }: { ids: string[]; current: st
     const done =
       ids.length === 1
         ? await perform(call('conversation.tag', { conversationId: ids[0]!, add: [clean], remove: [] }))
-        : await perform(call('conversation.bulk', { conversationIds: ids, action: { type: 'tag', add: [clean], remove: [] } }));
+        : await perform(bulk(ids, { type: 'tag', add: [clean], remove: [] }));
     if (done) {
       setText('');
       setActive(0);

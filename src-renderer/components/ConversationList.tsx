@@ -1,9 +1,9 @@
 // Middle column: the view's title, status tabs with counters, sort, mark all read, and the
-// virtualized list of conversations with multi-select (checkbox, Shift-click range, Ctrl/Cmd+A)
-// and the bulk actions for what is selected.
+// virtualized list of conversations (read in keyset pages as it is scrolled) with multi-select
+// (checkbox, Shift-click range, Ctrl/Cmd+A) and the bulk actions for what is selected.
 import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef, type MouseEvent } from 'react';
+import { useEffect, useReducer, useRef, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { CONVERSATION_STATUSES } from '../../src-shared/domain';
@@ -11,8 +11,10 @@ import type { ConversationItem, Session } from '../../src-shared/ipc';
 import { viewKey } from '../../src-shared/rules/visibility';
 import { call, errorCode } from '../bridge/client';
 import { listTime } from '../i18n/format';
+import { bulk } from '../state/bulk';
 import { perform } from '../state/perform';
-import { countsQuery, inboxListQuery, type Sort } from '../state/queries';
+import { countsQuery, type Sort } from '../state/queries';
+import { useInboxList } from '../state/inboxList';
 import { useUi } from '../state/ui-store';
 import { useSidebarViews, viewLabel } from '../state/views';
 import { Avatar } from './Avatar';
@@ -22,6 +24,19 @@ import { RowReminder } from './Reminders';
 import { formatRoute } from '../../src-shared/rules/route';
 
 const ROW_HEIGHT = 78;
+/** The next page is read when the last row shown comes this close to the last row read. */
+const NEXT_PAGE_AHEAD = 40;
+
+// A conversation the keyboard selected, waiting to be scrolled into view by the list (see revealConversation).
+let revealWanted: string | null = null;
+let revealWake: (() => void) | null = null;
+
+/** Scrolls the list to a conversation (j/k): the row may not be in the page (only rows near the
+ *  viewport are), or not read yet when the next page is still coming. */
+export function revealConversation(id: string): void {
+  revealWanted = id;
+  revealWake?.();
+}
 
 function Row({
   item,
@@ -123,7 +138,7 @@ function BulkBar({ items }: { items: ConversationItem[] }) {
         <button
           type="button"
           className="button small"
-          onClick={() => void perform(call('conversation.bulk', { conversationIds: checked, action: { type: 'markRead' } })).then((r) => r && setChecked([], null))}
+          onClick={() => void perform(bulk(checked, { type: 'markRead' })).then((r) => r && setChecked([], null))}
         >
           {t('list.markRead')}
         </button>
@@ -151,15 +166,38 @@ export function ConversationList({ session }: { session: Session }) {
   );
   const views = useSidebarViews(session);
   const counts = useQuery(countsQuery());
-  const list = useQuery(inboxListQuery({ view, status, sort }));
-  const items = list.data ?? [];
+  const { items, query: list } = useInboxList({ view, status, sort });
   const scroller = useRef<HTMLDivElement>(null);
+  // One more row while pages remain: it says more is coming and, scrolled near, reads the next page.
+  const more = list.hasNextPage ? 1 : 0;
   const virtualizer = useVirtualizer({
-    count: items.length,
+    count: items.length + more,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 8,
-    getItemKey: (i) => items[i]!.id,
+    getItemKey: (i) => items[i]?.id ?? 'more',
+  });
+  const virtualRows = virtualizer.getVirtualItems();
+  const lastShown = virtualRows.at(-1)?.index ?? 0;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  useEffect(() => {
+    if (hasNextPage && !isFetchingNextPage && lastShown >= items.length - NEXT_PAGE_AHEAD) void fetchNextPage();
+  }, [lastShown, items.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  // The keyboard moved the selection (commands.ts): bring that row into view once the list holds it.
+  const [, wake] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    revealWake = wake;
+    return () => {
+      revealWake = null;
+    };
+  }, []);
+  useEffect(() => {
+    if (revealWanted === null) return;
+    const index = items.findIndex((i) => i.id === revealWanted);
+    if (index === -1) return;
+    revealWanted = null;
+    virtualizer.scrollToIndex(index, { align: 'auto' });
   });
   const viewCounts = counts.data?.[viewKey(view)];
 
@@ -229,8 +267,14 @@ export function ConversationList({ session }: { session: Session }) {
       )}
       <div className="list-scroller" ref={scroller} data-testid="conversation-list">
         <div className="list-inner" style={{ height: virtualizer.getTotalSize() }}>
-          {virtualizer.getVirtualItems().map((v) => {
-            const item = items[v.index]!;
+          {virtualRows.map((v) => {
+            const item = items[v.index];
+            if (!item)
+              return (
+                <div key={v.key} className="row-slot row-loading muted" role="status" style={{ transform: `translateY(${v.start}px)`, height: v.size }}>
+                  {t('list.loadingMore')}
+                </div>
+              );
             return (
               <div key={v.key} className="row-slot" style={{ transform: `translateY(${v.start}px)`, height: v.size }}>
                 <Row

@@ -1,9 +1,11 @@
 // The messages of one conversation: customer and agent bubbles with their formatting and links, their
 // delivery state (failed ones with the reason, Resend and Discard), a menu of actions (copy text, copy
 // link, forward), internal notes (with @mentions highlighted), event lines written in the reader's
-// language from the structured event, and the contact's earlier conversation above a divider.
-import { useMutation, useQuery } from '@tanstack/react-query';
-import { Fragment, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
+// language from the structured event, and the contact's earlier conversation above a divider. Virtualized
+// and read in pages (see MessageList).
+import { useInfiniteQuery, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { Fragment, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { ConversationEvent } from '../../src-shared/domain';
@@ -13,7 +15,7 @@ import { call } from '../bridge/client';
 import { dayHeading, fullDateTime, messageTime } from '../i18n/format';
 import { describeErrorBody } from '../i18n/errors';
 import { useNameOf } from '../state/people';
-import { conversationQuery, directoryQuery, messagesQuery } from '../state/queries';
+import { MESSAGE_PAGE, conversationQuery, directoryQuery, keys, messagePagesQuery, messagesQuery } from '../state/queries';
 import { perform } from '../state/perform';
 import { useReplyWindowOf } from '../state/replyWindow';
 import { useUi } from '../state/ui-store';
@@ -60,14 +62,26 @@ export function eventText(t: TFunction, event: ConversationEvent, names: Names |
   }
 }
 
-function EventLine({ m, names }: { m: MessageItem; names: Names }) {
+/** What the virtualized list gives each row's <li>: its index and the ref it measures the row by. */
+interface Slot {
+  index: number;
+  measure: (el: HTMLLIElement | null) => void;
+}
+
+function EventLine({ m, names, earlier, slot }: { m: MessageItem; names: Names; earlier: boolean; slot: Slot }) {
   const { t, i18n } = useTranslation();
   const openAtMessage = useUi((s) => s.openAtMessage);
   const e = m.event!;
   const details: string[] = [];
   if (e.type === 'status' && e.categoryId) details.push(t('event.category', { category: names.category(e.categoryId) }));
   return (
-    <li className={`event-line event-${e.type}`} data-message-id={m.id} data-event={e.type}>
+    <li
+      className={`event-line event-${e.type}${earlier ? ' in-earlier' : ''}`}
+      data-message-id={m.id}
+      data-event={e.type}
+      data-index={slot.index}
+      ref={slot.measure}
+    >
       <span>{eventText(t, e, names)}</span>
       {details.map((d) => (
         <em key={d} className="event-detail">
@@ -280,7 +294,21 @@ function MessageActions({ message, open, setOpen }: { message: MessageItem; open
   );
 }
 
-function Bubble({ message, authorLabel, names, focused }: { message: MessageItem; authorLabel: string; names: Names; focused: boolean }) {
+function Bubble({
+  message,
+  authorLabel,
+  names,
+  focused,
+  earlier,
+  slot,
+}: {
+  message: MessageItem;
+  authorLabel: string;
+  names: Names;
+  focused: boolean;
+  earlier: boolean;
+  slot: Slot;
+}) {
   const { t, i18n } = useTranslation();
   const [menuOpen, setMenuOpen] = useState(false);
   const at = message.createdAt;
@@ -288,8 +316,10 @@ function Bubble({ message, authorLabel, names, focused }: { message: MessageItem
   const mentionNames = note ? message.mentions.map(names.person) : [];
   return (
     <li
-      className={`message message-${message.direction}${note ? ' message-note' : ''}${focused ? ' message-focused' : ''}`}
+      className={`message message-${message.direction}${note ? ' message-note' : ''}${focused ? ' message-focused' : ''}${earlier ? ' in-earlier' : ''}`}
       data-message-id={message.id}
+      data-index={slot.index}
+      ref={slot.measure}
       data-delivery={message.delivery}
       data-kind={message.kind}
       onContextMenu={(e) => {
@@ -366,69 +396,131 @@ function useNames(): Names {
   }, [directory.data, nameOf, t]);
 }
 
-function Timeline({
-  items,
-  contactName,
-  session,
-  names,
-  focusedId,
-}: {
-  items: MessageItem[];
-  contactName: string;
-  session: Session;
-  names: Names;
-  focusedId: string | null;
-}) {
-  const { t, i18n } = useTranslation();
+/** One line of the virtualized timeline. */
+type Row =
+  | { key: string; kind: 'older' }
+  | { key: string; kind: 'day'; label: string; earlier: boolean }
+  | { key: string; kind: 'event'; message: MessageItem; earlier: boolean }
+  | { key: string; kind: 'message'; message: MessageItem; author: string; earlier: boolean }
+  | { key: string; kind: 'earlierStart'; conversationId: string; date: number }
+  | { key: string; kind: 'earlierEnd'; date: number }
+  | { key: string; kind: 'empty' };
+
+/** Previous conversations shown above (the one before, and through it the ones before that). */
+const EARLIER_DEPTH = 6;
+
+/** The contact's earlier conversations, oldest first, each with its messages. The chain stops at one the
+ *  agent may not see (no messages in the mirror). A constant number of queries, so hooks stay in order. */
+function useEarlierHistory(first: string | null, enabled: boolean): { conversationId: string; messages: MessageItem[] }[] {
+  const ids: (string | null)[] = [];
+  let next = enabled ? first : null;
+  for (let i = 0; i < EARLIER_DEPTH; i++) {
+    ids.push(next);
+    // Rules of hooks hold: the loop always runs EARLIER_DEPTH times.
+    const detail = useQuery({ ...conversationQuery(next ?? ''), enabled: next !== null });
+    next = next !== null ? (detail.data?.conversation.previousConversationId ?? null) : null;
+  }
+  const results = useQueries({ queries: ids.map((id) => ({ ...messagesQuery(id ?? ''), enabled: id !== null })) });
+  const data = results.map((r) => r.data);
+  // The same array while nothing changed, so the timeline's rows are not rebuilt on every render.
+  const key = ids.join('|');
+  return useMemo(() => {
+    const chain: { conversationId: string; messages: MessageItem[] }[] = [];
+    for (let i = 0; i < EARLIER_DEPTH; i++) {
+      const id = ids[i];
+      const messages = data[i];
+      if (!id || !messages || messages.length === 0) break;
+      chain.push({ conversationId: id, messages });
+    }
+    return chain.reverse();
+    // ids and data are read through `key` and their elements (a fixed number of them).
+  }, [key, ...data]); // eslint-disable-line react-hooks/exhaustive-deps
+}
+
+function timelineRows(
+  out: Row[],
+  items: MessageItem[],
+  earlier: boolean,
+  author: (m: MessageItem) => string,
+  lang: string,
+): void {
+  // The heading is formatted once per local day, not once per message (thousands of them).
   let lastDay = '';
-  return (
-    <>
-      {items.map((m) => {
-        const day = dayHeading(i18n.language, m.createdAt);
-        const heading =
-          day !== lastDay ? (
-            <li className="day" key={`day-${m.id}`}>
-              <span>{day}</span>
-            </li>
-          ) : null;
-        lastDay = day;
-        if (m.kind === 'event' && m.event) return [heading, <EventLine key={m.id} m={m} names={names} />];
-        const author =
-          m.direction === 'in'
-            ? contactName
-            : m.authorId === session.user.id
-              ? t('messages.you')
-              : (m.authorName ?? (m.authorId ? names.person(m.authorId) : t('event.someone')));
-        return [heading, <Bubble key={m.id} message={m} authorLabel={author} names={names} focused={m.id === focusedId} />];
-      })}
-    </>
-  );
+  for (const m of items) {
+    const d = new Date(m.createdAt);
+    const day = `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+    if (day !== lastDay) out.push({ key: `day-${m.id}`, kind: 'day', label: dayHeading(lang, m.createdAt), earlier });
+    lastDay = day;
+    if (m.kind === 'event' && m.event) out.push({ key: m.id, kind: 'event', message: m, earlier });
+    else out.push({ key: m.id, kind: 'message', message: m, author: author(m), earlier });
+  }
 }
 
-/** The contact's previous conversation (and, through it, the ones before), above a divider. */
-function EarlierHistory({ conversationId, contactName, session, names, depth }: { conversationId: string; contactName: string; session: Session; names: Names; depth: number }) {
+function estimateSize(row: Row): number {
+  switch (row.kind) {
+    case 'message':
+      return 64 + Math.min(6, Math.floor(row.message.body.length / 70)) * 20 + row.message.attachments.length * 120;
+    case 'event':
+    case 'older':
+      return 28;
+    default:
+      return 30;
+  }
+}
+
+function RowView({ row, names, focusedId, slot }: { row: Row; names: Names; focusedId: string | null; slot: Slot }) {
   const { t, i18n } = useTranslation();
-  const focusedId = useUi((s) => s.focusedMessageId);
-  const detail = useQuery(conversationQuery(conversationId));
-  const messages = useQuery(messagesQuery(conversationId));
-  const previous = detail.data?.conversation.previousConversationId ?? null;
-  // Out of this person's sight (e.g. another agent's closed conversation): nothing to show.
-  if (!messages.data || messages.data.length === 0) return null;
-  const endedAt = messages.data.at(-1)!.createdAt;
-  return (
-    <>
-      {previous && depth < 5 && <EarlierHistory conversationId={previous} contactName={contactName} session={session} names={names} depth={depth + 1} />}
-      <li className="history-divider" data-earlier-conversation={conversationId}>
-        <span>{t('messages.earlier', { date: dayHeading(i18n.language, messages.data[0]!.createdAt) })}</span>
-      </li>
-      <Timeline items={messages.data} contactName={contactName} session={session} names={names} focusedId={focusedId} />
-      <li className="history-divider history-divider-end">
-        <span>{t('messages.earlierEnded', { date: fullDateTime(i18n.language, endedAt) })}</span>
-      </li>
-    </>
-  );
+  const at = { 'data-index': slot.index, ref: slot.measure };
+  switch (row.kind) {
+    case 'older':
+      return (
+        <li className="muted center timeline-older" role="status" {...at}>
+          {t('messages.loadingOlder')}
+        </li>
+      );
+    case 'day':
+      return (
+        <li className={`day${row.earlier ? ' in-earlier' : ''}`} {...at}>
+          <span>{row.label}</span>
+        </li>
+      );
+    case 'event':
+      return <EventLine m={row.message} names={names} earlier={row.earlier} slot={slot} />;
+    case 'message':
+      return (
+        <Bubble message={row.message} authorLabel={row.author} names={names} focused={row.message.id === focusedId} earlier={row.earlier} slot={slot} />
+      );
+    case 'earlierStart':
+      return (
+        <li className="history-divider" data-earlier-conversation={row.conversationId} {...at}>
+          <span>{t('messages.earlier', { date: dayHeading(i18n.language, row.date) })}</span>
+        </li>
+      );
+    case 'earlierEnd':
+      return (
+        <li className="history-divider history-divider-end" {...at}>
+          <span>{t('messages.earlierEnded', { date: fullDateTime(i18n.language, row.date) })}</span>
+        </li>
+      );
+    case 'empty':
+      return (
+        <li className="muted center" {...at}>
+          {t('messages.empty')}
+        </li>
+      );
+  }
 }
 
+/** Within this many pixels of the end, the timeline counts as read to the bottom and follows new messages. */
+const STICK_PX = 48;
+/** Older messages are read when the reader scrolls this close to the top of what is loaded. */
+const OLDER_AHEAD_PX = 800;
+
+/** A conversation's timeline, virtualized: only the rows near the viewport are in the page. It opens on the
+ *  newest page of messages; scrolling up reads older pages (the rows in view stay where they are), and
+ *  once the first message is reached the contact's earlier conversations appear above. New messages are
+ *  followed while the reader is at the bottom; opened at a message (search, notification, link), the
+ *  page reaching it is read and it is centred. */
 export function MessageList({
   conversationId,
   previousConversationId,
@@ -440,35 +532,123 @@ export function MessageList({
   contactName: string;
   session: Session;
 }) {
-  const { t } = useTranslation();
-  const messages = useQuery(messagesQuery(conversationId));
+  const { t, i18n } = useTranslation();
+  const client = useQueryClient();
+  const pages = useInfiniteQuery(messagePagesQuery(conversationId));
   const focusedId = useUi((s) => s.focusedMessageId);
   const names = useNames();
-  const bottom = useRef<HTMLDivElement>(null);
   const box = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLOListElement>(null);
 
-  const items = messages.data ?? [];
-  const lastId = items.at(-1)?.id;
-  useEffect(() => {
-    // Opened at a message (search, notification): show that one, not the end.
-    if (focusedId) {
-      const el = box.current?.querySelector(`[data-message-id="${CSS.escape(focusedId)}"]`);
-      if (el) {
-        el.scrollIntoView({ block: 'center' });
-        return;
-      }
+  const items = useMemo(() => (pages.data ? pages.data.pages.toReversed().flatMap((p) => p.messages) : []), [pages.data]);
+  const hasOlder = pages.hasNextPage;
+  const earlier = useEarlierHistory(previousConversationId, pages.isSuccess && !hasOlder);
+
+  const rows = useMemo(() => {
+    const out: Row[] = [];
+    if (hasOlder) out.push({ key: 'older', kind: 'older' });
+    const lang = i18n.language;
+    const authorOf = (m: MessageItem) =>
+      m.direction === 'in'
+        ? contactName
+        : m.authorId === session.user.id
+          ? t('messages.you')
+          : (m.authorName ?? (m.authorId ? names.person(m.authorId) : t('event.someone')));
+    for (const h of earlier) {
+      out.push({ key: `earlier-${h.conversationId}`, kind: 'earlierStart', conversationId: h.conversationId, date: h.messages[0]!.createdAt });
+      timelineRows(out, h.messages, true, authorOf, lang);
+      out.push({ key: `earlier-end-${h.conversationId}`, kind: 'earlierEnd', date: h.messages.at(-1)!.createdAt });
     }
-    bottom.current?.scrollIntoView({ block: 'end' });
-  }, [conversationId, lastId, focusedId, messages.isSuccess]);
+    if (pages.isSuccess && items.length === 0) out.push({ key: 'empty', kind: 'empty' });
+    timelineRows(out, items, false, authorOf, lang);
+    return out;
+  }, [hasOlder, earlier, items, pages.isSuccess, contactName, session.user.id, names, t, i18n.language]);
 
+  const [scrollMargin, setScrollMargin] = useState(0);
+  useLayoutEffect(() => {
+    if (box.current && list.current) setScrollMargin(list.current.getBoundingClientRect().top - box.current.getBoundingClientRect().top + box.current.scrollTop);
+  }, []);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => box.current,
+    estimateSize: (i) => estimateSize(rows[i]!),
+    getItemKey: (i) => rows[i]!.key,
+    overscan: 6,
+    gap: ROW_GAP,
+    scrollMargin,
+    // A chat: rows read in above keep the rows in view where they are, and new rows at the end are
+    // followed only while the reader is at the end.
+    anchorTo: 'end',
+    followOnAppend: true,
+    scrollEndThreshold: STICK_PX,
+  });
+  const virtualRows = virtualizer.getVirtualItems();
+
+  // A conversation opens at its end, unless it was opened at a message.
+  const opened = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    if (!pages.isSuccess || opened.current === conversationId) return;
+    opened.current = conversationId;
+    if (!focusedId) virtualizer.scrollToEnd();
+  }, [conversationId, pages.isSuccess, focusedId, virtualizer]);
+
+  // My own new message always shows, even when I had scrolled up.
+  const last = items.at(-1);
+  const lastMine = last !== undefined && last.direction === 'out' && last.authorId === session.user.id;
+  const lastSeen = useRef<string | undefined>(undefined);
+  useLayoutEffect(() => {
+    const previous = lastSeen.current;
+    lastSeen.current = last?.id;
+    if (previous !== undefined && last && last.id !== previous && lastMine) virtualizer.scrollToEnd();
+  }, [last, lastMine, virtualizer]);
+
+  // Read older pages as the top comes near: on the reader's scrolling only (opening scrolls to the end).
+  const onScroll = () => {
+    const el = box.current;
+    if (el && el.scrollTop < OLDER_AHEAD_PX && pages.hasNextPage && !pages.isFetchingNextPage && opened.current === conversationId) void pages.fetchNextPage();
+  };
+
+  // Opened at a message: read down to it if it is older than what is loaded, then centre it once.
+  const focusDone = useRef<string | null>(null);
+  const reaching = useRef<string | null>(null);
+  useEffect(() => {
+    if (!focusedId || !pages.isSuccess) return;
+    const request = `${conversationId}:${focusedId}`;
+    if (focusDone.current === request) return;
+    const index = rows.findIndex((r) => r.key === focusedId);
+    if (index !== -1) {
+      focusDone.current = request;
+      virtualizer.scrollToIndex(index, { align: 'center' });
+      return;
+    }
+    // Not in this timeline (nor in a page that could be read): show the end, as for any opening.
+    const notHere = () => {
+      focusDone.current = request;
+      virtualizer.scrollToEnd();
+    };
+    if (!hasOlder) return notHere();
+    if (reaching.current === request) return;
+    reaching.current = request;
+    void call('conversation.messagePage', { conversationId, limit: MESSAGE_PAGE, reach: focusedId }).then((page) => {
+      if (page.messages.some((m) => m.id === focusedId))
+        client.setQueryData(keys.messagePages(conversationId), { pages: [page], pageParams: [{ before: null, reach: focusedId }] });
+      else notHere();
+    }, notHere);
+  }, [focusedId, conversationId, rows, hasOlder, pages.isSuccess, client, virtualizer]);
+
+  const total = virtualizer.getTotalSize();
+  const padTop = virtualRows.length ? virtualRows[0]!.start - scrollMargin : 0;
+  const padBottom = virtualRows.length ? total - (virtualRows.at(-1)!.end - scrollMargin) : 0;
   return (
-    <div className="messages" tabIndex={0} aria-label={t('messages.label')} ref={box}>
-      <ol className="message-list">
-        {previousConversationId && <EarlierHistory conversationId={previousConversationId} contactName={contactName} session={session} names={names} depth={0} />}
-        {messages.isSuccess && items.length === 0 && <li className="muted center">{t('messages.empty')}</li>}
-        <Timeline items={items} contactName={contactName} session={session} names={names} focusedId={focusedId} />
+    <div className="messages" tabIndex={0} aria-label={t('messages.label')} ref={box} onScroll={onScroll}>
+      <ol className="message-list" ref={list} style={{ paddingTop: padTop, paddingBottom: padBottom }}>
+        {virtualRows.map((v) => (
+          <RowView key={v.key} row={rows[v.index]!} names={names} focusedId={focusedId} slot={{ index: v.index, measure: virtualizer.measureElement }} />
+        ))}
       </ol>
-      <div ref={bottom} />
     </div>
   );
 }
+
+/** The rows' vertical gap (the timeline's CSS gap), which the virtualizer adds between measured rows. */
+const ROW_GAP = 10;

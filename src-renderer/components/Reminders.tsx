@@ -119,12 +119,13 @@ export function ReminderDialog({ conversationId, reminderId }: { conversationId:
   const chosenId = useId();
   const noteId = useId();
 
-  // Change starts from what the reminder says now.
+  // Change starts from what the reminder says now: once per reminder, not again while the agent edits.
   useEffect(() => {
     if (!existing) return;
     setChosen(localInputValue(existing.dueAt));
     setNote(existing.note ?? '');
     setPostpone(existing.postpone);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [existing?.id]);
 
   const submit = async (e: FormEvent) => {

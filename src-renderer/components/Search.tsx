@@ -25,6 +25,8 @@ export function highlightSnippet(snippet: string): ReactNode[] {
     out.push(<mark key={key++}>{rest.slice(start + 1, end)}</mark>);
     rest = rest.slice(end + 1);
   }
+  // \u0002 and \u0003 are the highlight markers search.query puts around matched words.
+  // eslint-disable-next-line no-control-regex
   if (rest) out.push(rest.replace(/[\u0002\u0003]/g, ''));
   return out;
 }

@@ -1,8 +1,8 @@
 // Everything the renderer reads from the mirror goes through TanStack Query: one key builder and
 // one queryOptions factory per resource. The core's events decide when the cache is stale.
-import { QueryClient, queryOptions, type QueryKey } from '@tanstack/react-query';
+import { QueryClient, infiniteQueryOptions, queryOptions, type QueryKey } from '@tanstack/react-query';
 import type { ConversationStatus } from '../../src-shared/domain';
-import type { IpcEventPayload, SyncStatus } from '../../src-shared/ipc';
+import type { ConversationItem, InboxCursor, IpcEventPayload, MessagePage, SyncStatus } from '../../src-shared/ipc';
 import { viewKey, type ViewRef } from '../../src-shared/rules/visibility';
 import { call, subscribe } from '../bridge/client';
 
@@ -22,9 +22,11 @@ export const keys = {
   directory: ['mirror', 'directory'] as const,
   inboxLists: ['mirror', 'inbox', 'list'] as const,
   inboxList: (p: InboxListParams) => ['mirror', 'inbox', 'list', viewKey(p.view), p.status, p.sort] as const,
+  inboxPages: (p: InboxListParams) => ['mirror', 'inbox', 'list', viewKey(p.view), p.status, p.sort, 'pages'] as const,
   counts: ['mirror', 'inbox', 'counts'] as const,
   conversation: (id: string) => ['mirror', 'conversation', id] as const,
   messages: (id: string) => ['mirror', 'messages', id] as const,
+  messagePages: (id: string) => ['mirror', 'messages', id, 'pages'] as const,
   contacts: ['mirror', 'contact'] as const,
   contact: (id: string) => ['mirror', 'contact', id] as const,
   savedViews: ['mirror', 'views'] as const,
@@ -56,6 +58,51 @@ export const inboxListQuery = (p: InboxListParams) =>
     queryKey: keys.inboxList(p),
     queryFn: () => call('inbox.list', { view: p.view, status: p.status, sort: p.sort, limit: 500 }),
     placeholderData: (previous) => previous,
+  });
+
+/** Rows per inbox page: the list shows one page at start and reads the next as it is scrolled near. */
+export const INBOX_PAGE = 200;
+
+/** The list of a view and tab in keyset pages (the cursor is the last row of the page before). On a
+ *  mirror change every page read so far is read again from the first, so the rows stay in order. */
+export const inboxPagesQuery = (p: InboxListParams) =>
+  infiniteQueryOptions({
+    queryKey: keys.inboxPages(p),
+    queryFn: ({ pageParam }) =>
+      call('inbox.list', { view: p.view, status: p.status, sort: p.sort, limit: INBOX_PAGE, ...(pageParam ? { after: pageParam } : {}) }),
+    initialPageParam: null as InboxCursor | null,
+    getNextPageParam: (last: ConversationItem[]): InboxCursor | undefined =>
+      last.length < INBOX_PAGE ? undefined : { lastMessageAt: last.at(-1)!.lastMessageAt, id: last.at(-1)!.id },
+    placeholderData: (previous) => previous,
+  });
+
+/** Messages per timeline page. */
+export const MESSAGE_PAGE = 100;
+
+/** Where a timeline page starts: before a seq (older pages), and how far the newest page reaches. */
+export interface MessagePageParam {
+  before: number | null;
+  reach: string | null;
+}
+
+/** A conversation's timeline in pages, newest first (pages[0] is the newest). A page's parameters are
+ *  kept, so when the mirror changes the same pages are read again (a page that reached down to a
+ *  message opened from search still reaches it). */
+export const messagePagesQuery = (conversationId: string) =>
+  infiniteQueryOptions({
+    queryKey: keys.messagePages(conversationId),
+    queryFn: ({ pageParam }): Promise<MessagePage> =>
+      call('conversation.messagePage', {
+        conversationId,
+        limit: MESSAGE_PAGE,
+        ...(pageParam.before !== null ? { before: pageParam.before } : {}),
+        ...(pageParam.reach !== null ? { reach: pageParam.reach } : {}),
+      }),
+    initialPageParam: { before: null, reach: null } as MessagePageParam,
+    getNextPageParam: (last: MessagePage): MessagePageParam | undefined => {
+      const oldest = last.messages.find((m) => m.seq !== null);
+      return last.hasOlder && oldest ? { before: oldest.seq!, reach: null } : undefined;
+    },
   });
 
 export const countsQuery = () => queryOptions({ queryKey: keys.counts, queryFn: () => call('inbox.counts', {}) });

@@ -68,6 +68,8 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
       };
       raw.once('close', onClose);
       raw.socket.once('close', onClose);
+      // Authenticating took a moment: the connection may already be gone, and 'close' will not come again.
+      if (raw.destroyed || raw.socket.destroyed) onClose();
       try {
         const { mime, size } = await files.receive(body, sha256, contentType);
         await recordBlob(db, user, { sha256, mime, size }, Date.now());

@@ -100,7 +100,7 @@ describe('voice notes and files', () => {
     // Inline in Ana's timeline, then on the customer's page, where it plays.
     const sent = p.locator('.message-out .attachment-audio audio');
     await sent.waitFor({ timeout: WAIT_MS });
-    await until(() => p.locator('.message-out').last().getAttribute('data-delivery'), (d) => d === 'sent', 'the voice note to be sent');
+    await until(() => p.locator('.message-out').last().getAttribute('data-delivery'), (d) => d === 'sent' || d === 'delivered' || d === 'read', 'the voice note to leave the outbox');
     const onPage = agentMessages(customer).locator('.att-voice audio');
     await onPage.waitFor({ timeout: WAIT_MS });
     expect(await onPage.count()).toBe(1);
@@ -159,7 +159,7 @@ describe('voice notes and files', () => {
     await tray.waitFor({ state: 'detached', timeout: WAIT_MS });
 
     await server.restart();
-    await until(() => mine.getAttribute('data-delivery'), (d) => d === 'sent', 'the message with files to be sent');
+    await until(() => mine.getAttribute('data-delivery'), (d) => d === 'sent' || d === 'delivered' || d === 'read', 'the message with files to leave the outbox');
     const got = agentMessages(customer).filter({ hasText: 'Te mando el presupuesto' });
     await got.waitFor({ timeout: WAIT_MS });
     await got.getByRole('link', { name: 'Download: presupuesto.pdf' }).waitFor({ timeout: WAIT_MS });

@@ -7,7 +7,7 @@ import { migrate } from './migrations';
 export type WritableDb = Database.Database & { readonly __writable: true };
 /** The same connection seen by read paths: only `prepare(...).get/all` style reads are reachable. */
 export interface ReadonlyDb {
-  prepare<P extends unknown[] | {} = unknown[], R = unknown>(
+  prepare<P extends unknown[] | object = unknown[], R = unknown>(
     sql: string,
   ): P extends unknown[] ? ReadStatement<P, R> : ReadStatement<[P], R>;
 }

@@ -2,7 +2,7 @@
 import type { Attachment, ClosingCategory, ContactFieldChange, Invite, Team, TemplateUse, User } from '../../../src-shared/domain';
 import { blankContact } from '../../../src-shared/rules/contact';
 import type { ErrorBody, ErrorCode } from '../../../src-shared/errors';
-import type { ConversationDetail, Delivery, IpcResult, MessageItem, NotificationItem } from '../../../src-shared/ipc';
+import type { ConversationDetail, Delivery, IpcResult, MessageItem, MessagePage, NotificationItem } from '../../../src-shared/ipc';
 import { preview } from '../../../src-shared/rules/conversation';
 import type { Viewer } from '../../../src-shared/rules/visibility';
 import type { ReadonlyDb } from './db';
@@ -127,7 +127,65 @@ export function conversationMessages(db: ReadonlyDb, conversationId: string): Me
         WHERE m.conversation_id = ? ORDER BY m.seq IS NULL, m.seq, m.local_order`,
     )
     .all(conversationId);
-  return rows.map((r) => ({
+  return rows.map(messageItemFromRow);
+}
+
+/** Messages kept below the one a page must reach, so it does not open at the page's very top. */
+const REACH_CONTEXT = 20;
+
+export interface MessagePageQuery {
+  before?: number;
+  limit: number;
+  reach?: string;
+}
+
+/** One page of the timeline (see conversation.messagePage): confirmed messages read backwards from
+ *  `before` through the (conversation_id, seq) index, so a page costs the same in a conversation of 50
+ *  messages or of 50,000; the newest page adds this device's unconfirmed ones after them. */
+export function conversationMessagePage(db: ReadonlyDb, conversationId: string, q: MessagePageQuery): MessagePage {
+  const before = q.before ?? Number.MAX_SAFE_INTEGER;
+  let limit = q.limit;
+  if (q.reach !== undefined) {
+    const target = db
+      .prepare<[string, string], { seq: number }>('SELECT seq FROM messages WHERE id = ? AND conversation_id = ?')
+      .get(q.reach, conversationId);
+    if (target && target.seq < before) {
+      const { n } = db
+        .prepare<[string, number, number], { n: number }>('SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND seq >= ? AND seq < ?')
+        .get(conversationId, target.seq, before)!;
+      limit = Math.max(limit, n + REACH_CONTEXT);
+    }
+  }
+  // The two arms of messages_view read apart, with the view's own columns: ordering the view as a whole
+  // would sort every message of the conversation before the first row of the page came out.
+  const confirmed = db
+    .prepare<[string, number, number], MessageRow>(
+      `SELECT m.id, m.conversation_id, m.direction, m.kind, m.author_id, m.body, m.event, m.mentions, m.attachments,
+              m.template, m.forwarded, m.state AS delivery, m.error AS error_message, NULL AS error_code, NULL AS error_params,
+              m.created_at, m.seq, m.version, u.name AS author_name
+         FROM messages m LEFT JOIN users u ON u.id = m.author_id
+        WHERE m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
+    )
+    .all(conversationId, before, limit + 1);
+  const hasOlder = confirmed.length > limit;
+  const page = confirmed.slice(0, limit).reverse();
+  if (q.before === undefined)
+    page.push(
+      ...db
+        .prepare<[string], MessageRow>(
+          `SELECT p.id, p.conversation_id, 'out' AS direction, p.kind, p.author_id, p.body, NULL AS event, p.mentions, p.attachments,
+                  p.template, p.forwarded, p.state AS delivery, p.error_message, p.error_code, p.error_params,
+                  p.created_at, NULL AS seq, 0 AS version, u.name AS author_name
+             FROM pending_messages p LEFT JOIN users u ON u.id = p.author_id
+            WHERE p.conversation_id = ? AND p.id NOT IN (SELECT id FROM messages) ORDER BY p.mutation_id`,
+        )
+        .all(conversationId),
+    );
+  return { messages: page.map(messageItemFromRow), hasOlder };
+}
+
+function messageItemFromRow(r: MessageRow): MessageItem {
+  return {
     id: r.id,
     conversationId: r.conversation_id,
     direction: r.direction as MessageItem['direction'],
@@ -146,7 +204,7 @@ export function conversationMessages(db: ReadonlyDb, conversationId: string): Me
     delivery: r.delivery as Delivery,
     authorName: r.author_name,
     failure: failureOf(r),
-  }));
+  };
 }
 
 export function directory(db: ReadonlyDb, viewer: Viewer): IpcResult<'directory.get'> {

@@ -118,11 +118,16 @@ export interface InboxListQuery {
   status: ConversationStatus;
   sort: 'newest' | 'oldest';
   limit: number;
+  /** Keyset paging: rows strictly after this one in the list's order (same index, no OFFSET). */
+  after?: { lastMessageAt: number; id: string };
 }
 
 export function listInbox(db: ReadonlyDb, viewer: Viewer, q: InboxListQuery, now = Date.now()): ConversationItem[] {
   const order = q.sort === 'newest' ? 'DESC' : 'ASC';
-  const where = and({ sql: 'c.status = ?', params: [q.status] }, viewClause(db, viewer, q.view, now));
+  const page: SqlClause = q.after
+    ? { sql: `(c.last_message_at, c.id) ${q.sort === 'newest' ? '<' : '>'} (?, ?)`, params: [q.after.lastMessageAt, q.after.id] }
+    : ALL;
+  const where = and({ sql: 'c.status = ?', params: [q.status] }, page, viewClause(db, viewer, q.view, now));
   const rows = db
     .prepare<unknown[], ItemRow>(`${ITEM_SELECT} WHERE ${where.sql} ORDER BY c.last_message_at ${order}, c.id ${order} LIMIT ?`)
     .all(...where.params, q.limit);
