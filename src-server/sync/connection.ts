@@ -14,11 +14,11 @@ import {
   type ServerFrame,
 } from '../../src-shared/protocol';
 import { tokenHash, userForToken } from '../auth/sessions';
-import { readChanges } from '../store/changeLog';
 import { listMessages } from '../store/conversations';
 import type { Db } from '../store/db';
 import { getUser, publicUser, viewerOf, type UserWithTenant } from '../store/directory';
 import { getTenant } from '../store/tenants';
+import { changeFeed } from './feed';
 import type { SyncHub } from './hub';
 import type { AfterCommit } from './mutators';
 import type { PresenceTracker } from './presence';
@@ -30,6 +30,9 @@ import { chunkOps, visibleOps } from './visibleChanges';
 export const CHANGE_PAGE_ROWS = 1000;
 // Frames we send stay well under the peer's MAX_FRAME_BYTES.
 const FRAME_BUDGET = Math.floor(MAX_FRAME_BYTES / 2);
+/** Snapshot bytes sent ahead of what the client has read (see sendPaced): about 7,000 messages, a few
+ *  seconds of applying. BANDEJA_SNAPSHOT_WINDOW_BYTES sets another (tests page a small store with it). */
+export const SNAPSHOT_WINDOW_BYTES = Number(process.env.BANDEJA_SNAPSHOT_WINDOW_BYTES) || 2 * 1024 * 1024;
 
 export interface ConnectionDeps {
   db: Db;
@@ -39,6 +42,34 @@ export interface ConnectionDeps {
   presence: PresenceTracker;
   /** Re-armed after every commit: a reminder may have snoozed a conversation until some time. */
   snoozes: SnoozeWaker;
+}
+
+/** Frames read for a client and not sent yet, in order; next() waits for one, null once ended. */
+class FrameQueue {
+  private readonly frames: (string | null)[] = [];
+  private head = 0;
+  private ended = false;
+  private wake: (() => void) | null = null;
+
+  push(frame: string): void {
+    this.frames.push(frame);
+    this.wake?.();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.wake?.();
+  }
+
+  async next(): Promise<string | null> {
+    while (this.head === this.frames.length && !this.ended) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = null;
+    if (this.head === this.frames.length) return null;
+    const frame = this.frames[this.head]!;
+    // A sent frame is let go at once: a snapshot can be a hundred megabytes.
+    this.frames[this.head++] = null;
+    return frame;
+  }
 }
 
 export class SyncConnection {
@@ -54,6 +85,14 @@ export class SyncConnection {
   private frames: Promise<void> = Promise.resolve();
   private catchUpChain: Promise<void> = Promise.resolve();
   private catchUpQueued = false;
+  /** When this connection was last asked to catch up (see ChangeFeed.tenant). */
+  private catchUpMark = 0;
+  /** A push of ours was processed since lmid was last read. */
+  private lmidStale = false;
+  /** The client's counter as last read (sent with the next changes frame that reaches the log's end). */
+  private lmidRead = 0;
+  /** Pings sent to pace a snapshot. */
+  private pings = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -168,6 +207,7 @@ export class SyncConnection {
     this.clientId = hello.clientId;
     this.tokenHash = tokenHash(hello.token);
     this.lmidSent = client.last_mutation_id;
+    this.lmidRead = client.last_mutation_id;
     // A cursor from before the user's last role/team change may hold rows they may no longer see.
     const bootstrap =
       hello.epoch !== tenant.epoch ||
@@ -194,19 +234,69 @@ export class SyncConnection {
     await this.catchUp();
   }
 
-  /** Streams a snapshot of what the user may see now; the client replaces its base tables with it. */
+  /** Streams a snapshot of what the user may see now; the client replaces its base tables with it.
+   *  Pages go out as they are read, at the pace the client applies them (sendPaced); the reading
+   *  transaction never waits for the client (PGlite has one connection: holding it while a slow client
+   *  applies would stop the whole server), so what the client is not ready for waits here meanwhile. */
   private async bootstrap(user: UserWithTenant): Promise<void> {
-    const version = await streamSnapshot(
-      this.deps.db,
-      user.tenantId,
-      viewerOf(user),
-      (v, epoch) => this.send({ type: 'snapshotBegin', epoch, version: v }),
-      (ops) => {
-        for (const part of chunkOps(ops, FRAME_BUDGET)) this.send({ type: 'snapshotPage', ops: part });
-      },
-    );
-    this.send({ type: 'snapshotEnd', version });
+    const outgoing = new FrameQueue();
+    const sending = this.sendPaced(outgoing);
+    let version: number;
+    try {
+      version = await streamSnapshot(
+        this.deps.db,
+        user.tenantId,
+        viewerOf(user),
+        (v, epoch) => outgoing.push(JSON.stringify({ type: 'snapshotBegin', epoch, version: v } satisfies ServerFrame)),
+        (ops) => {
+          for (const part of chunkOps(ops, FRAME_BUDGET)) outgoing.push(JSON.stringify({ type: 'snapshotPage', ops: part } satisfies ServerFrame));
+        },
+      );
+      outgoing.push(JSON.stringify({ type: 'snapshotEnd', version } satisfies ServerFrame));
+    } finally {
+      outgoing.end();
+      await sending;
+    }
+    // Only now: a catch-up before the last snapshot frame is sent would overtake it.
     this.cursor = version;
+  }
+
+  /** Sends queued frames so that no more than SNAPSHOT_WINDOW_BYTES are ahead of what the client has
+   *  read. Unpaced, a 10,000-conversation snapshot (~100 MB) sat in socket buffers ahead of every ping
+   *  and pong: the client, still applying pages, took the server for dead after 10-20 s and reconnected,
+   *  starting the snapshot over, for ever (bench/benchmarks/initialSync.ts at scale 1). A WebSocket ping
+   *  after each half window is answered once the client has read every frame before it, so awaiting the
+   *  previous one's pong keeps at most one window unread. */
+  private async sendPaced(frames: FrameQueue): Promise<void> {
+    let sinceMark = 0;
+    let previous: Promise<void> = Promise.resolve();
+    for (let frame = await frames.next(); frame !== null; frame = await frames.next()) {
+      if (this.closed || this.ws.readyState !== this.ws.OPEN) continue;
+      this.ws.send(frame);
+      sinceMark += Buffer.byteLength(frame);
+      if (sinceMark < SNAPSHOT_WINDOW_BYTES / 2) continue;
+      sinceMark = 0;
+      const mark = this.pongFor(`snapshot-${++this.pings}`);
+      await previous;
+      previous = mark;
+    }
+  }
+
+  /** Sends a ping; resolves on its pong, or when the socket closes (the heartbeat closes a silent one). */
+  private pongFor(payload: string): Promise<void> {
+    return new Promise((resolve) => {
+      const onPong = (data: Buffer) => {
+        if (data.toString() === payload) done();
+      };
+      const done = () => {
+        this.ws.off('pong', onPong);
+        this.ws.off('close', done);
+        resolve();
+      };
+      this.ws.on('pong', onPong);
+      this.ws.on('close', done);
+      this.ws.ping(payload);
+    });
   }
 
   private async onPush(push: Push): Promise<void> {
@@ -216,6 +306,7 @@ export class SyncConnection {
       return;
     }
     const outcome = await processPush(this.deps.db, user, this.clientId, push.mutations, this.deps.log, this.publicUrl);
+    this.lmidStale = true;
     // The pusher sees the effects of its own push before the results, so an "ok" is already in its base.
     // A user deactivated meanwhile gets no more frames but the sign-out.
     if (outcome.signedOut) this.signOut();
@@ -233,6 +324,7 @@ export class SyncConnection {
   /** Sends what the change log holds beyond the cursor. Calls are serialised; a call made while
    *  one runs coalesces into one more pass after it. */
   catchUp(): Promise<void> {
+    this.catchUpMark = changeFeed(this.deps.db).mark();
     if (this.catchUpQueued) return this.catchUpChain;
     this.catchUpQueued = true;
     this.catchUpChain = this.catchUpChain
@@ -247,28 +339,38 @@ export class SyncConnection {
   private async catchUpNow(): Promise<void> {
     if (this.closed || !this.user || this.cursor === null) return;
     const { db } = this.deps;
-    // Re-read the user: a role or team change alters what they may see from now on.
-    const user = await getUser(db, this.user.id);
-    if (!user || !user.active) {
-      this.signOut();
-      return;
-    }
-    this.user = user;
-    // The user's role, teams or active flag changed: start over with what they may see now, so the
-    // client purges everything that left their scope.
-    if (user.scopeVersion > this.scopeSeen) {
-      this.scopeSeen = user.scopeVersion;
-      await this.bootstrap(user);
-    }
-    const viewer = viewerOf(user);
+    const feed = changeFeed(db);
+    let user = this.user;
     for (;;) {
       if (this.closed) return;
       // lmid is read before the log, so it never claims a mutation whose effects are not in what we send.
-      const lmid = await lastMutationId(db, this.clientId);
-      const tenant = await getTenant(db, user.tenantId);
+      // It moves only with this client's pushes, so it is read again only after one.
+      if (this.lmidStale) {
+        this.lmidStale = false;
+        this.lmidRead = await lastMutationId(db, this.clientId);
+      }
+      const lmid = this.lmidRead;
+      const tenant = await feed.tenant(user.tenantId, this.catchUpMark);
       if (!tenant || tenant.version <= this.cursor) return;
       const from = this.cursor;
-      const { entries, to } = await readChanges(db, user.tenantId, from, tenant.version, CHANGE_PAGE_ROWS);
+      const { entries, to } = await feed.changes(user.tenantId, from, tenant.version, CHANGE_PAGE_ROWS);
+      // A change of the user's role, teams or active flag always logs their row: only then is the user
+      // read again. Their clients start over with what they may see now, so everything that left their
+      // scope is purged.
+      if (entries.some((e) => e.kind === 'user' && e.entity_id === user.id)) {
+        const fresh = await getUser(db, user.id);
+        if (!fresh || !fresh.active) {
+          this.signOut();
+          return;
+        }
+        this.user = user = fresh;
+        if (fresh.scopeVersion > this.scopeSeen) {
+          this.scopeSeen = fresh.scopeVersion;
+          await this.bootstrap(fresh);
+          continue;
+        }
+      }
+      const viewer = viewerOf(user);
       const ops = await visibleOps(entries, viewer, (id) => listMessages(db, id));
       const finalLmid = to === tenant.version ? Math.max(lmid, this.lmidSent) : this.lmidSent;
       const parts = chunkOps(ops, FRAME_BUDGET);

@@ -9,9 +9,24 @@ import type { SyncHub } from './hub';
 
 class NoChange extends Error {}
 
+interface Pending {
+  users: Set<string>;
+  written: Array<() => void>;
+}
+
+/** After a presence write, how long changes are gathered before the next one (see PresenceTracker). */
+export const PRESENCE_BATCH_MS = 250;
+
+/** Presence changes are written in batches, one commit per tenant for every user whose connection came
+ *  or went since the last write: each commit pokes every connection of the tenant, so a thousand agents
+ *  connecting one commit each sent ~n² frames (513,602 for 1,012, bench/benchmarks/fanOut.ts). The first
+ *  change after a quiet spell is written at once; what comes during a write or the PRESENCE_BATCH_MS
+ *  after it waits for the next one (a connection's hello waits that long at most). Each user's state is
+ *  read from the hub when the batch is written, so a quick connect/disconnect still ends in the state
+ *  that is true last. */
 export class PresenceTracker {
-  /** Writes per user, in order, so a quick connect/disconnect ends in the state that is true last. */
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly pending = new Map<string, Pending>();
+  private writing = false;
 
   constructor(
     private readonly db: Db,
@@ -19,24 +34,51 @@ export class PresenceTracker {
     private readonly log: (line: string) => void,
   ) {}
 
-  /** Records the user's presence as the hub says it is now; resolves once written and announced. */
+  /** Records the user's presence as the hub says it is now; resolves once written and announced
+   *  (or once the failure is logged: presence never fails a connection). */
   refresh(tenantId: string, userId: string): Promise<void> {
-    const run = (this.chains.get(userId) ?? Promise.resolve()).then(() => this.write(tenantId, userId));
-    const chain = run.catch((e) => this.log(`presence of ${userId} not written: ${e instanceof Error ? e.message : String(e)}`));
-    this.chains.set(userId, chain);
-    void chain.then(() => {
-      if (this.chains.get(userId) === chain) this.chains.delete(userId);
-    });
-    return chain;
+    let batch = this.pending.get(tenantId);
+    if (!batch) this.pending.set(tenantId, (batch = { users: new Set(), written: [] }));
+    batch.users.add(userId);
+    const done = new Promise<void>((resolve) => batch.written.push(resolve));
+    if (!this.writing) {
+      this.writing = true;
+      // After the current turn, so connections that arrive together share the first write too.
+      setImmediate(() => void this.writeAll());
+    }
+    return done;
   }
 
-  private async write(tenantId: string, userId: string): Promise<void> {
+  private async writeAll(): Promise<void> {
+    while (this.pending.size > 0) {
+      const batches = [...this.pending];
+      this.pending.clear();
+      for (const [tenantId, batch] of batches) {
+        try {
+          await this.write(tenantId, [...batch.users]);
+        } catch (e) {
+          this.log(`presence of ${[...batch.users].join(', ')} not written: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        for (const resolve of batch.written) resolve();
+      }
+      // A write is quick next to agents connecting one after another: without a pause each would get a
+      // commit of its own again.
+      await new Promise((resolve) => setTimeout(resolve, PRESENCE_BATCH_MS));
+    }
+    this.writing = false;
+  }
+
+  private async write(tenantId: string, userIds: string[]): Promise<void> {
     const changed = await this.db
       .tx(async (tx) => {
         // The tenant lock first, like every writer, so lock order is the same everywhere.
         const batch = new ChangeBatch(tenantId, await nextVersion(tx, tenantId));
-        const presence = this.hub.isConnected(tenantId, userId) ? await chosenPresence(tx, userId) : 'offline';
-        if (!(await setPresence(tx, batch, userId, presence))) throw new NoChange();
+        let any = false;
+        for (const userId of userIds) {
+          const presence = this.hub.isConnected(tenantId, userId) ? await chosenPresence(tx, userId) : 'offline';
+          if (await setPresence(tx, batch, userId, presence)) any = true;
+        }
+        if (!any) throw new NoChange();
         await batch.write(tx);
         return true;
       })

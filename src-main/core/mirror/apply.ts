@@ -55,7 +55,9 @@ const DELETED_TABLE = {
 
 // Every table that holds server rows; a snapshot empties them all. Built from the overlaid entities'
 // list so an entity added there is purged too.
-const BASE_TABLES = [...OVERLAID_TABLES, 'messages', 'conversations', 'contact_changes', 'invites', 'overlay_conversations'];
+// conversation_tallies is derived from the conversations (mirror migration 6): emptied with them, its
+// triggers standing still while the snapshot clears.
+const BASE_TABLES = [...OVERLAID_TABLES, 'messages', 'conversations', 'contact_changes', 'invites', 'overlay_conversations', 'conversation_tallies'];
 
 interface Touched {
   conversations: Set<string>;

@@ -103,7 +103,7 @@ export function conversationFromRow(r: ConversationRow): Conversation {
   };
 }
 
-function conversationParams(c: Conversation): Params {
+export function conversationParams(c: Conversation): Params {
   return {
     id: c.id,
     inbox_id: c.inboxId,

@@ -143,8 +143,16 @@ export function unreadInView(db: ReadonlyDb, viewer: Viewer, view: ViewRef, stat
     .map((r) => r.id);
 }
 
+const emptyTabs = (): TabCounts => ({ open: 0, pending: 0, snoozed: 0, closed: 0, waiting: 0, unread: 0 });
+
+function addTo(tabs: TabCounts, status: string, n: number, waiting: number, unread: number): void {
+  if ((CONVERSATION_STATUSES as readonly string[]).includes(status)) tabs[status as ConversationStatus] += n;
+  tabs.waiting += waiting;
+  tabs.unread += unread;
+}
+
 function tabCounts(db: ReadonlyDb, where: SqlClause): TabCounts {
-  const tabs: TabCounts = { open: 0, pending: 0, snoozed: 0, closed: 0, waiting: 0, unread: 0 };
+  const tabs = emptyTabs();
   const rows = db
     .prepare<unknown[], { status: string; n: number; waiting: number; unread: number }>(
       `SELECT c.status, COUNT(*) AS n,
@@ -153,15 +161,49 @@ function tabCounts(db: ReadonlyDb, where: SqlClause): TabCounts {
          FROM conversations_view c WHERE ${where.sql} GROUP BY c.status`,
     )
     .all(...where.params);
-  for (const r of rows) {
-    if ((CONVERSATION_STATUSES as readonly string[]).includes(r.status)) tabs[r.status as ConversationStatus] += r.n;
-    tabs.waiting += r.waiting;
-    tabs.unread += r.unread;
-  }
+  for (const r of rows) addTo(tabs, r.status, r.n, r.waiting, r.unread);
   return tabs;
 }
 
-/** Counters of every view the viewer has (built-in, team queues, saved), by viewKey. */
+/** One view's counters by counting its conversations (what inboxCounts does for saved views). */
+export function countView(db: ReadonlyDb, viewer: Viewer, ref: ViewRef, now = Date.now()): TabCounts {
+  return tabCounts(db, viewClause(db, viewer, ref, now));
+}
+
+interface TallyRow {
+  team_key: string;
+  assignee_key: string;
+  status: string;
+  n: number;
+  waiting: number;
+  unread: number;
+}
+
+/** Which tallies (team, assignee; '' for none) a built-in view or team queue sums, within the
+ *  viewer's scope: the same meaning as viewClause and scopeClause. */
+function tallyFilter(viewer: Viewer, ref: ViewRef): ((t: TallyRow) => boolean) | null {
+  const inScope = seesEverything(viewer.role)
+    ? () => true
+    : (t: TallyRow) => t.assignee_key === viewer.id || (t.assignee_key === '' && viewer.teamIds.includes(t.team_key));
+  switch (ref.kind) {
+    case 'mine':
+      return (t) => t.assignee_key === viewer.id && inScope(t);
+    case 'unassigned':
+      return (t) => t.assignee_key === '' && inScope(t);
+    case 'all':
+      return inScope;
+    case 'teammates':
+      return (t) => t.assignee_key !== '' && t.assignee_key !== viewer.id && inScope(t);
+    case 'team':
+      return (t) => t.team_key === ref.teamId && inScope(t);
+    case 'saved':
+      return null;
+  }
+}
+
+/** Counters of every view the viewer has (built-in, team queues, saved), by viewKey. Built-in views and
+ *  team queues sum the maintained tallies (mirror migration 6: a few thousand rows whatever the queue's size);
+ *  saved views, whose filters can be anything (tags, waiting minutes), count their conversations. */
 export function inboxCounts(db: ReadonlyDb, viewer: Viewer, now = Date.now()): InboxCounts {
   const refs: ViewRef[] = [
     ...viewsFor(viewer.role).map((kind) => ({ kind })),
@@ -170,7 +212,19 @@ export function inboxCounts(db: ReadonlyDb, viewer: Viewer, now = Date.now()): I
     ),
     ...listSavedViews(db, viewer).map((v) => ({ kind: 'saved' as const, viewId: v.id })),
   ];
+  const tallies = db.prepare<[], TallyRow>('SELECT * FROM conversation_tallies WHERE n <> 0').all();
   const counts: InboxCounts = {};
-  for (const ref of refs) counts[viewKey(ref)] = tabCounts(db, viewClause(db, viewer, ref, now));
+  for (const ref of refs) {
+    const filter = tallyFilter(viewer, ref);
+    if (filter === null) {
+      counts[viewKey(ref)] = countView(db, viewer, ref, now);
+      continue;
+    }
+    // The same refusals as viewClause (a view this role does not have, a team the viewer is not in).
+    viewClause(db, viewer, ref, now);
+    const tabs = emptyTabs();
+    for (const t of tallies) if (filter(t)) addTo(tabs, t.status, t.n, t.waiting, t.unread);
+    counts[viewKey(ref)] = tabs;
+  }
   return counts;
 }
