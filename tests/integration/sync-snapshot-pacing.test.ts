@@ -36,7 +36,11 @@ async function slowClient() {
   const received: Received[] = [];
   const waiters: { test: () => boolean; resolve: () => void }[] = [];
   const check = () => {
-    for (const w of [...waiters]) if (w.test()) waiters.splice(waiters.indexOf(w), 1) && w.resolve();
+    for (const w of [...waiters])
+      if (w.test()) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
   };
   ws.on('message', (data) => {
     const text = data.toString();
@@ -91,7 +95,11 @@ describe('snapshot pacing', () => {
     // From now on every ping is answered: the rest of the snapshot arrives, then its end.
     const answered = new Set<string>();
     const answer = () => {
-      for (const p of pings()) if (!answered.has(p.payload)) answered.add(p.payload) && c.ws.pong(p.payload);
+      for (const p of pings())
+        if (!answered.has(p.payload)) {
+          answered.add(p.payload);
+          c.ws.pong(p.payload);
+        }
     };
     c.ws.on('ping', answer);
     answer();
