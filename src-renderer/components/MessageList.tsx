@@ -408,17 +408,22 @@ type Row =
 /** Previous conversations shown above (the one before, and through it the ones before that). */
 const EARLIER_DEPTH = 6;
 
+/** The conversation before this one (null when none, or not known yet). */
+function usePreviousOf(id: string | null): string | null {
+  const detail = useQuery({ ...conversationQuery(id ?? ''), enabled: id !== null });
+  return id !== null ? (detail.data?.conversation.previousConversationId ?? null) : null;
+}
+
 /** The contact's earlier conversations, oldest first, each with its messages. The chain stops at one the
  *  agent may not see (no messages in the mirror). A constant number of queries, so hooks stay in order. */
 function useEarlierHistory(first: string | null, enabled: boolean): { conversationId: string; messages: MessageItem[] }[] {
-  const ids: (string | null)[] = [];
-  let next = enabled ? first : null;
-  for (let i = 0; i < EARLIER_DEPTH; i++) {
-    ids.push(next);
-    // Rules of hooks hold: the loop always runs EARLIER_DEPTH times.
-    const detail = useQuery({ ...conversationQuery(next ?? ''), enabled: next !== null });
-    next = next !== null ? (detail.data?.conversation.previousConversationId ?? null) : null;
-  }
+  const c0 = enabled ? first : null;
+  const c1 = usePreviousOf(c0);
+  const c2 = usePreviousOf(c1);
+  const c3 = usePreviousOf(c2);
+  const c4 = usePreviousOf(c3);
+  const c5 = usePreviousOf(c4);
+  const ids = [c0, c1, c2, c3, c4, c5];
   const results = useQueries({ queries: ids.map((id) => ({ ...messagesQuery(id ?? ''), enabled: id !== null })) });
   const data = results.map((r) => r.data);
   // The same array while nothing changed, so the timeline's rows are not rebuilt on every render.
