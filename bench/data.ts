@@ -62,8 +62,14 @@ export async function buildDataset(scale: number, opts: { server: boolean; force
   const agent = dir.users.find((u) => u.id === BENCH_AGENT)!;
   const manifest: Manifest = {
     shape,
-    counts: { conversations: conversations.length, messages: shape.messages, contacts: dir.contacts.length, users: opts.server ? dir.users.length : 0 },
-    benchAgentVisible: conversations.filter((c) => canSeeConversation({ id: agent.id, role: agent.role, teamIds: agent.teamIds }, c)).length,
+    counts: {
+      conversations: conversations.length,
+      messages: shape.messages,
+      contacts: dir.contacts.length,
+      users: opts.server ? dir.users.length : 0,
+    },
+    benchAgentVisible: conversations.filter((c) => canSeeConversation({ id: agent.id, role: agent.role, teamIds: agent.teamIds }, c))
+      .length,
     builtAt: new Date().toISOString(),
     seconds: (Date.now() - started) / 1000,
   };

@@ -54,7 +54,8 @@ const supervisor: User = {
 };
 const agent: User = { ...supervisor, id: 'u-agent', name: 'Agente Uno', email: 'agente@bench.test', role: 'agent' };
 const NAMES = ['María', 'João', 'Lucía', 'Pedro', 'Ana', 'Tiago', 'Carmen', 'Rafael', 'Sofía', 'Bruno', 'Inês', 'Diego'];
-const WORDS = 'hola pedido factura envío entrega pago cuenta tarjeta devolución garantía cambio dirección obrigado pedido atraso boleto'.split(' ');
+const WORDS =
+  'hola pedido factura envío entrega pago cuenta tarjeta devolución garantía cambio dirección obrigado pedido atraso boleto'.split(' ');
 
 function text(i: number, words: number): string {
   let out = '';
@@ -128,15 +129,33 @@ function buildMirror(path: string, rows: number): void {
     add({ kind: 'user', row: supervisor });
     add({ kind: 'user', row: agent });
     add({ kind: 'team', row: { id: 't-1', name: 'Soporte', version: 1 } });
-    add({ kind: 'inbox', row: { id: 'ib-1', name: 'Web', channel: 'webchat', teamId: 't-1', settings: DEFAULT_INBOX_SETTINGS, version: 1 } });
+    add({
+      kind: 'inbox',
+      row: { id: 'ib-1', name: 'Web', channel: 'webchat', teamId: 't-1', settings: DEFAULT_INBOX_SETTINGS, version: 1 },
+    });
     const contact = (id: string, name: string) =>
       add({
         kind: 'contact',
-        row: { id, name, phones: [], emails: [], ownerId: null, custom: {}, identities: [], fieldVersions: {}, mergedIntoId: null, createdAt: T0, version: 1 },
+        row: {
+          id,
+          name,
+          phones: [],
+          emails: [],
+          ownerId: null,
+          custom: {},
+          identities: [],
+          fieldVersions: {},
+          mergedIntoId: null,
+          createdAt: T0,
+          version: 1,
+        },
       });
     for (let i = 0; i < rows; i++) {
       contact(`ct-${i}`, `${NAMES[i % NAMES.length]} ${String(i).padStart(5, '0')}`);
-      add({ kind: 'conversation', row: conversation(`cv-${i}`, `ct-${i}`, T0 - i * 60_000, { unreadCount: i % 4 === 0 ? 2 : 0, tags: i % 5 === 0 ? ['vip'] : [] }) });
+      add({
+        kind: 'conversation',
+        row: conversation(`cv-${i}`, `ct-${i}`, T0 - i * 60_000, { unreadCount: i % 4 === 0 ? 2 : 0, tags: i % 5 === 0 ? ['vip'] : [] }),
+      });
     }
     let seq = 1;
     for (const [id, name, count] of [
@@ -194,10 +213,14 @@ function clientData(dir: string, serverUrl: string, mirrorFile: string): void {
 }
 
 async function startHost(dataDir: string, serverUrl: string): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src-main/host/headless/cli.ts', '--server', serverUrl, '--port', '0', '--data-dir', dataDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src-main/host/headless/cli.ts', '--server', serverUrl, '--port', '0', '--data-dir', dataDir],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
@@ -298,7 +321,10 @@ async function measureList(page: Page, deep: boolean): Promise<ListFigures> {
   // A short warm-up scroll and back, so both lists are measured with the code paths already compiled.
   await page.evaluate('window.__bench.scroll(30, 50)');
   await page.evaluate(`document.querySelector('[data-testid="conversation-list"]').scrollTop = 0`);
-  const run = (await page.evaluate(`window.__bench.scroll(${SCROLL_FRAMES}, ${SCROLL_PX_PER_FRAME})`)) as { deltas: number[]; rowsRead: number };
+  const run = (await page.evaluate(`window.__bench.scroll(${SCROLL_FRAMES}, ${SCROLL_PX_PER_FRAME})`)) as {
+    deltas: number[];
+    rowsRead: number;
+  };
   const nodesAfterScroll = (await page.evaluate('window.__bench.nodes()')) as Nodes;
   const figures: ListFigures = {
     nodesAtTop,
@@ -310,7 +336,10 @@ async function measureList(page: Page, deep: boolean): Promise<ListFigures> {
   };
   if (deep) {
     await page.evaluate('window.__bench.readDown(5000)');
-    const again = (await page.evaluate(`window.__bench.scroll(${SCROLL_FRAMES}, ${SCROLL_PX_PER_FRAME})`)) as { deltas: number[]; rowsRead: number };
+    const again = (await page.evaluate(`window.__bench.scroll(${SCROLL_FRAMES}, ${SCROLL_PX_PER_FRAME})`)) as {
+      deltas: number[];
+      rowsRead: number;
+    };
     figures.deep = {
       rowsRead: Math.round(again.rowsRead),
       nodes: (await page.evaluate('window.__bench.nodes()')) as Nodes,
@@ -320,13 +349,22 @@ async function measureList(page: Page, deep: boolean): Promise<ListFigures> {
   return figures;
 }
 
-async function measureOpen(page: Page, url: string, name: string, lastBody: string, shot: string): Promise<{ ms: number[]; messageNodes: number }> {
+async function measureOpen(
+  page: Page,
+  url: string,
+  name: string,
+  lastBody: string,
+  shot: string,
+): Promise<{ ms: number[]; messageNodes: number }> {
   const ms: number[] = [];
   let messageNodes = 0;
   for (let i = 0; i < OPEN_RUNS; i++) {
     // A fresh page each time: nothing of the conversation is cached in the renderer.
     await readyPage(page, url);
-    const r = (await page.evaluate(`window.__bench.open(${JSON.stringify(name)}, ${JSON.stringify(lastBody)})`)) as { ms: number; messageNodes: number };
+    const r = (await page.evaluate(`window.__bench.open(${JSON.stringify(name)}, ${JSON.stringify(lastBody)})`)) as {
+      ms: number;
+      messageNodes: number;
+    };
     ms.push(round(r.ms));
     messageNodes = r.messageNodes;
   }
@@ -382,7 +420,10 @@ async function main(): Promise<void> {
   }
 
   const s = results.small as { list: ListFigures };
-  const b = results.big as { list: ListFigures; open: { long: { ms: number[]; messageNodes: number }; short: { ms: number[]; messageNodes: number } } };
+  const b = results.big as {
+    list: ListFigures;
+    open: { long: { ms: number[]; messageNodes: number }; short: { ms: number[]; messageNodes: number } };
+  };
   const ratios = {
     listNodesAfterScroll: round(b.list.nodesAfterScroll.list / s.list.nodesAfterScroll.list),
     pageNodesAfterScroll: round(b.list.nodesAfterScroll.page / s.list.nodesAfterScroll.page),
@@ -393,10 +434,18 @@ async function main(): Promise<void> {
     timelineNodesLongOverShort: round(b.open.long.messageNodes / b.open.short.messageNodes),
   };
   log('\n== rendering (targets: each ratio <= 1.5)');
-  log(`   DOM nodes in the list after the same scroll: ${s.list.nodesAfterScroll.list} (500 rows) vs ${b.list.nodesAfterScroll.list} (50,000 rows): x${ratios.listNodesAfterScroll}`);
-  log(`   DOM nodes in the page: ${s.list.nodesAfterScroll.page} vs ${b.list.nodesAfterScroll.page}: x${ratios.pageNodesAfterScroll}; 5,000 rows down: ${b.list.deep?.nodes.page} (x${ratios.pageNodesDeep})`);
-  log(`   frame p95 while scrolling: ${s.list.frameP95} ms vs ${b.list.frameP95} ms: x${ratios.frameP95}; 5,000 rows down: ${b.list.deep?.frameP95} ms (x${ratios.frameP95Deep})`);
-  log(`   open (click to last message painted, median): 5,000 messages ${median(b.open.long.ms)} ms vs 50 messages ${median(b.open.short.ms)} ms: x${ratios.openLongOverShort}`);
+  log(
+    `   DOM nodes in the list after the same scroll: ${s.list.nodesAfterScroll.list} (500 rows) vs ${b.list.nodesAfterScroll.list} (50,000 rows): x${ratios.listNodesAfterScroll}`,
+  );
+  log(
+    `   DOM nodes in the page: ${s.list.nodesAfterScroll.page} vs ${b.list.nodesAfterScroll.page}: x${ratios.pageNodesAfterScroll}; 5,000 rows down: ${b.list.deep?.nodes.page} (x${ratios.pageNodesDeep})`,
+  );
+  log(
+    `   frame p95 while scrolling: ${s.list.frameP95} ms vs ${b.list.frameP95} ms: x${ratios.frameP95}; 5,000 rows down: ${b.list.deep?.frameP95} ms (x${ratios.frameP95Deep})`,
+  );
+  log(
+    `   open (click to last message painted, median): 5,000 messages ${median(b.open.long.ms)} ms vs 50 messages ${median(b.open.short.ms)} ms: x${ratios.openLongOverShort}`,
+  );
   log(`   timeline DOM nodes: ${b.open.long.messageNodes} vs ${b.open.short.messageNodes}: x${ratios.timelineNodesLongOverShort}`);
   mkdirSync(RESULTS, { recursive: true });
   const file = join(RESULTS, `render-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

@@ -37,9 +37,11 @@ function print(r: Result): void {
 
 const argv = process.argv.slice(2);
 const scale = parseScale(argv);
-const onlyArg = argv.find((a) => a.startsWith('--only='))?.slice(7) ?? (argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined);
+const onlyArg =
+  argv.find((a) => a.startsWith('--only='))?.slice(7) ?? (argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined);
 const only = onlyArg ? onlyArg.split(',') : Object.keys(BENCHMARKS);
-for (const name of only) if (!BENCHMARKS[name]) throw new Error(`Unknown benchmark "${name}"; known: ${Object.keys(BENCHMARKS).join(', ')}.`);
+for (const name of only)
+  if (!BENCHMARKS[name]) throw new Error(`Unknown benchmark "${name}"; known: ${Object.keys(BENCHMARKS).join(', ')}.`);
 
 const manifest = await buildDataset(scale, { server: true, force: false });
 if (scale !== REFERENCE_SCALE) await buildDataset(REFERENCE_SCALE, { server: false, force: false });
@@ -66,8 +68,12 @@ rmSync(work, { recursive: true, force: true });
 
 mkdirSync(RESULTS_DIR, { recursive: true });
 const file = join(RESULTS_DIR, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, JSON.stringify({ startedAt: started.toISOString(), scale, shape: manifest.shape, node: process.version, results }, null, 2));
+writeFileSync(
+  file,
+  JSON.stringify({ startedAt: started.toISOString(), scale, shape: manifest.shape, node: process.version, results }, null, 2),
+);
 log(`\nSummary (scale ${scale}):`);
-for (const r of results) log(`  ${r.name.padEnd(18)} ${String(r.ratio).padStart(10)}  ${r.target ?? ''} ${r.met === null ? '' : r.met ? 'met' : 'MISSED'}`);
+for (const r of results)
+  log(`  ${r.name.padEnd(18)} ${String(r.ratio).padStart(10)}  ${r.target ?? ''} ${r.met === null ? '' : r.met ? 'met' : 'MISSED'}`);
 log(`Report: ${file}`);
 process.exit(0);

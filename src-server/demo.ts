@@ -31,7 +31,14 @@ export const DEMO = {
     { id: 'user-bruno', email: 'bruno@demo.test', name: 'Bruno', role: 'agent' as Role, teamIds: ['team-soporte', 'team-ventas'] },
   ],
   inboxes: [
-    { id: 'inbox-web', name: 'Web', channel: 'webchat' as const, teamId: 'team-soporte', slug: 'demo', settings: {} as Partial<InboxSettings> },
+    {
+      id: 'inbox-web',
+      name: 'Web',
+      channel: 'webchat' as const,
+      teamId: 'team-soporte',
+      slug: 'demo',
+      settings: {} as Partial<InboxSettings>,
+    },
     {
       id: 'inbox-ventas',
       name: 'Ventas web',
@@ -41,7 +48,14 @@ export const DEMO = {
       settings: { closeKeepsAssignee: true, transferStartsNewConversation: false },
     },
     // Connected to the WhatsApp Cloud API when BANDEJA_WHATSAPP_* is set (channels/whatsapp/account.ts).
-    { id: 'inbox-whatsapp', name: 'WhatsApp', channel: 'whatsapp' as const, teamId: 'team-soporte', slug: null, settings: {} as Partial<InboxSettings> },
+    {
+      id: 'inbox-whatsapp',
+      name: 'WhatsApp',
+      channel: 'whatsapp' as const,
+      teamId: 'team-soporte',
+      slug: null,
+      settings: {} as Partial<InboxSettings>,
+    },
   ],
   // As registered in Meta's WhatsApp Manager (same name and language); the pending one cannot be sent yet.
   templates: [
@@ -160,7 +174,8 @@ export async function seedDemo(db: Db): Promise<boolean> {
       for (const category of DEMO.closingCategories)
         if (await missing(tx, 'closing_categories', category.id)) await saveClosingCategory(tx, batch, { ...category, active: true });
       for (const field of DEMO.contactFields)
-        if (await missing(tx, 'contact_field_definitions', field.id)) await saveContactField(tx, batch, { ...field, options: [...field.options] });
+        if (await missing(tx, 'contact_field_definitions', field.id))
+          await saveContactField(tx, batch, { ...field, options: [...field.options] });
       for (const snippet of DEMO.snippets)
         if (await missing(tx, 'snippets', snippet.id)) await writeSnippet(tx, batch, null, { ...snippet, attachment: null, ownerId: null });
       for (const template of DEMO.templates)
@@ -187,7 +202,14 @@ async function seedWhatsAppConversations(tx: Tx, batch: ChangeBatch, now: number
       waId: '5491155550101',
       conversationId: 'conversation-wa-lucia',
       assigneeId: null,
-      messages: [{ id: 'message-wa-lucia-1', direction: 'in' as const, body: 'Hola, ¿me ayudan con mi pedido 4411? Todavía no me llegó.', ago: 2 * HOUR_MS }],
+      messages: [
+        {
+          id: 'message-wa-lucia-1',
+          direction: 'in' as const,
+          body: 'Hola, ¿me ayudan con mi pedido 4411? Todavía no me llegó.',
+          ago: 2 * HOUR_MS,
+        },
+      ],
     },
     {
       contactId: 'contact-wa-joao',
@@ -197,7 +219,12 @@ async function seedWhatsAppConversations(tx: Tx, batch: ChangeBatch, now: number
       assigneeId: 'user-ana',
       messages: [
         { id: 'message-wa-joao-1', direction: 'in' as const, body: 'Oi! Vocês entregam aos sábados?', ago: 30 * HOUR_MS },
-        { id: 'message-wa-joao-2', direction: 'out' as const, body: 'Olá João! Sim, entregamos aos sábados das 9h às 13h.', ago: 29 * HOUR_MS },
+        {
+          id: 'message-wa-joao-2',
+          direction: 'out' as const,
+          body: 'Olá João! Sim, entregamos aos sábados das 9h às 13h.',
+          ago: 29 * HOUR_MS,
+        },
       ],
     },
   ];
@@ -205,7 +232,16 @@ async function seedWhatsAppConversations(tx: Tx, batch: ChangeBatch, now: number
     if (!(await missing(tx, 'conversations', p.conversationId))) continue;
     if (await missing(tx, 'contacts', p.contactId)) {
       const createdAt = now - p.messages[0]!.ago;
-      await insertContact(tx, batch, { id: p.contactId, name: p.name, phones: [`+${p.waId}`], emails: [], ownerId: null, custom: {}, fieldVersions: {}, createdAt });
+      await insertContact(tx, batch, {
+        id: p.contactId,
+        name: p.name,
+        phones: [`+${p.waId}`],
+        emails: [],
+        ownerId: null,
+        custom: {},
+        fieldVersions: {},
+        createdAt,
+      });
       await insertIdentity(tx, 'inbox-whatsapp', p.waId, p.contactId, null);
       await logContact(tx, batch, p.contactId);
     }

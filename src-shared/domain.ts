@@ -56,7 +56,12 @@ export const Attachment = z.object({
   size: z.number().int().positive().max(MAX_ATTACHMENT_BYTES),
   /** voice: a recorded voice note (sent as a voice note where the channel takes them, else as an audio file). */
   kind: z.enum(['image', 'audio', 'voice', 'video', 'file']),
-  durationMs: z.number().int().positive().max(MAX_VOICE_NOTE_MS + 5000).nullable(),
+  durationMs: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_VOICE_NOTE_MS + 5000)
+    .nullable(),
 });
 export type Attachment = z.infer<typeof Attachment>;
 

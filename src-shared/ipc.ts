@@ -115,7 +115,9 @@ export const ConversationDetail = z.object({
 export type ConversationDetail = z.infer<typeof ConversationDetail>;
 
 export const SearchHits = z.object({
-  contacts: z.array(z.object({ id: Id, name: z.string(), phones: z.array(z.string()), emails: z.array(z.string()), conversationId: Id.nullable() })),
+  contacts: z.array(
+    z.object({ id: Id, name: z.string(), phones: z.array(z.string()), emails: z.array(z.string()), conversationId: Id.nullable() }),
+  ),
   messages: z.array(
     z.object({
       messageId: Id,
@@ -129,9 +131,12 @@ export const SearchHits = z.object({
 });
 export type SearchHits = z.infer<typeof SearchHits>;
 
-export const NotificationItem = NotificationEntry.extend({ byName: z.string().nullable(), contactName: z.string().nullable(), excerpt: z.string() });
+export const NotificationItem = NotificationEntry.extend({
+  byName: z.string().nullable(),
+  contactName: z.string().nullable(),
+  excerpt: z.string(),
+});
 export type NotificationItem = z.infer<typeof NotificationItem>;
-
 
 export const ReminderItem = Reminder.extend({ contactName: z.string().nullable() });
 export type ReminderItem = z.infer<typeof ReminderItem>;
@@ -346,13 +351,13 @@ export const ipcContract = {
   /** Forwards a message (its words and files) to other conversations: one new message each. */
   'message.forward': op(z.object({ messageId: Id, toConversationIds: z.array(Id).min(1).max(20) }), QueuedMany),
   /** An approved template of the conversation's inbox, with its variables in order ({{1}}, {{2}}…). */
-  'message.sendTemplate': op(
-    mutationArgs['message.sendTemplate'].omit({ id: true }),
-    Queued.extend({ id: Id }),
-  ),
+  'message.sendTemplate': op(mutationArgs['message.sendTemplate'].omit({ id: true }), Queued.extend({ id: Id })),
   /** Templates of one inbox (or of all), approved ones first. */
   'template.list': op(z.object({ inboxId: Id.optional() }).strict(), z.array(MessageTemplate)),
-  'admin.template.save': op(mutationArgs['admin.template.save'].omit({ id: true }).extend({ id: Id.optional() }), Queued.extend({ id: Id })),
+  'admin.template.save': op(
+    mutationArgs['admin.template.save'].omit({ id: true }).extend({ id: Id.optional() }),
+    Queued.extend({ id: Id }),
+  ),
   'admin.template.delete': op(mutationArgs['admin.template.delete'], Queued),
   /** How many conversations wait for me (the dock badge, the tray, the page title): mine, open or pending,
    *  waiting for a reply or unread. */
@@ -386,7 +391,12 @@ export const ipcEvents = {
   'app.open': z.object({ conversationId: Id, messageId: Id.nullable() }),
   /** Electron: a native notification was shown; one window plays the app's own sound (assets/) for it. */
   'notification.sound': z.object({}),
-  'mutation.rejected': z.object({ mutationId: z.number().int().positive(), name: z.string(), error: ErrorBody, conversationId: Id.nullable() }),
+  'mutation.rejected': z.object({
+    mutationId: z.number().int().positive(),
+    name: z.string(),
+    error: ErrorBody,
+    conversationId: Id.nullable(),
+  }),
 } as const;
 export type IpcEvents = typeof ipcEvents;
 export type IpcEventName = keyof IpcEvents;

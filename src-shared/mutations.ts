@@ -80,7 +80,13 @@ export const mutationArgs = {
   'notification.markRead': z.object({ ids: z.array(Id).min(1).max(500) }),
   'view.save': SavedView.omit({ version: true, ownerId: true }),
   'view.delete': z.object({ id: Id }),
-  'admin.user.invite': z.object({ id: Uuid, email: z.string().email().max(254), name: z.string().trim().min(1).max(120), role: Role, teamIds: z.array(Id) }),
+  'admin.user.invite': z.object({
+    id: Uuid,
+    email: z.string().email().max(254),
+    name: z.string().trim().min(1).max(120),
+    role: Role,
+    teamIds: z.array(Id),
+  }),
   'admin.user.update': z.object({
     userId: Id,
     name: z.string().trim().min(1).max(120).optional(),

@@ -51,7 +51,11 @@ export const Op = z.discriminatedUnion('kind', [
   /** The conversation (and its messages) left this user's scope: purge it. */
   z.object({ kind: z.literal('revoke'), conversationId: Id }),
   /** A row that no longer exists (or no longer concerns this user). */
-  z.object({ kind: z.literal('delete'), entity: z.enum(['savedView', 'contactField', 'invite', 'notification', 'snippet', 'template']), id: Id }),
+  z.object({
+    kind: z.literal('delete'),
+    entity: z.enum(['savedView', 'contactField', 'invite', 'notification', 'snippet', 'template']),
+    id: Id,
+  }),
 ]);
 export type Op = z.infer<typeof Op>;
 

@@ -19,7 +19,11 @@ import { conversationFromRow, CONVERSATION_COLUMNS, type ConversationRow } from 
 
 const OPS = 100_000;
 
-function makeFrames(path: string): { frames: { from: number; to: number; ops: Op[] }[]; messages: Message[]; conversations: Conversation[] } {
+function makeFrames(path: string): {
+  frames: { from: number; to: number; ops: Op[] }[];
+  messages: Message[];
+  conversations: Conversation[];
+} {
   const db = new Database(path, { readonly: true });
   const convs = db
     .prepare<[], ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE status <> 'closed' ORDER BY id`)
@@ -40,11 +44,31 @@ function makeFrames(path: string): { frames: { from: number; to: number; ops: Op
     version++;
     now += 1000;
     const m: Message = {
-      id: rnd.uuid7(now), conversationId: c.id, direction: 'in', kind: 'text', authorId: null,
-      body: messageBody(rnd, rnd.chance(0.5) ? 'es' : 'pt', 'customer'), event: null, mentions: [], attachments: [],
-      template: null, forwarded: false, state: 'read', error: null, createdAt: now, seq: ++seq, version,
+      id: rnd.uuid7(now),
+      conversationId: c.id,
+      direction: 'in',
+      kind: 'text',
+      authorId: null,
+      body: messageBody(rnd, rnd.chance(0.5) ? 'es' : 'pt', 'customer'),
+      event: null,
+      mentions: [],
+      attachments: [],
+      template: null,
+      forwarded: false,
+      state: 'read',
+      error: null,
+      createdAt: now,
+      seq: ++seq,
+      version,
     };
-    const row: Conversation = { ...c, unreadCount: c.unreadCount + 1, lastMessageAt: now, lastCustomerMessageAt: now, waitingSince: c.waitingSince ?? now, version };
+    const row: Conversation = {
+      ...c,
+      unreadCount: c.unreadCount + 1,
+      lastMessageAt: now,
+      lastCustomerMessageAt: now,
+      waitingSince: c.waitingSince ?? now,
+      version,
+    };
     Object.assign(c, row);
     messages.push(m);
     conversations.push(row);
@@ -61,7 +85,9 @@ function makeFrames(path: string): { frames: { from: number; to: number; ops: Op
 
 const MESSAGE_INSERT = `INSERT INTO messages (seq, id, conversation_id, direction, kind, author_id, body, event, mentions, attachments, state, error, created_at, version)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const CONVERSATION_REPLACE = `INSERT OR REPLACE INTO conversations (${CONVERSATION_COLUMNS}) VALUES (${CONVERSATION_COLUMNS.split(',').map(() => '?').join(', ')})`;
+const CONVERSATION_REPLACE = `INSERT OR REPLACE INTO conversations (${CONVERSATION_COLUMNS}) VALUES (${CONVERSATION_COLUMNS.split(',')
+  .map(() => '?')
+  .join(', ')})`;
 
 function rawInsert(db: Database.Database, frames: { ops: Op[] }[]): number {
   const msg = db.prepare(MESSAGE_INSERT);
@@ -72,12 +98,44 @@ function rawInsert(db: Database.Database, frames: { ops: Op[] }[]): number {
       for (const op of frame.ops) {
         if (op.kind === 'message') {
           const m = op.row;
-          msg.run(m.seq, m.id, m.conversationId, m.direction, m.kind, m.authorId, m.body, null, '[]', '[]', m.state, m.error, m.createdAt, m.version);
+          msg.run(
+            m.seq,
+            m.id,
+            m.conversationId,
+            m.direction,
+            m.kind,
+            m.authorId,
+            m.body,
+            null,
+            '[]',
+            '[]',
+            m.state,
+            m.error,
+            m.createdAt,
+            m.version,
+          );
         } else if (op.kind === 'conversation') {
           const c = op.row;
-          conv.run(c.id, c.inboxId, c.contactId, c.teamId, c.assigneeId, c.status, c.unreadCount, c.lastMessageAt, c.lastMessagePreview,
-            c.lastCustomerMessageAt, c.waitingSince, JSON.stringify(c.tags), c.botActive ? 1 : 0, c.closingCategoryId, c.previousConversationId,
-            c.snoozedUntil, c.createdAt, c.version);
+          conv.run(
+            c.id,
+            c.inboxId,
+            c.contactId,
+            c.teamId,
+            c.assigneeId,
+            c.status,
+            c.unreadCount,
+            c.lastMessageAt,
+            c.lastMessagePreview,
+            c.lastCustomerMessageAt,
+            c.waitingSince,
+            JSON.stringify(c.tags),
+            c.botActive ? 1 : 0,
+            c.closingCategoryId,
+            c.previousConversationId,
+            c.snoozedUntil,
+            c.createdAt,
+            c.version,
+          );
         }
       }
     })();
@@ -94,7 +152,9 @@ export async function catchUp(ctx: BenchContext): Promise<Result> {
   // The same apply without the inbox tallies' triggers (mirror migration 6), to show what they cost.
   const untalliedPath = copyMirror(ctx, ctx.data.mirror, 'catchup-untallied.sqlite');
   const untallied = openMirror(untalliedPath);
-  for (const { name } of untallied.db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%tally%'").all())
+  for (const { name } of untallied.db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%tally%'")
+    .all())
     untallied.db.exec(`DROP TRIGGER ${name}`);
   const tu = process.hrtime.bigint();
   for (const frame of frames) applyChanges(untallied.db, frame);

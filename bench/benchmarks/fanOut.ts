@@ -35,7 +35,17 @@ function connectPeer(syncUrl: string, userId: string, markers: Set<string>): Pro
     const peer: Peer = { ws, userId, lastFrameAt: nowMs(), frames: 0, seen: new Map() };
     ws.once('error', reject);
     ws.once('open', () =>
-      ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION, token: tokenOf(userId), clientId: uuidv7(), epoch: EPOCH, cursor: VERSION })),
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          protocol: PROTOCOL_VERSION,
+          schema: SCHEMA_VERSION,
+          token: tokenOf(userId),
+          clientId: uuidv7(),
+          epoch: EPOCH,
+          cursor: VERSION,
+        }),
+      ),
     );
     ws.on('message', (data) => {
       const at = nowMs();
@@ -80,7 +90,11 @@ export async function fanOut(ctx: BenchContext): Promise<Result> {
     await sleep(1000);
     const rssBefore = rssMiB(server.pid);
     const t0 = nowMs();
-    const peers = await connectAll(syncUrl, users.map((u) => u.id), markers);
+    const peers = await connectAll(
+      syncUrl,
+      users.map((u) => u.id),
+      markers,
+    );
     const welcomedMs = nowMs() - t0;
     await quiet(peers, 2000, 600_000);
     const settledMs = nowMs() - t0 - 2000;
@@ -97,7 +111,12 @@ export async function fanOut(ctx: BenchContext): Promise<Result> {
       markers.add(marker);
       const sent = nowMs();
       await customer.say(`Hola, sigo esperando mi pedido ${marker}`);
-      await until(() => peers.filter((p) => p.seen.has(marker)).length >= receivers.size, 120_000, `${receivers.size} deliveries of message ${i}`, 5);
+      await until(
+        () => peers.filter((p) => p.seen.has(marker)).length >= receivers.size,
+        120_000,
+        `${receivers.size} deliveries of message ${i}`,
+        5,
+      );
       for (const p of peers) if (p.seen.has(marker)) real.push(p.seen.get(marker)! - sent);
       const strangers = peers.filter((p) => p.seen.has(marker) && !receivers.has(p.userId)).length;
       if (strangers) notes.push(`message ${i} reached ${strangers} connections that may not see it`);

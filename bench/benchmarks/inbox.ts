@@ -54,11 +54,17 @@ function timePairs(big: Mirror, small: Mirror, agent: boolean, now: number): Pai
         run: (m, viewer) => listInbox(m.read, viewer, { view: v.ref, status, sort: 'newest', limit: PAGE }, now).length,
       });
   }
-  queries.push({ key: `${agent ? 'agent' : 'supervisor'} · inbox.counts (every view)`, run: (m, viewer) => Object.keys(inboxCounts(m.read, viewer, now)).length });
+  queries.push({
+    key: `${agent ? 'agent' : 'supervisor'} · inbox.counts (every view)`,
+    run: (m, viewer) => Object.keys(inboxCounts(m.read, viewer, now)).length,
+  });
   // The dock badge (waitingForMe), also read after every change.
   queries.push({ key: `${agent ? 'agent' : 'supervisor'} · dock badge`, run: (m, viewer) => waitingForMe(m.read, viewer) });
   // Before the tallies (mirror migration 6): one GROUP BY over the conversations per view.
-  queries.push({ key: `${agent ? 'agent' : 'supervisor'} · inbox.counts before tallies (a count per view)`, run: (m, viewer) => Object.keys(countEveryView(m, viewer, now)).length });
+  queries.push({
+    key: `${agent ? 'agent' : 'supervisor'} · inbox.counts before tallies (a count per view)`,
+    run: (m, viewer) => Object.keys(countEveryView(m, viewer, now)).length,
+  });
   return queries.map((q) => {
     const pair: Pair = { key: q.key, big: [], small: [], bigRows: q.run(big, vb), smallRows: q.run(small, vs) };
     for (let i = 0; i < ROUNDS; i++) {
@@ -72,7 +78,10 @@ function timePairs(big: Mirror, small: Mirror, agent: boolean, now: number): Pai
 const ROUNDS = 40;
 
 function countEveryView(m: Mirror, viewer: Viewer, now: number) {
-  const teams = m.read.prepare<[], { id: string }>('SELECT id FROM teams_view ORDER BY name, id').all().map((t) => t.id);
+  const teams = m.read
+    .prepare<[], { id: string }>('SELECT id FROM teams_view ORDER BY name, id')
+    .all()
+    .map((t) => t.id);
   const refs: ViewRef[] = [
     ...viewsFor(viewer.role).map((kind) => ({ kind })),
     ...teamQueuesFor(viewer, teams).map((teamId) => ({ kind: 'team' as const, teamId })),
@@ -95,7 +104,10 @@ export async function inbox(ctx: BenchContext): Promise<Result> {
   const sameCounts: Record<string, boolean> = {};
   try {
     pairs = [...timePairs(big, small, false, now), ...timePairs(big, small, true, now)];
-    for (const [role, viewer] of [['supervisor', openViewer(big)], ['agent', agentViewer(big)]] as const)
+    for (const [role, viewer] of [
+      ['supervisor', openViewer(big)],
+      ['agent', agentViewer(big)],
+    ] as const)
       sameCounts[role] = JSON.stringify(inboxCounts(big.read, viewer, now)) === JSON.stringify(countEveryView(big, viewer, now));
   } finally {
     big.close();
@@ -111,8 +123,13 @@ export async function inbox(ctx: BenchContext): Promise<Result> {
     const s = { p95: percentile(p.small, 95) };
     const ratio = b.p95 / s.p95;
     figures[key] = {
-      bigP50Ms: round(percentile(p.big, 50), 3), bigP95Ms: round(b.p95, 3), smallP50Ms: round(percentile(p.small, 50), 3), smallP95Ms: round(s.p95, 3),
-      ratio: round(ratio, 2), bigRows: p.bigRows, smallRows: p.smallRows,
+      bigP50Ms: round(percentile(p.big, 50), 3),
+      bigP95Ms: round(b.p95, 3),
+      smallP50Ms: round(percentile(p.small, 50), 3),
+      smallP95Ms: round(s.p95, 3),
+      ratio: round(ratio, 2),
+      bigRows: p.bigRows,
+      smallRows: p.smallRows,
     };
     if (key.includes('inbox.counts') || key.includes('dock badge')) continue;
     if (ratio > worst) [worst, worstKey] = [ratio, key];
@@ -130,7 +147,12 @@ export async function inbox(ctx: BenchContext): Promise<Result> {
   for (const role of ['supervisor', 'agent']) {
     const after = figures[`${role} · inbox.counts (every view)`] as { bigP95Ms: number; bigP50Ms: number };
     const before = figures[`${role} · inbox.counts before tallies (a count per view)`] as { bigP95Ms: number; bigP50Ms: number };
-    figures[`${role} · inbox.counts before/after p95`] = { before: before.bigP95Ms, after: after.bigP95Ms, ratio: round(before.bigP95Ms / after.bigP95Ms, 1), sameCounts: sameCounts[role] };
+    figures[`${role} · inbox.counts before/after p95`] = {
+      before: before.bigP95Ms,
+      after: after.bigP95Ms,
+      ratio: round(before.bigP95Ms / after.bigP95Ms, 1),
+      sameCounts: sameCounts[role],
+    };
   }
   return {
     name: 'inbox queries',

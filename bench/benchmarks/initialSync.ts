@@ -14,7 +14,19 @@ import { ms, round, rssMiB, until, type Result } from '../lib/measure';
 import { serverDataCopy, startServer } from '../lib/processes';
 import type Database from 'better-sqlite3';
 
-const TABLES = ['users', 'teams', 'inboxes', 'contacts', 'contact_fields', 'closing_categories', 'saved_views', 'snippets', 'conversations', 'messages', 'notifications'];
+const TABLES = [
+  'users',
+  'teams',
+  'inboxes',
+  'contacts',
+  'contact_fields',
+  'closing_categories',
+  'saved_views',
+  'snippets',
+  'conversations',
+  'messages',
+  'notifications',
+];
 
 function rawCopy(from: Database.Database, to: Database.Database): number {
   let rows = 0;
@@ -42,7 +54,12 @@ export async function initialSync(ctx: BenchContext): Promise<Result> {
   // Sync log lines: a reconnect while bootstrapping starts the snapshot over (what kept scale 1 from
   // finishing before the server paced the snapshot).
   const syncLog: string[] = [];
-  const core = createCore({ host: createHeadlessHost(dataDir, () => undefined), lang: null, defaultServerUrl: server.url, log: (line) => void syncLog.push(line) });
+  const core = createCore({
+    host: createHeadlessHost(dataDir, () => undefined),
+    lang: null,
+    defaultServerUrl: server.url,
+    log: (line) => void syncLog.push(line),
+  });
   try {
     await core.ready;
     const rssBefore = rssMiB();
@@ -61,7 +78,9 @@ export async function initialSync(ctx: BenchContext): Promise<Result> {
     await until(() => core.syncStatus().state === 'online', 1_800_000, 'the snapshot to be applied', 20);
     const syncMs = ms(t);
     const { db } = core.reader();
-    const counts = Object.fromEntries(TABLES.map((table) => [table, db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${table}`).get()!.n]));
+    const counts = Object.fromEntries(
+      TABLES.map((table) => [table, db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${table}`).get()!.n]),
+    );
     const rows = Object.values(counts).reduce((a, b) => a + b, 0);
 
     const src = openMirror(mirrorPath(dataDir, server.url, agent.id));

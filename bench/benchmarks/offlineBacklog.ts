@@ -24,7 +24,12 @@ export async function offlineBacklog(ctx: BenchContext): Promise<Result> {
   let server = await startServer(serverDir, port);
   const dataDir = join(ctx.work, 'offline-client');
   prepareClientData(dataDir, server.url, owner, ctx.data.mirror);
-  const core = createCore({ host: createHeadlessHost(dataDir, () => undefined), lang: null, defaultServerUrl: server.url, log: () => undefined });
+  const core = createCore({
+    host: createHeadlessHost(dataDir, () => undefined),
+    lang: null,
+    defaultServerUrl: server.url,
+    log: () => undefined,
+  });
   const rnd = new Random(21);
   try {
     await core.ready;

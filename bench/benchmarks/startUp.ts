@@ -73,7 +73,12 @@ async function scansAtStart(ctx: BenchContext): Promise<{ statements: number; fu
     return original.call(this, sql);
   };
   try {
-    const core = createCore({ host: createHeadlessHost(dataDir, () => undefined), lang: null, defaultServerUrl: serverUrl, log: () => undefined });
+    const core = createCore({
+      host: createHeadlessHost(dataDir, () => undefined),
+      lang: null,
+      defaultServerUrl: serverUrl,
+      log: () => undefined,
+    });
     await core.ready;
     const dispatch = createDispatch(createHandlers(core), () => undefined);
     for (const c of FIRST_CALLS) {
@@ -98,8 +103,10 @@ async function scansAtStart(ctx: BenchContext): Promise<{ statements: number; fu
     }
     const short = sql.replace(/\s+/g, ' ').slice(0, 90);
     for (const { detail } of plan) {
-      if (/^SCAN (m|messages|messages_fts|f)\b(?! VIRTUAL TABLE INDEX)/.test(detail) && !/USING/.test(detail)) fullScans.push(`${short} -> ${detail}`);
-      else if (/^SCAN (c|conversations|o)\b/.test(detail) && !/USING (COVERING )?INDEX/.test(detail)) conversationScans.push(`${short} -> ${detail}`);
+      if (/^SCAN (m|messages|messages_fts|f)\b(?! VIRTUAL TABLE INDEX)/.test(detail) && !/USING/.test(detail))
+        fullScans.push(`${short} -> ${detail}`);
+      else if (/^SCAN (c|conversations|o)\b/.test(detail) && !/USING (COVERING )?INDEX/.test(detail))
+        conversationScans.push(`${short} -> ${detail}`);
     }
   }
   db.close();
@@ -121,7 +128,9 @@ export async function startUp(ctx: BenchContext): Promise<Result> {
   const notes: string[] = [];
   if (scans.fullScans.length) notes.push(`full scans of messages at start-up: ${scans.fullScans.join(' | ')}`);
   if (scans.conversationScans.length)
-    notes.push(`conversation-table passes at start-up (counters, ${ctx.manifest.counts.conversations} rows): ${scans.conversationScans.length}`);
+    notes.push(
+      `conversation-table passes at start-up (counters, ${ctx.manifest.counts.conversations} rows): ${scans.conversationScans.length}`,
+    );
   return {
     name: 'start-up',
     ratioLabel: 'spawn to first inbox.list, big mirror / empty mirror',

@@ -78,10 +78,24 @@ export function buildDirectory(shape: Shape): Directory {
     const teamIds = [teamId(i % shape.teams)];
     if (i > 0 && rnd.chance(0.1)) teamIds.push(teamId(1 + rnd.int(shape.teams - 1)));
     const lang: Lang = i % 2 ? 'pt' : 'es';
-    users.push({ ...base, id: agentId(i), name: personName(rnd, lang), email: `agent${i + 1}@bench.test`, role: 'agent', teamIds: [...new Set(teamIds)] });
+    users.push({
+      ...base,
+      id: agentId(i),
+      name: personName(rnd, lang),
+      email: `agent${i + 1}@bench.test`,
+      role: 'agent',
+      teamIds: [...new Set(teamIds)],
+    });
   }
   for (let i = 0; i < shape.supervisors; i++)
-    users.push({ ...base, id: supervisorId(i), name: `Supervisor ${i + 1}`, email: `sup${i + 1}@bench.test`, role: 'supervisor', teamIds: teams.map((t) => t.id) });
+    users.push({
+      ...base,
+      id: supervisorId(i),
+      name: `Supervisor ${i + 1}`,
+      email: `sup${i + 1}@bench.test`,
+      role: 'supervisor',
+      teamIds: teams.map((t) => t.id),
+    });
   for (let i = 0; i < shape.admins; i++)
     users.push({ ...base, id: adminId(i), name: `Admin ${i + 1}`, email: `admin${i + 1}@bench.test`, role: 'admin', teamIds: [] });
   const inboxes = Array.from({ length: shape.inboxes }, (_, i) => ({
@@ -101,7 +115,14 @@ export function buildDirectory(shape: Shape): Directory {
       id: rnd.uuid7(T0 - 86_400_000 + i),
       name,
       phones: [phone],
-      emails: rnd.chance(0.6) ? [`${name.toLowerCase().normalize('NFD').replace(/[^a-z]+/g, '.')}${i}@correo.test`] : [],
+      emails: rnd.chance(0.6)
+        ? [
+            `${name
+              .toLowerCase()
+              .normalize('NFD')
+              .replace(/[^a-z]+/g, '.')}${i}@correo.test`,
+          ]
+        : [],
       ownerId: null,
       custom: {},
       identities: [],
@@ -112,7 +133,13 @@ export function buildDirectory(shape: Shape): Directory {
     };
   });
   const view = (id: string, name: string, filters: SavedView['filters']): SavedView => ({
-    id, name, ownerId: MIRROR_OWNER, teamId: null, filters, sort: 'newest', version: 1,
+    id,
+    name,
+    ownerId: MIRROR_OWNER,
+    teamId: null,
+    filters,
+    sort: 'newest',
+    version: 1,
   });
   const savedViews = [
     view('sv-whatsapp-unread', 'WhatsApp sin leer', { channels: ['whatsapp'], unreadOnly: true }),
@@ -160,7 +187,9 @@ export class ConversationStream {
     const C = shape.conversations;
     this.dt = SPAN_MS / shape.messages;
     const teamInboxes = (team: string) => dir.inboxes.filter((i) => i.teamId === team);
-    const membersOf = new Map(dir.teams.map((t) => [t.id, dir.users.filter((u) => u.role === 'agent' && u.teamIds.includes(t.id)).map((u) => u.id)]));
+    const membersOf = new Map(
+      dir.teams.map((t) => [t.id, dir.users.filter((u) => u.role === 'agent' && u.teamIds.includes(t.id)).map((u) => u.id)]),
+    );
     const bigTeam = teamId(0);
     const otherInboxes = dir.inboxes.filter((i) => i.teamId !== bigTeam);
     let active = 0;
@@ -172,8 +201,16 @@ export class ConversationStream {
       const recent = i >= C * 0.9;
       const roll = rnd.next();
       const status: ConversationStatus = recent
-        ? roll < 0.5 ? 'open' : roll < 0.8 ? 'pending' : 'snoozed'
-        : roll < 0.95 ? 'closed' : roll < 0.98 ? 'open' : 'pending';
+        ? roll < 0.5
+          ? 'open'
+          : roll < 0.8
+            ? 'pending'
+            : 'snoozed'
+        : roll < 0.95
+          ? 'closed'
+          : roll < 0.98
+            ? 'open'
+            : 'pending';
       let assigneeId: string | null;
       if (inBig) assigneeId = rnd.chance(0.5) ? BENCH_AGENT : null;
       else if (i % 50 === 1) assigneeId = MIRROR_OWNER;
@@ -220,8 +257,9 @@ export class ConversationStream {
       const createdAt = Math.max(plan.createdAt + 1, Math.floor(T0 + this.k * this.dt));
       const roll = rnd.next();
       const kind: Message['kind'] = plan.messages === 0 ? 'text' : roll < 0.05 ? 'note' : roll < 0.09 ? 'event' : 'text';
-      const direction: Message['direction'] = kind === 'event' ? 'system' : kind === 'note' ? 'out' : plan.messages === 0 || roll < 0.55 ? 'in' : 'out';
-      const authorId = direction === 'in' ? null : plan.assigneeId ?? MIRROR_OWNER;
+      const direction: Message['direction'] =
+        kind === 'event' ? 'system' : kind === 'note' ? 'out' : plan.messages === 0 || roll < 0.55 ? 'in' : 'out';
+      const authorId = direction === 'in' ? null : (plan.assigneeId ?? MIRROR_OWNER);
       const body =
         kind === 'event' ? '' : messageBody(rnd, plan.lang, kind === 'note' ? 'note' : direction === 'in' ? 'customer' : 'agent');
       const m: Message = {

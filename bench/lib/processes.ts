@@ -19,7 +19,11 @@ export interface Child {
 
 export function spawnReady(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 600_000, cwd = ROOT): Promise<Child> {
   const started = process.hrtime.bigint();
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let logs = '';
   const exited = new Promise<void>((done) => proc.once('exit', () => done()));
@@ -70,7 +74,13 @@ export function serverDataCopy(ctx: BenchContext): string {
  *  measure a server-side change back to back with the same dataset and client. */
 export function startServer(dataDir: string, port = 0): Promise<Child> {
   const root = process.env.BENCH_SERVER_ROOT ?? ROOT;
-  return spawnReady(['src-server/cli.ts', '--port', String(port), '--data-dir', dataDir], /Bandeja server listening on (http:\/\/127\.0\.0\.1:\d+)/, {}, 600_000, root);
+  return spawnReady(
+    ['src-server/cli.ts', '--port', String(port), '--data-dir', dataDir],
+    /Bandeja server listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    {},
+    600_000,
+    root,
+  );
 }
 
 export function freePort(): Promise<number> {

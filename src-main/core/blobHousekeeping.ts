@@ -43,7 +43,10 @@ function readMirrors(mirrorsDir: string, nativeBinding?: string): MirrorKnowledg
       for (const sql of REFERENCES)
         for (const row of db.prepare(sql).all() as { text: string }[])
           for (const sha of row.text.match(SHA256_IN_TEXT) ?? []) knowledge.referenced.add(sha);
-      for (const row of db.prepare("SELECT sha256, at FROM blob_uploads WHERE state = 'uploaded'").all() as { sha256: string; at: number }[])
+      for (const row of db.prepare("SELECT sha256, at FROM blob_uploads WHERE state = 'uploaded'").all() as {
+        sha256: string;
+        at: number;
+      }[])
         knowledge.heldSince.set(row.sha256, Math.max(row.at, knowledge.heldSince.get(row.sha256) ?? 0));
     } catch {
       return null;

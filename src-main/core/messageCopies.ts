@@ -76,7 +76,8 @@ function markServerHeld(db: WritableDb, attachments: readonly Attachment[], now:
 /** Refuses a file that is neither on this device nor known to be on the server: it could never be sent. */
 export function mustHaveAttachments(db: ReadonlyDb, attachments: readonly Attachment[], onDevice: (sha256: string) => boolean): void {
   const missing = attachments.find((a) => !onDevice(a.sha256) && !isUploaded(db, a.sha256) && !confirmedSnippetHolds(db, a.sha256));
-  if (missing) throw new BandejaError('ATTACHMENT_MISSING', `${missing.name} is not on this device. Attach it again.`, { name: missing.name });
+  if (missing)
+    throw new BandejaError('ATTACHMENT_MISSING', `${missing.name} is not on this device. Attach it again.`, { name: missing.name });
 }
 
 /** message.resend: a failed message (this device's, refused by the server; or a confirmed one the channel
@@ -102,7 +103,10 @@ export function resendMessage(
     }
     const conversationId = m.conversationId;
     const input: MutationInput = m.template
-      ? { name: 'message.sendTemplate', args: { id: newId, conversationId, templateId: m.template.templateId, variables: m.template.variables } }
+      ? {
+          name: 'message.sendTemplate',
+          args: { id: newId, conversationId, templateId: m.template.templateId, variables: m.template.variables },
+        }
       : m.kind === 'note'
         ? { name: 'note.add', args: { id: newId, conversationId, body: m.body, mentions: m.mentions } }
         : {

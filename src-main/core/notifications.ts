@@ -40,7 +40,11 @@ const WORDS: Record<Lang, Words> = {
     reminder: (who) => `Reminder: ${who}`,
     reminderBody: (note) => note || 'Time to get back to this conversation.',
     group: (kind, n) =>
-      kind === 'newConversation' ? `${n} new conversations` : kind === 'newMessage' ? `New messages in ${n} conversations` : `${n} mentions`,
+      kind === 'newConversation'
+        ? `${n} new conversations`
+        : kind === 'newMessage'
+          ? `New messages in ${n} conversations`
+          : `${n} mentions`,
     more: (names, n) => (n > 0 ? `${names.join(', ')} and ${n} more` : names.join(', ')),
   },
   es: {
@@ -49,7 +53,11 @@ const WORDS: Record<Lang, Words> = {
     reminder: (who) => `Recordatorio: ${who}`,
     reminderBody: (note) => note || 'Es hora de volver a esta conversación.',
     group: (kind, n) =>
-      kind === 'newConversation' ? `${n} conversaciones nuevas` : kind === 'newMessage' ? `Mensajes nuevos en ${n} conversaciones` : `${n} menciones`,
+      kind === 'newConversation'
+        ? `${n} conversaciones nuevas`
+        : kind === 'newMessage'
+          ? `Mensajes nuevos en ${n} conversaciones`
+          : `${n} menciones`,
     more: (names, n) => (n > 0 ? `${names.join(', ')} y ${n} más` : names.join(', ')),
   },
   pt: {
@@ -97,21 +105,39 @@ export class Notifier {
     // A conversation this device's own transfer started is not news to this agent.
     const ours = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE instr(args, ?) > 0');
     if (news) {
-      const teams = db.prepare<[], { id: string }>('SELECT id FROM teams_view').all().map((t) => t.id);
+      const teams = db
+        .prepare<[], { id: string }>('SELECT id FROM teams_view')
+        .all()
+        .map((t) => t.id);
       const queues = new Set(teamQueuesFor(viewer, teams));
       for (const id of news.conversations) {
         const c = contactName.get(id);
         if (!c || c.status === 'closed' || c.assignee_id !== null || c.team_id === null || !queues.has(c.team_id)) continue;
         if (ours.get(id)!.n > 0) continue;
         const who = c.name ?? '?';
-        items.push({ kind: 'newConversation', conversationId: id, who, tag: `conversation:${id}`, title: this.words.newConversation(who), body: '' });
+        items.push({
+          kind: 'newConversation',
+          conversationId: id,
+          who,
+          tag: `conversation:${id}`,
+          title: this.words.newConversation(who),
+          body: '',
+        });
       }
       for (const m of news.customerMessages) {
         const c = contactName.get(m.conversationId);
         if (!c || c.assignee_id !== viewer.id || c.status === 'closed') continue;
         const body = preview(messageBody.get(m.messageId)?.body ?? '');
         const who = c.name ?? '?';
-        items.push({ kind: 'newMessage', conversationId: m.conversationId, messageId: m.messageId, who, tag: `message:${m.conversationId}`, title: who, body });
+        items.push({
+          kind: 'newMessage',
+          conversationId: m.conversationId,
+          messageId: m.messageId,
+          who,
+          tag: `message:${m.conversationId}`,
+          title: who,
+          body,
+        });
       }
       // The first words of a new unassigned conversation go in its toast.
       for (const item of items)
@@ -124,7 +150,15 @@ export class Notifier {
     for (const n of mentions ?? []) {
       const by = (n.byId ? byName.get(n.byId)?.name : undefined) ?? '?';
       const body = preview(messageBody.get(n.messageId)?.body ?? '');
-      items.push({ kind: 'mention', conversationId: n.conversationId, messageId: n.messageId, who: by, tag: `mention:${n.id}`, title: this.words.mention(by), body });
+      items.push({
+        kind: 'mention',
+        conversationId: n.conversationId,
+        messageId: n.messageId,
+        who: by,
+        tag: `mention:${n.id}`,
+        title: this.words.mention(by),
+        body,
+      });
     }
     this.push(items);
   }
@@ -157,9 +191,18 @@ export class Notifier {
     for (const toast of groupNotifications(burst)) {
       if (toast.kind === 'single') {
         const n = toast.notification as Pending;
-        this.opts.host.notify({ tag: n.tag, title: n.title, body: n.body, conversationId: n.conversationId, messageId: n.messageId ?? null, sound });
+        this.opts.host.notify({
+          tag: n.tag,
+          title: n.title,
+          body: n.body,
+          conversationId: n.conversationId,
+          messageId: n.messageId ?? null,
+          sound,
+        });
       } else {
-        const names = [...new Set(toast.conversationIds.map((id) => burst.find((p) => p.conversationId === id && p.kind === toast.of)!.who))];
+        const names = [
+          ...new Set(toast.conversationIds.map((id) => burst.find((p) => p.conversationId === id && p.kind === toast.of)!.who)),
+        ];
         const shown = names.slice(0, 3);
         this.opts.host.notify({
           tag: `group:${toast.of}`,

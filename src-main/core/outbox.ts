@@ -3,13 +3,7 @@
 import type { Attachment, Conversation, TemplateUse } from '../../src-shared/domain';
 import type { ErrorBody } from '../../src-shared/errors';
 import { BandejaError } from '../../src-shared/errors';
-import {
-  mutationArgs,
-  mutationConversationId,
-  type AnyMutation,
-  type MutationArgs,
-  type MutationName,
-} from '../../src-shared/mutations';
+import { mutationArgs, mutationConversationId, type AnyMutation, type MutationArgs, type MutationName } from '../../src-shared/mutations';
 import { attachmentsOf, confirmedSnippetHolds, forgetMissingRefusal, markUpload } from './mirror/blobUploads';
 import type { ReadonlyDb, WritableDb } from './mirror/db';
 import { clearDraft } from './mirror/drafts';
@@ -36,8 +30,7 @@ export type MutationInput = { [N in MutationName]: { name: N; args: MutationArgs
 
 function parseArgs<N extends MutationName>(name: N, rawArgs: unknown): MutationArgs<N> {
   const parsed = mutationArgs[name].safeParse(rawArgs);
-  if (!parsed.success)
-    throw new BandejaError('INVALID_ARGS', `Invalid ${name}: ${parsed.error.issues[0]?.message ?? 'bad arguments'}.`);
+  if (!parsed.success) throw new BandejaError('INVALID_ARGS', `Invalid ${name}: ${parsed.error.issues[0]?.message ?? 'bad arguments'}.`);
   return parsed.data as MutationArgs<N>;
 }
 
@@ -124,13 +117,28 @@ function pendingMessageOf(db: ReadonlyDb, conversation: Conversation, m: AnyMuta
       return { id: m.args.id, kind: 'text', body: text, mentions: [], attachments: [], template: use, forwarded: false };
     }
     case 'note.add':
-      return { id: m.args.id, kind: 'note', body: m.args.body, mentions: m.args.mentions, attachments: [], template: null, forwarded: false };
+      return {
+        id: m.args.id,
+        kind: 'note',
+        body: m.args.body,
+        mentions: m.args.mentions,
+        attachments: [],
+        template: null,
+        forwarded: false,
+      };
     default:
       return null;
   }
 }
 
-function insertPendingMessage(db: WritableDb, mutationId: number, conversationId: string, authorId: string, p: PendingMessage, now: number): void {
+function insertPendingMessage(
+  db: WritableDb,
+  mutationId: number,
+  conversationId: string,
+  authorId: string,
+  p: PendingMessage,
+  now: number,
+): void {
   db.prepare(
     `INSERT INTO pending_messages (id, mutation_id, conversation_id, author_id, kind, body, mentions, attachments, template, forwarded,
        created_at, state)
@@ -152,7 +160,13 @@ function insertPendingMessage(db: WritableDb, mutationId: number, conversationId
 
 /** Records one mutation: next id, outbox row and overlay in one transaction. Refuses (storing
  *  nothing) what the rules already refuse on the agent's own view. */
-export function record<N extends MutationName>(db: WritableDb, name: N, args: MutationArgs<N>, now: number, opts: RecordOptions = {}): Recorded {
+export function record<N extends MutationName>(
+  db: WritableDb,
+  name: N,
+  args: MutationArgs<N>,
+  now: number,
+  opts: RecordOptions = {},
+): Recorded {
   return db.transaction(() => recordOne(db, { name, args } as MutationInput, now, opts))();
 }
 
@@ -173,10 +187,7 @@ export function recordMany(db: WritableDb, inputs: readonly MutationInput[], now
 
 /** The oldest unconfirmed mutations, in the order they were made. */
 export function nextBatch(db: ReadonlyDb, limit: number): AnyMutation[] {
-  return db
-    .prepare<[number], OutboxRow>('SELECT * FROM outbox ORDER BY mutation_id LIMIT ?')
-    .all(limit)
-    .map(outboxMutation);
+  return db.prepare<[number], OutboxRow>('SELECT * FROM outbox ORDER BY mutation_id LIMIT ?').all(limit).map(outboxMutation);
 }
 
 export function pendingCount(db: ReadonlyDb): number {

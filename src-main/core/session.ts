@@ -9,7 +9,10 @@ const LOGIN_TIMEOUT_MS = 15_000;
  *  token first and then the settings naming the session (one atomic file write), so a crash in between
  *  leaves the previous session whole — never one session's settings with another's token. */
 export function tokenSecret(session: { serverUrl: string; user: { id: string } }): string {
-  const key = createHash('sha256').update(`${normalizeServerUrl(session.serverUrl)}\n${session.user.id}`).digest('hex').slice(0, 24);
+  const key = createHash('sha256')
+    .update(`${normalizeServerUrl(session.serverUrl)}\n${session.user.id}`)
+    .digest('hex')
+    .slice(0, 24);
   return `session-token:${key}`;
 }
 
@@ -20,7 +23,10 @@ export function normalizeServerUrl(serverUrl: string): string {
 }
 
 export function mirrorPath(dataDir: string, serverUrl: string, userId: string): string {
-  const key = createHash('sha256').update(`${normalizeServerUrl(serverUrl)}\n${userId}`).digest('hex').slice(0, 24);
+  const key = createHash('sha256')
+    .update(`${normalizeServerUrl(serverUrl)}\n${userId}`)
+    .digest('hex')
+    .slice(0, 24);
   return join(dataDir, 'client', 'mirrors', `${key}.sqlite`);
 }
 

@@ -64,7 +64,10 @@ export function createDispatch(handlers: IpcHandlers, log: (message: string) => 
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
-      return { ok: false, error: { code: 'INVALID_ARGS', message: `Invalid arguments for ${op}${where}: ${issue?.message ?? 'bad input'}.` } };
+      return {
+        ok: false,
+        error: { code: 'INVALID_ARGS', message: `Invalid arguments for ${op}${where}: ${issue?.message ?? 'bad input'}.` },
+      };
     }
     try {
       const handler = handlers[op] as IpcHandler<IpcOp>;

@@ -72,12 +72,54 @@ export function useCommands(session: Session): Command[] {
     const currentSaved = ui.view.kind === 'saved' ? views.find((v) => v.key === viewKey(ui.view))?.saved : undefined;
 
     const commands: Command[] = [
-      { id: 'next', group: 'navigation', label: t('commands.next'), keys: ['j', 'ArrowDown'], enabled: items.length > 0, run: () => void move(1) },
-      { id: 'prev', group: 'navigation', label: t('commands.prev'), keys: ['k', 'ArrowUp'], enabled: items.length > 0, run: () => void move(-1) },
-      { id: 'focusComposer', group: 'navigation', label: t('commands.focusComposer'), keys: ['Enter'], enabled: item !== null, run: focusComposer },
-      { id: 'search', group: 'navigation', label: t('commands.search'), keys: ['/', 'mod+f'], enabled: true, run: () => store().setSearchOpen(true) },
-      { id: 'palette', group: 'app', label: t('commands.palette'), keys: ['mod+k'], enabled: true, run: () => store().openDialog({ kind: 'palette' }) },
-      { id: 'shortcuts', group: 'app', label: t('commands.shortcuts'), keys: ['?'], enabled: true, run: () => store().openDialog({ kind: 'shortcuts' }) },
+      {
+        id: 'next',
+        group: 'navigation',
+        label: t('commands.next'),
+        keys: ['j', 'ArrowDown'],
+        enabled: items.length > 0,
+        run: () => void move(1),
+      },
+      {
+        id: 'prev',
+        group: 'navigation',
+        label: t('commands.prev'),
+        keys: ['k', 'ArrowUp'],
+        enabled: items.length > 0,
+        run: () => void move(-1),
+      },
+      {
+        id: 'focusComposer',
+        group: 'navigation',
+        label: t('commands.focusComposer'),
+        keys: ['Enter'],
+        enabled: item !== null,
+        run: focusComposer,
+      },
+      {
+        id: 'search',
+        group: 'navigation',
+        label: t('commands.search'),
+        keys: ['/', 'mod+f'],
+        enabled: true,
+        run: () => store().setSearchOpen(true),
+      },
+      {
+        id: 'palette',
+        group: 'app',
+        label: t('commands.palette'),
+        keys: ['mod+k'],
+        enabled: true,
+        run: () => store().openDialog({ kind: 'palette' }),
+      },
+      {
+        id: 'shortcuts',
+        group: 'app',
+        label: t('commands.shortcuts'),
+        keys: ['?'],
+        enabled: true,
+        run: () => store().openDialog({ kind: 'shortcuts' }),
+      },
       {
         id: 'notifications',
         group: 'app',
@@ -94,16 +136,14 @@ export function useCommands(session: Session): Command[] {
         enabled: true,
         run: () => store().setSort(store().sort === 'newest' ? 'oldest' : 'newest'),
       },
-      ...CONVERSATION_STATUSES.map(
-        (s, i): Command => ({
-          id: `status.${s}`,
-          group: 'navigation',
-          label: t('commands.statusTab', { status: t(`status.${s}`) }),
-          keys: [`shift+digit${i + 1}`],
-          enabled: true,
-          run: () => store().setStatus(s),
-        }),
-      ),
+      ...CONVERSATION_STATUSES.map((s, i): Command => ({
+        id: `status.${s}`,
+        group: 'navigation',
+        label: t('commands.statusTab', { status: t(`status.${s}`) }),
+        keys: [`shift+digit${i + 1}`],
+        enabled: true,
+        run: () => store().setStatus(s),
+      })),
       {
         id: 'assignToMe',
         group: 'conversation',
@@ -240,7 +280,11 @@ export function useCommands(session: Session): Command[] {
         label: t('list.selectAll'),
         keys: ['mod+a'],
         enabled: items.length > 0,
-        run: () => store().setChecked(items.map((c) => c.id), null),
+        run: () =>
+          store().setChecked(
+            items.map((c) => c.id),
+            null,
+          ),
       },
       {
         id: 'clearSelection',
@@ -290,16 +334,14 @@ export function useCommands(session: Session): Command[] {
         enabled: currentSaved !== undefined,
         run: () => currentSaved && store().openDialog({ kind: 'savedView', viewId: currentSaved.id }),
       },
-      ...views.map(
-        (v, i): Command => ({
-          id: `view.${v.key}`,
-          group: 'views',
-          label: t('commands.goToView', { name: v.label }),
-          keys: i < 9 ? [`digit${i + 1}`] : [],
-          enabled: true,
-          run: () => store().setView(v.ref),
-        }),
-      ),
+      ...views.map((v, i): Command => ({
+        id: `view.${v.key}`,
+        group: 'views',
+        label: t('commands.goToView', { name: v.label }),
+        keys: i < 9 ? [`digit${i + 1}`] : [],
+        enabled: true,
+        run: () => store().setView(v.ref),
+      })),
       {
         id: 'remind',
         group: 'conversation',

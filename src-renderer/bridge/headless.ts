@@ -3,9 +3,7 @@
 import { buildBridge, type BandejaBridge, type IpcEventName, type IpcOp } from '../../src-shared/ipc';
 import type { ErrorBody } from '../../src-shared/errors';
 
-type HostFrame =
-  | { t: 'reply'; id: number; reply: unknown }
-  | { t: 'event'; event: IpcEventName; payload: unknown };
+type HostFrame = { t: 'reply'; id: number; reply: unknown } | { t: 'event'; event: IpcEventName; payload: unknown };
 
 const RECONNECT_MAX_MS = 5_000;
 

@@ -34,7 +34,7 @@ export function useAttachFiles(conversationId: string) {
             const kind: Attachment['kind'] = file.type.startsWith('image/') ? 'image' : file.type.startsWith('audio/') ? 'audio' : 'file';
             useStaged.getState().add(conversationId, await stageFile(file, { kind }));
           } catch (e) {
-            const named = e instanceof IpcError ? e.params.name ?? file.name : file.name;
+            const named = e instanceof IpcError ? (e.params.name ?? file.name) : file.name;
             setError(`${named}: ${describeError(t, e)}`);
           }
         }
@@ -76,7 +76,14 @@ export function AttachButton({ onFiles, disabled }: { onFiles: (files: File[]) =
   const input = useRef<HTMLInputElement>(null);
   return (
     <>
-      <button type="button" className="icon-button composer-tool" aria-label={t('attachments.attach')} title={t('attachments.attach')} disabled={disabled} onClick={() => input.current?.click()}>
+      <button
+        type="button"
+        className="icon-button composer-tool"
+        aria-label={t('attachments.attach')}
+        title={t('attachments.attach')}
+        disabled={disabled}
+        onClick={() => input.current?.click()}
+      >
         <IconPaperclip size={16} />
       </button>
       <input
@@ -100,14 +107,24 @@ export function AttachmentPreview({ attachment, onRemove }: { attachment: Attach
   const { t } = useTranslation();
   const url = useAttachmentUrl(attachment);
   const remove = onRemove && (
-    <button type="button" className="attachment-remove" aria-label={t('attachments.remove', { name: attachment.name })} title={t('attachments.remove', { name: attachment.name })} onClick={onRemove}>
+    <button
+      type="button"
+      className="attachment-remove"
+      aria-label={t('attachments.remove', { name: attachment.name })}
+      title={t('attachments.remove', { name: attachment.name })}
+      onClick={onRemove}
+    >
       <IconX />
     </button>
   );
   if (attachment.kind === 'image')
     return (
       <figure className="attachment attachment-image" data-sha256={attachment.sha256}>
-        {url.url ? <img src={url.url} alt={t('attachments.image', { name: attachment.name })} /> : <span className="attachment-loading">{url.failed ? t('attachments.unavailable') : t('attachments.loading')}</span>}
+        {url.url ? (
+          <img src={url.url} alt={t('attachments.image', { name: attachment.name })} />
+        ) : (
+          <span className="attachment-loading">{url.failed ? t('attachments.unavailable') : t('attachments.loading')}</span>
+        )}
         {remove}
       </figure>
     );
@@ -120,7 +137,11 @@ export function AttachmentPreview({ attachment, onRemove }: { attachment: Attach
             controls
             preload="metadata"
             src={url.url}
-            aria-label={attachment.kind === 'voice' ? t('attachments.voiceNote', { duration: formatDuration(attachment.durationMs ?? 0) }) : t('attachments.audio', { name: attachment.name })}
+            aria-label={
+              attachment.kind === 'voice'
+                ? t('attachments.voiceNote', { duration: formatDuration(attachment.durationMs ?? 0) })
+                : t('attachments.audio', { name: attachment.name })
+            }
           />
         ) : (
           <span className="attachment-loading">{url.failed ? t('attachments.unavailable') : t('attachments.loading')}</span>

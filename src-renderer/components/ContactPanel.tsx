@@ -29,7 +29,10 @@ function toDraft(kind: Kind, value: unknown): string {
 function fromDraft(kind: Kind, draft: string): unknown {
   switch (kind) {
     case 'list':
-      return draft.split(',').map((x) => x.trim()).filter(Boolean);
+      return draft
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
     case 'owner':
       return draft || null;
     case 'number':
@@ -80,7 +83,12 @@ function FieldRow({
         <dt>{label}</dt>
         <dd>
           <span className="field-value">{display}</span>
-          <button type="button" className="icon-button" aria-label={t('contact.edit', { field: label })} title={t('contact.edit', { field: label })} onClick={() => {
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={t('contact.edit', { field: label })}
+            title={t('contact.edit', { field: label })}
+            onClick={() => {
               setBase(contact.fieldVersions[field] ?? 0);
               setDraft(toDraft(kind, value));
             }}
@@ -103,7 +111,9 @@ function FieldRow({
       </select>
     );
   else if (kind === 'checkbox')
-    input = <input id={inputId} type="checkbox" checked={draft === 'true'} onChange={(e) => setDraft(e.target.checked ? 'true' : '')} autoFocus />;
+    input = (
+      <input id={inputId} type="checkbox" checked={draft === 'true'} onChange={(e) => setDraft(e.target.checked ? 'true' : '')} autoFocus />
+    );
   else
     input = (
       <input
@@ -157,12 +167,12 @@ export function ContactPanel() {
   const { t, i18n } = useTranslation();
   const { selected, panelContactId, toggleContactPanel, openDialog, openAtMessage } = useUi(
     useShallow((s) => ({
-    selected: s.selectedConversationId,
-    panelContactId: s.panelContactId,
-    toggleContactPanel: s.toggleContactPanel,
-    openDialog: s.openDialog,
-    openAtMessage: s.openAtMessage,
-  })),
+      selected: s.selectedConversationId,
+      panelContactId: s.panelContactId,
+      toggleContactPanel: s.toggleContactPanel,
+      openDialog: s.openDialog,
+      openAtMessage: s.openAtMessage,
+    })),
   );
   const detail = useQuery({ ...conversationQuery(selected ?? ''), enabled: selected !== null && panelContactId === null });
   const contactId = panelContactId ?? detail.data?.contact.id ?? null;
@@ -180,10 +190,22 @@ export function ContactPanel() {
     <aside className="contact-panel" aria-label={t('contact.panel')} data-testid="contact-panel">
       <header className="contact-panel-header">
         <h2>{t('contact.panel')}</h2>
-        <button type="button" className="icon-button" aria-label={t('contact.new')} title={t('contact.new')} onClick={() => openDialog({ kind: 'newContact' })}>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={t('contact.new')}
+          title={t('contact.new')}
+          onClick={() => openDialog({ kind: 'newContact' })}
+        >
           <IconPlus />
         </button>
-        <button type="button" className="icon-button" aria-label={t('contact.hide')} title={t('contact.hide')} onClick={() => toggleContactPanel(false)}>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={t('contact.hide')}
+          title={t('contact.hide')}
+          onClick={() => toggleContactPanel(false)}
+        >
           <IconX />
         </button>
       </header>
@@ -198,9 +220,30 @@ export function ContactPanel() {
             </div>
           </div>
           <dl className="fields">
-            <FieldRow contact={contact} field="name" label={t('contact.fields.name')} kind="text" value={contact.name} display={contact.name} />
-            <FieldRow contact={contact} field="phones" label={t('contact.fields.phones')} kind="list" value={contact.phones} display={contact.phones.join(', ') || '—'} />
-            <FieldRow contact={contact} field="emails" label={t('contact.fields.emails')} kind="list" value={contact.emails} display={contact.emails.join(', ') || '—'} />
+            <FieldRow
+              contact={contact}
+              field="name"
+              label={t('contact.fields.name')}
+              kind="text"
+              value={contact.name}
+              display={contact.name}
+            />
+            <FieldRow
+              contact={contact}
+              field="phones"
+              label={t('contact.fields.phones')}
+              kind="list"
+              value={contact.phones}
+              display={contact.phones.join(', ') || '—'}
+            />
+            <FieldRow
+              contact={contact}
+              field="emails"
+              label={t('contact.fields.emails')}
+              kind="list"
+              value={contact.emails}
+              display={contact.emails.join(', ') || '—'}
+            />
             <FieldRow
               contact={contact}
               field="ownerId"
@@ -240,7 +283,12 @@ export function ContactPanel() {
             <ul className="plain-list timeline">
               {data.data.conversations.map((c) => (
                 <li key={c.id}>
-                  <button type="button" className="timeline-item" aria-current={c.id === selected ? 'true' : undefined} onClick={() => openAtMessage(c.id, null)}>
+                  <button
+                    type="button"
+                    className="timeline-item"
+                    aria-current={c.id === selected ? 'true' : undefined}
+                    onClick={() => openAtMessage(c.id, null)}
+                  >
                     <span className={`status-pill status-${c.status}`}>{t(`conversation.status.${c.status}`)}</span>
                     <span className="timeline-preview">{c.lastMessagePreview || t('messages.empty')}</span>
                     <time className="muted small">{listTime(i18n.language, c.lastMessageAt)}</time>
@@ -282,7 +330,11 @@ export function NewContactDialog() {
   const [phones, setPhones] = useState('');
   const [emails, setEmails] = useState('');
   const ids = { name: useId(), phones: useId(), emails: useId() };
-  const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+  const list = (s: string) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const made = await perform(call('contact.create', { name: name.trim(), phones: list(phones), emails: list(emails), custom: {} }));
@@ -331,7 +383,15 @@ export function MergeDialog({ contactId }: { contactId: string }) {
     <Modal title={t('contact.mergeTitle', { name: targetName })} onClose={() => openDialog(null)} className="modal-picker">
       <div className="modal-body">
         {!source ? (
-          <Picker label={t('contact.mergePick')} options={options} query={q} onQuery={setQ} onPick={setSource} placeholder={t('contact.mergeSearch')} emptyText={q ? t('picker.nothing') : t('contact.mergeType')} />
+          <Picker
+            label={t('contact.mergePick')}
+            options={options}
+            query={q}
+            onQuery={setQ}
+            onPick={setSource}
+            placeholder={t('contact.mergeSearch')}
+            emptyText={q ? t('picker.nothing') : t('contact.mergeType')}
+          />
         ) : (
           <>
             <p>{t('contact.mergeConfirm', { source: source.label, target: targetName })}</p>

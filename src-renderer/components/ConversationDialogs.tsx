@@ -54,7 +54,14 @@ export function CloseDialog({ ids }: { ids: string[] }) {
           ))}
         </select>
         <label htmlFor={noteId}>{t('closeDialog.note')}</label>
-        <textarea id={noteId} rows={3} maxLength={2000} value={note} placeholder={t('closeDialog.notePlaceholder')} onChange={(e) => setNote(e.target.value)} />
+        <textarea
+          id={noteId}
+          rows={3}
+          maxLength={2000}
+          value={note}
+          placeholder={t('closeDialog.notePlaceholder')}
+          onChange={(e) => setNote(e.target.value)}
+        />
         <div className="modal-actions">
           <button type="button" className="button" onClick={close}>
             {t('dialog.cancel')}
@@ -108,7 +115,11 @@ export function TransferDialog({ id, session }: { id: string; session: Session }
   const pick = async (o: PickerOption) => {
     const [kind, target] = [o.id.slice(0, 4), o.id.slice(5)];
     const done = await perform(
-      call('conversation.transfer', { conversationId: id, toUserId: kind === 'user' ? target : null, toTeamId: kind === 'team' ? target : null }),
+      call('conversation.transfer', {
+        conversationId: id,
+        toUserId: kind === 'user' ? target : null,
+        toTeamId: kind === 'team' ? target : null,
+      }),
     );
     if (done) close();
   };

@@ -112,7 +112,9 @@ function Row({
 
 function BulkBar({ items }: { items: ConversationItem[] }) {
   const { t } = useTranslation();
-  const { checked, setChecked, openDialog } = useUi(useShallow((s) => ({ checked: s.checked, setChecked: s.setChecked, openDialog: s.openDialog })));
+  const { checked, setChecked, openDialog } = useUi(
+    useShallow((s) => ({ checked: s.checked, setChecked: s.setChecked, openDialog: s.openDialog })),
+  );
   const all = items.length > 0 && items.every((i) => checked.includes(i.id));
   return (
     <div className="bulk-bar" role="toolbar" aria-label={t('list.bulkActions')} data-testid="bulk-bar">
@@ -271,7 +273,12 @@ export function ConversationList({ session }: { session: Session }) {
             const item = items[v.index];
             if (!item)
               return (
-                <div key={v.key} className="row-slot row-loading muted" role="status" style={{ transform: `translateY(${v.start}px)`, height: v.size }}>
+                <div
+                  key={v.key}
+                  className="row-slot row-loading muted"
+                  role="status"
+                  style={{ transform: `translateY(${v.start}px)`, height: v.size }}
+                >
                   {t('list.loadingMore')}
                 </div>
               );

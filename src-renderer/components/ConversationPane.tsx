@@ -55,11 +55,19 @@ function Header({ item, session }: { item: ConversationItem; session: Session })
       </div>
       <div className="pane-actions" role="group" aria-label={t('conversation.actions')}>
         {item.assigneeId !== me ? (
-          <button type="button" className="button small" onClick={() => void perform(call('conversation.assign', { conversationId: item.id, assigneeId: me }))}>
+          <button
+            type="button"
+            className="button small"
+            onClick={() => void perform(call('conversation.assign', { conversationId: item.id, assigneeId: me }))}
+          >
             {t('conversation.assignToMe')}
           </button>
         ) : (
-          <button type="button" className="button small" onClick={() => void perform(call('conversation.assign', { conversationId: item.id, assigneeId: null }))}>
+          <button
+            type="button"
+            className="button small"
+            onClick={() => void perform(call('conversation.assign', { conversationId: item.id, assigneeId: null }))}
+          >
             {t('conversation.unassign')}
           </button>
         )}
@@ -78,7 +86,11 @@ function Header({ item, session }: { item: ConversationItem; session: Session })
           {t('conversation.transfer')}
         </button>
         {closed ? (
-          <button type="button" className="button small" onClick={() => void perform(call('conversation.reopen', { conversationId: item.id }))}>
+          <button
+            type="button"
+            className="button small"
+            onClick={() => void perform(call('conversation.reopen', { conversationId: item.id }))}
+          >
             {t('conversation.reopen')}
           </button>
         ) : (
@@ -174,7 +186,12 @@ export function ConversationPane({ session }: { session: Session }) {
   return (
     <section className="pane" aria-label={item.contactName} data-testid="conversation-pane">
       <Header item={item} session={session} />
-      <MessageList conversationId={item.id} previousConversationId={item.previousConversationId} contactName={item.contactName} session={session} />
+      <MessageList
+        conversationId={item.id}
+        previousConversationId={item.previousConversationId}
+        contactName={item.contactName}
+        session={session}
+      />
       <Composer item={item} session={session} />
     </section>
   );

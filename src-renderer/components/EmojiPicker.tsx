@@ -52,7 +52,15 @@ export function EmojiButton({ onPick, disabled }: { onPick: (emoji: string) => v
   );
 }
 
-function EmojiPanel({ anchor, onPick, onClose }: { anchor: RefObject<HTMLButtonElement | null>; onPick: (emoji: string) => void; onClose: () => void }) {
+function EmojiPanel({
+  anchor,
+  onPick,
+  onClose,
+}: {
+  anchor: RefObject<HTMLButtonElement | null>;
+  onPick: (emoji: string) => void;
+  onClose: () => void;
+}) {
   const { t, i18n } = useTranslation();
   const style = useAnchoredPosition(true, anchor, { width: PANEL_WIDTH, height: PANEL_HEIGHT }, { prefer: 'above', align: 'start' });
   const [set, setSet] = useState<EmojiSet | null>(null);
@@ -108,7 +116,7 @@ function EmojiPanel({ anchor, onPick, onClose }: { anchor: RefObject<HTMLButtonE
     ...(recentEmoji().length > 0 ? [{ id: 'recent' as const, name: t('emoji.recent'), icon: '🕘' }] : []),
     ...(set?.groups ?? []).map((g) => ({ id: g.id, name: g.name, icon: g.emoji[0]!.unicode })),
   ];
-  const heading = query.trim() ? t('emoji.results') : tabs.find((x) => x.id === groupId)?.name ?? '';
+  const heading = query.trim() ? t('emoji.results') : (tabs.find((x) => x.id === groupId)?.name ?? '');
 
   return (
     <div

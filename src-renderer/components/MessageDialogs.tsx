@@ -39,19 +39,33 @@ function useForwardTargets(session: Session, q: string, excludeId: string): Conv
   const listed = new Map<string, ConversationItem>();
   for (const list of lists) for (const c of list.data ?? []) listed.set(c.id, c);
   const found = q.trim()
-    ? [...new Set([...(search.data?.contacts ?? []).map((c) => c.conversationId), ...(search.data?.messages ?? []).map((m) => m.conversationId)])].filter(
-        (id): id is string => id !== null && !listed.has(id),
-      )
+    ? [
+        ...new Set([
+          ...(search.data?.contacts ?? []).map((c) => c.conversationId),
+          ...(search.data?.messages ?? []).map((m) => m.conversationId),
+        ]),
+      ].filter((id): id is string => id !== null && !listed.has(id))
     : [];
   const extra = useQueries({ queries: found.slice(0, 20).map((id) => conversationQuery(id)) });
   const all = [...listed.values(), ...extra.flatMap((r) => (r.data ? [r.data.conversation] : []))];
   const needle = fold(q.trim());
   return all.filter(
-    (c) => c.id !== excludeId && c.status !== 'closed' && (!needle || found.includes(c.id) || fold(`${c.contactName} ${c.inboxName}`).includes(needle)),
+    (c) =>
+      c.id !== excludeId &&
+      c.status !== 'closed' &&
+      (!needle || found.includes(c.id) || fold(`${c.contactName} ${c.inboxName}`).includes(needle)),
   );
 }
 
-export function ForwardDialog({ messageId, fromConversationId, session }: { messageId: string; fromConversationId: string; session: Session }) {
+export function ForwardDialog({
+  messageId,
+  fromConversationId,
+  session,
+}: {
+  messageId: string;
+  fromConversationId: string;
+  session: Session;
+}) {
   const { t } = useTranslation();
   const close = useClose();
   const [q, setQ] = useState('');
@@ -63,7 +77,8 @@ export function ForwardDialog({ messageId, fromConversationId, session }: { mess
   const pickedIds = new Set(picked.map((c) => c.id));
   // The picked ones stay in sight (and checked) while the agent searches for more.
   const shown = [...picked, ...targets.filter((c) => !pickedIds.has(c.id))];
-  const toggle = (c: ConversationItem) => setPicked((p) => (pickedIds.has(c.id) ? p.filter((x) => x.id !== c.id) : [...p, c].slice(0, MAX_TARGETS)));
+  const toggle = (c: ConversationItem) =>
+    setPicked((p) => (pickedIds.has(c.id) ? p.filter((x) => x.id !== c.id) : [...p, c].slice(0, MAX_TARGETS)));
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (picked.length === 0 || busy) return;
@@ -81,7 +96,14 @@ export function ForwardDialog({ messageId, fromConversationId, session }: { mess
         <label htmlFor={searchId}>{t('forward.search')}</label>
         <span className="search-input">
           <IconSearch size={14} />
-          <input id={searchId} type="search" value={q} placeholder={t('forward.placeholder')} onChange={(e) => setQ(e.target.value)} data-autofocus />
+          <input
+            id={searchId}
+            type="search"
+            value={q}
+            placeholder={t('forward.placeholder')}
+            onChange={(e) => setQ(e.target.value)}
+            data-autofocus
+          />
         </span>
         <fieldset className="forward-targets">
           <legend className="visually-hidden">{t('forward.targets')}</legend>
@@ -157,7 +179,9 @@ export function ResumeDialog({ conversationId }: { conversationId: string }) {
     e.preventDefault();
     if (!ready || !chosen) return;
     setBusy(true);
-    const done = await perform(call('message.sendTemplate', { conversationId, templateId: chosen.id, variables: filled.map((v) => v.trim()) }));
+    const done = await perform(
+      call('message.sendTemplate', { conversationId, templateId: chosen.id, variables: filled.map((v) => v.trim()) }),
+    );
     setBusy(false);
     if (done) close();
   };

@@ -19,7 +19,20 @@ import { MESSAGE_PAGE, conversationQuery, directoryQuery, keys, messagePagesQuer
 import { perform } from '../state/perform';
 import { useReplyWindowOf } from '../state/replyWindow';
 import { useUi } from '../state/ui-store';
-import { IconAlert, IconCheck, IconCheckDouble, IconClock, IconCopy, IconForward, IconLink, IconLock, IconMore, IconRetry, IconTemplate, IconTrash } from './icons';
+import {
+  IconAlert,
+  IconCheck,
+  IconCheckDouble,
+  IconClock,
+  IconCopy,
+  IconForward,
+  IconLink,
+  IconLock,
+  IconMore,
+  IconRetry,
+  IconTemplate,
+  IconTrash,
+} from './icons';
 import { AttachmentPreview } from './AttachmentTray';
 import { FormattedText } from './FormattedText';
 import { useAnchoredPosition } from './useAnchoredPosition';
@@ -40,13 +53,17 @@ export function eventText(t: TFunction, event: ConversationEvent, names: Names |
   const actor = event.byId ? n.person(event.byId) : null;
   switch (event.type) {
     case 'assigned':
-      return actor ? t('event.assigned', { assignee: n.person(event.assigneeId), actor }) : t('event.assignedBySystem', { assignee: n.person(event.assigneeId) });
+      return actor
+        ? t('event.assigned', { assignee: n.person(event.assigneeId), actor })
+        : t('event.assignedBySystem', { assignee: n.person(event.assigneeId) });
     case 'unassigned':
       return actor ? t('event.unassigned', { actor }) : t('event.unassignedBySystem');
     case 'status':
       return actor ? t(`event.status.${event.status}`, { actor }) : t(`event.statusBySystem.${event.status}`);
     case 'transferred': {
-      const target = event.toUserId ? n.person(event.toUserId) : t('event.teamQueue', { team: event.toTeamId ? n.team(event.toTeamId) : '' });
+      const target = event.toUserId
+        ? n.person(event.toUserId)
+        : t('event.teamQueue', { team: event.toTeamId ? n.team(event.toTeamId) : '' });
       return actor ? t('event.transferred', { target, actor }) : t('event.transferredBySystem', { target });
     }
     case 'tagged': {
@@ -56,7 +73,9 @@ export function eventText(t: TFunction, event: ConversationEvent, names: Names |
       return parts.join(' · ');
     }
     case 'bot':
-      return event.active ? t('event.botResumed', { actor: actor ?? t('event.system') }) : t('event.botPaused', { actor: actor ?? t('event.system') });
+      return event.active
+        ? t('event.botResumed', { actor: actor ?? t('event.system') })
+        : t('event.botPaused', { actor: actor ?? t('event.system') });
     case 'continued':
       return actor ? t('event.continued', { actor }) : t('event.continuedBySystem');
   }
@@ -154,7 +173,13 @@ function Delivery({ message }: { message: MessageItem }) {
     case 'delivered':
     case 'read':
       return (
-        <span className={`delivery delivery-${message.delivery}`} role="img" aria-label={label} title={label} data-delivery={message.delivery}>
+        <span
+          className={`delivery delivery-${message.delivery}`}
+          role="img"
+          aria-label={label}
+          title={label}
+          data-delivery={message.delivery}
+        >
           <IconCheckDouble size={14} />
         </span>
       );
@@ -172,7 +197,11 @@ function Delivery({ message }: { message: MessageItem }) {
             {failureText(t, message, nameOf)}
           </span>
           {held ? (
-            <button type="button" className="button small" onClick={() => openDialog({ kind: 'resume', conversationId: message.conversationId })}>
+            <button
+              type="button"
+              className="button small"
+              onClick={() => openDialog({ kind: 'resume', conversationId: message.conversationId })}
+            >
               <IconTemplate size={13} />
               {t('resume.open')}
             </button>
@@ -216,16 +245,44 @@ function MessageActions({ message, open, setOpen }: { message: MessageItem; open
   const button = useRef<HTMLButtonElement>(null);
   const menuId = useId();
   usePopoverDismiss(open, () => setOpen(false), root);
-  const menuStyle = useAnchoredPosition(open, button, { width: 200, height: 116 }, { prefer: 'below', align: message.direction === 'in' ? 'start' : 'end' });
+  const menuStyle = useAnchoredPosition(
+    open,
+    button,
+    { width: 200, height: 116 },
+    { prefer: 'below', align: message.direction === 'in' ? 'start' : 'end' },
+  );
   // Only a message the server holds has a link others can open and can be forwarded.
   const stored = message.seq !== null;
   const items: { key: string; label: string; icon: ReactNode; run: () => void }[] = [
-    ...(message.body ? [{ key: 'copyText', label: t('messages.actions.copyText'), icon: <IconCopy size={14} />, run: () => copy(message.body, 'messages.textCopied') }] : []),
+    ...(message.body
+      ? [
+          {
+            key: 'copyText',
+            label: t('messages.actions.copyText'),
+            icon: <IconCopy size={14} />,
+            run: () => copy(message.body, 'messages.textCopied'),
+          },
+        ]
+      : []),
     ...(stored
-      ? [{ key: 'copyLink', label: t('messages.actions.copyLink'), icon: <IconLink size={14} />, run: () => copy(formatDeepLink(message.conversationId, message.id), 'messages.linkCopied') }]
+      ? [
+          {
+            key: 'copyLink',
+            label: t('messages.actions.copyLink'),
+            icon: <IconLink size={14} />,
+            run: () => copy(formatDeepLink(message.conversationId, message.id), 'messages.linkCopied'),
+          },
+        ]
       : []),
     ...(stored && message.kind !== 'note'
-      ? [{ key: 'forward', label: t('messages.actions.forward'), icon: <IconForward size={14} />, run: () => openDialog({ kind: 'forward', messageId: message.id, fromConversationId: message.conversationId }) }]
+      ? [
+          {
+            key: 'forward',
+            label: t('messages.actions.forward'),
+            icon: <IconForward size={14} />,
+            run: () => openDialog({ kind: 'forward', messageId: message.id, fromConversationId: message.conversationId }),
+          },
+        ]
       : []),
   ];
   useEffect(() => {
@@ -364,7 +421,10 @@ function Bubble({
           )}
           {(message.body.length > 0 || message.attachments.length === 0) && (
             <p className="bubble-body">
-              <FormattedText body={message.body} decorate={note ? (text, key) => <Fragment key={key}>{withMentions(text, mentionNames)}</Fragment> : undefined} />
+              <FormattedText
+                body={message.body}
+                decorate={note ? (text, key) => <Fragment key={key}>{withMentions(text, mentionNames)}</Fragment> : undefined}
+              />
             </p>
           )}
         </div>
@@ -492,7 +552,14 @@ function RowView({ row, names, focusedId, slot }: { row: Row; names: Names; focu
       return <EventLine m={row.message} names={names} earlier={row.earlier} slot={slot} />;
     case 'message':
       return (
-        <Bubble message={row.message} authorLabel={row.author} names={names} focused={row.message.id === focusedId} earlier={row.earlier} slot={slot} />
+        <Bubble
+          message={row.message}
+          authorLabel={row.author}
+          names={names}
+          focused={row.message.id === focusedId}
+          earlier={row.earlier}
+          slot={slot}
+        />
       );
     case 'earlierStart':
       return (
@@ -558,7 +625,12 @@ export function MessageList({
           ? t('messages.you')
           : (m.authorName ?? (m.authorId ? names.person(m.authorId) : t('event.someone')));
     for (const h of earlier) {
-      out.push({ key: `earlier-${h.conversationId}`, kind: 'earlierStart', conversationId: h.conversationId, date: h.messages[0]!.createdAt });
+      out.push({
+        key: `earlier-${h.conversationId}`,
+        kind: 'earlierStart',
+        conversationId: h.conversationId,
+        date: h.messages[0]!.createdAt,
+      });
       timelineRows(out, h.messages, true, authorOf, lang, true);
       out.push({ key: `earlier-end-${h.conversationId}`, kind: 'earlierEnd', date: h.messages.at(-1)!.createdAt });
     }
@@ -576,7 +648,8 @@ export function MessageList({
 
   const [scrollMargin, setScrollMargin] = useState(0);
   useLayoutEffect(() => {
-    if (box.current && list.current) setScrollMargin(list.current.getBoundingClientRect().top - box.current.getBoundingClientRect().top + box.current.scrollTop);
+    if (box.current && list.current)
+      setScrollMargin(list.current.getBoundingClientRect().top - box.current.getBoundingClientRect().top + box.current.scrollTop);
   }, []);
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -616,7 +689,8 @@ export function MessageList({
   // Read older pages as the top comes near: on the reader's scrolling only (opening scrolls to the end).
   const onScroll = () => {
     const el = box.current;
-    if (el && el.scrollTop < OLDER_AHEAD_PX && pages.hasNextPage && !pages.isFetchingNextPage && opened.current === conversationId) void pages.fetchNextPage();
+    if (el && el.scrollTop < OLDER_AHEAD_PX && pages.hasNextPage && !pages.isFetchingNextPage && opened.current === conversationId)
+      void pages.fetchNextPage();
   };
 
   // Opened at a message: read down to it if it is older than what is loaded, then centre it once.
@@ -674,7 +748,13 @@ export function MessageList({
       )}
       <ol className="message-list" ref={list} style={{ paddingTop: padTop, paddingBottom: padBottom }}>
         {virtualRows.map((v) => (
-          <RowView key={v.key} row={rows[v.index]!} names={names} focusedId={focusedId} slot={{ index: v.index, measure: virtualizer.measureElement }} />
+          <RowView
+            key={v.key}
+            row={rows[v.index]!}
+            names={names}
+            focusedId={focusedId}
+            slot={{ index: v.index, measure: virtualizer.measureElement }}
+          />
         ))}
       </ol>
     </div>

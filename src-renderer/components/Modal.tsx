@@ -22,7 +22,9 @@ export function Modal({
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
-    const first = box.current?.querySelector<HTMLElement>('[autofocus], [data-autofocus], input, select, textarea, button:not(.modal-close)');
+    const first = box.current?.querySelector<HTMLElement>(
+      '[autofocus], [data-autofocus], input, select, textarea, button:not(.modal-close)',
+    );
     (first ?? box.current)?.focus();
     return () => before?.focus?.();
   }, []);

@@ -14,7 +14,14 @@ export function openInNewWindow(route: string): void {
 export function NewWindowButton({ route, label }: { route: string; label: string }) {
   const { t } = useTranslation();
   return (
-    <button type="button" className="icon-button tool-button" aria-label={label} title={label} data-action="new-window" onClick={() => openInNewWindow(route)}>
+    <button
+      type="button"
+      className="icon-button tool-button"
+      aria-label={label}
+      title={label}
+      data-action="new-window"
+      onClick={() => openInNewWindow(route)}
+    >
       <IconWindow size={15} />
       <span className="visually-hidden">{t('windows.hint')}</span>
     </button>

@@ -22,7 +22,12 @@ export function NotificationPrompt() {
   const [later, setLater] = useState(saidLater);
   if (permission.state !== 'default' || later) return null;
   return (
-    <div className="banner banner-quiet notification-prompt" role="region" aria-label={t('settings.promptTitle')} data-testid="notification-prompt">
+    <div
+      className="banner banner-quiet notification-prompt"
+      role="region"
+      aria-label={t('settings.promptTitle')}
+      data-testid="notification-prompt"
+    >
       <IconBell size={15} />
       <span className="notification-prompt-text">{t('settings.prompt')}</span>
       <span className="settings-buttons">

@@ -66,7 +66,12 @@ export function NotificationBell() {
           <ul className="bell-list">
             {items.map((n) => (
               <li key={n.id}>
-                <button type="button" className={`bell-item${n.readAt === null ? ' bell-unread' : ''}`} data-notification-id={n.id} onClick={() => openOne(n)}>
+                <button
+                  type="button"
+                  className={`bell-item${n.readAt === null ? ' bell-unread' : ''}`}
+                  data-notification-id={n.id}
+                  onClick={() => openOne(n)}
+                >
                   <span className="bell-line">
                     <strong>{t('notifications.mention', { name: n.byName ?? t('event.someone'), contact: n.contactName ?? '' })}</strong>
                     <time className="muted small">{listTime(i18n.language, n.createdAt)}</time>

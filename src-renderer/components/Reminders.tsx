@@ -44,7 +44,11 @@ export function RowReminder({ item }: { item: ConversationItem }) {
   const { t, i18n } = useTranslation();
   if (item.reminder)
     return (
-      <span className="row-reminder" data-testid="row-reminder" title={t('reminders.dueAt', { when: dateAndTime(i18n.language, item.reminder.dueAt) })}>
+      <span
+        className="row-reminder"
+        data-testid="row-reminder"
+        title={t('reminders.dueAt', { when: dateAndTime(i18n.language, item.reminder.dueAt) })}
+      >
         <IconAlarm size={12} />
         <ReminderWhen dueAt={item.reminder.dueAt} short />
       </span>
@@ -177,7 +181,14 @@ export function ReminderDialog({ conversationId, reminderId }: { conversationId:
           />
         </fieldset>
         <label htmlFor={noteId}>{t('reminders.note')}</label>
-        <textarea id={noteId} rows={2} maxLength={500} value={note} placeholder={t('reminders.notePlaceholder')} onChange={(e) => setNote(e.target.value)} />
+        <textarea
+          id={noteId}
+          rows={2}
+          maxLength={500}
+          value={note}
+          placeholder={t('reminders.notePlaceholder')}
+          onChange={(e) => setNote(e.target.value)}
+        />
         <label className="check">
           <input type="checkbox" checked={postpone} onChange={(e) => setPostpone(e.target.checked)} />
           <span>{t('reminders.postpone')}</span>

@@ -48,7 +48,10 @@ export function SavedViewDialog({ viewId, session }: { viewId: string | null; se
     if (inboxIds.length) filters.inboxIds = inboxIds;
     if (teamIds.length) filters.teamIds = teamIds;
     if (assignees.length) filters.assignees = assignees;
-    const tagList = tags.split(',').map((x) => x.trim()).filter(Boolean);
+    const tagList = tags
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
     if (tagList.length) filters.tags = tagList;
     if (unreadOnly) filters.unreadOnly = true;
     const minutes = Number.parseInt(waiting, 10);
@@ -70,7 +73,11 @@ export function SavedViewDialog({ viewId, session }: { viewId: string | null; se
   };
 
   return (
-    <Modal title={existing ? t('savedViews.editTitle', { name: existing.name }) : t('savedViews.new')} onClose={close} className="modal-wide">
+    <Modal
+      title={existing ? t('savedViews.editTitle', { name: existing.name }) : t('savedViews.new')}
+      onClose={close}
+      className="modal-wide"
+    >
       <form className="modal-body form" onSubmit={submit}>
         <div className="form-row">
           <div className="form-field">
@@ -98,10 +105,30 @@ export function SavedViewDialog({ viewId, session }: { viewId: string | null; se
         </div>
         <p className="muted small">{t('savedViews.filtersHint')}</p>
         <div className="filter-grid">
-          <Checks legend={t('status.label')} options={CONVERSATION_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))} value={statuses} onChange={setStatuses} />
-          <Checks legend={t('savedViews.channels')} options={CHANNELS.map((c) => ({ value: c, label: t(`channel.${c}`) }))} value={channels} onChange={setChannels} />
-          <Checks legend={t('savedViews.inboxes')} options={(directory.data?.inboxes ?? []).map((i) => ({ value: i.id, label: i.name }))} value={inboxIds} onChange={setInboxIds} />
-          <Checks legend={t('savedViews.teams')} options={teams.map((tm) => ({ value: tm.id, label: tm.name }))} value={teamIds} onChange={setTeamIds} />
+          <Checks
+            legend={t('status.label')}
+            options={CONVERSATION_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+            value={statuses}
+            onChange={setStatuses}
+          />
+          <Checks
+            legend={t('savedViews.channels')}
+            options={CHANNELS.map((c) => ({ value: c, label: t(`channel.${c}`) }))}
+            value={channels}
+            onChange={setChannels}
+          />
+          <Checks
+            legend={t('savedViews.inboxes')}
+            options={(directory.data?.inboxes ?? []).map((i) => ({ value: i.id, label: i.name }))}
+            value={inboxIds}
+            onChange={setInboxIds}
+          />
+          <Checks
+            legend={t('savedViews.teams')}
+            options={teams.map((tm) => ({ value: tm.id, label: tm.name }))}
+            value={teamIds}
+            onChange={setTeamIds}
+          />
           <Checks
             legend={t('savedViews.assignees')}
             options={[
@@ -121,7 +148,14 @@ export function SavedViewDialog({ viewId, session }: { viewId: string | null; se
               <span>{t('savedViews.unreadOnly')}</span>
             </label>
             <label htmlFor={ids.waiting}>{t('savedViews.waiting')}</label>
-            <input id={ids.waiting} type="number" min={1} inputMode="numeric" value={waiting} onChange={(e) => setWaiting(e.target.value)} />
+            <input
+              id={ids.waiting}
+              type="number"
+              min={1}
+              inputMode="numeric"
+              value={waiting}
+              onChange={(e) => setWaiting(e.target.value)}
+            />
           </fieldset>
         </div>
         <div className="modal-actions">

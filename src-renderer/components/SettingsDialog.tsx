@@ -19,7 +19,9 @@ const KINDS = ['newMessage', 'newConversation', 'mention', 'reminder'] as const;
 
 /** The browser's notification permission, and asking for it (only ever from a click). */
 export function useNotificationPermission(): { state: NotificationPermission | 'unsupported'; ask(): Promise<void> } {
-  const [state, setState] = useState<NotificationPermission | 'unsupported'>(() => ('Notification' in window ? Notification.permission : 'unsupported'));
+  const [state, setState] = useState<NotificationPermission | 'unsupported'>(() =>
+    'Notification' in window ? Notification.permission : 'unsupported',
+  );
   return {
     state,
     async ask() {
@@ -72,12 +74,19 @@ function DesktopGroup({ session }: { session: Session }) {
       </button>
       {seesEverything(session.user.role) && (
         <>
-          <p className="muted small">{d.layoutWindows > 0 ? t('settings.layoutSaved', { count: d.layoutWindows }) : t('settings.layoutNone')}</p>
+          <p className="muted small">
+            {d.layoutWindows > 0 ? t('settings.layoutSaved', { count: d.layoutWindows }) : t('settings.layoutNone')}
+          </p>
           <span className="settings-buttons">
             <button type="button" className="button small" onClick={() => save(call('desktop.layout.save', {}))}>
               {t('settings.saveLayout')}
             </button>
-            <button type="button" className="button small" disabled={d.layoutWindows === 0} onClick={() => save(call('desktop.layout.clear', {}))}>
+            <button
+              type="button"
+              className="button small"
+              disabled={d.layoutWindows === 0}
+              onClick={() => save(call('desktop.layout.clear', {}))}
+            >
               {t('settings.clearLayout')}
             </button>
           </span>

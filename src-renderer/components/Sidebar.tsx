@@ -86,7 +86,10 @@ function RemindersItem() {
         <span className="view-name">{t('reminders.listTitle')}</span>
         {active.length > 0 && (
           <span className="view-counters">
-            <span className={`count ${overdue ? 'count-overdue' : 'count-waiting'}`} title={t('reminders.activeCount', { count: active.length })}>
+            <span
+              className={`count ${overdue ? 'count-overdue' : 'count-waiting'}`}
+              title={t('reminders.activeCount', { count: active.length })}
+            >
               <span aria-hidden="true">{active.length}</span>
               <span className="visually-hidden">{t('reminders.activeCount', { count: active.length })}</span>
             </span>

@@ -53,11 +53,19 @@ export function SnippetManager({ shared, meId }: { shared: boolean; meId: string
     if (!editing.title.trim()) return setProblem(t('snippets.needTitle'));
     if (!SHORTCUT.test(shortcut)) return setProblem(t('snippets.badShortcut'));
     if (!editing.body.trim() && !editing.attachment) return setProblem(t('snippets.needBody'));
-    if (editing.body.length > MESSAGE_MAX_CHARS) return setProblem(t('composer.tooLong', { count: editing.body.length - MESSAGE_MAX_CHARS }));
+    if (editing.body.length > MESSAGE_MAX_CHARS)
+      return setProblem(t('composer.tooLong', { count: editing.body.length - MESSAGE_MAX_CHARS }));
     const taken = mine.find((s) => s.shortcut === shortcut && s.id !== editing.id);
     if (taken) return setProblem(t('snippets.shortcutTaken', { shortcut, title: taken.title }));
     const done = await perform(
-      call('snippet.save', { id: editing.id, title: editing.title.trim(), shortcut, body: editing.body, attachment: editing.attachment, shared }),
+      call('snippet.save', {
+        id: editing.id,
+        title: editing.title.trim(),
+        shortcut,
+        body: editing.body,
+        attachment: editing.attachment,
+        shared,
+      }),
     );
     if (done) stopEditing();
   };
@@ -72,7 +80,9 @@ export function SnippetManager({ shared, meId }: { shared: boolean; meId: string
     setProblem(null);
     setAttaching(true);
     try {
-      const attachment = await stageFile(file, { kind: file.type.startsWith('image/') ? 'image' : file.type.startsWith('audio/') ? 'audio' : 'file' });
+      const attachment = await stageFile(file, {
+        kind: file.type.startsWith('image/') ? 'image' : file.type.startsWith('audio/') ? 'audio' : 'file',
+      });
       setEditing((e) => (e ? { ...e, attachment } : e));
     } catch (e) {
       setProblem(`${file.name}: ${describeError(t, e)}`);
@@ -116,7 +126,12 @@ export function SnippetManager({ shared, meId }: { shared: boolean; meId: string
               <span className="snippet-preview">{s.body}</span>
               {s.attachment && <span className="snippet-attachment-name">📎 {s.attachment.name}</span>}
               <span className="snippet-row-actions">
-                <button type="button" className="button small" onClick={() => startEdit(s)} aria-label={t('snippets.editNamed', { title: s.title })}>
+                <button
+                  type="button"
+                  className="button small"
+                  onClick={() => startEdit(s)}
+                  aria-label={t('snippets.editNamed', { title: s.title })}
+                >
                   {t('snippets.edit')}
                 </button>
                 <button
@@ -138,9 +153,19 @@ export function SnippetManager({ shared, meId }: { shared: boolean; meId: string
         </button>
       )}
       {editing && (
-        <form className="form snippet-form" onSubmit={(e) => void save(e)} aria-label={editing.id ? t('snippets.editTitle') : t('snippets.newTitle')}>
+        <form
+          className="form snippet-form"
+          onSubmit={(e) => void save(e)}
+          aria-label={editing.id ? t('snippets.editTitle') : t('snippets.newTitle')}
+        >
           <label htmlFor={ids.title}>{t('snippets.title')}</label>
-          <input id={ids.title} value={editing.title} maxLength={80} onChange={(e) => setEditing({ ...editing, title: e.target.value })} autoFocus />
+          <input
+            id={ids.title}
+            value={editing.title}
+            maxLength={80}
+            onChange={(e) => setEditing({ ...editing, title: e.target.value })}
+            autoFocus
+          />
           <label htmlFor={ids.shortcut}>{t('snippets.shortcut')}</label>
           <span className="snippet-shortcut-input">
             <span aria-hidden="true">/</span>
@@ -168,12 +193,24 @@ export function SnippetManager({ shared, meId }: { shared: boolean; meId: string
             <span className="muted small">{t('snippets.variablesHelp')}</span>
             <span className="snippet-variable-list">
               {BUILT_IN_VARIABLES.map((v) => (
-                <button key={v} type="button" className="placeholder-chip neutral" onClick={() => insertVariable(v)} title={t(`snippets.variables.${v.replace('.', '_')}`)}>
+                <button
+                  key={v}
+                  type="button"
+                  className="placeholder-chip neutral"
+                  onClick={() => insertVariable(v)}
+                  title={t(`snippets.variables.${v.replace('.', '_')}`)}
+                >
                   {`{{${v}}}`}
                 </button>
               ))}
               {customFields.map((f) => (
-                <button key={f.id} type="button" className="placeholder-chip neutral" onClick={() => insertVariable(`contact.${f.key}`)} title={f.label}>
+                <button
+                  key={f.id}
+                  type="button"
+                  className="placeholder-chip neutral"
+                  onClick={() => insertVariable(`contact.${f.key}`)}
+                  title={f.label}
+                >
                   {`{{contact.${f.key}}}`}
                 </button>
               ))}

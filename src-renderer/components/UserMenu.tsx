@@ -72,13 +72,7 @@ export function UserMenu({ session }: { session: Session }) {
             <legend>{t('menu.language')}</legend>
             {LANGUAGES.map((lang) => (
               <label key={lang} className="menu-choice">
-                <input
-                  type="radio"
-                  name="language"
-                  value={lang}
-                  checked={i18n.language === lang}
-                  onChange={() => chooseLanguage(lang)}
-                />
+                <input type="radio" name="language" value={lang} checked={i18n.language === lang} onChange={() => chooseLanguage(lang)} />
                 <span lang={lang}>{t(`languages.${lang}`)}</span>
               </label>
             ))}
@@ -167,7 +161,12 @@ export function UserMenu({ session }: { session: Session }) {
       >
         <span className="avatar-with-presence">
           <Avatar name={session.user.name} size={30} />
-          <span className={`presence avatar-presence presence-${presence}`} data-testid="my-presence" data-presence={presence} title={t(`presence.${presence}`)} />
+          <span
+            className={`presence avatar-presence presence-${presence}`}
+            data-testid="my-presence"
+            data-presence={presence}
+            title={t(`presence.${presence}`)}
+          />
         </span>
         <span className="user-text">
           <span className="user-name">{session.user.name}</span>

@@ -28,7 +28,14 @@ export function VoiceRecorderButton({ recorder, disabled }: { recorder: Recorder
   );
   if (state.kind !== 'idle') return null;
   return (
-    <button type="button" className="icon-button composer-tool" aria-label={t('voice.record')} title={t('voice.record')} disabled={disabled} onClick={() => void recorder.start()}>
+    <button
+      type="button"
+      className="icon-button composer-tool"
+      aria-label={t('voice.record')}
+      title={t('voice.record')}
+      disabled={disabled}
+      onClick={() => void recorder.start()}
+    >
       <IconMic size={16} />
     </button>
   );
@@ -78,7 +85,11 @@ export function VoiceRecorderPanel({ recorder, conversationId }: { recorder: Rec
     setError(null);
     try {
       const ext = state.mime === 'audio/ogg' ? 'ogg' : 'webm';
-      const attachment = await stageFile(state.blob, { kind: 'voice', durationMs: Math.max(1, state.durationMs), name: `voice-note.${ext}` });
+      const attachment = await stageFile(state.blob, {
+        kind: 'voice',
+        durationMs: Math.max(1, state.durationMs),
+        name: `voice-note.${ext}`,
+      });
       await call('message.send', { conversationId, body: '', attachments: [attachment] });
       recorder.discard();
     } catch (e) {
@@ -88,10 +99,20 @@ export function VoiceRecorderPanel({ recorder, conversationId }: { recorder: Rec
     }
   };
   return (
-    <div className="voice-panel voice-recorded" role="group" aria-label={t('voice.preview', { duration: formatDuration(state.durationMs) })}>
+    <div
+      className="voice-panel voice-recorded"
+      role="group"
+      aria-label={t('voice.preview', { duration: formatDuration(state.durationMs) })}
+    >
       <audio controls src={state.url} aria-label={t('voice.play')} />
       <span className="voice-timer">{formatDuration(state.durationMs)}</span>
-      <button type="button" className="icon-button" aria-label={t('voice.delete')} title={t('voice.delete')} onClick={() => recorder.discard()}>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label={t('voice.delete')}
+        title={t('voice.delete')}
+        onClick={() => recorder.discard()}
+      >
         <IconTrash size={14} />
       </button>
       <button type="button" className="button primary" disabled={sending} onClick={() => void send()}>

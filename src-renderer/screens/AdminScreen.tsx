@@ -48,7 +48,12 @@ function CopyLink({ url }: { url: string }) {
       <button
         type="button"
         className="button small"
-        onClick={() => void navigator.clipboard?.writeText(url).then(() => setCopied(true), () => setCopied(false))}
+        onClick={() =>
+          void navigator.clipboard?.writeText(url).then(
+            () => setCopied(true),
+            () => setCopied(false),
+          )
+        }
       >
         {copied ? t('admin.copied') : t('admin.copy')}
       </button>
@@ -89,7 +94,13 @@ function UserRow({ user, dir, meId }: { user: User; dir: Directory; meId: string
         </select>
       </td>
       <td>
-        <Checks inline legend={t('admin.users.teamsOf', { name: user.name })} options={dir.teams.map((tm) => ({ value: tm.id, label: tm.name }))} value={teamIds} onChange={setTeamIds} />
+        <Checks
+          inline
+          legend={t('admin.users.teamsOf', { name: user.name })}
+          options={dir.teams.map((tm) => ({ value: tm.id, label: tm.name }))}
+          value={teamIds}
+          onChange={setTeamIds}
+        />
       </td>
       <td>
         <span className={`state-pill state-${state}`}>{t(`admin.users.state.${state}`)}</span>
@@ -97,19 +108,23 @@ function UserRow({ user, dir, meId }: { user: User; dir: Directory; meId: string
       </td>
       <td>
         <div className="admin-row-actions">
-        <button
-          type="button"
-          className="button small primary"
-          disabled={!dirty}
-          onClick={() => void perform(call('admin.user.update', { userId: user.id, role, teamIds }))}
-        >
-          {t('admin.save')}
-        </button>
-        {user.id !== meId && (
-          <button type="button" className="button small" onClick={() => void perform(call('admin.user.update', { userId: user.id, active: !user.active }))}>
-            {user.active ? t('admin.users.deactivate') : t('admin.users.reactivate')}
+          <button
+            type="button"
+            className="button small primary"
+            disabled={!dirty}
+            onClick={() => void perform(call('admin.user.update', { userId: user.id, role, teamIds }))}
+          >
+            {t('admin.save')}
           </button>
-        )}
+          {user.id !== meId && (
+            <button
+              type="button"
+              className="button small"
+              onClick={() => void perform(call('admin.user.update', { userId: user.id, active: !user.active }))}
+            >
+              {user.active ? t('admin.users.deactivate') : t('admin.users.reactivate')}
+            </button>
+          )}
         </div>
       </td>
     </tr>
@@ -158,7 +173,13 @@ function Users({ dir, meId }: { dir: Directory; meId: string }) {
             </select>
           </div>
         </div>
-        <Checks inline legend={t('admin.users.teams')} options={dir.teams.map((tm) => ({ value: tm.id, label: tm.name }))} value={teamIds} onChange={setTeamIds} />
+        <Checks
+          inline
+          legend={t('admin.users.teams')}
+          options={dir.teams.map((tm) => ({ value: tm.id, label: tm.name }))}
+          value={teamIds}
+          onChange={setTeamIds}
+        />
         <div className="modal-actions">
           <button type="submit" className="button primary" disabled={!email.trim() || !name.trim()}>
             {t('admin.users.sendInvite')}
@@ -202,7 +223,17 @@ function Users({ dir, meId }: { dir: Directory; meId: string }) {
   );
 }
 
-function NameRow({ label, initial, onSave, extra }: { label: string; initial: string; onSave: (name: string) => Promise<unknown>; extra?: React.ReactNode }) {
+function NameRow({
+  label,
+  initial,
+  onSave,
+  extra,
+}: {
+  label: string;
+  initial: string;
+  onSave: (name: string) => Promise<unknown>;
+  extra?: React.ReactNode;
+}) {
   const { t } = useTranslation();
   const [name, setName] = useState(initial);
   return (
@@ -228,10 +259,20 @@ function Teams({ dir }: { dir: Directory }) {
     <div className="admin-card">
       <h3>{t('admin.sections.teams')}</h3>
       {dir.teams.map((tm) => (
-        <NameRow key={`${tm.id}:${tm.version}`} label={t('admin.teams.nameOf', { name: tm.name })} initial={tm.name} onSave={(name) => perform(call('admin.team.save', { id: tm.id, name }))} />
+        <NameRow
+          key={`${tm.id}:${tm.version}`}
+          label={t('admin.teams.nameOf', { name: tm.name })}
+          initial={tm.name}
+          onSave={(name) => perform(call('admin.team.save', { id: tm.id, name }))}
+        />
       ))}
       <h3>{t('admin.teams.add')}</h3>
-      <NameRow key={dir.teams.length} label={t('admin.teams.newName')} initial="" onSave={(name) => perform(call('admin.team.save', { name }))} />
+      <NameRow
+        key={dir.teams.length}
+        label={t('admin.teams.newName')}
+        initial=""
+        onSave={(name) => perform(call('admin.team.save', { name }))}
+      />
     </div>
   );
 }
@@ -280,7 +321,11 @@ function InboxRow({ inbox, teams }: { inbox: Inbox; teams: Team[] }) {
         <span>{t('admin.inboxes.transferStartsNew')}</span>
       </label>
       <label className="check">
-        <input type="checkbox" checked={settings.closeKeepsAssignee} onChange={(e) => setSettings({ ...settings, closeKeepsAssignee: e.target.checked })} />
+        <input
+          type="checkbox"
+          checked={settings.closeKeepsAssignee}
+          onChange={(e) => setSettings({ ...settings, closeKeepsAssignee: e.target.checked })}
+        />
         <span>{t('admin.inboxes.closeKeepsAssignee')}</span>
       </label>
       <div className="modal-actions">
@@ -319,20 +364,43 @@ function TemplateForm({ inboxId, template }: { inboxId: string; template: Messag
   const label = template ? t('templates.editNamed', { name: template.name }) : t('templates.add');
   const variables = templateVariableCount(draft.body);
   return (
-    <form className="admin-card form template-form" aria-label={label} data-template={template?.name ?? 'new'} onSubmit={(e) => void submit(e)}>
+    <form
+      className="admin-card form template-form"
+      aria-label={label}
+      data-template={template?.name ?? 'new'}
+      onSubmit={(e) => void submit(e)}
+    >
       {!template && <h3>{t('templates.add')}</h3>}
       <div className="form-row">
         <div className="form-field">
           <label htmlFor={`${p}-name`}>{t('templates.name')}</label>
-          <input id={`${p}-name`} value={draft.name} required placeholder="order_update" spellCheck={false} onChange={(e) => set({ name: e.target.value })} />
+          <input
+            id={`${p}-name`}
+            value={draft.name}
+            required
+            placeholder="order_update"
+            spellCheck={false}
+            onChange={(e) => set({ name: e.target.value })}
+          />
         </div>
         <div className="form-field">
           <label htmlFor={`${p}-language`}>{t('templates.language')}</label>
-          <input id={`${p}-language`} value={draft.language} required placeholder="es, pt_BR, en_US" spellCheck={false} onChange={(e) => set({ language: e.target.value })} />
+          <input
+            id={`${p}-language`}
+            value={draft.language}
+            required
+            placeholder="es, pt_BR, en_US"
+            spellCheck={false}
+            onChange={(e) => set({ language: e.target.value })}
+          />
         </div>
         <div className="form-field">
           <label htmlFor={`${p}-category`}>{t('templates.category')}</label>
-          <select id={`${p}-category`} value={draft.category} onChange={(e) => set({ category: e.target.value as TemplateDraft['category'] })}>
+          <select
+            id={`${p}-category`}
+            value={draft.category}
+            onChange={(e) => set({ category: e.target.value as TemplateDraft['category'] })}
+          >
             {TEMPLATE_CATEGORIES.map((c) => (
               <option key={c} value={c}>
                 {t(`templates.categories.${c}`)}
@@ -362,7 +430,11 @@ function TemplateForm({ inboxId, template }: { inboxId: string; template: Messag
       )}
       <div className="modal-actions">
         {template && (
-          <button type="button" className="button small danger" onClick={() => void perform(call('admin.template.delete', { id: template.id }))}>
+          <button
+            type="button"
+            className="button small danger"
+            onClick={() => void perform(call('admin.template.delete', { id: template.id }))}
+          >
             {t('templates.delete')}
           </button>
         )}
@@ -416,23 +488,47 @@ function FieldForm({ def }: { def: ContactFieldDefinition | null }) {
       aria-label={def ? def.label : t('admin.fields.add')}
       onSubmit={(e) => {
         e.preventDefault();
-        const opts = options.split(',').map((o) => o.trim()).filter(Boolean);
-        void perform(call('admin.contactField.save', { id: def?.id, key: key.trim(), label: label.trim(), type, options: type === 'select' ? opts : [], active })).then(
-          (r) => {
-            if (r && !def) {
-              setKey('');
-              setLabel('');
-              setOptions('');
-            }
-          },
-        );
+        const opts = options
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean);
+        void perform(
+          call('admin.contactField.save', {
+            id: def?.id,
+            key: key.trim(),
+            label: label.trim(),
+            type,
+            options: type === 'select' ? opts : [],
+            active,
+          }),
+        ).then((r) => {
+          if (r && !def) {
+            setKey('');
+            setLabel('');
+            setOptions('');
+          }
+        });
       }}
     >
-      <label htmlFor={`${p}-label`} className="visually-hidden">{t('admin.fields.label')}</label>
+      <label htmlFor={`${p}-label`} className="visually-hidden">
+        {t('admin.fields.label')}
+      </label>
       <input id={`${p}-label`} placeholder={t('admin.fields.label')} value={label} required onChange={(e) => setLabel(e.target.value)} />
-      <label htmlFor={`${p}-key`} className="visually-hidden">{t('admin.fields.key')}</label>
-      <input id={`${p}-key`} placeholder={t('admin.fields.key')} value={key} required pattern="[a-z][a-z0-9_]{0,39}" disabled={def !== null} onChange={(e) => setKey(e.target.value)} />
-      <label htmlFor={`${p}-type`} className="visually-hidden">{t('admin.fields.type')}</label>
+      <label htmlFor={`${p}-key`} className="visually-hidden">
+        {t('admin.fields.key')}
+      </label>
+      <input
+        id={`${p}-key`}
+        placeholder={t('admin.fields.key')}
+        value={key}
+        required
+        pattern="[a-z][a-z0-9_]{0,39}"
+        disabled={def !== null}
+        onChange={(e) => setKey(e.target.value)}
+      />
+      <label htmlFor={`${p}-type`} className="visually-hidden">
+        {t('admin.fields.type')}
+      </label>
       <select id={`${p}-type`} value={type} onChange={(e) => setType(e.target.value as ContactFieldDefinition['type'])}>
         {CONTACT_FIELD_TYPES.map((ty) => (
           <option key={ty} value={ty}>
@@ -442,7 +538,9 @@ function FieldForm({ def }: { def: ContactFieldDefinition | null }) {
       </select>
       {type === 'select' && (
         <>
-          <label htmlFor={`${p}-options`} className="visually-hidden">{t('admin.fields.options')}</label>
+          <label htmlFor={`${p}-options`} className="visually-hidden">
+            {t('admin.fields.options')}
+          </label>
           <input id={`${p}-options`} placeholder={t('admin.fields.options')} value={options} onChange={(e) => setOptions(e.target.value)} />
         </>
       )}
@@ -501,7 +599,13 @@ export function AdminScreen({ meId }: { meId: string }) {
         <ul className="view-list">
           {SECTIONS.map((s) => (
             <li key={s}>
-              <button type="button" className="view-item" data-section={s} aria-current={section === s ? 'page' : undefined} onClick={() => setSection(s)}>
+              <button
+                type="button"
+                className="view-item"
+                data-section={s}
+                aria-current={section === s ? 'page' : undefined}
+                onClick={() => setSection(s)}
+              >
                 <span className="view-name">{t(`admin.sections.${s}`)}</span>
               </button>
             </li>

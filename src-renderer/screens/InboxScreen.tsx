@@ -73,7 +73,9 @@ function Dialogs({ session, commands }: { session: Session; commands: Command[] 
       {dialog?.kind === 'palette' && <CommandPalette commands={commands} />}
       {dialog?.kind === 'shortcuts' && <ShortcutSheet commands={commands} />}
       {dialog?.kind === 'snippets' && <MySnippetsDialog meId={session.user.id} />}
-      {dialog?.kind === 'forward' && <ForwardDialog messageId={dialog.messageId} fromConversationId={dialog.fromConversationId} session={session} />}
+      {dialog?.kind === 'forward' && (
+        <ForwardDialog messageId={dialog.messageId} fromConversationId={dialog.fromConversationId} session={session} />
+      )}
       {dialog?.kind === 'resume' && <ResumeDialog conversationId={dialog.conversationId} />}
       {dialog?.kind === 'reminder' && <ReminderDialog conversationId={dialog.conversationId} reminderId={dialog.reminderId} />}
       {dialog?.kind === 'reminders' && <RemindersDialog />}

@@ -51,7 +51,10 @@ export function notificationsAllowed(): boolean {
   return 'Notification' in window && Notification.permission === 'granted';
 }
 
-async function show(n: IpcEventPayload<'notification.show'>, open: (conversationId: string, messageId: string | null) => void): Promise<void> {
+async function show(
+  n: IpcEventPayload<'notification.show'>,
+  open: (conversationId: string, messageId: string | null) => void,
+): Promise<void> {
   const played = n.sound ? await playChime() : false;
   if (!notificationsAllowed()) return;
   // Our chime, or none: the system's own sound would come on top of it.

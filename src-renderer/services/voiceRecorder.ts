@@ -52,7 +52,12 @@ export class VoiceRecorder {
       if (generation !== this.generation) return;
       this.set({
         kind: 'idle',
-        error: name === 'NotAllowedError' || name === 'SecurityError' ? 'denied' : name === 'NotFoundError' || name === 'OverconstrainedError' ? 'missing' : 'failed',
+        error:
+          name === 'NotAllowedError' || name === 'SecurityError'
+            ? 'denied'
+            : name === 'NotFoundError' || name === 'OverconstrainedError'
+              ? 'missing'
+              : 'failed',
       });
       return;
     }

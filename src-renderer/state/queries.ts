@@ -44,8 +44,7 @@ export const keys = {
   search: (q: string) => ['mirror', 'search', q] as const,
 };
 
-export const appInfoQuery = () =>
-  queryOptions({ queryKey: keys.appInfo, queryFn: () => call('app.info', {}), staleTime: Infinity });
+export const appInfoQuery = () => queryOptions({ queryKey: keys.appInfo, queryFn: () => call('app.info', {}), staleTime: Infinity });
 
 export const sessionQuery = () => queryOptions({ queryKey: keys.session, queryFn: () => call('session.get', {}) });
 
@@ -174,7 +173,19 @@ function mirrorChanged(client: QueryClient, change: IpcEventPayload<'mirror.chan
   }
   // Conversation changes also move contacts' timelines, notifications and search results; those are
   // cheap local reads, so they go stale with any change rather than tracking exactly which.
-  const stale: QueryKey[] = [keys.inboxLists, keys.counts, keys.contacts, keys.notifications, keys.savedViews, keys.directory, keys.tags, keys.searches, keys.templates, keys.reminders, keys.badge];
+  const stale: QueryKey[] = [
+    keys.inboxLists,
+    keys.counts,
+    keys.contacts,
+    keys.notifications,
+    keys.savedViews,
+    keys.directory,
+    keys.tags,
+    keys.searches,
+    keys.templates,
+    keys.reminders,
+    keys.badge,
+  ];
   for (const id of change.conversationIds) stale.push(keys.conversation(id), keys.messages(id));
   for (const queryKey of stale) void client.invalidateQueries({ queryKey });
 }

@@ -20,7 +20,9 @@ export function useNow(every = TICK_MS): number {
 export function useReplyWindow(item: Pick<ConversationItem, 'channel' | 'lastCustomerMessageAt'> | null | undefined): ReplyWindow {
   const now = useNow();
   const [, setClosedAt] = useState(0);
-  const current: ReplyWindow = item ? replyWindow(item.channel, item.lastCustomerMessageAt, Math.max(now, Date.now())) : { kind: 'unlimited' };
+  const current: ReplyWindow = item
+    ? replyWindow(item.channel, item.lastCustomerMessageAt, Math.max(now, Date.now()))
+    : { kind: 'unlimited' };
   const closesAt = current.kind === 'open' ? current.closesAt : null;
   // The minute it closes, not up to a minute later: the box locks before the agent writes into it.
   useEffect(() => {

@@ -26,7 +26,10 @@ export function useSidebarViews(session: Session): SidebarView[] {
     const teams = directory.data?.teams ?? [];
     // The directory holds the current user row; the session's copy may be older than a team change.
     const me = directory.data?.users.find((u) => u.id === user.id) ?? user;
-    for (const teamId of teamQueuesFor(me, teams.map((tm) => tm.id))) {
+    for (const teamId of teamQueuesFor(
+      me,
+      teams.map((tm) => tm.id),
+    )) {
       const team = teams.find((tm) => tm.id === teamId)!;
       const ref: ViewRef = { kind: 'team', teamId };
       out.push({ ref, key: viewKey(ref), label: team.name, group: 'teams' });

@@ -131,7 +131,8 @@ export function registerInviteRoutes(app: FastifyInstance, db: Db, onCommit: (te
     reply.type('text/html; charset=utf-8');
     const invite = await findInvite(db, request.params.token, Date.now());
     const user = invite ? await getUser(db, invite.userId) : null;
-    if (!invite || !user) return reply.code(404).send(page(lang, t.title!, `<h1>${escapeHtml(t.title!)}</h1><p>${escapeHtml(t.gone!)}</p>`));
+    if (!invite || !user)
+      return reply.code(404).send(page(lang, t.title!, `<h1>${escapeHtml(t.title!)}</h1><p>${escapeHtml(t.gone!)}</p>`));
     const values = { name: user.name, email: user.email };
     const body = `<h1>${escapeHtml(t.title!)}</h1><p>${fill(t.intro!, values)}</p>
 <form id="form"><label for="password">${escapeHtml(t.password!)}</label>
@@ -151,9 +152,16 @@ export function registerInviteRoutes(app: FastifyInstance, db: Db, onCommit: (te
 
   app.post(INVITE_ACCEPT_PATH, async (request, reply) => {
     const parsed = InviteAccept.safeParse(request.body);
-    if (!parsed.success) return sendError(reply, 400, 'INVALID_ARGS', `Send the invitation token and a password of at least ${PASSWORD_MIN_CHARS} characters.`);
+    if (!parsed.success)
+      return sendError(
+        reply,
+        400,
+        'INVALID_ARGS',
+        `Send the invitation token and a password of at least ${PASSWORD_MIN_CHARS} characters.`,
+      );
     const invite = await findInvite(db, parsed.data.token, Date.now());
-    if (!invite) return sendError(reply, 404, 'NOT_FOUND', 'This invitation link is not valid any more. Ask an administrator for a new one.');
+    if (!invite)
+      return sendError(reply, 404, 'NOT_FOUND', 'This invitation link is not valid any more. Ask an administrator for a new one.');
     const passwordHash = await hashPassword(parsed.data.password);
     const email = await db.tx(async (tx) => {
       const batch = new ChangeBatch(invite.tenantId, await nextVersion(tx, invite.tenantId));

@@ -20,16 +20,14 @@ export function bearerToken(header: string | undefined): string | null {
 export function registerAuthRoutes(app: FastifyInstance, db: Db, onLogout: (token: string) => void): void {
   app.post(Paths.login, async (request, reply) => {
     const parsed = LoginRequest.safeParse(request.body);
-    if (!parsed.success)
-      return sendError(reply, 400, 'INVALID_ARGS', 'Enter an email address and a password.');
+    if (!parsed.success) return sendError(reply, 400, 'INVALID_ARGS', 'Enter an email address and a password.');
     const { email, password } = parsed.data;
     const user = await findLogin(db, email);
     // Unknown emails cost the same scrypt work, so response times do not reveal who has an account.
     // Invited people have no password until they follow their link: nothing matches.
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
     if (!user || !user.passwordHash || !ok) return sendError(reply, 401, 'INVALID_CREDENTIALS', 'Email or password is incorrect.');
-    if (!user.active)
-      return sendError(reply, 403, 'FORBIDDEN', 'This account is deactivated. Ask an administrator to turn it back on.');
+    if (!user.active) return sendError(reply, 403, 'FORBIDDEN', 'This account is deactivated. Ask an administrator to turn it back on.');
     const tenant = await getTenant(db, user.tenantId);
     if (!tenant) return sendError(reply, 500, 'INTERNAL', 'The account has no tenant.');
     const token = await createSession(db, user.id, Date.now());

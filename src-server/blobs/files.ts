@@ -1,7 +1,19 @@
 // The server's blob folder: <data>/server/blobs/<aa>/<sha256>, written only by renaming a fully
 // received and checked temporary file, so a blob on disk is always whole and correct.
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { MAX_ATTACHMENT_BYTES } from '../../src-shared/domain';

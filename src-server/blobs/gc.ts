@@ -13,7 +13,9 @@ const HELD = `(EXISTS (SELECT 1 FROM messages m WHERE m.attachments @> jsonb_bui
 
 export async function collectBlobGarbage(db: Db, files: BlobFiles, now: number): Promise<{ rows: number; files: number }> {
   const cutoff = now - BLOB_GRACE_MS;
-  const rows = await db.query<{ sha256: string }>(`DELETE FROM blobs b WHERE b.created_at < $1 AND NOT ${HELD} RETURNING b.sha256`, [cutoff]);
+  const rows = await db.query<{ sha256: string }>(`DELETE FROM blobs b WHERE b.created_at < $1 AND NOT ${HELD} RETURNING b.sha256`, [
+    cutoff,
+  ]);
   // A file goes once no tenant holds a row for it (the same bytes may be another tenant's), and only when
   // old itself: a fresh upload's file exists a moment before its row.
   let removed = 0;

@@ -40,7 +40,7 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
       // For the refusals STATUS names (too large, forbidden type, damaged).
       const refuseWith = (e: BandejaError) => refuse(STATUS[e.code]!, e.code, e.message);
       const { sha256 } = request.params;
-      if (!Sha256.safeParse(sha256).success) return refuse(400, 'INVALID_ARGS', 'Upload to /blobs/<the file\'s lowercase hex sha256>.');
+      if (!Sha256.safeParse(sha256).success) return refuse(400, 'INVALID_ARGS', "Upload to /blobs/<the file's lowercase hex sha256>.");
       const user = await authenticate(db, request, reply);
       if (!user) {
         reply.header('connection', 'close');

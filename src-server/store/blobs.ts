@@ -18,7 +18,12 @@ export async function recordBlob(
 }
 
 /** A blob received from a channel (no uploader): kept while a message holds it. */
-export async function recordChannelBlob(db: Queryable, tenantId: string, blob: { sha256: string; mime: string; size: number }, now: number): Promise<void> {
+export async function recordChannelBlob(
+  db: Queryable,
+  tenantId: string,
+  blob: { sha256: string; mime: string; size: number },
+  now: number,
+): Promise<void> {
   await db.query(
     `INSERT INTO blobs (tenant_id, sha256, uploaded_by, mime, size, created_at) VALUES ($1, $2, NULL, $3, $4, $5)
      ON CONFLICT (tenant_id, sha256, (COALESCE(uploaded_by, ''))) DO NOTHING`,
@@ -41,10 +46,11 @@ export async function missingBlobs(db: Queryable, tenantId: string, attachments:
 /** The stored type of a blob this user may read: one they uploaded, or one held by a message in a
  *  conversation they may see. Null otherwise (the caller answers 404 either way). */
 export async function readableBlob(db: Queryable, user: UserWithTenant, sha256: string): Promise<{ mime: string } | null> {
-  const [own] = await db.query<{ mime: string }>(
-    'SELECT mime FROM blobs WHERE tenant_id = $1 AND sha256 = $2 AND uploaded_by = $3',
-    [user.tenantId, sha256, user.id],
-  );
+  const [own] = await db.query<{ mime: string }>('SELECT mime FROM blobs WHERE tenant_id = $1 AND sha256 = $2 AND uploaded_by = $3', [
+    user.tenantId,
+    sha256,
+    user.id,
+  ]);
   if (own) return own;
   const holders = await db.query<{ assignee_id: string | null; team_id: string | null; attachments: Attachment[] }>(
     `SELECT c.assignee_id, c.team_id, m.attachments FROM messages m JOIN conversations c ON c.id = m.conversation_id
@@ -58,7 +64,12 @@ export async function readableBlob(db: Queryable, user: UserWithTenant, sha256: 
 }
 
 /** The type of a blob an agent sent to this contact in this inbox (webchat media links), or null. */
-export async function blobSentToContact(db: Queryable, inboxId: string, contactId: string, sha256: string): Promise<{ mime: string } | null> {
+export async function blobSentToContact(
+  db: Queryable,
+  inboxId: string,
+  contactId: string,
+  sha256: string,
+): Promise<{ mime: string } | null> {
   const [row] = await db.query<{ attachments: Attachment[] }>(
     `SELECT m.attachments FROM messages m JOIN conversations c ON c.id = m.conversation_id
      WHERE c.inbox_id = $1 AND c.contact_id = $2 AND m.kind = 'text' AND m.direction = 'out' AND m.attachments @> $3::jsonb LIMIT 1`,

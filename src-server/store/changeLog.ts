@@ -26,7 +26,8 @@ export type ScopeKind = 'tenant' | 'conversation' | 'user' | 'view' | 'admins';
 export type DeletedEntity = Extract<Op, { kind: 'delete' }>['entity'];
 
 /** Who received a row that is now deleted: the delete goes to the same people. */
-export type DeleteScope = { kind: 'user'; userId: string } | { kind: 'view'; ownerId: string; teamId: string } | { kind: 'admins' } | { kind: 'tenant' };
+export type DeleteScope =
+  { kind: 'user'; userId: string } | { kind: 'view'; ownerId: string; teamId: string } | { kind: 'admins' } | { kind: 'tenant' };
 
 export type LoggedChange =
   | { kind: 'conversation'; row: Conversation; prev: { assigneeId: string | null; teamId: string | null } | null }
@@ -82,7 +83,15 @@ function columns(c: LoggedChange): Columns {
   const none = { assigneeId: null, teamId: null, prev: null, scopeUserId: null };
   switch (c.kind) {
     case 'conversation':
-      return { ...none, scopeKind: 'conversation', assigneeId: c.row.assigneeId, teamId: c.row.teamId, prev: c.prev, entityId: c.row.id, row: c.row };
+      return {
+        ...none,
+        scopeKind: 'conversation',
+        assigneeId: c.row.assigneeId,
+        teamId: c.row.teamId,
+        prev: c.prev,
+        entityId: c.row.id,
+        row: c.row,
+      };
     case 'message':
       return { ...none, scopeKind: 'conversation', assigneeId: c.scope.assigneeId, teamId: c.scope.teamId, entityId: c.row.id, row: c.row };
     case 'notification':

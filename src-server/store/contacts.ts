@@ -135,7 +135,13 @@ export async function findIdentity(db: Queryable, inboxId: string, externalId: s
 
 /** Returns false when the identity already exists (a concurrent first join). */
 /** `secretHash` proves a webchat visitor; channels that authenticate the customer themselves (WhatsApp) have none. */
-export async function insertIdentity(tx: Tx, inboxId: string, externalId: string, contactId: string, secretHash: string | null): Promise<boolean> {
+export async function insertIdentity(
+  tx: Tx,
+  inboxId: string,
+  externalId: string,
+  contactId: string,
+  secretHash: string | null,
+): Promise<boolean> {
   const rows = await tx.query(
     `INSERT INTO contact_identities (inbox_id, external_id, contact_id, secret_hash) VALUES ($1, $2, $3, $4)
      ON CONFLICT (inbox_id, external_id) DO NOTHING RETURNING contact_id`,

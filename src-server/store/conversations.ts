@@ -207,10 +207,9 @@ export async function listVisibleMessages(
 
 /** The conversation's timeline, in order. */
 export async function listMessages(db: Queryable, conversationId: string): Promise<Message[]> {
-  const rows = await db.query<MessageRow>(
-    `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 ORDER BY m.seq`,
-    [conversationId],
-  );
+  const rows = await db.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = $1 ORDER BY m.seq`, [
+    conversationId,
+  ]);
   return rows.map(toMessage);
 }
 

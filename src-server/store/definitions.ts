@@ -37,7 +37,11 @@ export async function saveContactField(tx: Tx, batch: ChangeBatch, def: Omit<Con
   return true;
 }
 
-export async function definitionTenant(db: Queryable, table: 'contact_field_definitions' | 'closing_categories', id: string): Promise<string | null> {
+export async function definitionTenant(
+  db: Queryable,
+  table: 'contact_field_definitions' | 'closing_categories',
+  id: string,
+): Promise<string | null> {
   const [row] = await db.query<{ tenant_id: string }>(`SELECT tenant_id FROM ${table} WHERE id = $1`, [id]);
   return row?.tenant_id ?? null;
 }

@@ -46,13 +46,18 @@ export async function nextDueAt(db: Queryable): Promise<number | null> {
 
 /** One part was accepted by the provider: remember it and its id (statuses name it), so a retry of a
  *  later part never sends this one again. */
-export async function recordPartSent(db: Db, d: Pick<DeliveryRow, 'message_id' | 'inbox_id'>, partsDone: number, externalId: string, now: number): Promise<void> {
+export async function recordPartSent(
+  db: Db,
+  d: Pick<DeliveryRow, 'message_id' | 'inbox_id'>,
+  partsDone: number,
+  externalId: string,
+  now: number,
+): Promise<void> {
   await db.tx(async (tx) => {
-    const rows = await tx.query('UPDATE channel_deliveries SET parts_done = $2, updated_at = $3 WHERE message_id = $1 RETURNING message_id', [
-      d.message_id,
-      partsDone,
-      now,
-    ]);
+    const rows = await tx.query(
+      'UPDATE channel_deliveries SET parts_done = $2, updated_at = $3 WHERE message_id = $1 RETURNING message_id',
+      [d.message_id, partsDone, now],
+    );
     if (rows.length !== 1) throw new Error(`Delivery of ${d.message_id} vanished.`);
     await tx.query('INSERT INTO channel_message_ids (inbox_id, external_id, message_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
       d.inbox_id,
@@ -63,7 +68,10 @@ export async function recordPartSent(db: Db, d: Pick<DeliveryRow, 'message_id' |
 }
 
 export async function finishDelivery(db: Queryable, messageId: string, now: number): Promise<void> {
-  await db.query("UPDATE channel_deliveries SET state = 'done', last_error = NULL, updated_at = $2 WHERE message_id = $1", [messageId, now]);
+  await db.query("UPDATE channel_deliveries SET state = 'done', last_error = NULL, updated_at = $2 WHERE message_id = $1", [
+    messageId,
+    now,
+  ]);
 }
 
 export async function retryDeliveryLater(db: Queryable, messageId: string, at: number, error: string, now: number): Promise<void> {
@@ -75,7 +83,11 @@ export async function retryDeliveryLater(db: Queryable, messageId: string, at: n
 
 /** Marks the delivery failed (inside the transaction that fails the message). */
 export async function failDelivery(tx: Queryable, messageId: string, error: string, now: number): Promise<void> {
-  await tx.query("UPDATE channel_deliveries SET state = 'failed', last_error = $2, updated_at = $3 WHERE message_id = $1", [messageId, error, now]);
+  await tx.query("UPDATE channel_deliveries SET state = 'failed', last_error = $2, updated_at = $3 WHERE message_id = $1", [
+    messageId,
+    error,
+    now,
+  ]);
 }
 
 /** Deliveries a previous run left mid-POST. */
@@ -87,10 +99,10 @@ export async function listSendingDeliveries(db: Queryable): Promise<DeliveryRow[
 
 /** Our message a provider id names (a customer's message or a part we sent), in this inbox. */
 export async function messageOfExternalId(db: Queryable, inboxId: string, externalId: string): Promise<string | null> {
-  const [row] = await db.query<{ message_id: string }>('SELECT message_id FROM channel_message_ids WHERE inbox_id = $1 AND external_id = $2', [
-    inboxId,
-    externalId,
-  ]);
+  const [row] = await db.query<{ message_id: string }>(
+    'SELECT message_id FROM channel_message_ids WHERE inbox_id = $1 AND external_id = $2',
+    [inboxId, externalId],
+  );
   return row?.message_id ?? null;
 }
 

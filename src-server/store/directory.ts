@@ -34,10 +34,7 @@ export async function getTenantUser(db: Queryable, tenantId: string, id: string)
   return user && user.tenantId === tenantId ? user : null;
 }
 
-export async function findLogin(
-  db: Queryable,
-  email: string,
-): Promise<(UserWithTenant & { passwordHash: string | null }) | null> {
+export async function findLogin(db: Queryable, email: string): Promise<(UserWithTenant & { passwordHash: string | null }) | null> {
   const [row] = await db.query<UserTenantRow & { password_hash: string | null }>(
     `SELECT ${USER_COLUMNS}, u.tenant_id, u.password_hash FROM users u WHERE lower(u.email) = lower($1)`,
     [email],
@@ -55,10 +52,11 @@ export function viewerOf(user: User): Viewer {
 }
 
 export async function listUsers(db: Queryable, tenantId: string, afterId: string, limit: number): Promise<User[]> {
-  const rows = await db.query<UserRow>(
-    `SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND u.id > $2 ORDER BY u.id LIMIT $3`,
-    [tenantId, afterId, limit],
-  );
+  const rows = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.tenant_id = $1 AND u.id > $2 ORDER BY u.id LIMIT $3`, [
+    tenantId,
+    afterId,
+    limit,
+  ]);
   return rows.map(toUser);
 }
 
@@ -68,10 +66,9 @@ export async function activeUserIds(db: Queryable, tenantId: string): Promise<Se
 }
 
 export async function countActiveAdmins(db: Queryable, tenantId: string): Promise<number> {
-  const [row] = await db.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM users WHERE tenant_id = $1 AND active AND role = 'admin'",
-    [tenantId],
-  );
+  const [row] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE tenant_id = $1 AND active AND role = 'admin'", [
+    tenantId,
+  ]);
   return row?.n ?? 0;
 }
 
@@ -139,7 +136,12 @@ export async function logUser(tx: Tx, batch: ChangeBatch, userId: string): Promi
 }
 
 export async function insertTeam(tx: Tx, batch: ChangeBatch, team: { id: string; name: string }): Promise<void> {
-  await tx.query('INSERT INTO teams (id, tenant_id, name, version) VALUES ($1, $2, $3, $4)', [team.id, batch.tenantId, team.name, batch.version]);
+  await tx.query('INSERT INTO teams (id, tenant_id, name, version) VALUES ($1, $2, $3, $4)', [
+    team.id,
+    batch.tenantId,
+    team.name,
+    batch.version,
+  ]);
   batch.add({ kind: 'team', row: { id: team.id, name: team.name, version: batch.version } });
 }
 
@@ -157,11 +159,30 @@ export async function renameTeam(tx: Tx, batch: ChangeBatch, team: { id: string;
 export async function insertUser(
   tx: Tx,
   batch: ChangeBatch,
-  user: { id: string; email: string; name: string; role: Role; passwordHash: string | null; active?: boolean; invited?: boolean; teamIds: string[] },
+  user: {
+    id: string;
+    email: string;
+    name: string;
+    role: Role;
+    passwordHash: string | null;
+    active?: boolean;
+    invited?: boolean;
+    teamIds: string[];
+  },
 ): Promise<void> {
   await tx.query(
     `INSERT INTO users (id, tenant_id, email, name, role, password_hash, active, invited, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [user.id, batch.tenantId, user.email, user.name, user.role, user.passwordHash, user.active ?? true, user.invited ?? false, batch.version],
+    [
+      user.id,
+      batch.tenantId,
+      user.email,
+      user.name,
+      user.role,
+      user.passwordHash,
+      user.active ?? true,
+      user.invited ?? false,
+      batch.version,
+    ],
   );
   for (const teamId of user.teamIds) await tx.query('INSERT INTO team_members (team_id, user_id) VALUES ($1, $2)', [teamId, user.id]);
   await logUser(tx, batch, user.id);

@@ -21,10 +21,15 @@ export async function insertInvite(
   invite: { id: string; userId: string; token: string; url: string; expiresAt: number },
 ): Promise<Invite> {
   const row: Invite = { id: invite.id, userId: invite.userId, url: invite.url, expiresAt: invite.expiresAt, version: batch.version };
-  await tx.query(
-    'INSERT INTO invites (id, tenant_id, user_id, token_hash, url, expires_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-    [row.id, batch.tenantId, row.userId, inviteTokenHash(invite.token), row.url, row.expiresAt, row.version],
-  );
+  await tx.query('INSERT INTO invites (id, tenant_id, user_id, token_hash, url, expires_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+    row.id,
+    batch.tenantId,
+    row.userId,
+    inviteTokenHash(invite.token),
+    row.url,
+    row.expiresAt,
+    row.version,
+  ]);
   batch.add({ kind: 'invite', row });
   return row;
 }

@@ -22,7 +22,9 @@ export function defaultMigrationsDir(): string {
 }
 
 export function loadMigrations(dir = defaultMigrationsDir()): Migration[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   const migrations = files.map((file) => {
     const m = FILE.exec(file);
     if (!m) throw new Error(`Migration file name must look like 001_name.sql: ${file}`);

@@ -26,15 +26,20 @@ export async function lockNotifications(tx: Tx, tenantId: string, ids: readonly 
 }
 
 export async function markNotificationRead(tx: Tx, batch: ChangeBatch, n: NotificationEntry, at: number): Promise<void> {
-  const updated = await tx.query('UPDATE notifications SET read_at = $2, version = $3 WHERE id = $1 RETURNING id', [n.id, at, batch.version]);
+  const updated = await tx.query('UPDATE notifications SET read_at = $2, version = $3 WHERE id = $1 RETURNING id', [
+    n.id,
+    at,
+    batch.version,
+  ]);
   if (updated.length !== 1) throw new Error(`Notification ${n.id} was not updated.`);
   batch.add({ kind: 'notification', row: { ...n, readAt: at, version: batch.version } });
 }
 
 export async function listNotificationsOf(db: Queryable, userId: string, afterId: string, limit: number): Promise<NotificationEntry[]> {
-  const rows = await db.query<NotificationRow>(
-    `SELECT ${COLUMNS} FROM notifications WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
-    [userId, afterId, limit],
-  );
+  const rows = await db.query<NotificationRow>(`SELECT ${COLUMNS} FROM notifications WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3`, [
+    userId,
+    afterId,
+    limit,
+  ]);
   return rows.map(toNotification);
 }

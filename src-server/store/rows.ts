@@ -147,7 +147,8 @@ export function toTeam(r: { id: string; name: string; version: number }): Team {
   return { id: r.id, name: r.name, version: r.version };
 }
 
-export const INBOX_COLUMNS = 'i.id, i.tenant_id, i.name, i.channel, i.team_id, i.slug, i.transfer_starts_new, i.close_keeps_assignee, i.version';
+export const INBOX_COLUMNS =
+  'i.id, i.tenant_id, i.name, i.channel, i.team_id, i.slug, i.transfer_starts_new, i.close_keeps_assignee, i.version';
 
 export interface InboxDbRow {
   id: string;
@@ -315,7 +316,15 @@ export interface SnippetRow {
 }
 
 export function toSnippet(r: SnippetRow): Snippet {
-  return { id: r.id, title: r.title, shortcut: r.shortcut, body: r.body, attachment: r.attachment, ownerId: r.owner_id, version: r.version };
+  return {
+    id: r.id,
+    title: r.title,
+    shortcut: r.shortcut,
+    body: r.body,
+    attachment: r.attachment,
+    ownerId: r.owner_id,
+    version: r.version,
+  };
 }
 
 export interface TemplateRow {
@@ -331,5 +340,14 @@ export interface TemplateRow {
 }
 
 export function toTemplate(r: TemplateRow): MessageTemplate {
-  return { id: r.id, inboxId: r.inbox_id, name: r.name, language: r.language, category: r.category, body: r.body, status: r.status, version: r.version };
+  return {
+    id: r.id,
+    inboxId: r.inbox_id,
+    name: r.name,
+    language: r.language,
+    category: r.category,
+    body: r.body,
+    status: r.status,
+    version: r.version,
+  };
 }

@@ -21,7 +21,12 @@ export async function savedViewIdTaken(db: Queryable, id: string): Promise<boole
 
 /** Inserts or replaces the view. When it was visible to other people before (another team, or
  *  shared and now personal), a delete goes to them first; the new row follows to its new scope. */
-export async function writeSavedView(tx: Tx, batch: ChangeBatch, before: SavedView | null, view: Omit<SavedView, 'version'>): Promise<SavedView> {
+export async function writeSavedView(
+  tx: Tx,
+  batch: ChangeBatch,
+  before: SavedView | null,
+  view: Omit<SavedView, 'version'>,
+): Promise<SavedView> {
   const row: SavedView = { ...view, version: batch.version };
   if (before) {
     const updated = await tx.query(
@@ -49,7 +54,13 @@ export async function deleteSavedView(tx: Tx, batch: ChangeBatch, view: SavedVie
 
 /** The saved views a viewer gets: their own and those shared with their teams (every shared one for
  *  supervisors and admins), as rules/visibility.ts canUseSavedView says. */
-export async function listUsableSavedViews(db: Queryable, tenantId: string, viewer: Viewer, afterId: string, limit: number): Promise<SavedView[]> {
+export async function listUsableSavedViews(
+  db: Queryable,
+  tenantId: string,
+  viewer: Viewer,
+  afterId: string,
+  limit: number,
+): Promise<SavedView[]> {
   const rows = await db.query<SavedViewRow>(
     `SELECT ${COLUMNS} FROM saved_views v
      WHERE v.tenant_id = $1 AND v.id > $2 AND (v.owner_id = $4 OR (v.team_id IS NOT NULL AND ($5::boolean OR v.team_id = ANY($6::text[]))))

@@ -7,7 +7,10 @@ import { toSnippet, type SnippetRow } from './rows';
 const COLUMNS = 's.id, s.owner_id, s.title, s.shortcut, s.body, s.attachment, s.version';
 
 export async function lockSnippet(tx: Tx, tenantId: string, id: string): Promise<Snippet | null> {
-  const [row] = await tx.query<SnippetRow>(`SELECT ${COLUMNS} FROM snippets s WHERE s.id = $1 AND s.tenant_id = $2 FOR UPDATE`, [id, tenantId]);
+  const [row] = await tx.query<SnippetRow>(`SELECT ${COLUMNS} FROM snippets s WHERE s.id = $1 AND s.tenant_id = $2 FOR UPDATE`, [
+    id,
+    tenantId,
+  ]);
   return row ? toSnippet(row) : null;
 }
 
@@ -17,7 +20,13 @@ export async function snippetIdTaken(db: Queryable, id: string): Promise<boolean
 }
 
 /** Whether another snippet of the same owner (or another shared one) already uses the shortcut. */
-export async function snippetShortcutTaken(db: Queryable, tenantId: string, ownerId: string | null, shortcut: string, exceptId: string): Promise<boolean> {
+export async function snippetShortcutTaken(
+  db: Queryable,
+  tenantId: string,
+  ownerId: string | null,
+  shortcut: string,
+  exceptId: string,
+): Promise<boolean> {
   const rows = await db.query(
     `SELECT 1 FROM snippets WHERE tenant_id = $1 AND owner_id IS NOT DISTINCT FROM $2 AND shortcut = $3 AND id <> $4`,
     [tenantId, ownerId, shortcut, exceptId],
@@ -27,7 +36,12 @@ export async function snippetShortcutTaken(db: Queryable, tenantId: string, owne
 
 /** Inserts or replaces a snippet. When it moves between shared and personal, the people who had it
  *  before get a delete first; the new row follows to its new scope. */
-export async function writeSnippet(tx: Tx, batch: ChangeBatch, before: Snippet | null, snippet: Omit<Snippet, 'version'>): Promise<Snippet> {
+export async function writeSnippet(
+  tx: Tx,
+  batch: ChangeBatch,
+  before: Snippet | null,
+  snippet: Omit<Snippet, 'version'>,
+): Promise<Snippet> {
   const row: Snippet = { ...snippet, version: batch.version };
   const attachment = row.attachment === null ? null : JSON.stringify(row.attachment);
   if (before) {
@@ -54,7 +68,13 @@ export async function deleteSnippet(tx: Tx, batch: ChangeBatch, snippet: Snippet
 }
 
 /** The snippets a user gets: every shared one and their own. */
-export async function listUsableSnippets(db: Queryable, tenantId: string, userId: string, afterId: string, limit: number): Promise<Snippet[]> {
+export async function listUsableSnippets(
+  db: Queryable,
+  tenantId: string,
+  userId: string,
+  afterId: string,
+  limit: number,
+): Promise<Snippet[]> {
   const rows = await db.query<SnippetRow>(
     `SELECT ${COLUMNS} FROM snippets s
      WHERE s.tenant_id = $1 AND s.id > $2 AND (s.owner_id IS NULL OR s.owner_id = $4)

@@ -16,7 +16,10 @@ export async function lockTemplate(tx: Tx, tenantId: string, id: string): Promis
 }
 
 export async function getTemplate(db: Queryable, tenantId: string, id: string): Promise<MessageTemplate | null> {
-  const [row] = await db.query<TemplateRow>(`SELECT ${COLUMNS} FROM message_templates t WHERE t.id = $1 AND t.tenant_id = $2`, [id, tenantId]);
+  const [row] = await db.query<TemplateRow>(`SELECT ${COLUMNS} FROM message_templates t WHERE t.id = $1 AND t.tenant_id = $2`, [
+    id,
+    tenantId,
+  ]);
   return row ? toTemplate(row) : null;
 }
 
@@ -26,7 +29,13 @@ export async function templateIdTaken(db: Queryable, id: string): Promise<boolea
 }
 
 /** Whether another template of the inbox has this name and language (the provider knows it by both). */
-export async function templateNameTaken(db: Queryable, inboxId: string, name: string, language: string, exceptId: string): Promise<boolean> {
+export async function templateNameTaken(
+  db: Queryable,
+  inboxId: string,
+  name: string,
+  language: string,
+  exceptId: string,
+): Promise<boolean> {
   const rows = await db.query('SELECT 1 FROM message_templates WHERE inbox_id = $1 AND name = $2 AND language = $3 AND id <> $4', [
     inboxId,
     name,
@@ -36,7 +45,12 @@ export async function templateNameTaken(db: Queryable, inboxId: string, name: st
   return rows.length > 0;
 }
 
-export async function writeTemplate(tx: Tx, batch: ChangeBatch, exists: boolean, t: Omit<MessageTemplate, 'version'>): Promise<MessageTemplate> {
+export async function writeTemplate(
+  tx: Tx,
+  batch: ChangeBatch,
+  exists: boolean,
+  t: Omit<MessageTemplate, 'version'>,
+): Promise<MessageTemplate> {
   const row: MessageTemplate = { ...t, version: batch.version };
   const params = [row.id, row.inboxId, row.name, row.language, row.category, row.body, row.status, row.version];
   if (exists) {

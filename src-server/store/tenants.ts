@@ -29,9 +29,7 @@ export async function insertTenant(tx: Tx, id: string, name: string, now: number
 /** Takes the tenant's next version. The row lock it takes is held until commit, so versions
  *  are handed out in commit order and a reader of the change log never skips a late commit. */
 export async function nextVersion(tx: Tx, tenantId: string): Promise<number> {
-  const [row] = await tx.query<{ version: number }>('UPDATE tenants SET version = version + 1 WHERE id = $1 RETURNING version', [
-    tenantId,
-  ]);
+  const [row] = await tx.query<{ version: number }>('UPDATE tenants SET version = version + 1 WHERE id = $1 RETURNING version', [tenantId]);
   if (!row) throw new Error(`Tenant ${tenantId} does not exist.`);
   return row.version;
 }

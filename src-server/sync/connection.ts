@@ -134,7 +134,7 @@ export class SyncConnection {
   }
 
   private fail(e: unknown): void {
-    this.deps.log(`sync connection error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    this.deps.log(`sync connection error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     this.sendError({ code: 'INTERNAL', message: 'The server hit an unexpected error. Reconnect to continue.' }, true, 1011);
   }
 
@@ -249,7 +249,8 @@ export class SyncConnection {
         viewerOf(user),
         (v, epoch) => outgoing.push(JSON.stringify({ type: 'snapshotBegin', epoch, version: v } satisfies ServerFrame)),
         (ops) => {
-          for (const part of chunkOps(ops, FRAME_BUDGET)) outgoing.push(JSON.stringify({ type: 'snapshotPage', ops: part } satisfies ServerFrame));
+          for (const part of chunkOps(ops, FRAME_BUDGET))
+            outgoing.push(JSON.stringify({ type: 'snapshotPage', ops: part } satisfies ServerFrame));
         },
       );
       outgoing.push(JSON.stringify({ type: 'snapshotEnd', version } satisfies ServerFrame));
@@ -384,4 +385,3 @@ export class SyncConnection {
     }
   }
 }
-

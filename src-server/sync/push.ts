@@ -98,8 +98,12 @@ export async function processPush(
       if (item.status === 'ok' || item.status === 'rejected') committed = true;
     } catch (e) {
       if (e instanceof SignedOut) return { results, lmid: await lastMutationId(db, clientId), committed, effects, signedOut: true };
-      log(`push ${clientId}#${m.id} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-      results.push({ id: m.id, status: 'error', error: { code: 'INTERNAL', message: 'The server could not apply this change. It will be retried.' } });
+      log(`push ${clientId}#${m.id} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      results.push({
+        id: m.id,
+        status: 'error',
+        error: { code: 'INTERNAL', message: 'The server could not apply this change. It will be retried.' },
+      });
       break;
     }
     results.push(item);

@@ -44,7 +44,8 @@ export async function streamSnapshot(
     async (q, after) => (await listRemindersOf(q, viewer.id, after, n)).map((row) => ({ kind: 'reminder', row })),
   ];
   // Invitation links are for admins only.
-  if (viewer.role === 'admin') readers.push(async (q, after) => (await listInvites(q, tenantId, after, n)).map((row) => ({ kind: 'invite', row })));
+  if (viewer.role === 'admin')
+    readers.push(async (q, after) => (await listInvites(q, tenantId, after, n)).map((row) => ({ kind: 'invite', row })));
   return db.tx(
     async (tx) => {
       const tenant = await getTenant(tx, tenantId);

@@ -38,7 +38,7 @@ export class SnoozeWaker {
         await this.arm();
       })
       .catch((e: unknown) => {
-        this.log(`snoozed conversations: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        this.log(`snoozed conversations: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
         // A failed pass (database busy, closing) tries again later rather than never.
         if (!this.stopped) this.setTimer(5000);
       });

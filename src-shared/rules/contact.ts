@@ -38,10 +38,12 @@ function customValue(def: ContactFieldDefinition, raw: unknown): CustomValue {
       if (typeof raw !== 'number' || !Number.isFinite(raw)) throw new BandejaError('INVALID_ARGS', `${def.label} must be a number.`);
       return raw;
     case 'date':
-      if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(raw)) throw new BandejaError('INVALID_ARGS', `${def.label} must be a date (YYYY-MM-DD).`);
+      if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(raw))
+        throw new BandejaError('INVALID_ARGS', `${def.label} must be a date (YYYY-MM-DD).`);
       return raw;
     case 'select':
-      if (typeof raw !== 'string' || !def.options.includes(raw)) throw new BandejaError('INVALID_ARGS', `${def.label} must be one of its options.`);
+      if (typeof raw !== 'string' || !def.options.includes(raw))
+        throw new BandejaError('INVALID_ARGS', `${def.label} must be one of its options.`);
       return raw;
     case 'checkbox':
       if (typeof raw !== 'boolean') throw new BandejaError('INVALID_ARGS', `${def.label} must be yes or no.`);
@@ -69,14 +71,17 @@ export function patchContact(
     if ((CONTACT_FIELDS as readonly string[]).includes(field)) {
       before = contact[field as (typeof CONTACT_FIELDS)[number]];
       if (field === 'name') {
-        if (typeof raw !== 'string' || !raw.trim() || raw.length > 120) throw new BandejaError('INVALID_ARGS', 'The name must be 1 to 120 characters.');
+        if (typeof raw !== 'string' || !raw.trim() || raw.length > 120)
+          throw new BandejaError('INVALID_ARGS', 'The name must be 1 to 120 characters.');
         after = raw.trim();
       } else if (field === 'phones') after = normalizeList(raw, 'Phones', 10);
       else if (field === 'emails') {
         after = normalizeList(raw, 'Emails', 10);
-        if ((after as string[]).some((e) => !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e))) throw new BandejaError('INVALID_ARGS', 'An email address is not valid.');
+        if ((after as string[]).some((e) => !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e)))
+          throw new BandejaError('INVALID_ARGS', 'An email address is not valid.');
       } else {
-        if (raw !== null && (typeof raw !== 'string' || !isUser(raw))) throw new BandejaError('INVALID_ARGS', 'The owner must be a user of this workspace.');
+        if (raw !== null && (typeof raw !== 'string' || !isUser(raw)))
+          throw new BandejaError('INVALID_ARGS', 'The owner must be a user of this workspace.');
         after = raw;
       }
       (next as Record<string, unknown>)[field] = after;

@@ -58,8 +58,7 @@ export function sendReply(
   mustSee(actor, c);
   // A voice note or a file may go without words.
   if (attachments.length === 0 || body.length > 0) checkBody(body);
-  if (c.status === 'closed')
-    throw new BandejaError('CONVERSATION_CLOSED', 'This conversation was closed. Reopen it to reply.');
+  if (c.status === 'closed') throw new BandejaError('CONVERSATION_CLOSED', 'This conversation was closed. Reopen it to reply.');
   if (!canSendFreeText(channel, c.lastCustomerMessageAt, now))
     throw new BandejaError('REPLY_WINDOW_CLOSED', 'The reply window of this channel is closed. Resume the conversation with a template.');
   return replied(actor, c, body.trim() || attachments.length === 0 ? preview(body) : attachmentPreview(attachments[0]!), now);
@@ -69,8 +68,7 @@ export function sendReply(
  *  the reply window, otherwise the same as a reply. */
 export function sendTemplate(actor: Viewer, c: Conversation, text: string, now: number): Outcome {
   mustSee(actor, c);
-  if (c.status === 'closed')
-    throw new BandejaError('CONVERSATION_CLOSED', 'This conversation was closed. Reopen it to reply.');
+  if (c.status === 'closed') throw new BandejaError('CONVERSATION_CLOSED', 'This conversation was closed. Reopen it to reply.');
   return replied(actor, c, preview(text), now);
 }
 
@@ -114,8 +112,7 @@ export function assign(actor: Viewer, c: Conversation, assigneeId: string | null
 export function setStatus(actor: Viewer, c: Conversation, status: ConversationStatus): Outcome {
   mustSee(actor, c);
   if (c.status === status) return { conversation: c, events: [] };
-  if (!canTransition(c.status, status))
-    throw new BandejaError('INVALID_TRANSITION', `A ${c.status} conversation cannot become ${status}.`);
+  if (!canTransition(c.status, status)) throw new BandejaError('INVALID_TRANSITION', `A ${c.status} conversation cannot become ${status}.`);
   // Leaving snoozed by hand ends a reminder's postponement too; a later snooze by hand has no wake time.
   return { conversation: { ...c, status, snoozedUntil: null }, events: [{ type: 'status', status, byId: actor.id }] };
 }

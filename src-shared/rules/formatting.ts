@@ -19,8 +19,7 @@ type Marker = keyof typeof MARKERS;
 
 // Links and code spans are atoms: markup inside them is not markup (https://x.com/a_b_c keeps its
 // underscores). Earliest match wins; the lookbehind keeps "abc.www.x" and "a@www.x" from linking.
-const ATOM =
-  /```([\s\S]+?)```|`([^`\n]+)`|(?<![\p{L}\p{N}_./@:-])((?:https?:\/\/|www\.|mailto:|bandeja:\/\/)[^\s<>"`]+)/giu;
+const ATOM = /```([\s\S]+?)```|`([^`\n]+)`|(?<![\p{L}\p{N}_./@:-])((?:https?:\/\/|www\.|mailto:|bandeja:\/\/)[^\s<>"`]+)/giu;
 
 // Characters a sentence puts after a link that are not part of it.
 const TRAILING = /[.,;:!?'"*_~>]$/;

@@ -38,7 +38,8 @@ export function parseRoute(hash: string): Route | null {
   if (!(CONVERSATION_STATUSES as readonly string[]).includes(status)) return null;
   const rest = parts.slice(at + 1);
   if (rest.length === 0) return { view, status: status as ConversationStatus, conversationId: null };
-  if (rest.length === 2 && rest[0] === 'c' && ID.test(rest[1]!)) return { view, status: status as ConversationStatus, conversationId: rest[1]! };
+  if (rest.length === 2 && rest[0] === 'c' && ID.test(rest[1]!))
+    return { view, status: status as ConversationStatus, conversationId: rest[1]! };
   return null;
 }
 

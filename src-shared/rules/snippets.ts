@@ -93,7 +93,11 @@ export function mustMayChangeSnippet(actor: { id: string; role: string }, ownerI
 /** Who owns a snippet once `snippet.save` is applied (null = shared), refusing what the actor may not do:
  *  keep a shared snippet without being an admin, or change someone else's. The server and the overlay
  *  both decide with this. */
-export function ownerOnSave(actor: { id: string; role: string }, before: { ownerId: string | null } | null, shared: boolean): string | null {
+export function ownerOnSave(
+  actor: { id: string; role: string },
+  before: { ownerId: string | null } | null,
+  shared: boolean,
+): string | null {
   if (shared && actor.role !== 'admin') throw new BandejaError('FORBIDDEN', 'Only administrators may keep shared snippets.');
   if (before) mustMayChangeSnippet(actor, before.ownerId);
   return shared ? null : actor.id;
@@ -110,7 +114,10 @@ export function usableSnippets<S extends { shortcut: string; ownerId: string | n
 
 /** Lower case without accents, so "/sal" finds "Saludo" and "accion" finds "Acción". */
 export function foldForSearch(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
 }
 
 /** The snippets matching what the agent typed after "/": shortcut prefix first, then any word of

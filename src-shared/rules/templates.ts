@@ -33,11 +33,9 @@ export function templateParts(body: string, values: readonly string[]): Template
 /** The text the customer receives (and the timeline shows). Refuses an unapproved template, a wrong
  *  number of values and a blank value, so server and client refuse the same sends. */
 export function renderTemplate(template: Pick<MessageTemplate, 'body' | 'status'>, values: readonly string[]): string {
-  if (template.status !== 'approved')
-    throw new BandejaError('INVALID_ARGS', 'This template is not approved yet. Pick an approved one.');
+  if (template.status !== 'approved') throw new BandejaError('INVALID_ARGS', 'This template is not approved yet. Pick an approved one.');
   const count = templateVariableCount(template.body);
-  if (values.length !== count)
-    throw new BandejaError('INVALID_ARGS', `This template needs ${count} values.`, { expected: String(count) });
+  if (values.length !== count) throw new BandejaError('INVALID_ARGS', `This template needs ${count} values.`, { expected: String(count) });
   const blank = values.findIndex((v) => v.trim().length === 0);
   if (blank >= 0) throw new BandejaError('INVALID_ARGS', `Fill in {{${blank + 1}}} before sending.`, { variable: String(blank + 1) });
   return body(template.body, values);

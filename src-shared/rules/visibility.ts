@@ -106,6 +106,7 @@ export function matchesFilters(filters: ViewFilters, viewer: Viewer, c: Filterab
     if (!filters.tags.some((t) => have.has(t.toLowerCase()))) return false;
   }
   if (filters.unreadOnly && c.unreadCount === 0) return false;
-  if (filters.waitingMinutes !== undefined && (c.waitingSince === null || now - c.waitingSince < filters.waitingMinutes * 60_000)) return false;
+  if (filters.waitingMinutes !== undefined && (c.waitingSince === null || now - c.waitingSince < filters.waitingMinutes * 60_000))
+    return false;
   return true;
 }

@@ -62,7 +62,9 @@ export function toSavedWindow(view: string, bounds: Rect, maximized: boolean, di
   const cx = bounds.x + bounds.width / 2;
   const cy = bounds.y + bounds.height / 2;
   const display =
-    displays.find((d) => cx >= d.workArea.x && cx < d.workArea.x + d.workArea.width && cy >= d.workArea.y && cy < d.workArea.y + d.workArea.height) ??
+    displays.find(
+      (d) => cx >= d.workArea.x && cx < d.workArea.x + d.workArea.width && cy >= d.workArea.y && cy < d.workArea.y + d.workArea.height,
+    ) ??
     displays.find((d) => d.primary) ??
     displays[0];
   if (!display) return null;

@@ -67,23 +67,37 @@ describe('admin invite', () => {
     await nora.page.goto(copied);
     await second.goto(copied);
     expect(await nora.page.locator('h1').textContent()).toBe('Join Bandeja');
-    expect(await nora.page.locator('main').textContent()).toContain('Hi Nora Díaz, choose a password to finish setting up your account (nora@demo.test).');
+    expect(await nora.page.locator('main').textContent()).toContain(
+      'Hi Nora Díaz, choose a password to finish setting up your account (nora@demo.test).',
+    );
     await nora.page.getByLabel('Password').fill('nora-clave-1');
     await screenshot(nora.page, 'invite-2-set-password');
     await nora.page.getByRole('button', { name: 'Set password' }).click();
-    await until(() => nora.page.getByRole('status').textContent(), (t) => t === 'Your password is set. Open Bandeja and sign in with nora@demo.test.', 'the password to be set');
+    await until(
+      () => nora.page.getByRole('status').textContent(),
+      (t) => t === 'Your password is set. Open Bandeja and sign in with nora@demo.test.',
+      'the password to be set',
+    );
     await screenshot(nora.page, 'invite-3-password-set');
 
     // The link is spent: the other tab's submit fails, and opening it again says so.
     await second.getByLabel('Password').fill('otra-clave-2');
     await second.getByRole('button', { name: 'Set password' }).click();
-    await until(() => second.getByRole('status').textContent(), (t) => t?.startsWith('The password could not be set.') ?? false, 'the second use to fail');
+    await until(
+      () => second.getByRole('status').textContent(),
+      (t) => t?.startsWith('The password could not be set.') ?? false,
+      'the second use to fail',
+    );
     await second.goto(copied);
     expect(await second.locator('main').textContent()).toContain('This invitation link is not valid any more.');
     await screenshot(second, 'invite-4-link-used');
 
     // The admin sees her active; Nora signs in on a fresh client and has the Soporte queue.
-    await until(() => noraRow.locator('.state-pill').textContent(), (t) => t === 'Active', 'Nora to be active in the users table');
+    await until(
+      () => noraRow.locator('.state-pill').textContent(),
+      (t) => t === 'Active',
+      'Nora to be active in the users table',
+    );
     const client = await startClientProcess({ serverUrl: f.server.url });
     f.later(() => client.stop());
     const ui = await openBrowser();
@@ -95,14 +109,18 @@ describe('admin invite', () => {
     await row(ui.page, 'Quique Salas').waitFor({ timeout: WAIT_MS });
     await screenshot(ui.page, 'invite-5-nora-signed-in');
     // The password the second tab tried was never stored.
-    const refused = await client.ipc.call('session.logout', {}).then(() => client.ipc.call('session.login', { serverUrl: f.server.url, email: 'nora@demo.test', password: 'otra-clave-2' }));
+    const refused = await client.ipc
+      .call('session.logout', {})
+      .then(() => client.ipc.call('session.login', { serverUrl: f.server.url, email: 'nora@demo.test', password: 'otra-clave-2' }));
     expect(refused.ok ? null : refused.error.code).toBe('INVALID_CREDENTIALS');
   });
 
   it('fits the role select in the users table at 1024 px in en, es and pt-BR', async () => {
     const page = admin.page;
     for (const lang of ['en', 'es', 'pt-BR']) {
-      await page.evaluate(`localStorage.setItem('bandeja.preferences', ${JSON.stringify(JSON.stringify({ theme: 'light', chosenLanguage: lang }))})`);
+      await page.evaluate(
+        `localStorage.setItem('bandeja.preferences', ${JSON.stringify(JSON.stringify({ theme: 'light', chosenLanguage: lang }))})`,
+      );
       await page.reload();
       // A reload starts on the inbox.
       await page.locator('.sidebar').waitFor({ timeout: WAIT_MS });

@@ -39,7 +39,11 @@ describe('bulk actions', () => {
     for (const [i, name] of PEOPLE.entries()) await f.customer(name, `Consulta número ${i + 1}`);
     await conversationOf(ana.client, PEOPLE[5]!);
     await openView(ana.page, 'unassigned');
-    await until(() => listNames(ana.page), (n) => n.length === 6, 'six conversations in Unassigned');
+    await until(
+      () => listNames(ana.page),
+      (n) => n.length === 6,
+      'six conversations in Unassigned',
+    );
   }, 180_000);
 
   afterAll(() => f.stop());
@@ -82,9 +86,17 @@ describe('bulk actions', () => {
     await screenshot(page, 'bulk-3-agent-assign-dialog');
     await dialog.getByRole('option', { name: /Ana/ }).click();
     await dialog.waitFor({ state: 'detached', timeout: WAIT_MS });
-    await until(() => listNames(page), (n) => !n.includes('Pilar Tres') && !n.includes('Pedro Dos'), 'both to leave Unassigned');
+    await until(
+      () => listNames(page),
+      (n) => !n.includes('Pilar Tres') && !n.includes('Pedro Dos'),
+      'both to leave Unassigned',
+    );
     await openView(page, 'mine');
-    await until(() => listNames(page), (n) => [...n].sort().join() === 'Pedro Dos,Pilar Tres', "both in Ana's Mine");
+    await until(
+      () => listNames(page),
+      (n) => [...n].sort().join() === 'Pedro Dos,Pilar Tres',
+      "both in Ana's Mine",
+    );
     for (const name of ['Pilar Tres', 'Pedro Dos']) expect(await eventLine(page, name, 'Assigned to')).toBe('Assigned to Ana by Ana');
 
     // A supervisor assigns two of Ana's to Bruno at once.
@@ -98,16 +110,29 @@ describe('bulk actions', () => {
     await sDialog.getByRole('option', { name: /Bruno/ }).click();
     await sDialog.waitFor({ state: 'detached', timeout: WAIT_MS });
     await openView(bruno.page, 'mine');
-    await until(() => listNames(bruno.page), (n) => [...n].sort().join() === 'Pedro Dos,Pilar Tres', "both in Bruno's Mine");
-    for (const name of ['Pilar Tres', 'Pedro Dos']) expect(await eventLine(bruno.page, name, 'by Sofía')).toBe('Assigned to Bruno by Sofía');
-    await until(() => listNames(page), (n) => n.length === 0, "Ana's Mine to empty");
+    await until(
+      () => listNames(bruno.page),
+      (n) => [...n].sort().join() === 'Pedro Dos,Pilar Tres',
+      "both in Bruno's Mine",
+    );
+    for (const name of ['Pilar Tres', 'Pedro Dos'])
+      expect(await eventLine(bruno.page, name, 'by Sofía')).toBe('Assigned to Bruno by Sofía');
+    await until(
+      () => listNames(page),
+      (n) => n.length === 0,
+      "Ana's Mine to empty",
+    );
     await screenshot(bruno.page, 'bulk-4-bruno-mine');
   });
 
   it('closes four with a category, each with its event line', async () => {
     const page = ana.page;
     await openView(page, 'unassigned');
-    await until(() => listNames(page), (n) => n.length === 4, 'four left in Unassigned');
+    await until(
+      () => listNames(page),
+      (n) => n.length === 4,
+      'four left in Unassigned',
+    );
     await check(page, 'Pascual Seis').click();
     await check(page, 'Paula Uno').click({ modifiers: ['Shift'] });
     expect(await page.getByTestId('bulk-bar').locator('.bulk-all span').textContent()).toBe('4 selected');
@@ -117,13 +142,23 @@ describe('bulk actions', () => {
     await screenshot(page, 'bulk-5-close-dialog');
     await dialog.getByRole('button', { name: 'Close 4 conversations' }).click();
     await dialog.waitFor({ state: 'detached', timeout: WAIT_MS });
-    await until(() => listNames(page), (n) => n.length === 0, 'the Open tab to empty');
+    await until(
+      () => listNames(page),
+      (n) => n.length === 0,
+      'the Open tab to empty',
+    );
     await synced(ana.client);
     await page.locator('.tab[data-status="closed"]').click();
-    await until(() => listNames(page), (n) => n.length === 4, 'four in Closed');
+    await until(
+      () => listNames(page),
+      (n) => n.length === 4,
+      'four in Closed',
+    );
     for (const name of ['Pascual Seis', 'Patricia Cinco', 'Pablo Cuatro', 'Paula Uno']) {
       expect(await eventLine(page, name, 'Closed by')).toContain('Closed by Ana');
-      expect(await pane(page).locator('.event-line', { hasText: 'Closed by Ana' }).locator('.event-detail').textContent()).toBe('Category: Resuelto');
+      expect(await pane(page).locator('.event-line', { hasText: 'Closed by Ana' }).locator('.event-detail').textContent()).toBe(
+        'Category: Resuelto',
+      );
     }
     await screenshot(page, 'bulk-6-closed');
     // The server agrees: Bruno's mirror has none of them open.

@@ -32,10 +32,14 @@ export function ensureRendererBuilt(): void {
   }
   const sourcesAt = Math.max(newestSource(join(ROOT, 'src-renderer')), newestSource(join(ROOT, 'src-shared')));
   if (builtAt < sourcesAt) {
-    const vite = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'src-renderer/vite.config.ts'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const vite = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'src-renderer/vite.config.ts'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
     if (vite.status !== 0) throw new Error(`Building the renderer failed:\n${vite.stdout}\n${vite.stderr}`);
   }
   built = true;

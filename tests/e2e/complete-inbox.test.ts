@@ -61,9 +61,19 @@ describe('complete inbox', () => {
   });
 
   it('shows All and Teammates to a supervisor (Sofía) and not to an agent (Ana); team queues by team', async () => {
-    await until(() => viewNames(sofia), (v) => v.includes('team:team-ventas'), 'Sofía to see every team queue');
-    expect(await viewNames(sofia)).toEqual(expect.arrayContaining(['mine', 'unassigned', 'all', 'teammates', 'team:team-soporte', 'team:team-ventas']));
-    await until(() => viewNames(ana), (v) => v.includes('team:team-soporte'), 'Ana to see her team queue');
+    await until(
+      () => viewNames(sofia),
+      (v) => v.includes('team:team-ventas'),
+      'Sofía to see every team queue',
+    );
+    expect(await viewNames(sofia)).toEqual(
+      expect.arrayContaining(['mine', 'unassigned', 'all', 'teammates', 'team:team-soporte', 'team:team-ventas']),
+    );
+    await until(
+      () => viewNames(ana),
+      (v) => v.includes('team:team-soporte'),
+      'Ana to see her team queue',
+    );
     const anaViews = await viewNames(ana);
     expect(anaViews).toContain('mine');
     expect(anaViews).toContain('unassigned');
@@ -84,7 +94,11 @@ describe('complete inbox', () => {
     await row(ana, CUSTOMER).click();
     await pane(ana).locator('.message-in', { hasText: FIRST }).waitFor({ timeout: WAIT_MS });
     await ana.keyboard.press('a');
-    await until(() => pane(ana).getByTestId('assignee').textContent(), (t) => t === 'Ana', 'Ana to be the assignee');
+    await until(
+      () => pane(ana).getByTestId('assignee').textContent(),
+      (t) => t === 'Ana',
+      'Ana to be the assignee',
+    );
     await pane(ana).locator('.event-line', { hasText: 'Assigned to Ana by Ana' }).waitFor({ timeout: WAIT_MS });
 
     // Tag with `l`: the dialog adds it; the header and an event line show it.
@@ -125,7 +139,15 @@ describe('complete inbox', () => {
     await screenshot(ana, 'flow-note-and-reply');
 
     // Bruno's bell counts the mention.
-    await until(() => bruno.getByTestId('bell-count').textContent().catch(() => null), (t) => t === '1', "Bruno's bell to show 1");
+    await until(
+      () =>
+        bruno
+          .getByTestId('bell-count')
+          .textContent()
+          .catch(() => null),
+      (t) => t === '1',
+      "Bruno's bell to show 1",
+    );
 
     // Transfer to Bruno with `t`: he is shown online; Ana loses the conversation, Bruno gets it in Mine.
     await pane(ana).locator('.messages').click();
@@ -133,7 +155,11 @@ describe('complete inbox', () => {
     const picker = ana.getByRole('combobox', { name: 'Transfer to a person or team' });
     await picker.fill('Bru');
     const brunoOption = ana.getByRole('option', { name: /Bruno/ });
-    await until(() => brunoOption.locator('.presence').getAttribute('class'), (c) => c?.includes('presence-online') ?? false, 'Bruno shown online');
+    await until(
+      () => brunoOption.locator('.presence').getAttribute('class'),
+      (c) => c?.includes('presence-online') ?? false,
+      'Bruno shown online',
+    );
     await screenshot(ana, 'flow-transfer-picker');
     await picker.press('Enter');
     await openView(ana, 'mine');
@@ -172,7 +198,9 @@ describe('complete inbox', () => {
     await pane(bruno).locator('.history-divider', { hasText: 'Earlier conversation' }).first().waitFor({ timeout: WAIT_MS });
     const timeline = await pane(bruno)
       .locator('.message-list > li.message, .message-list > li.history-divider')
-      .evaluateAll((els) => els.map((el) => (el.classList.contains('history-divider') ? '---' : (el.querySelector('.bubble-body')?.textContent ?? ''))));
+      .evaluateAll((els) =>
+        els.map((el) => (el.classList.contains('history-divider') ? '---' : (el.querySelector('.bubble-body')?.textContent ?? ''))),
+      );
     expect(timeline.indexOf(FIRST)).toBeGreaterThanOrEqual(0);
     expect(timeline.indexOf(FIRST)).toBeLessThan(timeline.indexOf('Perdón, una pregunta más'));
     expect(timeline.lastIndexOf('---')).toBeLessThan(timeline.indexOf('Perdón, una pregunta más'));
@@ -197,7 +225,11 @@ describe('complete inbox', () => {
     await search.fill('lucia');
     await bruno.locator('.search-group[data-group="contacts"] .search-hit', { hasText: CUSTOMER }).waitFor({ timeout: WAIT_MS });
     await search.press('Escape');
-    await until(() => bruno.getByRole('combobox', { name: 'Search contacts and messages' }).count(), (n) => n === 0, 'search to close');
+    await until(
+      () => bruno.getByRole('combobox', { name: 'Search contacts and messages' }).count(),
+      (n) => n === 0,
+      'search to close',
+    );
   });
 
   it('opens the command palette with Ctrl+K and the shortcut sheet with ?', async () => {
@@ -209,12 +241,28 @@ describe('complete inbox', () => {
     await sofia.getByRole('option', { name: /Go to Teammates/ }).waitFor({ timeout: WAIT_MS });
     await screenshot(sofia, 'flow-palette');
     await palette.press('Enter');
-    await until(() => sofia.locator('.view-item[aria-current="page"]').getAttribute('data-view'), (v) => v === 'teammates', 'Teammates to open');
+    await until(
+      () => sofia.locator('.view-item[aria-current="page"]').getAttribute('data-view'),
+      (v) => v === 'teammates',
+      'Teammates to open',
+    );
 
     await sofia.keyboard.press('?');
     const sheet = sofia.getByRole('dialog', { name: 'Keyboard shortcuts' });
     await sheet.waitFor({ timeout: WAIT_MS });
-    for (const id of ['assignToMe', 'transfer', 'close', 'reopen', 'noteMode', 'replyMode', 'tag', 'markUnread', 'toggleSelect', 'palette', 'search'])
+    for (const id of [
+      'assignToMe',
+      'transfer',
+      'close',
+      'reopen',
+      'noteMode',
+      'replyMode',
+      'tag',
+      'markUnread',
+      'toggleSelect',
+      'palette',
+      'search',
+    ])
       expect(await sheet.locator(`.sheet-row[data-command="${id}"] kbd`).count(), id).toBeGreaterThan(0);
     await screenshot(sofia, 'flow-shortcut-sheet');
     await sofia.keyboard.press('Escape');

@@ -18,14 +18,18 @@ function field(page: Page, key: string): Locator {
 }
 
 async function startEdit(page: Page, key: string, label: string): Promise<Locator> {
-  await panel(page).getByRole('button', { name: `Edit ${label}` }).click();
+  await panel(page)
+    .getByRole('button', { name: `Edit ${label}` })
+    .click();
   return panel(page).locator(`form.field-editing[data-field="${key}"]`);
 }
 
 function history(page: Page): Promise<string[]> {
   return panel(page)
     .locator('.history li')
-    .evaluateAll((els) => els.map((el) => `${el.querySelector('span')?.textContent ?? ''}${el.classList.contains('history-conflict') ? ' [conflict]' : ''}`));
+    .evaluateAll((els) =>
+      els.map((el) => `${el.querySelector('span')?.textContent ?? ''}${el.classList.contains('history-conflict') ? ' [conflict]' : ''}`),
+    );
 }
 
 async function openContact(page: Page, contactName: string): Promise<void> {
@@ -60,17 +64,29 @@ describe('contacts', () => {
     let form = await startEdit(page, 'name', 'Name');
     await form.getByLabel('Name').fill('Gabriela Soto Ruiz');
     await form.getByRole('button', { name: 'Save' }).click();
-    await until(() => panel(page).locator('.contact-name').textContent(), (t) => t === 'Gabriela Soto Ruiz', 'the new name in the panel');
+    await until(
+      () => panel(page).locator('.contact-name').textContent(),
+      (t) => t === 'Gabriela Soto Ruiz',
+      'the new name in the panel',
+    );
 
     form = await startEdit(page, 'phones', 'Phones');
     await form.getByLabel('Phones').fill('+54 11 5555 0101, +54 11 5555 0202');
     await form.getByRole('button', { name: 'Save' }).click();
-    await until(() => field(page, 'phones').locator('.field-value').textContent(), (t) => t === '+54 11 5555 0101, +54 11 5555 0202', 'the phones');
+    await until(
+      () => field(page, 'phones').locator('.field-value').textContent(),
+      (t) => t === '+54 11 5555 0101, +54 11 5555 0202',
+      'the phones',
+    );
 
     form = await startEdit(page, 'custom.plan', 'Plan');
     await form.getByLabel('Plan').selectOption('Pro');
     await form.getByRole('button', { name: 'Save' }).click();
-    await until(() => field(page, 'custom.plan').locator('.field-value').textContent(), (t) => t === 'Pro', 'Plan to be Pro');
+    await until(
+      () => field(page, 'custom.plan').locator('.field-value').textContent(),
+      (t) => t === 'Pro',
+      'Plan to be Pro',
+    );
 
     await until(
       () => history(page),
@@ -105,8 +121,16 @@ describe('contacts', () => {
     await synced(bruno.client);
 
     for (const page of [ana.page, bruno.page])
-      await until(() => field(page, 'custom.plan').locator('.field-value').textContent(), (t) => t === 'Básico', 'Básico (the later write) on both screens');
-    await until(() => history(ana.page), (h) => h.includes('Plan: Empresa → Básico [conflict]'), 'the overwritten Empresa kept as a conflict');
+      await until(
+        () => field(page, 'custom.plan').locator('.field-value').textContent(),
+        (t) => t === 'Básico',
+        'Básico (the later write) on both screens',
+      );
+    await until(
+      () => history(ana.page),
+      (h) => h.includes('Plan: Empresa → Básico [conflict]'),
+      'the overwritten Empresa kept as a conflict',
+    );
     const h = await history(ana.page);
     expect(h).toContain('Plan: Pro → Empresa');
     const conflictRow = panel(ana.page).locator('.history-conflict');
@@ -125,8 +149,16 @@ describe('contacts', () => {
     await synced(ana.client);
     await synced(bruno.client);
     for (const page of [ana.page, bruno.page]) {
-      await until(() => field(page, 'emails').locator('.field-value').textContent(), (t) => t === 'gabriela@example.com', 'the email on both screens');
-      await until(() => field(page, 'custom.documento').locator('.field-value').textContent(), (t) => t === 'DNI 30111222', 'the document on both screens');
+      await until(
+        () => field(page, 'emails').locator('.field-value').textContent(),
+        (t) => t === 'gabriela@example.com',
+        'the email on both screens',
+      );
+      await until(
+        () => field(page, 'custom.documento').locator('.field-value').textContent(),
+        (t) => t === 'DNI 30111222',
+        'the document on both screens',
+      );
     }
     const h = await history(bruno.page);
     expect(h).toContain('Emails: — → gabriela@example.com');
@@ -143,7 +175,11 @@ describe('contacts', () => {
     await dialog.getByLabel('Phones').fill('+54 9 351 555 1234');
     await dialog.getByLabel('Emails').fill('ivan@example.com');
     await dialog.getByRole('button', { name: 'Add contact' }).click();
-    await until(() => panel(page).locator('.contact-name').textContent(), (t) => t === 'Iván Herrera', 'the new contact in the panel');
+    await until(
+      () => panel(page).locator('.contact-name').textContent(),
+      (t) => t === 'Iván Herrera',
+      'the new contact in the panel',
+    );
     expect(await field(page, 'phones').locator('.field-value').textContent()).toBe('+54 9 351 555 1234');
     expect(await panel(page).textContent()).toContain('Added by hand: no channel yet.');
     await synced(ana.client);
@@ -171,8 +207,14 @@ describe('contacts', () => {
 
     // The kept contact's timeline now holds both conversations, the duplicate's closed one included.
     const timeline = panel(page).locator('.timeline-item');
-    await until(() => timeline.count(), (n) => n === 2, 'two conversations under Gabriela');
-    expect(await panel(page).locator('.timeline-item', { hasText: 'Soy Gabriela otra vez' }).locator('.status-pill').textContent()).toBe('Closed');
+    await until(
+      () => timeline.count(),
+      (n) => n === 2,
+      'two conversations under Gabriela',
+    );
+    expect(await panel(page).locator('.timeline-item', { hasText: 'Soy Gabriela otra vez' }).locator('.status-pill').textContent()).toBe(
+      'Closed',
+    );
     await screenshot(page, 'contacts-6-merged');
     // The duplicate is gone: search no longer finds it, and the closed list names the kept contact.
     await synced(ana.client);

@@ -39,7 +39,15 @@ async function seed(dataDir: string): Promise<void> {
     await seedDemo(db);
     await db.tx(async (tx) => {
       const batch = new ChangeBatch('demo', await nextVersion(tx, 'demo'));
-      const base = { inboxId: 'inbox-web', teamId: 'team-soporte', assigneeId: null, tags: [], botActive: false, closingCategoryId: null, snoozedUntil: null };
+      const base = {
+        inboxId: 'inbox-web',
+        teamId: 'team-soporte',
+        assigneeId: null,
+        tags: [],
+        botActive: false,
+        closingCategoryId: null,
+        snoozedUntil: null,
+      };
       const contact = async (id: string, name: string, at: number) => {
         await insertContact(tx, batch, { id, name, phones: [], emails: [], ownerId: null, custom: {}, fieldVersions: {}, createdAt: at });
       };
@@ -117,7 +125,8 @@ async function seed(dataDir: string): Promise<void> {
         previousConversationId: before.id,
         createdAt: start + 60_000,
       });
-      for (let k = 1; k <= LONG; k++) await message(larga, `msg-larga-${k}`, longBody(k), last - (LONG - k) * 60_000, k % 5 === 0 && k !== 5);
+      for (let k = 1; k <= LONG; k++)
+        await message(larga, `msg-larga-${k}`, longBody(k), last - (LONG - k) * 60_000, k % 5 === 0 && k !== 5);
       await batch.write(tx);
     });
   } finally {
@@ -184,28 +193,36 @@ describe('long lists', () => {
   }, 240_000);
   afterAll(() => fx.stop());
 
-  it('scrolls through more than 500 conversations with the right rows in order, only those near the viewport in the page', { timeout: 180_000 }, async () => {
-    const page = ana.page;
-    const seen = new Set<number>();
-    let lastTop = -1;
-    for (let step = 0; step < 400 && !seen.has(ROWS); step++) {
-      const { names, inPage } = await shownRows(page);
-      expect(inPage).toBeLessThan(40);
-      const ranks = names.map(filaNumber).filter((n): n is number => n !== null);
-      // On screen: consecutive conversations, newest first, continuing where the last screen ended.
-      ranks.forEach((n, i) => i > 0 && expect(n).toBe(ranks[i - 1]! + 1));
-      if (ranks.length && lastTop !== -1) expect(ranks[0]).toBeGreaterThanOrEqual(lastTop);
-      if (ranks.length) lastTop = ranks[0]!;
-      for (const n of ranks) seen.add(n);
-      await list(page).evaluate((el) => el.scrollBy(0, el.clientHeight * 0.8));
-      // The rows for the new position are painted (or the next page is still being read).
-      await frames(page);
-      await until(() => shownRows(page), (s) => s.names.some((n) => filaNumber(n) !== null), 'rows after scrolling');
-    }
-    expect(seen.size).toBe(ROWS);
-    expect(await list(page).locator('.row-loading').count()).toBe(0);
-    await screenshot(page, 'long-list-end');
-  });
+  it(
+    'scrolls through more than 500 conversations with the right rows in order, only those near the viewport in the page',
+    { timeout: 180_000 },
+    async () => {
+      const page = ana.page;
+      const seen = new Set<number>();
+      let lastTop = -1;
+      for (let step = 0; step < 400 && !seen.has(ROWS); step++) {
+        const { names, inPage } = await shownRows(page);
+        expect(inPage).toBeLessThan(40);
+        const ranks = names.map(filaNumber).filter((n): n is number => n !== null);
+        // On screen: consecutive conversations, newest first, continuing where the last screen ended.
+        ranks.forEach((n, i) => i > 0 && expect(n).toBe(ranks[i - 1]! + 1));
+        if (ranks.length && lastTop !== -1) expect(ranks[0]).toBeGreaterThanOrEqual(lastTop);
+        if (ranks.length) lastTop = ranks[0]!;
+        for (const n of ranks) seen.add(n);
+        await list(page).evaluate((el) => el.scrollBy(0, el.clientHeight * 0.8));
+        // The rows for the new position are painted (or the next page is still being read).
+        await frames(page);
+        await until(
+          () => shownRows(page),
+          (s) => s.names.some((n) => filaNumber(n) !== null),
+          'rows after scrolling',
+        );
+      }
+      expect(seen.size).toBe(ROWS);
+      expect(await list(page).locator('.row-loading').count()).toBe(0);
+      await screenshot(page, 'long-list-end');
+    },
+  );
 
   it('moves with j and k across the page boundary, keeping the selected row in view', { timeout: 120_000 }, async () => {
     const page = ana.page;
@@ -214,68 +231,94 @@ describe('long lists', () => {
     // Row 196 of the list, a few before the end of the first page (200 rows).
     await list(page).evaluate((el) => (el.scrollTop = 190 * 78));
     await row(page, rank(196)).click();
-    await pane(page).locator('.bubble-body', { hasText: `Consulta de ${rank(196)}` }).waitFor({ timeout: WAIT_MS });
+    await pane(page)
+      .locator('.bubble-body', { hasText: `Consulta de ${rank(196)}` })
+      .waitFor({ timeout: WAIT_MS });
     const selected = () => page.locator('.row[aria-current="true"] .row-name').textContent();
     for (let i = 0; i < 10; i++) await page.keyboard.press('j');
     await until(selected, (n) => n === rank(206), 'Fila 206 selected');
-    await pane(page).locator('.bubble-body', { hasText: `Consulta de ${rank(206)}` }).waitFor({ timeout: WAIT_MS });
+    await pane(page)
+      .locator('.bubble-body', { hasText: `Consulta de ${rank(206)}` })
+      .waitFor({ timeout: WAIT_MS });
     expect((await shownRows(page)).names).toContain(rank(206));
     for (let i = 0; i < 7; i++) await page.keyboard.press('k');
     await until(selected, (n) => n === rank(199), 'Fila 199 selected');
     expect((await shownRows(page)).names).toContain(rank(199));
   });
 
-  it('opens the long conversation at its end; scrolling up reads older messages and keeps the view in place, down to the earlier conversation', { timeout: 180_000 }, async () => {
-    const page = ana.page;
-    await list(page).evaluate((el) => (el.scrollTop = 0));
-    await row(page, 'Larga').click();
-    await until(() => shownMessages(page), (s) => s.bodies.at(-1) === longBody(LONG), 'the last message at the bottom');
-    expect((await shownMessages(page)).inPage).toBeLessThan(60);
-    await screenshot(page, 'long-conversation-end');
+  it(
+    'opens the long conversation at its end; scrolling up reads older messages and keeps the view in place, down to the earlier conversation',
+    { timeout: 180_000 },
+    async () => {
+      const page = ana.page;
+      await list(page).evaluate((el) => (el.scrollTop = 0));
+      await row(page, 'Larga').click();
+      await until(
+        () => shownMessages(page),
+        (s) => s.bodies.at(-1) === longBody(LONG),
+        'the last message at the bottom',
+      );
+      expect((await shownMessages(page)).inPage).toBeLessThan(60);
+      await screenshot(page, 'long-conversation-end');
 
-    // At the top of the first page (the newest 100), the page before it comes in above.
-    // Near the top of the newest page (not yet close enough to read the older one), then a little
-    // further: where Larga 301 is then is read in the same task as that scroll, before any page comes in.
-    const heightAtEnd = await timeline(page).evaluate((el) => el.scrollHeight);
-    await timeline(page).evaluate((el) => (el.scrollTop = 900));
-    await frames(page);
-    const anchor = (await shownMessages(page)).bodies[1]!;
-    expect(anchor).toMatch(/^Larga 3\d\d$/);
-    const before = await timeline(page).evaluate((el, body) => {
-      el.scrollTop = 600;
-      const shown = [...el.querySelectorAll('.message-list > li.message')].find((li) => li.querySelector('.bubble-body')?.textContent === body);
-      return shown ? shown.getBoundingClientRect().top : null;
-    }, anchor);
-    expect(before).not.toBeNull();
-    // The older page came in above (the timeline grew) and what was on screen stayed in place.
-    await until(() => timeline(page).evaluate((el) => el.scrollHeight), (h) => h > heightAtEnd + 3000, 'the older page');
-    await frames(page);
-    expect(Math.abs((await topOf(page, anchor)) - before!)).toBeLessThan(40);
-    expect((await shownMessages(page)).bodies).toContain(anchor);
-
-    // On up to the first message; the earlier conversation sits above it, behind its divider.
-    for (let i = 0; i < 40; i++) {
-      const shown = await shownMessages(page);
-      if (shown.bodies.includes('Primera consulta de Larga')) break;
-      expect(shown.inPage).toBeLessThan(60);
-      const nums = shown.bodies.filter((b) => b.startsWith('Larga')).map((b) => Number(b.slice(6, 9)));
-      nums.forEach((n, j) => j > 0 && expect(n).toBe(nums[j - 1]! + 1));
-      await timeline(page).evaluate((el) => (el.scrollTop = Math.max(0, el.scrollTop - el.clientHeight * 3)));
+      // At the top of the first page (the newest 100), the page before it comes in above.
+      // Near the top of the newest page (not yet close enough to read the older one), then a little
+      // further: where Larga 301 is then is read in the same task as that scroll, before any page comes in.
+      const heightAtEnd = await timeline(page).evaluate((el) => el.scrollHeight);
+      await timeline(page).evaluate((el) => (el.scrollTop = 900));
       await frames(page);
-    }
-    await until(() => shownMessages(page), (s) => s.bodies.includes('Primera consulta de Larga'), 'the earlier conversation');
-    const order = await pane(page)
-      .locator('.message-list > li.message, .message-list > li.history-divider')
-      .evaluateAll((els) => els.map((el) => (el.classList.contains('history-divider') ? '---' : (el.querySelector('.bubble-body')?.textContent ?? ''))));
-    expect(order.indexOf('Primera consulta de Larga')).toBeGreaterThan(order.indexOf('---'));
-    expect(order.lastIndexOf('---')).toBeLessThan(order.indexOf(longBody(1)));
-    await screenshot(page, 'long-conversation-start');
-  });
+      const anchor = (await shownMessages(page)).bodies[1]!;
+      expect(anchor).toMatch(/^Larga 3\d\d$/);
+      const before = await timeline(page).evaluate((el, body) => {
+        el.scrollTop = 600;
+        const shown = [...el.querySelectorAll('.message-list > li.message')].find(
+          (li) => li.querySelector('.bubble-body')?.textContent === body,
+        );
+        return shown ? shown.getBoundingClientRect().top : null;
+      }, anchor);
+      expect(before).not.toBeNull();
+      // The older page came in above (the timeline grew) and what was on screen stayed in place.
+      await until(
+        () => timeline(page).evaluate((el) => el.scrollHeight),
+        (h) => h > heightAtEnd + 3000,
+        'the older page',
+      );
+      await frames(page);
+      expect(Math.abs((await topOf(page, anchor)) - before!)).toBeLessThan(40);
+      expect((await shownMessages(page)).bodies).toContain(anchor);
+
+      // On up to the first message; the earlier conversation sits above it, behind its divider.
+      for (let i = 0; i < 40; i++) {
+        const shown = await shownMessages(page);
+        if (shown.bodies.includes('Primera consulta de Larga')) break;
+        expect(shown.inPage).toBeLessThan(60);
+        const nums = shown.bodies.filter((b) => b.startsWith('Larga')).map((b) => Number(b.slice(6, 9)));
+        nums.forEach((n, j) => j > 0 && expect(n).toBe(nums[j - 1]! + 1));
+        await timeline(page).evaluate((el) => (el.scrollTop = Math.max(0, el.scrollTop - el.clientHeight * 3)));
+        await frames(page);
+      }
+      await until(
+        () => shownMessages(page),
+        (s) => s.bodies.includes('Primera consulta de Larga'),
+        'the earlier conversation',
+      );
+      const order = await pane(page)
+        .locator('.message-list > li.message, .message-list > li.history-divider')
+        .evaluateAll((els) =>
+          els.map((el) => (el.classList.contains('history-divider') ? '---' : (el.querySelector('.bubble-body')?.textContent ?? ''))),
+        );
+      expect(order.indexOf('Primera consulta de Larga')).toBeGreaterThan(order.indexOf('---'));
+      expect(order.lastIndexOf('---')).toBeLessThan(order.indexOf(longBody(1)));
+      await screenshot(page, 'long-conversation-start');
+    },
+  );
 
   it('search opens a message far older than the first page, centred and marked', { timeout: 120_000 }, async () => {
     const page = ana.page;
     await row(page, rank(1)).click();
-    await pane(page).locator('.bubble-body', { hasText: `Consulta de ${rank(1)}` }).waitFor({ timeout: WAIT_MS });
+    await pane(page)
+      .locator('.bubble-body', { hasText: `Consulta de ${rank(1)}` })
+      .waitFor({ timeout: WAIT_MS });
     await page.locator('body').press('/');
     const search = page.getByRole('combobox', { name: 'Search contacts and messages' });
     await search.fill('zanahoria');
@@ -283,38 +326,58 @@ describe('long lists', () => {
     await search.press('Enter');
     const focused = pane(page).locator('.message-focused', { hasText: 'zanahoria' });
     await focused.waitFor({ timeout: WAIT_MS });
-    await until(() => shownMessages(page), (s) => s.bodies.includes(longBody(5)), 'Larga 005 on screen');
+    await until(
+      () => shownMessages(page),
+      (s) => s.bodies.includes(longBody(5)),
+      'Larga 005 on screen',
+    );
     expect((await shownMessages(page)).inPage).toBeLessThan(60);
     await screenshot(page, 'long-conversation-search');
   });
 
-  it('follows new messages at the bottom, but not while the agent reads further up; my own reply always shows', { timeout: 120_000 }, async () => {
-    const page = ana.page;
-    await list(page).evaluate((el) => (el.scrollTop = 0));
-    await row(page, 'Fila 002').click();
-    await row(page, 'Larga').click();
-    await until(() => shownMessages(page), (s) => s.bodies.at(-1) === longBody(LONG), 'the end of Larga');
-    larga = await WebchatCustomer.join(fx.server.url, 'demo', 'Larga', LARGA);
-    fx.later(() => larga.close());
-    await larga.say('Nuevo mensaje al final');
-    await until(() => shownMessages(page), (s) => s.bodies.at(-1) === 'Nuevo mensaje al final', 'the new message at the bottom');
+  it(
+    'follows new messages at the bottom, but not while the agent reads further up; my own reply always shows',
+    { timeout: 120_000 },
+    async () => {
+      const page = ana.page;
+      await list(page).evaluate((el) => (el.scrollTop = 0));
+      await row(page, 'Fila 002').click();
+      await row(page, 'Larga').click();
+      await until(
+        () => shownMessages(page),
+        (s) => s.bodies.at(-1) === longBody(LONG),
+        'the end of Larga',
+      );
+      larga = await WebchatCustomer.join(fx.server.url, 'demo', 'Larga', LARGA);
+      fx.later(() => larga.close());
+      await larga.say('Nuevo mensaje al final');
+      await until(
+        () => shownMessages(page),
+        (s) => s.bodies.at(-1) === 'Nuevo mensaje al final',
+        'the new message at the bottom',
+      );
 
-    // Reading further up: the next message does not move the view.
-    await timeline(page).evaluate((el) => (el.scrollTop = el.scrollHeight - el.clientHeight * 3));
-    await frames(page);
-    const reading = (await shownMessages(page)).bodies;
-    expect(reading).not.toContain('Nuevo mensaje al final');
-    const height = () => timeline(page).evaluate((el) => el.scrollHeight);
-    const heightBefore = await height();
-    await larga.say('Otro más mientras leo');
-    // The timeline grew below the view (the new message is in it), and the view did not move.
-    await until(height, (h) => h > heightBefore, 'the timeline to grow');
-    await frames(page);
-    expect((await shownMessages(page)).bodies).toEqual(reading);
+      // Reading further up: the next message does not move the view.
+      await timeline(page).evaluate((el) => (el.scrollTop = el.scrollHeight - el.clientHeight * 3));
+      await frames(page);
+      const reading = (await shownMessages(page)).bodies;
+      expect(reading).not.toContain('Nuevo mensaje al final');
+      const height = () => timeline(page).evaluate((el) => el.scrollHeight);
+      const heightBefore = await height();
+      await larga.say('Otro más mientras leo');
+      // The timeline grew below the view (the new message is in it), and the view did not move.
+      await until(height, (h) => h > heightBefore, 'the timeline to grow');
+      await frames(page);
+      expect((await shownMessages(page)).bodies).toEqual(reading);
 
-    // My reply goes to the bottom and is shown, with the customer's messages before it.
-    await reply(page, 'Te leo, Larga');
-    await until(() => shownMessages(page), (s) => s.bodies.at(-1) === 'Te leo, Larga', 'my reply at the bottom');
-    expect((await shownMessages(page)).bodies.slice(-3)).toEqual(['Nuevo mensaje al final', 'Otro más mientras leo', 'Te leo, Larga']);
-  });
+      // My reply goes to the bottom and is shown, with the customer's messages before it.
+      await reply(page, 'Te leo, Larga');
+      await until(
+        () => shownMessages(page),
+        (s) => s.bodies.at(-1) === 'Te leo, Larga',
+        'my reply at the bottom',
+      );
+      expect((await shownMessages(page)).bodies.slice(-3)).toEqual(['Nuevo mensaje al final', 'Otro más mientras leo', 'Te leo, Larga']);
+    },
+  );
 });

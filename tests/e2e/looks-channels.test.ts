@@ -14,15 +14,38 @@ import { pane, row, WAIT_MS } from './agent-ui';
 import { openBrowser, screenshot, type Browser } from './chromium';
 
 const CASES = [
-  { lang: 'en', locale: 'en-US', closed: 'reply window closed', open: 'Reply window closes', templates: 'Templates', forwarded: 'Forwarded' },
-  { lang: 'es', locale: 'es-ES', closed: 'ventana de respuesta de 24 horas se cerró', open: 'La ventana de respuesta se cierra', templates: 'Plantillas', forwarded: 'Reenviado' },
-  { lang: 'pt-BR', locale: 'pt-BR', closed: 'janela de resposta de 24 horas fechou', open: 'A janela de resposta fecha', templates: 'Modelos', forwarded: 'Encaminhada' },
+  {
+    lang: 'en',
+    locale: 'en-US',
+    closed: 'reply window closed',
+    open: 'Reply window closes',
+    templates: 'Templates',
+    forwarded: 'Forwarded',
+  },
+  {
+    lang: 'es',
+    locale: 'es-ES',
+    closed: 'ventana de respuesta de 24 horas se cerró',
+    open: 'La ventana de respuesta se cierra',
+    templates: 'Plantillas',
+    forwarded: 'Reenviado',
+  },
+  {
+    lang: 'pt-BR',
+    locale: 'pt-BR',
+    closed: 'janela de resposta de 24 horas fechou',
+    open: 'A janela de resposta fecha',
+    templates: 'Modelos',
+    forwarded: 'Encaminhada',
+  },
 ] as const;
 const THEMES = ['light', 'dark'] as const;
 
 async function clipped(page: Page, selector: string): Promise<string[]> {
   return page.$$eval(selector, (els) =>
-    els.filter((el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1).map((el) => el.outerHTML.slice(0, 120)),
+    els
+      .filter((el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
+      .map((el) => el.outerHTML.slice(0, 120)),
   );
 }
 
@@ -47,11 +70,22 @@ describe('looks of channels, delivery states and templates', () => {
     customers = [marta, pedro];
     await marta.say('Oi! Meu pedido *4411* não chegou: https://loja.example.com/pedidos/4411. Podem ver? _obrigada_');
     await pedro.say('Bom dia');
-    const list = await admin.ipc.until('inbox.list', { view: { kind: 'all' }, status: 'open' }, (l) => l.some((c) => c.contactName === 'Marta Souza') && l.some((c) => c.contactName === 'Pedro Alves'));
+    const list = await admin.ipc.until(
+      'inbox.list',
+      { view: { kind: 'all' }, status: 'open' },
+      (l) => l.some((c) => c.contactName === 'Marta Souza') && l.some((c) => c.contactName === 'Pedro Alves'),
+    );
     const martaConversation = list.find((c) => c.contactName === 'Marta Souza')!;
     const pedroConversation = list.find((c) => c.contactName === 'Pedro Alves')!;
-    await admin.ipc.ok('message.send', { conversationId: martaConversation.id, body: 'Olá Marta! Vou verificar o pedido *4411* agora mesmo. Acompanhe em www.example.com/rastreio' });
-    const messages = await admin.ipc.until('conversation.messages', { conversationId: martaConversation.id }, (l) => l.length >= 2 && l.every((m) => m.seq !== null));
+    await admin.ipc.ok('message.send', {
+      conversationId: martaConversation.id,
+      body: 'Olá Marta! Vou verificar o pedido *4411* agora mesmo. Acompanhe em www.example.com/rastreio',
+    });
+    const messages = await admin.ipc.until(
+      'conversation.messages',
+      { conversationId: martaConversation.id },
+      (l) => l.length >= 2 && l.every((m) => m.seq !== null),
+    );
     await admin.ipc.ok('message.forward', { messageId: messages[0]!.id, toConversationIds: [pedroConversation.id] });
     await admin.ipc.until('sync.status', {}, (s) => s.pending === 0);
     pdf = join(server.dataDir, 'horario.pdf');

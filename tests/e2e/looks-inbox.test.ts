@@ -11,9 +11,30 @@ import { openBrowser, screenshot, type Browser } from './chromium';
 import { say, startChat } from './customer-page';
 
 const CASES = [
-  { lang: 'en', locale: 'en-US', close: 'Close conversation', transfer: 'Transfer', admin: 'Administration', note: 'Only your team sees this' },
-  { lang: 'es', locale: 'es-ES', close: 'Cerrar conversación', transfer: 'Transferir', admin: 'Administración', note: 'Solo tu equipo lo ve' },
-  { lang: 'pt-BR', locale: 'pt-BR', close: 'Encerrar conversa', transfer: 'Transferir', admin: 'Administração', note: 'Só sua equipe vê isto' },
+  {
+    lang: 'en',
+    locale: 'en-US',
+    close: 'Close conversation',
+    transfer: 'Transfer',
+    admin: 'Administration',
+    note: 'Only your team sees this',
+  },
+  {
+    lang: 'es',
+    locale: 'es-ES',
+    close: 'Cerrar conversación',
+    transfer: 'Transferir',
+    admin: 'Administración',
+    note: 'Solo tu equipo lo ve',
+  },
+  {
+    lang: 'pt-BR',
+    locale: 'pt-BR',
+    close: 'Encerrar conversa',
+    transfer: 'Transferir',
+    admin: 'Administração',
+    note: 'Só sua equipe vê isto',
+  },
 ] as const;
 const THEMES = ['light', 'dark'] as const;
 const NAME = 'Maria Aparecida dos Santos Oliveira';

@@ -12,14 +12,32 @@ import { openBrowser, screenshot, type Browser } from './chromium';
 
 const CASES = [
   { lang: 'en', locale: 'en-US', overdue: 'Overdue:', remind: 'Remind me', reminders: 'Reminders', settings: 'Settings', away: 'Away' },
-  { lang: 'es', locale: 'es-ES', overdue: 'Vencido:', remind: 'Recordarme', reminders: 'Recordatorios', settings: 'Ajustes', away: 'Ausente' },
-  { lang: 'pt-BR', locale: 'pt-BR', overdue: 'Atrasado:', remind: 'Lembrar-me', reminders: 'Lembretes', settings: 'Configurações', away: 'Ausente' },
+  {
+    lang: 'es',
+    locale: 'es-ES',
+    overdue: 'Vencido:',
+    remind: 'Recordarme',
+    reminders: 'Recordatorios',
+    settings: 'Ajustes',
+    away: 'Ausente',
+  },
+  {
+    lang: 'pt-BR',
+    locale: 'pt-BR',
+    overdue: 'Atrasado:',
+    remind: 'Lembrar-me',
+    reminders: 'Lembretes',
+    settings: 'Configurações',
+    away: 'Ausente',
+  },
 ] as const;
 const THEMES = ['light', 'dark'] as const;
 
 async function clipped(page: Page, selector: string): Promise<string[]> {
   return page.$$eval(selector, (els) =>
-    els.filter((el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1).map((el) => el.outerHTML.slice(0, 120)),
+    els
+      .filter((el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
+      .map((el) => el.outerHTML.slice(0, 120)),
   );
 }
 
@@ -43,12 +61,24 @@ describe('looks of reminders, notification settings and presence', () => {
     customers = [marta, pedro];
     await marta.say('¿Me avisan cuando llegue el repuesto?');
     await pedro.say('Bom dia, preciso da segunda via da fatura');
-    const list = await admin.ipc.until('inbox.list', { view: { kind: 'all' }, status: 'open' }, (l) => ['Marta Souza', 'Pedro Alves'].every((n) => l.some((c) => c.contactName === n)));
+    const list = await admin.ipc.until('inbox.list', { view: { kind: 'all' }, status: 'open' }, (l) =>
+      ['Marta Souza', 'Pedro Alves'].every((n) => l.some((c) => c.contactName === n)),
+    );
     const martaConversation = list.find((c) => c.contactName === 'Marta Souza')!;
     const pedroConversation = list.find((c) => c.contactName === 'Pedro Alves')!;
     // Marta's reminder came due an hour ago (Overdue); Pedro's is tomorrow and keeps nothing snoozed.
-    await admin.ipc.ok('reminder.set', { conversationId: martaConversation.id, dueAt: Date.now() - 3600_000, note: 'Llamar al depósito por el repuesto', postpone: false });
-    await admin.ipc.ok('reminder.set', { conversationId: pedroConversation.id, dueAt: Date.now() + 26 * 3600_000, note: null, postpone: false });
+    await admin.ipc.ok('reminder.set', {
+      conversationId: martaConversation.id,
+      dueAt: Date.now() - 3600_000,
+      note: 'Llamar al depósito por el repuesto',
+      postpone: false,
+    });
+    await admin.ipc.ok('reminder.set', {
+      conversationId: pedroConversation.id,
+      dueAt: Date.now() + 26 * 3600_000,
+      note: null,
+      postpone: false,
+    });
     await admin.ipc.until('sync.status', {}, (s) => s.pending === 0);
   }, 120_000);
   afterAll(async () => {

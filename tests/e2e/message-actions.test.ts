@@ -45,72 +45,82 @@ describe('message actions', () => {
   }, 120_000);
   afterAll(() => fx.stop());
 
-  it('shows markup and links, formats with Ctrl+B, inserts an emoji by keyboard, and copies a link that opens the message', { timeout: 120_000 }, async () => {
-    const page = ana.page;
-    await openView(page, 'unassigned');
-    await row(page, 'Carla Gómez').click();
+  it(
+    'shows markup and links, formats with Ctrl+B, inserts an emoji by keyboard, and copies a link that opens the message',
+    { timeout: 120_000 },
+    async () => {
+      const page = ana.page;
+      await openView(page, 'unassigned');
+      await row(page, 'Carla Gómez').click();
 
-    // The customer's link, without the sentence's full stop, opens outside the app.
-    const inbound = bubble(page, 'mi pedido');
-    const link = inbound.locator('a');
-    await link.waitFor({ timeout: WAIT_MS });
-    expect(await link.getAttribute('href')).toBe('https://shop.example.com/orders/42');
-    expect(await link.textContent()).toBe('https://shop.example.com/orders/42');
-    expect(await link.getAttribute('target')).toBe('_blank');
-    expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
-    expect(await inbound.locator('strong').allTextContents()).toEqual(['urgente']);
-    expect(await inbound.locator('.bubble-body').textContent()).toContain('2*3*4');
+      // The customer's link, without the sentence's full stop, opens outside the app.
+      const inbound = bubble(page, 'mi pedido');
+      const link = inbound.locator('a');
+      await link.waitFor({ timeout: WAIT_MS });
+      expect(await link.getAttribute('href')).toBe('https://shop.example.com/orders/42');
+      expect(await link.textContent()).toBe('https://shop.example.com/orders/42');
+      expect(await link.getAttribute('target')).toBe('_blank');
+      expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+      expect(await inbound.locator('strong').allTextContents()).toEqual(['urgente']);
+      expect(await inbound.locator('.bubble-body').textContent()).toContain('2*3*4');
 
-    // Ctrl+B wraps the selected word; the emoji picker is reached and used from the keyboard.
-    const box = composer(page);
-    await box.fill('Hola Carla');
-    await box.evaluate((el) => (el as unknown as { setSelectionRange(start: number, end: number): void }).setSelectionRange(5, 10));
-    await box.press('Control+b');
-    expect(await box.inputValue()).toBe('Hola *Carla*');
-    await box.press('End');
-    await box.pressSequentially(' ');
-    await pane(page).getByRole('button', { name: 'Insert an emoji' }).focus();
-    await page.keyboard.press('Enter');
-    const picker = page.getByRole('dialog', { name: 'Emoji' });
-    await picker.getByRole('searchbox').pressSequentially('thumbs up');
-    await picker.getByRole('button', { name: 'thumbs up' }).waitFor({ timeout: WAIT_MS });
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('Enter');
-    await picker.waitFor({ state: 'detached', timeout: WAIT_MS });
-    // Unicode's thumbs up with its emoji presentation selector.
-    expect(await box.inputValue()).toBe('Hola *Carla* 👍\uFE0F');
-    await screenshot(page, 'actions-1-composer-formatted');
-    await box.press('Enter');
+      // Ctrl+B wraps the selected word; the emoji picker is reached and used from the keyboard.
+      const box = composer(page);
+      await box.fill('Hola Carla');
+      await box.evaluate((el) => (el as unknown as { setSelectionRange(start: number, end: number): void }).setSelectionRange(5, 10));
+      await box.press('Control+b');
+      expect(await box.inputValue()).toBe('Hola *Carla*');
+      await box.press('End');
+      await box.pressSequentially(' ');
+      await pane(page).getByRole('button', { name: 'Insert an emoji' }).focus();
+      await page.keyboard.press('Enter');
+      const picker = page.getByRole('dialog', { name: 'Emoji' });
+      await picker.getByRole('searchbox').pressSequentially('thumbs up');
+      await picker.getByRole('button', { name: 'thumbs up' }).waitFor({ timeout: WAIT_MS });
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      await picker.waitFor({ state: 'detached', timeout: WAIT_MS });
+      // Unicode's thumbs up with its emoji presentation selector.
+      expect(await box.inputValue()).toBe('Hola *Carla* 👍\uFE0F');
+      await screenshot(page, 'actions-1-composer-formatted');
+      await box.press('Enter');
 
-    const sent = outgoing(page, 'Hola');
-    await sent.locator('strong', { hasText: 'Carla' }).waitFor({ timeout: WAIT_MS });
-    // The customer receives the markup as typed (the channel shows it), once.
-    await carla.waitForAgentMessage((m) => m.body === 'Hola *Carla* 👍\uFE0F');
-    await until(() => sent.getAttribute('data-delivery'), (d) => d !== 'pending', 'the reply to be confirmed');
+      const sent = outgoing(page, 'Hola');
+      await sent.locator('strong', { hasText: 'Carla' }).waitFor({ timeout: WAIT_MS });
+      // The customer receives the markup as typed (the channel shows it), once.
+      await carla.waitForAgentMessage((m) => m.body === 'Hola *Carla* 👍\uFE0F');
+      await until(
+        () => sent.getAttribute('data-delivery'),
+        (d) => d !== 'pending',
+        'the reply to be confirmed',
+      );
 
-    // Copy link: the message's bandeja:// link on the clipboard, and the toast says so.
-    const conversation = await conversationOf(ana.client, 'Carla Gómez', 'mine');
-    const messageId = (await sent.getAttribute('data-message-id'))!;
-    await openActions(sent);
-    await screenshot(page, 'actions-2-menu');
-    await page.getByRole('menuitem', { name: 'Copy link' }).click();
-    await page.locator('.toast', { hasText: 'Link copied' }).waitFor({ timeout: WAIT_MS });
-    const copied = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
-    expect(copied).toBe(`bandeja://conversation/${conversation.id}/message/${messageId}`);
+      // Copy link: the message's bandeja:// link on the clipboard, and the toast says so.
+      const conversation = await conversationOf(ana.client, 'Carla Gómez', 'mine');
+      const messageId = (await sent.getAttribute('data-message-id'))!;
+      await openActions(sent);
+      await screenshot(page, 'actions-2-menu');
+      await page.getByRole('menuitem', { name: 'Copy link' }).click();
+      await page.locator('.toast', { hasText: 'Link copied' }).waitFor({ timeout: WAIT_MS });
+      const copied = await page.evaluate(() =>
+        (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText(),
+      );
+      expect(copied).toBe(`bandeja://conversation/${conversation.id}/message/${messageId}`);
 
-    // The link written in a note of another conversation opens Carla's conversation at that message.
-    await row(page, 'Bruno Díaz').click();
-    await pane(page).getByRole('button', { name: 'Internal note' }).click();
-    await composer(page).fill(`Mirá lo que le dije a Carla: ${copied}`);
-    await composer(page).press('Enter');
-    const appLink = pane(page).locator('.message-note a.app-link');
-    await appLink.waitFor({ timeout: WAIT_MS });
-    expect(await appLink.getAttribute('target')).toBeNull();
-    await appLink.click();
-    await pane(page).locator(`.message-focused[data-message-id="${messageId}"]`).waitFor({ timeout: WAIT_MS });
-    expect(await pane(page).locator('h2').textContent()).toBe('Carla Gómez');
-    await screenshot(page, 'actions-3-deep-link-opened');
-  });
+      // The link written in a note of another conversation opens Carla's conversation at that message.
+      await row(page, 'Bruno Díaz').click();
+      await pane(page).getByRole('button', { name: 'Internal note' }).click();
+      await composer(page).fill(`Mirá lo que le dije a Carla: ${copied}`);
+      await composer(page).press('Enter');
+      const appLink = pane(page).locator('.message-note a.app-link');
+      await appLink.waitFor({ timeout: WAIT_MS });
+      expect(await appLink.getAttribute('target')).toBeNull();
+      await appLink.click();
+      await pane(page).locator(`.message-focused[data-message-id="${messageId}"]`).waitFor({ timeout: WAIT_MS });
+      expect(await pane(page).locator('h2').textContent()).toBe('Carla Gómez');
+      await screenshot(page, 'actions-3-deep-link-opened');
+    },
+  );
 
   it('forwards a message to another conversation, where it arrives once', { timeout: 120_000 }, async () => {
     const page = ana.page;
@@ -139,7 +149,9 @@ describe('message actions', () => {
     const forwarded = pane(page).locator('.message-out', { has: page.locator('[data-label="forwarded"]') });
     await forwarded.first().waitFor({ timeout: WAIT_MS });
     expect(await forwarded.count()).toBe(1);
-    expect(await forwarded.locator('.bubble-body').textContent()).toBe('Hola, mi pedido: https://shop.example.com/orders/42. urgente por favor, 2*3*4');
+    expect(await forwarded.locator('.bubble-body').textContent()).toBe(
+      'Hola, mi pedido: https://shop.example.com/orders/42. urgente por favor, 2*3*4',
+    );
     expect(await forwarded.locator('[data-label="forwarded"]').textContent()).toBe('Forwarded');
     await bruno.waitForAgentMessage((m) => m.body.startsWith('Hola, mi pedido'));
     expect(agentBodies(bruno).filter((b) => b.startsWith('Hola, mi pedido'))).toHaveLength(1);
@@ -197,7 +209,11 @@ describe('message actions', () => {
     await openView(page, 'unassigned');
     await row(page, 'Elena Ruiz').click();
     await pane(page).getByRole('button', { name: 'Assign to me' }).click();
-    await until(() => pane(page).getByTestId('assignee').textContent(), (t) => t === 'Bruno', 'Bruno to be the assignee');
+    await until(
+      () => pane(page).getByTestId('assignee').textContent(),
+      (t) => t === 'Bruno',
+      'Bruno to be the assignee',
+    );
     await synced(bruno.client);
 
     proxy.refuse();
@@ -212,20 +228,29 @@ describe('message actions', () => {
     proxy.pass();
 
     const failed = outgoing(page, 'Aquí tienes la');
-    await until(() => failed.getAttribute('data-delivery'), (d) => d === 'failed', 'the reply to be refused', 30_000);
+    await until(
+      () => failed.getAttribute('data-delivery'),
+      (d) => d === 'failed',
+      'the reply to be refused',
+      30_000,
+    );
     await failed.getByRole('button', { name: 'Not sent' }).focus();
     expect(await failed.getByRole('tooltip').textContent()).toBe('Not sent: This conversation was closed. Reopen it to reply.');
     await screenshot(page, 'actions-6-failed');
 
     await pane(page).getByRole('button', { name: 'Reopen' }).click();
     await failed.getByRole('button', { name: 'Resend' }).click();
-    await until(() => outgoing(page, 'Aquí tienes la').evaluateAll((els) => els.map((e) => e.getAttribute('data-delivery'))), (d) => d.length === 1 && d[0] !== 'failed' && d[0] !== 'pending', 'one confirmed copy');
+    await until(
+      () => outgoing(page, 'Aquí tienes la').evaluateAll((els) => els.map((e) => e.getAttribute('data-delivery'))),
+      (d) => d.length === 1 && d[0] !== 'failed' && d[0] !== 'pending',
+      'one confirmed copy',
+    );
     await elena.waitForAgentMessage((m) => m.body === 'Aquí tienes la _factura_.');
     await synced(bruno.client);
     expect(agentBodies(elena).filter((b) => b.startsWith('Aquí'))).toHaveLength(1);
-    const bodies = (await sofia.ipc.until('conversation.messages', { conversationId: conversation.id }, (l) => l.some((m) => m.body.startsWith('Aquí')))).filter((m) =>
-      m.body.startsWith('Aquí'),
-    );
+    const bodies = (
+      await sofia.ipc.until('conversation.messages', { conversationId: conversation.id }, (l) => l.some((m) => m.body.startsWith('Aquí')))
+    ).filter((m) => m.body.startsWith('Aquí'));
     expect(bodies).toHaveLength(1);
     await screenshot(page, 'actions-7-resent');
   });

@@ -33,7 +33,10 @@ describe('offline replies', () => {
     cleanups.push(() => ana.stop());
     const anaUi = await openBrowser();
     const customer = await openBrowser();
-    cleanups.push(() => anaUi.close(), () => customer.close());
+    cleanups.push(
+      () => anaUi.close(),
+      () => customer.close(),
+    );
     const page = anaUi.page;
 
     await signIn(page, ana.url, 'ana@demo.test');
@@ -57,7 +60,11 @@ describe('offline replies', () => {
     await reply(page, 'Second offline reply');
     expect(await outgoing(page, 'First offline reply').getAttribute('data-delivery')).toBe('pending');
     expect(await outgoing(page, 'Second offline reply').getAttribute('data-delivery')).toBe('pending');
-    await until(() => banner.textContent(), (t) => t === 'Offline — 2 actions waiting to be sent', 'the banner to count 2 actions');
+    await until(
+      () => banner.textContent(),
+      (t) => t === 'Offline — 2 actions waiting to be sent',
+      'the banner to count 2 actions',
+    );
     await screenshot(page, 'offline-2-two-pending');
 
     // Ana's client process restarts while offline, on the same port. The page she has open is not
@@ -70,26 +77,48 @@ describe('offline replies', () => {
     await openView(page, 'mine');
     await row(page, 'Diego Díaz').click();
     for (const body of ['First offline reply', 'Second offline reply'])
-      await until(() => outgoing(page, body).getAttribute('data-delivery'), (d) => d === 'pending', `"${body}" pending after the restart`);
+      await until(
+        () => outgoing(page, body).getAttribute('data-delivery'),
+        (d) => d === 'pending',
+        `"${body}" pending after the restart`,
+      );
     // A reply written now can only be recorded by the restarted host: the page really is talking to it.
     await reply(page, 'Third offline reply');
-    await until(() => banner.textContent(), (t) => t === 'Offline — 3 actions waiting to be sent', 'the banner after the restart');
+    await until(
+      () => banner.textContent(),
+      (t) => t === 'Offline — 3 actions waiting to be sent',
+      'the banner after the restart',
+    );
     expect(page.url().split('#')[0]).toBe(pageUrl);
     await screenshot(page, 'offline-3-after-client-restart');
 
     // The server is back: the replies go out, once each, in order.
     await server.restart();
     for (const body of ['First offline reply', 'Second offline reply', 'Third offline reply'])
-      await until(() => outgoing(page, body).getAttribute('data-delivery'), (d) => d === 'sent' || d === 'delivered' || d === 'read', `"${body}" to be sent`, 30_000);
+      await until(
+        () => outgoing(page, body).getAttribute('data-delivery'),
+        (d) => d === 'sent' || d === 'delivered' || d === 'read',
+        `"${body}" to be sent`,
+        30_000,
+      );
     await banner.waitFor({ state: 'detached', timeout: WAIT_MS });
     await screenshot(page, 'offline-4-sent');
 
     const expected = ['Sure, one moment.', 'First offline reply', 'Second offline reply', 'Third offline reply'];
-    await until(() => agentMessages(customer.page).locator('.body').allTextContents(), (t) => t.length >= 4, 'the customer page to show the replies', 30_000);
+    await until(
+      () => agentMessages(customer.page).locator('.body').allTextContents(),
+      (t) => t.length >= 4,
+      'the customer page to show the replies',
+      30_000,
+    );
     expect(await agentMessages(customer.page).locator('.body').allTextContents()).toEqual(expected);
     // What the server stored (the page's history after a reload) has each reply once, in order.
     await customer.page.reload();
-    await until(() => agentMessages(customer.page).locator('.body').allTextContents(), (t) => t.length >= 4, 'the history after reload');
+    await until(
+      () => agentMessages(customer.page).locator('.body').allTextContents(),
+      (t) => t.length >= 4,
+      'the history after reload',
+    );
     expect(await agentMessages(customer.page).locator('.body').allTextContents()).toEqual(expected);
     await screenshot(customer.page, 'offline-5-customer');
     // And Ana's conversation has each reply once.

@@ -27,7 +27,10 @@ describe('rejected reply', () => {
     await sofia.ipc.ok('session.login', { serverUrl: server.url, email: 'sofia@demo.test', password: 'demo1234' });
     const anaUi = await openBrowser();
     const customer = await openBrowser();
-    cleanups.push(() => anaUi.close(), () => customer.close());
+    cleanups.push(
+      () => anaUi.close(),
+      () => customer.close(),
+    );
     const page = anaUi.page;
 
     // The login form is prefilled with the server the host was started with (here, the proxy).
@@ -40,19 +43,30 @@ describe('rejected reply', () => {
     await openView(page, 'unassigned');
     await row(page, 'Elena Ruiz').click();
     await pane(page).getByRole('button', { name: 'Assign to me' }).click();
-    await until(() => pane(page).getByTestId('assignee').textContent(), (t) => t === 'Ana', 'Ana to be the assignee');
+    await until(
+      () => pane(page).getByTestId('assignee').textContent(),
+      (t) => t === 'Ana',
+      'Ana to be the assignee',
+    );
     await pane(page).locator('.event-line', { hasText: 'Assigned to Ana by Ana' }).waitFor({ timeout: WAIT_MS });
 
     proxy.refuse();
     await page.getByTestId('offline-banner').waitFor({ timeout: WAIT_MS });
-    const [conversation] = (await sofia.ipc.ok('inbox.list', { view: { kind: 'all' }, status: 'open' })).filter((c) => c.contactName === 'Elena Ruiz');
+    const [conversation] = (await sofia.ipc.ok('inbox.list', { view: { kind: 'all' }, status: 'open' })).filter(
+      (c) => c.contactName === 'Elena Ruiz',
+    );
     await sofia.ipc.ok('conversation.close', { conversationId: conversation!.id, note: null, categoryId: null });
     await reply(page, 'Here is your invoice copy.');
     expect(await outgoing(page, 'Here is your invoice copy.').getAttribute('data-delivery')).toBe('pending');
 
     proxy.pass();
     const failed = outgoing(page, 'Here is your invoice copy.');
-    await until(() => failed.getAttribute('data-delivery'), (d) => d === 'failed', 'the reply to be rejected', 30_000);
+    await until(
+      () => failed.getAttribute('data-delivery'),
+      (d) => d === 'failed',
+      'the reply to be rejected',
+      30_000,
+    );
     await pane(page).locator('.event-line', { hasText: 'Closed by Sofía' }).waitFor({ timeout: WAIT_MS });
     // The reason shows when the failure mark gets focus (and on hover).
     await failed.getByRole('button', { name: 'Not sent' }).focus();

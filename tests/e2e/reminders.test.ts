@@ -67,7 +67,9 @@ describe('reminders through the headless host', () => {
     await ana.ipc.ok('session.login', { serverUrl: server.url, email: 'ana@demo.test', password: 'demo1234' });
     carla = await WebchatCustomer.join(server.url, 'demo', 'Carla Rinaldi');
     await carla.say('Hola, ¿me llaman cuando tengan el presupuesto?');
-    const list = await ana.ipc.until('inbox.list', { view: { kind: 'unassigned' }, status: 'open' }, (l) => l.some((c) => c.contactName === 'Carla Rinaldi'));
+    const list = await ana.ipc.until('inbox.list', { view: { kind: 'unassigned' }, status: 'open' }, (l) =>
+      l.some((c) => c.contactName === 'Carla Rinaldi'),
+    );
     const conversation = list.find((c) => c.contactName === 'Carla Rinaldi')!;
     await ana.ipc.ok('conversation.assign', { conversationId: conversation.id, assigneeId: 'user-ana' });
     await ana.ipc.until('sync.status', {}, (s) => s.state === 'online' && s.pending === 0);
@@ -86,72 +88,85 @@ describe('reminders through the headless host', () => {
     await server?.kill();
   });
 
-  it('snoozes until the chosen time despite the customer, then notifies, and the notification opens the conversation', { timeout: 120_000 }, async () => {
-    const page = browser.page;
-    // Notifications are allowed, so the page does not ask.
-    expect(await page.getByTestId('notification-prompt').count()).toBe(0);
-    await page.locator('.view-item[data-view="mine"]').click();
-    await row(page, 'Carla Rinaldi').click();
-    await pane(page).getByText('me llaman cuando tengan el presupuesto').waitFor({ timeout: WAIT_MS });
+  it(
+    'snoozes until the chosen time despite the customer, then notifies, and the notification opens the conversation',
+    { timeout: 120_000 },
+    async () => {
+      const page = browser.page;
+      // Notifications are allowed, so the page does not ask.
+      expect(await page.getByTestId('notification-prompt').count()).toBe(0);
+      await page.locator('.view-item[data-view="mine"]').click();
+      await row(page, 'Carla Rinaldi').click();
+      await pane(page).getByText('me llaman cuando tengan el presupuesto').waitFor({ timeout: WAIT_MS });
 
-    // Remind me (H): a chosen time 15 s ahead, a note, "Postpone contact" left on.
-    await page.keyboard.press('h');
-    const dialog = page.getByRole('dialog');
-    await dialog.locator('.reminder-preset[data-preset="custom"] input').check();
-    const dueAt = Date.now() + 15_000;
-    await dialog.locator('input[type="datetime-local"]').fill(localInput(dueAt));
-    await dialog.getByLabel('Note (optional)').fill('Send Carla the quote');
-    expect(await dialog.getByLabel('Postpone contact until the reminder').isChecked()).toBe(true);
-    await dialog.getByRole('button', { name: 'Set reminder' }).click();
-    await dialog.waitFor({ state: 'detached', timeout: WAIT_MS });
+      // Remind me (H): a chosen time 15 s ahead, a note, "Postpone contact" left on.
+      await page.keyboard.press('h');
+      const dialog = page.getByRole('dialog');
+      await dialog.locator('.reminder-preset[data-preset="custom"] input').check();
+      const dueAt = Date.now() + 15_000;
+      await dialog.locator('input[type="datetime-local"]').fill(localInput(dueAt));
+      await dialog.getByLabel('Note (optional)').fill('Send Carla the quote');
+      expect(await dialog.getByLabel('Postpone contact until the reminder').isChecked()).toBe(true);
+      await dialog.getByRole('button', { name: 'Set reminder' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: WAIT_MS });
 
-    // The conversation waits in Snoozed with its reminder; the bar says when.
-    await pane(page).locator('.status-pill', { hasText: 'Snoozed' }).waitFor({ timeout: WAIT_MS });
-    expect(await pane(page).getByTestId('reminder-bar').textContent()).toContain('Send Carla the quote');
-    await showTab(page, 'snoozed');
-    await row(page, 'Carla Rinaldi').getByTestId('row-reminder').waitFor({ timeout: WAIT_MS });
-    expect(await page.locator('.tab[data-status="snoozed"] .tab-count').textContent()).toBe('1');
-    await row(page, 'Carla Rinaldi').click();
+      // The conversation waits in Snoozed with its reminder; the bar says when.
+      await pane(page).locator('.status-pill', { hasText: 'Snoozed' }).waitFor({ timeout: WAIT_MS });
+      expect(await pane(page).getByTestId('reminder-bar').textContent()).toContain('Send Carla the quote');
+      await showTab(page, 'snoozed');
+      await row(page, 'Carla Rinaldi').getByTestId('row-reminder').waitFor({ timeout: WAIT_MS });
+      expect(await page.locator('.tab[data-status="snoozed"] .tab-count').textContent()).toBe('1');
+      await row(page, 'Carla Rinaldi').click();
 
-    // The customer writes meanwhile: the message arrives, and the conversation stays snoozed.
-    await carla.say('¿Alguna novedad?');
-    await pane(page).getByText('¿Alguna novedad?').waitFor({ timeout: WAIT_MS });
-    expect(Date.now()).toBeLessThan(dueAt);
-    expect(await pane(page).locator('.status-pill').textContent()).toBe('Snoozed');
-    await row(page, 'Carla Rinaldi').locator('.row-preview', { hasText: '¿Alguna novedad?' }).waitFor({ timeout: WAIT_MS });
-    expect(await page.locator('.tab[data-status="snoozed"] .tab-count').textContent()).toBe('1');
-    const waitingBefore = waitingIn(await page.title());
+      // The customer writes meanwhile: the message arrives, and the conversation stays snoozed.
+      await carla.say('¿Alguna novedad?');
+      await pane(page).getByText('¿Alguna novedad?').waitFor({ timeout: WAIT_MS });
+      expect(Date.now()).toBeLessThan(dueAt);
+      expect(await pane(page).locator('.status-pill').textContent()).toBe('Snoozed');
+      await row(page, 'Carla Rinaldi').locator('.row-preview', { hasText: '¿Alguna novedad?' }).waitFor({ timeout: WAIT_MS });
+      expect(await page.locator('.tab[data-status="snoozed"] .tab-count').textContent()).toBe('1');
+      const waitingBefore = waitingIn(await page.title());
 
-    // Leave the conversation, so the notification's click has something to do.
-    await showTab(page, 'open');
-    await page.locator('.pane-empty').waitFor({ timeout: WAIT_MS });
+      // Leave the conversation, so the notification's click has something to do.
+      await showTab(page, 'open');
+      await page.locator('.pane-empty').waitFor({ timeout: WAIT_MS });
 
-    // Due: a desktop notification for the reminder, with its note; the conversation is back in Open,
-    // at the top, and waits for me (the page title counts it).
-    const shown = await until(() => shownIn(page), (list) => list.some((n) => n.title === 'Reminder: Carla Rinaldi'), 'the reminder notification', 40_000);
-    expect(Date.now()).toBeGreaterThanOrEqual(dueAt);
-    const index = shown.findIndex((n) => n.title === 'Reminder: Carla Rinaldi');
-    expect(shown[index]).toMatchObject({ body: 'Send Carla the quote' });
-    expect(shown[index]!.tag).toMatch(/^reminder:/);
-    expect(shown.filter((n) => n.title === 'Reminder: Carla Rinaldi')).toHaveLength(1);
-    await page.locator('.row').first().locator('.row-name', { hasText: 'Carla Rinaldi' }).waitFor({ timeout: WAIT_MS });
-    await until(() => page.title(), (title) => waitingIn(title) === waitingBefore + 1, 'the page title to count the waiting conversation');
+      // Due: a desktop notification for the reminder, with its note; the conversation is back in Open,
+      // at the top, and waits for me (the page title counts it).
+      const shown = await until(
+        () => shownIn(page),
+        (list) => list.some((n) => n.title === 'Reminder: Carla Rinaldi'),
+        'the reminder notification',
+        40_000,
+      );
+      expect(Date.now()).toBeGreaterThanOrEqual(dueAt);
+      const index = shown.findIndex((n) => n.title === 'Reminder: Carla Rinaldi');
+      expect(shown[index]).toMatchObject({ body: 'Send Carla the quote' });
+      expect(shown[index]!.tag).toMatch(/^reminder:/);
+      expect(shown.filter((n) => n.title === 'Reminder: Carla Rinaldi')).toHaveLength(1);
+      await page.locator('.row').first().locator('.row-name', { hasText: 'Carla Rinaldi' }).waitFor({ timeout: WAIT_MS });
+      await until(
+        () => page.title(),
+        (title) => waitingIn(title) === waitingBefore + 1,
+        'the page title to count the waiting conversation',
+      );
 
-    // Clicking the notification opens the conversation, whose reminder is now overdue.
-    await page.evaluate(`window.__clickNotification(${index})`);
-    const bar = pane(page).getByTestId('reminder-bar');
-    await bar.waitFor({ timeout: WAIT_MS });
-    expect(await pane(page).locator('h2').textContent()).toBe('Carla Rinaldi');
-    expect(await pane(page).locator('.status-pill').textContent()).toBe('Open');
-    expect(await bar.textContent()).toMatch(/^.*Overdue: /);
-    expect(await row(page, 'Carla Rinaldi').getByTestId('row-reminder').textContent()).toContain('Overdue: ');
+      // Clicking the notification opens the conversation, whose reminder is now overdue.
+      await page.evaluate(`window.__clickNotification(${index})`);
+      const bar = pane(page).getByTestId('reminder-bar');
+      await bar.waitFor({ timeout: WAIT_MS });
+      expect(await pane(page).locator('h2').textContent()).toBe('Carla Rinaldi');
+      expect(await pane(page).locator('.status-pill').textContent()).toBe('Open');
+      expect(await bar.textContent()).toMatch(/^.*Overdue: /);
+      expect(await row(page, 'Carla Rinaldi').getByTestId('row-reminder').textContent()).toContain('Overdue: ');
 
-    // Done: the reminder leaves the conversation, the row and my list.
-    await bar.getByRole('button', { name: 'Done' }).click();
-    await bar.waitFor({ state: 'detached', timeout: WAIT_MS });
-    expect(await row(page, 'Carla Rinaldi').getByTestId('row-reminder').count()).toBe(0);
-    await ana.ipc.until('reminder.list', {}, (l) => l.length === 0);
-  });
+      // Done: the reminder leaves the conversation, the row and my list.
+      await bar.getByRole('button', { name: 'Done' }).click();
+      await bar.waitFor({ state: 'detached', timeout: WAIT_MS });
+      expect(await row(page, 'Carla Rinaldi').getByTestId('row-reminder').count()).toBe(0);
+      await ana.ipc.until('reminder.list', {}, (l) => l.length === 0);
+    },
+  );
 
   it('opens the conversation in a new window (a tab here) on the same route, live like the first', { timeout: 60_000 }, async () => {
     const page = browser.page;
@@ -180,6 +195,10 @@ describe('reminders through the headless host', () => {
     expect(await page.getByTestId('my-presence').getAttribute('data-presence')).toBe('away');
     // Confirmed by the server: the directory every teammate reads says Away.
     await ana.ipc.until('directory.get', {}, (d) => d.users.find((u) => u.id === 'user-ana')?.presence === 'away');
-    await until(() => page.getByTestId('my-presence').getAttribute('data-presence'), (p) => p === 'away', 'my presence after confirmation');
+    await until(
+      () => page.getByTestId('my-presence').getAttribute('data-presence'),
+      (p) => p === 'away',
+      'my presence after confirmation',
+    );
   });
 });

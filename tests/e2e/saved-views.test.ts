@@ -64,18 +64,38 @@ describe('saved views', () => {
 
     // The new view is opened: only Carla (tagged and unread); one waiting, one unread.
     const anaItem = savedView(page, 'Facturación sin leer');
-    await until(() => anaItem.getAttribute('aria-current'), (a) => a === 'page', 'the new view to be the current one');
-    await until(() => listNames(page), (n) => n.join() === 'Carla Méndez', 'the view to list only Carla');
-    await until(() => counters(anaItem), (c) => c.waiting === '1' && c.unread === '1', 'the view counters to be 1 waiting, 1 unread');
+    await until(
+      () => anaItem.getAttribute('aria-current'),
+      (a) => a === 'page',
+      'the new view to be the current one',
+    );
+    await until(
+      () => listNames(page),
+      (n) => n.join() === 'Carla Méndez',
+      'the view to list only Carla',
+    );
+    await until(
+      () => counters(anaItem),
+      (c) => c.waiting === '1' && c.unread === '1',
+      'the view counters to be 1 waiting, 1 unread',
+    );
     expect(await page.locator('.tab[data-status="open"] .tab-count').textContent()).toBe('1');
     await screenshot(page, 'views-2-ana-shared-view');
 
     // Bruno (Soporte) gets it with the same counters and contents.
     const brunoItem = savedView(bruno.page, 'Facturación sin leer');
     await brunoItem.waitFor({ timeout: WAIT_MS });
-    await until(() => counters(brunoItem), (c) => c.waiting === '1' && c.unread === '1', "Bruno's counters to match");
+    await until(
+      () => counters(brunoItem),
+      (c) => c.waiting === '1' && c.unread === '1',
+      "Bruno's counters to match",
+    );
     await brunoItem.click();
-    await until(() => listNames(bruno.page), (n) => n.join() === 'Carla Méndez', 'Bruno to see only Carla in it');
+    await until(
+      () => listNames(bruno.page),
+      (n) => n.join() === 'Carla Méndez',
+      'Bruno to see only Carla in it',
+    );
     await screenshot(bruno.page, 'views-3-bruno-sees-shared');
 
     // A personal view of Ana's.
@@ -96,13 +116,29 @@ describe('saved views', () => {
     await edit.getByRole('button', { name: 'Save view' }).click();
     await edit.waitFor({ state: 'detached', timeout: WAIT_MS });
     const renamed = savedView(page, 'Facturación');
-    await until(() => listNames(page), (n) => [...n].sort().join() === 'Carla Méndez,Diego Paz', 'the edited view to list Carla and Diego');
-    await until(() => counters(renamed), (c) => c.waiting === '2' && c.unread === '1', 'counters of 2 waiting, 1 unread');
+    await until(
+      () => listNames(page),
+      (n) => [...n].sort().join() === 'Carla Méndez,Diego Paz',
+      'the edited view to list Carla and Diego',
+    );
+    await until(
+      () => counters(renamed),
+      (c) => c.waiting === '2' && c.unread === '1',
+      'counters of 2 waiting, 1 unread',
+    );
 
     // The edit was recorded after the personal view: once Bruno has the edit he has everything before it.
     const brunoRenamed = savedView(bruno.page, 'Facturación');
-    await until(() => brunoRenamed.locator('.view-name').allTextContents(), (n) => n.includes('Facturación'), 'Bruno to see the new name');
-    await until(() => listNames(bruno.page), (n) => [...n].sort().join() === 'Carla Méndez,Diego Paz', "Bruno's list to follow the edit");
+    await until(
+      () => brunoRenamed.locator('.view-name').allTextContents(),
+      (n) => n.includes('Facturación'),
+      'Bruno to see the new name',
+    );
+    await until(
+      () => listNames(bruno.page),
+      (n) => [...n].sort().join() === 'Carla Méndez,Diego Paz',
+      "Bruno's list to follow the edit",
+    );
     expect(await bruno.page.locator('.view-name').allTextContents()).not.toContain('Mis pendientes');
     expect((await bruno.client.ipc.ok('view.list', {})).map((v) => v.name)).toEqual(['Facturación']);
     await screenshot(bruno.page, 'views-4-bruno-after-edit');
@@ -113,7 +149,11 @@ describe('saved views', () => {
     await renamed.waitFor({ state: 'detached', timeout: WAIT_MS });
     await brunoRenamed.waitFor({ state: 'detached', timeout: WAIT_MS });
     expect(await bruno.page.locator('.view-name').allTextContents()).not.toContain('Mis pendientes');
-    await until(() => bruno.page.locator('.view-item[data-view="mine"]').getAttribute('aria-current'), (a) => a === 'page', 'Bruno to fall back to Mine');
+    await until(
+      () => bruno.page.locator('.view-item[data-view="mine"]').getAttribute('aria-current'),
+      (a) => a === 'page',
+      'Bruno to fall back to Mine',
+    );
     await screenshot(bruno.page, 'views-5-bruno-after-delete');
     await screenshot(page, 'views-6-ana-after-delete');
     expect(await page.locator('.view-name').allTextContents()).toContain('Mis pendientes');

@@ -36,7 +36,11 @@ describe('taken by another agent', () => {
     proxy.refuse();
     await page.getByTestId('offline-banner').waitFor({ timeout: WAIT_MS });
     await pane(page).getByRole('button', { name: 'Assign to me' }).click();
-    await until(() => pane(page).getByTestId('assignee').textContent(), (t) => t === 'Bruno', 'Bruno shown as the assignee while offline');
+    await until(
+      () => pane(page).getByTestId('assignee').textContent(),
+      (t) => t === 'Bruno',
+      'Bruno shown as the assignee while offline',
+    );
     await openView(page, 'mine');
     await row(page, 'Rocío Vega').waitFor({ timeout: WAIT_MS });
     await screenshot(page, 'taken-1-bruno-claimed-offline');
@@ -44,7 +48,11 @@ describe('taken by another agent', () => {
     await openView(ana.page, 'unassigned');
     await row(ana.page, 'Rocío Vega').click();
     await pane(ana.page).getByRole('button', { name: 'Assign to me' }).click();
-    await until(() => pane(ana.page).getByTestId('assignee').textContent(), (t) => t === 'Ana', 'Ana to be the assignee');
+    await until(
+      () => pane(ana.page).getByTestId('assignee').textContent(),
+      (t) => t === 'Ana',
+      'Ana to be the assignee',
+    );
     await synced(ana.client);
 
     proxy.pass();

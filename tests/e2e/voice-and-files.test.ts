@@ -29,7 +29,9 @@ interface Canvas2d {
   arc(x: number, y: number, r: number, a: number, b: number): void;
   fill(): void;
 }
-declare const document: { createElement(tag: 'canvas'): { width: number; height: number; getContext(kind: '2d'): Canvas2d | null; toDataURL(type: string): string } };
+declare const document: {
+  createElement(tag: 'canvas'): { width: number; height: number; getContext(kind: '2d'): Canvas2d | null; toDataURL(type: string): string };
+};
 
 const timer = (page: Page) => pane(page).getByRole('timer');
 const seconds = (text: string | null) => {
@@ -55,7 +57,10 @@ describe('voice notes and files', () => {
     cleanups.push(() => ana.stop());
     const anaUi = await openBrowser({ args: browserArgs });
     const customer = await openBrowser();
-    cleanups.push(() => anaUi.close(), () => customer.close());
+    cleanups.push(
+      () => anaUi.close(),
+      () => customer.close(),
+    );
     await signIn(anaUi.page, ana.url, 'ana@demo.test');
     await startChat(customer.page, server.url, customerName);
     await say(customer.page, 'Hola, ¿me pueden ayudar?');
@@ -69,7 +74,11 @@ describe('voice notes and files', () => {
     const p = pane(page);
 
     await p.getByRole('button', { name: 'Record a voice note' }).click();
-    await until(() => timer(page).textContent(), (t) => seconds(t) >= 1, 'the timer to move');
+    await until(
+      () => timer(page).textContent(),
+      (t) => seconds(t) >= 1,
+      'the timer to move',
+    );
     await expect(p.getByRole('meter', { name: 'Microphone level' }).count()).resolves.toBe(1);
     await screenshot(page, 'voice-1-recording');
     await p.getByRole('button', { name: 'Stop recording' }).click();
@@ -81,7 +90,11 @@ describe('voice notes and files', () => {
     await p.getByRole('button', { name: 'Delete the voice note' }).click();
     await take.waitFor({ state: 'detached', timeout: WAIT_MS });
     await p.getByRole('button', { name: 'Record a voice note' }).click();
-    await until(() => timer(page).textContent(), (t) => seconds(t) >= 3, 'three seconds of recording');
+    await until(
+      () => timer(page).textContent(),
+      (t) => seconds(t) >= 3,
+      'three seconds of recording',
+    );
     await p.getByRole('button', { name: 'Stop recording' }).click();
     await take.waitFor({ timeout: WAIT_MS });
     // Play it back before sending: it really has sound to play.
@@ -100,7 +113,11 @@ describe('voice notes and files', () => {
     // Inline in Ana's timeline, then on the customer's page, where it plays.
     const sent = p.locator('.message-out .attachment-audio audio');
     await sent.waitFor({ timeout: WAIT_MS });
-    await until(() => p.locator('.message-out').last().getAttribute('data-delivery'), (d) => d === 'sent' || d === 'delivered' || d === 'read', 'the voice note to leave the outbox');
+    await until(
+      () => p.locator('.message-out').last().getAttribute('data-delivery'),
+      (d) => d === 'sent' || d === 'delivered' || d === 'read',
+      'the voice note to leave the outbox',
+    );
     const onPage = agentMessages(customer).locator('.att-voice audio');
     await onPage.waitFor({ timeout: WAIT_MS });
     expect(await onPage.count()).toBe(1);
@@ -159,12 +176,20 @@ describe('voice notes and files', () => {
     await tray.waitFor({ state: 'detached', timeout: WAIT_MS });
 
     await server.restart();
-    await until(() => mine.getAttribute('data-delivery'), (d) => d === 'sent' || d === 'delivered' || d === 'read', 'the message with files to leave the outbox');
+    await until(
+      () => mine.getAttribute('data-delivery'),
+      (d) => d === 'sent' || d === 'delivered' || d === 'read',
+      'the message with files to leave the outbox',
+    );
     const got = agentMessages(customer).filter({ hasText: 'Te mando el presupuesto' });
     await got.waitFor({ timeout: WAIT_MS });
     await got.getByRole('link', { name: 'Download: presupuesto.pdf' }).waitFor({ timeout: WAIT_MS });
     await got.getByRole('img', { name: 'Image: captura.png' }).waitFor({ timeout: WAIT_MS });
-    await until(() => got.getByRole('img').evaluate((el: { naturalWidth: number }) => el.naturalWidth), (w) => w === 160, 'the image to load');
+    await until(
+      () => got.getByRole('img').evaluate((el: { naturalWidth: number }) => el.naturalWidth),
+      (w) => w === 160,
+      'the image to load',
+    );
     expect(await agentMessages(customer).filter({ hasText: 'Te mando el presupuesto' }).count()).toBe(1);
     await screenshot(page, 'files-2-sent-timeline');
     await screenshot(customer, 'files-3-customer-page');
@@ -225,7 +250,11 @@ describe('voice notes and files', () => {
           await p.getByTestId('attach-input').setInputFiles(pdf);
           await p.locator('.attachment-tray').getByText('factura.pdf').waitFor({ timeout: WAIT_MS });
           await p.getByRole('button', { name: c.record }).click();
-          await until(() => timer(page).textContent(), (t) => seconds(t) >= 1, 'the timer to move');
+          await until(
+            () => timer(page).textContent(),
+            (t) => seconds(t) >= 1,
+            'the timer to move',
+          );
           await screenshot(page, `voice-looks-${c.lang}-${theme}-recording`);
           await p.getByRole('button', { name: c.stop }).click();
           await p.locator('.voice-recorded audio').waitFor({ timeout: WAIT_MS });

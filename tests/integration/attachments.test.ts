@@ -58,7 +58,17 @@ describe('blob uploads', () => {
 
     const refusals: [Response, number, string][] = [
       [await put(server.url, token, sha(EXE), EXE, 'application/pdf'), 415, 'FORBIDDEN_FILE_TYPE'],
-      [await put(server.url, token, sha(PDF).replace(/^./, (c) => (c === '0' ? '1' : '0')), PDF, 'application/pdf'), 400, 'HASH_MISMATCH'],
+      [
+        await put(
+          server.url,
+          token,
+          sha(PDF).replace(/^./, (c) => (c === '0' ? '1' : '0')),
+          PDF,
+          'application/pdf',
+        ),
+        400,
+        'HASH_MISMATCH',
+      ],
       [await put(server.url, token, sha(PDF), PDF, 'image/png'), 415, 'FORBIDDEN_FILE_TYPE'],
     ];
     const big = Buffer.alloc(MAX_ATTACHMENT_BYTES + 1, 0x61);
@@ -112,7 +122,9 @@ describe('attachments through the outbox', () => {
       ms.some((m) => m.direction === 'out' && m.delivery === 'sent'),
     );
     expect(sent.filter((m) => m.direction === 'out').map((m) => m.attachments.map((a) => a.sha256))).toEqual([[sha(PDF)]]);
-    expect(readMirrorFile(ana, (db) => db.prepare('SELECT sha256, state FROM blob_uploads').all())).toEqual([{ sha256: sha(PDF), state: 'uploaded' }]);
+    expect(readMirrorFile(ana, (db) => db.prepare('SELECT sha256, state FROM blob_uploads').all())).toEqual([
+      { sha256: sha(PDF), state: 'uploaded' },
+    ]);
 
     const again = await WebchatCustomer.join(server.url, 'demo', 'Gabriela', customer.identity);
     again.close();
@@ -142,12 +154,19 @@ describe('attachments through the outbox', () => {
     await peer.waitForOp((op) => op.kind === 'conversation', 'conversation');
     const conversation = [...peer.conversations.values()].find((c) => c.lastMessagePreview === 'Hola')!;
     const attachment = { sha256: sha(PDF), name: 'factura.pdf', mime: 'application/pdf', size: PDF.length, kind: 'file', durationMs: null };
-    const refused = await peer.push('message.send', { id: randomUUID(), conversationId: conversation.id, body: '', attachments: [attachment] });
+    const refused = await peer.push('message.send', {
+      id: randomUUID(),
+      conversationId: conversation.id,
+      body: '',
+      attachments: [attachment],
+    });
     expect(refused).toMatchObject({ status: 'rejected', error: { code: 'ATTACHMENT_MISSING' } });
     // Once uploaded, the same message goes through and the customer gets it.
     expect((await put(server.url, token, sha(PDF), PDF, 'application/pdf')).status).toBe(201);
     const id = randomUUID();
-    expect(await peer.push('message.send', { id, conversationId: conversation.id, body: 'Aquí está', attachments: [attachment] })).toMatchObject({ status: 'ok' });
+    expect(
+      await peer.push('message.send', { id, conversationId: conversation.id, body: 'Aquí está', attachments: [attachment] }),
+    ).toMatchObject({ status: 'ok' });
     const got = await customer.waitForAgentMessage((m) => m.id === id);
     expect(got.attachments.map((a) => a.name)).toEqual(['factura.pdf']);
     peer.close();
@@ -161,19 +180,30 @@ describe('attachments through the outbox', () => {
     const customer = await WebchatCustomer.join(server.url, 'demo', 'Julia');
     await customer.say('¿Me reenvías el contrato?');
     const conversation = await waitForConversation(ana, 'unassigned', 'Julia');
-    const staged = await ana.ipc.ok('attachment.stage', { name: 'contrato.pdf', mime: 'application/pdf', dataBase64: PDF.toString('base64'), kind: 'file', durationMs: null });
+    const staged = await ana.ipc.ok('attachment.stage', {
+      name: 'contrato.pdf',
+      mime: 'application/pdf',
+      dataBase64: PDF.toString('base64'),
+      kind: 'file',
+      durationMs: null,
+    });
     // As if uploaded long ago and since removed by the server (it keeps no file nothing holds).
     await ana.stop();
     const dir = join(ana.dataDir, 'client', 'mirrors');
     const file = readdirSync(dir).find((f) => f.endsWith('.sqlite'))!;
     const db = new Database(join(dir, file));
-    db.prepare("INSERT INTO blob_uploads (sha256, state, error, at) VALUES (?, 'uploaded', NULL, ?)").run(sha(PDF), Date.now() - 3 * 86_400_000);
+    db.prepare("INSERT INTO blob_uploads (sha256, state, error, at) VALUES (?, 'uploaded', NULL, ?)").run(
+      sha(PDF),
+      Date.now() - 3 * 86_400_000,
+    );
     db.close();
     await ana.restart();
     await ana.ipc.until('sync.status', {}, (s) => s.state === 'online');
 
     const { id } = await ana.ipc.ok('message.send', { conversationId: conversation.id, body: 'El contrato', attachments: [staged] });
-    const failed = await ana.ipc.until('conversation.messages', { conversationId: conversation.id }, (ms) => ms.some((m) => m.id === id && m.delivery === 'failed'));
+    const failed = await ana.ipc.until('conversation.messages', { conversationId: conversation.id }, (ms) =>
+      ms.some((m) => m.id === id && m.delivery === 'failed'),
+    );
     expect(failed.find((m) => m.id === id)?.failure?.code).toBe('ATTACHMENT_MISSING');
     expect(readMirrorFile(ana, (d) => d.prepare('SELECT COUNT(*) AS n FROM blob_uploads').get())).toEqual({ n: 0 });
 
@@ -206,7 +236,13 @@ describe('attachments through the outbox', () => {
       }
       const csv = Buffer.from(rows.join('\n'));
       gate.holdAfter(256 * 1024);
-      const staged = await ana.ipc.ok('attachment.stage', { name: 'precios.csv', mime: 'text/csv', dataBase64: csv.toString('base64'), kind: 'file', durationMs: null });
+      const staged = await ana.ipc.ok('attachment.stage', {
+        name: 'precios.csv',
+        mime: 'text/csv',
+        dataBase64: csv.toString('base64'),
+        kind: 'file',
+        durationMs: null,
+      });
       await ana.ipc.ok('message.send', { conversationId: conversation.id, body: 'Aquí la lista', attachments: [staged] });
       await gate.held();
       await ana.kill();

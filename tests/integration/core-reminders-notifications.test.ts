@@ -106,21 +106,44 @@ describe('two devices of one agent', () => {
     await laptop.call('conversation.assign', { conversationId: conv.id, assigneeId: 'user-ana' });
     await until(async () => (await byName(desktop, 'open', 'Carla Reyes'))?.assigneeId === 'user-ana', 'assigned, on the desktop');
 
-    const soon = await laptop.call('reminder.set', { conversationId: conv.id, dueAt: laptop.clock.now() + 10 * MINUTE, note: 'Enviar factura', postpone: false });
-    const later = await laptop.call('reminder.set', { conversationId: conv.id, dueAt: laptop.clock.now() + 20 * MINUTE, note: 'Llamar', postpone: false });
-    await until(async () => (await desktop.call('reminder.list', { conversationId: conv.id })).filter((r) => r.version > 0).length === 2, 'both reminders on the desktop');
+    const soon = await laptop.call('reminder.set', {
+      conversationId: conv.id,
+      dueAt: laptop.clock.now() + 10 * MINUTE,
+      note: 'Enviar factura',
+      postpone: false,
+    });
+    const later = await laptop.call('reminder.set', {
+      conversationId: conv.id,
+      dueAt: laptop.clock.now() + 20 * MINUTE,
+      note: 'Llamar',
+      postpone: false,
+    });
+    await until(
+      async () => (await desktop.call('reminder.list', { conversationId: conv.id })).filter((r) => r.version > 0).length === 2,
+      'both reminders on the desktop',
+    );
     expect((await byName(desktop, 'open', 'Carla Reyes'))?.reminder).toMatchObject({ id: soon.id, note: 'Enviar factura' });
 
     // Dismissed on the laptop before it is due: the desktop learns it and shows the next one instead.
     await laptop.call('reminder.setState', { id: soon.id, state: 'dismissed' });
-    await until(async () => (await byName(desktop, 'open', 'Carla Reyes'))?.reminder?.id === later.id, 'the dismissed reminder gone from the desktop list');
+    await until(
+      async () => (await byName(desktop, 'open', 'Carla Reyes'))?.reminder?.id === later.id,
+      'the dismissed reminder gone from the desktop list',
+    );
 
     for (const d of [laptop, desktop]) d.clock.advance(30 * MINUTE);
     for (const d of [laptop, desktop]) d.clock.advance(2000);
     for (const d of [laptop, desktop]) {
       const reminders = d.shown.filter((n) => n.tag.startsWith('reminder:'));
       expect(reminders).toEqual([
-        { tag: `reminder:${later.id}`, title: 'Reminder: Carla Reyes', body: 'Llamar', conversationId: conv.id, messageId: null, sound: true },
+        {
+          tag: `reminder:${later.id}`,
+          title: 'Reminder: Carla Reyes',
+          body: 'Llamar',
+          conversationId: conv.id,
+          messageId: null,
+          sound: true,
+        },
       ]);
     }
     // Hours later, and after a restart of the desktop: still once per device.
@@ -166,10 +189,20 @@ describe('notifications from the server', () => {
     await ana.call('conversation.assign', { conversationId: taken.id, assigneeId: 'user-ana' });
     const one = people.get('Cliente 01')!;
     for (const words of ['¿Hola?', '¿Alguien?', 'Es urgente']) await one.say(words);
-    await until(async () => (await ana.call('conversation.messages', { conversationId: taken.id })).some((m) => m.body === 'Es urgente'), 'the messages');
+    await until(
+      async () => (await ana.call('conversation.messages', { conversationId: taken.id })).some((m) => m.body === 'Es urgente'),
+      'the messages',
+    );
     ana.clock.advance(1000);
     expect(ana.shown.slice(1)).toEqual([
-      { tag: `message:${taken.id}`, title: 'Cliente 01', body: 'Es urgente', conversationId: taken.id, messageId: expect.any(String), sound: true },
+      {
+        tag: `message:${taken.id}`,
+        title: 'Cliente 01',
+        body: 'Es urgente',
+        conversationId: taken.id,
+        messageId: expect.any(String),
+        sound: true,
+      },
     ]);
     // The badge counts conversations waiting for me: this one more.
     expect(ana.badges.at(-1)).toBe(waitingBefore + 1);
@@ -182,10 +215,17 @@ describe('notifications from the server', () => {
     expect(ana.badges.at(-1)).toBe(waitingBefore);
 
     // Do not disturb, kept in this device's settings file.
-    expect(await ana.call('notifications.settings.set', { doNotDisturb: true, sound: false })).toMatchObject({ doNotDisturb: true, sound: false, newMessage: true });
+    expect(await ana.call('notifications.settings.set', { doNotDisturb: true, sound: false })).toMatchObject({
+      doNotDisturb: true,
+      sound: false,
+      newMessage: true,
+    });
     expect(readSettings(ana.dataDir).notifications).toMatchObject({ doNotDisturb: true, sound: false });
     await one.say('¿Sigues ahí?');
-    await until(async () => (await ana.call('conversation.messages', { conversationId: taken.id })).some((m) => m.body === '¿Sigues ahí?'), 'the message');
+    await until(
+      async () => (await ana.call('conversation.messages', { conversationId: taken.id })).some((m) => m.body === '¿Sigues ahí?'),
+      'the message',
+    );
     ana.clock.advance(1000);
     expect(ana.shown).toHaveLength(2);
     expect(ana.badges.at(-1)).toBe(waitingBefore + 1);

@@ -25,10 +25,26 @@ const text = (s: string) => Buffer.from(`${s}\n${'x'.repeat(200)}\n`);
 it('removes blobs nothing holds once a day old, and keeps those messages and snippets hold, and recent ones', async () => {
   server = await startServerProcess({ demo: true });
   const { token } = await login(server.url, 'ana@demo.test');
-  const files = { sent: text('factura enviada'), snippet: text('catalogo del snippet'), abandoned: text('subido y nunca enviado'), recent: text('recien subido') };
-  const attachment = (name: keyof typeof files): Attachment => ({ sha256: sha(files[name]), name: `${name}.txt`, mime: 'text/plain', size: files[name].length, kind: 'file', durationMs: null });
+  const files = {
+    sent: text('factura enviada'),
+    snippet: text('catalogo del snippet'),
+    abandoned: text('subido y nunca enviado'),
+    recent: text('recien subido'),
+  };
+  const attachment = (name: keyof typeof files): Attachment => ({
+    sha256: sha(files[name]),
+    name: `${name}.txt`,
+    mime: 'text/plain',
+    size: files[name].length,
+    kind: 'file',
+    durationMs: null,
+  });
   for (const bytes of Object.values(files)) {
-    const res = await fetch(server.url + Paths.blob(sha(bytes)), { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body: bytes });
+    const res = await fetch(server.url + Paths.blob(sha(bytes)), {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+      body: bytes,
+    });
     expect(res.status).toBe(201);
   }
 
@@ -37,9 +53,18 @@ it('removes blobs nothing holds once a day old, and keeps those messages and sni
   const said = await customer.say('¿Me mandan la factura?');
   await ana.waitFor(() => ana.messages.has(said), 'the customer message');
   const conversationId = ana.messages.get(said)!.conversationId;
-  expect(await ana.push('message.send', { id: uuidv7(), conversationId, body: 'Aquí está', attachments: [attachment('sent')] })).toMatchObject({ status: 'ok' });
   expect(
-    await ana.push('snippet.save', { id: uuidv7(), title: 'Catálogo', shortcut: 'catalogo', body: 'Te paso el catálogo', attachment: attachment('snippet'), shared: false }),
+    await ana.push('message.send', { id: uuidv7(), conversationId, body: 'Aquí está', attachments: [attachment('sent')] }),
+  ).toMatchObject({ status: 'ok' });
+  expect(
+    await ana.push('snippet.save', {
+      id: uuidv7(),
+      title: 'Catálogo',
+      shortcut: 'catalogo',
+      body: 'Te paso el catálogo',
+      attachment: attachment('snippet'),
+      shared: false,
+    }),
   ).toMatchObject({ status: 'ok' });
   ana.close();
   customer.close();
@@ -55,7 +80,8 @@ it('removes blobs nothing holds once a day old, and keeps those messages and sni
   const orphan = text('sin fila');
   mkdirSync(join(server.dataDir, 'server', 'blobs', sha(orphan).slice(0, 2)), { recursive: true });
   writeFileSync(blobPath(sha(orphan)), orphan);
-  for (const hash of [sha(files.sent), sha(files.snippet), sha(files.abandoned), sha(orphan)]) utimesSync(blobPath(hash), dayAgo / 1000, dayAgo / 1000);
+  for (const hash of [sha(files.sent), sha(files.snippet), sha(files.abandoned), sha(orphan)])
+    utimesSync(blobPath(hash), dayAgo / 1000, dayAgo / 1000);
 
   await server.restart();
   expect(existsSync(blobPath(sha(files.abandoned)))).toBe(false);
@@ -69,7 +95,9 @@ it('removes blobs nothing holds once a day old, and keeps those messages and sni
   expect((await read(files.abandoned)).status).toBe(404);
   // The collected file can no longer be sent: its upload is gone, so it must be attached again.
   const again = await SyncPeer.connect(server.url, { token });
-  expect(await again.push('message.send', { id: uuidv7(), conversationId, body: 'Otro', attachments: [attachment('abandoned')] })).toMatchObject({
+  expect(
+    await again.push('message.send', { id: uuidv7(), conversationId, body: 'Otro', attachments: [attachment('abandoned')] }),
+  ).toMatchObject({
     status: 'rejected',
     error: { code: 'ATTACHMENT_MISSING' },
   });

@@ -41,7 +41,10 @@ describe('deactivating an agent', () => {
     expect(await admin.push('admin.user.update', { userId: 'user-ana', active: false })).toMatchObject({ status: 'ok' });
     expect((await ana.closed).code).toBe(CloseCode.unauthorized);
 
-    await admin.waitForOp((op) => op.kind === 'conversation' && op.row.id === open && op.row.assigneeId === null, 'the conversation back in the queue');
+    await admin.waitForOp(
+      (op) => op.kind === 'conversation' && op.row.id === open && op.row.assigneeId === null,
+      'the conversation back in the queue',
+    );
     expect(admin.conversations.get(open)).toMatchObject({ assigneeId: null, teamId: 'team-soporte', status: 'open' });
     expect(admin.conversations.get(closed)).toMatchObject({ assigneeId: 'user-ana', status: 'closed' });
     const lastEvent = [...admin.messages.values()]

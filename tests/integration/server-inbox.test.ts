@@ -71,7 +71,9 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
   async function anasConversation(name: string) {
     const created = await newConversation(name);
     const ana = await peer('ana');
-    expect(await ana.push('conversation.assign', { conversationId: created.conversationId, assigneeId: 'user-ana' })).toMatchObject({ status: 'ok' });
+    expect(await ana.push('conversation.assign', { conversationId: created.conversationId, assigneeId: 'user-ana' })).toMatchObject({
+      status: 'ok',
+    });
     return { ...created, ana };
   }
 
@@ -110,7 +112,13 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       // Ana's cursor passes that version without the op.
       await ana.waitFor((f) => f.type === 'changes' && f.to >= frame.to, 'Ana past that version');
       const seen = ana.frames.flatMap((f) => (f.type === 'changes' || f.type === 'snapshotPage' ? f.ops : []));
-      expect(seen.some((op) => (op.kind === 'message' && op.row.id === said) || (op.kind === 'conversation' && op.row.id === bruno.messages.get(said)!.conversationId))).toBe(false);
+      expect(
+        seen.some(
+          (op) =>
+            (op.kind === 'message' && op.row.id === said) ||
+            (op.kind === 'conversation' && op.row.id === bruno.messages.get(said)!.conversationId),
+        ),
+      ).toBe(false);
     });
 
     it('refuses an agent assigning outside their teams, or to someone else, and changes nothing', async () => {
@@ -159,7 +167,9 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       });
       expect(await world()).toEqual(before);
       // Ana naming Sofía as the closer: the line says Ana closed it.
-      expect(await ana.push('conversation.close', { ...forged, byId: 'user-sofia', actorId: 'user-sofia', userId: 'user-sofia' })).toMatchObject({
+      expect(
+        await ana.push('conversation.close', { ...forged, byId: 'user-sofia', actorId: 'user-sofia', userId: 'user-sofia' }),
+      ).toMatchObject({
         status: 'ok',
       });
       const after = await stored(conversationId);
@@ -181,12 +191,26 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
           mentions: ['user-bruno', 'user-sofia', 'user-sofia', 'user-ana', 'user-nobody'],
         }),
       ).toMatchObject({ status: 'ok' });
-      expect(ana.messages.get(noteId)).toMatchObject({ kind: 'note', direction: 'out', authorId: 'user-ana', mentions: ['user-bruno', 'user-sofia'] });
+      expect(ana.messages.get(noteId)).toMatchObject({
+        kind: 'note',
+        direction: 'out',
+        authorId: 'user-ana',
+        mentions: ['user-bruno', 'user-sofia'],
+      });
 
       const forBruno = await bruno.waitForOp((op) => op.kind === 'notification', 'Bruno’s notification');
       await sofia.waitForOp((op) => op.kind === 'notification', 'Sofía’s notification');
       const brunos = [...bruno.rowsOf('notification').values()];
-      expect(brunos).toEqual([expect.objectContaining({ userId: 'user-bruno', kind: 'mention', conversationId, messageId: noteId, byId: 'user-ana', readAt: null })]);
+      expect(brunos).toEqual([
+        expect.objectContaining({
+          userId: 'user-bruno',
+          kind: 'mention',
+          conversationId,
+          messageId: noteId,
+          byId: 'user-ana',
+          readAt: null,
+        }),
+      ]);
       expect([...sofia.rowsOf('notification').values()].every((n) => n.userId === 'user-sofia')).toBe(true);
       expect(ana.rowsOf('notification').size).toBe(0);
       // Bruno is told he was mentioned, but the conversation is still not his to read.
@@ -195,10 +219,12 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
 
       // A reply after the note reaches the customer; the note never does (socket, then history).
       const replyId = uuidv7();
-      expect(await ana.push('message.send', { id: replyId, conversationId, body: 'Te enviamos la factura hoy.' })).toMatchObject({ status: 'ok' });
+      expect(await ana.push('message.send', { id: replyId, conversationId, body: 'Te enviamos la factura hoy.' })).toMatchObject({
+        status: 'ok',
+      });
       await carla.waitForAgentMessage((m) => m.id === replyId);
       const delivered = carla.frames.flatMap((f) => (f.type === 'message' ? [f.message] : []));
-      expect(delivered.some((m) => m.id === noteId || m.body.includes('factura') && m.id !== replyId)).toBe(false);
+      expect(delivered.some((m) => m.id === noteId || (m.body.includes('factura') && m.id !== replyId))).toBe(false);
       carla.close();
       const again = await customer('Carla', 'demo', carla.identity);
       expect(again.history.map((m) => m.id)).toContain(replyId);
@@ -215,7 +241,10 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
 
       const bruno = await peer('bruno');
       const before = await world();
-      expect(await bruno.push('notification.markRead', { ids: [mine.id] })).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
+      expect(await bruno.push('notification.markRead', { ids: [mine.id] })).toMatchObject({
+        status: 'rejected',
+        error: { code: 'FORBIDDEN' },
+      });
       expect(await bruno.push('notification.markRead', { ids: ['no-such-notification'] })).toMatchObject({ error: { code: 'NOT_FOUND' } });
       expect(await world()).toEqual(before);
 
@@ -227,7 +256,9 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
   describe('lifecycle', () => {
     it('starts a new pending conversation when the customer writes after close; the old one cannot be reopened meanwhile', async () => {
       const { conversationId, ana, customer: elsa, contactId } = await anasConversation('Elsa');
-      expect(await ana.push('conversation.close', { conversationId, note: 'Resuelto por chat', categoryId: 'category-resuelto' })).toMatchObject({
+      expect(
+        await ana.push('conversation.close', { conversationId, note: 'Resuelto por chat', categoryId: 'category-resuelto' }),
+      ).toMatchObject({
         status: 'ok',
       });
       const closed = await stored(conversationId);
@@ -259,9 +290,13 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
         status: 'rejected',
         error: { code: 'INVALID_TRANSITION', params: { conversationId: next.id } },
       });
-      expect(await ana.push('conversation.setStatus', { conversationId, status: 'open' })).toMatchObject({ error: { code: 'INVALID_TRANSITION' } });
+      expect(await ana.push('conversation.setStatus', { conversationId, status: 'open' })).toMatchObject({
+        error: { code: 'INVALID_TRANSITION' },
+      });
       // Once the new one is closed, the old one may be reopened.
-      expect(await admin.push('conversation.close', { conversationId: next.id, note: null, categoryId: null })).toMatchObject({ status: 'ok' });
+      expect(await admin.push('conversation.close', { conversationId: next.id, note: null, categoryId: null })).toMatchObject({
+        status: 'ok',
+      });
       expect(await ana.push('conversation.reopen', { conversationId })).toMatchObject({ status: 'ok' });
       const reopened = await stored(conversationId);
       expect(reopened.conversation).toMatchObject({ status: 'open', closingCategoryId: null });
@@ -284,7 +319,9 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       expect(await ana.push('conversation.close', { conversationId, note: null, categoryId: 'category-nope' })).toMatchObject({
         error: { code: 'NOT_FOUND' },
       });
-      expect(await admin.push('admin.closingCategory.save', { id: 'category-derivado-ventas', name: 'Derivado a ventas', active: false })).toMatchObject({
+      expect(
+        await admin.push('admin.closingCategory.save', { id: 'category-derivado-ventas', name: 'Derivado a ventas', active: false }),
+      ).toMatchObject({
         status: 'ok',
       });
       expect(await ana.push('conversation.close', { conversationId, note: null, categoryId: 'category-derivado-ventas' })).toMatchObject({
@@ -293,9 +330,13 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       expect((await stored(conversationId)).conversation).toEqual(before.conversations.find((c) => c.id === conversationId));
       await admin.push('admin.closingCategory.save', { id: 'category-derivado-ventas', name: 'Derivado a ventas', active: true });
 
-      expect(await admin.push('admin.inbox.update', { inboxId: 'inbox-web', settings: { closeKeepsAssignee: false } })).toMatchObject({ status: 'ok' });
+      expect(await admin.push('admin.inbox.update', { inboxId: 'inbox-web', settings: { closeKeepsAssignee: false } })).toMatchObject({
+        status: 'ok',
+      });
       try {
-        expect(await ana.push('conversation.close', { conversationId, note: 'Sin respuesta', categoryId: 'category-sin-respuesta' })).toMatchObject({
+        expect(
+          await ana.push('conversation.close', { conversationId, note: 'Sin respuesta', categoryId: 'category-sin-respuesta' }),
+        ).toMatchObject({
           status: 'ok',
         });
         expect((await stored(conversationId)).conversation).toMatchObject({
@@ -338,7 +379,11 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       expect(await ana.push('conversation.tag', { conversationId, add: ['factura'], remove: ['Vip'] })).toMatchObject({ status: 'ok' });
       const after = await stored(conversationId);
       expect(after.conversation?.tags).toEqual(['factura', 'urgente']);
-      expect(events(after.messages).filter((e) => e?.type === 'tagged').at(-1)).toEqual({
+      expect(
+        events(after.messages)
+          .filter((e) => e?.type === 'tagged')
+          .at(-1),
+      ).toEqual({
         type: 'tagged',
         added: ['factura'],
         removed: [expect.stringMatching(/^vip$/i)],
@@ -366,14 +411,18 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       const { conversationId, ana, messageId } = await anasConversation('Julia');
       const bruno = await peer('bruno');
       const mark = ana.frames.length;
-      expect(await ana.push('conversation.transfer', { conversationId, toUserId: 'user-bruno', toTeamId: null, newConversationId: uuidv7() })).toMatchObject({
+      expect(
+        await ana.push('conversation.transfer', { conversationId, toUserId: 'user-bruno', toTeamId: null, newConversationId: uuidv7() }),
+      ).toMatchObject({
         status: 'ok',
       });
       await ana.waitForOp((op) => op.kind === 'revoke' && op.conversationId === conversationId, 'revoke at Ana', mark);
       await bruno.waitForOp((op) => op.kind === 'conversation' && op.row.id === conversationId, 'the conversation at Bruno');
       expect(bruno.conversations.get(conversationId)).toMatchObject({ assigneeId: 'user-bruno', teamId: 'team-soporte', status: 'open' });
       expect(bruno.messages.get(messageId)).toMatchObject({ body: 'Hola, soy Julia' });
-      expect(events([...bruno.messages.values()].filter((m) => m.conversationId === conversationId).sort((a, b) => a.seq - b.seq)).at(-1)).toEqual({
+      expect(
+        events([...bruno.messages.values()].filter((m) => m.conversationId === conversationId).sort((a, b) => a.seq - b.seq)).at(-1),
+      ).toEqual({
         type: 'transferred',
         toUserId: 'user-bruno',
         toTeamId: null,
@@ -381,7 +430,9 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       });
 
       // Bruno sends it to the Ventas queue: unassigned there.
-      expect(await bruno.push('conversation.transfer', { conversationId, toUserId: null, toTeamId: 'team-ventas', newConversationId: uuidv7() })).toMatchObject({
+      expect(
+        await bruno.push('conversation.transfer', { conversationId, toUserId: null, toTeamId: 'team-ventas', newConversationId: uuidv7() }),
+      ).toMatchObject({
         status: 'ok',
       });
       expect((await stored(conversationId)).conversation).toMatchObject({ assigneeId: null, teamId: 'team-ventas' });
@@ -391,7 +442,12 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       const { conversationId, ana } = await anasConversation('Kiara');
       const bruno = await peer('bruno');
       const before = await world();
-      const to = (toUserId: string | null, toTeamId: string | null) => ({ conversationId, toUserId, toTeamId, newConversationId: uuidv7() });
+      const to = (toUserId: string | null, toTeamId: string | null) => ({
+        conversationId,
+        toUserId,
+        toTeamId,
+        newConversationId: uuidv7(),
+      });
       expect(await bruno.push('conversation.transfer', to('user-bruno', null))).toMatchObject({
         status: 'rejected',
         error: { code: 'ALREADY_ASSIGNED', params: { assigneeId: 'user-ana' } },
@@ -407,12 +463,16 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       const bruno = await peer('bruno');
       const admin = await peer('admin');
       await bruno.push('conversation.assign', { conversationId, assigneeId: 'user-bruno' });
-      expect(await admin.push('admin.inbox.update', { inboxId: 'inbox-ventas', settings: { transferStartsNewConversation: true } })).toMatchObject({
+      expect(
+        await admin.push('admin.inbox.update', { inboxId: 'inbox-ventas', settings: { transferStartsNewConversation: true } }),
+      ).toMatchObject({
         status: 'ok',
       });
       try {
         const newConversationId = uuidv7();
-        expect(await bruno.push('conversation.transfer', { conversationId, toUserId: 'user-sofia', toTeamId: null, newConversationId })).toMatchObject({
+        expect(
+          await bruno.push('conversation.transfer', { conversationId, toUserId: 'user-sofia', toTeamId: null, newConversationId }),
+        ).toMatchObject({
           status: 'ok',
         });
         const old = await stored(conversationId);
@@ -435,7 +495,12 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
         const other = await newConversation('Lola 2', 'ventas');
         await bruno.push('conversation.assign', { conversationId: other.conversationId, assigneeId: 'user-bruno' });
         expect(
-          await bruno.push('conversation.transfer', { conversationId: other.conversationId, toUserId: 'user-sofia', toTeamId: null, newConversationId }),
+          await bruno.push('conversation.transfer', {
+            conversationId: other.conversationId,
+            toUserId: 'user-sofia',
+            toTeamId: null,
+            newConversationId,
+          }),
         ).toMatchObject({ error: { code: 'INVALID_ARGS' } });
       } finally {
         await admin.push('admin.inbox.update', { inboxId: 'inbox-ventas', settings: { transferStartsNewConversation: false } });
@@ -455,7 +520,12 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       expect(await world()).toEqual(before);
       expect(await ana.push('contact.create', base)).toMatchObject({ status: 'ok' });
       await bruno.waitForOp((op) => op.kind === 'contact' && op.row.id === id, 'the contact at Bruno');
-      expect(bruno.rowsOf('contact').get(id)).toMatchObject({ name: 'Lucía Pérez', phones: ['+51 999 111 222'], custom: { plan: 'Pro' }, mergedIntoId: null });
+      expect(bruno.rowsOf('contact').get(id)).toMatchObject({
+        name: 'Lucía Pérez',
+        phones: ['+51 999 111 222'],
+        custom: { plan: 'Pro' },
+        mergedIntoId: null,
+      });
     });
 
     it('merges edits of different fields; on the same field the later write wins and the loser is kept as a conflict', async () => {
@@ -466,17 +536,31 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       await bruno.waitForOp((op) => op.kind === 'contact' && op.row.id === id, 'the contact');
       const seenByBruno = bruno.rowsOf('contact').get(id)!;
 
-      expect(await ana.push('contact.update', { contactId: id, fields: { name: 'Mario Ruiz' }, base: { name: seenByBruno.fieldVersions.name ?? 0 } })).toMatchObject({
+      expect(
+        await ana.push('contact.update', {
+          contactId: id,
+          fields: { name: 'Mario Ruiz' },
+          base: { name: seenByBruno.fieldVersions.name ?? 0 },
+        }),
+      ).toMatchObject({
         status: 'ok',
       });
-      expect(await bruno.push('contact.update', { contactId: id, fields: { 'custom.documento': 'DNI 4455' }, base: {} })).toMatchObject({ status: 'ok' });
+      expect(await bruno.push('contact.update', { contactId: id, fields: { 'custom.documento': 'DNI 4455' }, base: {} })).toMatchObject({
+        status: 'ok',
+      });
       expect(ana.rowsOf('contact').get(id)).toMatchObject({ name: 'Mario Ruiz' });
       await ana.waitForOp((op) => op.kind === 'contact' && op.row.id === id && op.row.custom.documento === 'DNI 4455', 'both edits');
       expect(ana.rowsOf('contact').get(id)).toMatchObject({ name: 'Mario Ruiz', custom: { documento: 'DNI 4455' } });
       expect([...ana.rowsOf('contactChange').values()].filter((c) => c.contactId === id && c.conflict)).toEqual([]);
 
       // Bruno edits the name from the value he saw before Ana's change.
-      expect(await bruno.push('contact.update', { contactId: id, fields: { name: 'Mario R.' }, base: { name: seenByBruno.fieldVersions.name ?? 0 } })).toMatchObject({
+      expect(
+        await bruno.push('contact.update', {
+          contactId: id,
+          fields: { name: 'Mario R.' },
+          base: { name: seenByBruno.fieldVersions.name ?? 0 },
+        }),
+      ).toMatchObject({
         status: 'ok',
       });
       await ana.waitForOp((op) => op.kind === 'contactChange' && op.row.contactId === id && op.row.conflict, 'the conflict');
@@ -491,8 +575,12 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
         status: 'rejected',
         error: { code: 'INVALID_ARGS' },
       });
-      expect(await bruno.push('contact.update', { contactId: id, fields: { 'custom.plan': 'Oro' }, base: {} })).toMatchObject({ error: { code: 'INVALID_ARGS' } });
-      expect(await bruno.push('contact.update', { contactId: 'nobody', fields: { name: 'X' }, base: {} })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+      expect(await bruno.push('contact.update', { contactId: id, fields: { 'custom.plan': 'Oro' }, base: {} })).toMatchObject({
+        error: { code: 'INVALID_ARGS' },
+      });
+      expect(await bruno.push('contact.update', { contactId: 'nobody', fields: { name: 'X' }, base: {} })).toMatchObject({
+        error: { code: 'NOT_FOUND' },
+      });
       expect(await world()).toEqual(before);
     });
 
@@ -505,10 +593,16 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       expect(await admin.push('contact.merge', { targetId: first.contactId, sourceId: second.contactId })).toMatchObject({
         error: { code: 'INVALID_TRANSITION' },
       });
-      expect(await admin.push('contact.merge', { targetId: first.contactId, sourceId: first.contactId })).toMatchObject({ error: { code: 'INVALID_ARGS' } });
+      expect(await admin.push('contact.merge', { targetId: first.contactId, sourceId: first.contactId })).toMatchObject({
+        error: { code: 'INVALID_ARGS' },
+      });
       expect(await world()).toEqual(before);
 
-      await admin.push('contact.update', { contactId: second.contactId, fields: { emails: ['nico@example.com'], 'custom.plan': 'Empresa' }, base: {} });
+      await admin.push('contact.update', {
+        contactId: second.contactId,
+        fields: { emails: ['nico@example.com'], 'custom.plan': 'Empresa' },
+        base: {},
+      });
       await admin.push('conversation.close', { conversationId: second.conversationId, note: null, categoryId: null });
       expect(await admin.push('contact.merge', { targetId: first.contactId, sourceId: second.contactId })).toMatchObject({ status: 'ok' });
       const target = admin.rowsOf('contact').get(first.contactId)!;
@@ -537,9 +631,15 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       expect(ana.rowsOf('savedView').get(id)).toMatchObject({ ownerId: 'user-ana', teamId: null, name: 'Mis urgentes' });
 
       const before = await world();
-      expect(await bruno.push('view.save', { ...view, name: 'Mío ahora' })).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
+      expect(await bruno.push('view.save', { ...view, name: 'Mío ahora' })).toMatchObject({
+        status: 'rejected',
+        error: { code: 'FORBIDDEN' },
+      });
       expect(await bruno.push('view.delete', { id })).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
-      expect(await ana.push('view.save', { ...view, teamId: 'team-ventas' })).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
+      expect(await ana.push('view.save', { ...view, teamId: 'team-ventas' })).toMatchObject({
+        status: 'rejected',
+        error: { code: 'FORBIDDEN' },
+      });
       expect(await world()).toEqual(before);
       expect((await peer('bruno')).rowsOf('savedView').has(id)).toBe(false);
 
@@ -548,7 +648,15 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       await bruno.waitForOp((op) => op.kind === 'savedView' && op.row.id === id, 'the shared view', mark);
       await sofia.waitForOp((op) => op.kind === 'savedView' && op.row.id === id, 'the shared view at Sofía');
       // A supervisor may share with any team.
-      expect(await sofia.push('view.save', { id: uuidv7(), name: 'Ventas esperando', teamId: 'team-ventas', filters: { waitingMinutes: 5 }, sort: 'oldest' })).toMatchObject({
+      expect(
+        await sofia.push('view.save', {
+          id: uuidv7(),
+          name: 'Ventas esperando',
+          teamId: 'team-ventas',
+          filters: { waitingMinutes: 5 },
+          sort: 'oldest',
+        }),
+      ).toMatchObject({
         status: 'ok',
       });
 
@@ -575,7 +683,8 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
         ['admin.closingCategory.save', { id: 'category-resuelto', name: 'Hackeado', active: false }],
       ];
       for (const who of [ana, sofia])
-        for (const [name, args] of calls) expect(await who.push(name, args)).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
+        for (const [name, args] of calls)
+          expect(await who.push(name, args)).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
       expect(await world()).toEqual(before);
       expect((await loginRaw(server.url, { email: 'ana@demo.test', password: 'demo1234' })).body.user).toMatchObject({ role: 'agent' });
     });
@@ -583,8 +692,12 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
     it('keeps the last administrator', async () => {
       const admin = await peer('admin');
       const before = await world();
-      expect(await admin.push('admin.user.update', { userId: 'user-admin', role: 'agent' })).toMatchObject({ error: { code: 'FORBIDDEN' } });
-      expect(await admin.push('admin.user.update', { userId: 'user-admin', active: false })).toMatchObject({ error: { code: 'FORBIDDEN' } });
+      expect(await admin.push('admin.user.update', { userId: 'user-admin', role: 'agent' })).toMatchObject({
+        error: { code: 'FORBIDDEN' },
+      });
+      expect(await admin.push('admin.user.update', { userId: 'user-admin', active: false })).toMatchObject({
+        error: { code: 'FORBIDDEN' },
+      });
       expect(await world()).toEqual(before);
       expect(admin.rowsOf('user').get('user-admin')).toMatchObject({ role: 'admin', active: true });
     });
@@ -593,16 +706,45 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       const admin = await peer('admin');
       const ana = await peer('ana');
       expect(await admin.push('admin.team.save', { id: 'team-postventa', name: 'Postventa' })).toMatchObject({ status: 'ok' });
-      expect(await admin.push('admin.contactField.save', { id: 'field-cumple', key: 'cumple', label: 'Cumpleaños', type: 'date', options: [], active: true })).toMatchObject({
+      expect(
+        await admin.push('admin.contactField.save', {
+          id: 'field-cumple',
+          key: 'cumple',
+          label: 'Cumpleaños',
+          type: 'date',
+          options: [],
+          active: true,
+        }),
+      ).toMatchObject({
         status: 'ok',
       });
-      expect(await admin.push('admin.contactField.save', { id: 'field-otro', key: 'plan', label: 'Otro plan', type: 'text', options: [], active: true })).toMatchObject({
+      expect(
+        await admin.push('admin.contactField.save', {
+          id: 'field-otro',
+          key: 'plan',
+          label: 'Otro plan',
+          type: 'text',
+          options: [],
+          active: true,
+        }),
+      ).toMatchObject({
         error: { code: 'INVALID_ARGS' },
       });
-      expect(await admin.push('admin.contactField.save', { id: 'field-lista', key: 'lista', label: 'Lista', type: 'select', options: [], active: true })).toMatchObject({
+      expect(
+        await admin.push('admin.contactField.save', {
+          id: 'field-lista',
+          key: 'lista',
+          label: 'Lista',
+          type: 'select',
+          options: [],
+          active: true,
+        }),
+      ).toMatchObject({
         error: { code: 'INVALID_ARGS' },
       });
-      expect(await admin.push('admin.closingCategory.save', { id: 'category-spam', name: 'Spam', active: true })).toMatchObject({ status: 'ok' });
+      expect(await admin.push('admin.closingCategory.save', { id: 'category-spam', name: 'Spam', active: true })).toMatchObject({
+        status: 'ok',
+      });
       await ana.waitForOp((op) => op.kind === 'closingCategory' && op.row.id === 'category-spam', 'the category at Ana');
       expect(ana.rowsOf('team').get('team-postventa')).toMatchObject({ name: 'Postventa' });
       expect(ana.rowsOf('contactField').get('field-cumple')).toMatchObject({ key: 'cumple', type: 'date' });
@@ -613,10 +755,20 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       const admin = await peer('admin');
       const sofia = await peer('sofia');
       const userId = uuidv7();
-      expect(await admin.push('admin.user.invite', { id: userId, email: 'ana@demo.test', name: 'Otra Ana', role: 'agent', teamIds: [] })).toMatchObject({
+      expect(
+        await admin.push('admin.user.invite', { id: userId, email: 'ana@demo.test', name: 'Otra Ana', role: 'agent', teamIds: [] }),
+      ).toMatchObject({
         error: { code: 'INVALID_ARGS' },
       });
-      expect(await admin.push('admin.user.invite', { id: userId, email: 'carmen@demo.test', name: 'Carmen', role: 'agent', teamIds: ['team-soporte'] })).toMatchObject({
+      expect(
+        await admin.push('admin.user.invite', {
+          id: userId,
+          email: 'carmen@demo.test',
+          name: 'Carmen',
+          role: 'agent',
+          teamIds: ['team-soporte'],
+        }),
+      ).toMatchObject({
         status: 'ok',
       });
       expect(admin.rowsOf('user').get(userId)).toMatchObject({ invited: true, active: true, role: 'agent', teamIds: ['team-soporte'] });
@@ -638,7 +790,11 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
 
       const token = invite.url.split('/').pop()!;
       const accept = (password: string, t = token) =>
-        fetch(`${server.url}/api/invite/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: t, password }) });
+        fetch(`${server.url}/api/invite/accept`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ token: t, password }),
+        });
       expect((await accept('corta')).status).toBe(400);
       expect((await accept('clave-segura-1', 'not-a-token')).status).toBe(404);
       const ok = await accept('clave-segura-1');
@@ -669,7 +825,10 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       expect(ana.conversations.has(ventas.conversationId)).toBe(false);
       const allIds = () => [...admin.conversations.keys()].sort();
       const visibleTo = (viewer: { id: string; role: 'agent' | 'supervisor' | 'admin'; teamIds: string[] }) =>
-        [...admin.conversations.values()].filter((c) => canSeeConversation(viewer, c)).map((c) => c.id).sort();
+        [...admin.conversations.values()]
+          .filter((c) => canSeeConversation(viewer, c))
+          .map((c) => c.id)
+          .sort();
       const rebootstrapped = async (from: number) => {
         await ana.waitFor((f) => f.type === 'snapshotBegin', 'snapshotBegin', from);
         await ana.waitFor((f) => f.type === 'snapshotEnd', 'snapshotEnd', from);
@@ -682,7 +841,9 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
         expect(ana.conversations.has(ventas.conversationId)).toBe(true);
         expect([...ana.conversations.keys()].sort()).toEqual(allIds());
         // A supervisor may now do what an agent may not.
-        expect(await ana.push('conversation.assign', { conversationId: ventas.conversationId, assigneeId: 'user-bruno' })).toMatchObject({ status: 'ok' });
+        expect(await ana.push('conversation.assign', { conversationId: ventas.conversationId, assigneeId: 'user-bruno' })).toMatchObject({
+          status: 'ok',
+        });
 
         mark = ana.frames.length;
         expect(await admin.push('admin.user.update', { userId: 'user-ana', role: 'agent' })).toMatchObject({ status: 'ok' });
@@ -694,10 +855,14 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
         // Joining Ventas brings its unassigned conversations; leaving takes them away.
         const unassigned = await newConversation('Olga 2', 'ventas');
         mark = ana.frames.length;
-        expect(await admin.push('admin.user.update', { userId: 'user-ana', teamIds: ['team-soporte', 'team-ventas'] })).toMatchObject({ status: 'ok' });
+        expect(await admin.push('admin.user.update', { userId: 'user-ana', teamIds: ['team-soporte', 'team-ventas'] })).toMatchObject({
+          status: 'ok',
+        });
         await rebootstrapped(mark);
         expect(ana.conversations.has(unassigned.conversationId)).toBe(true);
-        expect([...ana.conversations.keys()].sort()).toEqual(visibleTo({ id: 'user-ana', role: 'agent', teamIds: ['team-soporte', 'team-ventas'] }));
+        expect([...ana.conversations.keys()].sort()).toEqual(
+          visibleTo({ id: 'user-ana', role: 'agent', teamIds: ['team-soporte', 'team-ventas'] }),
+        );
         mark = ana.frames.length;
         expect(await admin.push('admin.user.update', { userId: 'user-ana', teamIds: ['team-soporte'] })).toMatchObject({ status: 'ok' });
         await rebootstrapped(mark);

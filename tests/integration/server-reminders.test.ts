@@ -56,11 +56,19 @@ describe('postponing until a reminder is due', () => {
     // Short enough for a test, long enough that the customer writes before it.
     const dueAt = Date.now() + 4000;
     const reminderId = uuidv7();
-    expect(await ana.push('reminder.set', { id: reminderId, conversationId: conversation.id, dueAt, note: 'Llamar', postpone: true })).toMatchObject({
+    expect(
+      await ana.push('reminder.set', { id: reminderId, conversationId: conversation.id, dueAt, note: 'Llamar', postpone: true }),
+    ).toMatchObject({
       status: 'ok',
     });
     expect(ana.conversations.get(conversation.id)).toMatchObject({ status: 'snoozed', snoozedUntil: dueAt });
-    expect(ana.rowsOf('reminder').get(reminderId)).toMatchObject({ userId: 'user-ana', state: 'active', dueAt, note: 'Llamar', postpone: true });
+    expect(ana.rowsOf('reminder').get(reminderId)).toMatchObject({
+      userId: 'user-ana',
+      state: 'active',
+      dueAt,
+      note: 'Llamar',
+      postpone: true,
+    });
 
     const from = ana.frames.length;
     await carla.say('¿Hay novedades?');
@@ -69,7 +77,11 @@ describe('postponing until a reminder is due', () => {
     expect(ana.conversations.get(conversation.id)).toMatchObject({ status: 'snoozed', snoozedUntil: dueAt, unreadCount: 2 });
 
     // The server's own timer wakes it, with nobody pushing anything.
-    await ana.waitForOp((op) => op.kind === 'conversation' && op.row.id === conversation.id && op.row.status === 'open', 'the wake-up', from);
+    await ana.waitForOp(
+      (op) => op.kind === 'conversation' && op.row.id === conversation.id && op.row.status === 'open',
+      'the wake-up',
+      from,
+    );
     const woken = ana.conversations.get(conversation.id)!;
     expect(woken).toMatchObject({ status: 'open', snoozedUntil: null, lastMessageAt: dueAt });
     const events = [...ana.messages.values()].filter((m) => m.conversationId === conversation.id && m.kind === 'event').map((m) => m.event);
@@ -83,21 +95,31 @@ describe('postponing until a reminder is due', () => {
     const ana = await peer('ana');
     const { conversation, customer: diego } = await anasConversation(ana, 'Diego');
     const dueAt = Date.now() + 3_600_000;
-    expect(await ana.push('reminder.set', { id: uuidv7(), conversationId: conversation.id, dueAt, note: null, postpone: false })).toMatchObject({
+    expect(
+      await ana.push('reminder.set', { id: uuidv7(), conversationId: conversation.id, dueAt, note: null, postpone: false }),
+    ).toMatchObject({
       status: 'ok',
     });
     expect(ana.conversations.get(conversation.id)).toMatchObject({ status: 'open', snoozedUntil: null });
-    expect(await ana.push('conversation.setStatus', { conversationId: conversation.id, status: 'snoozed' })).toMatchObject({ status: 'ok' });
+    expect(await ana.push('conversation.setStatus', { conversationId: conversation.id, status: 'snoozed' })).toMatchObject({
+      status: 'ok',
+    });
     const from = ana.frames.length;
     await diego.say('Sigo aquí');
-    await ana.waitForOp((op) => op.kind === 'conversation' && op.row.id === conversation.id && op.row.status === 'open', 'woken by the customer', from);
+    await ana.waitForOp(
+      (op) => op.kind === 'conversation' && op.row.id === conversation.id && op.row.status === 'open',
+      'woken by the customer',
+      from,
+    );
   });
 
   it('a wake time that passed while the server was down wakes the conversation at start', async () => {
     const ana = await peer('ana');
     const { conversation } = await anasConversation(ana, 'Elena');
     const dueAt = Date.now() + 1500;
-    expect(await ana.push('reminder.set', { id: uuidv7(), conversationId: conversation.id, dueAt, note: null, postpone: true })).toMatchObject({
+    expect(
+      await ana.push('reminder.set', { id: uuidv7(), conversationId: conversation.id, dueAt, note: null, postpone: true }),
+    ).toMatchObject({
       status: 'ok',
     });
     for (const o of open.splice(0)) o.close();
@@ -106,10 +128,7 @@ describe('postponing until a reminder is due', () => {
     while (Date.now() <= dueAt) await new Promise((r) => setTimeout(r, dueAt - Date.now() + 1));
     await server.restart();
     const again = await peer('ana');
-    await again.waitFor(
-      () => again.conversations.get(conversation.id)?.status === 'open',
-      'the conversation woken at start',
-    );
+    await again.waitFor(() => again.conversations.get(conversation.id)?.status === 'open', 'the conversation woken at start');
     expect(again.conversations.get(conversation.id)).toMatchObject({ snoozedUntil: null, lastMessageAt: dueAt });
   });
 });
@@ -121,10 +140,15 @@ describe('reminders belong to their owner', () => {
     const { conversation } = await anasConversation(ana, 'Fabio');
     const id = uuidv7();
     const dueAt = Date.now() + 3_600_000;
-    expect(await ana.push('reminder.set', { id, conversationId: conversation.id, dueAt, note: 'volver', postpone: false })).toMatchObject({ status: 'ok' });
+    expect(await ana.push('reminder.set', { id, conversationId: conversation.id, dueAt, note: 'volver', postpone: false })).toMatchObject({
+      status: 'ok',
+    });
 
     // Bruno cannot dismiss it, nor move it (he does not even learn it exists).
-    expect(await bruno.push('reminder.setState', { id, state: 'dismissed' })).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
+    expect(await bruno.push('reminder.setState', { id, state: 'dismissed' })).toMatchObject({
+      status: 'rejected',
+      error: { code: 'FORBIDDEN' },
+    });
     const stolen = await bruno.push('reminder.set', { id, conversationId: conversation.id, dueAt: dueAt + 1, note: null, postpone: false });
     expect(stolen.status).toBe('rejected');
     expect(bruno.rowsOf('reminder').size).toBe(0);
@@ -135,7 +159,9 @@ describe('reminders belong to their owner', () => {
     expect(await ana.push('reminder.setState', { id, state: 'done' })).toMatchObject({ status: 'ok' });
     expect(await ana.push('reminder.setState', { id, state: 'dismissed' })).toMatchObject({ status: 'ok' });
     // A late move of the finished reminder does not bring it back either.
-    expect(await ana.push('reminder.set', { id, conversationId: conversation.id, dueAt: dueAt + 5, note: null, postpone: true })).toMatchObject({
+    expect(
+      await ana.push('reminder.set', { id, conversationId: conversation.id, dueAt: dueAt + 5, note: null, postpone: true }),
+    ).toMatchObject({
       status: 'ok',
     });
     const anaAgain = await peer('ana');
@@ -144,7 +170,10 @@ describe('reminders belong to their owner', () => {
     expect(anaAgain.conversations.get(conversation.id)?.status).toBe('open');
 
     // Unknown reminder: a clear NOT_FOUND, nothing stored.
-    expect(await ana.push('reminder.setState', { id: uuidv7(), state: 'done' })).toMatchObject({ status: 'rejected', error: { code: 'NOT_FOUND' } });
+    expect(await ana.push('reminder.setState', { id: uuidv7(), state: 'done' })).toMatchObject({
+      status: 'rejected',
+      error: { code: 'NOT_FOUND' },
+    });
   });
 });
 
@@ -160,6 +189,9 @@ describe('presence chosen from the tray', () => {
     await bruno.waitFor(() => presenceOf(bruno, 'user-ana') === 'offline', 'Ana offline once disconnected');
     await peer('ana');
     await bruno.waitFor(() => presenceOf(bruno, 'user-ana') === 'away', 'Ana away again when she is back');
-    expect(await (await peer('ana')).push('presence.set', { presence: 'busy' })).toMatchObject({ status: 'rejected', error: { code: 'INVALID_ARGS' } });
+    expect(await (await peer('ana')).push('presence.set', { presence: 'busy' })).toMatchObject({
+      status: 'rejected',
+      error: { code: 'INVALID_ARGS' },
+    });
   });
 });

@@ -164,7 +164,8 @@ describe('forged and invalid mutations', () => {
     const give = await bruno.push('conversation.assign', { conversationId, assigneeId: null });
     const close = await bruno.push('conversation.setStatus', { conversationId, status: 'closed' });
     // Bruno's team owns it, so he is told someone took it, and who.
-    for (const r of [send, claim, give, close]) expect(r.error).toMatchObject({ code: 'ALREADY_ASSIGNED', params: { assigneeId: 'user-ana' } });
+    for (const r of [send, claim, give, close])
+      expect(r.error).toMatchObject({ code: 'ALREADY_ASSIGNED', params: { assigneeId: 'user-ana' } });
     expect(bruno.conversations.has(conversationId)).toBe(false);
     expect(await stored(conversationId)).toEqual(before);
   });
@@ -237,9 +238,9 @@ describe('exactly once', () => {
     ]);
     // A rejection's stored result comes back on a resend.
     expect(await again.pushMany([bad])).toEqual([{ id: 2, status: 'already', error: expect.objectContaining({ code: 'EMPTY_MESSAGE' }) }]);
-    expect(
-      await again.pushMany([{ id: 5, name: 'conversation.markRead', args: { conversationId }, clientTime: 3 }]),
-    ).toEqual([{ id: 5, status: 'outOfOrder' }]);
+    expect(await again.pushMany([{ id: 5, name: 'conversation.markRead', args: { conversationId }, clientTime: 3 }])).toEqual([
+      { id: 5, status: 'outOfOrder' },
+    ]);
     expect(again.frames.findLast((f) => f.type === 'pushResult')).toMatchObject({ lmid: 2 });
     const after = await stored(conversationId);
     expect(after.messages.filter((m) => m.body === 'Una sola vez')).toHaveLength(1);
@@ -272,7 +273,10 @@ describe('bad input', () => {
     ana.sendRaw('{not json');
     await ana.waitFor((f) => f.type === 'error' && f.error.code === 'BAD_FRAME' && !f.fatal, 'BAD_FRAME');
     ana.send({ type: 'push', mutations: 'lots' });
-    await ana.waitFor((f) => f.type === 'error' && f.error.code === 'BAD_FRAME' && f.error.message !== 'The frame is not valid JSON.', 'second BAD_FRAME');
+    await ana.waitFor(
+      (f) => f.type === 'error' && f.error.code === 'BAD_FRAME' && f.error.message !== 'The frame is not valid JSON.',
+      'second BAD_FRAME',
+    );
     ana.send({ type: 'gimme', all: true });
     await ana.waitFor((f) => f.type === 'error' && f.error.code === 'UNKNOWN_FRAME' && !f.fatal, 'UNKNOWN_FRAME');
     expect(await everything()).toEqual(before);

@@ -17,7 +17,14 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 });
 afterAll(async () => {
@@ -61,9 +68,9 @@ it('resends a message typed while the server is down once, and shows the agentâ€
 
   await page.reload();
   await log.locator(`.msg[data-id="${replyId}"]`).waitFor();
-  expect(await log.locator('.msg').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-from')}:${e.querySelector('.body')?.textContent}`))).toEqual([
-    'customer:First question',
-    'customer:Typed while offline',
-    'agent:Hi Olga, Ana here.',
-  ]);
+  expect(
+    await log
+      .locator('.msg')
+      .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-from')}:${e.querySelector('.body')?.textContent}`)),
+  ).toEqual(['customer:First question', 'customer:Typed while offline', 'agent:Hi Olga, Ana here.']);
 });

@@ -63,7 +63,11 @@ it('marks a reply delivered when it reaches an open page, read when the page say
   const theirs = await other.say('hola');
   await agent.waitFor(() => agent.messages.has(theirs), 'the other customer');
   const toOther = uuidv7();
-  await agent.push('message.send', { id: toOther, conversationId: agent.messages.get(theirs)!.conversationId, body: 'Hola, ¿en qué te ayudo?' });
+  await agent.push('message.send', {
+    id: toOther,
+    conversationId: agent.messages.get(theirs)!.conversationId,
+    body: 'Hola, ¿en qué te ayudo?',
+  });
   await stateOf(agent, toOther, 'delivered');
   carla.send({ type: 'seen', messageId: toOther });
   carla.send({ type: 'seen', messageId: second });
@@ -99,7 +103,11 @@ it('keeps a reply sent while the customer is away until their next join delivers
 });
 
 it('the customer page reports the reply it shows as read', async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+  });
   const agent = await ana();
   const page = await (await browser.newContext()).newPage();
   await page.goto(`${server.url}/webchat/demo?lang=es`);

@@ -27,7 +27,12 @@ const settled = (c: ClientProcess) => c.ipc.until('sync.status', {}, (s) => s.st
 
 describe('contacts, views and admin through the server', () => {
   it('creates a contact by hand, edits fields with history, merges two contacts', async () => {
-    const { id } = await ana.ipc.ok('contact.create', { name: 'Óscar Pérez', phones: ['+34 611 222 333'], emails: ['oscar@ejemplo.es'], custom: { plan: 'Pro' } });
+    const { id } = await ana.ipc.ok('contact.create', {
+      name: 'Óscar Pérez',
+      phones: ['+34 611 222 333'],
+      emails: ['oscar@ejemplo.es'],
+      custom: { plan: 'Pro' },
+    });
     expect((await ana.ipc.ok('contact.get', { id }))!.contact).toMatchObject({ name: 'Óscar Pérez', custom: { plan: 'Pro' } });
     await settled(ana);
     const confirmed = await ana.ipc.until('contact.get', { id }, (d) => (d?.contact.version ?? 0) > 0);
@@ -39,7 +44,12 @@ describe('contacts, views and admin through the server', () => {
     await settled(ana);
     const edited = await ana.ipc.until('contact.get', { id }, (d) => d?.history.some((h) => h.field === 'name') ?? false);
     expect(edited!.contact).toMatchObject({ name: 'Óscar Pérez Gil', custom: { plan: 'Pro', documento: 'X123' } });
-    expect(edited!.history.find((h) => h.field === 'name')).toMatchObject({ before: 'Óscar Pérez', after: 'Óscar Pérez Gil', byId: 'user-ana', conflict: false });
+    expect(edited!.history.find((h) => h.field === 'name')).toMatchObject({
+      before: 'Óscar Pérez',
+      after: 'Óscar Pérez Gil',
+      byId: 'user-ana',
+      conflict: false,
+    });
     // The admin's mirror got the edit too (contacts are tenant-wide).
     await admin.ipc.until('contact.get', { id }, (d) => d?.contact.name === 'Óscar Pérez Gil');
 
@@ -61,7 +71,12 @@ describe('contacts, views and admin through the server', () => {
       await c.say(`Hola, soy ${name}`);
       await waitForConversation(ana, 'unassigned', name);
     }
-    const saved = await ana.ipc.ok('view.save', { name: 'Sin leer', teamId: 'team-soporte', filters: { unreadOnly: true, assignees: ['none'] }, sort: 'oldest' });
+    const saved = await ana.ipc.ok('view.save', {
+      name: 'Sin leer',
+      teamId: 'team-soporte',
+      filters: { unreadOnly: true, assignees: ['none'] },
+      sort: 'oldest',
+    });
     await settled(ana);
     await ana.ipc.until('view.list', {}, (l) => l.some((v) => v.id === saved.id && v.version > 0));
     const counts = await ana.ipc.ok('inbox.counts', {});
@@ -73,7 +88,9 @@ describe('contacts, views and admin through the server', () => {
     await settled(ana);
     expect(await ana.ipc.ok('inbox.list', { view: { kind: 'saved', viewId: saved.id }, status: 'open' })).toEqual([]);
 
-    const [pilar] = (await ana.ipc.ok('inbox.list', { view: { kind: 'unassigned' }, status: 'open' })).filter((c) => c.contactName === 'Pilar');
+    const [pilar] = (await ana.ipc.ok('inbox.list', { view: { kind: 'unassigned' }, status: 'open' })).filter(
+      (c) => c.contactName === 'Pilar',
+    );
     await ana.ipc.ok('conversation.markUnread', { conversationId: pilar!.id });
     await ana.ipc.ok('conversation.setBot', { conversationId: pilar!.id, active: true });
     await settled(ana);
@@ -84,7 +101,13 @@ describe('contacts, views and admin through the server', () => {
     await ana.ipc.ok('conversation.reopen', { conversationId: pilar!.id });
     await settled(ana);
     const detail = await ana.ipc.until('conversation.get', { id: pilar!.id }, (d) => d !== null && !d.conversation.pending);
-    expect(detail!.conversation).toMatchObject({ status: 'open', botActive: true, unreadCount: 0, assigneeId: 'user-ana', closingCategoryId: null });
+    expect(detail!.conversation).toMatchObject({
+      status: 'open',
+      botActive: true,
+      unreadCount: 0,
+      assigneeId: 'user-ana',
+      closingCategoryId: null,
+    });
 
     await ana.ipc.ok('view.delete', { id: saved.id });
     expect(await ana.ipc.ok('view.list', {})).toEqual([]);
@@ -93,10 +116,21 @@ describe('contacts, views and admin through the server', () => {
   });
 
   it('admin screens: invite, teams, inbox settings, contact fields, closing categories; an agent is refused', async () => {
-    const invite = await admin.ipc.ok('admin.user.invite', { email: 'rita@demo.test', name: 'Rita', role: 'agent', teamIds: ['team-soporte'] });
+    const invite = await admin.ipc.ok('admin.user.invite', {
+      email: 'rita@demo.test',
+      name: 'Rita',
+      role: 'agent',
+      teamIds: ['team-soporte'],
+    });
     const team = await admin.ipc.ok('admin.team.save', { name: 'Postventa' });
     await admin.ipc.ok('admin.inbox.update', { inboxId: 'inbox-web', settings: { transferStartsNewConversation: true } });
-    const field = await admin.ipc.ok('admin.contactField.save', { key: 'ciudad', label: 'Ciudad', type: 'text', options: [], active: true });
+    const field = await admin.ipc.ok('admin.contactField.save', {
+      key: 'ciudad',
+      label: 'Ciudad',
+      type: 'text',
+      options: [],
+      active: true,
+    });
     const category = await admin.ipc.ok('admin.closingCategory.save', { name: 'Spam', active: true });
     await settled(admin);
     const dir = await admin.ipc.until('directory.get', {}, (d) => d.invites.some((i) => i.userId === invite.id));

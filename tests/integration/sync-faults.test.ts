@@ -68,8 +68,10 @@ describe('a lost acknowledgement', () => {
     expect(await cut).toMatchObject({ type: 'pushResult' });
 
     await ana!.ipc.until('sync.status', {}, (s) => s.state === 'online' && s.pending === 0);
-    const messages = await ana!.ipc.until('conversation.messages', { conversationId: conversation.id }, (ms) =>
-      ms.filter((m) => m.direction === 'out').length === 2 && ms.every((m) => m.direction !== 'out' || m.delivery === 'delivered'),
+    const messages = await ana!.ipc.until(
+      'conversation.messages',
+      { conversationId: conversation.id },
+      (ms) => ms.filter((m) => m.direction === 'out').length === 2 && ms.every((m) => m.direction !== 'out' || m.delivery === 'delivered'),
     );
     // Gabriela's page is open: both replies are delivered to it, once each.
     expect(messages.filter((m) => m.direction === 'out').map((m) => [m.body, m.delivery])).toEqual([
@@ -112,8 +114,10 @@ describe('server restart mid-stream', () => {
     customer.close();
 
     const conversation = await waitForConversation(ana, 'unassigned', 'Hugo');
-    const messages = await ana.ipc.until('conversation.messages', { conversationId: conversation.id }, (ms) =>
-      ms.filter((m) => m.direction === 'in').length >= sent.length,
+    const messages = await ana.ipc.until(
+      'conversation.messages',
+      { conversationId: conversation.id },
+      (ms) => ms.filter((m) => m.direction === 'in').length >= sent.length,
     );
     expect(bodies(messages, 'in')).toEqual(sent.map((m) => m.body));
     expect(messages.filter((m) => m.direction === 'in').map((m) => m.id)).toEqual(sent.map((m) => m.id));

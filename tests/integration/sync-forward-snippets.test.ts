@@ -28,10 +28,7 @@ afterEach(async () => {
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const PDF = Buffer.from('%PDF-1.7\n% Factura 0099\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n');
 // A 1x1 PNG.
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 async function customerWrites(serverUrl: string, name: string, text: string): Promise<WebchatCustomer> {
   const customer = await WebchatCustomer.join(serverUrl, 'demo', name);
@@ -59,7 +56,9 @@ describe('forward', () => {
     expect(put.status).toBe(201);
     const pdf = { sha256: sha(PDF), name: 'factura.pdf', mime: 'application/pdf', size: PDF.length, kind: 'file', durationMs: null };
     const sourceId = randomUUID();
-    expect(await brunoPeer.push('message.send', { id: sourceId, conversationId: fromCarla.id, body: 'Tu factura', attachments: [pdf] })).toMatchObject({
+    expect(
+      await brunoPeer.push('message.send', { id: sourceId, conversationId: fromCarla.id, body: 'Tu factura', attachments: [pdf] }),
+    ).toMatchObject({
       status: 'ok',
     });
     await carla.waitForAgentMessage((m) => m.id === sourceId);
@@ -76,7 +75,10 @@ describe('forward', () => {
     const source = (await client.ipc.ok('conversation.messages', { conversationId: idOf('Carla') })).find((m) => m.id === sourceId)!;
     expect(source.attachments.map((a) => a.name)).toEqual(['factura.pdf']);
 
-    const { mutationIds } = await client.ipc.ok('message.forward', { messageId: sourceId, toConversationIds: [idOf('Diego'), idOf('Elena')] });
+    const { mutationIds } = await client.ipc.ok('message.forward', {
+      messageId: sourceId,
+      toConversationIds: [idOf('Diego'), idOf('Elena')],
+    });
     expect(mutationIds).toHaveLength(2);
     await client.ipc.until('sync.status', {}, (s) => s.state === 'online' && s.pending === 0);
 
@@ -95,7 +97,9 @@ describe('forward', () => {
       const timeline = await client.ipc.until('conversation.messages', { conversationId: idOf(name) }, (ms) =>
         ms.some((m) => m.direction === 'out' && m.delivery === 'delivered'),
       );
-      expect(timeline.filter((m) => m.direction === 'out').map((m) => [m.body, m.forwarded, m.delivery])).toEqual([['Tu factura', true, 'delivered']]);
+      expect(timeline.filter((m) => m.direction === 'out').map((m) => [m.body, m.forwarded, m.delivery])).toEqual([
+        ['Tu factura', true, 'delivered'],
+      ]);
     }
     // Nothing was uploaded and the file never came to Sofía's device.
     expect(gate.puts()).toEqual({ started: 0, completed: 0 });
@@ -105,7 +109,9 @@ describe('forward', () => {
     await client.ipc.ok('conversation.close', { conversationId: idOf('Elena'), note: null, categoryId: null });
     const refused = await client.ipc.call('message.forward', { messageId: sourceId, toConversationIds: [idOf('Diego'), idOf('Elena')] });
     expect(refused).toMatchObject({ ok: false, error: { code: 'CONVERSATION_CLOSED', params: { conversationId: idOf('Elena') } } });
-    expect((await client.ipc.ok('conversation.messages', { conversationId: idOf('Diego') })).filter((m) => m.direction === 'out')).toHaveLength(1);
+    expect(
+      (await client.ipc.ok('conversation.messages', { conversationId: idOf('Diego') })).filter((m) => m.direction === 'out'),
+    ).toHaveLength(1);
   });
 });
 
@@ -117,9 +123,24 @@ describe('snippets with a file', () => {
     await server.stop();
     await client.ipc.until('sync.status', {}, (s) => s.state === 'offline');
 
-    const map = await client.ipc.ok('attachment.stage', { name: 'mapa.png', mime: 'image/png', dataBase64: PNG.toString('base64'), kind: 'image', durationMs: null });
-    const { id } = await client.ipc.ok('snippet.save', { title: 'Cómo llegar', shortcut: 'mapa', body: 'Así llegas a la tienda', attachment: map, shared: false });
-    expect((await client.ipc.ok('snippet.list', {})).find((s) => s.id === id)).toMatchObject({ attachment: { sha256: sha(PNG) }, version: 0 });
+    const map = await client.ipc.ok('attachment.stage', {
+      name: 'mapa.png',
+      mime: 'image/png',
+      dataBase64: PNG.toString('base64'),
+      kind: 'image',
+      durationMs: null,
+    });
+    const { id } = await client.ipc.ok('snippet.save', {
+      title: 'Cómo llegar',
+      shortcut: 'mapa',
+      body: 'Así llegas a la tienda',
+      attachment: map,
+      shared: false,
+    });
+    expect((await client.ipc.ok('snippet.list', {})).find((s) => s.id === id)).toMatchObject({
+      attachment: { sha256: sha(PNG) },
+      version: 0,
+    });
 
     await client.restart();
     await client.ipc.until('sync.status', {}, (s) => s.state === 'offline' && s.pending === 1);
@@ -128,7 +149,9 @@ describe('snippets with a file', () => {
     const saved = await client.ipc.until('snippet.list', {}, (list) => (list.find((s) => s.id === id)?.version ?? 0) > 0);
     expect(saved.find((s) => s.id === id)).toMatchObject({ shortcut: 'mapa', attachment: { sha256: sha(PNG), name: 'mapa.png' } });
     expect((await client.ipc.ok('sync.status', {})).lastError).toBeNull();
-    expect(readMirrorFile(client, (db) => db.prepare('SELECT sha256, state FROM blob_uploads').all())).toEqual([{ sha256: sha(PNG), state: 'uploaded' }]);
+    expect(readMirrorFile(client, (db) => db.prepare('SELECT sha256, state FROM blob_uploads').all())).toEqual([
+      { sha256: sha(PNG), state: 'uploaded' },
+    ]);
     // The server holds the file and the snippet (seen by another device of Ana's).
     const ana = await login(server.url, 'ana@demo.test');
     const res = await fetch(server.url + Paths.blob(sha(PNG)), { headers: { authorization: `Bearer ${ana.token}` } });

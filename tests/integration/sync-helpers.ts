@@ -12,8 +12,14 @@ export async function signIn(client: ClientProcess, serverUrl: string, email: st
   await client.ipc.until('sync.status', {}, (s) => s.state === 'online');
 }
 
-export async function waitForConversation(client: ClientProcess, view: 'mine' | 'unassigned', contactName: string): Promise<ConversationItem> {
-  const list = await client.ipc.until('inbox.list', { view: { kind: view }, status: 'open' }, (items) => items.some((c) => c.contactName === contactName));
+export async function waitForConversation(
+  client: ClientProcess,
+  view: 'mine' | 'unassigned',
+  contactName: string,
+): Promise<ConversationItem> {
+  const list = await client.ipc.until('inbox.list', { view: { kind: view }, status: 'open' }, (items) =>
+    items.some((c) => c.contactName === contactName),
+  );
   return list.find((c) => c.contactName === contactName)!;
 }
 

@@ -47,7 +47,9 @@ describe('a customer message and the first reply', () => {
     expect(sent.mutationId).toBe(1);
 
     // Optimistic at once, confirmed after the round trip.
-    const mine = await ana.ipc.until('inbox.list', { view: { kind: 'mine' }, status: 'open' }, (l) => l.some((c) => c.id === id && !c.pending));
+    const mine = await ana.ipc.until('inbox.list', { view: { kind: 'mine' }, status: 'open' }, (l) =>
+      l.some((c) => c.id === id && !c.pending),
+    );
     expect(mine.find((c) => c.id === id)).toMatchObject({ assigneeId: 'user-ana', assigneeName: 'Ana', unreadCount: 0 });
     const messages = await ana.ipc.until('conversation.messages', { conversationId: id }, (ms) =>
       // Carla's page is open: the reply is delivered to it.

@@ -52,9 +52,7 @@ describe('the complete inbox between two agents', () => {
       ana.ipc.ok('conversation.assign', { conversationId: id, assigneeId: 'user-ana' }),
       bruno.ipc.ok('conversation.assign', { conversationId: id, assigneeId: 'user-bruno' }),
     ]);
-    await Promise.all(
-      [ana, bruno].map((c) => c.ipc.until('sync.status', {}, (s) => s.state === 'online' && s.pending === 0)),
-    );
+    await Promise.all([ana, bruno].map((c) => c.ipc.until('sync.status', {}, (s) => s.state === 'online' && s.pending === 0)));
     const anaHas = await ana.ipc.ok('conversation.get', { id });
     const brunoHas = await bruno.ipc.ok('conversation.get', { id });
     // Exactly one of them holds it; for the other it was revoked.
@@ -89,8 +87,16 @@ describe('the complete inbox between two agents', () => {
     await ana.ipc.ok('conversation.tag', { conversationId: item.id, add: ['envío', 'VIP'], remove: [] });
     await ana.ipc.ok('conversation.close', { conversationId: item.id, note: 'Dirección actualizada', categoryId: 'category-resuelto' });
     const offline = await ana.ipc.ok('conversation.get', { id: item.id });
-    expect(offline!.conversation).toMatchObject({ status: 'closed', tags: ['envío', 'VIP'], closingCategoryId: 'category-resuelto', pending: true });
-    expect((await ana.ipc.ok('conversation.messages', { conversationId: item.id })).at(-1)).toMatchObject({ kind: 'note', delivery: 'pending' });
+    expect(offline!.conversation).toMatchObject({
+      status: 'closed',
+      tags: ['envío', 'VIP'],
+      closingCategoryId: 'category-resuelto',
+      pending: true,
+    });
+    expect((await ana.ipc.ok('conversation.messages', { conversationId: item.id })).at(-1)).toMatchObject({
+      kind: 'note',
+      delivery: 'pending',
+    });
     expect(await ana.ipc.ok('sync.status', {})).toMatchObject({ pending: 3 });
 
     await server.restart();
@@ -174,7 +180,10 @@ describe('the complete inbox between two agents', () => {
       expect(timeline.filter((m) => m.event?.type === 'assigned')).toHaveLength(1);
     }
     // A bulk the rules refuse for one conversation records nothing.
-    const refused = await ana.ipc.call('conversation.bulk', { conversationIds: ids, action: { type: 'close', note: null, categoryId: null } });
+    const refused = await ana.ipc.call('conversation.bulk', {
+      conversationIds: ids,
+      action: { type: 'close', note: null, categoryId: null },
+    });
     expect(refused).toMatchObject({ ok: false, error: { code: 'INVALID_TRANSITION' } });
     expect(await ana.ipc.ok('sync.status', {})).toMatchObject({ pending: 0 });
   });

@@ -42,7 +42,9 @@ describe('offline', () => {
 
     // Still readable from the mirror (the demo's WhatsApp conversations are there too).
     const webchatOnly = (items: { id: string; channel: string; pending: boolean }[]) => items.filter((c) => c.channel === 'webchat');
-    expect(webchatOnly(await ana!.ipc.ok('inbox.list', { view: { kind: 'unassigned' }, status: 'open' })).map((c) => c.id)).toEqual([conversation.id]);
+    expect(webchatOnly(await ana!.ipc.ok('inbox.list', { view: { kind: 'unassigned' }, status: 'open' })).map((c) => c.id)).toEqual([
+      conversation.id,
+    ]);
     expect(bodies(await ana!.ipc.ok('conversation.messages', { conversationId: conversation.id }), 'in')).toEqual([
       'Soy Diego, ¿hay alguien?',
     ]);

@@ -34,7 +34,13 @@ afterAll(async () => {
 
 function stored(client: ClientProcess, text: string): { conversations: number; messages: number } {
   return readMirrorFile(client, (db) => ({
-    conversations: (db.prepare('SELECT COUNT(*) AS n FROM conversations c WHERE EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.body LIKE ?)').get(`%${text}%`) as { n: number }).n,
+    conversations: (
+      db
+        .prepare(
+          'SELECT COUNT(*) AS n FROM conversations c WHERE EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.body LIKE ?)',
+        )
+        .get(`%${text}%`) as { n: number }
+    ).n,
     messages: (db.prepare('SELECT COUNT(*) AS n FROM messages WHERE body LIKE ?').get(`%${text}%`) as { n: number }).n,
   }));
 }
@@ -68,7 +74,10 @@ describe('scope changes on live connections', () => {
     await admin.ipc.until('sync.status', {}, (s) => s.pending === 0 && s.lastError === null);
     await ana.ipc.until('inbox.list', { view: { kind: 'unassigned' }, status: 'open' }, (l) => !l.some((c) => c.contactName === 'Lorena'));
     await ana.ipc.until('sync.status', {}, (s) => s.state === 'online');
-    expect(await settled(() => stored(ana, 'dato reservado'), { conversations: 0, messages: 0 })).toEqual({ conversations: 0, messages: 0 });
+    expect(await settled(() => stored(ana, 'dato reservado'), { conversations: 0, messages: 0 })).toEqual({
+      conversations: 0,
+      messages: 0,
+    });
     expect((await ana.ipc.ok('search.query', { q: 'reservado', limit: 10 })).messages).toEqual([]);
     // Her own conversation stays hers, and her views follow her new team.
     expect((await ana.ipc.ok('inbox.list', { view: { kind: 'mine' }, status: 'open' })).map((c) => c.id)).toContain(mine.id);
@@ -90,7 +99,13 @@ describe('scope changes on live connections', () => {
     await sofia.ipc.until('directory.get', {}, (d) => d.users.find((u) => u.id === 'user-sofia')?.role === 'agent');
     await sofia.ipc.until('conversation.get', { id: item.id }, (d) => d === null);
     await sofia.ipc.until('sync.status', {}, (s) => s.state === 'online');
-    expect(await settled(() => stored(sofia, 'Solo para Ana'), { conversations: 0, messages: 0 })).toEqual({ conversations: 0, messages: 0 });
-    expect(await sofia.ipc.call('inbox.list', { view: { kind: 'all' }, status: 'open' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await settled(() => stored(sofia, 'Solo para Ana'), { conversations: 0, messages: 0 })).toEqual({
+      conversations: 0,
+      messages: 0,
+    });
+    expect(await sofia.ipc.call('inbox.list', { view: { kind: 'all' }, status: 'open' })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
   });
 });

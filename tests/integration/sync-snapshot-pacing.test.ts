@@ -78,7 +78,17 @@ async function slowClient() {
 describe('snapshot pacing', () => {
   it('stops one window ahead of the pings a slow client has not answered, and completes once it answers', async () => {
     const c = await slowClient();
-    c.ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION, clientId: randomUUID(), token, epoch: null, cursor: null }));
+    c.ws.send(
+      JSON.stringify({
+        type: 'hello',
+        protocol: PROTOCOL_VERSION,
+        schema: SCHEMA_VERSION,
+        clientId: randomUUID(),
+        token,
+        epoch: null,
+        cursor: null,
+      }),
+    );
     const pings = () => c.received.filter((r): r is Extract<Received, { kind: 'ping' }> => r.kind === 'ping');
     // The server pings after each half window and waits for the previous ping's answer: with none
     // answered it sends two half windows and stops.
@@ -111,7 +121,9 @@ describe('snapshot pacing', () => {
     const peer = await SyncPeer.connect(server.url, { token });
     peer.close();
     expect(ops(c.received)).toBeGreaterThan(0);
-    expect(ops(c.received)).toBe(peer.frames.filter((f) => f.type === 'snapshotPage').reduce((n, f) => n + (f.type === 'snapshotPage' ? f.ops.length : 0), 0));
+    expect(ops(c.received)).toBe(
+      peer.frames.filter((f) => f.type === 'snapshotPage').reduce((n, f) => n + (f.type === 'snapshotPage' ? f.ops.length : 0), 0),
+    );
     c.ws.close();
   });
 });

@@ -20,7 +20,11 @@ beforeAll(async () => {
     startClientProcess({ serverUrl: server.url }),
     startClientProcess({ serverUrl: server.url }),
   ]);
-  await Promise.all([signIn(admin, server.url, 'admin@demo.test'), signIn(ana, server.url, 'ana@demo.test'), signIn(bruno, server.url, 'bruno@demo.test')]);
+  await Promise.all([
+    signIn(admin, server.url, 'admin@demo.test'),
+    signIn(ana, server.url, 'ana@demo.test'),
+    signIn(bruno, server.url, 'bruno@demo.test'),
+  ]);
 });
 
 afterAll(async () => {
@@ -39,14 +43,19 @@ async function rawPeer(email: string): Promise<SyncPeer> {
 }
 
 const snippetIdsInMirror = (c: ClientProcess) =>
-  readMirrorFile(c, (db) => (db.prepare('SELECT id FROM snippets UNION SELECT id FROM overlay_snippets').all() as { id: string }[]).map((r) => r.id));
+  readMirrorFile(c, (db) =>
+    (db.prepare('SELECT id FROM snippets UNION SELECT id FROM overlay_snippets').all() as { id: string }[]).map((r) => r.id),
+  );
 
 describe('snippets through the server', () => {
   it('the demo’s shared snippets reach every mirror', async () => {
     for (const c of [admin, ana, bruno]) {
       const list = await c.ipc.until('snippet.list', {}, (l) => l.length >= 3);
       expect(list.map((s) => s.shortcut)).toEqual(expect.arrayContaining(['saludo', 'gracias', 'horario']));
-      expect(list.find((s) => s.shortcut === 'saludo')).toMatchObject({ ownerId: null, body: expect.stringContaining('{{contact.first_name}}') });
+      expect(list.find((s) => s.shortcut === 'saludo')).toMatchObject({
+        ownerId: null,
+        body: expect.stringContaining('{{contact.first_name}}'),
+      });
     }
   });
 
@@ -71,7 +80,13 @@ describe('snippets through the server', () => {
   });
 
   it('a personal snippet shadows the shared one for its owner and never reaches another person’s mirror', async () => {
-    const { id } = await ana.ipc.ok('snippet.save', { title: 'Mi saludo', shortcut: 'saludo', body: '¡Buenas, {{contact.first_name}}!', attachment: null, shared: false });
+    const { id } = await ana.ipc.ok('snippet.save', {
+      title: 'Mi saludo',
+      shortcut: 'saludo',
+      body: '¡Buenas, {{contact.first_name}}!',
+      attachment: null,
+      shared: false,
+    });
     // Shown at once (offline-first), before the server confirms.
     expect((await ana.ipc.ok('snippet.list', {})).find((s) => s.shortcut === 'saludo')).toMatchObject({ id, ownerId: 'user-ana' });
     await settled(ana);
@@ -83,7 +98,10 @@ describe('snippets through the server', () => {
 
     // Bruno: his own list keeps the shared one, and the file on his disk never held Ana's.
     await settled(bruno);
-    expect((await bruno.ipc.ok('snippet.list', {})).find((s) => s.shortcut === 'saludo')).toMatchObject({ id: 'snippet-saludo', ownerId: null });
+    expect((await bruno.ipc.ok('snippet.list', {})).find((s) => s.shortcut === 'saludo')).toMatchObject({
+      id: 'snippet-saludo',
+      ownerId: null,
+    });
     expect(snippetIdsInMirror(bruno)).not.toContain(id);
     expect(snippetIdsInMirror(admin)).not.toContain(id);
     const brunoPeer = await rawPeer('bruno@demo.test');
@@ -91,31 +109,78 @@ describe('snippets through the server', () => {
   });
 
   it('a forged delete of someone else’s snippet, or of a shared one by an agent, is refused and changes nothing', async () => {
-    const { id } = await ana.ipc.ok('snippet.save', { title: 'Firma', shortcut: 'firma', body: 'Ana, Soporte', attachment: null, shared: false });
+    const { id } = await ana.ipc.ok('snippet.save', {
+      title: 'Firma',
+      shortcut: 'firma',
+      body: 'Ana, Soporte',
+      attachment: null,
+      shared: false,
+    });
     await settled(ana);
     await ana.ipc.until('snippet.list', {}, (l) => l.some((s) => s.id === id && s.version > 0));
 
     const forger = await rawPeer('bruno@demo.test');
     expect(await forger.push('snippet.delete', { id })).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
-    expect(await forger.push('snippet.delete', { id: 'snippet-horario' })).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
-    expect(await forger.push('snippet.save', { id, title: 'Robado', shortcut: 'firma', body: 'x', attachment: null, shared: false })).toMatchObject({
+    expect(await forger.push('snippet.delete', { id: 'snippet-horario' })).toMatchObject({
+      status: 'rejected',
+      error: { code: 'FORBIDDEN' },
+    });
+    expect(
+      await forger.push('snippet.save', { id, title: 'Robado', shortcut: 'firma', body: 'x', attachment: null, shared: false }),
+    ).toMatchObject({
       status: 'rejected',
       error: { code: 'FORBIDDEN' },
     });
     // Bad input: a taken shortcut, an over-long body, a missing blob.
-    expect(await forger.push('snippet.save', { id: '0190a7a0-0000-7000-8000-0000000000b1', title: 'Otro', shortcut: 'bruno', body: 'a', attachment: null, shared: false })).toMatchObject({
+    expect(
+      await forger.push('snippet.save', {
+        id: '0190a7a0-0000-7000-8000-0000000000b1',
+        title: 'Otro',
+        shortcut: 'bruno',
+        body: 'a',
+        attachment: null,
+        shared: false,
+      }),
+    ).toMatchObject({
       status: 'ok',
     });
-    expect(await forger.push('snippet.save', { id: '0190a7a0-0000-7000-8000-0000000000b2', title: 'Dup', shortcut: 'bruno', body: 'b', attachment: null, shared: false })).toMatchObject({
+    expect(
+      await forger.push('snippet.save', {
+        id: '0190a7a0-0000-7000-8000-0000000000b2',
+        title: 'Dup',
+        shortcut: 'bruno',
+        body: 'b',
+        attachment: null,
+        shared: false,
+      }),
+    ).toMatchObject({
       status: 'rejected',
       error: { code: 'INVALID_ARGS' },
     });
-    expect(await forger.push('snippet.save', { id: '0190a7a0-0000-7000-8000-0000000000b3', title: 'Larga', shortcut: 'larga', body: 'x'.repeat(5000), attachment: null, shared: false })).toMatchObject({
+    expect(
+      await forger.push('snippet.save', {
+        id: '0190a7a0-0000-7000-8000-0000000000b3',
+        title: 'Larga',
+        shortcut: 'larga',
+        body: 'x'.repeat(5000),
+        attachment: null,
+        shared: false,
+      }),
+    ).toMatchObject({
       status: 'rejected',
       error: { code: 'INVALID_ARGS' },
     });
     const ghost = { sha256: 'a'.repeat(64), name: 'lista.pdf', mime: 'application/pdf', size: 10, kind: 'file', durationMs: null };
-    expect(await forger.push('snippet.save', { id: '0190a7a0-0000-7000-8000-0000000000b4', title: 'Pdf', shortcut: 'pdf', body: 'ver', attachment: ghost, shared: false })).toMatchObject({
+    expect(
+      await forger.push('snippet.save', {
+        id: '0190a7a0-0000-7000-8000-0000000000b4',
+        title: 'Pdf',
+        shortcut: 'pdf',
+        body: 'ver',
+        attachment: ghost,
+        shared: false,
+      }),
+    ).toMatchObject({
       status: 'rejected',
       error: { code: 'ATTACHMENT_MISSING' },
     });

@@ -43,7 +43,12 @@ describe('admin templates', () => {
   it('every agent gets the demo templates in the snapshot', async () => {
     const ana = await peer('ana');
     const names = [...ana.rowsOf('template').values()].map((t) => `${t.name}/${t.language}/${t.status}`).sort();
-    expect(names).toEqual(['recordatorio_pago/es/pending', 'retomar_atencion/es/approved', 'retomar_conversa/pt_BR/approved', 'seguimiento/es/approved']);
+    expect(names).toEqual([
+      'recordatorio_pago/es/pending',
+      'retomar_atencion/es/approved',
+      'retomar_conversa/pt_BR/approved',
+      'seguimiento/es/approved',
+    ]);
   });
 
   it('lets only admins save and delete, keeps name + language unique per inbox, and sends every change to agents', async () => {
@@ -51,8 +56,14 @@ describe('admin templates', () => {
     const ana = await peer('ana');
     const t = template();
     expect(await ana.push('admin.template.save', t)).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
-    expect(await admin.push('admin.template.save', { ...t, inboxId: 'inbox-nope' })).toMatchObject({ status: 'rejected', error: { code: 'NOT_FOUND' } });
-    expect(await admin.push('admin.template.save', { ...t, name: 'Con Mayúsculas' })).toMatchObject({ status: 'rejected', error: { code: 'INVALID_ARGS' } });
+    expect(await admin.push('admin.template.save', { ...t, inboxId: 'inbox-nope' })).toMatchObject({
+      status: 'rejected',
+      error: { code: 'NOT_FOUND' },
+    });
+    expect(await admin.push('admin.template.save', { ...t, name: 'Con Mayúsculas' })).toMatchObject({
+      status: 'rejected',
+      error: { code: 'INVALID_ARGS' },
+    });
     expect(await admin.push('admin.template.save', { ...t, name: 'seguimiento' })).toMatchObject({
       status: 'rejected',
       error: { code: 'INVALID_ARGS', message: 'This inbox already has the template "seguimiento" in es.' },
@@ -76,7 +87,10 @@ describe('sending templates', () => {
     const conversationId = 'conversation-wa-joao';
     const before = ana.conversations.get(conversationId)!;
     const refusals: [Record<string, unknown>, string][] = [
-      [{ templateId: 'template-recordatorio-pago', variables: ['João', 'A-12', '30/11'] }, 'This template is not approved yet. Pick an approved one.'],
+      [
+        { templateId: 'template-recordatorio-pago', variables: ['João', 'A-12', '30/11'] },
+        'This template is not approved yet. Pick an approved one.',
+      ],
       [{ templateId: 'template-seguimiento', variables: ['João'] }, 'This template needs 2 values.'],
       [{ templateId: 'template-seguimiento', variables: ['João', '  '] }, 'Fill in {{2}} before sending.'],
       [{ templateId: 'template-nope', variables: [] }, 'This template does not exist.'],
@@ -114,7 +128,9 @@ describe('sending templates', () => {
       error: { code: 'REPLY_WINDOW_CLOSED' },
     });
     const id = uuidv7();
-    expect(await ana.push('message.sendTemplate', { id, conversationId, templateId: 'template-retomar-conversa', variables: [' João '] })).toMatchObject({
+    expect(
+      await ana.push('message.sendTemplate', { id, conversationId, templateId: 'template-retomar-conversa', variables: [' João '] }),
+    ).toMatchObject({
       status: 'ok',
     });
     await ana.waitFor(() => ana.messages.has(id), 'the template message');
@@ -132,7 +148,12 @@ describe('sending templates', () => {
     const said = await customer.say('Hola');
     await ana.waitFor(() => ana.messages.has(said), 'the webchat message');
     const forwarded = uuidv7();
-    await ana.push('message.send', { id: forwarded, conversationId: ana.messages.get(said)!.conversationId, body: 'Sí, entregamos aos sábados.', forwarded: true });
+    await ana.push('message.send', {
+      id: forwarded,
+      conversationId: ana.messages.get(said)!.conversationId,
+      body: 'Sí, entregamos aos sábados.',
+      forwarded: true,
+    });
     const received = await customer.waitForAgentMessage((m) => m.id === forwarded);
     expect(received.body).toBe('Sí, entregamos aos sábados.');
     await ana.waitFor(() => ana.messages.has(forwarded), 'the forwarded message');

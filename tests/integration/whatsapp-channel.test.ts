@@ -62,7 +62,9 @@ async function messageWhere(peer: SyncPeer, match: (m: Message) => boolean, what
 
 describe('WhatsApp inbound webhooks', () => {
   it('answers the subscription check only with the verify token', async () => {
-    const ok = await fetch(`${server.url}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${wa.account.verifyToken}&hub.challenge=1158201444`);
+    const ok = await fetch(
+      `${server.url}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${wa.account.verifyToken}&hub.challenge=1158201444`,
+    );
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('1158201444');
     const wrong = await fetch(`${server.url}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1158201444`);
@@ -78,7 +80,11 @@ describe('WhatsApp inbound webhooks', () => {
     // The window counts from the customer's own timestamp (seconds, as WhatsApp sends it).
     expect(conversation.lastCustomerMessageAt).toBe(Math.floor(at / 1000) * 1000);
     const contact = peer.rowsOf('contact').get(conversation.contactId)!;
-    expect(contact).toMatchObject({ name: 'Carla Ruiz', phones: [`+${first.from}`], identities: [{ inboxId: 'inbox-whatsapp', channel: 'whatsapp', externalId: first.from }] });
+    expect(contact).toMatchObject({
+      name: 'Carla Ruiz',
+      phones: [`+${first.from}`],
+      identities: [{ inboxId: 'inbox-whatsapp', channel: 'whatsapp', externalId: first.from }],
+    });
 
     const again = await wa.inbound(server.url, { from: first.from, text: 'Hola, quiero cambiar mi plan', wamid: first.wamid, at });
     expect(again.response.status).toBe(200);
@@ -93,12 +99,37 @@ describe('WhatsApp inbound webhooks', () => {
     const from = newPhone();
     const payload = wa.change({
       contacts: [{ profile: { name: 'Intruso' }, wa_id: from }],
-      messages: [{ from, id: `wamid.${randomUUID()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'mensaje falso' } }],
+      messages: [
+        {
+          from,
+          id: `wamid.${randomUUID()}`,
+          timestamp: String(Math.floor(Date.now() / 1000)),
+          type: 'text',
+          text: { body: 'mensaje falso' },
+        },
+      ],
     });
     expect((await wa.postWebhook(server.url, payload, { signature: `sha256=${'0'.repeat(64)}` })).status).toBe(401);
     expect((await wa.postWebhook(server.url, payload, { signature: null })).status).toBe(401);
     // Signed with the right secret, but not what WhatsApp sends.
-    expect((await wa.postWebhook(server.url, { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: {}, messages: [{ from, text: { body: 'mensaje falso' } }] } }] }] })).status).toBe(400);
+    expect(
+      (
+        await wa.postWebhook(server.url, {
+          object: 'whatsapp_business_account',
+          entry: [
+            {
+              id: '1',
+              changes: [
+                {
+                  field: 'messages',
+                  value: { messaging_product: 'whatsapp', metadata: {}, messages: [{ from, text: { body: 'mensaje falso' } }] },
+                },
+              ],
+            },
+          ],
+        })
+      ).status,
+    ).toBe(400);
     expect((await wa.postWebhook(server.url, null, { raw: '{"object": "whatsapp_business_account", "entry": [' })).status).toBe(400);
     // A later good message arrives; none of the refused ones ever does.
     await customerWrites(peer, { from, text: 'mensaje verdadero' });
@@ -108,8 +139,15 @@ describe('WhatsApp inbound webhooks', () => {
 
   it("keeps a customer's photo as an attachment agents can open", async () => {
     const peer = await admin();
-    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]), Buffer.alloc(2000, 0x42), Buffer.from([0xff, 0xd9])]);
-    const { response } = await wa.inbound(server.url, { from: newPhone(), image: { bytes: jpeg, mime: 'image/jpeg', caption: 'la caja llegó rota' } });
+    const jpeg = Buffer.concat([
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]),
+      Buffer.alloc(2000, 0x42),
+      Buffer.from([0xff, 0xd9]),
+    ]);
+    const { response } = await wa.inbound(server.url, {
+      from: newPhone(),
+      image: { bytes: jpeg, mime: 'image/jpeg', caption: 'la caja llegó rota' },
+    });
     expect(response.status).toBe(200);
     const m = await messageWhere(peer, (x) => x.body === 'la caja llegó rota');
     const sha256 = createHash('sha256').update(jpeg).digest('hex');
@@ -132,7 +170,14 @@ describe('WhatsApp deliveries', () => {
       error: { code: 'REPLY_WINDOW_CLOSED' },
     });
     const id = uuidv7();
-    expect(await peer.push('message.sendTemplate', { id, conversationId, templateId: 'template-seguimiento', variables: ['Carla', 'tu entrega'] })).toMatchObject({
+    expect(
+      await peer.push('message.sendTemplate', {
+        id,
+        conversationId,
+        templateId: 'template-seguimiento',
+        variables: ['Carla', 'tu entrega'],
+      }),
+    ).toMatchObject({
       status: 'ok',
     });
     const sent = await wa.waitForSent((m) => m.to === from, 'the template');
@@ -143,7 +188,15 @@ describe('WhatsApp deliveries', () => {
       template: {
         name: 'seguimiento',
         language: { code: 'es' },
-        components: [{ type: 'body', parameters: [{ type: 'text', text: 'Carla' }, { type: 'text', text: 'tu entrega' }] }],
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'Carla' },
+              { type: 'text', text: 'tu entrega' },
+            ],
+          },
+        ],
       },
     });
     expect(wa.sent.slice(sentBefore).map((m) => m.type)).toEqual(['template']);
@@ -252,7 +305,11 @@ describe('WhatsApp deliveries', () => {
 
 /** A voice note as the app records it: Opus in WebM from Chromium's MediaRecorder (a tone, no microphone). */
 async function recordVoiceNote(): Promise<Buffer> {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
+  });
   try {
     const page = await browser.newPage();
     // Page code as a string: this file is type-checked without the DOM library.
@@ -296,9 +353,25 @@ describe('WhatsApp voice notes and files', () => {
       });
     expect((await put(webm, 'audio/webm')).status).toBe(201);
     expect((await put(pdf, 'application/pdf')).status).toBe(201);
-    const voice = { sha256: createHash('sha256').update(webm).digest('hex'), name: 'nota.webm', mime: 'audio/webm', size: webm.length, kind: 'voice', durationMs: 1000 };
-    const file = { sha256: createHash('sha256').update(pdf).digest('hex'), name: 'presupuesto.pdf', mime: 'application/pdf', size: pdf.length, kind: 'file', durationMs: null };
-    expect(await peer.push('message.send', { id: uuidv7(), conversationId, body: 'Te explico', attachments: [voice, file] })).toMatchObject({ status: 'ok' });
+    const voice = {
+      sha256: createHash('sha256').update(webm).digest('hex'),
+      name: 'nota.webm',
+      mime: 'audio/webm',
+      size: webm.length,
+      kind: 'voice',
+      durationMs: 1000,
+    };
+    const file = {
+      sha256: createHash('sha256').update(pdf).digest('hex'),
+      name: 'presupuesto.pdf',
+      mime: 'application/pdf',
+      size: pdf.length,
+      kind: 'file',
+      durationMs: null,
+    };
+    expect(await peer.push('message.send', { id: uuidv7(), conversationId, body: 'Te explico', attachments: [voice, file] })).toMatchObject(
+      { status: 'ok' },
+    );
 
     const words = await wa.waitForSent((m) => m.to === from && m.type === 'text', 'the words after the files');
     const parts = wa.sent.filter((m) => m.to === from);
@@ -325,7 +398,9 @@ describe('an inbox without a WhatsApp account', () => {
       open.push(ana);
       // Lucía (demo) wrote 2 h ago: the window is open, but nothing connects this inbox to WhatsApp.
       const id = uuidv7();
-      expect(await ana.push('message.send', { id, conversationId: 'conversation-wa-lucia', body: 'Hola Lucía' })).toMatchObject({ status: 'ok' });
+      expect(await ana.push('message.send', { id, conversationId: 'conversation-wa-lucia', body: 'Hola Lucía' })).toMatchObject({
+        status: 'ok',
+      });
       const failed = await messageWhere(ana, (m) => m.id === id && m.state === 'failed', 'the failure');
       expect(failed.error).toMatch(/^WhatsApp is not connected for this inbox/);
       expect(wa.requests.some((r) => (r.body as { text?: { body?: string } } | null)?.text?.body === 'Hola Lucía')).toBe(false);

@@ -48,7 +48,17 @@ export async function startClientProcess(opts: {
 
   const launch = () =>
     new Promise<string>((resolveReady, reject) => {
-      const args = ['--import', 'tsx', 'src-main/host/headless/cli.ts', '--server', opts.serverUrl, '--port', String(port), '--data-dir', dataDir];
+      const args = [
+        '--import',
+        'tsx',
+        'src-main/host/headless/cli.ts',
+        '--server',
+        opts.serverUrl,
+        '--port',
+        String(port),
+        '--data-dir',
+        dataDir,
+      ];
       const proc = spawn(process.execPath, args, {
         cwd: ROOT,
         env: { ...process.env, ...opts.env, BANDEJA_IPC_TOKEN: token },
@@ -65,7 +75,9 @@ export async function startClientProcess(opts: {
         if (m) resolveReady(m[1]!);
       });
       exited = new Promise((done) => proc.once('exit', () => done()));
-      proc.once('exit', (code, signal) => reject(new Error(`Client exited before it was ready (code ${code}, signal ${signal}).\n${logs}`)));
+      proc.once('exit', (code, signal) =>
+        reject(new Error(`Client exited before it was ready (code ${code}, signal ${signal}).\n${logs}`)),
+      );
     });
 
   const start = async () => {

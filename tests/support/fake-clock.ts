@@ -47,7 +47,9 @@ export class FakeClock implements Clock {
     const end = this.mono + ms;
     for (;;) {
       let next: [number, Timer] | null = null;
-      for (const entry of this.timers) if (entry[1].at <= end && (!next || entry[1].at < next[1].at || (entry[1].at === next[1].at && entry[1].seq < next[1].seq))) next = entry;
+      for (const entry of this.timers)
+        if (entry[1].at <= end && (!next || entry[1].at < next[1].at || (entry[1].at === next[1].at && entry[1].seq < next[1].seq)))
+          next = entry;
       if (!next) break;
       this.timers.delete(next[0]);
       this.mono = Math.max(this.mono, next[1].at);

@@ -81,10 +81,7 @@ export class WebchatCustomer {
   }
 
   async waitForAgentMessage(match: (m: WebchatMessage) => boolean = () => true): Promise<WebchatMessage> {
-    const frame = await this.waitFor(
-      (f) => f.type === 'message' && f.message.from === 'agent' && match(f.message),
-      'an agent message',
-    );
+    const frame = await this.waitFor((f) => f.type === 'message' && f.message.from === 'agent' && match(f.message), 'an agent message');
     if (frame.type !== 'message') throw new Error('unreachable');
     return frame.message;
   }

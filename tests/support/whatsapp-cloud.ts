@@ -131,7 +131,11 @@ export const graphErrors = {
       },
     }),
   undeliverable: () =>
-    graphError(400, { message: '(#131026) Message undeliverable', code: 131026, error_data: { messaging_product: 'whatsapp', details: 'Message Undeliverable.' } }),
+    graphError(400, {
+      message: '(#131026) Message undeliverable',
+      code: 131026,
+      error_data: { messaging_product: 'whatsapp', details: 'Message Undeliverable.' },
+    }),
   invalidParameter: (details: string) =>
     graphError(400, { message: '(#100) Invalid parameter', code: 100, error_data: { messaging_product: 'whatsapp', details } }),
   badToken: () => graphError(401, { message: 'Invalid OAuth access token - Cannot parse access token', code: 190 }),
@@ -150,7 +154,19 @@ export const graphErrors = {
     }),
 };
 
-const MESSAGE_TYPES = ['text', 'template', 'image', 'audio', 'video', 'document', 'sticker', 'reaction', 'location', 'contacts', 'interactive'];
+const MESSAGE_TYPES = [
+  'text',
+  'template',
+  'image',
+  'audio',
+  'video',
+  'document',
+  'sticker',
+  'reaction',
+  'location',
+  'contacts',
+  'interactive',
+];
 
 export class WhatsAppCloud {
   readonly sent: SentMessage[] = [];
@@ -274,7 +290,12 @@ export class WhatsAppCloud {
       recipient_id: s.recipientId ?? sent?.to ?? '0',
     };
     if (s.status !== 'failed' && s.status !== 'read')
-      status.pricing = { billable: true, pricing_model: 'PMP', category: sent?.type === 'template' ? 'utility' : 'service', type: 'regular' };
+      status.pricing = {
+        billable: true,
+        pricing_model: 'PMP',
+        category: sent?.type === 'template' ? 'utility' : 'service',
+        type: 'regular',
+      };
     if (s.status === 'failed') {
       const e = s.error ?? graphErrors.undeliverable().error;
       const title = 'title' in e && e.title ? e.title : e.message.replace(/^\(#\d+\)\s*/, '');
@@ -295,7 +316,8 @@ export class WhatsAppCloud {
    *  that header value; null sends none. `raw` sends these bytes instead of JSON.stringify(payload). */
   async postWebhook(serverUrl: string, payload: unknown, opts: { signature?: string | null; raw?: string } = {}): Promise<Response> {
     const body = opts.raw ?? JSON.stringify(payload);
-    const signature = opts.signature === undefined ? `sha256=${createHmac('sha256', this.account.appSecret).update(body).digest('hex')}` : opts.signature;
+    const signature =
+      opts.signature === undefined ? `sha256=${createHmac('sha256', this.account.appSecret).update(body).digest('hex')}` : opts.signature;
     return fetch(`${serverUrl}/webhooks/whatsapp`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(signature === null ? {} : { 'x-hub-signature-256': signature }) },
@@ -357,7 +379,9 @@ export class WhatsAppCloud {
     const parts = url.pathname.split('/').filter(Boolean);
     if (parts[0] === 'media-download' && req.method === 'GET') {
       const m = this.media.get(parts[1] ?? '');
-      return m ? answer(200, m.bytes, m.mime) : answer(404, { error: { message: 'Not found', type: 'GraphMethodException', code: 100, fbtrace_id: trace() } });
+      return m
+        ? answer(200, m.bytes, m.mime)
+        : answer(404, { error: { message: 'Not found', type: 'GraphMethodException', code: 100, fbtrace_id: trace() } });
     }
     if (parts[0] !== GRAPH_VERSION) return fail(graphErrors.invalidParameter(`Unknown path ${url.pathname}`));
     const [, node, edge] = parts;
@@ -374,10 +398,15 @@ export class WhatsAppCloud {
         id: node,
       });
     }
-    if (req.method !== 'POST' || node !== this.account.phoneNumberId) return fail(graphErrors.invalidParameter(`Unsupported ${req.method} ${url.pathname}`));
+    if (req.method !== 'POST' || node !== this.account.phoneNumberId)
+      return fail(graphErrors.invalidParameter(`Unsupported ${req.method} ${url.pathname}`));
 
     if (edge === 'media') {
-      const form = await new Request('http://x/', { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body: raw })
+      const form = await new Request('http://x/', {
+        method: 'POST',
+        headers: { 'content-type': req.headers['content-type'] ?? '' },
+        body: raw,
+      })
         .formData()
         .catch(() => null);
       const file = form?.get('file');
@@ -487,7 +516,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function newWamid(): string {
-  return `wamid.HBgN${randomBytes(30).toString('base64').replace(/[^A-Za-z0-9]/g, 'A')}`;
+  return `wamid.HBgN${randomBytes(30)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, 'A')}`;
 }
 
 function seconds(at: number | undefined): string {

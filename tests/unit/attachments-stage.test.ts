@@ -44,7 +44,14 @@ describe('attachment.stage on this device', () => {
   it('keeps the bytes under their sha256 and returns the attachment', () => {
     const blobs = store();
     const a = blobs.stage({ name: 'factura.pdf', mime: 'application/pdf', bytes: PDF, kind: 'file', durationMs: null });
-    expect(a).toEqual({ sha256: sha256Hex(PDF), name: 'factura.pdf', mime: 'application/pdf', size: PDF.length, kind: 'file', durationMs: null });
+    expect(a).toEqual({
+      sha256: sha256Hex(PDF),
+      name: 'factura.pdf',
+      mime: 'application/pdf',
+      size: PDF.length,
+      kind: 'file',
+      durationMs: null,
+    });
     expect(blobs.read(a.sha256).equals(PDF)).toBe(true);
     // The same bytes again: one copy.
     blobs.stage({ name: 'copia.pdf', mime: 'application/pdf', bytes: PDF, kind: 'file', durationMs: null });
@@ -53,8 +60,14 @@ describe('attachment.stage on this device', () => {
 
   it('a recording stays a voice note with its length; a picture is an image whatever the picker said', () => {
     const blobs = store();
-    expect(blobs.stage({ name: 'nota.webm', mime: 'audio/webm', bytes: WEBM, kind: 'voice', durationMs: 3200.4 })).toMatchObject({ kind: 'voice', durationMs: 3200 });
-    expect(blobs.stage({ name: 'foto.png', mime: '', bytes: PNG, kind: 'file', durationMs: null })).toMatchObject({ kind: 'image', mime: 'image/png' });
+    expect(blobs.stage({ name: 'nota.webm', mime: 'audio/webm', bytes: WEBM, kind: 'voice', durationMs: 3200.4 })).toMatchObject({
+      kind: 'voice',
+      durationMs: 3200,
+    });
+    expect(blobs.stage({ name: 'foto.png', mime: '', bytes: PNG, kind: 'file', durationMs: null })).toMatchObject({
+      kind: 'image',
+      mime: 'image/png',
+    });
   });
 
   it('refuses an oversized file and a forbidden type with their codes, keeping nothing', () => {

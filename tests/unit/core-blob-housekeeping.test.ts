@@ -67,7 +67,8 @@ describe('attachment housekeeping at start', () => {
     const fetched = d.blob('fetched', 9); // fetched from the server 9 days ago
 
     const anaMirror = d.mirror('ana.sqlite');
-    for (const a of [old, queuedByBruno, neverSent, restaged, failed, inSnippet]) markUpload(anaMirror.db, a.sha256, { state: 'uploaded' }, NOW - 9 * DAY);
+    for (const a of [old, queuedByBruno, neverSent, restaged, failed, inSnippet])
+      markUpload(anaMirror.db, a.sha256, { state: 'uploaded' }, NOW - 9 * DAY);
     markUpload(anaMirror.db, neverSent.sha256, { state: 'refused', error: { code: 'FILE_TOO_LARGE', message: 'x' } }, NOW - 9 * DAY);
     markUpload(anaMirror.db, recent.sha256, { state: 'uploaded' }, NOW - 2 * DAY);
     markUpload(anaMirror.db, fetched.sha256, { state: 'uploaded' }, NOW - 9 * DAY);
@@ -123,7 +124,13 @@ describe('attachment housekeeping at start', () => {
     const m = d.mirror('ana.sqlite');
     markUpload(m.db, old.sha256, { state: 'uploaded' }, NOW - 9 * DAY);
     m.close();
-    new ClientBlobs(d.blobsDir).stage({ name: 'old.pdf', mime: 'application/pdf', bytes: Buffer.from('%PDF-1.4 old'), kind: 'file', durationMs: null });
+    new ClientBlobs(d.blobsDir).stage({
+      name: 'old.pdf',
+      mime: 'application/pdf',
+      bytes: Buffer.from('%PDF-1.4 old'),
+      kind: 'file',
+      durationMs: null,
+    });
     expect(sweepBlobs(d.blobsDir, d.mirrorsDir, Date.now()).removed).toEqual([]);
     expect(d.present().has(old.sha256)).toBe(true);
   });

@@ -35,14 +35,20 @@ describe('dispatch', () => {
     const dispatch = createDispatch(createHandlers(c), () => {});
     expect(await dispatch('app.info', {})).toMatchObject({ ok: true, result: { host: 'headless', lang: 'es' } });
     expect(await dispatch('session.get', {})).toEqual({ ok: true, result: null });
-    expect(await dispatch('inbox.list', { view: { kind: 'mine' }, status: 'open' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+    expect(await dispatch('inbox.list', { view: { kind: 'mine' }, status: 'open' })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_SIGNED_IN' },
+    });
     expect(await dispatch('inbox.list', { view: { kind: 'everything' }, status: 'open' })).toMatchObject({
       ok: false,
       error: { code: 'INVALID_ARGS', message: expect.stringContaining('(view.kind)') },
     });
     expect(await dispatch('app.info', { extra: 1 })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGS' } });
     expect(await dispatch('app.quit', {})).toEqual({ ok: false, error: { code: 'INVALID_ARGS', message: 'Unknown operation: app.quit.' } });
-    expect(await dispatch('sync.status', {})).toEqual({ ok: true, result: { state: 'signedOut', pending: 0, retryAt: null, lastError: null } });
+    expect(await dispatch('sync.status', {})).toEqual({
+      ok: true,
+      result: { state: 'signedOut', pending: 0, retryAt: null, lastError: null },
+    });
   });
 
   it('turns an unexpected failure into INTERNAL and logs it', async () => {

@@ -26,7 +26,10 @@ function seeded(user: User = ana, extra: Op[] = []) {
     { kind: 'team', row: { id: 'team-2', name: 'Ventas', version: 1 } },
     { kind: 'inbox', row: inbox },
     { kind: 'contact', row: { ...contact, phones: ['+34 600 000 000'], fieldVersions: { name: 2, phones: 2 } } },
-    { kind: 'contactField', row: { id: 'f-plan', key: 'plan', label: 'Plan', type: 'select', options: ['Pro', 'Básico'], active: true, version: 1 } },
+    {
+      kind: 'contactField',
+      row: { id: 'f-plan', key: 'plan', label: 'Plan', type: 'select', options: ['Pro', 'Básico'], active: true, version: 1 },
+    },
     { kind: 'closingCategory', row: { id: 'cat-1', name: 'Resuelto', active: true, version: 1 } },
     { kind: 'conversation', row: conversation({ assigneeId: user.id }) },
     { kind: 'conversation', row: conversation({ id: 'conv-2', lastMessageAt: 1500 }) },
@@ -46,14 +49,24 @@ describe('the outbox for the complete inbox', () => {
     const mirror = seeded();
     record(mirror.db, 'note.add', { id: uuid(1), conversationId: 'conv-2', body: 'Ojo @Bruno, cliente VIP', mentions: [bruno.id] }, 10);
     const note = conversationMessages(mirror.read, 'conv-2').at(-1)!;
-    expect(note).toMatchObject({ kind: 'note', body: 'Ojo @Bruno, cliente VIP', mentions: [bruno.id], delivery: 'pending', authorName: 'Ana' });
+    expect(note).toMatchObject({
+      kind: 'note',
+      body: 'Ojo @Bruno, cliente VIP',
+      mentions: [bruno.id],
+      delivery: 'pending',
+      authorName: 'Ana',
+    });
     expect(conversationDetail(mirror.read, viewer, 'conv-2')!.conversation).toMatchObject({ assigneeId: null, pending: true });
     expect(() => record(mirror.db, 'note.add', { id: uuid(2), conversationId: 'conv-2', body: ' ', mentions: [] }, 11)).toThrow(
       expect.objectContaining({ code: 'EMPTY_MESSAGE' }),
     );
     // Refused by the server: the note stays, failed, with the reason.
     reject(mirror.db, 1, { code: 'FORBIDDEN', message: 'No.' });
-    expect(conversationMessages(mirror.read, 'conv-2').at(-1)).toMatchObject({ kind: 'note', delivery: 'failed', failure: { code: 'FORBIDDEN' } });
+    expect(conversationMessages(mirror.read, 'conv-2').at(-1)).toMatchObject({
+      kind: 'note',
+      delivery: 'failed',
+      failure: { code: 'FORBIDDEN' },
+    });
     mirror.close();
   });
 
@@ -69,14 +82,21 @@ describe('the outbox for the complete inbox', () => {
     record(mirror.db, 'conversation.markUnread', { conversationId: 'conv-1' }, 4);
     record(mirror.db, 'conversation.close', { conversationId: 'conv-1', note: 'Resuelto por teléfono', categoryId: 'cat-1' }, 5);
     expect(at()).toMatchObject({ status: 'closed', closingCategoryId: 'cat-1', assigneeId: ana.id, unreadCount: 0, pending: true });
-    expect(listInbox(mirror.read, viewer, { view: { kind: 'mine' }, status: 'closed', sort: 'newest', limit: 10 }).map((c) => c.id)).toEqual(['conv-1']);
+    expect(
+      listInbox(mirror.read, viewer, { view: { kind: 'mine' }, status: 'closed', sort: 'newest', limit: 10 }).map((c) => c.id),
+    ).toEqual(['conv-1']);
     expect(() => record(mirror.db, 'conversation.close', { conversationId: 'conv-1', note: null, categoryId: null }, 6)).toThrow(
       expect.objectContaining({ code: 'INVALID_TRANSITION' }),
     );
     record(mirror.db, 'conversation.reopen', { conversationId: 'conv-1' }, 7);
     expect(at()).toMatchObject({ status: 'open', closingCategoryId: null });
     // Transferred to Bruno: it leaves Ana's lists at once (the server's revoke follows).
-    record(mirror.db, 'conversation.transfer', { conversationId: 'conv-1', toUserId: bruno.id, toTeamId: null, newConversationId: uuid(9) }, 8);
+    record(
+      mirror.db,
+      'conversation.transfer',
+      { conversationId: 'conv-1', toUserId: bruno.id, toTeamId: null, newConversationId: uuid(9) },
+      8,
+    );
     expect(listInbox(mirror.read, viewer, { view: { kind: 'mine' }, status: 'open', sort: 'newest', limit: 10 })).toEqual([]);
     expect(conversationDetail(mirror.read, viewer, 'conv-1')).toBeNull();
     expect(nextBatch(mirror.read, 100).map((m) => m.name)).toEqual([
@@ -101,7 +121,10 @@ describe('the outbox for the complete inbox', () => {
     const mirror = seeded();
     const ids = recordMany(
       mirror.db,
-      ['conv-2', 'conv-3'].map((conversationId) => ({ name: 'conversation.close' as const, args: { conversationId, note: null, categoryId: null } })),
+      ['conv-2', 'conv-3'].map((conversationId) => ({
+        name: 'conversation.close' as const,
+        args: { conversationId, note: null, categoryId: null },
+      })),
       1,
     ).map((r) => r.mutationId);
     expect(ids).toEqual([1, 2]);
@@ -110,7 +133,10 @@ describe('the outbox for the complete inbox', () => {
     expect(() =>
       recordMany(
         mirror.db,
-        ['conv-1', 'conv-2'].map((conversationId) => ({ name: 'conversation.close' as const, args: { conversationId, note: null, categoryId: null } })),
+        ['conv-1', 'conv-2'].map((conversationId) => ({
+          name: 'conversation.close' as const,
+          args: { conversationId, note: null, categoryId: null },
+        })),
         2,
       ),
     ).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION', params: { conversationId: 'conv-2' } }));
@@ -122,14 +148,21 @@ describe('the outbox for the complete inbox', () => {
 
   it('contacts: create and per-field update show at once; the base versions come from the mirror', () => {
     const mirror = seeded();
-    record(mirror.db, 'contact.create', { id: uuid(5), name: 'Dora', phones: ['+1 555 0100'], emails: ['dora@x.test'], custom: { plan: 'Pro' } }, 1);
+    record(
+      mirror.db,
+      'contact.create',
+      { id: uuid(5), name: 'Dora', phones: ['+1 555 0100'], emails: ['dora@x.test'], custom: { plan: 'Pro' } },
+      1,
+    );
     expect(contactDetail(mirror.read, viewer, uuid(5))).toMatchObject({
       contact: { name: 'Dora', phones: ['+1 555 0100'], emails: ['dora@x.test'], custom: { plan: 'Pro' } },
       conversations: [],
     });
     record(mirror.db, 'contact.update', { contactId: 'contact-1', fields: { name: 'Carla Gómez', 'custom.plan': 'Básico' }, base: {} }, 2);
     expect(contactDetail(mirror.read, viewer, 'contact-1')!.contact).toMatchObject({ name: 'Carla Gómez', custom: { plan: 'Básico' } });
-    expect(listInbox(mirror.read, viewer, { view: { kind: 'mine' }, status: 'open', sort: 'newest', limit: 10 })[0]!.contactName).toBe('Carla Gómez');
+    expect(listInbox(mirror.read, viewer, { view: { kind: 'mine' }, status: 'open', sort: 'newest', limit: 10 })[0]!.contactName).toBe(
+      'Carla Gómez',
+    );
     const [, update] = nextBatch(mirror.read, 10);
     expect(update!.args).toMatchObject({ base: { name: 2, 'custom.plan': 0 } });
     expect(() => record(mirror.db, 'contact.update', { contactId: 'contact-1', fields: { 'custom.plan': 'Gratis' }, base: {} }, 3)).toThrow(
@@ -140,8 +173,24 @@ describe('the outbox for the complete inbox', () => {
       from: 3,
       to: 4,
       ops: [
-        { kind: 'contact', row: { ...contact, name: 'Carla Gómez', custom: { plan: 'Básico' }, fieldVersions: { name: 4, 'custom.plan': 4 }, version: 4 } },
-        { kind: 'contactChange', row: { id: 'ch-1', contactId: 'contact-1', field: 'name', before: 'Carla', after: 'Carla Gómez', byId: ana.id, at: 4, conflict: false, version: 4 } },
+        {
+          kind: 'contact',
+          row: { ...contact, name: 'Carla Gómez', custom: { plan: 'Básico' }, fieldVersions: { name: 4, 'custom.plan': 4 }, version: 4 },
+        },
+        {
+          kind: 'contactChange',
+          row: {
+            id: 'ch-1',
+            contactId: 'contact-1',
+            field: 'name',
+            before: 'Carla',
+            after: 'Carla Gómez',
+            byId: ana.id,
+            at: 4,
+            conflict: false,
+            version: 4,
+          },
+        },
       ],
     });
     confirm(mirror.db, 2);
@@ -155,7 +204,17 @@ describe('the outbox for the complete inbox', () => {
   it('saved views, notifications: save, delete and mark read show at once', () => {
     const mention: Op = {
       kind: 'notification',
-      row: { id: 'n1', userId: ana.id, kind: 'mention', conversationId: 'conv-1', messageId: 'msg-1', byId: bruno.id, createdAt: 5, readAt: null, version: 2 },
+      row: {
+        id: 'n1',
+        userId: ana.id,
+        kind: 'mention',
+        conversationId: 'conv-1',
+        messageId: 'msg-1',
+        byId: bruno.id,
+        createdAt: 5,
+        readAt: null,
+        version: 2,
+      },
     };
     const mirror = seeded(ana, [mention]);
     expect(listNotifications(mirror.read, viewer)).toEqual([
@@ -176,7 +235,9 @@ describe('the outbox for the complete inbox', () => {
 
   it('admin changes: an agent is refused at once; an admin sees them in the directory before the server confirms', () => {
     const agentMirror = seeded();
-    expect(() => record(agentMirror.db, 'admin.team.save', { id: 'team-3', name: 'Nuevo' }, 1)).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+    expect(() => record(agentMirror.db, 'admin.team.save', { id: 'team-3', name: 'Nuevo' }, 1)).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN' }),
+    );
     expect(pendingCount(agentMirror.read)).toBe(0);
     agentMirror.close();
 
@@ -186,7 +247,12 @@ describe('the outbox for the complete inbox', () => {
     record(mirror.db, 'admin.user.update', { userId: bruno.id, role: 'supervisor' }, 2);
     record(mirror.db, 'admin.team.save', { id: 'team-3', name: 'Postventa' }, 3);
     record(mirror.db, 'admin.inbox.update', { inboxId: inbox.id, settings: { transferStartsNewConversation: true } }, 4);
-    record(mirror.db, 'admin.contactField.save', { id: 'f-doc', key: 'documento', label: 'Documento', type: 'text', options: [], active: true }, 5);
+    record(
+      mirror.db,
+      'admin.contactField.save',
+      { id: 'f-doc', key: 'documento', label: 'Documento', type: 'text', options: [], active: true },
+      5,
+    );
     record(mirror.db, 'admin.closingCategory.save', { id: 'cat-1', name: 'Resuelto ✓', active: false }, 6);
     const dir = directory(mirror.read, adminViewer);
     expect(dir.users.find((u) => u.id === uuid(3))).toMatchObject({ name: 'Eva', invited: true, active: true });
@@ -196,7 +262,12 @@ describe('the outbox for the complete inbox', () => {
     expect(dir.contactFields.map((f) => f.key)).toEqual(['documento', 'plan']);
     expect(dir.closingCategories).toEqual([expect.objectContaining({ id: 'cat-1', name: 'Resuelto ✓', active: false })]);
     // The new inbox setting is used by the rules at once: a transfer now closes this conversation.
-    record(mirror.db, 'conversation.transfer', { conversationId: 'conv-2', toUserId: bruno.id, toTeamId: null, newConversationId: uuid(8) }, 7);
+    record(
+      mirror.db,
+      'conversation.transfer',
+      { conversationId: 'conv-2', toUserId: bruno.id, toTeamId: null, newConversationId: uuid(8) },
+      7,
+    );
     expect(conversationDetail(mirror.read, adminViewer, 'conv-2')!.conversation.status).toBe('closed');
     // A refused admin change drops its overlay.
     reject(mirror.db, 3, { code: 'FORBIDDEN', message: 'No.' });

@@ -57,7 +57,14 @@ describe('the outbox', () => {
       ['Hola Carla', 'pending', 'Ana'],
     ]);
     const item = conversationDetail(mirror.read, viewer, 'conv-1')!.conversation;
-    expect(item).toMatchObject({ assigneeId: 'user-ana', assigneeName: 'Ana', unreadCount: 0, waitingSince: null, lastMessagePreview: 'Hola Carla', pending: true });
+    expect(item).toMatchObject({
+      assigneeId: 'user-ana',
+      assigneeName: 'Ana',
+      unreadCount: 0,
+      waitingSince: null,
+      lastMessagePreview: 'Hola Carla',
+      pending: true,
+    });
     // Base still holds only what the server confirmed.
     expect(mirror.db.prepare("SELECT assignee_id FROM conversations WHERE id = 'conv-1'").get()).toEqual({ assignee_id: null });
     mirror.close();
@@ -71,7 +78,9 @@ describe('the outbox', () => {
     expect(() => record(mirror.db, 'conversation.assign', { conversationId: 'conv-1', assigneeId: 'user-bruno' }, 1)).toThrow(
       expect.objectContaining({ code: 'FORBIDDEN' }),
     );
-    expect(() => record(mirror.db, 'conversation.markRead', { conversationId: 'nope' }, 1)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(() => record(mirror.db, 'conversation.markRead', { conversationId: 'nope' }, 1)).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND' }),
+    );
     expect(() => record(mirror.db, 'conversation.setStatus', { conversationId: 'conv-1', status: 'gone' as never }, 1)).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGS' }),
     );
@@ -92,7 +101,10 @@ describe('the outbox', () => {
       to: 4,
       ops: [
         { kind: 'conversation', row: conversation({ assigneeId: 'user-ana', unreadCount: 0, waitingSince: null, version: 4 }) },
-        { kind: 'message', row: inbound({ id: uuid(1), direction: 'out', authorId: 'user-ana', body: 'llega', createdAt: 5000, seq: 2, version: 4 }) },
+        {
+          kind: 'message',
+          row: inbound({ id: uuid(1), direction: 'out', authorId: 'user-ana', body: 'llega', createdAt: 5000, seq: 2, version: 4 }),
+        },
       ],
     });
     // Between the changes and the ack the message is not shown twice.
@@ -108,7 +120,11 @@ describe('the outbox', () => {
     expect(conversationDetail(mirror.read, viewer, 'conv-1')!.conversation.pending).toBe(false);
     expect(() => discardMessage(mirror.db, uuid(3))).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
     discardMessage(mirror.db, uuid(2));
-    expect(conversationMessages(mirror.read, 'conv-1').filter((m) => m.direction === 'out').map((m) => m.body)).toEqual(['llega']);
+    expect(
+      conversationMessages(mirror.read, 'conv-1')
+        .filter((m) => m.direction === 'out')
+        .map((m) => m.body),
+    ).toEqual(['llega']);
     mirror.close();
   });
 
@@ -136,7 +152,9 @@ describe('the outbox', () => {
       [2, 'conversation.setStatus'],
     ]);
     expect(conversationMessages(reopened.read, 'conv-1').map((m) => [m.body, m.delivery])).toContainEqual(['antes del corte', 'pending']);
-    expect(listInbox(reopened.read, viewer, { view: { kind: 'unassigned' }, status: 'pending', sort: 'newest', limit: 10 }).map((c) => c.id)).toEqual(['conv-2']);
+    expect(
+      listInbox(reopened.read, viewer, { view: { kind: 'unassigned' }, status: 'pending', sort: 'newest', limit: 10 }).map((c) => c.id),
+    ).toEqual(['conv-2']);
     expect(record(reopened.db, 'conversation.markRead', { conversationId: 'conv-1' }, 3).mutationId).toBe(3);
     reopened.close();
   });
@@ -148,7 +166,12 @@ describe('blob uploads', () => {
     const { mirror } = seeded();
     const gone = { sha256: 'a'.repeat(64), name: 'foto.png', mime: 'image/png', size: 10, kind: 'image', durationMs: null } as const;
     const tooBig = { ...gone, sha256: 'b'.repeat(64), name: 'video.mp4' } as const;
-    markUpload(mirror.db, gone.sha256, { state: 'refused', error: { code: 'ATTACHMENT_MISSING', message: 'foto.png is no longer on this device.' } }, 1);
+    markUpload(
+      mirror.db,
+      gone.sha256,
+      { state: 'refused', error: { code: 'ATTACHMENT_MISSING', message: 'foto.png is no longer on this device.' } },
+      1,
+    );
     markUpload(mirror.db, tooBig.sha256, { state: 'refused', error: { code: 'FILE_TOO_LARGE', message: 'Too large.' } }, 1);
     record(mirror.db, 'message.send', { id: uuid(9), conversationId: 'conv-1', body: '', attachments: [gone, tooBig] }, 20);
     const [queued] = nextBatch(mirror.read, 1);

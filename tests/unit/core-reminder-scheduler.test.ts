@@ -94,7 +94,13 @@ describe('the reminder scheduler', () => {
     clock.advance(5 * HOUR);
     expect(fired).toHaveLength(1);
     // Past due and still active: the list shows it as overdue until it is dismissed or done.
-    expect(listInbox(mirror.read, { id: ana.id, role: 'agent', teamIds: ana.teamIds }, { view: { kind: 'mine' }, status: 'open', sort: 'newest', limit: 50 })[0]?.reminder).toEqual({
+    expect(
+      listInbox(
+        mirror.read,
+        { id: ana.id, role: 'agent', teamIds: ana.teamIds },
+        { view: { kind: 'mine' }, status: 'open', sort: 'newest', limit: 50 },
+      )[0]?.reminder,
+    ).toEqual({
       id: 'rem-1',
       dueAt: START + 10 * MINUTE,
       note: 'Llamar a Carla',
@@ -151,7 +157,11 @@ describe('the reminder scheduler', () => {
     const path = tempMirrorPath();
     let mirror = mirrorAt(path);
     seed(mirror);
-    serverSends(mirror, reminder({ id: 'missed', dueAt: START + 30 * MINUTE }), reminder({ id: 'dismissed-meanwhile', dueAt: START + 40 * MINUTE }));
+    serverSends(
+      mirror,
+      reminder({ id: 'missed', dueAt: START + 30 * MINUTE }),
+      reminder({ id: 'dismissed-meanwhile', dueAt: START + 40 * MINUTE }),
+    );
     const clock = new FakeClock(START);
     let run = schedulerOn(mirror, clock);
     run.scheduler.start();
@@ -186,7 +196,9 @@ describe('the reminder scheduler', () => {
   it('keeps one timer for hundreds of reminders and fires each exactly once, in order', () => {
     const mirror = mirrorAt();
     seed(mirror);
-    const rows = Array.from({ length: 400 }, (_, i) => reminder({ id: `r-${String(i).padStart(3, '0')}`, dueAt: START + ((i * 7919) % 400) * 37_000 + 1000 }));
+    const rows = Array.from({ length: 400 }, (_, i) =>
+      reminder({ id: `r-${String(i).padStart(3, '0')}`, dueAt: START + ((i * 7919) % 400) * 37_000 + 1000 }),
+    );
     serverSends(mirror, ...rows);
     const clock = new FakeClock(START);
     const { scheduler, fired } = schedulerOn(mirror, clock);
@@ -214,7 +226,11 @@ describe('the reminder scheduler', () => {
     clock.advance(MINUTE);
     expect(fired.map((r) => r.id)).toEqual(['moved']);
     // Snoozed for an hour from the notification (on another device), and the other finished there.
-    serverSends(mirror, reminder({ id: 'moved', dueAt: START + HOUR }), reminder({ id: 'done-early', dueAt: START + 2 * MINUTE, state: 'done' }));
+    serverSends(
+      mirror,
+      reminder({ id: 'moved', dueAt: START + HOUR }),
+      reminder({ id: 'done-early', dueAt: START + 2 * MINUTE, state: 'done' }),
+    );
     scheduler.recompute();
     clock.advance(2 * HOUR);
     expect(fired.map((r) => r.id)).toEqual(['moved', 'moved']);
@@ -225,14 +241,27 @@ describe('the reminder scheduler', () => {
     const mirror = mirrorAt();
     seed(mirror);
     const clock = new FakeClock(START);
-    record(mirror.db, 'reminder.set', { id: '0195f000-0000-7000-8000-000000000001', conversationId: 'conv-1', dueAt: START + 5 * MINUTE, note: null, postpone: true }, START);
-    record(mirror.db, 'reminder.set', { id: '0195f000-0000-7000-8000-000000000002', conversationId: 'conv-1', dueAt: START + 6 * MINUTE, note: 'x', postpone: false }, START);
+    record(
+      mirror.db,
+      'reminder.set',
+      { id: '0195f000-0000-7000-8000-000000000001', conversationId: 'conv-1', dueAt: START + 5 * MINUTE, note: null, postpone: true },
+      START,
+    );
+    record(
+      mirror.db,
+      'reminder.set',
+      { id: '0195f000-0000-7000-8000-000000000002', conversationId: 'conv-1', dueAt: START + 6 * MINUTE, note: 'x', postpone: false },
+      START,
+    );
     record(mirror.db, 'reminder.setState', { id: '0195f000-0000-7000-8000-000000000002', state: 'dismissed' }, START);
     // The postponed conversation shows as snoozed at once (optimistic overlay).
     const viewer = { id: ana.id, role: 'agent' as const, teamIds: ana.teamIds };
-    expect(listInbox(mirror.read, viewer, { view: { kind: 'mine' }, status: 'snoozed', sort: 'newest', limit: 10 }).map((c) => [c.id, c.snoozedUntil])).toEqual([
-      ['conv-1', START + 5 * MINUTE],
-    ]);
+    expect(
+      listInbox(mirror.read, viewer, { view: { kind: 'mine' }, status: 'snoozed', sort: 'newest', limit: 10 }).map((c) => [
+        c.id,
+        c.snoozedUntil,
+      ]),
+    ).toEqual([['conv-1', START + 5 * MINUTE]]);
     expect(listReminders(mirror.read, viewer, 'conv-1').map((r) => [r.note, r.state])).toEqual([
       [null, 'active'],
       ['x', 'dismissed'],

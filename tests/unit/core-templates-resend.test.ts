@@ -35,7 +35,14 @@ function template(over: Partial<MessageTemplate> = {}): MessageTemplate {
   };
 }
 
-const file: Attachment = { sha256: 'c'.repeat(64), name: 'factura.pdf', mime: 'application/pdf', size: 1234, kind: 'file', durationMs: null };
+const file: Attachment = {
+  sha256: 'c'.repeat(64),
+  name: 'factura.pdf',
+  mime: 'application/pdf',
+  size: 1234,
+  kind: 'file',
+  durationMs: null,
+};
 
 /** Ana's mirror: a webchat conversation (conv-1), a WhatsApp one whose window closed 6 hours ago
  *  (wa-closed, customer wrote 30 h ago) and one still open (wa-open, customer wrote 1 h ago). */
@@ -71,10 +78,12 @@ describe('mirror migration 2', () => {
     const path = tempMirrorPath();
     const raw = new Database(path);
     migrate(raw, MIGRATIONS.slice(0, 1));
-    raw.prepare(
-      `INSERT INTO messages (seq, id, conversation_id, direction, kind, author_id, body, event, mentions, state, error, created_at, version)
+    raw
+      .prepare(
+        `INSERT INTO messages (seq, id, conversation_id, direction, kind, author_id, body, event, mentions, state, error, created_at, version)
        VALUES (1, 'm-old', 'conv-1', 'in', 'text', NULL, 'de antes', NULL, '[]', 'sent', NULL, 1, 1)`,
-    ).run();
+      )
+      .run();
     raw.close();
     const mirror = openMirror(path);
     expect(mirror.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
@@ -154,7 +163,12 @@ describe('reply windows and templates', () => {
     expect(pendingCount(mirror.read)).toBe(0);
     expect(readDraft(mirror.read, 'wa-closed')).toBe('lo que escribía');
 
-    record(mirror.db, 'message.sendTemplate', { id: uuid(2), conversationId: 'wa-closed', templateId: 'tpl-1', variables: ['Carla', 'A-17'] }, NOW);
+    record(
+      mirror.db,
+      'message.sendTemplate',
+      { id: uuid(2), conversationId: 'wa-closed', templateId: 'tpl-1', variables: ['Carla', 'A-17'] },
+      NOW,
+    );
     const last = conversationMessages(mirror.read, 'wa-closed').at(-1)!;
     expect(last).toMatchObject({
       id: uuid(2),
@@ -197,7 +211,9 @@ describe('reply windows and templates', () => {
     expect(failed).toMatchObject({ id: uuid(4), body: 'Ya lo reviso', delivery: 'failed', failure: { code: 'REPLY_WINDOW_CLOSED' } });
 
     // Still closed: the resend is refused and the failed copy stays (held, not dropped).
-    expect(() => resendMessage(mirror.db, uuid(4), uuid(5), NOW, () => true)).toThrow(expect.objectContaining({ code: 'REPLY_WINDOW_CLOSED' }));
+    expect(() => resendMessage(mirror.db, uuid(4), uuid(5), NOW, () => true)).toThrow(
+      expect.objectContaining({ code: 'REPLY_WINDOW_CLOSED' }),
+    );
     expect(conversationMessages(mirror.read, 'wa-closed').map((m) => m.id)).toContain(uuid(4));
     expect(pendingCount(mirror.read)).toBe(0);
 
@@ -217,12 +233,19 @@ describe('reply windows and templates', () => {
       [uuid(6), 'Ya lo reviso', 'pending'],
     ]);
     expect(nextBatch(mirror.read, 10)).toEqual([
-      { id: mutationId, name: 'message.send', args: { id: uuid(6), conversationId: 'wa-closed', body: 'Ya lo reviso' }, clientTime: NOW + 1 },
+      {
+        id: mutationId,
+        name: 'message.send',
+        args: { id: uuid(6), conversationId: 'wa-closed', body: 'Ya lo reviso' },
+        clientTime: NOW + 1,
+      },
     ]);
     // Resending the same failed copy twice is not possible: it is gone.
     expect(() => resendMessage(mirror.db, uuid(4), uuid(7), NOW + 2, () => true)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
     // Only failed messages: a pending one or a customer's message cannot be resent.
-    expect(() => resendMessage(mirror.db, uuid(6), uuid(7), NOW + 2, () => true)).toThrow(expect.objectContaining({ code: 'INVALID_ARGS' }));
+    expect(() => resendMessage(mirror.db, uuid(6), uuid(7), NOW + 2, () => true)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGS' }),
+    );
     expect(() => resendMessage(mirror.db, 'in-2', uuid(7), NOW + 2, () => true)).toThrow(expect.objectContaining({ code: 'INVALID_ARGS' }));
     expect(pendingCount(mirror.read)).toBe(1);
     mirror.close();
@@ -237,11 +260,31 @@ describe('reply windows and templates', () => {
       ops: [
         {
           kind: 'message',
-          row: inbound({ id: 'out-tpl', conversationId: 'wa-closed', direction: 'out', authorId: ana.id, seq: 5, body: 'Hola Carla…', template: use, state: 'failed', error: '(#131026) Message undeliverable' }),
+          row: inbound({
+            id: 'out-tpl',
+            conversationId: 'wa-closed',
+            direction: 'out',
+            authorId: ana.id,
+            seq: 5,
+            body: 'Hola Carla…',
+            template: use,
+            state: 'failed',
+            error: '(#131026) Message undeliverable',
+          }),
         },
         {
           kind: 'message',
-          row: inbound({ id: 'out-file', conversationId: 'wa-open', direction: 'out', authorId: ana.id, seq: 6, body: '', attachments: [file], state: 'failed', error: '(#131053) Media upload error' }),
+          row: inbound({
+            id: 'out-file',
+            conversationId: 'wa-open',
+            direction: 'out',
+            authorId: ana.id,
+            seq: 6,
+            body: '',
+            attachments: [file],
+            state: 'failed',
+            error: '(#131053) Media upload error',
+          }),
         },
       ],
     });
@@ -263,11 +306,13 @@ describe('reply windows and templates', () => {
     mirror.close();
   });
 
-  it("a refused copy whose file is neither on this device nor on the server cannot be resent, and stays", () => {
+  it('a refused copy whose file is neither on this device nor on the server cannot be resent, and stays', () => {
     const mirror = seeded();
     record(mirror.db, 'message.send', { id: uuid(10), conversationId: 'conv-1', body: 'adjunto', attachments: [file] }, NOW);
     reject(mirror.db, 1, { code: 'INTERNAL', message: 'no' });
-    expect(() => resendMessage(mirror.db, uuid(10), uuid(11), NOW, () => false)).toThrow(expect.objectContaining({ code: 'ATTACHMENT_MISSING' }));
+    expect(() => resendMessage(mirror.db, uuid(10), uuid(11), NOW, () => false)).toThrow(
+      expect.objectContaining({ code: 'ATTACHMENT_MISSING' }),
+    );
     expect(conversationMessages(mirror.read, 'conv-1').at(-1)).toMatchObject({ id: uuid(10), delivery: 'failed' });
     resendMessage(mirror.db, uuid(10), uuid(11), NOW, () => true);
     expect(conversationMessages(mirror.read, 'conv-1').at(-1)).toMatchObject({ id: uuid(11), delivery: 'pending', attachments: [file] });
@@ -279,10 +324,15 @@ describe('forward', () => {
   it('one forwarded message per target in one transaction, files counted as uploaded, drafts kept', () => {
     const mirror = seeded();
     writeDraft(mirror.db, 'conv-1', 'borrador', NOW);
-    const recorded = forwardMessage(mirror.db, 'in-file', [
-      { conversationId: 'conv-1', id: uuid(20) },
-      { conversationId: 'wa-open', id: uuid(21) },
-    ], NOW);
+    const recorded = forwardMessage(
+      mirror.db,
+      'in-file',
+      [
+        { conversationId: 'conv-1', id: uuid(20) },
+        { conversationId: 'wa-open', id: uuid(21) },
+      ],
+      NOW,
+    );
     expect(recorded.map((r) => r.conversationId)).toEqual(['conv-1', 'wa-open']);
     const batch = nextBatch(mirror.read, 10);
     expect(batch.map((m) => m.args)).toEqual([
@@ -290,7 +340,12 @@ describe('forward', () => {
       { id: uuid(21), conversationId: 'wa-open', body: 'Mi factura', attachments: [file], forwarded: true },
     ]);
     for (const m of batch) expect(blobsToUpload(mirror.read, m)).toEqual([]);
-    expect(conversationMessages(mirror.read, 'conv-1').at(-1)).toMatchObject({ id: uuid(20), forwarded: true, delivery: 'pending', attachments: [file] });
+    expect(conversationMessages(mirror.read, 'conv-1').at(-1)).toMatchObject({
+      id: uuid(20),
+      forwarded: true,
+      delivery: 'pending',
+      attachments: [file],
+    });
     expect(readDraft(mirror.read, 'conv-1')).toBe('borrador');
     mirror.close();
   });
@@ -298,10 +353,15 @@ describe('forward', () => {
   it('all or nothing: a target whose window is closed refuses the whole forward and names it', () => {
     const mirror = seeded();
     expect(() =>
-      forwardMessage(mirror.db, 'in-file', [
-        { conversationId: 'conv-1', id: uuid(22) },
-        { conversationId: 'wa-closed', id: uuid(23) },
-      ], NOW),
+      forwardMessage(
+        mirror.db,
+        'in-file',
+        [
+          { conversationId: 'conv-1', id: uuid(22) },
+          { conversationId: 'wa-closed', id: uuid(23) },
+        ],
+        NOW,
+      ),
     ).toThrow(expect.objectContaining({ code: 'REPLY_WINDOW_CLOSED', params: { conversationId: 'wa-closed' } }));
     expect(pendingCount(mirror.read)).toBe(0);
     expect(countRows(mirror.db, 'pending_messages')).toBe(0);
@@ -319,7 +379,12 @@ describe('snippets with a file', () => {
   it('wait for their upload like a message; keeping the file a confirmed snippet has needs no upload', () => {
     const mirror = seeded();
     const photo: Attachment = { ...file, sha256: 'd'.repeat(64), name: 'mapa.png', mime: 'image/png', kind: 'image' };
-    record(mirror.db, 'snippet.save', { id: 'snip-1', title: 'Mapa', shortcut: 'mapa', body: 'Así llegas', attachment: photo, shared: false }, NOW);
+    record(
+      mirror.db,
+      'snippet.save',
+      { id: 'snip-1', title: 'Mapa', shortcut: 'mapa', body: 'Así llegas', attachment: photo, shared: false },
+      NOW,
+    );
     const [saved] = nextBatch(mirror.read, 1);
     expect(blobsToUpload(mirror.read, saved!).map((a) => a.name)).toEqual(['mapa.png']);
     markUpload(mirror.db, photo.sha256, { state: 'uploaded' }, NOW);
@@ -329,9 +394,19 @@ describe('snippets with a file', () => {
     applyChanges(mirror.db, {
       from: 10,
       to: 11,
-      ops: [{ kind: 'snippet', row: { id: 'snip-2', ownerId: ana.id, title: 'Factura', shortcut: 'fac', body: 'Adjunto', attachment: file, version: 11 } }],
+      ops: [
+        {
+          kind: 'snippet',
+          row: { id: 'snip-2', ownerId: ana.id, title: 'Factura', shortcut: 'fac', body: 'Adjunto', attachment: file, version: 11 },
+        },
+      ],
     });
-    record(mirror.db, 'snippet.save', { id: 'snip-2', title: 'Factura nueva', shortcut: 'fac', body: 'Adjunto', attachment: file, shared: false }, NOW);
+    record(
+      mirror.db,
+      'snippet.save',
+      { id: 'snip-2', title: 'Factura nueva', shortcut: 'fac', body: 'Adjunto', attachment: file, shared: false },
+      NOW,
+    );
     const edited = nextBatch(mirror.read, 10).at(-1)!;
     expect(blobsToUpload(mirror.read, edited)).toEqual([]);
     mirror.close();
@@ -345,7 +420,12 @@ describe('snippets with a file', () => {
     applyChanges(mirror.db, {
       from: 10,
       to: 11,
-      ops: [{ kind: 'snippet', row: { id: 'snip-3', ownerId: null, title: 'Catálogo', shortcut: 'cat', body: 'El catálogo', attachment: elsewhere, version: 11 } }],
+      ops: [
+        {
+          kind: 'snippet',
+          row: { id: 'snip-3', ownerId: null, title: 'Catálogo', shortcut: 'cat', body: 'El catálogo', attachment: elsewhere, version: 11 },
+        },
+      ],
     });
     mustHaveAttachments(mirror.read, [elsewhere], notHere);
     record(mirror.db, 'message.send', { id: uuid(30), conversationId: 'conv-1', body: 'El catálogo', attachments: [elsewhere] }, NOW);

@@ -37,7 +37,9 @@ describe('electron-builder.yml', () => {
   it('passes electron-builder\u2019s own schema validation', async () => {
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
     // The validation is real: a wrong key is refused.
-    await expect(validateConfiguration({ ...config, nsis: { oneClicks: false } }, new DebugLogger(false))).rejects.toThrow(/Invalid configuration/);
+    await expect(validateConfiguration({ ...config, nsis: { oneClicks: false } }, new DebugLogger(false))).rejects.toThrow(
+      /Invalid configuration/,
+    );
   });
 
   it('builds NSIS, DMG, AppImage and deb, registers bandeja:// and keeps the native SQLite outside the asar', () => {

@@ -21,7 +21,11 @@ describe('routes: what a window shows', () => {
     const routes = [
       DEFAULT_ROUTE,
       { view: { kind: 'unassigned' as const }, status: 'snoozed' as const, conversationId: null },
-      { view: { kind: 'team' as const, teamId: 'team-soporte' }, status: 'open' as const, conversationId: '0190abcd-1234-7000-8000-000000000001' },
+      {
+        view: { kind: 'team' as const, teamId: 'team-soporte' },
+        status: 'open' as const,
+        conversationId: '0190abcd-1234-7000-8000-000000000001',
+      },
       { view: { kind: 'saved' as const, viewId: 'v_1' }, status: 'closed' as const, conversationId: null },
     ];
     for (const r of routes) expect(parseRoute(formatRoute(r))).toEqual(r);
@@ -29,7 +33,19 @@ describe('routes: what a window shows', () => {
   });
 
   it('refuses what is not a route, so a window never opens on something else', () => {
-    for (const bad of ['', '#', '#/inbox/open', '#/mine', '#/mine/archived', '#/team//open', '#/mine/open/c/', '#/mine/open/c/a/b', '#/mine/open/x/c1', '#/team/../open', 'javascript:alert(1)'])
+    for (const bad of [
+      '',
+      '#',
+      '#/inbox/open',
+      '#/mine',
+      '#/mine/archived',
+      '#/team//open',
+      '#/mine/open/c/',
+      '#/mine/open/c/a/b',
+      '#/mine/open/x/c1',
+      '#/team/../open',
+      'javascript:alert(1)',
+    ])
       expect(parseRoute(bad), bad).toBeNull();
     expect(ipcContract['window.open'].args.safeParse({ route: '#/mine/open' }).success).toBe(true);
     expect(ipcContract['window.open'].args.safeParse({ route: 'https://example.com/#/mine/open' }).success).toBe(false);
@@ -58,7 +74,12 @@ describe('the main window, remembered per display', () => {
   });
 
   it('opens centred on a display it never was on, never larger than the screen', () => {
-    expect(placeWindow(EMPTY_WINDOW_MEMORY, [laptop], { width: 1280, height: 820 })!.bounds).toEqual({ x: 80, y: 40, width: 1280, height: 820 });
+    expect(placeWindow(EMPTY_WINDOW_MEMORY, [laptop], { width: 1280, height: 820 })!.bounds).toEqual({
+      x: 80,
+      y: 40,
+      width: 1280,
+      height: 820,
+    });
     const small: Display = { id: '9', primary: true, workArea: { x: 0, y: 25, width: 1024, height: 743 } };
     const placed = placeWindow(EMPTY_WINDOW_MEMORY, [small], { width: 1280, height: 820 })!;
     expect(placed.bounds).toEqual({ x: 0, y: 25, width: 1024, height: 743 });
@@ -92,7 +113,9 @@ describe('the tray', () => {
 
   it('offers presence (the current one checked), show and quit', () => {
     const items = trayModel('es', 0, 'away').items;
-    expect(items.filter((i) => i.kind === 'presence').map((i) => [i.kind === 'presence' && i.presence, i.kind === 'presence' && i.checked])).toEqual([
+    expect(
+      items.filter((i) => i.kind === 'presence').map((i) => [i.kind === 'presence' && i.presence, i.kind === 'presence' && i.checked]),
+    ).toEqual([
       ['online', false],
       ['away', true],
       ['offline', false],
@@ -136,7 +159,11 @@ describe('the shell settings file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bandeja-shell-'));
     dirs.push(dir);
     const store = open(dir);
-    expect(() => store.set('layout', [{ view: 'https://evil.example', displayId: '1', bounds: { x: 0, y: 0, width: 10, height: 10 }, maximized: false }])).toThrow();
+    expect(() =>
+      store.set('layout', [
+        { view: 'https://evil.example', displayId: '1', bounds: { x: 0, y: 0, width: 10, height: 10 }, maximized: false },
+      ]),
+    ).toThrow();
     expect(() => store.set('startAtLogin', 'yes' as unknown as boolean)).toThrow();
     expect(open(dir).store).toEqual(SHELL_SETTINGS_DEFAULTS);
   });
@@ -153,7 +180,12 @@ describe('the shell settings file', () => {
 });
 
 describe('the shell ops', () => {
-  const settings = (layoutWindows: number): DesktopSettings => ({ desktop: true, startAtLoginAvailable: true, startAtLogin: false, layoutWindows });
+  const settings = (layoutWindows: number): DesktopSettings => ({
+    desktop: true,
+    startAtLoginAvailable: true,
+    startAtLogin: false,
+    layoutWindows,
+  });
 
   it('open a window on a route in the desktop app, and say a browser tab must open it itself', async () => {
     const opened: string[] = [];
@@ -175,7 +207,10 @@ describe('the shell ops', () => {
     const desktop: DesktopShell = { ...browserShell, settings: () => settings(saved), saveLayout: () => settings((saved = 2)) };
     const dispatch = createDispatch(desktopHandlers(desktop) as unknown as IpcHandlers, () => undefined);
     expect(await dispatch('desktop.settings.set', { startAtLogin: 'yes' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGS' } });
-    expect(await dispatch('desktop.settings.set', { startAtLogin: true, other: 1 })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGS' } });
+    expect(await dispatch('desktop.settings.set', { startAtLogin: true, other: 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGS' },
+    });
     expect(await dispatch('desktop.layout.save', {})).toEqual({ ok: true, result: settings(2) });
   });
 });

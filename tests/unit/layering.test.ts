@@ -31,7 +31,12 @@ function importsOf(file: string): string[] {
 function target(file: string, spec: string): { folder?: string; pkg?: string } {
   if (!spec.startsWith('.')) return { pkg: spec };
   const abs = relative(root, resolve(root, dirname(file), spec));
-  return { folder: abs.split(/[\\/]/).slice(0, abs.startsWith('src-main') ? 3 : 1).join('/') };
+  return {
+    folder: abs
+      .split(/[\\/]/)
+      .slice(0, abs.startsWith('src-main') ? 3 : 1)
+      .join('/'),
+  };
 }
 
 function violations(dir: string, rule: (file: string, t: { folder?: string; pkg?: string }, spec: string) => string | null): string[] {
@@ -79,7 +84,8 @@ describe('layering', () => {
         // Sounds and images from assets/ are data the bundler copies, not code of another layer.
         const asset = t.folder === 'assets' && !/\.[cm]?[jt]sx?$/.test(spec);
         if (t.folder && !t.folder.startsWith(dir) && t.folder !== 'src-shared' && !asset) return 'imports another layer';
-        if (dir === 'src-renderer' && t.pkg && NODE_BUILTINS.has(spec) && !file.endsWith('vite.config.ts')) return 'Node import in the renderer';
+        if (dir === 'src-renderer' && t.pkg && NODE_BUILTINS.has(spec) && !file.endsWith('vite.config.ts'))
+          return 'Node import in the renderer';
         return null;
       }),
     );
@@ -88,12 +94,15 @@ describe('layering', () => {
 
   it('keeps the server and the client main apart (only the launcher starts the embedded server)', () => {
     const server = exists('src-server')
-      ? violations('src-server', (_f, t) => (t.folder && /^src-(main|renderer|preload)/.test(t.folder) ? 'server imports a client layer' : null))
+      ? violations('src-server', (_f, t) =>
+          t.folder && /^src-(main|renderer|preload)/.test(t.folder) ? 'server imports a client layer' : null,
+        )
       : [];
     const main = exists('src-main')
       ? violations('src-main', (file, t) => {
           if (t.folder?.startsWith('src-renderer') || t.folder?.startsWith('src-preload')) return 'main imports the renderer or preload';
-          if (t.folder?.startsWith('src-server') && file !== join('src-main', 'launch.ts')) return 'only src-main/launch.ts may start the server';
+          if (t.folder?.startsWith('src-server') && file !== join('src-main', 'launch.ts'))
+            return 'only src-main/launch.ts may start the server';
           return null;
         })
       : [];
@@ -103,7 +112,9 @@ describe('layering', () => {
   it('never lets the client core import the hosts or IPC above it', () => {
     const bad = exists('src-main/core')
       ? violations('src-main/core', (_f, t) =>
-          t.folder && (t.folder.startsWith('src-main/host') || t.folder.startsWith('src-main/ipc')) ? 'core imports a layer above it' : null,
+          t.folder && (t.folder.startsWith('src-main/host') || t.folder.startsWith('src-main/ipc'))
+            ? 'core imports a layer above it'
+            : null,
         )
       : [];
     expect(bad).toEqual([]);

@@ -32,7 +32,9 @@ describe('applying server frames', () => {
     const { mirror } = seeded();
     expect(readCursor(mirror.db)).toEqual({ epoch: 'epoch-1', version: 3 });
     const list = listInbox(mirror.read, viewer, { view: { kind: 'unassigned' }, status: 'open', sort: 'newest', limit: 100 });
-    expect(list).toMatchObject([{ id: 'conv-1', contactName: 'Carla', channel: 'webchat', inboxName: 'Web', unreadCount: 1, pending: false }]);
+    expect(list).toMatchObject([
+      { id: 'conv-1', contactName: 'Carla', channel: 'webchat', inboxName: 'Web', unreadCount: 1, pending: false },
+    ]);
     expect(inboxCounts(mirror.read, viewer).unassigned).toEqual({ open: 1, pending: 0, snoozed: 0, closed: 0, waiting: 1, unread: 1 });
     mirror.close();
   });
@@ -54,7 +56,12 @@ describe('applying server frames', () => {
 
   it('a revoke purges the conversation, its messages and overlays from the file itself', () => {
     const { path, mirror } = seeded();
-    record(mirror.db, 'message.send', { id: '0190a7a0-0000-7000-8000-000000000001', conversationId: 'conv-1', body: 'borrador privado' }, 3000);
+    record(
+      mirror.db,
+      'message.send',
+      { id: '0190a7a0-0000-7000-8000-000000000001', conversationId: 'conv-1', body: 'borrador privado' },
+      3000,
+    );
     applyChanges(mirror.db, { from: 3, to: 6, ops: [{ kind: 'revoke', conversationId: 'conv-1' }] });
     expect(conversationMessages(mirror.read, 'conv-1')).toEqual([]);
     // Checked with a handle of our own, as anyone reading the disk would.
@@ -86,7 +93,9 @@ describe('applying server frames', () => {
     const messages = conversationMessages(mirror.read, 'conv-1');
     expect(messages.map((m) => [m.body, m.delivery])).toEqual([['sigue aquí', 'pending']]);
     // The overlay was rebased on the new base: the reply still shows the conversation as Ana's.
-    expect(listInbox(mirror.read, viewer, { view: { kind: 'mine' }, status: 'open', sort: 'newest', limit: 10 }).map((c) => c.pending)).toEqual([true]);
+    expect(
+      listInbox(mirror.read, viewer, { view: { kind: 'mine' }, status: 'open', sort: 'newest', limit: 10 }).map((c) => c.pending),
+    ).toEqual([true]);
     mirror.close();
   });
 
@@ -102,8 +111,24 @@ describe('applying server frames', () => {
       to: 4,
       ops: [
         { kind: 'conversation', row: conversation({ assigneeId: 'user-ana', unreadCount: 0, version: 4 }) },
-        { kind: 'message', row: inbound({ id: replyId, direction: 'out', authorId: 'user-ana', body: 'Hola Carla', createdAt: 5000, seq: 3, version: 4 }) },
-        { kind: 'message', row: inbound({ id: eventId, direction: 'system', kind: 'event', authorId: 'user-ana', body: '', event: assigned, createdAt: 5000, seq: 2, version: 4 }) },
+        {
+          kind: 'message',
+          row: inbound({ id: replyId, direction: 'out', authorId: 'user-ana', body: 'Hola Carla', createdAt: 5000, seq: 3, version: 4 }),
+        },
+        {
+          kind: 'message',
+          row: inbound({
+            id: eventId,
+            direction: 'system',
+            kind: 'event',
+            authorId: 'user-ana',
+            body: '',
+            event: assigned,
+            createdAt: 5000,
+            seq: 2,
+            version: 4,
+          }),
+        },
       ],
     });
     // Offline, Ana writes two more; her clock runs behind the server's, so their times are older.
@@ -118,9 +143,7 @@ describe('applying server frames', () => {
       ['segundo', null, 'pending'],
     ]);
     const plan = mirror.db
-      .prepare(
-        'EXPLAIN QUERY PLAN SELECT * FROM messages_view m WHERE m.conversation_id = ? ORDER BY m.seq IS NULL, m.seq, m.local_order',
-      )
+      .prepare('EXPLAIN QUERY PLAN SELECT * FROM messages_view m WHERE m.conversation_id = ? ORDER BY m.seq IS NULL, m.seq, m.local_order')
       .all('conv-1') as { detail: string }[];
     const details = plan.map((p) => p.detail).join('\n');
     expect(details).toMatch(/SEARCH m USING INDEX messages_by_conversation \(conversation_id=\?\)/);

@@ -20,7 +20,14 @@ export const ana: User = {
   version: 1,
 };
 export const bruno: User = { ...ana, id: 'user-bruno', name: 'Bruno', email: 'bruno@demo.test' };
-export const inbox: Inbox = { id: 'inbox-1', name: 'Web', channel: 'webchat', teamId: 'team-1', settings: DEFAULT_INBOX_SETTINGS, version: 1 };
+export const inbox: Inbox = {
+  id: 'inbox-1',
+  name: 'Web',
+  channel: 'webchat',
+  teamId: 'team-1',
+  settings: DEFAULT_INBOX_SETTINGS,
+  version: 1,
+};
 export const contact: Contact = {
   id: 'contact-1',
   name: 'Carla',

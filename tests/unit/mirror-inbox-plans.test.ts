@@ -17,7 +17,9 @@ function planOf(where: SqlClause, status: string): string {
   const mirror = openMirror(tempMirrorPath());
   try {
     const rows = mirror.db
-      .prepare(`EXPLAIN QUERY PLAN ${ITEM_SELECT} WHERE (c.status = ?) AND (${where.sql}) ORDER BY c.last_message_at DESC, c.id DESC LIMIT 50`)
+      .prepare(
+        `EXPLAIN QUERY PLAN ${ITEM_SELECT} WHERE (c.status = ?) AND (${where.sql}) ORDER BY c.last_message_at DESC, c.id DESC LIMIT 50`,
+      )
       .all(status, ...where.params) as { detail: string }[];
     return rows.map((r) => r.detail).join('\n');
   } finally {
@@ -41,17 +43,61 @@ function saved(viewer: Viewer, filters: ViewFilters): SqlClause {
 }
 
 const CASES: { name: string; where: SqlClause; index: RegExp }[] = [
-  { name: 'supervisor · mine', where: builtIn(supervisor, { kind: 'mine' }), index: /SEARCH c USING INDEX conversations_by_assignee \(assignee_id=\? AND status=\?\)/ },
-  { name: 'supervisor · unassigned', where: builtIn(supervisor, { kind: 'unassigned' }), index: /SEARCH c USING INDEX conversations_by_assignee \(assignee_id=\? AND status=\?\)/ },
-  { name: 'supervisor · all', where: builtIn(supervisor, { kind: 'all' }), index: /SEARCH c USING INDEX conversations_by_status \(status=\?\)/ },
-  { name: 'supervisor · teammates', where: builtIn(supervisor, { kind: 'teammates' }), index: /SEARCH c USING INDEX conversations_by_status \(status=\?\)/ },
-  { name: 'supervisor · team queue', where: builtIn(supervisor, { kind: 'team', teamId: 'team-2' }), index: /SEARCH c USING INDEX conversations_by_team \(team_id=\? AND status=\?\)/ },
-  { name: 'agent · mine', where: builtIn(agent, { kind: 'mine' }), index: /SEARCH c USING INDEX conversations_by_assignee \(assignee_id=\? AND status=\?\)/ },
-  { name: 'agent · unassigned', where: builtIn(agent, { kind: 'unassigned' }), index: /SEARCH c USING INDEX conversations_by_assignee \(assignee_id=\? AND status=\?\)/ },
-  { name: 'agent · team queue', where: builtIn(agent, { kind: 'team', teamId: 'team-1' }), index: /SEARCH c USING INDEX conversations_by_team \(team_id=\? AND status=\?\)/ },
-  { name: 'saved · unread only', where: saved(supervisor, { channels: ['whatsapp'], unreadOnly: true }), index: /SEARCH c USING INDEX conversations_unread \(status=\?\)/ },
-  { name: 'saved · waiting 30 min', where: saved(supervisor, { waitingMinutes: 30 }), index: /SEARCH c USING INDEX conversations_waiting \(status=\?\)/ },
-  { name: 'saved · team queue unassigned', where: saved(supervisor, { teamIds: ['team-1'], assignees: ['none'] }), index: /SEARCH c USING INDEX conversations_by_team \(team_id=\? AND status=\?\)/ },
+  {
+    name: 'supervisor · mine',
+    where: builtIn(supervisor, { kind: 'mine' }),
+    index: /SEARCH c USING INDEX conversations_by_assignee \(assignee_id=\? AND status=\?\)/,
+  },
+  {
+    name: 'supervisor · unassigned',
+    where: builtIn(supervisor, { kind: 'unassigned' }),
+    index: /SEARCH c USING INDEX conversations_by_assignee \(assignee_id=\? AND status=\?\)/,
+  },
+  {
+    name: 'supervisor · all',
+    where: builtIn(supervisor, { kind: 'all' }),
+    index: /SEARCH c USING INDEX conversations_by_status \(status=\?\)/,
+  },
+  {
+    name: 'supervisor · teammates',
+    where: builtIn(supervisor, { kind: 'teammates' }),
+    index: /SEARCH c USING INDEX conversations_by_status \(status=\?\)/,
+  },
+  {
+    name: 'supervisor · team queue',
+    where: builtIn(supervisor, { kind: 'team', teamId: 'team-2' }),
+    index: /SEARCH c USING INDEX conversations_by_team \(team_id=\? AND status=\?\)/,
+  },
+  {
+    name: 'agent · mine',
+    where: builtIn(agent, { kind: 'mine' }),
+    index: /SEARCH c USING INDEX conversations_by_assignee \(assignee_id=\? AND status=\?\)/,
+  },
+  {
+    name: 'agent · unassigned',
+    where: builtIn(agent, { kind: 'unassigned' }),
+    index: /SEARCH c USING INDEX conversations_by_assignee \(assignee_id=\? AND status=\?\)/,
+  },
+  {
+    name: 'agent · team queue',
+    where: builtIn(agent, { kind: 'team', teamId: 'team-1' }),
+    index: /SEARCH c USING INDEX conversations_by_team \(team_id=\? AND status=\?\)/,
+  },
+  {
+    name: 'saved · unread only',
+    where: saved(supervisor, { channels: ['whatsapp'], unreadOnly: true }),
+    index: /SEARCH c USING INDEX conversations_unread \(status=\?\)/,
+  },
+  {
+    name: 'saved · waiting 30 min',
+    where: saved(supervisor, { waitingMinutes: 30 }),
+    index: /SEARCH c USING INDEX conversations_waiting \(status=\?\)/,
+  },
+  {
+    name: 'saved · team queue unassigned',
+    where: saved(supervisor, { teamIds: ['team-1'], assignees: ['none'] }),
+    index: /SEARCH c USING INDEX conversations_by_team \(team_id=\? AND status=\?\)/,
+  },
   { name: 'saved · tag', where: saved(supervisor, { tags: ['vip'] }), index: /SEARCH c USING INDEX conversations_by_status \(status=\?\)/ },
 ];
 

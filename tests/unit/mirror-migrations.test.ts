@@ -17,11 +17,24 @@ describe('mirror migrations', () => {
       sql: string;
     }[];
     const names = objects.map((o) => o.name);
-    for (const t of ['meta', 'users', 'teams', 'inboxes', 'contacts', 'conversations', 'messages', 'outbox', 'pending_messages', 'overlay_conversations'])
+    for (const t of [
+      'meta',
+      'users',
+      'teams',
+      'inboxes',
+      'contacts',
+      'conversations',
+      'messages',
+      'outbox',
+      'pending_messages',
+      'overlay_conversations',
+    ])
       expect(objects.find((o) => o.name === t)?.sql).toMatch(/STRICT\s*$/);
     expect(names).toEqual(expect.arrayContaining(['conversations_view', 'messages_view']));
     // A STRICT table refuses a value of the wrong type instead of storing it.
-    expect(() => mirror.db.prepare("INSERT INTO outbox (mutation_id, name, args, conversation_id, created_at) VALUES ('x', 'a', '{}', 'c', 1)").run()).toThrow();
+    expect(() =>
+      mirror.db.prepare("INSERT INTO outbox (mutation_id, name, args, conversation_id, created_at) VALUES ('x', 'a', '{}', 'c', 1)").run(),
+    ).toThrow();
     mirror.close();
     // Opening again changes nothing.
     const again = openMirror(path);

@@ -43,13 +43,22 @@ function seeded(user: User) {
       }),
     });
   for (let i = 1; i <= MESSAGES; i++)
-    ops.push({ kind: 'message', row: inbound({ id: `msg-${i}`, conversationId: 'conv-000', body: `Mensaje ${i}`, seq: i, createdAt: 2000 + i, version: 1 }) });
+    ops.push({
+      kind: 'message',
+      row: inbound({ id: `msg-${i}`, conversationId: 'conv-000', body: `Mensaje ${i}`, seq: i, createdAt: 2000 + i, version: 1 }),
+    });
   applySnapshotPage(mirror.db, ops);
   applySnapshotEnd(mirror.db, 1);
   return mirror;
 }
 
-function walk(db: Parameters<typeof listInbox>[0], viewer: User, view: ViewRef, sort: 'newest' | 'oldest', limit: number): ConversationItem[][] {
+function walk(
+  db: Parameters<typeof listInbox>[0],
+  viewer: User,
+  view: ViewRef,
+  sort: 'newest' | 'oldest',
+  limit: number,
+): ConversationItem[][] {
   const pages: ConversationItem[][] = [];
   let after: { lastMessageAt: number; id: string } | undefined;
   for (;;) {
@@ -109,12 +118,15 @@ describe('conversation.messagePage', () => {
     }
   });
 
-  it('the newest page ends with this device\'s unconfirmed messages; older pages never repeat them', () => {
+  it("the newest page ends with this device's unconfirmed messages; older pages never repeat them", () => {
     const mirror = seeded(sofia);
     try {
       record(mirror.db, 'message.send', { id: uuid(1), conversationId: 'conv-000', body: 'Respuesta en camino' }, 9000);
       const newest = conversationMessagePage(mirror.read, 'conv-000', { limit: 10 });
-      expect(newest.messages.map((m) => m.body)).toEqual([...Array.from({ length: 10 }, (_, i) => `Mensaje ${MESSAGES - 9 + i}`), 'Respuesta en camino']);
+      expect(newest.messages.map((m) => m.body)).toEqual([
+        ...Array.from({ length: 10 }, (_, i) => `Mensaje ${MESSAGES - 9 + i}`),
+        'Respuesta en camino',
+      ]);
       expect(newest.messages.at(-1)).toMatchObject({ seq: null, delivery: 'pending', direction: 'out' });
       expect(newest.hasOlder).toBe(true);
       const older = conversationMessagePage(mirror.read, 'conv-000', { before: newest.messages[0]!.seq!, limit: 10 });
@@ -166,7 +178,9 @@ describe('query plans of the pages', () => {
       db.prepare = prepare;
     }
     return [...new Set(sqls)].map((sql) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from(sql.matchAll(/\?/g), () => 1)) as { detail: string }[]).map((r) => r.detail).join('\n'),
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from(sql.matchAll(/\?/g), () => 1)) as { detail: string }[])
+        .map((r) => r.detail)
+        .join('\n'),
     );
   }
 
@@ -181,8 +195,14 @@ describe('query plans of the pages', () => {
     try {
       for (const [view, index] of [
         [{ kind: 'all' }, /SEARCH c USING INDEX conversations_by_status \(status=\? AND \(last_message_at,id\)[<>]\(\?,\?\)\)/],
-        [{ kind: 'unassigned' }, /SEARCH c USING INDEX conversations_by_assignee \(assignee_id=\? AND status=\? AND \(last_message_at,id\)[<>]\(\?,\?\)\)/],
-        [{ kind: 'team', teamId: 'team-1' }, /SEARCH c USING INDEX conversations_by_team \(team_id=\? AND status=\? AND \(last_message_at,id\)[<>]\(\?,\?\)\)/],
+        [
+          { kind: 'unassigned' },
+          /SEARCH c USING INDEX conversations_by_assignee \(assignee_id=\? AND status=\? AND \(last_message_at,id\)[<>]\(\?,\?\)\)/,
+        ],
+        [
+          { kind: 'team', teamId: 'team-1' },
+          /SEARCH c USING INDEX conversations_by_team \(team_id=\? AND status=\? AND \(last_message_at,id\)[<>]\(\?,\?\)\)/,
+        ],
       ] as [ViewRef, RegExp][])
         for (const sort of ['newest', 'oldest'] as const) {
           const plans = plansOf(mirror, () =>
@@ -190,7 +210,9 @@ describe('query plans of the pages', () => {
           );
           const list = plans.find((p) => p.includes('MERGE (UNION ALL)'))!;
           expect(list, `${view.kind} ${sort}`).toMatch(index);
-          expect(list).toMatch(/SEARCH o USING INDEX overlay_conversations_by_status \(status=\? AND \(last_message_at,id\)[<>]\(\?,\?\)\)/);
+          expect(list).toMatch(
+            /SEARCH o USING INDEX overlay_conversations_by_status \(status=\? AND \(last_message_at,id\)[<>]\(\?,\?\)\)/,
+          );
           expectIndexedNoSort(list);
         }
     } finally {

@@ -48,7 +48,17 @@ const everything: Op[] = [
   { kind: 'message', row: inbound({ id: 'msg-other', conversationId: 'conv-other', seq: 2, body: 'dato confidencial de otro equipo' }) },
   {
     kind: 'notification',
-    row: { id: 'notif-1', userId: ana.id, kind: 'mention', conversationId: 'conv-other', messageId: 'msg-other', byId: 'user-bruno', createdAt: 5, readAt: null, version: 1 },
+    row: {
+      id: 'notif-1',
+      userId: ana.id,
+      kind: 'mention',
+      conversationId: 'conv-other',
+      messageId: 'msg-other',
+      byId: 'user-bruno',
+      createdAt: 5,
+      readAt: null,
+      version: 1,
+    },
   },
 ];
 
@@ -69,8 +79,12 @@ describe('scope changes purge the mirror file', () => {
     // The index was emptied whole and refilled by the pages: consistent with its content, and searchable.
     mirror.db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)").run();
     mirror.db.prepare("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('integrity-check', 1)").run();
-    expect(search(mirror.read, { id: ana.id, role: 'agent', teamIds: ['team-1'] }, 'mio', 10).messages.map((m) => m.messageId)).toEqual(['msg-own']);
-    expect(search(mirror.read, { id: ana.id, role: 'agent', teamIds: ['team-1'] }, 'carla', 10).contacts.map((c) => c.id)).toEqual(['contact-1']);
+    expect(search(mirror.read, { id: ana.id, role: 'agent', teamIds: ['team-1'] }, 'mio', 10).messages.map((m) => m.messageId)).toEqual([
+      'msg-own',
+    ]);
+    expect(search(mirror.read, { id: ana.id, role: 'agent', teamIds: ['team-1'] }, 'carla', 10).contacts.map((c) => c.id)).toEqual([
+      'contact-1',
+    ]);
     mirror.db.pragma('wal_checkpoint(TRUNCATE)');
     mirror.close();
     expect(readFileSync(path).includes(Buffer.from('dato confidencial de otro equipo'))).toBe(false);
@@ -84,7 +98,10 @@ describe('scope changes purge the mirror file', () => {
     const team2: Op[] = [
       { kind: 'conversation', row: conversation({ id: 'conv-queue', teamId: 'team-2' }) },
       { kind: 'message', row: inbound({ id: 'msg-queue', conversationId: 'conv-queue', seq: 3, body: 'confidencial de la cola' }) },
-      { kind: 'savedView', row: { id: 'view-t2', name: 'Cola 2', ownerId: 'user-bruno', teamId: 'team-2', filters: {}, sort: 'newest', version: 1 } },
+      {
+        kind: 'savedView',
+        row: { id: 'view-t2', name: 'Cola 2', ownerId: 'user-bruno', teamId: 'team-2', filters: {}, sort: 'newest', version: 1 },
+      },
     ];
     snapshot(mirror, inTeam2, team2, 3);
     record(mirror.db, 'conversation.tag', { conversationId: 'conv-queue', add: ['urgente'], remove: [] }, 10);

@@ -11,13 +11,31 @@ import type { Op } from '../../src-shared/protocol';
 import { ana, contact, conversation, inbound, inbox, tempMirrorPath } from './mirror-fixtures';
 
 const viewer = { id: ana.id, role: ana.role, teamIds: ana.teamIds };
-const WORDS = ['pedido', 'pedidos', 'pediu', 'pedí', 'Pedimos', 'factura', 'facturación', 'devolución', 'DEVOLUCIONES', 'straße', 'código', 'codigos', 'coisa'];
+const WORDS = [
+  'pedido',
+  'pedidos',
+  'pediu',
+  'pedí',
+  'Pedimos',
+  'factura',
+  'facturación',
+  'devolución',
+  'DEVOLUCIONES',
+  'straße',
+  'código',
+  'codigos',
+  'coisa',
+];
 
 function bigMirror(messages: number): Mirror {
   const mirror = openMirror(tempMirrorPath());
   writeSessionUser(mirror.db, ana);
   applySnapshotBegin(mirror.db, 'e');
-  const ops: Op[] = [{ kind: 'user', row: ana }, { kind: 'inbox', row: inbox }, { kind: 'contact', row: contact }];
+  const ops: Op[] = [
+    { kind: 'user', row: ana },
+    { kind: 'inbox', row: inbox },
+    { kind: 'contact', row: contact },
+  ];
   for (let c = 0; c < 50; c++) ops.push({ kind: 'conversation', row: conversation({ id: `conv-${c}` }) });
   applySnapshotPage(mirror.db, ops);
   const page: Op[] = [];
@@ -37,9 +55,10 @@ function byPrefixQuery(mirror: Mirror, input: string, limit: number): string[] {
   const q = ftsQuery(input);
   if (!q) return [];
   const scope = scopeClause(viewer);
-  return (
-    mirror.read.prepare<unknown[], { message_id: string }>(MESSAGE_SEARCH_SQL.replace('%SCOPE%', scope.sql)).all(q, ...scope.params, limit)
-  ).map((r) => r.message_id);
+  return mirror.read
+    .prepare<unknown[], { message_id: string }>(MESSAGE_SEARCH_SQL.replace('%SCOPE%', scope.sql))
+    .all(q, ...scope.params, limit)
+    .map((r) => r.message_id);
 }
 
 const ids = (mirror: Mirror, input: string, limit: number) => search(mirror.read, viewer, input, limit).messages.map((m) => m.messageId);
@@ -47,10 +66,36 @@ const ids = (mirror: Mirror, input: string, limit: number) => search(mirror.read
 describe('search by the words a long prefix covers', () => {
   it('finds the same messages, newest first, as the prefix query for every kind of input', () => {
     const mirror = bigMirror(6000);
-    const inputs = ['pedido', 'PEDIDO', 'pedi', 'Pedí', 'pedid', 'factur', 'facturacion', 'facturación', 'devoluc', 'DEVOLUCIÓN', 'devoluciones',
-      'codigo', 'códigos', 'hola pedido', 'pedido factura', 'gracias devol', 'straße', 'strasse', 'coisas', 'zzzz', 'pedido zzzz', 'co', 'ped', 'nº12', '4321'];
+    const inputs = [
+      'pedido',
+      'PEDIDO',
+      'pedi',
+      'Pedí',
+      'pedid',
+      'factur',
+      'facturacion',
+      'facturación',
+      'devoluc',
+      'DEVOLUCIÓN',
+      'devoluciones',
+      'codigo',
+      'códigos',
+      'hola pedido',
+      'pedido factura',
+      'gracias devol',
+      'straße',
+      'strasse',
+      'coisas',
+      'zzzz',
+      'pedido zzzz',
+      'co',
+      'ped',
+      'nº12',
+      '4321',
+    ];
     for (const input of inputs)
-      for (const limit of [1, 20, 5000]) expect({ input, limit, ids: ids(mirror, input, limit) }).toEqual({ input, limit, ids: byPrefixQuery(mirror, input, limit) });
+      for (const limit of [1, 20, 5000])
+        expect({ input, limit, ids: ids(mirror, input, limit) }).toEqual({ input, limit, ids: byPrefixQuery(mirror, input, limit) });
     // Common words really do fill the page, from the newest message down.
     expect(ids(mirror, 'hola', 3)).toEqual(['msg-6000', 'msg-5999', 'msg-5998']);
     expect(ids(mirror, 'pedido', 5000).length).toBeGreaterThan(500);

@@ -85,7 +85,20 @@ describe('search over the mirror', () => {
 
   it('treats FTS syntax in what was typed as text: it never errors', () => {
     const { mirror } = seeded();
-    for (const q of ['"', 'fac"tura', 'NEAR(a b)', 'body:factura', '*', '-factura', 'factura OR', '(', "'; DROP TABLE messages; --", 'a', '', '   '])
+    for (const q of [
+      '"',
+      'fac"tura',
+      'NEAR(a b)',
+      'body:factura',
+      '*',
+      '-factura',
+      'factura OR',
+      '(',
+      "'; DROP TABLE messages; --",
+      'a',
+      '',
+      '   ',
+    ])
       expect(() => search(mirror.read, viewer, q, 20)).not.toThrow();
     expect(ids(search(mirror.read, viewer, 'body:factura', 20))).toEqual([]); // "body" is a word here, and no message has it
     expect(ids(search(mirror.read, viewer, '"factura"', 20))).toEqual(['m3', 'm1']);
@@ -129,7 +142,11 @@ describe('search over the mirror', () => {
     const mirror = openMirror(path);
     writeSessionUser(mirror.db, ana);
     applySnapshotBegin(mirror.db, 'e');
-    applySnapshotPage(mirror.db, [{ kind: 'user', row: ana }, { kind: 'inbox', row: inbox }, { kind: 'contact', row: contact }]);
+    applySnapshotPage(mirror.db, [
+      { kind: 'user', row: ana },
+      { kind: 'inbox', row: inbox },
+      { kind: 'contact', row: contact },
+    ]);
     const words = ['pedido', 'factura', 'envío', 'cambio', 'devolución', 'garantía', 'tarjeta', 'dirección'];
     const conversations = 200;
     const ops: Op[] = [];
@@ -140,7 +157,12 @@ describe('search over the mirror', () => {
       // Every message says "hola" (a very common term); one in 8 mentions each topic.
       page.push({
         kind: 'message',
-        row: inbound({ id: `msg-${seq}`, seq, conversationId: `conv-${seq % conversations}`, body: `Hola, consulta ${seq} sobre mi ${words[seq % 8]}` }),
+        row: inbound({
+          id: `msg-${seq}`,
+          seq,
+          conversationId: `conv-${seq % conversations}`,
+          body: `Hola, consulta ${seq} sobre mi ${words[seq % 8]}`,
+        }),
       });
       if (page.length === 5000) applySnapshotPage(mirror.db, page.splice(0));
     }
@@ -151,9 +173,11 @@ describe('search over the mirror', () => {
     expect(hits.messages.map((m) => m.messageId)).toEqual(Array.from({ length: 20 }, (_, i) => `msg-${100_000 - i}`));
     expect(search(mirror.read, viewer, 'devolucion 9999', 5).messages.map((m) => m.messageId)).toEqual(['msg-99996']);
     const scope = scopeClause(viewer);
-    const plan = (mirror.db.prepare(`EXPLAIN QUERY PLAN ${MESSAGE_SEARCH_SQL.replace('%SCOPE%', scope.sql)}`).all('"hola"*', ...scope.params, 20) as {
-      detail: string;
-    }[])
+    const plan = (
+      mirror.db.prepare(`EXPLAIN QUERY PLAN ${MESSAGE_SEARCH_SQL.replace('%SCOPE%', scope.sql)}`).all('"hola"*', ...scope.params, 20) as {
+        detail: string;
+      }[]
+    )
       .map((p) => p.detail)
       .join('\n');
     expect(plan).toMatch(/SCAN f VIRTUAL TABLE INDEX/);

@@ -42,7 +42,10 @@ function seeded(path = tempMirrorPath()) {
 describe('snippet rules', () => {
   it('a personal snippet hides the shared one with the same shortcut; another person’s never shows', () => {
     const brunos = snippet({ id: 'snippet-b', shortcut: 'bruno', ownerId: bruno.id });
-    expect(usableSnippets([sharedHola, sharedHorario, anaHola, brunos], ana.id).map((s) => s.id)).toEqual(['snippet-horario', 'snippet-ana-hola']);
+    expect(usableSnippets([sharedHola, sharedHorario, anaHola, brunos], ana.id).map((s) => s.id)).toEqual([
+      'snippet-horario',
+      'snippet-ana-hola',
+    ]);
     expect(usableSnippets([sharedHola, sharedHorario, anaHola], bruno.id).map((s) => s.id)).toEqual(['snippet-horario', 'snippet-hola']);
   });
 
@@ -74,9 +77,19 @@ describe('snippets in the mirror', () => {
 
   it('shows a personal snippet saved offline at once, and drops it when the server refuses it', () => {
     const { mirror } = seeded();
-    const args = { id: uuid(1), title: 'Despedida', shortcut: 'chau', body: 'Chau {{contact.first_name}}', attachment: null, shared: false };
+    const args = {
+      id: uuid(1),
+      title: 'Despedida',
+      shortcut: 'chau',
+      body: 'Chau {{contact.first_name}}',
+      attachment: null,
+      shared: false,
+    };
     const { mutationId } = record(mirror.db, 'snippet.save', args, 10);
-    expect(listSnippets(mirror.read, viewer).find((s) => s.shortcut === 'chau')).toMatchObject({ ownerId: ana.id, body: 'Chau {{contact.first_name}}' });
+    expect(listSnippets(mirror.read, viewer).find((s) => s.shortcut === 'chau')).toMatchObject({
+      ownerId: ana.id,
+      body: 'Chau {{contact.first_name}}',
+    });
     reject(mirror.db, mutationId, { code: 'INVALID_ARGS', message: 'no' });
     expect(listSnippets(mirror.read, viewer).find((s) => s.shortcut === 'chau')).toBeUndefined();
     mirror.close();
@@ -112,7 +125,10 @@ describe('snippets in the mirror', () => {
   it('a snapshot purges snippets the user no longer gets', () => {
     const { mirror } = seeded();
     applySnapshotBegin(mirror.db, 'e2');
-    applySnapshotPage(mirror.db, [{ kind: 'user', row: ana }, { kind: 'snippet', row: sharedHorario }]);
+    applySnapshotPage(mirror.db, [
+      { kind: 'user', row: ana },
+      { kind: 'snippet', row: sharedHorario },
+    ]);
     applySnapshotEnd(mirror.db, 9);
     expect(listSnippets(mirror.read, viewer).map((s) => s.id)).toEqual(['snippet-horario']);
     mirror.close();

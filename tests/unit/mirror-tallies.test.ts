@@ -43,7 +43,15 @@ function spread(version = 1): Conversation[] {
 
 const savedViews: SavedView[] = [
   { id: 'sv-unread', name: 'Sin leer', ownerId: sofia.id, teamId: null, filters: { unreadOnly: true }, sort: 'newest', version: 1 },
-  { id: 'sv-vip', name: 'VIP', ownerId: ana.id, teamId: 'team-1', filters: { tags: ['VIP'], waitingMinutes: 30 }, sort: 'newest', version: 1 },
+  {
+    id: 'sv-vip',
+    name: 'VIP',
+    ownerId: ana.id,
+    teamId: 'team-1',
+    filters: { tags: ['VIP'], waitingMinutes: 30 },
+    sort: 'newest',
+    version: 1,
+  },
 ];
 
 function snapshotOps(user: User, conversations: Conversation[]): Op[] {
@@ -123,7 +131,14 @@ describe('inbox counters from maintained tallies', () => {
       confirm(mirror.db, ids[0]!);
       reject(mirror.db, ids[2]!, { code: 'FORBIDDEN', message: 'not yours any more' });
       expectSame(mirror, viewer);
-      applyChanges(mirror.db, { from: 2, to: 3, ops: [{ kind: 'revoke', conversationId: unread }, { kind: 'revoke', conversationId: pick((c) => c.status === 'closed') }] });
+      applyChanges(mirror.db, {
+        from: 2,
+        to: 3,
+        ops: [
+          { kind: 'revoke', conversationId: unread },
+          { kind: 'revoke', conversationId: pick((c) => c.status === 'closed') },
+        ],
+      });
       expectSame(mirror, viewer);
 
       // A new snapshot with mutations still pending: the tallies are rebuilt with the tables.
@@ -131,7 +146,10 @@ describe('inbox counters from maintained tallies', () => {
       const again = visibleTo(user, spread(5)).slice(1);
       applySnapshotPage(mirror.db, snapshotOps(user, again.slice(0, 60)));
       expectSame(mirror, viewer);
-      applySnapshotPage(mirror.db, again.slice(60).map((row): Op => ({ kind: 'conversation', row })));
+      applySnapshotPage(
+        mirror.db,
+        again.slice(60).map((row): Op => ({ kind: 'conversation', row })),
+      );
       applySnapshotEnd(mirror.db, 9);
       expectSame(mirror, viewer);
       mirror.close();
@@ -144,7 +162,12 @@ describe('inbox counters from maintained tallies', () => {
     const cols = Object.keys(conversationParams(spread()[0]!));
     for (const [table, rows] of [
       ['conversations', spread()],
-      ['overlay_conversations', spread(3).filter((_, i) => i % 10 === 0).map((c) => ({ ...c, status: 'closed' as const, assigneeId: ana.id }))],
+      [
+        'overlay_conversations',
+        spread(3)
+          .filter((_, i) => i % 10 === 0)
+          .map((c) => ({ ...c, status: 'closed' as const, assigneeId: ana.id })),
+      ],
     ] as const) {
       const insert = raw.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`);
       for (const c of rows) insert.run(conversationParams(c));

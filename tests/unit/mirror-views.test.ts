@@ -73,10 +73,17 @@ describe('inbox views', () => {
           .sort((a, b) => b.lastMessageAt - a.lastMessageAt || (a.id < b.id ? 1 : -1))
           .map((c) => c.id);
         expect(listInbox(mirror.read, viewer, { view: { kind }, status, sort: 'newest', limit: 500 }).map((c) => c.id)).toEqual(expected);
-        expect(listInbox(mirror.read, viewer, { view: { kind }, status, sort: 'oldest', limit: 500 }).map((c) => c.id)).toEqual([...expected].reverse());
+        expect(listInbox(mirror.read, viewer, { view: { kind }, status, sort: 'oldest', limit: 500 }).map((c) => c.id)).toEqual(
+          [...expected].reverse(),
+        );
       }
     const team2 = listInbox(mirror.read, viewer, { view: { kind: 'team', teamId: 'team-2' }, status: 'open', sort: 'newest', limit: 500 });
-    expect(team2.map((c) => c.id).sort()).toEqual(spread().filter((c) => c.teamId === 'team-2' && c.status === 'open').map((c) => c.id).sort());
+    expect(team2.map((c) => c.id).sort()).toEqual(
+      spread()
+        .filter((c) => c.teamId === 'team-2' && c.status === 'open')
+        .map((c) => c.id)
+        .sort(),
+    );
     expect(team2[0]).toMatchObject({ channel: 'whatsapp', inboxName: 'WhatsApp' });
     mirror.close();
   });
@@ -94,9 +101,24 @@ describe('inbox views', () => {
       { tags: ['ATENÇÃO'] },
       { unreadOnly: true },
       { waitingMinutes: 40 },
-      { statuses: ['open'], channels: ['webchat'], assignees: ['me', 'none'], tags: ['VIP', 'reclamo'], unreadOnly: true, waitingMinutes: 1 },
+      {
+        statuses: ['open'],
+        channels: ['webchat'],
+        assignees: ['me', 'none'],
+        tags: ['VIP', 'reclamo'],
+        unreadOnly: true,
+        waitingMinutes: 1,
+      },
     ];
-    const views: SavedView[] = filterSets.map((filters, i) => ({ id: `view-${i}`, name: `V${i}`, ownerId: sofia.id, teamId: null, filters, sort: 'newest', version: 1 }));
+    const views: SavedView[] = filterSets.map((filters, i) => ({
+      id: `view-${i}`,
+      name: `V${i}`,
+      ownerId: sofia.id,
+      teamId: null,
+      filters,
+      sort: 'newest',
+      version: 1,
+    }));
     const mirror = seeded(sofia, views);
     const viewer = asViewer(sofia);
     for (const view of views)
@@ -112,7 +134,15 @@ describe('inbox views', () => {
   });
 
   it('counts every view and tab: total per status, waiting and unread (not closed)', () => {
-    const shared: SavedView = { id: 'view-vip', name: 'VIP', ownerId: 'user-bruno', teamId: 'team-1', filters: { tags: ['vip'] }, sort: 'newest', version: 1 };
+    const shared: SavedView = {
+      id: 'view-vip',
+      name: 'VIP',
+      ownerId: 'user-bruno',
+      teamId: 'team-1',
+      filters: { tags: ['vip'] },
+      sort: 'newest',
+      version: 1,
+    };
     const foreign: SavedView = { ...shared, id: 'view-bruno', teamId: null };
     const mirror = seeded(ana, [shared, foreign]);
     const viewer = asViewer(ana);
@@ -141,7 +171,8 @@ describe('inbox views', () => {
   it('refuses views the viewer does not have', () => {
     const mirror = seeded(ana);
     const viewer = asViewer(ana);
-    const list = (view: Parameters<typeof listInbox>[2]['view']) => () => listInbox(mirror.read, viewer, { view, status: 'open', sort: 'newest', limit: 10 });
+    const list = (view: Parameters<typeof listInbox>[2]['view']) => () =>
+      listInbox(mirror.read, viewer, { view, status: 'open', sort: 'newest', limit: 10 });
     expect(list({ kind: 'all' })).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
     expect(list({ kind: 'teammates' })).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
     expect(list({ kind: 'team', teamId: 'team-2' })).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
@@ -155,7 +186,9 @@ describe('inbox views', () => {
     const planOf = (view: Parameters<typeof viewClause>[2]) => {
       const where = viewClause(mirror.read, viewer, view, NOW);
       const rows = mirror.db
-        .prepare(`EXPLAIN QUERY PLAN ${ITEM_SELECT} WHERE c.status = ? AND (${where.sql}) ORDER BY c.last_message_at DESC, c.id DESC LIMIT 100`)
+        .prepare(
+          `EXPLAIN QUERY PLAN ${ITEM_SELECT} WHERE c.status = ? AND (${where.sql}) ORDER BY c.last_message_at DESC, c.id DESC LIMIT 100`,
+        )
         .all('open', ...where.params) as { detail: string }[];
       return rows.map((r) => r.detail).join('\n');
     };

@@ -99,13 +99,27 @@ describe('server frames', () => {
   });
 
   it('refuses a conversation row with a status the product does not know', () => {
-    const r = parseServer({ type: 'changes', from: 1, to: 2, lmid: 0, ops: [{ kind: 'conversation', row: { ...conv, status: 'archived' } }] });
+    const r = parseServer({
+      type: 'changes',
+      from: 1,
+      to: 2,
+      lmid: 0,
+      ops: [{ kind: 'conversation', row: { ...conv, status: 'archived' } }],
+    });
     expect(r).toMatchObject({ ok: false, code: 'BAD_FRAME' });
   });
 
   it('carries rejection codes the UI can translate', () => {
-    const ok = parseServer({ type: 'pushResult', lmid: 4, results: [{ id: 4, status: 'rejected', error: { code: 'ALREADY_ASSIGNED', message: 'x' } }] });
-    const bad = parseServer({ type: 'pushResult', lmid: 4, results: [{ id: 4, status: 'rejected', error: { code: 'OOPS', message: 'x' } }] });
+    const ok = parseServer({
+      type: 'pushResult',
+      lmid: 4,
+      results: [{ id: 4, status: 'rejected', error: { code: 'ALREADY_ASSIGNED', message: 'x' } }],
+    });
+    const bad = parseServer({
+      type: 'pushResult',
+      lmid: 4,
+      results: [{ id: 4, status: 'rejected', error: { code: 'OOPS', message: 'x' } }],
+    });
     expect(ok.ok).toBe(true);
     expect(bad.ok).toBe(false);
   });

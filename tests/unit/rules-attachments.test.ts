@@ -33,9 +33,10 @@ describe('replies with attachments', () => {
 
   it('previews files by name and prefers words when there are some', () => {
     expect(attachmentPreview({ kind: 'file', name: 'factura.pdf', durationMs: null })).toBe('📎 factura.pdf');
-    expect(sendReply(ana, conv, 'webchat', 'Te adjunto la factura', 5, [{ kind: 'file', name: 'factura.pdf', durationMs: null }]).conversation.lastMessagePreview).toBe(
-      'Te adjunto la factura',
-    );
+    expect(
+      sendReply(ana, conv, 'webchat', 'Te adjunto la factura', 5, [{ kind: 'file', name: 'factura.pdf', durationMs: null }]).conversation
+        .lastMessagePreview,
+    ).toBe('Te adjunto la factura');
   });
 
   it('still refuses an empty reply without attachments', () => {

@@ -1,7 +1,15 @@
 // Snippet variables and channel reply windows (issue 4's pure rules).
 import { describe, expect, it } from 'vitest';
 import { ownerOnSave } from '../../src-shared/rules/snippets';
-import { HOUR_MS, canSendFreeText, partsToText, renderSnippet, replyWindow, unfilledVariables, type SnippetContext } from '../../src-shared';
+import {
+  HOUR_MS,
+  canSendFreeText,
+  partsToText,
+  renderSnippet,
+  replyWindow,
+  unfilledVariables,
+  type SnippetContext,
+} from '../../src-shared';
 
 const ctx: SnippetContext = {
   contact: { name: 'María José Pérez', phones: ['+54 11 5555 0101'], emails: [], custom: { plan: 'Pro', dni: '', vip: true } },
@@ -11,7 +19,10 @@ const ctx: SnippetContext = {
 
 describe('snippet variables', () => {
   it('fills contact, agent, conversation and custom-field variables', () => {
-    const parts = renderSnippet('Hola {{contact.first_name}}, soy {{agent.first_name}} ({{agent.name}}). Plan: {{contact.plan}}. Ref {{conversation.id}}', ctx);
+    const parts = renderSnippet(
+      'Hola {{contact.first_name}}, soy {{agent.first_name}} ({{agent.name}}). Plan: {{contact.plan}}. Ref {{conversation.id}}',
+      ctx,
+    );
     expect(partsToText(parts)).toBe('Hola María, soy Ana (Ana Souza). Plan: Pro. Ref 0190c2c4-aaaa-7bbb-8ccc-000000000001');
     expect(parts.every((p) => p.kind === 'text')).toBe(true);
   });

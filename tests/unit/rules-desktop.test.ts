@@ -72,14 +72,28 @@ describe('reminders', () => {
 
   it('arms one timer for the soonest active reminder, capped at the largest delay a timer takes', () => {
     expect(nextTimerDelay([], now)).toBeNull();
-    expect(nextTimerDelay([{ state: 'active', dueAt: now + 5000 }, { state: 'active', dueAt: now + 1000 }, { state: 'done', dueAt: now + 10 }], now)).toBe(1000);
+    expect(
+      nextTimerDelay(
+        [
+          { state: 'active', dueAt: now + 5000 },
+          { state: 'active', dueAt: now + 1000 },
+          { state: 'done', dueAt: now + 10 },
+        ],
+        now,
+      ),
+    ).toBe(1000);
     expect(nextTimerDelay([{ state: 'active', dueAt: now - 60_000 }], now)).toBe(0);
     expect(nextTimerDelay([{ state: 'active', dueAt: now + 40 * 86_400_000 }], now)).toBe(MAX_TIMER_MS);
   });
 });
 
 describe('notification grouping', () => {
-  const n = (kind: PendingNotification['kind'], conversationId: string): PendingNotification => ({ kind, conversationId, title: 't', body: 'b' });
+  const n = (kind: PendingNotification['kind'], conversationId: string): PendingNotification => ({
+    kind,
+    conversationId,
+    title: 't',
+    body: 'b',
+  });
 
   it('shows a few notifications one by one', () => {
     const toasts = groupNotifications([n('newMessage', 'c1'), n('newMessage', 'c2')]);
@@ -88,11 +102,19 @@ describe('notification grouping', () => {
 
   it('groups a burst into one toast per kind instead of a storm', () => {
     const burst = Array.from({ length: 12 }, (_, i) => n('newConversation', `c${i}`));
-    expect(groupNotifications(burst)).toEqual([{ kind: 'group', of: 'newConversation', count: 12, conversationIds: burst.map((b) => b.conversationId) }]);
+    expect(groupNotifications(burst)).toEqual([
+      { kind: 'group', of: 'newConversation', count: 12, conversationIds: burst.map((b) => b.conversationId) },
+    ]);
   });
 
   it('counts conversations, not messages, and never groups reminders', () => {
-    const burst = [...Array.from({ length: 6 }, () => n('newMessage', 'c1')), n('reminder', 'c2'), n('reminder', 'c3'), n('reminder', 'c4'), n('reminder', 'c5')];
+    const burst = [
+      ...Array.from({ length: 6 }, () => n('newMessage', 'c1')),
+      n('reminder', 'c2'),
+      n('reminder', 'c3'),
+      n('reminder', 'c4'),
+      n('reminder', 'c5'),
+    ];
     const toasts = groupNotifications(burst);
     expect(toasts.filter((t) => t.kind === 'single' && t.notification.kind === 'reminder')).toHaveLength(4);
     expect(toasts.filter((t) => t.kind === 'single' && t.notification.kind === 'newMessage')).toHaveLength(1);
@@ -130,6 +152,8 @@ describe('window layout across monitors', () => {
   });
 
   it('restores nothing when there is no display (headless)', () => {
-    expect(restoreLayout([{ view: 'all', displayId: 'L', bounds: { x: 0, y: 0, width: 10, height: 10 }, maximized: false }], [])).toEqual([]);
+    expect(restoreLayout([{ view: 'all', displayId: 'L', bounds: { x: 0, y: 0, width: 10, height: 10 }, maximized: false }], [])).toEqual(
+      [],
+    );
   });
 });

@@ -119,7 +119,9 @@ describe('tags', () => {
   });
 
   it('writes an event line naming what changed, and none when nothing did', () => {
-    expect(tag(ana, { ...conv, tags: ['a'] }, ['b'], ['a']).events).toEqual([{ type: 'tagged', added: ['b'], removed: ['a'], byId: 'ana' }]);
+    expect(tag(ana, { ...conv, tags: ['a'] }, ['b'], ['a']).events).toEqual([
+      { type: 'tagged', added: ['b'], removed: ['a'], byId: 'ana' },
+    ]);
     expect(tag(ana, { ...conv, tags: ['a'] }, ['A'], []).events).toEqual([]);
   });
 });
@@ -157,7 +159,7 @@ describe('views', () => {
     expect(canUseSavedView(bruno, { ownerId: 'ana', teamId: null })).toBe(false);
   });
 
-  it('lets only a view\'s owner change it, supervisors included, and share it only with one\'s own teams', () => {
+  it("lets only a view's owner change it, supervisors included, and share it only with one's own teams", () => {
     expect(codeOf(() => mustMayChangeSavedView(sofia, { ownerId: 'ana' }, null))).toBe('FORBIDDEN');
     expect(codeOf(() => mustMayChangeSavedView(ana, { ownerId: 'ana' }, 'soporte'))).toBeNull();
     expect(codeOf(() => mustMayChangeSavedView(ana, null, 'ventas'))).toBe('FORBIDDEN');
@@ -195,7 +197,7 @@ describe('contact edits', () => {
   ];
   const isUser = (id: string) => id === 'ana';
 
-  it('applies each field at the new version and flags a write over someone else\'s newer value', () => {
+  it("applies each field at the new version and flags a write over someone else's newer value", () => {
     const out = patchContact(contact, { name: 'Carla Gómez', 'custom.plan': 'Pro' }, { name: 2 }, defs, isUser, 9);
     expect(out.contact.name).toBe('Carla Gómez');
     expect(out.contact.custom.plan).toBe('Pro');
@@ -226,7 +228,13 @@ describe('a transfer that starts a new conversation', () => {
     const { closed, started } = transferToNewConversation(ana, old, 'bruno', null, 'conv-new', 9000);
     expect(closed.conversation).toMatchObject({ id: old.id, status: 'closed', unreadCount: 0, waitingSince: null });
     expect(closed.events).toEqual([{ type: 'continued', conversationId: 'conv-new', byId: 'ana' }]);
-    expect(started.conversation).toMatchObject({ id: 'conv-new', assigneeId: 'bruno', status: 'open', previousConversationId: old.id, createdAt: 9000 });
+    expect(started.conversation).toMatchObject({
+      id: 'conv-new',
+      assigneeId: 'bruno',
+      status: 'open',
+      previousConversationId: old.id,
+      createdAt: 9000,
+    });
     expect(started.events).toEqual([{ type: 'transferred', toUserId: 'bruno', toTeamId: null, byId: 'ana' }]);
   });
 });

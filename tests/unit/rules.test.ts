@@ -67,7 +67,7 @@ describe('status machine', () => {
 });
 
 describe('visibility', () => {
-  it('shows agents their own and their teams\' unassigned conversations only', () => {
+  it("shows agents their own and their teams' unassigned conversations only", () => {
     expect(canSeeConversation(ana, base)).toBe(true);
     expect(canSeeConversation(carla, base)).toBe(false);
     const anas = { ...base, assigneeId: 'ana' };
@@ -124,7 +124,9 @@ describe('assigning', () => {
     const claimed = assign(ana, base, 'ana').conversation;
     expect(claimed.assigneeId).toBe('ana');
     // Bruno lost the race: he is told who took it, for the claim and for a reply alike.
-    expect(() => assign(bruno, claimed, 'bruno')).toThrow(expect.objectContaining({ code: 'ALREADY_ASSIGNED', params: { assigneeId: 'ana' } }));
+    expect(() => assign(bruno, claimed, 'bruno')).toThrow(
+      expect.objectContaining({ code: 'ALREADY_ASSIGNED', params: { assigneeId: 'ana' } }),
+    );
     expect(code(() => sendReply(bruno, claimed, 'webchat', 'Hola', 1))).toBe('ALREADY_ASSIGNED');
     // Someone from another team was never in the race.
     expect(code(() => assign(carla, claimed, 'carla'))).toBe('FORBIDDEN');

@@ -22,7 +22,14 @@ describe('definitions across tenants', () => {
       await db.query('INSERT INTO tenants (id, name, epoch, created_at) VALUES ($1, $2, $3, 0)', [id, id, `epoch-${id}`]);
     await db.tx((tx) => saveClosingCategory(tx, new ChangeBatch('tenant-a', 1), { id: 'cat-1', name: 'Resuelto', active: true }));
     await db.tx((tx) =>
-      saveContactField(tx, new ChangeBatch('tenant-a', 1), { id: 'field-1', key: 'plan', label: 'Plan', type: 'text', options: [], active: true }),
+      saveContactField(tx, new ChangeBatch('tenant-a', 1), {
+        id: 'field-1',
+        key: 'plan',
+        label: 'Plan',
+        type: 'text',
+        options: [],
+        active: true,
+      }),
     );
   });
 
@@ -31,7 +38,7 @@ describe('definitions across tenants', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses a closing category id owned by another tenant and keeps that tenant\'s row', async () => {
+  it("refuses a closing category id owned by another tenant and keeps that tenant's row", async () => {
     await expect(
       db.tx((tx) => saveClosingCategory(tx, new ChangeBatch('tenant-b', 2), { id: 'cat-1', name: 'Hackeado', active: false })),
     ).rejects.toMatchObject({ code: 'INVALID_ARGS' });
@@ -39,17 +46,24 @@ describe('definitions across tenants', () => {
     expect(await getClosingCategory(db, 'tenant-b', 'cat-1')).toBeNull();
   });
 
-  it('refuses a contact field id owned by another tenant and keeps that tenant\'s row', async () => {
+  it("refuses a contact field id owned by another tenant and keeps that tenant's row", async () => {
     await expect(
       db.tx((tx) =>
-        saveContactField(tx, new ChangeBatch('tenant-b', 2), { id: 'field-1', key: 'dni', label: 'DNI', type: 'text', options: [], active: true }),
+        saveContactField(tx, new ChangeBatch('tenant-b', 2), {
+          id: 'field-1',
+          key: 'dni',
+          label: 'DNI',
+          type: 'text',
+          options: [],
+          active: true,
+        }),
       ),
     ).rejects.toMatchObject({ code: 'INVALID_ARGS' });
     expect(await listContactFields(db, 'tenant-a')).toMatchObject([{ id: 'field-1', key: 'plan', label: 'Plan' }]);
     expect(await listContactFields(db, 'tenant-b')).toEqual([]);
   });
 
-  it('still updates a tenant\'s own row', async () => {
+  it("still updates a tenant's own row", async () => {
     await db.tx((tx) => saveClosingCategory(tx, new ChangeBatch('tenant-a', 3), { id: 'cat-1', name: 'Resuelto ✓', active: true }));
     expect(await getClosingCategory(db, 'tenant-a', 'cat-1')).toMatchObject({ name: 'Resuelto ✓' });
   });

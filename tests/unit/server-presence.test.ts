@@ -19,7 +19,10 @@ beforeEach(async () => {
   await migrate(db);
   await db.query("INSERT INTO tenants (id, name, version, epoch, created_at) VALUES ('t1', 'T', 5, 'e', 0)");
   for (const id of USERS)
-    await db.query("INSERT INTO users (id, tenant_id, email, name, role, version) VALUES ($1, 't1', $2, $1, 'agent', 1)", [id, `${id}@demo.test`]);
+    await db.query("INSERT INTO users (id, tenant_id, email, name, role, version) VALUES ($1, 't1', $2, $1, 'agent', 1)", [
+      id,
+      `${id}@demo.test`,
+    ]);
 });
 
 afterEach(async () => {

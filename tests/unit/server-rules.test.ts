@@ -170,6 +170,11 @@ describe('passwords', () => {
 describe('migrations', () => {
   it('are numbered 1, 2, 3… with no gaps', () => {
     expect(loadMigrations()[0]).toMatchObject({ id: 1, name: 'initial' });
-    expect(() => checkOrder([{ id: 1, name: 'a', sql: '' }, { id: 3, name: 'c', sql: '' }])).toThrow(/numbered/);
+    expect(() =>
+      checkOrder([
+        { id: 1, name: 'a', sql: '' },
+        { id: 3, name: 'c', sql: '' },
+      ]),
+    ).toThrow(/numbered/);
   });
 });

@@ -57,7 +57,15 @@ const DELETED_TABLE = {
 // list so an entity added there is purged too.
 // conversation_tallies is derived from the conversations (mirror migration 6): emptied with them, its
 // triggers standing still while the snapshot clears.
-const BASE_TABLES = [...OVERLAID_TABLES, 'messages', 'conversations', 'contact_changes', 'invites', 'overlay_conversations', 'conversation_tallies'];
+const BASE_TABLES = [
+  ...OVERLAID_TABLES,
+  'messages',
+  'conversations',
+  'contact_changes',
+  'invites',
+  'overlay_conversations',
+  'conversation_tallies',
+];
 
 interface Touched {
   conversations: Set<string>;
@@ -169,7 +177,13 @@ function rebaseAll(db: WritableDb, ids: Iterable<string>): void {
 }
 
 function emptyTouched(): Touched {
-  return { conversations: new Set(), directory: false, notifications: [], reminders: false, news: { customerMessages: [], conversations: [] } };
+  return {
+    conversations: new Set(),
+    directory: false,
+    notifications: [],
+    reminders: false,
+    news: { customerMessages: [], conversations: [] },
+  };
 }
 
 /** A snapshot starts (first start, another epoch, or the user's scope changed on a live connection):

@@ -38,7 +38,12 @@ export function uploadRefusal(db: ReadonlyDb, m: AnyMutation): ErrorBody | null 
   return null;
 }
 
-export function markUpload(db: WritableDb, sha256: string, outcome: { state: 'uploaded' } | { state: 'refused'; error: ErrorBody }, now: number): void {
+export function markUpload(
+  db: WritableDb,
+  sha256: string,
+  outcome: { state: 'uploaded' } | { state: 'refused'; error: ErrorBody },
+  now: number,
+): void {
   db.prepare('INSERT OR REPLACE INTO blob_uploads (sha256, state, error, at) VALUES (?, ?, ?, ?)').run(
     sha256,
     outcome.state,
@@ -48,14 +53,17 @@ export function markUpload(db: WritableDb, sha256: string, outcome: { state: 'up
 }
 
 export function isUploaded(db: ReadonlyDb, sha256: string): boolean {
-  return db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM blob_uploads WHERE sha256 = ? AND state = 'uploaded'").get(sha256)!.n > 0;
+  return (
+    db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM blob_uploads WHERE sha256 = ? AND state = 'uploaded'").get(sha256)!.n > 0
+  );
 }
 
 /** A confirmed snippet's file is a blob the server holds (it refuses a snippet naming one it lacks), though
  *  this device may never have had the bytes (the snippet was made on another one). */
 export function confirmedSnippetHolds(db: ReadonlyDb, sha256: string): boolean {
   return (
-    db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM snippets WHERE json_extract(attachment, '$.sha256') = ?").get(sha256)!.n > 0
+    db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM snippets WHERE json_extract(attachment, '$.sha256') = ?").get(sha256)!
+      .n > 0
   );
 }
 

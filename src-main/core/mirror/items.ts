@@ -46,4 +46,3 @@ export function itemsFromRows(db: ReadonlyDb, userId: string, rows: readonly Ite
   );
   return rows.map((r) => itemFromRow(r, reminders.get(r.id) ?? null));
 }
-

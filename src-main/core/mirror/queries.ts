@@ -151,7 +151,9 @@ export function conversationMessagePage(db: ReadonlyDb, conversationId: string, 
       .get(q.reach, conversationId);
     if (target && target.seq < before) {
       const { n } = db
-        .prepare<[string, number, number], { n: number }>('SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND seq >= ? AND seq < ?')
+        .prepare<[string, number, number], { n: number }>(
+          'SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND seq >= ? AND seq < ?',
+        )
         .get(conversationId, target.seq, before)!;
       limit = Math.max(limit, n + REACH_CONTEXT);
     }
@@ -220,7 +222,9 @@ export function directory(db: ReadonlyDb, viewer: Viewer): IpcResult<'directory.
   const invites: Invite[] =
     viewer.role === 'admin'
       ? db
-          .prepare<[], { id: string; user_id: string; url: string; expires_at: number; version: number }>('SELECT * FROM invites ORDER BY expires_at DESC')
+          .prepare<[], { id: string; user_id: string; url: string; expires_at: number; version: number }>(
+            'SELECT * FROM invites ORDER BY expires_at DESC',
+          )
           .all()
           .map((r) => ({ id: r.id, userId: r.user_id, url: r.url, expiresAt: r.expires_at, version: r.version }))
       : [];

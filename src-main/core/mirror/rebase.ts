@@ -134,9 +134,7 @@ export function applyRule(db: ReadonlyDb, viewer: Viewer, c: Conversation, m: An
 
 export function rebaseConversation(db: WritableDb, conversationId: string): void {
   const base = baseConversation(db, conversationId);
-  const rows = db
-    .prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE conversation_id = ? ORDER BY mutation_id')
-    .all(conversationId);
+  const rows = db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE conversation_id = ? ORDER BY mutation_id').all(conversationId);
   const viewer = sessionViewer(db);
   if (!base || rows.length === 0 || !viewer) {
     db.prepare('DELETE FROM overlay_conversations WHERE id = ?').run(conversationId);
@@ -163,7 +161,12 @@ function viewRow<T>(db: ReadonlyDb, table: string, id: string): T | null {
 }
 
 function activeUserIds(db: ReadonlyDb): Set<string> {
-  return new Set(db.prepare<[], { id: string }>('SELECT id FROM users_view WHERE active = 1').all().map((r) => r.id));
+  return new Set(
+    db
+      .prepare<[], { id: string }>('SELECT id FROM users_view WHERE active = 1')
+      .all()
+      .map((r) => r.id),
+  );
 }
 
 /** What a mutation that changes no conversation does to the overlays (contacts, saved views,
@@ -172,7 +175,11 @@ export function applyEntityMutation(db: WritableDb, viewer: Viewer, m: AnyMutati
   switch (m.name) {
     case 'contact.create': {
       if (viewContact(db, m.args.id)) return;
-      upsertContact(db, createContact(m.args, m.clientTime, contactFields(db), () => false, 0), true);
+      upsertContact(
+        db,
+        createContact(m.args, m.clientTime, contactFields(db), () => false, 0),
+        true,
+      );
       return;
     }
     case 'contact.update': {

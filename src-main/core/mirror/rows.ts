@@ -141,9 +141,7 @@ export function baseConversation(db: ReadonlyDb, id: string): Conversation | nul
 
 /** The conversation as the agent sees it: overlay over base. */
 export function viewConversation(db: ReadonlyDb, id: string): Conversation | null {
-  const row = db
-    .prepare<[string], ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations_view WHERE id = ?`)
-    .get(id);
+  const row = db.prepare<[string], ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations_view WHERE id = ?`).get(id);
   return row ? conversationFromRow(row) : null;
 }
 
@@ -234,7 +232,12 @@ export interface InboxRow {
 }
 
 export function upsertInbox(db: WritableDb, i: Inbox, overlay = false): void {
-  upsert(db, 'inboxes', { id: i.id, name: i.name, channel: i.channel, team_id: i.teamId, settings: json(i.settings), version: i.version }, { overlay });
+  upsert(
+    db,
+    'inboxes',
+    { id: i.id, name: i.name, channel: i.channel, team_id: i.teamId, settings: json(i.settings), version: i.version },
+    { overlay },
+  );
 }
 
 export function inboxFromRow(r: InboxRow): Inbox {
@@ -379,7 +382,12 @@ export interface ContactFieldRow {
 }
 
 export function upsertContactField(db: WritableDb, f: ContactFieldDefinition, overlay = false): void {
-  upsert(db, 'contact_fields', { id: f.id, key: f.key, label: f.label, type: f.type, options: json(f.options), active: bool(f.active), version: f.version }, { overlay });
+  upsert(
+    db,
+    'contact_fields',
+    { id: f.id, key: f.key, label: f.label, type: f.type, options: json(f.options), active: bool(f.active), version: f.version },
+    { overlay },
+  );
 }
 
 export function contactFieldFromRow(r: ContactFieldRow): ContactFieldDefinition {
@@ -554,7 +562,16 @@ export function upsertTemplate(db: WritableDb, t: MessageTemplate, overlay = fal
   upsert(
     db,
     'templates',
-    { id: t.id, inbox_id: t.inboxId, name: t.name, language: t.language, category: t.category, body: t.body, status: t.status, version: t.version },
+    {
+      id: t.id,
+      inbox_id: t.inboxId,
+      name: t.name,
+      language: t.language,
+      category: t.category,
+      body: t.body,
+      status: t.status,
+      version: t.version,
+    },
     { overlay },
   );
 }

@@ -98,7 +98,9 @@ export function search(db: ReadonlyDb, viewer: Viewer, input: string, limit: num
   const phone = phoneQuery(input);
   const contactMatch = phone ? `(${query}) OR (${phone})` : query;
   const contacts = db
-    .prepare<[string, number], { id: string; name: string; phones: string; emails: string; conversation_id: string | null }>(CONTACT_SEARCH_SQL)
+    .prepare<[string, number], { id: string; name: string; phones: string; emails: string; conversation_id: string | null }>(
+      CONTACT_SEARCH_SQL,
+    )
     .all(contactMatch, limit)
     .map((r) => ({
       id: r.id,
@@ -111,17 +113,19 @@ export function search(db: ReadonlyDb, viewer: Viewer, input: string, limit: num
   // (a primary-key lookup) so a conversation on its way out of scope is not found meanwhile.
   const scope = scopeClause(viewer);
   const messageMatch = messageQuery(db, input);
-  const messages = !messageMatch ? [] : db
-    .prepare<unknown[], { message_id: string; conversation_id: string; snippet: string; created_at: number; contact_name: string }>(
-      MESSAGE_SEARCH_SQL.replace('%SCOPE%', scope.sql),
-    )
-    .all(messageMatch, ...scope.params, limit)
-    .map((r) => ({
-      messageId: r.message_id,
-      conversationId: r.conversation_id,
-      contactName: r.contact_name,
-      snippet: r.snippet,
-      createdAt: r.created_at,
-    }));
+  const messages = !messageMatch
+    ? []
+    : db
+        .prepare<unknown[], { message_id: string; conversation_id: string; snippet: string; created_at: number; contact_name: string }>(
+          MESSAGE_SEARCH_SQL.replace('%SCOPE%', scope.sql),
+        )
+        .all(messageMatch, ...scope.params, limit)
+        .map((r) => ({
+          messageId: r.message_id,
+          conversationId: r.conversation_id,
+          contactName: r.contact_name,
+          snippet: r.snippet,
+          createdAt: r.created_at,
+        }));
   return { contacts, messages };
 }

@@ -28,9 +28,12 @@ export function applySnippetSave(db: WritableDb, viewer: Viewer, args: MutationA
   const before = viewSnippet(db, args.id);
   const ownerId = ownerOnSave(viewer, before, args.shared);
   const clash = db
-    .prepare<[string | null, string, string], { id: string }>('SELECT id FROM snippets_view WHERE owner_id IS ? AND shortcut = ? AND id <> ?')
+    .prepare<[string | null, string, string], { id: string }>(
+      'SELECT id FROM snippets_view WHERE owner_id IS ? AND shortcut = ? AND id <> ?',
+    )
     .get(ownerId, args.shortcut, args.id);
-  if (clash) throw new BandejaError('INVALID_ARGS', `Another snippet already uses the shortcut "/${args.shortcut}".`, { shortcut: args.shortcut });
+  if (clash)
+    throw new BandejaError('INVALID_ARGS', `Another snippet already uses the shortcut "/${args.shortcut}".`, { shortcut: args.shortcut });
   const { shared: _shared, ...fields } = args;
   upsertSnippet(db, { ...fields, ownerId, version: before?.version ?? 0 }, true);
 }

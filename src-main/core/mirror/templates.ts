@@ -26,7 +26,12 @@ export function viewTemplate(db: ReadonlyDb, id: string): MessageTemplate | null
 
 /** The text a template send puts in the conversation: the template must belong to the conversation's
  *  inbox, be approved and get exactly its values (rules/templates.ts). */
-export function renderTemplateFor(db: ReadonlyDb, c: Conversation, templateId: string, variables: readonly string[]): { template: MessageTemplate; text: string } {
+export function renderTemplateFor(
+  db: ReadonlyDb,
+  c: Conversation,
+  templateId: string,
+  variables: readonly string[],
+): { template: MessageTemplate; text: string } {
   const template = viewTemplate(db, templateId);
   if (!template) throw new BandejaError('NOT_FOUND', 'This template does not exist.');
   if (template.inboxId !== c.inboxId)

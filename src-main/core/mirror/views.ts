@@ -54,12 +54,19 @@ export function filtersClause(filters: ViewFilters, viewer: Viewer, now: number)
   if (filters.teamIds?.length) parts.push(inList('c.team_id', filters.teamIds));
   if (filters.assignees?.length) {
     const ors: SqlClause[] = filters.assignees.map((a) =>
-      a === 'me' ? { sql: 'c.assignee_id = ?', params: [viewer.id] } : a === 'none' ? { sql: 'c.assignee_id IS NULL', params: [] } : { sql: 'c.assignee_id = ?', params: [a] },
+      a === 'me'
+        ? { sql: 'c.assignee_id = ?', params: [viewer.id] }
+        : a === 'none'
+          ? { sql: 'c.assignee_id IS NULL', params: [] }
+          : { sql: 'c.assignee_id = ?', params: [a] },
     );
     parts.push({ sql: ors.map((o) => o.sql).join(' OR '), params: ors.flatMap((o) => o.params) });
   }
   if (filters.tags?.length) {
-    const wanted = inList('js_lower(t.value)', filters.tags.map((t) => t.toLowerCase()));
+    const wanted = inList(
+      'js_lower(t.value)',
+      filters.tags.map((t) => t.toLowerCase()),
+    );
     parts.push({ sql: `EXISTS (SELECT 1 FROM json_each(c.tags) t WHERE ${wanted.sql})`, params: wanted.params });
   }
   if (filters.unreadOnly) parts.push({ sql: 'c.unread_count > 0', params: [] });
@@ -207,9 +214,13 @@ function tallyFilter(viewer: Viewer, ref: ViewRef): ((t: TallyRow) => boolean) |
 export function inboxCounts(db: ReadonlyDb, viewer: Viewer, now = Date.now()): InboxCounts {
   const refs: ViewRef[] = [
     ...viewsFor(viewer.role).map((kind) => ({ kind })),
-    ...teamQueuesFor(viewer, db.prepare<[], { id: string }>('SELECT id FROM teams_view ORDER BY name, id').all().map((t) => t.id)).map(
-      (teamId) => ({ kind: 'team' as const, teamId }),
-    ),
+    ...teamQueuesFor(
+      viewer,
+      db
+        .prepare<[], { id: string }>('SELECT id FROM teams_view ORDER BY name, id')
+        .all()
+        .map((t) => t.id),
+    ).map((teamId) => ({ kind: 'team' as const, teamId })),
     ...listSavedViews(db, viewer).map((v) => ({ kind: 'saved' as const, viewId: v.id })),
   ];
   const tallies = db.prepare<[], TallyRow>('SELECT * FROM conversation_tallies WHERE n <> 0').all();

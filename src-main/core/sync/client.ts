@@ -296,7 +296,11 @@ export class SyncClient {
       for (const a of blobsToUpload(db, m)) {
         const out = blobs
           ? await uploadBlob(this.opts.serverUrl, this.opts.token, blobs, a, abort.signal)
-          : { ok: false as const, permanent: true, error: { code: 'ATTACHMENT_MISSING' as const, message: 'This device keeps no attachments.' } };
+          : {
+              ok: false as const,
+              permanent: true,
+              error: { code: 'ATTACHMENT_MISSING' as const, message: 'This device keeps no attachments.' },
+            };
         if (this.stopped || abort.signal.aborted) return;
         if (out.ok) markUpload(db, a.sha256, { state: 'uploaded' }, Date.now());
         // Refused for good: the message is still pushed (its number must be used), the server refuses it

@@ -9,7 +9,13 @@ export type UploadOutcome = { ok: true } | { ok: false; permanent: boolean; erro
 
 /** PUT /blobs/<sha256>: 200/201 mean the server holds it; 413/415/400 are refusals for good (the bytes
  *  will not change); anything else (network, 401, 5xx) is tried again later. */
-export async function uploadBlob(serverUrl: string, token: string, blobs: ClientBlobs, a: Attachment, signal?: AbortSignal): Promise<UploadOutcome> {
+export async function uploadBlob(
+  serverUrl: string,
+  token: string,
+  blobs: ClientBlobs,
+  a: Attachment,
+  signal?: AbortSignal,
+): Promise<UploadOutcome> {
   if (!blobs.has(a.sha256))
     return { ok: false, permanent: true, error: { code: 'ATTACHMENT_MISSING', message: `${a.name} is no longer on this device.` } };
   let res: Response;

@@ -124,7 +124,8 @@ if (!app.requestSingleInstanceLock()) {
       events.onAny((name, payload) => {
         for (const win of windows?.list() ?? []) win.webContents.send(`${IPC_CHANNEL_PREFIX}event:${name}`, payload);
         // The directory (my presence) may have changed: the tray follows, at most once a second.
-        if (name === 'mirror.changed' && !presenceTimer) presenceTimer = setTimeout(() => ((presenceTimer = null), void refreshPresence()), 1000);
+        if (name === 'mirror.changed' && !presenceTimer)
+          presenceTimer = setTimeout(() => ((presenceTimer = null), void refreshPresence()), 1000);
       });
       windows.openAtStart(store.get('layout'));
       started = true;

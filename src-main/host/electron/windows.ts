@@ -133,7 +133,14 @@ export class AppWindows {
   }
 
   private create(route: string | undefined, bounds: SavedWindow['bounds'] | undefined, maximized: boolean): BrowserWindow {
-    const win = createMainWindow({ preload: this.opts.preload, indexHtml: this.opts.indexHtml, icon: this.opts.icon, route, bounds, maximized });
+    const win = createMainWindow({
+      preload: this.opts.preload,
+      indexHtml: this.opts.indexHtml,
+      icon: this.opts.icon,
+      route,
+      bounds,
+      maximized,
+    });
     this.all.add(win);
     win.webContents.on('did-finish-load', () => {
       this.loaded.add(win);

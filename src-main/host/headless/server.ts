@@ -100,7 +100,9 @@ export async function startHeadlessServer(opts: HeadlessServerOptions): Promise<
   const rendererDir = resolve(opts.rendererDir);
   const indexPath = join(rendererDir, 'index.html');
   if (!existsSync(indexPath))
-    log(`The renderer is not built (${indexPath} is missing): run \`npm run build:renderer\`, or start with \`npm run start:headless\`, which builds it first.`);
+    log(
+      `The renderer is not built (${indexPath} is missing): run \`npm run build:renderer\`, or start with \`npm run start:headless\`, which builds it first.`,
+    );
   let port = opts.port;
 
   function sendIndex(res: ServerResponse, head: boolean): void {

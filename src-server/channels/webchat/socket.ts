@@ -78,7 +78,10 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
     const result = await storeCustomerMessage(deps.db, inbox, joined.contactId, frame.id, frame.body);
     if (result.stored) {
       deps.hub.poke(inbox.tenantId);
-      deps.visitors.send(inbox.id, joined.visitorId, { type: 'message', message: deps.media.forVisitor(slug, joined.visitorId, result.message) });
+      deps.visitors.send(inbox.id, joined.visitorId, {
+        type: 'message',
+        message: deps.media.forVisitor(slug, joined.visitorId, result.message),
+      });
     } else {
       // A resend after a reconnect: confirm it to this socket only.
       const history = await visitorHistory(deps.db, inbox.id, joined.contactId);
@@ -93,7 +96,7 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
     queue = queue
       .then(() => onFrame(text))
       .catch((e) => {
-        deps.log(`webchat socket error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        deps.log(`webchat socket error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
         sendError({ code: 'INTERNAL', message: 'Something went wrong. Please try again.' });
       });
   });
@@ -117,7 +120,10 @@ export async function deliverToVisitors(deps: WebchatDeps, effects: readonly Aft
     if (!out || out.channel !== 'webchat') continue;
     let reached = 0;
     for (const visitorId of out.visitorIds)
-      reached += deps.visitors.send(out.inboxId, visitorId, { type: 'message', message: deps.media.forVisitor(out.slug ?? '', visitorId, out.message) });
+      reached += deps.visitors.send(out.inboxId, visitorId, {
+        type: 'message',
+        message: deps.media.forVisitor(out.slug ?? '', visitorId, out.message),
+      });
     if (reached > 0) await reportState(deps, out.tenantId, [effect.messageId], 'delivered');
   }
 }

@@ -31,19 +31,30 @@ export async function joinVisitor(db: Db, inbox: InboxRow, visitorId: string, se
       const contact = await getContact(db, existing.contact_id);
       return { ok: true, contactId: existing.contact_id, name: contact?.name ?? name, created: false };
     }
-    const created = await db.tx(async (tx) => {
-      const batch = new ChangeBatch(inbox.tenantId, await nextVersion(tx, inbox.tenantId));
-      const id = uuidv7();
-      await insertContact(tx, batch, { id, name, phones: [], emails: [], ownerId: null, custom: {}, fieldVersions: {}, createdAt: Date.now() });
-      // Lost a race with another tab's first join: roll back and use theirs.
-      if (!(await insertIdentity(tx, inbox.id, visitorId, id, secretHash(secret)))) throw new RaceLost();
-      const contact = await logContact(tx, batch, id);
-      await batch.write(tx);
-      return contact;
-    }).catch((e) => {
-      if (e instanceof RaceLost) return null;
-      throw e;
-    });
+    const created = await db
+      .tx(async (tx) => {
+        const batch = new ChangeBatch(inbox.tenantId, await nextVersion(tx, inbox.tenantId));
+        const id = uuidv7();
+        await insertContact(tx, batch, {
+          id,
+          name,
+          phones: [],
+          emails: [],
+          ownerId: null,
+          custom: {},
+          fieldVersions: {},
+          createdAt: Date.now(),
+        });
+        // Lost a race with another tab's first join: roll back and use theirs.
+        if (!(await insertIdentity(tx, inbox.id, visitorId, id, secretHash(secret)))) throw new RaceLost();
+        const contact = await logContact(tx, batch, id);
+        await batch.write(tx);
+        return contact;
+      })
+      .catch((e) => {
+        if (e instanceof RaceLost) return null;
+        throw e;
+      });
     if (created) return { ok: true, contactId: created.id, name: created.name, created: true };
   }
   return { ok: false };
@@ -59,13 +70,7 @@ export type SayResult = { stored: true; message: StoredWebchatMessage; conversat
 
 /** Stores a customer message (once per id) in the contact's active conversation. After a closed one
  *  it opens a new pending conversation that points back to it (rules/status.ts customerMessageTarget). */
-export async function storeCustomerMessage(
-  db: Db,
-  inbox: InboxRow,
-  joinedAs: string,
-  id: string,
-  body: string,
-): Promise<SayResult> {
+export async function storeCustomerMessage(db: Db, inbox: InboxRow, joinedAs: string, id: string, body: string): Promise<SayResult> {
   const now = Date.now();
   try {
     return await db.tx(async (tx) => {
@@ -130,8 +135,17 @@ function toWebchatMessage(r: HistoryRow): StoredWebchatMessage {
 export async function outgoingForVisitor(
   db: Queryable,
   messageId: string,
-): Promise<{ tenantId: string; inboxId: string; slug: string | null; channel: string; visitorIds: string[]; message: StoredWebchatMessage } | null> {
-  const [row] = await db.query<HistoryRow & { tenant_id: string; inbox_id: string; contact_id: string; channel: string; slug: string | null }>(
+): Promise<{
+  tenantId: string;
+  inboxId: string;
+  slug: string | null;
+  channel: string;
+  visitorIds: string[];
+  message: StoredWebchatMessage;
+} | null> {
+  const [row] = await db.query<
+    HistoryRow & { tenant_id: string; inbox_id: string; contact_id: string; channel: string; slug: string | null }
+  >(
     `SELECT m.id, m.direction, m.body, m.attachments, m.created_at, u.name AS author_name, i.tenant_id, c.inbox_id, c.contact_id, i.channel, i.slug
      FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN inboxes i ON i.id = c.inbox_id
      LEFT JOIN users u ON u.id = m.author_id WHERE m.id = $1 AND m.kind = 'text' AND m.direction = 'out'`,
@@ -142,7 +156,14 @@ export async function outgoingForVisitor(
     'SELECT external_id FROM contact_identities WHERE inbox_id = $1 AND contact_id = $2',
     [row.inbox_id, row.contact_id],
   );
-  return { tenantId: row.tenant_id, inboxId: row.inbox_id, slug: row.slug, channel: row.channel, visitorIds: ids.map((r) => r.external_id), message: toWebchatMessage(row) };
+  return {
+    tenantId: row.tenant_id,
+    inboxId: row.inbox_id,
+    slug: row.slug,
+    channel: row.channel,
+    visitorIds: ids.map((r) => r.external_id),
+    message: toWebchatMessage(row),
+  };
 }
 
 /** Agent messages of the visitor's chat still only 'sent': the ones a join's history now delivers. */

@@ -20,8 +20,13 @@ const ENV = {
 
 /** The account the environment describes; undefined when no WhatsApp variable is set. Throws when only some are. */
 export function whatsAppAccountFromEnv(env: NodeJS.ProcessEnv): WhatsAppAccountOptions | undefined {
-  const values = Object.fromEntries(Object.entries(ENV).map(([key, name]) => [key, env[name]?.trim() ?? ''])) as Record<keyof typeof ENV, string>;
-  const missing = Object.entries(ENV).filter(([key]) => !values[key as keyof typeof ENV]).map(([, name]) => name);
+  const values = Object.fromEntries(Object.entries(ENV).map(([key, name]) => [key, env[name]?.trim() ?? ''])) as Record<
+    keyof typeof ENV,
+    string
+  >;
+  const missing = Object.entries(ENV)
+    .filter(([key]) => !values[key as keyof typeof ENV])
+    .map(([, name]) => name);
   if (missing.length === Object.keys(ENV).length) return undefined;
   if (missing.length > 0) throw new Error(`WhatsApp is half configured: set ${missing.join(', ')} too.`);
   return {

@@ -147,7 +147,11 @@ export class WhatsAppDispatcher {
   }
 
   /** The POST /messages body of one part (uploading its file first). */
-  private async request(account: WhatsAppAccount, to: string, part: Part): Promise<{ ok: true; value: Record<string, unknown> } | GraphFailure> {
+  private async request(
+    account: WhatsAppAccount,
+    to: string,
+    part: Part,
+  ): Promise<{ ok: true; value: Record<string, unknown> } | GraphFailure> {
     switch (part.kind) {
       case 'text':
         return { ok: true, value: { to, type: 'text', text: { body: part.body, preview_url: /https?:\/\//i.test(part.body) } } };
@@ -155,7 +159,8 @@ export class WhatsAppDispatcher {
         const t = part.message.template!;
         // A template without variables is sent without components (the body needs no parameters).
         const template: Record<string, unknown> = { name: t.name, language: { code: t.language } };
-        if (t.variables.length > 0) template.components = [{ type: 'body', parameters: t.variables.map((text) => ({ type: 'text', text })) }];
+        if (t.variables.length > 0)
+          template.components = [{ type: 'body', parameters: t.variables.map((text) => ({ type: 'text', text })) }];
         return { ok: true, value: { to, type: 'template', template } };
       }
       case 'media': {

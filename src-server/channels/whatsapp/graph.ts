@@ -18,7 +18,10 @@ interface GraphErrorBody {
 }
 
 /** "(#131047) Re-engagement message: Message failed to send because…" — the provider's words, for people. */
-export function providerReason(e: { code?: number; title?: string; message?: string; error_data?: { details?: string } } | undefined, status?: number): string {
+export function providerReason(
+  e: { code?: number; title?: string; message?: string; error_data?: { details?: string } } | undefined,
+  status?: number,
+): string {
   if (!e) return status ? `WhatsApp answered HTTP ${status}.` : 'WhatsApp refused the message.';
   const title = (e.title ?? e.message ?? '').replace(/^\(#\d+\)\s*/, '').trim() || 'Error';
   const details = e.error_data?.details?.trim();
@@ -61,7 +64,11 @@ async function call<T>(url: string, init: RequestInit, account: WhatsAppAccount,
 export async function sendMessage(account: WhatsAppAccount, message: Record<string, unknown>): Promise<GraphResult<string>> {
   const result = await call<{ messages?: { id?: string }[] }>(
     `${account.graphUrl}/${account.phoneNumberId}/messages`,
-    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', ...message }) },
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', ...message }),
+    },
     account,
     true,
   );
@@ -76,9 +83,16 @@ export async function uploadMedia(account: WhatsAppAccount, bytes: Buffer, mime:
   form.set('messaging_product', 'whatsapp');
   form.set('type', mime);
   form.set('file', new Blob([bytes], { type: mime }), filename);
-  const result = await call<{ id?: string }>(`${account.graphUrl}/${account.phoneNumberId}/media`, { method: 'POST', body: form }, account, false);
+  const result = await call<{ id?: string }>(
+    `${account.graphUrl}/${account.phoneNumberId}/media`,
+    { method: 'POST', body: form },
+    account,
+    false,
+  );
   if (!result.ok) return result;
-  return result.value.id ? { ok: true, value: result.value.id } : { ok: false, kind: 'transient', reason: 'WhatsApp stored the file without an id.' };
+  return result.value.id
+    ? { ok: true, value: result.value.id }
+    : { ok: false, kind: 'transient', reason: 'WhatsApp stored the file without an id.' };
 }
 
 /** A customer's media: GET /<media-id> for its URL, then the bytes (both with the access token). */
@@ -91,14 +105,23 @@ export async function fetchMedia(account: WhatsAppAccount, mediaId: string): Pro
   );
   if (!meta.ok) return meta;
   if (!meta.value.url) return { ok: false, kind: 'refused', reason: 'WhatsApp gave no address for this file.' };
-  if (Number(meta.value.file_size ?? 0) > MAX_ATTACHMENT_BYTES) return { ok: false, kind: 'refused', reason: 'The file is larger than 16 MB.' };
+  if (Number(meta.value.file_size ?? 0) > MAX_ATTACHMENT_BYTES)
+    return { ok: false, kind: 'refused', reason: 'The file is larger than 16 MB.' };
   let res: Response;
   try {
-    res = await fetch(meta.value.url, { headers: { authorization: `Bearer ${account.accessToken}` }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    res = await fetch(meta.value.url, {
+      headers: { authorization: `Bearer ${account.accessToken}` },
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
   } catch (e) {
     return { ok: false, kind: 'transient', reason: `Could not download the file (${networkCode(e) ?? 'network error'}).` };
   }
-  if (!res.ok) return { ok: false, kind: res.status >= 500 || res.status === 429 ? 'transient' : 'refused', reason: `Downloading the file answered HTTP ${res.status}.` };
+  if (!res.ok)
+    return {
+      ok: false,
+      kind: res.status >= 500 || res.status === 429 ? 'transient' : 'refused',
+      reason: `Downloading the file answered HTTP ${res.status}.`,
+    };
   const bytes = Buffer.from(await res.arrayBuffer());
   if (bytes.length > MAX_ATTACHMENT_BYTES) return { ok: false, kind: 'refused', reason: 'The file is larger than 16 MB.' };
   return { ok: true, value: { bytes, mime: (meta.value.mime_type ?? res.headers.get('content-type') ?? '').split(';')[0]!.trim() } };

@@ -8,7 +8,8 @@ export async function webmToOgg(webm: Buffer): Promise<Buffer> {
   const input = new Input({ source: new BufferSource(webm), formats: ALL_FORMATS });
   const output = new Output({ format: new OggOutputFormat(), target: new BufferTarget() });
   const conversion = await Conversion.init({ input, output });
-  if (!conversion.isValid) throw new Error(`Cannot remux to Ogg: ${conversion.discardedTracks.map((t) => t.reason).join(', ') || 'no track'}`);
+  if (!conversion.isValid)
+    throw new Error(`Cannot remux to Ogg: ${conversion.discardedTracks.map((t) => t.reason).join(', ') || 'no track'}`);
   await conversion.execute();
   const buffer = output.target.buffer;
   if (!buffer) throw new Error('The Ogg file came out empty.');

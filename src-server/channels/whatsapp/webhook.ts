@@ -26,7 +26,13 @@ export const WEBHOOK_PATH = '/webhooks/whatsapp';
 /** Meta's payloads are small (media travels by id); anything this big is not one. */
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
-const Media = z.object({ id: z.string().min(1), mime_type: z.string().optional(), caption: z.string().optional(), filename: z.string().optional(), voice: z.boolean().optional() });
+const Media = z.object({
+  id: z.string().min(1),
+  mime_type: z.string().optional(),
+  caption: z.string().optional(),
+  filename: z.string().optional(),
+  voice: z.boolean().optional(),
+});
 const InboundMessage = z.object({
   from: z.string().regex(/^\d{4,20}$/),
   id: z.string().min(1).max(512),
@@ -38,12 +44,25 @@ const InboundMessage = z.object({
   video: Media.optional(),
   document: Media.optional(),
   sticker: Media.optional(),
-  location: z.object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() }).optional(),
+  location: z
+    .object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() })
+    .optional(),
   reaction: z.object({ emoji: z.string().optional(), message_id: z.string() }).optional(),
 });
 type InboundMessage = z.infer<typeof InboundMessage>;
-const StatusError = z.object({ code: z.number(), title: z.string().optional(), message: z.string().optional(), error_data: z.object({ details: z.string().optional() }).optional() });
-const Status = z.object({ id: z.string().min(1), status: z.string(), timestamp: z.string().optional(), recipient_id: z.string().optional(), errors: z.array(StatusError).optional() });
+const StatusError = z.object({
+  code: z.number(),
+  title: z.string().optional(),
+  message: z.string().optional(),
+  error_data: z.object({ details: z.string().optional() }).optional(),
+});
+const Status = z.object({
+  id: z.string().min(1),
+  status: z.string(),
+  timestamp: z.string().optional(),
+  recipient_id: z.string().optional(),
+  errors: z.array(StatusError).optional(),
+});
 const MessagesValue = z.object({
   messaging_product: z.literal('whatsapp'),
   metadata: z.object({ phone_number_id: z.string().min(1) }),
@@ -57,7 +76,13 @@ const Payload = z.object({
   entry: z.array(z.object({ id: z.string(), changes: z.array(z.object({ field: z.string(), value: z.unknown() })) })),
 });
 
-const STATUS_STATES: Record<string, MessageState> = { sent: 'sent', delivered: 'delivered', read: 'read', played: 'read', failed: 'failed' };
+const STATUS_STATES: Record<string, MessageState> = {
+  sent: 'sent',
+  delivered: 'delivered',
+  read: 'read',
+  played: 'read',
+  failed: 'failed',
+};
 
 export interface WhatsAppDeps {
   db: Db;
@@ -113,7 +138,12 @@ export function registerWhatsAppWebhook(app: FastifyInstance, deps: WhatsAppDeps
           const value = MessagesValue.safeParse(change.value);
           if (!value.success) {
             const issue = value.error.issues[0];
-            return sendError(reply, 400, 'BAD_FRAME', `Malformed messages change${issue ? ` at ${issue.path.join('.')}: ${issue.message}` : ''}.`);
+            return sendError(
+              reply,
+              400,
+              'BAD_FRAME',
+              `Malformed messages change${issue ? ` at ${issue.path.join('.')}: ${issue.message}` : ''}.`,
+            );
           }
           // Only the account whose secret signed it may speak for its phone number.
           const account = signedBy.find((a) => a.phoneNumberId === value.data.metadata.phone_number_id);
@@ -139,13 +169,21 @@ async function applyChange(deps: WhatsAppDeps, account: WhatsAppAccount, value: 
     const messageId = state ? await messageOfExternalId(deps.db, inbox.id, s.id) : null;
     if (!state || !messageId) continue;
     const error = state === 'failed' ? providerReason(s.errors?.[0]) : null;
-    const { changed } = await writeTenantChanges(deps.db, inbox.tenantId, (tx, batch) => reportMessageState(tx, batch, [messageId], state, error));
+    const { changed } = await writeTenantChanges(deps.db, inbox.tenantId, (tx, batch) =>
+      reportMessageState(tx, batch, [messageId], state, error),
+    );
     if (changed) deps.hub.poke(inbox.tenantId);
   }
 }
 
 /** A customer's message, stored once per provider id (Meta repeats webhooks it thinks were missed). */
-async function storeInbound(deps: WhatsAppDeps, account: WhatsAppAccount, inbox: InboxRow, m: InboundMessage, name: string | null): Promise<void> {
+async function storeInbound(
+  deps: WhatsAppDeps,
+  account: WhatsAppAccount,
+  inbox: InboxRow,
+  m: InboundMessage,
+  name: string | null,
+): Promise<void> {
   if (await messageOfExternalId(deps.db, inbox.id, m.id)) return;
   const at = Number(m.timestamp) * 1000;
   const content = await contentOf(deps, account, m);
@@ -154,7 +192,12 @@ async function storeInbound(deps: WhatsAppDeps, account: WhatsAppAccount, inbox:
       await writeTenantChanges(deps.db, inbox.tenantId, async (tx, batch) => {
         for (const a of content.attachments) await recordChannelBlob(tx, inbox.tenantId, a, Date.now());
         const contactId = await contactOf(tx, batch, inbox, m.from, name, at);
-        const stored = await insertCustomerMessage(tx, batch, inbox, contactId, { id: uuidv7(), body: content.body, attachments: content.attachments, at });
+        const stored = await insertCustomerMessage(tx, batch, inbox, contactId, {
+          id: uuidv7(),
+          body: content.body,
+          attachments: content.attachments,
+          at,
+        });
         if (!stored || !(await linkExternalId(tx, inbox.id, m.id, stored.message.id))) throw new AlreadyStored();
       });
       deps.hub.poke(inbox.tenantId);
@@ -171,7 +214,16 @@ async function contactOf(tx: Tx, batch: ChangeBatch, inbox: InboxRow, waId: stri
   const identity = await findIdentity(tx, inbox.id, waId);
   if (identity) return currentContactId(tx, identity.contact_id);
   const id = uuidv7();
-  await insertContact(tx, batch, { id, name: name ?? `+${waId}`, phones: [`+${waId}`], emails: [], ownerId: null, custom: {}, fieldVersions: {}, createdAt: at });
+  await insertContact(tx, batch, {
+    id,
+    name: name ?? `+${waId}`,
+    phones: [`+${waId}`],
+    emails: [],
+    ownerId: null,
+    custom: {},
+    fieldVersions: {},
+    createdAt: at,
+  });
   // Another delivery of a first message created it meanwhile (PostgreSQL): start again and use theirs.
   if (!(await insertIdentity(tx, inbox.id, waId, id, null))) throw new RaceLost();
   await logContact(tx, batch, id);
@@ -192,10 +244,17 @@ const EXTENSION: Record<string, string> = {
 
 /** The words and files of a customer's message. A file we cannot keep (too large, a type we refuse, the
  *  download failed) is said in the body, so the agent knows something came. */
-async function contentOf(deps: WhatsAppDeps, account: WhatsAppAccount, m: InboundMessage): Promise<{ body: string; attachments: Attachment[] }> {
+async function contentOf(
+  deps: WhatsAppDeps,
+  account: WhatsAppAccount,
+  m: InboundMessage,
+): Promise<{ body: string; attachments: Attachment[] }> {
   if (m.type === 'text') return { body: m.text?.body ?? '', attachments: [] };
   if (m.type === 'location' && m.location)
-    return { body: `📍 ${[m.location.name, m.location.address, `${m.location.latitude}, ${m.location.longitude}`].filter(Boolean).join(' — ')}`, attachments: [] };
+    return {
+      body: `📍 ${[m.location.name, m.location.address, `${m.location.latitude}, ${m.location.longitude}`].filter(Boolean).join(' — ')}`,
+      attachments: [],
+    };
   if (m.type === 'reaction' && m.reaction) return { body: m.reaction.emoji ?? '', attachments: [] };
   const media = m.type in KIND ? (m[m.type as 'image' | 'audio' | 'video' | 'document' | 'sticker'] ?? null) : null;
   if (!media) return { body: `[${m.type}]`, attachments: [] };

@@ -25,7 +25,8 @@ import { requireAdmin, writeOutcome, type MutationContext, type MutatorTable } f
 
 async function mustBeTeams(ctx: MutationContext, teamIds: readonly string[]): Promise<string[]> {
   const unique = [...new Set(teamIds)].sort();
-  for (const id of unique) if (!(await getTeam(ctx.tx, ctx.actor.tenantId, id))) throw new BandejaError('NOT_FOUND', 'A team does not exist.');
+  for (const id of unique)
+    if (!(await getTeam(ctx.tx, ctx.actor.tenantId, id))) throw new BandejaError('NOT_FOUND', 'A team does not exist.');
   return unique;
 }
 
@@ -85,7 +86,8 @@ export const adminMutators: MutatorTable<
     requireAdmin(ctx);
     const inbox = await getInbox(ctx.tx, args.inboxId);
     if (!inbox || inbox.tenantId !== ctx.actor.tenantId) throw new BandejaError('NOT_FOUND', 'This inbox does not exist.');
-    if (args.teamId && !(await getTeam(ctx.tx, ctx.actor.tenantId, args.teamId))) throw new BandejaError('NOT_FOUND', 'This team does not exist.');
+    if (args.teamId && !(await getTeam(ctx.tx, ctx.actor.tenantId, args.teamId)))
+      throw new BandejaError('NOT_FOUND', 'This team does not exist.');
     await updateInbox(ctx.tx, ctx.batch, inbox.id, { name: args.name, teamId: args.teamId, settings: args.settings });
   },
 
@@ -93,8 +95,10 @@ export const adminMutators: MutatorTable<
     requireAdmin(ctx);
     const owner = await definitionTenant(ctx.tx, 'contact_field_definitions', args.id);
     if (owner !== null && owner !== ctx.actor.tenantId) throw new BandejaError('INVALID_ARGS', 'This field id is already used.');
-    if (args.type === 'select' && args.options.length === 0) throw new BandejaError('INVALID_ARGS', 'A list field needs at least one option.');
-    if (!(await saveContactField(ctx.tx, ctx.batch, args))) throw new BandejaError('INVALID_ARGS', `Another field already uses the key "${args.key}".`);
+    if (args.type === 'select' && args.options.length === 0)
+      throw new BandejaError('INVALID_ARGS', 'A list field needs at least one option.');
+    if (!(await saveContactField(ctx.tx, ctx.batch, args)))
+      throw new BandejaError('INVALID_ARGS', `Another field already uses the key "${args.key}".`);
   },
 
   async 'admin.closingCategory.save'(ctx, args) {

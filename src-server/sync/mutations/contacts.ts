@@ -18,12 +18,24 @@ import { activeUserIds } from '../../store/directory';
 import type { MutationContext, MutatorTable } from './context';
 
 async function fieldRules(ctx: MutationContext) {
-  const [definitions, users] = await Promise.all([listContactFields(ctx.tx, ctx.actor.tenantId), activeUserIds(ctx.tx, ctx.actor.tenantId)]);
+  const [definitions, users] = await Promise.all([
+    listContactFields(ctx.tx, ctx.actor.tenantId),
+    activeUserIds(ctx.tx, ctx.actor.tenantId),
+  ]);
   return { definitions, isUser: (id: string) => users.has(id) };
 }
 
 async function recordChange(ctx: MutationContext, contactId: string, field: string, before: unknown, after: unknown, conflict: boolean) {
-  await insertContactChange(ctx.tx, ctx.batch, { id: uuidv7(), contactId, field, before, after, byId: ctx.actor.id, at: ctx.now, conflict });
+  await insertContactChange(ctx.tx, ctx.batch, {
+    id: uuidv7(),
+    contactId,
+    field,
+    before,
+    after,
+    byId: ctx.actor.id,
+    at: ctx.now,
+    conflict,
+  });
 }
 
 function union(a: readonly string[], b: readonly string[]): string[] {
@@ -60,16 +72,21 @@ export const contactMutators: MutatorTable<'contact.create' | 'contact.update' |
     const target = first?.id === args.targetId ? first : second;
     const source = first?.id === args.sourceId ? first : second;
     if (!target || !source) throw new BandejaError('NOT_FOUND', 'This contact does not exist.');
-    if (target.mergedIntoId || source.mergedIntoId) throw new BandejaError('NOT_FOUND', 'This contact was already merged into another one.');
+    if (target.mergedIntoId || source.mergedIntoId)
+      throw new BandejaError('NOT_FOUND', 'This contact was already merged into another one.');
 
     const sourceConversations = await lockConversationsOfContact(ctx.tx, source.id);
     const targetConversations = await lockConversationsOfContact(ctx.tx, target.id);
     for (const c of sourceConversations) {
       if (c.status === 'closed') continue;
       if (targetConversations.some((t) => t.inboxId === c.inboxId && t.status !== 'closed'))
-        throw new BandejaError('INVALID_TRANSITION', 'Both contacts have an active conversation in the same inbox. Close one of them first.', {
-          conversationId: c.id,
-        });
+        throw new BandejaError(
+          'INVALID_TRANSITION',
+          'Both contacts have an active conversation in the same inbox. Close one of them first.',
+          {
+            conversationId: c.id,
+          },
+        );
     }
     await moveIdentities(ctx.tx, source.id, target.id);
     for (const c of sourceConversations) await updateConversation(ctx.tx, ctx.batch, c, { ...c, contactId: target.id });
@@ -81,7 +98,8 @@ export const contactMutators: MutatorTable<'contact.create' | 'contact.update' |
     if (phones.length !== target.phones.length) changed.push({ field: 'phones', before: target.phones, after: (filled.phones = phones) });
     const emails = union(target.emails, source.emails);
     if (emails.length !== target.emails.length) changed.push({ field: 'emails', before: target.emails, after: (filled.emails = emails) });
-    if (target.ownerId === null && source.ownerId !== null) changed.push({ field: 'ownerId', before: null, after: (filled.ownerId = source.ownerId) });
+    if (target.ownerId === null && source.ownerId !== null)
+      changed.push({ field: 'ownerId', before: null, after: (filled.ownerId = source.ownerId) });
     for (const [key, value] of Object.entries(source.custom)) {
       const current: CustomValue | undefined = target.custom[key];
       if ((current === undefined || current === null || current === '') && value !== null && value !== '') {

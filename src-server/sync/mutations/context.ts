@@ -36,7 +36,8 @@ export async function mustFindConversation(ctx: MutationContext, conversationId:
 /** Every attachment must already be uploaded (PUT /blobs/<sha256>) before a row may name it. */
 export async function mustHoldBlobs(ctx: MutationContext, attachments: readonly Attachment[]): Promise<void> {
   const [missing] = await missingBlobs(ctx.tx, ctx.actor.tenantId, attachments);
-  if (missing) throw new BandejaError('ATTACHMENT_MISSING', `The server has not received ${missing.name}. Attach it again.`, { name: missing.name });
+  if (missing)
+    throw new BandejaError('ATTACHMENT_MISSING', `The server has not received ${missing.name}. Attach it again.`, { name: missing.name });
 }
 
 /** A client-made message id must not name a message that exists already. */

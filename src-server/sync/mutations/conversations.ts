@@ -19,19 +19,22 @@ import {
   transfer,
   transferToNewConversation,
 } from '../../../src-shared/rules/conversation';
-import {
-  conversationExists,
-  insertConversation,
-  insertMessage,
-  lockActiveConversation,
-} from '../../store/conversations';
+import { conversationExists, insertConversation, insertMessage, lockActiveConversation } from '../../store/conversations';
 import { renderTemplate } from '../../../src-shared/rules/templates';
 import { queueDelivery } from '../../store/deliveries';
 import { getClosingCategory } from '../../store/definitions';
 import { activeUserIds, getInbox, getTeam, getTenantUser, viewerOf, type InboxRow } from '../../store/directory';
 import { insertNotification } from '../../store/notifications';
 import { getTemplate } from '../../store/templates';
-import { mustBeNewMessageId, mustFindConversation, mustHoldBlobs, writeEvent, writeOutcome, type MutationContext, type MutatorTable } from './context';
+import {
+  mustBeNewMessageId,
+  mustFindConversation,
+  mustHoldBlobs,
+  writeEvent,
+  writeOutcome,
+  type MutationContext,
+  type MutatorTable,
+} from './context';
 
 async function inboxOf(ctx: MutationContext, c: Conversation): Promise<InboxRow> {
   const inbox = await getInbox(ctx.tx, c.inboxId);
@@ -53,7 +56,12 @@ async function mustBeActiveUser(ctx: MutationContext, userId: string): Promise<v
   if (!user.active) throw new BandejaError('FORBIDDEN', 'This person is deactivated and cannot take conversations.');
 }
 
-async function closeConversation(ctx: MutationContext, before: Conversation, note: string | null, categoryId: string | null): Promise<void> {
+async function closeConversation(
+  ctx: MutationContext,
+  before: Conversation,
+  note: string | null,
+  categoryId: string | null,
+): Promise<void> {
   if (categoryId !== null) {
     const category = await getClosingCategory(ctx.tx, ctx.actor.tenantId, categoryId);
     if (!category) throw new BandejaError('NOT_FOUND', 'This closing category does not exist.');
@@ -144,7 +152,12 @@ export const conversationMutators: MutatorTable<
         event: null,
         mentions: [],
         attachments: [],
-        template: { templateId: template.id, name: template.name, language: template.language, variables: args.variables.map((v) => v.trim()) },
+        template: {
+          templateId: template.id,
+          name: template.name,
+          language: template.language,
+          variables: args.variables.map((v) => v.trim()),
+        },
         forwarded: false,
         state: 'sent',
         error: null,
