@@ -3,8 +3,8 @@
 // dialog still offers it later).
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useNotificationPermission } from '../services/desktopAlerts';
 import { IconBell } from './icons';
-import { useNotificationPermission } from './SettingsDialog';
 
 const LATER_KEY = 'bandeja.notificationPrompt';
 

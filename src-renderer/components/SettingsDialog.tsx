@@ -1,12 +1,11 @@
 // Settings of this device: which desktop notifications to show, do-not-disturb and the chime; in a
 // browser, the notification permission; in the desktop app, start at login, windows and saved layouts.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { NotificationSettings, Session } from '../../src-shared/ipc';
 import { seesEverything } from '../../src-shared/rules/visibility';
 import { call } from '../bridge/client';
-import { playChime } from '../services/desktopAlerts';
+import { playChime, useNotificationPermission } from '../services/desktopAlerts';
 import { perform } from '../state/perform';
 import { desktopSettingsQuery, keys, notificationSettingsQuery } from '../state/queries';
 import { currentRoute } from '../state/route';
@@ -16,20 +15,6 @@ import { Modal } from './Modal';
 import { openInNewWindow } from './NewWindow';
 
 const KINDS = ['newMessage', 'newConversation', 'mention', 'reminder'] as const;
-
-/** The browser's notification permission, and asking for it (only ever from a click). */
-export function useNotificationPermission(): { state: NotificationPermission | 'unsupported'; ask(): Promise<void> } {
-  const [state, setState] = useState<NotificationPermission | 'unsupported'>(() =>
-    'Notification' in window ? Notification.permission : 'unsupported',
-  );
-  return {
-    state,
-    async ask() {
-      if (!('Notification' in window)) return;
-      setState(await Notification.requestPermission());
-    },
-  };
-}
 
 function BrowserPermission() {
   const { t } = useTranslation();

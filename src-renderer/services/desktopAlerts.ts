@@ -3,6 +3,7 @@
 // conversation) with the app's chime. Electron shows native notifications itself and asks one window
 // to play the chime (`notification.sound`). Both: `app.open` (a notification click, a bandeja:// link,
 // a second launch) opens the conversation.
+import { useSyncExternalStore } from 'react';
 import chimeUrl from '../../assets/notification.wav';
 import type { IpcEventPayload } from '../../src-shared/ipc';
 import { subscribe } from '../bridge/client';
@@ -45,6 +46,29 @@ function notifierRole(): () => Promise<boolean> {
     await decided;
     return held;
   };
+}
+
+type Permission = NotificationPermission | 'unsupported';
+
+// One value for the whole page: granting it in Settings must also take down the banner asking for it.
+let permission: Permission = 'Notification' in window ? Notification.permission : 'unsupported';
+const permissionListeners = new Set<() => void>();
+
+function subscribePermission(listener: () => void): () => void {
+  permissionListeners.add(listener);
+  return () => permissionListeners.delete(listener);
+}
+
+async function askPermission(): Promise<void> {
+  if (!('Notification' in window)) return;
+  permission = await Notification.requestPermission();
+  permissionListeners.forEach((listener) => listener());
+}
+
+/** The browser's notification permission, and asking for it (only ever from a click). */
+export function useNotificationPermission(): { state: Permission; ask(): Promise<void> } {
+  const state = useSyncExternalStore(subscribePermission, () => permission);
+  return { state, ask: askPermission };
 }
 
 export function notificationsAllowed(): boolean {
