@@ -150,12 +150,6 @@ function failureText(t: TFunction, message: MessageItem, nameOf: (id: string) =>
 
 function Delivery({ message }: { message: MessageItem }) {
   const { t } = useTranslation();
-  const nameOf = useNameOf();
-  const tipId = useId();
-  const openDialog = useUi((s) => s.openDialog);
-  const replyWin = useReplyWindowOf(message.conversationId);
-  const discard = useMutation({ mutationFn: () => call('message.discard', { id: message.id }) });
-  const resend = useMutation({ mutationFn: () => perform(call('message.resend', { id: message.id })) });
   const label = t(`messages.delivery.${message.delivery}`);
   switch (message.delivery) {
     case 'pending':
@@ -183,50 +177,63 @@ function Delivery({ message }: { message: MessageItem }) {
           <IconCheckDouble size={14} />
         </span>
       );
-    case 'failed': {
-      // Held for a closed window: sending the same words again would be refused again until the
-      // customer writes; a template resumes the conversation instead.
-      const held = message.failure?.code === 'REPLY_WINDOW_CLOSED' && replyWin.kind === 'closed';
-      return (
-        <span className="delivery delivery-failed" data-delivery="failed" data-failure={message.failure?.code ?? 'INTERNAL'}>
-          <button type="button" className="failed-reason" aria-describedby={tipId}>
-            <IconAlert size={14} />
-            <span>{message.failure?.code === 'REPLY_WINDOW_CLOSED' ? t('messages.held') : label}</span>
-          </button>
-          <span role="tooltip" id={tipId} className="tooltip">
-            {failureText(t, message, nameOf)}
-          </span>
-          {held ? (
-            <button
-              type="button"
-              className="button small"
-              onClick={() => openDialog({ kind: 'resume', conversationId: message.conversationId })}
-            >
-              <IconTemplate size={13} />
-              {t('resume.open')}
-            </button>
-          ) : (
-            <button type="button" className="button small" disabled={resend.isPending} onClick={() => resend.mutate()}>
-              <IconRetry size={13} />
-              {t('messages.resend')}
-            </button>
-          )}
-          {message.seq === null && (
-            <button
-              type="button"
-              className="icon-button danger"
-              aria-label={t('messages.discard')}
-              title={t('messages.discard')}
-              disabled={discard.isPending}
-              onClick={() => discard.mutate()}
-            >
-              <IconTrash size={14} />
-            </button>
-          )}
-        </span>
-      );
-    }
+    case 'failed':
+      return <FailedDelivery message={message} />;
   }
+}
+
+/** Only a failed message needs the reply window (a query and a timer), resend and discard: the rest of the
+ *  outgoing bubbles stay cheap. */
+function FailedDelivery({ message }: { message: MessageItem }) {
+  const { t } = useTranslation();
+  const nameOf = useNameOf();
+  const tipId = useId();
+  const openDialog = useUi((s) => s.openDialog);
+  const replyWin = useReplyWindowOf(message.conversationId);
+  const discard = useMutation({ mutationFn: () => call('message.discard', { id: message.id }) });
+  const resend = useMutation({ mutationFn: () => perform(call('message.resend', { id: message.id })) });
+  const label = t(`messages.delivery.${message.delivery}`);
+  // Held for a closed window: sending the same words again would be refused again until the
+  // customer writes; a template resumes the conversation instead.
+  const held = message.failure?.code === 'REPLY_WINDOW_CLOSED' && replyWin.kind === 'closed';
+  return (
+    <span className="delivery delivery-failed" data-delivery="failed" data-failure={message.failure?.code ?? 'INTERNAL'}>
+      <button type="button" className="failed-reason" aria-describedby={tipId}>
+        <IconAlert size={14} />
+        <span>{message.failure?.code === 'REPLY_WINDOW_CLOSED' ? t('messages.held') : label}</span>
+      </button>
+      <span role="tooltip" id={tipId} className="tooltip">
+        {failureText(t, message, nameOf)}
+      </span>
+      {held ? (
+        <button
+          type="button"
+          className="button small"
+          onClick={() => openDialog({ kind: 'resume', conversationId: message.conversationId })}
+        >
+          <IconTemplate size={13} />
+          {t('resume.open')}
+        </button>
+      ) : (
+        <button type="button" className="button small" disabled={resend.isPending} onClick={() => resend.mutate()}>
+          <IconRetry size={13} />
+          {t('messages.resend')}
+        </button>
+      )}
+      {message.seq === null && (
+        <button
+          type="button"
+          className="icon-button danger"
+          aria-label={t('messages.discard')}
+          title={t('messages.discard')}
+          disabled={discard.isPending}
+          onClick={() => discard.mutate()}
+        >
+          <IconTrash size={14} />
+        </button>
+      )}
+    </span>
+  );
 }
 
 function copy(text: string, notice: string): void {
