@@ -1,7 +1,7 @@
 // Sends queued WhatsApp deliveries (store/deliveries.ts) to the Cloud API: after a commit, at start and on
 // a timer. One delivery at a time; each is a list of parts (files, then the words; or one template), and
 // the parts the provider accepted are recorded as they go, so a retry resumes after them.
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Attachment, Message } from '../../../src-shared/domain';
 import type { BlobFiles } from '../../blobs/files';
 import { whatsAppAccountOf, type WhatsAppAccount } from '../../store/channelAccounts';
@@ -122,13 +122,22 @@ export class WhatsAppDispatcher {
     while (!this.stopped) {
       const row = await claimDueDelivery(this.db, Date.now());
       if (!row) return;
-      // An error of our own (database) leaves the row 'sending': after a restart it is reported
-      // uncertain rather than risk a second send.
-      await this.deliver(row);
+      const progress = { posted: false };
+      try {
+        await this.deliver(row, progress);
+      } catch (e) {
+        // An error of our own (database, a file gone) must not strand the row 'sending'. While no
+        // POST /messages is unrecorded nothing can be sent twice, so it is tried again; otherwise a
+        // part may have reached the customer without being recorded, so it is not sent again.
+        const reason = e instanceof Error ? e.message : String(e);
+        this.log(`WhatsApp delivery of ${row.message_id} broke${progress.posted ? ' after a send' : ''}: ${reason}`);
+        if (progress.posted) await this.fail(row, `${DELIVERY_UNCERTAIN} (${reason})`);
+        else await this.failed(row, { ok: false, kind: 'transient', reason });
+      }
     }
   }
 
-  private async deliver(row: DeliveryRow): Promise<void> {
+  private async deliver(row: DeliveryRow, progress: { posted: boolean }): Promise<void> {
     const message = await messageToDeliver(this.db, row.message_id);
     if (!message) return this.fail(row, 'This message no longer exists.');
     const account = await whatsAppAccountOf(this.db, row.inbox_id);
@@ -139,9 +148,12 @@ export class WhatsAppDispatcher {
     for (let i = row.parts_done; i < parts.length; i++) {
       const body = await this.request(account, to, parts[i]!);
       if (!body.ok) return this.failed(row, body);
+      progress.posted = true;
       const sent = await sendMessage(account, body.value);
       if (!sent.ok) return this.failed(row, sent);
       await recordPartSent(this.db, row, i + 1, sent.value, Date.now());
+      // Recorded: a retry resumes after this part, so it cannot be sent twice.
+      progress.posted = false;
     }
     await finishDelivery(this.db, row.message_id, Date.now());
   }
@@ -166,7 +178,7 @@ export class WhatsAppDispatcher {
       case 'media': {
         const a = part.attachment;
         if (!this.files.has(a.sha256)) return { ok: false, kind: 'refused', reason: `The file ${a.name} is no longer on the server.` };
-        let bytes: Buffer = readFileSync(this.files.path(a.sha256));
+        let bytes: Buffer = await readFile(this.files.path(a.sha256));
         let mime: string = a.mime;
         let voice = false;
         if (a.kind === 'voice') {
