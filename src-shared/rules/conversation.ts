@@ -176,7 +176,7 @@ export function transferToNewConversation(
   const { version: _version, ...receiver } = moved.conversation;
   return {
     closed: {
-      conversation: { ...c, status: 'closed', waitingSince: null, unreadCount: 0 },
+      conversation: { ...c, status: 'closed', waitingSince: null, unreadCount: 0, snoozedUntil: null },
       events: [{ type: 'continued', conversationId: newConversationId, byId: actor.id }],
     },
     started: {
@@ -184,6 +184,7 @@ export function transferToNewConversation(
         ...receiver,
         id: newConversationId,
         status: c.status === 'snoozed' ? 'open' : c.status,
+        snoozedUntil: null,
         closingCategoryId: null,
         previousConversationId: c.id,
         createdAt: now,

@@ -224,9 +224,10 @@ describe('contact edits', () => {
 
 describe('a transfer that starts a new conversation', () => {
   it('closes the old one pointing to the new one, which carries the transfer and the history link', () => {
-    const old = { ...conv, status: 'snoozed' as const, unreadCount: 2, waitingSince: 500 };
+    const old = { ...conv, status: 'snoozed' as const, unreadCount: 2, waitingSince: 500, snoozedUntil: 50_000 };
     const { closed, started } = transferToNewConversation(ana, old, 'bruno', null, 'conv-new', 9000);
-    expect(closed.conversation).toMatchObject({ id: old.id, status: 'closed', unreadCount: 0, waitingSince: null });
+    // Neither keeps the snooze: a due snooze must not reopen the closed one nor re-snooze the new one.
+    expect(closed.conversation).toMatchObject({ id: old.id, status: 'closed', unreadCount: 0, waitingSince: null, snoozedUntil: null });
     expect(closed.events).toEqual([{ type: 'continued', conversationId: 'conv-new', byId: 'ana' }]);
     expect(started.conversation).toMatchObject({
       id: 'conv-new',
@@ -234,6 +235,7 @@ describe('a transfer that starts a new conversation', () => {
       status: 'open',
       previousConversationId: old.id,
       createdAt: 9000,
+      snoozedUntil: null,
     });
     expect(started.events).toEqual([{ type: 'transferred', toUserId: 'bruno', toTeamId: null, byId: 'ana' }]);
   });
