@@ -46,7 +46,10 @@ export function useCommands(session: Session): Command[] {
       contactPanelOpen: s.contactPanelOpen,
     })),
   );
-  const { items, query: list } = useInboxList({ view: ui.view, status: ui.status, sort: ui.sort });
+  const {
+    items,
+    query: { hasNextPage, fetchNextPage },
+  } = useInboxList({ view: ui.view, status: ui.status, sort: ui.sort });
   const detail = useQuery({ ...conversationQuery(ui.selected ?? ''), enabled: ui.selected !== null });
   const views = useSidebarViews(session);
   const me = session.user;
@@ -61,8 +64,9 @@ export function useCommands(session: Session): Command[] {
       if (rows.length === 0) return;
       const at = rows.findIndex((c) => c.id === ui.selected);
       // Past the last row read so far: read the next page first, so j keeps going down the whole list.
-      if (step > 0 && at === rows.length - 1 && list.hasNextPage) {
-        const more = await list.fetchNextPage();
+      if (step > 0 && at === rows.length - 1 && hasNextPage) {
+        // Holding j asks again while the page is on its way: join that read instead of restarting it.
+        const more = await fetchNextPage({ cancelRefetch: false });
         rows = rowsOf(more.data?.pages ?? []);
       }
       const next = at === -1 ? (step > 0 ? 0 : rows.length - 1) : Math.min(rows.length - 1, Math.max(0, at + step));
@@ -384,5 +388,5 @@ export function useCommands(session: Session): Command[] {
       },
     ];
     return commands;
-  }, [t, items, list, detail.data, ui, views, me]);
+  }, [t, items, hasNextPage, fetchNextPage, detail.data, ui, views, me]);
 }
