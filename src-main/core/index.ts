@@ -23,7 +23,7 @@ import { systemClock, type Clock } from './reminders/clock';
 import { ReminderScheduler } from './reminders/scheduler';
 import type { Applied } from './mirror/apply';
 import { IpcEventEmitter } from './events';
-import { forwardMessage, mustHaveAttachments, resendMessage } from './messageCopies';
+import { forwardMessage, mustHaveAttachments, resendId, resendMessage } from './messageCopies';
 import { discardMessage, record, recordMany, type MutationInput, type Recorded } from './outbox';
 import { readSettings, updateSettings } from './settings';
 import { mirrorPath, normalizeServerUrl, tokenSecret, requestLogin, requestLogout } from './session';
@@ -308,7 +308,7 @@ export function createCore(opts: CoreOptions): Core {
     },
     resendMessage(messageId) {
       const a = requireActive();
-      const id = uuidv7();
+      const id = resendId(messageId);
       const recorded = resendMessage(a.mirror.db, messageId, id, Date.now(), onDevice);
       afterRecord(a, [recorded]);
       return { mutationId: recorded.mutationId, id };

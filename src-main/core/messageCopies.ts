@@ -1,5 +1,6 @@
 // A message sent again as a new one: resent after it failed, or forwarded to other conversations.
 // Each is recorded in one SQLite transaction with what it replaces, so a crash keeps all of it or none.
+import { v5 as uuidv5 } from 'uuid';
 import type { Attachment, TemplateUse } from '../../src-shared/domain';
 import { BandejaError } from '../../src-shared/errors';
 import { confirmedSnippetHolds, isUploaded, markUpload } from './mirror/blobUploads';
@@ -80,6 +81,25 @@ export function mustHaveAttachments(db: ReadonlyDb, attachments: readonly Attach
     throw new BandejaError('ATTACHMENT_MISSING', `${missing.name} is not on this device. Attach it again.`, { name: missing.name });
 }
 
+/** Fixed so every device derives the same new id from a failed message: a second Resend (a double
+ *  click, or another device) names a message that already exists and is refused, here or by the server. */
+const RESEND_NAMESPACE = 'f3b0c2a4-6d1e-4c57-9a8b-2e4d6f8a1c3b';
+
+/** The id the resend of a failed message gets. */
+export function resendId(messageId: string): string {
+  return uuidv5(messageId, RESEND_NAMESPACE);
+}
+
+function messageExists(db: ReadonlyDb, id: string): boolean {
+  return (
+    db
+      .prepare<[string, string], { one: number }>(
+        'SELECT 1 AS one FROM messages WHERE id = ? UNION ALL SELECT 1 FROM pending_messages WHERE id = ? LIMIT 1',
+      )
+      .get(id, id) !== undefined
+  );
+}
+
 /** message.resend: a failed message (this device's, refused by the server; or a confirmed one the channel
  *  failed) goes out again as a new message with the same words, files or template. This device's refused
  *  copy is removed in the same transaction; a confirmed one stays in the timeline as the record of the
@@ -96,6 +116,7 @@ export function resendMessage(
     if (!m) throw new BandejaError('NOT_FOUND', 'This message is not in your inbox.');
     if (m.state !== 'failed' || m.direction !== 'out' || m.kind === 'event')
       throw new BandejaError('INVALID_ARGS', 'Only a message that failed can be sent again.');
+    if (messageExists(db, newId)) throw new BandejaError('INVALID_ARGS', 'This message was already sent again.');
     if (m.confirmed) markServerHeld(db, m.attachments, now);
     else {
       mustHaveAttachments(db, m.attachments, onDevice);

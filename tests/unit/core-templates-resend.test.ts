@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { Attachment, MessageTemplate } from '../../src-shared/domain';
 import { HOUR_MS } from '../../src-shared/rules/channelWindow';
-import { forwardMessage, mustHaveAttachments, resendMessage } from '../../src-main/core/messageCopies';
+import { forwardMessage, mustHaveAttachments, resendId, resendMessage } from '../../src-main/core/messageCopies';
 import { applyChanges, applySnapshotBegin, applySnapshotEnd, applySnapshotPage } from '../../src-main/core/mirror/apply';
 import { blobsToUpload, markUpload } from '../../src-main/core/mirror/blobUploads';
 import { openMirror } from '../../src-main/core/mirror/db';
@@ -302,6 +302,53 @@ describe('reply windows and templates', () => {
       ['in-file', 'sent'],
       ['out-file', 'failed'],
       [uuid(9), 'pending'],
+    ]);
+    mirror.close();
+  });
+
+  it('a confirmed message or template that failed at the channel is resent once: a second Resend is refused, here or after the copy is confirmed', () => {
+    const mirror = seeded();
+    const use = { templateId: 'tpl-1', name: 'seguimiento', language: 'es', variables: ['Carla', 'A-17'] };
+    const failed = (id: string, seq: number, over: object) =>
+      inbound({ id, conversationId: 'wa-open', direction: 'out', authorId: ana.id, seq, state: 'failed', error: '(#131026)', ...over });
+    applyChanges(mirror.db, {
+      from: 10,
+      to: 11,
+      ops: [
+        { kind: 'message', row: failed('out-text', 5, { body: 'Ya lo reviso' }) },
+        { kind: 'message', row: failed('out-tpl', 6, { body: 'Hola Carla…', template: use }) },
+      ],
+    });
+    // Every device derives the same id, so another device's copy is the server's duplicate to refuse.
+    expect(resendId('out-text')).toBe(resendId('out-text'));
+    expect(resendId('out-text')).not.toBe(resendId('out-tpl'));
+    for (const id of ['out-text', 'out-tpl']) {
+      resendMessage(mirror.db, id, resendId(id), NOW, () => true);
+      expect(() => resendMessage(mirror.db, id, resendId(id), NOW + 1, () => true)).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGS' }),
+      );
+    }
+    expect(nextBatch(mirror.read, 10).map((m) => [m.name, (m.args as { id: string }).id])).toEqual([
+      ['message.send', resendId('out-text')],
+      ['message.sendTemplate', resendId('out-tpl')],
+    ]);
+    // Once the copy is confirmed it lives in the server's timeline only: still refused.
+    applyChanges(mirror.db, {
+      from: 11,
+      to: 12,
+      ops: [{ kind: 'message', row: failed(resendId('out-text'), 7, { body: 'Ya lo reviso', state: 'sent', error: null }) }],
+    });
+    confirm(mirror.db, 1);
+    expect(() => resendMessage(mirror.db, 'out-text', resendId('out-text'), NOW + 2, () => true)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGS' }),
+    );
+    expect(pendingCount(mirror.read)).toBe(1);
+    expect(conversationMessages(mirror.read, 'wa-open').map((m) => [m.id, m.delivery])).toEqual([
+      ['in-file', 'sent'],
+      ['out-text', 'failed'],
+      ['out-tpl', 'failed'],
+      [resendId('out-text'), 'sent'],
+      [resendId('out-tpl'), 'pending'],
     ]);
     mirror.close();
   });
