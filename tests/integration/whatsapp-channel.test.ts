@@ -137,6 +137,34 @@ describe('WhatsApp inbound webhooks', () => {
     expect([...peer.rowsOf('contact').values()].some((c) => c.name === 'Intruso')).toBe(false);
   });
 
+  it("stores a customer's reaction as its emoji and ignores a removed reaction", async () => {
+    const peer = await admin();
+    const first = await customerWrites(peer, { text: 'Gracias por la ayuda' });
+    const reaction = (emoji?: string) =>
+      wa.postWebhook(
+        server.url,
+        wa.change({
+          contacts: [{ profile: { name: `Cliente ${first.from}` }, wa_id: first.from }],
+          messages: [
+            {
+              from: first.from,
+              id: `wamid.${randomUUID()}`,
+              timestamp: String(Math.floor(Date.now() / 1000)),
+              type: 'reaction',
+              reaction: emoji === undefined ? { message_id: first.wamid } : { message_id: first.wamid, emoji },
+            },
+          ],
+        }),
+      );
+    expect((await reaction('👍')).status).toBe(200);
+    await messageWhere(peer, (x) => x.body === '👍' && x.conversationId === first.conversationId, 'the reaction');
+    // WhatsApp reports taking the reaction back as a reaction without an emoji.
+    expect((await reaction()).status).toBe(200);
+    await customerWrites(peer, { from: first.from, text: 'Ya está resuelto' });
+    const texts = [...peer.messages.values()].filter((m) => m.conversationId === first.conversationId).map((m) => m.body);
+    expect(texts).toEqual(['Gracias por la ayuda', '👍', 'Ya está resuelto']);
+  });
+
   it("keeps a customer's photo as an attachment agents can open", async () => {
     const peer = await admin();
     const jpeg = Buffer.concat([

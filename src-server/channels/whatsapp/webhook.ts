@@ -184,6 +184,8 @@ async function storeInbound(
   m: InboundMessage,
   name: string | null,
 ): Promise<void> {
+  // A removed reaction carries no emoji: there is nothing for an agent to read.
+  if (m.type === 'reaction' && !m.reaction?.emoji) return;
   if (await messageOfExternalId(deps.db, inbox.id, m.id)) return;
   const at = Number(m.timestamp) * 1000;
   const content = await contentOf(deps, account, m);
@@ -255,7 +257,7 @@ async function contentOf(
       body: `📍 ${[m.location.name, m.location.address, `${m.location.latitude}, ${m.location.longitude}`].filter(Boolean).join(' — ')}`,
       attachments: [],
     };
-  if (m.type === 'reaction' && m.reaction) return { body: m.reaction.emoji ?? '', attachments: [] };
+  if (m.type === 'reaction' && m.reaction?.emoji) return { body: m.reaction.emoji, attachments: [] };
   const media = m.type in KIND ? (m[m.type as 'image' | 'audio' | 'video' | 'document' | 'sticker'] ?? null) : null;
   if (!media) return { body: `[${m.type}]`, attachments: [] };
   const caption = media.caption ?? '';
