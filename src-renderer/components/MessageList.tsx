@@ -735,11 +735,25 @@ export function MessageList({
     if (!hasOlder) return notHere();
     if (reaching.current === request) return;
     reaching.current = request;
-    void call('conversation.messagePage', { conversationId, limit: MESSAGE_PAGE, reach: focusedId }).then((page) => {
-      if (page.messages.some((m) => m.id === focusedId))
-        client.setQueryData(keys.messagePages(conversationId), { pages: [page], pageParams: [{ before: null, reach: focusedId }] });
-      else notHere();
-    }, notHere);
+    // The read may answer after the person opened another conversation or message: that answer is no
+    // longer theirs to act on (and coming back to this one must be able to read it again).
+    const moved = () => {
+      const s = useUi.getState();
+      if (s.selectedConversationId === conversationId && s.focusedMessageId === focusedId) return false;
+      if (reaching.current === request) reaching.current = null;
+      return true;
+    };
+    void call('conversation.messagePage', { conversationId, limit: MESSAGE_PAGE, reach: focusedId }).then(
+      (page) => {
+        if (moved()) return;
+        if (page.messages.some((m) => m.id === focusedId))
+          client.setQueryData(keys.messagePages(conversationId), { pages: [page], pageParams: [{ before: null, reach: focusedId }] });
+        else notHere();
+      },
+      () => {
+        if (!moved()) notHere();
+      },
+    );
   }, [focusedId, conversationId, rows, hasOlder, pages.isSuccess, client, virtualizer]);
 
   const total = virtualizer.getTotalSize();
