@@ -24,8 +24,6 @@ const app = await launch({
   e instanceof FlagError ? fail(e.message, 2) : fail(`Bandeja could not start: ${e instanceof Error ? e.message : String(e)}`, 1),
 );
 
-host!.showNotificationsOn(app.events);
-
 // Tests set BANDEJA_IPC_TOKEN to talk to the host without reading the page.
 const token = process.env.BANDEJA_IPC_TOKEN || randomBytes(32).toString('base64url');
 const ui = await startHeadlessServer({
@@ -39,6 +37,10 @@ const ui = await startHeadlessServer({
   await app.close();
   return fail(`Bandeja headless UI could not start on port ${app.flags.port}: ${e instanceof Error ? e.message : String(e)}`, 1);
 });
+
+// Only now: the server listens for notification.show and keeps what no page has shown yet, so the
+// notifications the host kept during start-up (a reminder that came due while closed) are not lost.
+host!.showNotificationsOn(app.events);
 
 process.stdout.write(`Bandeja headless UI on ${ui.url}\n`);
 
