@@ -346,6 +346,8 @@ function TemplateForm({ inboxId, template }: { inboxId: string; template: Messag
   const { t } = useTranslation();
   const [draft, setDraft] = useState<TemplateDraft>(template ?? NEW_TEMPLATE);
   const [problem, setProblem] = useState<string | null>(null);
+  // While a save or delete is on its way: a double click must not send it twice.
+  const [busy, setBusy] = useState(false);
   const p = useId();
   const set = (patch: Partial<TemplateDraft>) => {
     setProblem(null);
@@ -353,13 +355,21 @@ function TemplateForm({ inboxId, template }: { inboxId: string; template: Messag
   };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    if (busy) return;
     const checked = MessageTemplate.pick({ name: true, language: true, body: true }).safeParse(draft);
     if (!checked.success) {
       const field = checked.error.issues[0]?.path[0];
       return setProblem(t(`templates.bad.${field === 'name' ? 'name' : field === 'language' ? 'language' : 'body'}`));
     }
+    setBusy(true);
     const done = await perform(call('admin.template.save', { id: template?.id, inboxId, ...draft, body: draft.body.trim() }));
+    setBusy(false);
     if (done && !template) setDraft(NEW_TEMPLATE);
+  };
+  const remove = async (id: string) => {
+    setBusy(true);
+    await perform(call('admin.template.delete', { id }));
+    setBusy(false);
   };
   const label = template ? t('templates.editNamed', { name: template.name }) : t('templates.add');
   const variables = templateVariableCount(draft.body);
@@ -430,15 +440,11 @@ function TemplateForm({ inboxId, template }: { inboxId: string; template: Messag
       )}
       <div className="modal-actions">
         {template && (
-          <button
-            type="button"
-            className="button small danger"
-            onClick={() => void perform(call('admin.template.delete', { id: template.id }))}
-          >
+          <button type="button" className="button small danger" disabled={busy} onClick={() => void remove(template.id)}>
             {t('templates.delete')}
           </button>
         )}
-        <button type="submit" className="button small primary">
+        <button type="submit" className="button small primary" disabled={busy}>
           {template ? t('admin.save') : t('admin.add')}
         </button>
       </div>
