@@ -165,6 +165,25 @@ describe('WhatsApp inbound webhooks', () => {
     expect(texts).toEqual(['Gracias por la ayuda', '👍', 'Ya está resuelto']);
   });
 
+  it("answers 5xx when a customer's photo cannot be downloaded yet, and keeps it when Meta sends the webhook again", async () => {
+    const peer = await admin();
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(500, 0x11)]);
+    const from = newPhone();
+    wa.failNextDownload(503);
+    const first = await wa.inbound(server.url, { from, image: { bytes: png, mime: 'image/png', caption: 'foto del recibo' } });
+    expect(first.response.status).toBeGreaterThanOrEqual(500);
+    // Meta repeats the same message (same wamid) later; this time the download works.
+    const again = await wa.inbound(server.url, {
+      from,
+      wamid: first.wamid,
+      image: { bytes: png, mime: 'image/png', caption: 'foto del recibo' },
+    });
+    expect(again.response.status).toBe(200);
+    const m = await messageWhere(peer, (x) => x.body === 'foto del recibo');
+    expect(m.attachments).toMatchObject([{ sha256: createHash('sha256').update(png).digest('hex'), kind: 'image', size: png.length }]);
+    expect([...peer.messages.values()].filter((x) => x.conversationId === m.conversationId)).toHaveLength(1);
+  });
+
   it("keeps a customer's photo as an attachment agents can open", async () => {
     const peer = await admin();
     const jpeg = Buffer.concat([

@@ -20,6 +20,7 @@
 //   wa.failNext(wa.errors.undeliverable());     // 400, (#131026) Message undeliverable
 //   wa.failNext(wa.errors.serverError());       // 500, transient (our server retries)
 //   wa.failNext(wa.errors.rateLimited());       // 429, (#130429) Rate limit hit
+//   wa.failNextDownload(503);                   // the next media download (GET of its URL) answers 503
 //   wa.holdNext();  ...  wa.release();          // the next POST /messages waits for release() (kill our server meanwhile)
 //
 //   // Statuses (webhook) for a message we sent: delivered, read, failed with an error.
@@ -176,6 +177,7 @@ export class WhatsAppCloud {
   /** Media the customer "sent" (inbound), served by GET /<media-id> and its download URL. */
   private readonly media = new Map<string, { bytes: Buffer; mime: string }>();
   private readonly failures: GraphFailure[] = [];
+  private readonly downloadFailures: number[] = [];
   private holding = false;
   private held: (() => void)[] = [];
   private readonly waiters = new Set<() => void>();
@@ -213,6 +215,11 @@ export class WhatsAppCloud {
   /** The next POST /messages answers with this error instead of accepting (one per call, in order). */
   failNext(failure: GraphFailure): void {
     this.failures.push(failure);
+  }
+
+  /** The next download of a customer's media answers with this HTTP status (one per download, in order). */
+  failNextDownload(status: number): void {
+    this.downloadFailures.push(status);
   }
 
   /** The next POST /messages (and any after it) waits until release(). */
@@ -379,6 +386,9 @@ export class WhatsAppCloud {
     const parts = url.pathname.split('/').filter(Boolean);
     if (parts[0] === 'media-download' && req.method === 'GET') {
       const m = this.media.get(parts[1] ?? '');
+      const failure = this.downloadFailures.shift();
+      if (failure !== undefined)
+        return answer(failure, { error: { message: 'Download failed', type: 'OAuthException', code: 2, fbtrace_id: trace() } });
       return m
         ? answer(200, m.bytes, m.mime)
         : answer(404, { error: { message: 'Not found', type: 'GraphMethodException', code: 100, fbtrace_id: trace() } });

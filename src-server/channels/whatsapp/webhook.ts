@@ -245,7 +245,7 @@ const EXTENSION: Record<string, string> = {
 };
 
 /** The words and files of a customer's message. A file we cannot keep (too large, a type we refuse, the
- *  download failed) is said in the body, so the agent knows something came. */
+ *  download refused) is said in the body, so the agent knows something came. */
 async function contentOf(
   deps: WhatsAppDeps,
   account: WhatsAppAccount,
@@ -262,6 +262,10 @@ async function contentOf(
   if (!media) return { body: `[${m.type}]`, attachments: [] };
   const caption = media.caption ?? '';
   const fetched = await fetchMedia(account, media.id);
+  // A download that may work later fails the webhook (5xx), so Meta sends it again; the provider id is
+  // not stored yet, so the retry is taken as new. Only a permanent failure is said in the body.
+  if (!fetched.ok && fetched.kind === 'transient')
+    throw new Error(`WhatsApp media ${media.id} could not be downloaded yet: ${fetched.reason}`);
   if (!fetched.ok) {
     deps.log(`WhatsApp media ${media.id} not kept: ${fetched.reason}`);
     return { body: [caption, `[${m.type}: ${fetched.reason}]`].filter(Boolean).join('\n'), attachments: [] };
