@@ -137,6 +137,7 @@ export function createCore(opts: CoreOptions): Core {
       clock,
       log,
       holdCatchUp: true,
+      held: () => notificationSettings.doNotDisturb || !notificationSettings.reminder,
       source: {
         soonestUnfired: (notBefore) => soonestUnfired(mirror.read, userId, notBefore),
         dueUnfired: (now, notBefore) => dueUnfired(mirror.read, userId, now, notBefore),
@@ -357,6 +358,8 @@ export function createCore(opts: CoreOptions): Core {
     setNotificationSettings(patch) {
       const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
       notificationSettings = updateSettings(host.dataDir, { notifications: { ...notificationSettings, ...defined } }).notifications;
+      // Do not disturb ended or reminders turned back on: the reminders held meanwhile fire now.
+      active?.scheduler.recompute();
       return notificationSettings;
     },
     wake() {

@@ -64,11 +64,12 @@ function seed(mirror: Mirror): void {
   });
 }
 
-function schedulerOn(mirror: Mirror, clock: FakeClock, opts: { holdCatchUp?: boolean } = {}) {
+function schedulerOn(mirror: Mirror, clock: FakeClock, opts: { holdCatchUp?: boolean; held?: () => boolean } = {}) {
   const fired: ReminderItem[] = [];
   const scheduler = new ReminderScheduler({
     clock,
     holdCatchUp: opts.holdCatchUp,
+    held: opts.held,
     source: {
       soonestUnfired: (notBefore) => soonestUnfired(mirror.read, ana.id, notBefore),
       dueUnfired: (now, notBefore) => dueUnfired(mirror.read, ana.id, now, notBefore),
@@ -105,6 +106,35 @@ describe('the reminder scheduler', () => {
       dueAt: START + 10 * MINUTE,
       note: 'Llamar a Carla',
     });
+    scheduler.stop();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('holds due reminders while do not disturb is on (or reminders are off) and fires each once when it ends', () => {
+    const mirror = mirrorAt();
+    seed(mirror);
+    serverSends(mirror, reminder({ id: 'rem-a', dueAt: START + 10 * MINUTE }), reminder({ id: 'rem-b', dueAt: START + 2 * HOUR }));
+    const clock = new FakeClock(START);
+    const settings = { doNotDisturb: true, reminder: true };
+    const { scheduler, fired } = schedulerOn(mirror, clock, { held: () => settings.doNotDisturb || !settings.reminder });
+    scheduler.start();
+    clock.advance(HOUR);
+    expect(fired).toEqual([]);
+    // Not remembered as shown: still waiting, and one timer armed (no zero-delay loop on an overdue one).
+    expect(dueUnfired(mirror.read, ana.id, clock.now()).map((r) => r.id)).toEqual(['rem-a']);
+    expect(clock.pending).toBe(1);
+    // Do not disturb ends, but reminder notifications are off: still held.
+    settings.doNotDisturb = false;
+    settings.reminder = false;
+    scheduler.recompute();
+    expect(fired).toEqual([]);
+    settings.reminder = true;
+    scheduler.recompute(); // core's setNotificationSettings
+    expect(fired.map((r) => r.id)).toEqual(['rem-a']);
+    clock.advance(HOUR);
+    expect(fired.map((r) => r.id)).toEqual(['rem-a', 'rem-b']);
+    clock.advance(5 * HOUR);
+    expect(fired).toHaveLength(2);
     scheduler.stop();
     expect(clock.pending).toBe(0);
   });

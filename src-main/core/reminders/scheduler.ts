@@ -28,6 +28,9 @@ export interface SchedulerOptions {
   /** Reminders that came due before start wait for releaseCatchUp(): the mirror may not know yet that
    *  another device dismissed them while this one was closed. */
   holdCatchUp?: boolean;
+  /** True while nothing would show a reminder (do not disturb, or reminder notifications off): due ones
+   *  stay unfired, not marked as shown and lost, and fire at the recompute() after it turns false. */
+  held?: () => boolean;
   log?: (message: string) => void;
 }
 
@@ -82,8 +85,9 @@ export class ReminderScheduler {
     const { clock, source } = this.opts;
     const now = clock.now();
     const notBefore = this.catchUp ? 0 : this.startedAt;
+    const held = this.opts.held?.() ?? false;
     try {
-      const due = source.dueUnfired(now, notBefore);
+      const due = held ? [] : source.dueUnfired(now, notBefore);
       if (due.length > 0) {
         // Remembered first: a crash while showing loses one toast, never repeats a storm of them.
         source.markFired(due, now);
@@ -96,7 +100,8 @@ export class ReminderScheduler {
     if (!this.running) return;
     let soonest: number | null = null;
     try {
-      soonest = source.soonestUnfired(notBefore);
+      // Held, a reminder already due would arm a zero-delay timer again and again: only the periodic look.
+      soonest = held ? null : source.soonestUnfired(notBefore);
     } catch {
       soonest = null;
     }
