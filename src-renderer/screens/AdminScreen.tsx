@@ -18,7 +18,7 @@ import {
   type Team,
   type User,
 } from '../../src-shared/domain';
-import { replyWindow } from '../../src-shared/rules/channelWindow';
+import { hasReplyWindow } from '../../src-shared/rules/channelWindow';
 import { templateVariableCount } from '../../src-shared/rules/templates';
 import type { IpcResult } from '../../src-shared/ipc';
 import { call } from '../bridge/client';
@@ -456,7 +456,7 @@ function Templates({ dir }: { dir: Directory }) {
   const { t } = useTranslation();
   const templates = useQuery(templatesQuery(null));
   // Only channels with a reply window take templates.
-  const inboxes = dir.inboxes.filter((i) => replyWindow(i.channel, null, 0).kind !== 'unlimited');
+  const inboxes = dir.inboxes.filter((i) => hasReplyWindow(i.channel));
   if (inboxes.length === 0) return <p className="muted">{t('templates.noInboxes')}</p>;
   return (
     <>

@@ -10,6 +10,11 @@ const WINDOW_MS: Partial<Record<Channel, number>> = {
   instagram: 24 * HOUR_MS,
 };
 
+/** Whether the channel limits free replies to a window at all, and so takes templates. */
+export function hasReplyWindow(channel: Channel): boolean {
+  return WINDOW_MS[channel] !== undefined;
+}
+
 export type ReplyWindow =
   | { kind: 'unlimited' }
   | { kind: 'open'; closesAt: number }
