@@ -103,7 +103,9 @@ export class Notifier {
     );
     const messageBody = db.prepare<[string], { body: string }>('SELECT body FROM messages WHERE id = ?');
     // A conversation this device's own transfer started is not news to this agent.
-    const ours = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE instr(args, ?) > 0');
+    const ours = db.prepare<[string], { one: number }>(
+      "SELECT 1 AS one FROM outbox WHERE name = 'conversation.transfer' AND json_extract(args, '$.newConversationId') = ? LIMIT 1",
+    );
     if (news) {
       const teams = db
         .prepare<[], { id: string }>('SELECT id FROM teams_view')
@@ -113,7 +115,7 @@ export class Notifier {
       for (const id of news.conversations) {
         const c = contactName.get(id);
         if (!c || c.status === 'closed' || c.assignee_id !== null || c.team_id === null || !queues.has(c.team_id)) continue;
-        if (ours.get(id)!.n > 0) continue;
+        if (ours.get(id)) continue;
         const who = c.name ?? '?';
         items.push({
           kind: 'newConversation',
