@@ -20,13 +20,21 @@ export async function queueDelivery(tx: Tx, d: { tenantId: string; inboxId: stri
   );
 }
 
+/** A queued delivery waits while an earlier message (by seq) of its conversation is still queued or being
+ *  sent: a retry pushed later must not let the next message overtake it. Driven from the few pending
+ *  deliveries (partial indexes), each checked against its message by primary key. Needs `d` and `m`. */
+const NONE_EARLIER_PENDING = `NOT EXISTS (
+  SELECT 1 FROM channel_deliveries ed JOIN messages em ON em.id = ed.message_id
+  WHERE ed.state IN ('queued', 'sending') AND em.conversation_id = m.conversation_id AND em.seq < m.seq)`;
+
 /** Takes the next due delivery and marks it 'sending' in the same transaction (another server node
  *  sharing the database skips it). */
 export async function claimDueDelivery(db: Db, now: number): Promise<DeliveryRow | null> {
   return db.tx(async (tx) => {
     const [row] = await tx.query<DeliveryRow>(
-      `SELECT message_id, tenant_id, inbox_id, parts_done, attempts FROM channel_deliveries
-       WHERE state = 'queued' AND next_attempt_at <= $1 ORDER BY next_attempt_at, created_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      `SELECT d.message_id, d.tenant_id, d.inbox_id, d.parts_done, d.attempts FROM channel_deliveries d JOIN messages m ON m.id = d.message_id
+       WHERE d.state = 'queued' AND d.next_attempt_at <= $1 AND ${NONE_EARLIER_PENDING}
+       ORDER BY d.next_attempt_at, d.created_at LIMIT 1 FOR UPDATE OF d SKIP LOCKED`,
       [now],
     );
     if (!row) return null;
@@ -38,9 +46,14 @@ export async function claimDueDelivery(db: Db, now: number): Promise<DeliveryRow
   });
 }
 
-/** When the next queued delivery is due (null when none waits). */
+/** When the next queued delivery that is not waiting behind another is due (null when none). */
 export async function nextDueAt(db: Queryable): Promise<number | null> {
-  const [row] = await db.query<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM channel_deliveries WHERE state = 'queued'");
+  // Only deliveries that may go when due: one waiting behind an earlier message is due "now" forever,
+  // and counting it would wake the dispatcher in a tight loop.
+  const [row] = await db.query<{ at: number | null }>(
+    `SELECT min(d.next_attempt_at) AS at FROM channel_deliveries d JOIN messages m ON m.id = d.message_id
+     WHERE d.state = 'queued' AND ${NONE_EARLIER_PENDING}`,
+  );
   return row?.at ?? null;
 }
 

@@ -306,6 +306,21 @@ describe('WhatsApp deliveries', () => {
     expect(wa.sent.filter((m) => m.to === from && m.request.text?.body === 'Te respondo enseguida')).toHaveLength(1);
   });
 
+  it('keeps the order of two replies when the first is rate limited (429) and retried', async () => {
+    const peer = await admin();
+    const { from, conversationId } = await customerWrites(peer, { text: 'Necesito dos datos' });
+    wa.failNext(wa.errors.rateLimited());
+    await peer.push('message.send', { id: uuidv7(), conversationId, body: 'Primero: tu número de pedido' });
+    // The first is waiting for its retry when the second is written.
+    await wa.waitForRequest((r) => r.status === 429 && (r.body as { to?: string } | null)?.to === from, 'the rate-limited first reply');
+    await peer.push('message.send', { id: uuidv7(), conversationId, body: 'Segundo: tu dirección' });
+    await wa.waitForSent((m) => m.to === from && m.request.text?.body === 'Segundo: tu dirección', 'the second reply');
+    expect(wa.sent.filter((m) => m.to === from).map((m) => m.request.text?.body)).toEqual([
+      'Primero: tu número de pedido',
+      'Segundo: tu dirección',
+    ]);
+  });
+
   it('delivers once after the server is killed between the commit and the delivery', async () => {
     const peer = await admin();
     const { from, conversationId } = await customerWrites(peer, { text: 'Sigo esperando' });
