@@ -21,11 +21,12 @@ export async function queueDelivery(tx: Tx, d: { tenantId: string; inboxId: stri
 }
 
 /** A queued delivery waits while an earlier message (by seq) of its conversation is still queued or being
- *  sent: a retry pushed later must not let the next message overtake it. Driven from the few pending
- *  deliveries (partial indexes), each checked against its message by primary key. Needs `d` and `m`. */
+ *  sent: a retry pushed later must not let the next message overtake it. Written with OR (not IN) so
+ *  PostgreSQL reads the few pending deliveries through both partial indexes, instead of walking each
+ *  candidate's earlier messages. Needs `d` and `m`. */
 const NONE_EARLIER_PENDING = `NOT EXISTS (
   SELECT 1 FROM channel_deliveries ed JOIN messages em ON em.id = ed.message_id
-  WHERE ed.state IN ('queued', 'sending') AND em.conversation_id = m.conversation_id AND em.seq < m.seq)`;
+  WHERE (ed.state = 'queued' OR ed.state = 'sending') AND em.conversation_id = m.conversation_id AND em.seq < m.seq)`;
 
 /** Takes the next due delivery and marks it 'sending' in the same transaction (another server node
  *  sharing the database skips it). */
