@@ -99,8 +99,6 @@ export interface Core {
   /** This device's notification settings. */
   notificationSettings(): NotificationSettings;
   setNotificationSettings(patch: Partial<NotificationSettings>): NotificationSettings;
-  /** The system woke from sleep or its clock changed: reminders are looked at again now. */
-  wake(): void;
   close(): Promise<void>;
 }
 
@@ -361,9 +359,6 @@ export function createCore(opts: CoreOptions): Core {
       // Do not disturb ended or reminders turned back on: the reminders held meanwhile fire now.
       active?.scheduler.recompute();
       return notificationSettings;
-    },
-    wake() {
-      active?.scheduler.recompute();
     },
     async close() {
       await ready;

@@ -83,17 +83,7 @@ const m001: Migration = {
   name: 'base tables, meta, outbox, overlays, views, search',
   up: (db) => {
     db.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT');
-    for (const [table, ddl] of Object.entries(OVERLAID)) {
-      const cols = columnNames(ddl).join(', ');
-      db.exec(`
-        CREATE TABLE ${table} (${ddl}) STRICT;
-        CREATE TABLE overlay_${table} (${ddl}, deleted INTEGER NOT NULL DEFAULT 0) STRICT;
-        CREATE VIEW ${table}_view AS
-          SELECT ${cols}, 1 AS pending FROM overlay_${table} WHERE deleted = 0
-          UNION ALL
-          SELECT ${cols}, 0 AS pending FROM ${table} WHERE id NOT IN (SELECT id FROM overlay_${table});
-      `);
-    }
+    createOverlaid(db, OVERLAID);
     db.exec(`
       CREATE INDEX notifications_by_user ON notifications (user_id, created_at);
       CREATE TABLE contact_changes (
@@ -216,17 +206,7 @@ const m002: Migration = {
   version: 2,
   name: 'templates; messages sent with a template or forwarded',
   up: (db) => {
-    for (const [table, ddl] of Object.entries(OVERLAID_SINCE_2)) {
-      const cols = columnNames(ddl).join(', ');
-      db.exec(`
-        CREATE TABLE ${table} (${ddl}) STRICT;
-        CREATE TABLE overlay_${table} (${ddl}, deleted INTEGER NOT NULL DEFAULT 0) STRICT;
-        CREATE VIEW ${table}_view AS
-          SELECT ${cols}, 1 AS pending FROM overlay_${table} WHERE deleted = 0
-          UNION ALL
-          SELECT ${cols}, 0 AS pending FROM ${table} WHERE id NOT IN (SELECT id FROM overlay_${table});
-      `);
-    }
+    createOverlaid(db, OVERLAID_SINCE_2);
     db.exec(`
       CREATE INDEX templates_by_inbox ON templates (inbox_id, name);
       -- template: the TemplateUse as JSON (null for free text); forwarded: 0/1.
