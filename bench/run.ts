@@ -14,7 +14,7 @@ import { searchBench } from './benchmarks/search';
 import { startUp } from './benchmarks/startUp';
 import type { BenchContext } from './lib/context';
 import { round, type Result } from './lib/measure';
-import { DATA_ROOT, REFERENCE_SCALE, RESULTS_DIR, datasetPaths, parseScale } from './lib/paths';
+import { REFERENCE_SCALE, RESULTS_DIR, WORK_DIR, datasetPaths, parseScale } from './lib/paths';
 
 const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<Result>> = {
   catchUp,
@@ -45,7 +45,7 @@ for (const name of only)
 
 const manifest = await buildDataset(scale, { server: true, force: false });
 if (scale !== REFERENCE_SCALE) await buildDataset(REFERENCE_SCALE, { server: false, force: false });
-const work = join(DATA_ROOT, 'work');
+const work = WORK_DIR;
 rmSync(work, { recursive: true, force: true });
 const ctx: BenchContext = { scale, data: datasetPaths(scale), manifest, reference: datasetPaths(REFERENCE_SCALE), work, log };
 

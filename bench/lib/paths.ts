@@ -7,6 +7,9 @@ export const BENCH_DIR = resolve(import.meta.dirname, '..');
 export const ROOT = resolve(BENCH_DIR, '..');
 export const DATA_ROOT = join(BENCH_DIR, '.data');
 export const RESULTS_DIR = join(BENCH_DIR, '.results');
+/** Scratch copies for one run, per checkout: bench/.data may be one dataset shared by several checkouts,
+ *  whose runs must not delete each other's copies. */
+export const WORK_DIR = join(BENCH_DIR, '.work');
 /** The inbox benchmark's reference: the same dataset at 1,000 conversations. */
 export const REFERENCE_SCALE = 0.02;
 
