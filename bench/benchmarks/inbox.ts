@@ -1,18 +1,34 @@
 // (c) Inbox queries: every view (built-ins, two team queues, each saved view) and tab (status), first
-// page (50, newest first), p95 over the dataset's mirror against the same over the 1,000-conversation
-// mirror; run as the supervisor who owns the mirror and as the bench agent (scope clause on). The
-// counters (inbox.counts, every view at once) are reported beside them.
-import { countView, inboxCounts, listInbox, listSavedViews } from '../../src-main/core/mirror/views';
-import { CONVERSATION_STATUSES } from '../../src-shared/domain';
-import { teamQueuesFor, viewKey, viewsFor, type ViewRef, type Viewer } from '../../src-shared/rules/visibility';
-import { BENCH_AGENT, teamId } from '../lib/dataset';
-import { openWithViewer, type BenchContext } from '../lib/context';
-import { percentile, round, sample, type Result } from '../lib/measure';
+// page (50, newest first, listInbox as `inbox.list` runs it), as the supervisor who owns the mirror and as
+// the bench agent (scope clause on). The reference of each view and tab is a 1,000-conversation mirror cut
+// from the dataset's (lib/cutMirror.ts: the app's schema, the directory, that tab's first page and a seeded
+// sample of the other conversations), so both list the same page, same rows, same length: the ratio
+// measures the queue's size, not how full the page is. Big and reference alternate run by run, 200 runs
+// each; the ratio is of CPU-time p95 (lib/measure.ts Timings), wall-clock p50/p95 beside it.
+// The counters (inbox.counts, every view at once) and the dock badge are reported beside them, against the
+// dataset built at 1,000 conversations (scale 0.02): they read every view, not one page.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Mirror } from '../../src-main/core/mirror/db';
+import { openMirror } from '../../src-main/core/mirror/db';
 import { readSessionUser } from '../../src-main/core/mirror/meta';
 import { waitingForMe } from '../../src-main/core/mirror/queries';
+import { countView, inboxCounts, listInbox, listSavedViews } from '../../src-main/core/mirror/views';
+import { CONVERSATION_STATUSES, type ConversationStatus } from '../../src-shared/domain';
+import { teamQueuesFor, viewKey, viewsFor, type ViewRef, type Viewer } from '../../src-shared/rules/visibility';
+import type { BenchContext } from '../lib/context';
+import { cutMirror } from '../lib/cutMirror';
+import { BENCH_AGENT, teamId } from '../lib/dataset';
+import { Timings, round, type Result } from '../lib/measure';
 
 const PAGE = 50;
+/** Conversations in each reference mirror. */
+const REFERENCE_SIZE = 1000;
+/** Alternating runs of each list on the big mirror and on its reference. */
+const ROUNDS = 200;
+const WARMUP = 10;
+/** Changes when the way references are cut changes: cached references of another version are rebuilt. */
+const CUT_VERSION = 1;
 
 export const INBOX_VIEWS: { label: string; ref: ViewRef; supervisorOnly?: boolean }[] = [
   { label: 'mine', ref: { kind: 'mine' } },
@@ -27,55 +43,110 @@ export const INBOX_VIEWS: { label: string; ref: ViewRef; supervisorOnly?: boolea
   { label: 'saved queue', ref: { kind: 'saved', viewId: 'sv-queue' }, supervisorOnly: true },
 ];
 
-function agentViewer(mirror: Mirror): Viewer {
-  const row = mirror.read.prepare<[string], { team_ids: string }>('SELECT team_ids FROM users WHERE id = ?').get(BENCH_AGENT)!;
+type Role = 'supervisor' | 'agent';
+
+function viewerOf(m: Mirror, role: Role): Viewer {
+  if (role === 'supervisor') {
+    const user = readSessionUser(m.read)!;
+    return { id: user.id, role: user.role, teamIds: user.teamIds };
+  }
+  const row = m.read.prepare<[string], { team_ids: string }>('SELECT team_ids FROM users WHERE id = ?').get(BENCH_AGENT)!;
   return { id: BENCH_AGENT, role: 'agent', teamIds: JSON.parse(row.team_ids) as string[] };
+}
+
+/** The list's SQL and parameters, caught as listInbox prepares them (for EXPLAIN QUERY PLAN). */
+function listStatement(m: Mirror, viewer: Viewer, view: ViewRef, status: ConversationStatus, now: number) {
+  let caught: { sql: string; params: unknown[] } | null = null;
+  const spy = {
+    prepare: (sql: string) => {
+      const stmt = m.read.prepare<unknown[], unknown>(sql);
+      if (!/ORDER BY c\.last_message_at/.test(sql)) return stmt;
+      return { get: stmt.get.bind(stmt), reader: true, all: (...params: unknown[]) => ((caught = { sql, params }), stmt.all(...params)) };
+    },
+  } as unknown as Mirror['read'];
+  listInbox(spy, viewer, { view, status, sort: 'newest', limit: PAGE }, now);
+  return caught!;
+}
+
+/** The plan's steps over the conversations (the index a list reads) and any sort. */
+function planOf(m: Mirror, stmt: { sql: string; params: unknown[] }): string {
+  return m.read
+    .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${stmt.sql}`)
+    .all(...stmt.params)
+    .map((r) => r.detail)
+    .filter((d) => /^(SEARCH|SCAN) c\b|TEMP B-TREE/.test(d))
+    .join('; ');
+}
+
+/** Reference mirrors are kept beside the dataset (bench/.data/scale-<s>/inbox-reference/v<n>/), each with a
+ *  stamp (the dataset's build time and the page it must hold): rebuilt when either changes. */
+function referenceFolder(ctx: BenchContext): string {
+  const dir = join(ctx.data.dir, 'inbox-reference', `v${CUT_VERSION}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 interface Pair {
   key: string;
-  big: number[];
-  small: number[];
-  bigRows: number;
-  smallRows: number;
+  big: Timings;
+  small: Timings;
+  rows: number;
+  samePage: boolean;
+  plan: string;
+  samePlan: boolean;
+  rebuilt: boolean;
 }
 
-/** Runs each query on both mirrors in alternation, so the machine's noise falls on both alike. */
-function timePairs(big: Mirror, small: Mirror, agent: boolean, now: number): Pair[] {
-  const viewerOf = (m: Mirror) => (agent ? agentViewer(m) : openViewer(m));
-  const vb = viewerOf(big);
-  const vs = viewerOf(small);
-  const queries: { key: string; run: (m: Mirror, v: Viewer) => number }[] = [];
-  for (const v of INBOX_VIEWS) {
-    if (agent && v.supervisorOnly) continue;
-    for (const status of CONVERSATION_STATUSES)
-      queries.push({
-        key: `${agent ? 'agent' : 'supervisor'} · ${v.label} · ${status}`,
-        run: (m, viewer) => listInbox(m.read, viewer, { view: v.ref, status, sort: 'newest', limit: PAGE }, now).length,
-      });
+const ids = (m: Mirror, viewer: Viewer, view: ViewRef, status: ConversationStatus, now: number) =>
+  listInbox(m.read, viewer, { view, status, sort: 'newest', limit: PAGE }, now).map((c) => c.id);
+
+function timeList(
+  ctx: BenchContext,
+  big: Mirror,
+  role: Role,
+  label: string,
+  view: ViewRef,
+  status: ConversationStatus,
+  now: number,
+  refDir: string,
+): Pair {
+  const key = `${role} · ${label} · ${status}`;
+  const vb = viewerOf(big, role);
+  const page = ids(big, vb, view, status, now);
+  const file = join(refDir, `${key.replace(/[^a-z0-9]+/gi, '-')}.sqlite`);
+  const stampFile = `${file}.json`;
+  const stamp = JSON.stringify({ builtAt: ctx.manifest.builtAt, page });
+  let rebuilt = false;
+  if (!existsSync(file) || !existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
+    cutMirror(big.path, file, { keep: page, size: REFERENCE_SIZE, seed: 6 });
+    writeFileSync(stampFile, stamp);
+    rebuilt = true;
   }
-  queries.push({
-    key: `${agent ? 'agent' : 'supervisor'} · inbox.counts (every view)`,
-    run: (m, viewer) => Object.keys(inboxCounts(m.read, viewer, now)).length,
-  });
-  // The dock badge (waitingForMe), also read after every change.
-  queries.push({ key: `${agent ? 'agent' : 'supervisor'} · dock badge`, run: (m, viewer) => waitingForMe(m.read, viewer) });
-  // Before the tallies (mirror migration 6): one GROUP BY over the conversations per view.
-  queries.push({
-    key: `${agent ? 'agent' : 'supervisor'} · inbox.counts before tallies (a count per view)`,
-    run: (m, viewer) => Object.keys(countEveryView(m, viewer, now)).length,
-  });
-  return queries.map((q) => {
-    const pair: Pair = { key: q.key, big: [], small: [], bigRows: q.run(big, vb), smallRows: q.run(small, vs) };
-    for (let i = 0; i < ROUNDS; i++) {
-      pair.big.push(sample(() => q.run(big, vb), 1, 0).times[0]!);
-      pair.small.push(sample(() => q.run(small, vs), 1, 0).times[0]!);
+  const small = openMirror(file);
+  try {
+    const vs = viewerOf(small, role);
+    const samePage = JSON.stringify(ids(small, vs, view, status, now)) === JSON.stringify(page);
+    const plan = planOf(big, listStatement(big, vb, view, status, now));
+    const samePlan = plan === planOf(small, listStatement(small, vs, view, status, now));
+    const run = (m: Mirror, v: Viewer) => listInbox(m.read, v, { view, status, sort: 'newest', limit: PAGE }, now).length;
+    const pair: Pair = { key, big: new Timings(), small: new Timings(), rows: page.length, samePage, plan, samePlan, rebuilt };
+    const warm = new Timings();
+    for (let i = 0; i < WARMUP + ROUNDS; i++) {
+      const [b, s] = i < WARMUP ? [warm, warm] : [pair.big, pair.small];
+      // Alternating which goes first, so neither always runs right after the other.
+      if (i % 2 === 0) {
+        b.timeSync(() => run(big, vb));
+        s.timeSync(() => run(small, vs));
+      } else {
+        s.timeSync(() => run(small, vs));
+        b.timeSync(() => run(big, vb));
+      }
     }
     return pair;
-  });
+  } finally {
+    small.close();
+  }
 }
-
-const ROUNDS = 40;
 
 function countEveryView(m: Mirror, viewer: Viewer, now: number) {
   const teams = m.read
@@ -90,77 +161,117 @@ function countEveryView(m: Mirror, viewer: Viewer, now: number) {
   return Object.fromEntries(refs.map((ref) => [viewKey(ref), countView(m.read, viewer, ref, now)]));
 }
 
-function openViewer(m: Mirror): Viewer {
-  const user = readSessionUser(m.read)!;
-  return { id: user.id, role: user.role, teamIds: user.teamIds };
+/** Counters and the dock badge, read after every change: big mirror against the 1,000-conversation dataset. */
+function timeCounters(big: Mirror, small: Mirror, role: Role, now: number) {
+  const vb = viewerOf(big, role);
+  const vs = viewerOf(small, role);
+  const queries: { key: string; run: (m: Mirror, v: Viewer) => unknown }[] = [
+    { key: `${role} · inbox.counts (every view)`, run: (m, v) => inboxCounts(m.read, v, now) },
+    { key: `${role} · dock badge`, run: (m, v) => waitingForMe(m.read, v) },
+    // Before the tallies (mirror migration 6): one GROUP BY over the conversations per view.
+    { key: `${role} · inbox.counts before tallies (a count per view)`, run: (m, v) => countEveryView(m, v, now) },
+  ];
+  const out: Record<string, { big: ReturnType<Timings['stats']>; small: ReturnType<Timings['stats']>; ratio: number; ratioCpu: number }> =
+    {};
+  for (const q of queries) {
+    const b = new Timings();
+    const s = new Timings();
+    const warm = new Timings();
+    for (let i = 0; i < 43; i++) {
+      (i < 3 ? warm : b).timeSync(() => q.run(big, vb));
+      (i < 3 ? warm : s).timeSync(() => q.run(small, vs));
+    }
+    out[q.key] = { big: b.stats(), small: s.stats(), ratio: round(b.p95() / s.p95(), 2), ratioCpu: round(b.p95('cpu') / s.p95('cpu'), 2) };
+  }
+  const sameCounts = JSON.stringify(inboxCounts(big.read, vb, now)) === JSON.stringify(countEveryView(big, vb, now));
+  const before = out[`${role} · inbox.counts before tallies (a count per view)`]!;
+  const after = out[`${role} · inbox.counts (every view)`]!;
+  return {
+    ...out,
+    [`${role} · inbox.counts before/after p95`]: {
+      before: before.big.p95Ms,
+      after: after.big.p95Ms,
+      ratio: round(before.big.p95Ms / after.big.p95Ms, 1),
+      beforeCpu: before.big.cpuP95Ms,
+      afterCpu: after.big.cpuP95Ms,
+      sameCounts,
+    },
+  };
 }
 
 export async function inbox(ctx: BenchContext): Promise<Result> {
   // A fixed "now" inside the dataset's time span, so the waiting filter means the same on both sizes.
   const now = Date.UTC(2026, 6, 1);
-  const big = openWithViewer(ctx.data.mirror).mirror;
-  const small = openWithViewer(ctx.reference.mirror).mirror;
-  let pairs: Pair[];
-  const sameCounts: Record<string, boolean> = {};
+  const refDir = referenceFolder(ctx);
+  const big = openMirror(ctx.data.mirror);
+  const pairs: Pair[] = [];
+  let counters: Record<string, unknown> = {};
   try {
-    pairs = [...timePairs(big, small, false, now), ...timePairs(big, small, true, now)];
-    for (const [role, viewer] of [
-      ['supervisor', openViewer(big)],
-      ['agent', agentViewer(big)],
-    ] as const)
-      sameCounts[role] = JSON.stringify(inboxCounts(big.read, viewer, now)) === JSON.stringify(countEveryView(big, viewer, now));
+    for (const role of ['supervisor', 'agent'] as const)
+      for (const v of INBOX_VIEWS) {
+        if (role === 'agent' && v.supervisorOnly) continue;
+        for (const status of CONVERSATION_STATUSES) pairs.push(timeList(ctx, big, role, v.label, v.ref, status, now, refDir));
+      }
+    const small = openMirror(ctx.reference.mirror);
+    try {
+      counters = { ...timeCounters(big, small, 'supervisor', now), ...timeCounters(big, small, 'agent', now) };
+    } finally {
+      small.close();
+    }
   } finally {
     big.close();
-    small.close();
   }
+
   const figures: Record<string, unknown> = {};
-  let worst = 0;
-  let worstKey = '';
+  const worst = {
+    cpuP95: { key: '', ratio: 0 },
+    cpuP50: { key: '', ratio: 0 },
+    wallP95: { key: '', ratio: 0 },
+    wallP50: { key: '', ratio: 0 },
+  };
   const misses: string[] = [];
+  const notes: string[] = [];
   for (const p of pairs) {
-    const key = p.key;
-    const b = { p95: percentile(p.big, 95) };
-    const s = { p95: percentile(p.small, 95) };
-    const ratio = b.p95 / s.p95;
-    figures[key] = {
-      bigP50Ms: round(percentile(p.big, 50), 3),
-      bigP95Ms: round(b.p95, 3),
-      smallP50Ms: round(percentile(p.small, 50), 3),
-      smallP95Ms: round(s.p95, 3),
-      ratio: round(ratio, 2),
-      bigRows: p.bigRows,
-      smallRows: p.smallRows,
+    const r = {
+      cpuP95: p.big.p95('cpu') / p.small.p95('cpu'),
+      cpuP50: p.big.p50('cpu') / p.small.p50('cpu'),
+      wallP95: p.big.p95() / p.small.p95(),
+      wallP50: p.big.p50() / p.small.p50(),
     };
-    if (key.includes('inbox.counts') || key.includes('dock badge')) continue;
-    if (ratio > worst) [worst, worstKey] = [ratio, key];
-    if (ratio > 2) misses.push(`${key}: ${round(ratio, 1)}x (${round(b.p95, 2)} ms vs ${round(s.p95, 2)} ms)`);
-  }
-  // The reference mirror often lists fewer rows for the same tab (0-7 where the big one lists 50), so the
-  // ratio above also measures how full the page is; among the tabs where both pages hold as many rows:
-  let fair = { key: '', ratio: 0, pairs: 0 };
-  for (const p of pairs) {
-    if (p.key.includes('inbox.counts') || p.key.includes('dock badge') || p.bigRows !== p.smallRows) continue;
-    const ratio = percentile(p.big, 95) / percentile(p.small, 95);
-    fair = { key: ratio > fair.ratio ? p.key : fair.key, ratio: Math.max(ratio, fair.ratio), pairs: fair.pairs + 1 };
-  }
-  figures['worst ratio where both pages hold as many rows'] = { ...fair, ratio: round(fair.ratio, 2) };
-  for (const role of ['supervisor', 'agent']) {
-    const after = figures[`${role} · inbox.counts (every view)`] as { bigP95Ms: number; bigP50Ms: number };
-    const before = figures[`${role} · inbox.counts before tallies (a count per view)`] as { bigP95Ms: number; bigP50Ms: number };
-    figures[`${role} · inbox.counts before/after p95`] = {
-      before: before.bigP95Ms,
-      after: after.bigP95Ms,
-      ratio: round(before.bigP95Ms / after.bigP95Ms, 1),
-      sameCounts: sameCounts[role],
+    figures[p.key] = {
+      rows: p.rows,
+      big: p.big.stats(),
+      small: p.small.stats(),
+      ratioCpuP95: round(r.cpuP95, 2),
+      ratioCpuP50: round(r.cpuP50, 2),
+      ratioP95: round(r.wallP95, 2),
+      ratioP50: round(r.wallP50, 2),
+      ...(p.samePlan ? {} : { planDiffers: true }),
     };
+    if (!p.samePage) notes.push(`${p.key}: the reference does not list the same page (a bug in the cut).`);
+    for (const k of ['cpuP95', 'cpuP50', 'wallP95', 'wallP50'] as const) if (r[k] > worst[k].ratio) worst[k] = { key: p.key, ratio: r[k] };
+    if (r.cpuP95 > 2 || r.wallP95 > 2)
+      misses.push(
+        `${p.key}: CPU ${round(r.cpuP95, 1)}x p95 / ${round(r.cpuP50, 1)}x p50, wall ${round(r.wallP95, 1)}x p95 / ${round(r.wallP50, 1)}x p50 (${p.plan})`,
+      );
   }
+  figures.worst = {
+    ...Object.fromEntries(Object.entries(worst).map(([k, w]) => [k, { key: w.key, ratio: round(w.ratio, 2) }])),
+    plan: pairs.find((p) => p.key === worst.cpuP95.key)!.plan,
+    pairs: pairs.length,
+    rounds: ROUNDS,
+    referencesRebuilt: pairs.filter((p) => p.rebuilt).length,
+    everyReferenceListsTheSamePage: pairs.every((p) => p.samePage),
+  };
+  Object.assign(figures, counters);
+  if (misses.length) notes.push(`over 2x: ${misses.join(' | ')}`);
   return {
     name: 'inbox queries',
-    ratioLabel: `p95 at ${ctx.manifest.counts.conversations} / p95 at 1,000 conversations (worst view and tab: ${worstKey})`,
-    ratio: round(worst, 2),
+    ratioLabel: `first page, CPU-time p95 at ${ctx.manifest.counts.conversations} / same page at ${REFERENCE_SIZE} conversations (worst view and tab: ${worst.cpuP95.key}; wall-clock worst ${round(worst.wallP95.ratio, 2)}x, ${worst.wallP95.key})`,
+    ratio: round(worst.cpuP95.ratio, 2),
     target: '<= 2',
-    met: worst <= 2,
+    met: worst.cpuP95.ratio <= 2,
     figures,
-    notes: misses.length ? [`over 2x: ${misses.join('; ')}`] : [],
+    notes,
   };
 }
