@@ -5,7 +5,8 @@ import { cpSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { BenchContext } from './context';
-import { ROOT } from './paths';
+import type { ProbeMemory } from './memoryProbe';
+import { BENCH_DIR, ROOT } from './paths';
 
 export interface Child {
   url: string;
@@ -17,12 +18,21 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-export function spawnReady(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 600_000, cwd = ROOT): Promise<Child> {
+/** `probe` runs the entry point under lib/memoryProbe.ts (--expose-gc, an IPC channel): see memoryOf. */
+export function spawnReady(
+  args: string[],
+  ready: RegExp,
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 600_000,
+  cwd = ROOT,
+  probe = false,
+): Promise<Child> {
   const started = process.hrtime.bigint();
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const node = probe ? ['--expose-gc', '--import', 'tsx', join(BENCH_DIR, 'lib', 'memoryProbe.ts')] : ['--import', 'tsx'];
+  const proc = spawn(process.execPath, [...node, ...args], {
     cwd,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: probe ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let logs = '';
@@ -72,7 +82,7 @@ export function serverDataCopy(ctx: BenchContext): string {
 
 /** BENCH_SERVER_ROOT runs the server of another checkout (e.g. a worktree at an earlier commit), to
  *  measure a server-side change back to back with the same dataset and client. */
-export function startServer(dataDir: string, port = 0): Promise<Child> {
+export function startServer(dataDir: string, port = 0, opts: { probe?: boolean } = {}): Promise<Child> {
   const root = process.env.BENCH_SERVER_ROOT ?? ROOT;
   return spawnReady(
     ['src-server/cli.ts', '--port', String(port), '--data-dir', dataDir],
@@ -80,7 +90,20 @@ export function startServer(dataDir: string, port = 0): Promise<Child> {
     {},
     600_000,
     root,
+    opts.probe,
   );
+}
+
+/** Memory of a process started with `probe`: after two full collections in it (lib/memoryProbe.ts). */
+export function memoryOf(child: Child, timeoutMs = 60_000): Promise<ProbeMemory> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`No memory reply from pid ${child.pid} in ${timeoutMs} ms.`)), timeoutMs);
+    child.proc.once('message', (m) => {
+      clearTimeout(timer);
+      resolve(m as ProbeMemory);
+    });
+    child.proc.send('memory');
+  });
 }
 
 export function freePort(): Promise<number> {
