@@ -9,7 +9,7 @@ import { createDispatch, type Dispatch } from '../ipc/dispatcher';
 import { IpcEventEmitter } from '../ipc/events';
 import { FlagError, parseLaunchFlags } from '../flags';
 import type { Launched, LaunchOptions } from '../launch';
-import type { FromWorker, ToWorker, WorkerStart } from './messages';
+import type { FromWorker, SecretCall, ToWorker, WorkerStart } from './messages';
 
 export interface WorkerLaunchOptions extends LaunchOptions {
   /** The worker's module. The Electron build passes its bundled core-worker.mjs; by default the source
@@ -61,9 +61,15 @@ export async function launchInWorker(opts: WorkerLaunchOptions): Promise<Launche
     worker.postMessage(message);
   }
 
-  async function answerSecret(id: number, run: () => Promise<string | null | void>): Promise<void> {
+  async function answerSecret(id: number, call: SecretCall): Promise<void> {
     try {
-      const value = await run();
+      const { secrets } = host;
+      const value =
+        call.method === 'get'
+          ? await secrets.get(call.key)
+          : call.method === 'set'
+            ? await secrets.set(call.key, call.value)
+            : await secrets.delete(call.key);
       post({ t: 'secretReply', id, ok: true, value: value ?? null });
     } catch (e) {
       post({ t: 'secretReply', id, ok: false, message: e instanceof Error ? e.message : String(e) });
@@ -103,9 +109,7 @@ export async function launchInWorker(opts: WorkerLaunchOptions): Promise<Launche
         host.setBadge(m.count);
         return;
       case 'secret':
-        if (m.method === 'get') void answerSecret(m.id, () => host.secrets.get(m.key));
-        else if (m.method === 'set') void answerSecret(m.id, () => host.secrets.set(m.key, m.value ?? ''));
-        else void answerSecret(m.id, () => host.secrets.delete(m.key));
+        void answerSecret(m.id, m.call);
         return;
       case 'closed':
         answerClosed?.(m.error);
@@ -113,7 +117,7 @@ export async function launchInWorker(opts: WorkerLaunchOptions): Promise<Launche
     }
   });
   // An uncaught error in the worker: 'error' comes first, then 'exit'.
-  worker.on('error', (e) => (crash = e));
+  worker.on('error', (e: unknown) => (crash = e instanceof Error ? e : new Error(String(e))));
   worker.on('exit', (code) => {
     stopWake?.();
     gone = closing ? CLOSED : STOPPED;

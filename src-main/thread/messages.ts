@@ -1,7 +1,7 @@
 // What the main thread and the core's worker (worker.ts) say to each other: one union each way. Calls
 // and events carry the IPC contract's ops and events as they are, so nothing here names an op.
 import type { DesktopNotification, IpcEventName, IpcOp, IpcReply } from '../../src-shared/ipc';
-import type { Host, SecretStore } from '../core/host';
+import type { Host } from '../core/host';
 import type { LaunchFlags } from '../launch';
 
 /** The worker's `workerData`: what launch() needs that is not in its environment. */
@@ -14,7 +14,8 @@ export interface WorkerStart {
   module?: string;
 }
 
-export type SecretMethod = keyof SecretStore;
+/** One call of the main thread's SecretStore, by method. */
+export type SecretCall = { method: 'get'; key: string } | { method: 'set'; key: string; value: string } | { method: 'delete'; key: string };
 
 export type ToWorker =
   | { t: 'call'; id: number; op: string; args: unknown }
@@ -32,5 +33,5 @@ export type FromWorker =
   | { t: 'event'; event: IpcEventName; payload: unknown }
   | { t: 'notify'; notification: DesktopNotification }
   | { t: 'badge'; count: number }
-  | { t: 'secret'; id: number; method: SecretMethod; key: string; value?: string }
+  | { t: 'secret'; id: number; call: SecretCall }
   | { t: 'closed'; error: string | null };

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Host } from '../core/host';
 import { FlagError, launch, type Launched } from '../launch';
-import type { FromWorker, SecretMethod, ToWorker, WorkerStart } from './messages';
+import type { FromWorker, SecretCall, ToWorker, WorkerStart } from './messages';
 
 if (!parentPort) throw new Error('src-main/thread/worker.ts runs in a worker thread (see launchInWorker).');
 const port = parentPort;
@@ -14,11 +14,11 @@ const log = (line: string) => post({ t: 'log', line });
 
 const secretAnswers = new Map<number, { resolve: (value: string | null) => void; reject: (error: Error) => void }>();
 let nextSecret = 1;
-function askSecret(method: SecretMethod, key: string, value?: string): Promise<string | null> {
+function askSecret(call: SecretCall): Promise<string | null> {
   const id = nextSecret++;
   return new Promise((resolve, reject) => {
     secretAnswers.set(id, { resolve, reject });
-    post({ t: 'secret', id, method, key, value });
+    post({ t: 'secret', id, call });
   });
 }
 
@@ -29,9 +29,9 @@ function proxyHost(dataDir: string): Host {
     kind: start.kind,
     dataDir,
     secrets: {
-      get: (key) => askSecret('get', key),
-      set: async (key, value) => void (await askSecret('set', key, value)),
-      delete: async (key) => void (await askSecret('delete', key)),
+      get: (key) => askSecret({ method: 'get', key }),
+      set: async (key, value) => void (await askSecret({ method: 'set', key, value })),
+      delete: async (key) => void (await askSecret({ method: 'delete', key })),
     },
     notify: (notification) => post({ t: 'notify', notification }),
     setBadge: (count) => post({ t: 'badge', count }),
