@@ -9,6 +9,7 @@ import { catchUp } from './benchmarks/catchUp';
 import { fanOut } from './benchmarks/fanOut';
 import { inbox } from './benchmarks/inbox';
 import { initialSync } from './benchmarks/initialSync';
+import { mainThread } from './benchmarks/mainThread';
 import { offlineBacklog } from './benchmarks/offlineBacklog';
 import { searchBench } from './benchmarks/search';
 import { startUp } from './benchmarks/startUp';
@@ -24,6 +25,7 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<Result>> = {
   initialSync,
   offline: offlineBacklog,
   startUp,
+  mainThread,
 };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);

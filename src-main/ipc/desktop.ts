@@ -1,9 +1,7 @@
-// The desktop shell's ops: windows of their own, saved layouts, start at login, and the count that
-// waits for me. The shell itself belongs to the host (Electron), which passes it to launch(); a browser
-// tab served by the headless host has none, and says so (the page then opens a tab itself).
+// The desktop shell's ops: windows of their own, saved layouts, start at login. The shell belongs to the
+// host (Electron), whose main thread answers these ops (thread/launchInWorker.ts); a browser tab served
+// by the headless host has none, and says so (the page then opens a tab itself).
 import type { DesktopSettings } from '../../src-shared/ipc';
-import type { Core } from '../core';
-import { waitingForMe } from '../core/mirror/queries';
 import type { AreaHandlers } from './handlers';
 
 export interface DesktopShell {
@@ -34,14 +32,5 @@ export function desktopHandlers(shell: DesktopShell): AreaHandlers<'desktop.'> &
     'desktop.settings.set': (args) => shell.setSettings(args),
     'desktop.layout.save': () => shell.saveLayout(),
     'desktop.layout.clear': () => shell.clearLayout(),
-  };
-}
-
-export function badgeHandlers(core: Core): AreaHandlers<'badge.'> {
-  return {
-    'badge.get': () => {
-      const { db, viewer } = core.reader();
-      return { count: waitingForMe(db, viewer) };
-    },
   };
 }

@@ -1,19 +1,21 @@
 // Electron entry point: one instance (a second launch hands over its bandeja:// link and quits), the
-// shared launcher (embedded server + core), the windows, the tray, native notifications, and the IPC
-// contract wired to ipcMain. Bundled by scripts/build-main.mjs into dist/main.
-import { app, ipcMain, session } from 'electron';
+// shared launcher (embedded server + core, on their own thread), the windows, the tray, native
+// notifications, and the IPC contract wired to ipcMain. Bundled by scripts/build-main.mjs into dist/main.
+import { app, dialog, ipcMain, session } from 'electron';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Presence } from '../../../src-shared/domain';
 import { IPC_CHANNEL_PREFIX, IPC_OPS, type IpcResult } from '../../../src-shared/ipc';
 import { deepLinkFromArgv, parseDeepLink, type DeepLink } from '../../../src-shared/rules/deepLink';
-import { FlagError, launch, parseLaunchFlags, type Launched } from '../../launch';
+import { FlagError, parseLaunchFlags } from '../../flags';
+import type { Launched } from '../../launch';
+import { launchInWorker } from '../../thread/launchInWorker';
 import { electronLaunchArgs } from './args';
 import { createElectronHost } from './host';
 import { electronShell, openShellStore, syncLoginItem } from './shell';
 import { createTray, type AppTray } from './tray';
-import { trayLang } from './trayMenu';
+import { stoppedNotice, trayLang } from './trayMenu';
 import { AppWindows } from './windows';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -21,8 +23,11 @@ const preload = here('./preload.cjs');
 const indexHtml = here('../renderer/index.html');
 const icon = here('../../assets/icon.png');
 const trayIcon = here('../../assets/tray-32.png');
+// The core's thread (src-main/thread/worker.ts), bundled beside this file.
+const coreWorker = new URL('./core-worker.mjs', import.meta.url);
 
 // `npm start` runs from the source tree with node_modules built for Node; use the addon built for Electron.
+// Set before the core's thread starts: it gets this environment.
 const devSqlite = here(`../native/electron-${process.versions.electron}/better_sqlite3.node`);
 if (!app.isPackaged && !process.env.BANDEJA_SQLITE_BINDING && existsSync(devSqlite)) process.env.BANDEJA_SQLITE_BINDING = devSqlite;
 
@@ -92,9 +97,16 @@ if (!app.requestSingleInstanceLock()) {
         memory: () => store.get('windowMemory'),
         remember: (memory) => store.set('windowMemory', memory),
       });
-      launched = await launch({
+      launched = await launchInWorker({
         argv,
         env,
+        workerModule: coreWorker,
+        onCrash: (e) => {
+          // Logged already. Windows without their core would answer nothing: say so and quit.
+          const notice = stoppedNotice(trayLang(flags.lang ?? app.getLocale()));
+          dialog.showErrorBox(notice.title, `${notice.body}\n\n${e.message}`);
+          app.exit(1);
+        },
         shell: electronShell(store, () => windows),
         makeHost: (dataDir) =>
           createElectronHost(dataDir, {

@@ -1,6 +1,6 @@
-// What the tray says (its tooltip, and its menu: presence, show, quit) in the person's language. The
-// main process has no i18n catalog of its own; these few words live here. Pure, so it is tested
-// without Electron; tray.ts turns the model into a native menu.
+// What the tray says (its tooltip, and its menu: presence, show, quit) in the person's language, and the
+// box shown when the core's thread stops. The main process has no i18n catalog of its own; these few
+// words live here. Pure, so it is tested without Electron; tray.ts turns the model into a native menu.
 import type { Presence } from '../../../src-shared/domain';
 import { PRESENCES } from '../../../src-shared/domain';
 
@@ -14,6 +14,10 @@ const WORDS = {
     presence: { online: 'Online', away: 'Away', offline: 'Offline' },
     show: 'Show Bandeja',
     quit: 'Quit Bandeja',
+    stopped: {
+      title: 'Bandeja stopped',
+      body: 'Something went wrong inside Bandeja and it must close. Open it again.',
+    },
   },
   es: {
     app: 'Bandeja',
@@ -22,6 +26,10 @@ const WORDS = {
     presence: { online: 'En línea', away: 'Ausente', offline: 'Desconectado' },
     show: 'Mostrar Bandeja',
     quit: 'Salir de Bandeja',
+    stopped: {
+      title: 'Bandeja se detuvo',
+      body: 'Algo falló dentro de Bandeja y debe cerrarse. Vuelve a abrirla.',
+    },
   },
   'pt-BR': {
     app: 'Bandeja',
@@ -30,6 +38,10 @@ const WORDS = {
     presence: { online: 'Online', away: 'Ausente', offline: 'Offline' },
     show: 'Mostrar o Bandeja',
     quit: 'Sair do Bandeja',
+    stopped: {
+      title: 'O Bandeja parou',
+      body: 'Algo deu errado dentro do Bandeja e ele precisa fechar. Abra-o de novo.',
+    },
   },
 } as const;
 
@@ -64,4 +76,9 @@ export function trayModel(lang: TrayLang, waiting: number, presence: Presence | 
       { kind: 'quit', label: w.quit },
     ],
   };
+}
+
+/** The error box shown when the core's thread stopped (main.ts quits after it). */
+export function stoppedNotice(lang: TrayLang): { title: string; body: string } {
+  return WORDS[lang].stopped;
 }

@@ -2,7 +2,8 @@
 // The agent UI in any browser: the real core and IPC, served on loopback.
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { FlagError, launch } from '../../launch';
+import { FlagError } from '../../flags';
+import { launchInWorker } from '../../thread/launchInWorker';
 import { createHeadlessHost, type HeadlessHost } from './host';
 import { startHeadlessServer } from './server';
 
@@ -15,11 +16,14 @@ function fail(message: string, code: number): never {
 }
 
 let host: HeadlessHost | null = null;
-const app = await launch({
+// The core and the embedded server run on their own thread; this one serves the UI and its socket.
+const app = await launchInWorker({
   argv: process.argv.slice(2),
   makeHost: (dataDir) => (host = createHeadlessHost(dataDir, log)),
   log,
   onServerReady: (url) => process.stdout.write(`Bandeja server listening on ${url}\n`),
+  // Logged already; without its core the host has nothing left to serve.
+  onCrash: (e) => fail(`Bandeja stopped: ${e.message}`, 1),
 }).catch((e: unknown) =>
   e instanceof FlagError ? fail(e.message, 2) : fail(`Bandeja could not start: ${e instanceof Error ? e.message : String(e)}`, 1),
 );
