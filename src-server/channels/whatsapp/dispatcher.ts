@@ -206,13 +206,12 @@ export class WhatsAppDispatcher {
 
   /** The message fails with the reason, shown to agents; the delivery is over. */
   private async fail(row: DeliveryRow, reason: string): Promise<void> {
+    // The delivery ends here even when the message had already failed (a status webhook said so).
     const { changed } = await writeTenantChanges(this.db, row.tenant_id, async (tx, batch) => {
       await failDelivery(tx, row.message_id, reason, Date.now());
-      return reportMessageState(tx, batch, [row.message_id], 'failed', reason);
+      await reportMessageState(tx, batch, [row.message_id], 'failed', reason);
     });
     if (changed) this.hub.poke(row.tenant_id);
-    // The message had already failed (a status webhook said so): the delivery still ends here.
-    else await failDelivery(this.db, row.message_id, reason, Date.now());
   }
 }
 
