@@ -28,6 +28,7 @@ import { findInboxBySlug } from './store/directory';
 import { migrate } from './store/migrate';
 import { SyncConnection } from './sync/connection';
 import { SyncHub } from './sync/hub';
+import type { AfterCommit } from './sync/mutators';
 import { markEveryoneOffline, PresenceTracker } from './sync/presence';
 import { SnoozeWaker } from './sync/snoozes';
 
@@ -149,9 +150,13 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const refuse = (socket: Duplex, status: string) => {
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   };
-  const afterCommit = (effects: Parameters<typeof deliverToVisitors>[1]) => {
-    void deliverToVisitors(webchat, effects).catch((e) => log(`webchat delivery failed: ${String(e)}`));
-    dispatcher.kick();
+  const afterCommit = (effects: readonly AfterCommit[]) => {
+    if (effects.some((e) => e.kind === 'deliver')) {
+      void deliverToVisitors(webchat, effects).catch((e) => log(`webchat delivery failed: ${String(e)}`));
+      dispatcher.kick();
+    }
+    // Only a push that snoozed a conversation until some time can bring the timer forward.
+    if (effects.some((e) => e.kind === 'snoozed')) void snoozes.schedule();
   };
 
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -164,7 +169,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       const publicUrl = opts.publicUrl ?? `http://${request.headers.host ?? `${host}:${port}`}`;
       wss.handleUpgrade(request, socket, head, (ws) => {
         track(ws);
-        new SyncConnection(ws, { db, hub, log, afterCommit, presence, snoozes }, publicUrl);
+        new SyncConnection(ws, { db, hub, log, afterCommit, presence }, publicUrl);
       });
       return;
     }

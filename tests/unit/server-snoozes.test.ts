@@ -1,6 +1,7 @@
 // The server's snooze timer (src-server/sync/snoozes.ts) on a real PGlite store with the demo tenant: a
 // due conversation wakes in one commit with its status event; a pass that finds nothing left to wake
-// takes no version (a version wakes every connection of the tenant).
+// takes no version (a version wakes every connection of the tenant); and only a push that snoozes a
+// conversation until a time asks for the timer (src-server/app.ts re-arms it on that effect alone).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,10 @@ import { migrate } from '../../src-server/store/migrate';
 import { getTenant } from '../../src-server/store/tenants';
 import type { SyncConnection } from '../../src-server/sync/connection';
 import { SyncHub } from '../../src-server/sync/hub';
+import { processPush } from '../../src-server/sync/push';
 import { SnoozeWaker } from '../../src-server/sync/snoozes';
+import { getUser } from '../../src-server/store/directory';
+import { v7 as uuidv7 } from 'uuid';
 
 const CONVERSATION = 'conversation-wa-lucia';
 let db: Db;
@@ -96,5 +100,37 @@ describe('SnoozeWaker', () => {
     expect(await statusEvents()).toBe(0);
     expect((await getTenant(db, 'demo'))!.version).toBe(before);
     expect(pokes.n).toBe(0);
+  });
+});
+
+describe('pushes and the snooze timer', () => {
+  it('asks for the timer only when a push snoozes a conversation until a time', async () => {
+    const ana = (await getUser(db, 'user-ana'))!;
+    await db.query("INSERT INTO clients (id, user_id, last_mutation_id, created_at) VALUES ('client-ana', 'user-ana', 0, 0)");
+    let next = 0;
+    const push = async (name: string, args: unknown) => {
+      const outcome = await processPush(db, ana, 'client-ana', [{ id: ++next, name, args, clientTime: 0 }], expect.fail, 'http://x');
+      expect(outcome.results).toEqual([{ id: next, status: 'ok' }]);
+      return outcome.effects.filter((e) => e.kind === 'snoozed');
+    };
+    const conversationId = 'conversation-wa-joao';
+    const dueAt = Date.now() + 3_600_000;
+    // Ana's own conversation: tagging, a note and a reminder that does not postpone never snooze it.
+    expect(await push('conversation.tag', { conversationId, add: ['vip'], remove: [] })).toEqual([]);
+    expect(await push('note.add', { id: uuidv7(), conversationId, body: 'Llamar el lunes', mentions: [] })).toEqual([]);
+    const reminderId = uuidv7();
+    expect(await push('reminder.set', { id: reminderId, conversationId, dueAt, note: null, postpone: false })).toEqual([]);
+    // Postponing snoozes it until the reminder is due: the timer must know.
+    expect(await push('reminder.set', { id: reminderId, conversationId, dueAt, note: null, postpone: true })).toEqual([
+      { kind: 'snoozed', conversationId, until: dueAt },
+    ]);
+    // Moved sooner: the timer must know again. Reopening by hand ends the snooze: nothing to bring forward.
+    expect(await push('reminder.set', { id: reminderId, conversationId, dueAt: dueAt - 60_000, note: null, postpone: true })).toEqual([
+      { kind: 'snoozed', conversationId, until: dueAt - 60_000 },
+    ]);
+    expect(await push('conversation.setStatus', { conversationId, status: 'open' })).toEqual([]);
+    expect(
+      await push('conversation.transfer', { conversationId, toUserId: 'user-bruno', toTeamId: null, newConversationId: uuidv7() }),
+    ).toEqual([]);
   });
 });

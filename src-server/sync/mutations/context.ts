@@ -18,11 +18,16 @@ export interface MutationContext {
   now: number;
   /** The server's address as the client reached it (invitation links). */
   publicUrl: string;
-  /** Work to do once the transaction committed (channel delivery). */
+  /** Work to do once the transaction committed (channel delivery, the snooze timer). */
   afterCommit: (effect: AfterCommit) => void;
 }
 
-export type AfterCommit = { kind: 'deliver'; conversationId: string; messageId: string };
+export type AfterCommit =
+  | { kind: 'deliver'; conversationId: string; messageId: string }
+  /** A conversation was snoozed until a time (a postponing reminder): the server's snooze timer may have
+   *  to fire sooner. A snooze that ends or moves later needs nothing: the timer finds nothing due when it
+   *  fires and re-arms for the next. */
+  | { kind: 'snoozed'; conversationId: string; until: number };
 
 export type Mutator<N extends MutationName> = (ctx: MutationContext, args: MutationArgs<N>) => Promise<void>;
 export type MutatorTable<N extends MutationName> = { [K in N]: Mutator<K> };
@@ -49,6 +54,8 @@ export async function mustBeNewMessageId(ctx: MutationContext, id: string): Prom
 export async function writeOutcome(ctx: MutationContext, before: Conversation, outcome: Outcome): Promise<Conversation> {
   const after = outcome.conversation === before ? before : await updateConversation(ctx.tx, ctx.batch, before, outcome.conversation);
   for (const event of outcome.events) await writeEvent(ctx, after, event);
+  if (after.snoozedUntil !== null && after.snoozedUntil !== before.snoozedUntil)
+    ctx.afterCommit({ kind: 'snoozed', conversationId: after.id, until: after.snoozedUntil });
   return after;
 }
 
