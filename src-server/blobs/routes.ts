@@ -57,7 +57,7 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
         const size = files.size(sha256);
         const mime = files.storedMime(sha256, contentType);
         if (!mime) return refuseWith(forbiddenType());
-        await recordBlob(db, user, { sha256, mime, size }, Date.now());
+        await recordBlob(db, { tenantId: user.tenantId, uploadedBy: user.id }, { sha256, mime, size }, Date.now());
         return reply.code(200).send({ sha256, size, mime });
       }
       if (!body) return refuse(400, 'HASH_MISMATCH', 'The upload was empty.');
@@ -72,7 +72,7 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
       if (raw.destroyed || raw.socket.destroyed) onClose();
       try {
         const { mime, size } = await files.receive(body, sha256, contentType);
-        await recordBlob(db, user, { sha256, mime, size }, Date.now());
+        await recordBlob(db, { tenantId: user.tenantId, uploadedBy: user.id }, { sha256, mime, size }, Date.now());
         return reply.code(201).send({ sha256, size, mime });
       } catch (e) {
         if (e instanceof BandejaError && STATUS[e.code]) return refuseWith(e);

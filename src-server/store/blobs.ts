@@ -4,30 +4,18 @@ import { canSeeConversation } from '../../src-shared/rules/visibility';
 import type { Queryable } from './db';
 import { viewerOf, type UserWithTenant } from './directory';
 
+/** Records that a tenant holds a blob: uploaded by a user, or received from a channel (a customer's
+ *  photo; no uploader, kept while a message holds it). */
 export async function recordBlob(
   db: Queryable,
-  user: UserWithTenant,
+  holder: { tenantId: string; uploadedBy: string | null },
   blob: { sha256: string; mime: string; size: number },
   now: number,
 ): Promise<void> {
   await db.query(
     `INSERT INTO blobs (tenant_id, sha256, uploaded_by, mime, size, created_at) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (tenant_id, sha256, (COALESCE(uploaded_by, ''))) DO NOTHING`,
-    [user.tenantId, blob.sha256, user.id, blob.mime, blob.size, now],
-  );
-}
-
-/** A blob received from a channel (no uploader): kept while a message holds it. */
-export async function recordChannelBlob(
-  db: Queryable,
-  tenantId: string,
-  blob: { sha256: string; mime: string; size: number },
-  now: number,
-): Promise<void> {
-  await db.query(
-    `INSERT INTO blobs (tenant_id, sha256, uploaded_by, mime, size, created_at) VALUES ($1, $2, NULL, $3, $4, $5)
-     ON CONFLICT (tenant_id, sha256, (COALESCE(uploaded_by, ''))) DO NOTHING`,
-    [tenantId, blob.sha256, blob.mime, blob.size, now],
+    [holder.tenantId, blob.sha256, holder.uploadedBy, blob.mime, blob.size, now],
   );
 }
 

@@ -9,7 +9,7 @@ import type { Attachment, MessageState } from '../../../src-shared/domain';
 import { isBandejaError } from '../../../src-shared/errors';
 import { sendError } from '../../auth/routes';
 import type { BlobFiles } from '../../blobs/files';
-import { recordChannelBlob } from '../../store/blobs';
+import { recordBlob } from '../../store/blobs';
 import { listWhatsAppAccounts, type WhatsAppAccount } from '../../store/channelAccounts';
 import { writeTenantChanges } from '../../store/changeLog';
 import { currentContactId, findIdentity, insertContact, insertIdentity, logContact } from '../../store/contacts';
@@ -192,7 +192,7 @@ async function storeInbound(
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await writeTenantChanges(deps.db, inbox.tenantId, async (tx, batch) => {
-        for (const a of content.attachments) await recordChannelBlob(tx, inbox.tenantId, a, Date.now());
+        for (const a of content.attachments) await recordBlob(tx, { tenantId: inbox.tenantId, uploadedBy: null }, a, Date.now());
         const contactId = await contactOf(tx, batch, inbox, m.from, name, at);
         const stored = await insertCustomerMessage(tx, batch, inbox, contactId, {
           id: uuidv7(),
