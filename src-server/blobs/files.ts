@@ -69,6 +69,12 @@ export class BlobFiles {
     }
   }
 
+  /** The file's modification time, or null when it is not there. */
+  async modifiedAt(sha256: string): Promise<number | null> {
+    const info = await stat(this.path(sha256)).catch(() => null);
+    return info ? info.mtimeMs : null;
+  }
+
   async remove(sha256: string): Promise<void> {
     await rm(this.path(sha256), { force: true });
   }

@@ -192,7 +192,11 @@ async function storeInbound(
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await writeTenantChanges(deps.db, inbox.tenantId, async (tx, batch) => {
-        for (const a of content.attachments) await recordBlob(tx, { tenantId: inbox.tenantId, uploadedBy: null }, a, Date.now());
+        // Kept a moment ago; if blob GC removed it meanwhile (an old file nothing held), Meta retries the
+        // webhook (500) and the media is fetched again.
+        for (const a of content.attachments)
+          if (!(await recordBlob(tx, { tenantId: inbox.tenantId, uploadedBy: null }, a, Date.now(), () => deps.files.has(a.sha256))))
+            throw new Error(`The file ${a.sha256} was removed while it was being stored.`);
         const contactId = await contactOf(tx, batch, inbox, m.from, name, at);
         const stored = await insertCustomerMessage(tx, batch, inbox, contactId, {
           id: uuidv7(),

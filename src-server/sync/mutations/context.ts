@@ -4,7 +4,7 @@ import type { Attachment, Conversation, ConversationEvent } from '../../../src-s
 import { BandejaError } from '../../../src-shared/errors';
 import type { MutationArgs, MutationName } from '../../../src-shared/mutations';
 import type { Outcome } from '../../../src-shared/rules/conversation';
-import { missingBlobs } from '../../store/blobs';
+import { usedBlobs } from '../../store/blobs';
 import type { ChangeBatch } from '../../store/changeLog';
 import { insertMessage, lockConversation, messageExists, updateConversation } from '../../store/conversations';
 import type { Tx } from '../../store/db';
@@ -38,9 +38,10 @@ export async function mustFindConversation(ctx: MutationContext, conversationId:
   return c;
 }
 
-/** Every attachment must already be uploaded (PUT /blobs/<sha256>) before a row may name it. */
+/** Every attachment must already be uploaded (PUT /blobs/<sha256>) before a row may name it; its blob
+ *  rows are marked used in this transaction, so blob GC cannot remove them before it commits. */
 export async function mustHoldBlobs(ctx: MutationContext, attachments: readonly Attachment[]): Promise<void> {
-  const [missing] = await missingBlobs(ctx.tx, ctx.actor.tenantId, attachments);
+  const [missing] = await usedBlobs(ctx.tx, ctx.actor.tenantId, attachments, ctx.now);
   if (missing)
     throw new BandejaError('ATTACHMENT_MISSING', `The server has not received ${missing.name}. Attach it again.`, { name: missing.name });
 }
