@@ -23,6 +23,7 @@ import { notFoundPage, webchatCsp, webchatPage } from './channels/webchat/page';
 import { deliverToVisitors, handleVisitorSocket, type WebchatDeps } from './channels/webchat/socket';
 import { VisitorSockets } from './channels/webchat/visitors';
 import { seedDemo } from './demo';
+import { nodeIdFromFile } from './nodeId';
 import { openPg, openPglite, type Db } from './store/db';
 import { findInboxBySlug } from './store/directory';
 import { migrate } from './store/migrate';
@@ -107,7 +108,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   blobGc.unref();
   const media = WebchatMedia.fromKeyFile(join(opts.dataDir, 'server', 'webchat-media.key'));
   const webchat: WebchatDeps = { db, hub, visitors, media, log };
-  const dispatcher = new WhatsAppDispatcher(db, hub, blobFiles, log, { retryBaseMs: opts.whatsappRetryBaseMs });
+  const dispatcher = new WhatsAppDispatcher(db, hub, blobFiles, log, {
+    nodeId: nodeIdFromFile(join(opts.dataDir, 'server', 'node-id')),
+    retryBaseMs: opts.whatsappRetryBaseMs,
+  });
   // forceCloseConnections: on close, every HTTP connection is cut, not only idle keep-alive ones.
   // Browsers open spare connections that never send a request; Node counts those as busy, and
   // close() would wait for its 60 s headers timeout (a webchat page open in Chromium did that).

@@ -2,24 +2,18 @@
 // is set, on real PostgreSQL (where they truly run at once): a message or an upload committed while GC runs
 // keeps its file and its row; GC only takes what nothing names (src-server/store/blobs.ts, blobs/gc.ts).
 import { createHash } from 'node:crypto';
-import { mkdtempSync, utimesSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Attachment } from '../../src-shared/domain';
-import { openStore } from '../../src-server/app';
 import { BlobFiles } from '../../src-server/blobs/files';
 import { BLOB_GRACE_MS, collectBlobGarbage } from '../../src-server/blobs/gc';
-import { seedDemo } from '../../src-server/demo';
 import { recordBlob } from '../../src-server/store/blobs';
 import type { Db, Tx } from '../../src-server/store/db';
 import { getUser } from '../../src-server/store/directory';
-import { migrate } from '../../src-server/store/migrate';
 import { processPush } from '../../src-server/sync/push';
-
-const pgUrl = process.env.BANDEJA_TEST_DATABASE_URL;
-const backends: [string, string | undefined][] = [['PGlite', undefined], ...(pgUrl ? [['PostgreSQL', pgUrl] as [string, string]] : [])];
+import { backends, freshDemoStore } from '../support/test-store';
 
 const toClose: Db[] = [];
 afterEach(async () => {
@@ -27,16 +21,8 @@ afterEach(async () => {
 });
 
 async function freshStore(databaseUrl: string | undefined): Promise<{ db: Db; files: BlobFiles }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bandeja-gc-race-'));
-  if (databaseUrl) {
-    const reset = await openStore({ dataDir, databaseUrl });
-    await reset.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
-    await reset.close();
-  }
-  const db = await openStore({ dataDir, databaseUrl });
+  const { db, dataDir } = await freshDemoStore(databaseUrl);
   toClose.push(db);
-  await migrate(db);
-  await seedDemo(db);
   return { db, files: new BlobFiles(join(dataDir, 'server', 'blobs')) };
 }
 
