@@ -202,25 +202,32 @@ export async function readChanges(
 }
 
 /** One writing transaction outside a push (a channel's webhook, a delivery report, presence, the snooze
- *  timer): takes the tenant's next version first (the tenant row lock, so every writer locks in the same
- *  order and versions follow commit order), runs `fn`, and logs what it wrote at that version. When `fn`
- *  logged nothing the version is given back before the commit: the tenant's version does not move, so no
- *  connection is woken for nothing, and whatever `fn` wrote that clients never see (a delivery's own row,
- *  an early status) is still committed. Returns what `fn` returned and whether anything was logged (then
- *  the caller must poke the tenant). */
+ *  timer): see logTenantChanges. Returns what `fn` returned and whether anything was logged (then the
+ *  caller must poke the tenant). */
 export async function writeTenantChanges<T>(
   db: Db,
   tenantId: string,
   fn: (tx: Tx, batch: ChangeBatch) => Promise<T>,
 ): Promise<{ value: T; changed: boolean }> {
-  return db.tx(async (tx) => {
-    const batch = new ChangeBatch(tenantId, await nextVersion(tx, tenantId));
-    const value = await fn(tx, batch);
-    if (batch.size === 0) {
-      await releaseVersion(tx, tenantId, batch.version);
-      return { value, changed: false };
-    }
-    await batch.write(tx);
-    return { value, changed: true };
-  });
+  return db.tx((tx) => logTenantChanges(tx, tenantId, fn));
+}
+
+/** Inside an open transaction: takes the tenant's next version (the tenant row lock, so every writer
+ *  locks in the same order and versions follow commit order), runs `fn`, and logs what it wrote at that
+ *  version. When `fn` logged nothing the version is given back: the tenant's version does not move, so no
+ *  connection is woken for nothing, and whatever `fn` wrote that clients never see (a delivery's own row,
+ *  an early status) is still committed with the transaction. */
+export async function logTenantChanges<T>(
+  tx: Tx,
+  tenantId: string,
+  fn: (tx: Tx, batch: ChangeBatch) => Promise<T>,
+): Promise<{ value: T; changed: boolean }> {
+  const batch = new ChangeBatch(tenantId, await nextVersion(tx, tenantId));
+  const value = await fn(tx, batch);
+  if (batch.size === 0) {
+    await releaseVersion(tx, tenantId, batch.version);
+    return { value, changed: false };
+  }
+  await batch.write(tx);
+  return { value, changed: true };
 }

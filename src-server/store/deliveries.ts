@@ -5,6 +5,9 @@
 // every request; a claim not renewed within the lease belongs to a node that died or hung. Every later
 // write by the claimant checks the claim is still its own, and the row still 'sending', so a send that was
 // declared uncertain is never sent, finished or queued again.
+import type { MessageState } from '../../src-shared/domain';
+import { logTenantChanges } from './changeLog';
+import { reportMessageState } from './conversations';
 import type { Db, Queryable, Tx } from './db';
 
 export interface DeliveryRow {
@@ -69,26 +72,78 @@ export async function nextDueAt(db: Queryable): Promise<number | null> {
   return row?.at ?? null;
 }
 
+/** Advisory locks on a provider id: (this class, hashtext(inbox id + id)), apart from the one-number keys.
+ *  Storing the id and keeping an early status for it both hold it, so a status is never kept for an id
+ *  stored meanwhile (it would wait for ever) nor missed by the one storing it. */
+const EXTERNAL_ID_LOCK = 7_215_003;
+/** How long a status for an id we never stored is kept. */
+const EARLY_STATUS_KEPT_MS = 24 * 3_600_000;
+
+async function lockExternalId(tx: Tx, inboxId: string, externalId: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [EXTERNAL_ID_LOCK, `${inboxId}\n${externalId}`]);
+}
+
 /** One part was accepted by the provider: remember it and its id (statuses name it), so a retry of a
- *  later part never sends this one again. */
+ *  later part never sends this one again; statuses that came for the id before it was stored are applied
+ *  now. Returns whether the message changed (then the tenant must be poked). */
 export async function recordPartSent(
   db: Db,
-  d: Pick<DeliveryRow, 'message_id' | 'inbox_id'>,
+  d: Pick<DeliveryRow, 'message_id' | 'inbox_id' | 'tenant_id'>,
   partsDone: number,
   externalId: string,
   now: number,
-): Promise<void> {
-  await db.tx(async (tx) => {
-    const rows = await tx.query(
-      'UPDATE channel_deliveries SET parts_done = $2, updated_at = $3 WHERE message_id = $1 RETURNING message_id',
-      [d.message_id, partsDone, now],
-    );
-    if (rows.length !== 1) throw new Error(`Delivery of ${d.message_id} vanished.`);
+): Promise<boolean> {
+  return db.tx(async (tx) => {
+    await lockExternalId(tx, d.inbox_id, externalId);
     await tx.query('INSERT INTO channel_message_ids (inbox_id, external_id, message_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
       d.inbox_id,
       externalId,
       d.message_id,
     ]);
+    const early = await tx.query<{ state: MessageState; error: string | null; received_at: number }>(
+      `DELETE FROM channel_early_statuses WHERE inbox_id = $1 AND external_id = $2 RETURNING state, error, received_at`,
+      [d.inbox_id, externalId],
+    );
+    // In the order they came, as if the id had been known then (the rule keeps states moving forward).
+    early.sort((a, b) => a.received_at - b.received_at);
+    // The tenant row before the delivery row, like every writer that fails a delivery.
+    const { changed } =
+      early.length === 0
+        ? { changed: false }
+        : await logTenantChanges(tx, d.tenant_id, async (_, batch) => {
+            for (const s of early) await reportMessageState(tx, batch, [d.message_id], s.state, s.error);
+          });
+    const rows = await tx.query(
+      'UPDATE channel_deliveries SET parts_done = $2, updated_at = $3 WHERE message_id = $1 RETURNING message_id',
+      [d.message_id, partsDone, now],
+    );
+    if (rows.length !== 1) throw new Error(`Delivery of ${d.message_id} vanished.`);
+    return changed;
+  });
+}
+
+/** Our message a provider status names, or null when its id is not stored yet: then the status is kept
+ *  (recordPartSent applies it when the id is stored) and dropped after a day if it never is. */
+export async function messageOfStatus(
+  db: Db,
+  inboxId: string,
+  status: { externalId: string; state: MessageState; error: string | null },
+  now: number,
+): Promise<string | null> {
+  const known = await messageOfExternalId(db, inboxId, status.externalId);
+  if (known) return known;
+  return db.tx(async (tx) => {
+    await lockExternalId(tx, inboxId, status.externalId);
+    // Stored meanwhile (recordPartSent held the lock until it committed)?
+    const stored = await messageOfExternalId(tx, inboxId, status.externalId);
+    if (stored) return stored;
+    await tx.query('DELETE FROM channel_early_statuses WHERE received_at < $1', [now - EARLY_STATUS_KEPT_MS]);
+    await tx.query(
+      `INSERT INTO channel_early_statuses (inbox_id, external_id, state, error, received_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT DO NOTHING`,
+      [inboxId, status.externalId, status.state, status.error, now],
+    );
+    return null;
   });
 }
 

@@ -181,7 +181,8 @@ export class WhatsAppDispatcher {
       progress.posted = true;
       const sent = await sendMessage(account, body.value);
       if (!sent.ok) return this.failed(row, sent);
-      await recordPartSent(this.db, row, i + 1, sent.value, Date.now());
+      // A status that came for this id before it was stored is applied now.
+      if (await recordPartSent(this.db, row, i + 1, sent.value, Date.now())) this.hub.poke(row.tenant_id);
       // Recorded: a retry resumes after this part, so it cannot be sent twice.
       progress.posted = false;
     }

@@ -15,7 +15,7 @@ import { writeTenantChanges } from '../../store/changeLog';
 import { currentContactId, findIdentity, insertContact, insertIdentity, logContact } from '../../store/contacts';
 import { reportMessageState } from '../../store/conversations';
 import type { Db, Tx } from '../../store/db';
-import { linkExternalId, messageOfExternalId } from '../../store/deliveries';
+import { linkExternalId, messageOfExternalId, messageOfStatus } from '../../store/deliveries';
 import type { ChangeBatch } from '../../store/changeLog';
 import { getInbox, type InboxRow } from '../../store/directory';
 import type { SyncHub } from '../../sync/hub';
@@ -166,9 +166,11 @@ async function applyChange(deps: WhatsAppDeps, account: WhatsAppAccount, value: 
   for (const m of value.messages ?? []) await storeInbound(deps, account, inbox, m, names.get(m.from) ?? null);
   for (const s of value.statuses ?? []) {
     const state = STATUS_STATES[s.status];
-    const messageId = state ? await messageOfExternalId(deps.db, inbox.id, s.id) : null;
-    if (!state || !messageId) continue;
+    if (!state) continue;
     const error = state === 'failed' ? providerReason(s.errors?.[0]) : null;
+    // A status can come before the id of the message it names is stored: then it is kept for that moment.
+    const messageId = await messageOfStatus(deps.db, inbox.id, { externalId: s.id, state, error }, Date.now());
+    if (!messageId) continue;
     const { changed } = await writeTenantChanges(deps.db, inbox.tenantId, (tx, batch) =>
       reportMessageState(tx, batch, [messageId], state, error),
     );
