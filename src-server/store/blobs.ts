@@ -44,7 +44,9 @@ export async function recordBlob(
 
 /** Marks the tenant's blobs of these attachments used now (see above: a GC running meanwhile keeps them)
  *  and returns the attachments the tenant has not received (their message or snippet cannot be written).
- *  Rows are locked in sha256 order, so two writers never wait on each other in a cycle. */
+ *  Rows are locked in sha256 order, so two writers never wait on each other in a cycle. GC's delete takes
+ *  rows in no set order: against a message naming several old blobs it may deadlock, and PostgreSQL then
+ *  aborts one of them — a push answers `error` and the client retries it; GC tries again next hour. */
 export async function usedBlobs(tx: Tx, tenantId: string, attachments: readonly Attachment[], now: number): Promise<Attachment[]> {
   if (attachments.length === 0) return [];
   const rows = await tx.query<{ sha256: string; size: string | number }>(
