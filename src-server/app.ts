@@ -23,11 +23,13 @@ import { notFoundPage, webchatCsp, webchatPage } from './channels/webchat/page';
 import { deliverToVisitors, handleVisitorSocket, type WebchatDeps } from './channels/webchat/socket';
 import { VisitorSockets } from './channels/webchat/visitors';
 import { seedDemo } from './demo';
+import { nodeIdFromFile } from './nodeId';
 import { openPg, openPglite, type Db } from './store/db';
 import { findInboxBySlug } from './store/directory';
 import { migrate } from './store/migrate';
 import { SyncConnection } from './sync/connection';
 import { SyncHub } from './sync/hub';
+import type { AfterCommit } from './sync/mutators';
 import { markEveryoneOffline, PresenceTracker } from './sync/presence';
 import { SnoozeWaker } from './sync/snoozes';
 
@@ -106,7 +108,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   blobGc.unref();
   const media = WebchatMedia.fromKeyFile(join(opts.dataDir, 'server', 'webchat-media.key'));
   const webchat: WebchatDeps = { db, hub, visitors, media, log };
-  const dispatcher = new WhatsAppDispatcher(db, hub, blobFiles, log, { retryBaseMs: opts.whatsappRetryBaseMs });
+  const dispatcher = new WhatsAppDispatcher(db, hub, blobFiles, log, {
+    nodeId: nodeIdFromFile(join(opts.dataDir, 'server', 'node-id')),
+    retryBaseMs: opts.whatsappRetryBaseMs,
+  });
   // forceCloseConnections: on close, every HTTP connection is cut, not only idle keep-alive ones.
   // Browsers open spare connections that never send a request; Node counts those as busy, and
   // close() would wait for its 60 s headers timeout (a webchat page open in Chromium did that).
@@ -149,9 +154,13 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const refuse = (socket: Duplex, status: string) => {
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   };
-  const afterCommit = (effects: Parameters<typeof deliverToVisitors>[1]) => {
-    void deliverToVisitors(webchat, effects).catch((e) => log(`webchat delivery failed: ${String(e)}`));
-    dispatcher.kick();
+  const afterCommit = (effects: readonly AfterCommit[]) => {
+    if (effects.some((e) => e.kind === 'deliver')) {
+      void deliverToVisitors(webchat, effects).catch((e) => log(`webchat delivery failed: ${String(e)}`));
+      dispatcher.kick();
+    }
+    // Only a push that snoozed a conversation until some time can bring the timer forward.
+    if (effects.some((e) => e.kind === 'snoozed')) void snoozes.schedule();
   };
 
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -164,7 +173,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       const publicUrl = opts.publicUrl ?? `http://${request.headers.host ?? `${host}:${port}`}`;
       wss.handleUpgrade(request, socket, head, (ws) => {
         track(ws);
-        new SyncConnection(ws, { db, hub, log, afterCommit, presence, snoozes }, publicUrl);
+        new SyncConnection(ws, { db, hub, log, afterCommit, presence }, publicUrl);
       });
       return;
     }

@@ -3,7 +3,7 @@
 import type { ContactFieldDefinition, InboxSettings, MessageTemplate, Role } from '../src-shared/domain';
 import { HOUR_MS } from '../src-shared/rules/channelWindow';
 import { hashPassword } from './auth/passwords';
-import { ChangeBatch } from './store/changeLog';
+import { writeTenantChanges, type ChangeBatch } from './store/changeLog';
 import type { Tx } from './store/db';
 import type { Db } from './store/db';
 import { saveClosingCategory, saveContactField } from './store/definitions';
@@ -12,7 +12,7 @@ import { insertContact, insertIdentity, logContact } from './store/contacts';
 import { insertConversation, insertMessage } from './store/conversations';
 import { writeSnippet } from './store/snippets';
 import { writeTemplate } from './store/templates';
-import { insertTenant, nextVersion } from './store/tenants';
+import { insertTenant } from './store/tenants';
 
 export const DEMO_PASSWORD = 'demo1234';
 export const DEMO = {
@@ -134,8 +134,6 @@ export const DEMO = {
   ],
 } as const;
 
-class NothingNew extends Error {}
-
 async function missing(tx: Tx, table: string, id: string): Promise<boolean> {
   return (await tx.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id])).length === 0;
 }
@@ -145,51 +143,43 @@ export async function seedDemo(db: Db): Promise<boolean> {
   const hashes = new Map<string, string>();
   const present = await db.query<{ id: string }>('SELECT id FROM users WHERE id = ANY($1::text[])', [DEMO.users.map((u) => u.id)]);
   for (const u of DEMO.users) if (!present.some((p) => p.id === u.id)) hashes.set(u.id, await hashPassword(DEMO_PASSWORD));
-  return db
-    .tx(async (tx) => {
-      await insertTenant(tx, DEMO.tenantId, 'Demo', Date.now());
-      const batch = new ChangeBatch(DEMO.tenantId, await nextVersion(tx, DEMO.tenantId));
-      for (const team of DEMO.teams) if (await missing(tx, 'teams', team.id)) await insertTeam(tx, batch, team);
-      for (const u of DEMO.users) {
-        const hash = hashes.get(u.id);
-        if (hash && (await missing(tx, 'users', u.id))) {
-          await insertUser(tx, batch, { ...u, teamIds: [...u.teamIds], passwordHash: hash });
-          continue;
-        }
-        // Team memberships added to the demo after a store was first seeded.
-        let added = false;
-        for (const teamId of u.teamIds) {
-          const rows = await tx.query(
-            'INSERT INTO team_members (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING user_id',
-            [teamId, u.id],
-          );
-          added ||= rows.length > 0;
-        }
-        if (added) {
-          await tx.query('UPDATE users SET version = $2, scope_version = $2 WHERE id = $1', [u.id, batch.version]);
-          await logUser(tx, batch, u.id);
-        }
+  await db.tx((tx) => insertTenant(tx, DEMO.tenantId, 'Demo', Date.now()));
+  // When there is nothing to add the tenant's version does not move.
+  const { changed } = await writeTenantChanges(db, DEMO.tenantId, async (tx, batch) => {
+    for (const team of DEMO.teams) if (await missing(tx, 'teams', team.id)) await insertTeam(tx, batch, team);
+    for (const u of DEMO.users) {
+      const hash = hashes.get(u.id);
+      if (hash && (await missing(tx, 'users', u.id))) {
+        await insertUser(tx, batch, { ...u, teamIds: [...u.teamIds], passwordHash: hash });
+        continue;
       }
-      for (const inbox of DEMO.inboxes) if (await missing(tx, 'inboxes', inbox.id)) await insertInbox(tx, batch, inbox);
-      for (const category of DEMO.closingCategories)
-        if (await missing(tx, 'closing_categories', category.id)) await saveClosingCategory(tx, batch, { ...category, active: true });
-      for (const field of DEMO.contactFields)
-        if (await missing(tx, 'contact_field_definitions', field.id))
-          await saveContactField(tx, batch, { ...field, options: [...field.options] });
-      for (const snippet of DEMO.snippets)
-        if (await missing(tx, 'snippets', snippet.id)) await writeSnippet(tx, batch, null, { ...snippet, attachment: null, ownerId: null });
-      for (const template of DEMO.templates)
-        if (await missing(tx, 'message_templates', template.id)) await writeTemplate(tx, batch, false, template);
-      await seedWhatsAppConversations(tx, batch, Date.now());
-      // Nothing to add: roll back, so the tenant's version does not move.
-      if (batch.size === 0) throw new NothingNew();
-      await batch.write(tx);
-      return true;
-    })
-    .catch((e) => {
-      if (e instanceof NothingNew) return false;
-      throw e;
-    });
+      // Team memberships added to the demo after a store was first seeded.
+      let added = false;
+      for (const teamId of u.teamIds) {
+        const rows = await tx.query(
+          'INSERT INTO team_members (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING user_id',
+          [teamId, u.id],
+        );
+        added ||= rows.length > 0;
+      }
+      if (added) {
+        await tx.query('UPDATE users SET version = $2, scope_version = $2 WHERE id = $1', [u.id, batch.version]);
+        await logUser(tx, batch, u.id);
+      }
+    }
+    for (const inbox of DEMO.inboxes) if (await missing(tx, 'inboxes', inbox.id)) await insertInbox(tx, batch, inbox);
+    for (const category of DEMO.closingCategories)
+      if (await missing(tx, 'closing_categories', category.id)) await saveClosingCategory(tx, batch, { ...category, active: true });
+    for (const field of DEMO.contactFields)
+      if (await missing(tx, 'contact_field_definitions', field.id))
+        await saveContactField(tx, batch, { ...field, options: [...field.options] });
+    for (const snippet of DEMO.snippets)
+      if (await missing(tx, 'snippets', snippet.id)) await writeSnippet(tx, batch, null, { ...snippet, attachment: null, ownerId: null });
+    for (const template of DEMO.templates)
+      if (await missing(tx, 'message_templates', template.id)) await writeTemplate(tx, batch, false, template);
+    await seedWhatsAppConversations(tx, batch, Date.now());
+  });
+  return changed;
 }
 
 /** Two WhatsApp customers: Lucía wrote 2 h ago (the reply window is open), João 30 h ago (closed: the

@@ -14,6 +14,7 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
+import { opendir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { MAX_ATTACHMENT_BYTES } from '../../src-shared/domain';
@@ -54,19 +55,28 @@ export class BlobFiles {
     }
   }
 
-  /** Every stored blob with its file's modification time. */
-  list(): { sha256: string; modifiedAt: number }[] {
-    const blobs: { sha256: string; modifiedAt: number }[] = [];
-    for (const prefix of readdirSync(this.dir)) {
-      if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
-      for (const name of readdirSync(join(this.dir, prefix)))
-        if (/^[0-9a-f]{64}$/.test(name)) blobs.push({ sha256: name, modifiedAt: statSync(join(this.dir, prefix, name)).mtimeMs });
+  /** Every stored blob with its file's modification time, read a directory entry at a time without
+   *  blocking the event loop (the folder may hold a great many files). */
+  async *list(): AsyncGenerator<{ sha256: string; modifiedAt: number }> {
+    for await (const prefix of await opendir(this.dir)) {
+      if (!prefix.isDirectory() || !/^[0-9a-f]{2}$/.test(prefix.name)) continue;
+      for await (const entry of await opendir(join(this.dir, prefix.name))) {
+        if (!/^[0-9a-f]{64}$/.test(entry.name)) continue;
+        // Gone since the directory was read: not there to list.
+        const info = await stat(join(this.dir, prefix.name, entry.name)).catch(() => null);
+        if (info) yield { sha256: entry.name, modifiedAt: info.mtimeMs };
+      }
     }
-    return blobs;
   }
 
-  remove(sha256: string): void {
-    rmSync(this.path(sha256), { force: true });
+  /** The file's modification time, or null when it is not there. */
+  async modifiedAt(sha256: string): Promise<number | null> {
+    const info = await stat(this.path(sha256)).catch(() => null);
+    return info ? info.mtimeMs : null;
+  }
+
+  async remove(sha256: string): Promise<void> {
+    await rm(this.path(sha256), { force: true });
   }
 
   read(sha256: string): Readable {

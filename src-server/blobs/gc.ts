@@ -1,35 +1,63 @@
-// Blob garbage collection: a blob no message and no snippet holds is kept for a day (an agent may have
-// uploaded it for a message still waiting in their outbox), then its rows and its file are removed.
-// Runs at start and hourly.
+// Blob garbage collection: a blob no message and no snippet holds is kept for a day after its last use (an
+// agent may have uploaded it for a message still waiting in their outbox), then its rows and its file are
+// removed. Runs at start and hourly. It never races a push or an upload into losing a file a message names:
+// see the protocol at the top of store/blobs.ts (rows: used_at and the row lock; files: the file's
+// advisory lock, and the file is removed while it is held).
 import { HOUR_MS } from '../../src-shared/rules/channelWindow';
+import { lockBlobFile } from '../store/blobs';
 import type { Db } from '../store/db';
 import type { BlobFiles } from './files';
 
 export const BLOB_GRACE_MS = 24 * HOUR_MS;
 export const BLOB_GC_EVERY_MS = HOUR_MS;
 
-const HELD = `(EXISTS (SELECT 1 FROM messages m WHERE m.attachments @> jsonb_build_array(jsonb_build_object('sha256', b.sha256)) AND m.tenant_id = b.tenant_id)
-  OR EXISTS (SELECT 1 FROM snippets s WHERE s.attachment->>'sha256' = b.sha256 AND s.tenant_id = b.tenant_id))`;
+/** Old files are checked against the store this many at a time. */
+const FILE_PAGE = 500;
+
+/** SQL: a message or a snippet names the blob `sha` — of the tenant `tenant`, or of any tenant when null.
+ *  `sha` and `tenant` are SQL expressions. */
+function namedSql(sha: string, tenant: string | null): string {
+  const ofTenant = (alias: string) => (tenant === null ? '' : ` AND ${alias}.tenant_id = ${tenant}`);
+  return `(EXISTS (SELECT 1 FROM messages m WHERE m.attachments @> jsonb_build_array(jsonb_build_object('sha256', ${sha}))${ofTenant('m')})
+    OR EXISTS (SELECT 1 FROM snippets s WHERE s.attachment->>'sha256' = ${sha}${ofTenant('s')}))`;
+}
+
+/** Of the files `$1`, those no row of any tenant and nothing names. */
+const UNHELD_FILES = `SELECT f.sha256 FROM unnest($1::text[]) AS f(sha256)
+  WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE blobs.sha256 = f.sha256) AND NOT ${namedSql('f.sha256', null)}`;
 
 export async function collectBlobGarbage(db: Db, files: BlobFiles, now: number): Promise<{ rows: number; files: number }> {
   const cutoff = now - BLOB_GRACE_MS;
-  const rows = await db.query<{ sha256: string }>(`DELETE FROM blobs b WHERE b.created_at < $1 AND NOT ${HELD} RETURNING b.sha256`, [
-    cutoff,
-  ]);
-  // A file goes once no tenant holds a row for it (the same bytes may be another tenant's), and only when
-  // old itself: a fresh upload's file exists a moment before its row.
+  // One statement: a row a writer is marking used meanwhile is waited for, then skipped (used_at moved).
+  const rows = await db.query<{ sha256: string }>(
+    `DELETE FROM blobs b WHERE b.used_at < $1 AND NOT ${namedSql('b.sha256', 'b.tenant_id')} RETURNING b.sha256`,
+    [cutoff],
+  );
+  // A file goes once no tenant holds a row for it (the same bytes may be another tenant's) and nothing
+  // names it, and only when old itself: a fresh upload's file exists a moment before its row.
   let removed = 0;
-  for (const blob of files.list()) {
+  const removeIfUnheld = (sha256: string) =>
+    db.tx(async (tx) => {
+      // Checked again under the file's lock, and removed before it is let go: a row recorded after this
+      // finds the file gone (store/blobs.ts recordBlob) and the bytes are sent again.
+      await lockBlobFile(tx, sha256);
+      if ((await tx.query(UNHELD_FILES, [[sha256]])).length === 0) return false;
+      const modifiedAt = await files.modifiedAt(sha256);
+      if (modifiedAt === null || modifiedAt >= cutoff) return false;
+      await files.remove(sha256);
+      return true;
+    });
+  let page: string[] = [];
+  const sweep = async () => {
+    const unheld = await db.query<{ sha256: string }>(UNHELD_FILES, [page]);
+    page = [];
+    for (const { sha256 } of unheld) if (await removeIfUnheld(sha256)) removed++;
+  };
+  for await (const blob of files.list()) {
     if (blob.modifiedAt >= cutoff) continue;
-    const [held] = await db.query<{ held: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM blobs WHERE sha256 = $1)
-          OR EXISTS (SELECT 1 FROM messages m WHERE m.attachments @> jsonb_build_array(jsonb_build_object('sha256', $1::text)))
-          OR EXISTS (SELECT 1 FROM snippets s WHERE s.attachment->>'sha256' = $1) AS held`,
-      [blob.sha256],
-    );
-    if (held?.held) continue;
-    files.remove(blob.sha256);
-    removed++;
+    page.push(blob.sha256);
+    if (page.length >= FILE_PAGE) await sweep();
   }
+  if (page.length > 0) await sweep();
   return { rows: rows.length, files: removed };
 }

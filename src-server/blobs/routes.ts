@@ -8,12 +8,29 @@ import { userForToken } from '../auth/sessions';
 import { readableBlob, recordBlob } from '../store/blobs';
 import type { Db } from '../store/db';
 import type { UserWithTenant } from '../store/directory';
+import type { AllowedMime } from '../../src-shared/rules/fileType';
 import { forbiddenType, tooLarge, type BlobFiles } from './files';
 import { sendBlob } from './serve';
 
 const STATUS: Partial<Record<ErrorCode, number>> = { FILE_TOO_LARGE: 413, FORBIDDEN_FILE_TYPE: 415, HASH_MISMATCH: 400 };
 
 type BlobRequest = FastifyRequest<{ Params: { sha256: string } }>;
+
+/** What a blob already on disk is, for a repeat upload declaring `declaredMime`: 'refused' when the
+ *  declared type does not fit the bytes, null when the file is gone (removed by blob GC just now). */
+async function storedBlob(
+  files: BlobFiles,
+  sha256: string,
+  declaredMime: string,
+): Promise<{ mime: AllowedMime; size: number } | 'refused' | null> {
+  try {
+    const mime = files.storedMime(sha256, declaredMime);
+    return mime ? { mime, size: files.size(sha256) } : 'refused';
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
 
 async function authenticate(db: Db, request: FastifyRequest, reply: FastifyReply): Promise<UserWithTenant | null> {
   const token = bearerToken(request.headers.authorization);
@@ -50,15 +67,18 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
       const declared = Number(request.headers['content-length'] ?? '0');
       if (declared > MAX_ATTACHMENT_BYTES) return refuseWith(tooLarge());
       const contentType = request.headers['content-type'] ?? '';
-      if (files.has(sha256)) {
-        // Already here (from anyone): the bytes are not needed again, only the record that this
-        // tenant and user hold it. The type must still be an allowed one and match.
+      const holder = { tenantId: user.tenantId, uploadedBy: user.id };
+      // Recorded in a transaction holding the file's lock, checking it is still on disk (store/blobs.ts).
+      const record = (blob: { mime: AllowedMime; size: number }) =>
+        db.tx((tx) => recordBlob(tx, holder, { sha256, ...blob }, Date.now(), () => files.has(sha256)));
+      const stored = files.has(sha256) ? await storedBlob(files, sha256, contentType) : null;
+      if (stored === 'refused') return refuseWith(forbiddenType());
+      // Already here (from anyone): the bytes are not needed again, only the record that this tenant and
+      // user hold it. The type must still be an allowed one and match. When blob GC removes the file just
+      // now, the bytes are taken after all.
+      if (stored && (await record(stored))) {
         body?.resume();
-        const size = files.size(sha256);
-        const mime = files.storedMime(sha256, contentType);
-        if (!mime) return refuseWith(forbiddenType());
-        await recordBlob(db, user, { sha256, mime, size }, Date.now());
-        return reply.code(200).send({ sha256, size, mime });
+        return reply.code(200).send({ sha256, ...stored });
       }
       if (!body) return refuse(400, 'HASH_MISMATCH', 'The upload was empty.');
       // A client that goes away halfway (killed, network lost) must not leave the receive waiting.
@@ -71,9 +91,11 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
       // Authenticating took a moment: the connection may already be gone, and 'close' will not come again.
       if (raw.destroyed || raw.socket.destroyed) onClose();
       try {
-        const { mime, size } = await files.receive(body, sha256, contentType);
-        await recordBlob(db, user, { sha256, mime, size }, Date.now());
-        return reply.code(201).send({ sha256, size, mime });
+        const received = await files.receive(body, sha256, contentType);
+        // A fresh file is younger than GC's grace, so it is still there; if not, the client sends it again.
+        if (!(await record(received)))
+          return sendError(reply, 503, 'INTERNAL', 'The file was removed while it was being stored. Send it again.');
+        return reply.code(201).send({ sha256, ...received });
       } catch (e) {
         if (e instanceof BandejaError && STATUS[e.code]) return refuseWith(e);
         throw e;

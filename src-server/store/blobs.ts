@@ -1,42 +1,62 @@
 // Which attachments (by sha256) a tenant holds, who uploaded them, and who may read them back.
 import type { Attachment } from '../../src-shared/domain';
 import { canSeeConversation } from '../../src-shared/rules/visibility';
-import type { Queryable } from './db';
+import type { Queryable, Tx } from './db';
 import { viewerOf, type UserWithTenant } from './directory';
 
+// How blob GC (blobs/gc.ts) and the writers that name a blob keep out of each other's way, on PostgreSQL
+// where they run at once (PGlite runs one transaction at a time):
+// - A row goes when unused for a day and nothing names it. Naming a blob (a message or snippet being
+//   written: usedBlobs) updates its rows' used_at in the writer's transaction. A GC delete that meets the
+//   row waits for that transaction, then sees the new used_at and skips the row; a writer that comes after
+//   the delete finds no row and is refused ATTACHMENT_MISSING (the client uploads the file again).
+// - A file goes when no row of any tenant and nothing names it. Recording a row (recordBlob) and removing
+//   a file both hold the file's advisory lock, and each checks the other's side under it: the writer that
+//   the file is still on disk, GC that no row exists. So a row is never recorded for a file being removed.
+
+/** Advisory locks on blob files: (this class, hashtext(sha256)), apart from the one-number keys. */
+const BLOB_FILE_LOCK = 7_215_002;
+
+/** Holds the lock of one blob file until the transaction ends (see above). */
+export async function lockBlobFile(tx: Tx, sha256: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [BLOB_FILE_LOCK, sha256]);
+}
+
+/** Records that a tenant holds a blob: uploaded by a user, or received from a channel (a customer's
+ *  photo; no uploader, kept while a message holds it). `onDisk` is asked under the file's lock: false
+ *  means GC removed the file meanwhile, and then nothing is recorded (the bytes must come again). */
 export async function recordBlob(
-  db: Queryable,
-  user: UserWithTenant,
+  tx: Tx,
+  holder: { tenantId: string; uploadedBy: string | null },
   blob: { sha256: string; mime: string; size: number },
   now: number,
-): Promise<void> {
-  await db.query(
-    `INSERT INTO blobs (tenant_id, sha256, uploaded_by, mime, size, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (tenant_id, sha256, (COALESCE(uploaded_by, ''))) DO NOTHING`,
-    [user.tenantId, blob.sha256, user.id, blob.mime, blob.size, now],
+  onDisk: () => boolean,
+): Promise<boolean> {
+  await lockBlobFile(tx, blob.sha256);
+  if (!onDisk()) return false;
+  await tx.query(
+    `INSERT INTO blobs (tenant_id, sha256, uploaded_by, mime, size, created_at, used_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
+     ON CONFLICT (tenant_id, sha256, (COALESCE(uploaded_by, ''))) DO UPDATE SET used_at = EXCLUDED.used_at`,
+    [holder.tenantId, blob.sha256, holder.uploadedBy, blob.mime, blob.size, now],
   );
+  return true;
 }
 
-/** A blob received from a channel (no uploader): kept while a message holds it. */
-export async function recordChannelBlob(
-  db: Queryable,
-  tenantId: string,
-  blob: { sha256: string; mime: string; size: number },
-  now: number,
-): Promise<void> {
-  await db.query(
-    `INSERT INTO blobs (tenant_id, sha256, uploaded_by, mime, size, created_at) VALUES ($1, $2, NULL, $3, $4, $5)
-     ON CONFLICT (tenant_id, sha256, (COALESCE(uploaded_by, ''))) DO NOTHING`,
-    [tenantId, blob.sha256, blob.mime, blob.size, now],
-  );
-}
-
-/** The attachments of this list the tenant has not received yet (their messages cannot be sent). */
-export async function missingBlobs(db: Queryable, tenantId: string, attachments: readonly Attachment[]): Promise<Attachment[]> {
+/** Marks the tenant's blobs of these attachments used now (see above: a GC running meanwhile keeps them)
+ *  and returns the attachments the tenant has not received (their message or snippet cannot be written).
+ *  Rows are locked in sha256 order, so two writers never wait on each other in a cycle. GC's delete takes
+ *  rows in no set order: against a message naming several old blobs it may deadlock, and PostgreSQL then
+ *  aborts one of them — a push answers `error` and the client retries it; GC tries again next hour. */
+export async function usedBlobs(tx: Tx, tenantId: string, attachments: readonly Attachment[], now: number): Promise<Attachment[]> {
   if (attachments.length === 0) return [];
-  const rows = await db.query<{ sha256: string; size: string | number }>(
-    'SELECT DISTINCT sha256, size FROM blobs WHERE tenant_id = $1 AND sha256 = ANY($2::text[])',
-    [tenantId, attachments.map((a) => a.sha256)],
+  const rows = await tx.query<{ sha256: string; size: string | number }>(
+    `WITH held AS (
+       SELECT tenant_id, sha256, uploaded_by FROM blobs WHERE tenant_id = $1 AND sha256 = ANY($2::text[])
+       ORDER BY sha256, uploaded_by FOR UPDATE)
+     UPDATE blobs b SET used_at = $3 FROM held
+     WHERE b.tenant_id = held.tenant_id AND b.sha256 = held.sha256 AND b.uploaded_by IS NOT DISTINCT FROM held.uploaded_by
+     RETURNING b.sha256, b.size`,
+    [tenantId, attachments.map((a) => a.sha256), now],
   );
   const held = new Map(rows.map((r) => [r.sha256, Number(r.size)]));
   // A size that disagrees with what was received is not that file.

@@ -20,7 +20,7 @@ import type {
   User,
 } from '../../src-shared/domain';
 import type { Db, Queryable, Tx } from './db';
-import { nextVersion } from './tenants';
+import { nextVersion, releaseVersion } from './tenants';
 
 export type ScopeKind = 'tenant' | 'conversation' | 'user' | 'view' | 'admins';
 export type DeletedEntity = Extract<Op, { kind: 'delete' }>['entity'];
@@ -201,28 +201,33 @@ export async function readChanges(
   return { entries, to };
 }
 
-/** One writing transaction outside a push (a channel's webhook, a delivery report): takes the tenant's next
- *  version, runs `fn`, and logs what it wrote. When `fn` logged nothing the transaction is rolled back
- *  (the tenant's version does not move; `fn` must then have written nothing that matters). Returns what
- *  `fn` returned and whether anything was logged (then the tenant must be poked). */
+/** One writing transaction outside a push (a channel's webhook, a delivery report, presence, the snooze
+ *  timer): see logTenantChanges. Returns what `fn` returned and whether anything was logged (then the
+ *  caller must poke the tenant). */
 export async function writeTenantChanges<T>(
   db: Db,
   tenantId: string,
   fn: (tx: Tx, batch: ChangeBatch) => Promise<T>,
 ): Promise<{ value: T; changed: boolean }> {
-  let value: T | undefined;
-  try {
-    await db.tx(async (tx) => {
-      const batch = new ChangeBatch(tenantId, await nextVersion(tx, tenantId));
-      value = await fn(tx, batch);
-      if (batch.size === 0) throw new NothingLogged();
-      await batch.write(tx);
-    });
-    return { value: value as T, changed: true };
-  } catch (e) {
-    if (e instanceof NothingLogged) return { value: value as T, changed: false };
-    throw e;
-  }
+  return db.tx((tx) => logTenantChanges(tx, tenantId, fn));
 }
 
-class NothingLogged extends Error {}
+/** Inside an open transaction: takes the tenant's next version (the tenant row lock, so every writer
+ *  locks in the same order and versions follow commit order), runs `fn`, and logs what it wrote at that
+ *  version. When `fn` logged nothing the version is given back: the tenant's version does not move, so no
+ *  connection is woken for nothing, and whatever `fn` wrote that clients never see (a delivery's own row,
+ *  an early status) is still committed with the transaction. */
+export async function logTenantChanges<T>(
+  tx: Tx,
+  tenantId: string,
+  fn: (tx: Tx, batch: ChangeBatch) => Promise<T>,
+): Promise<{ value: T; changed: boolean }> {
+  const batch = new ChangeBatch(tenantId, await nextVersion(tx, tenantId));
+  const value = await fn(tx, batch);
+  if (batch.size === 0) {
+    await releaseVersion(tx, tenantId, batch.version);
+    return { value, changed: false };
+  }
+  await batch.write(tx);
+  return { value, changed: true };
+}

@@ -1,5 +1,6 @@
 // Conversations and their messages.
 import type { Conversation, Message } from '../../src-shared/domain';
+import { advancedState } from '../../src-shared/rules/delivery';
 import { seesEverything, type Viewer } from '../../src-shared/rules/visibility';
 import type { ChangeBatch } from './changeLog';
 import type { Queryable, Tx } from './db';
@@ -211,16 +212,6 @@ export async function listMessages(db: Queryable, conversationId: string): Promi
     conversationId,
   ]);
   return rows.map(toMessage);
-}
-
-const STATE_RANK: Record<Message['state'], number> = { sent: 0, delivered: 1, read: 2, failed: 3 };
-
-/** A message's state only moves forward (sent -> delivered -> read); failed is final and is not taken
- *  once the customer read it. Returns the state to store, or null when the report changes nothing. */
-export function advancedState(current: Message['state'], reported: Message['state']): Message['state'] | null {
-  if (current === 'failed' || current === reported) return null;
-  if (reported === 'failed') return current === 'read' ? null : 'failed';
-  return STATE_RANK[reported] > STATE_RANK[current] ? reported : null;
 }
 
 /** Applies a delivery report to messages (locked), logging each one that moved. Returns the changed rows. */

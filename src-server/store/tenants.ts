@@ -33,3 +33,10 @@ export async function nextVersion(tx: Tx, tenantId: string): Promise<number> {
   if (!row) throw new Error(`Tenant ${tenantId} does not exist.`);
   return row.version;
 }
+
+/** Gives back the version nextVersion took in this transaction, which logged nothing at it. Nobody else
+ *  can have seen it: the row stays locked until this transaction ends. */
+export async function releaseVersion(tx: Tx, tenantId: string, version: number): Promise<void> {
+  const rows = await tx.query('UPDATE tenants SET version = version - 1 WHERE id = $1 AND version = $2 RETURNING id', [tenantId, version]);
+  if (rows.length !== 1) throw new Error(`Tenant ${tenantId} is not at version ${version}.`);
+}

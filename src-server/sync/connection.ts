@@ -23,7 +23,6 @@ import type { SyncHub } from './hub';
 import type { AfterCommit } from './mutators';
 import type { PresenceTracker } from './presence';
 import { lastMutationId, processPush } from './push';
-import type { SnoozeWaker } from './snoozes';
 import { streamSnapshot } from './snapshot';
 import { chunkOps, visibleOps } from './visibleChanges';
 
@@ -40,8 +39,6 @@ export interface ConnectionDeps {
   log: (line: string) => void;
   afterCommit: (effects: AfterCommit[]) => void;
   presence: PresenceTracker;
-  /** Re-armed after every commit: a reminder may have snoozed a conversation until some time. */
-  snoozes: SnoozeWaker;
 }
 
 /** Frames read for a client and not sent yet, in order; next() waits for one, null once ended. */
@@ -315,10 +312,7 @@ export class SyncConnection {
       await this.catchUp();
       this.send({ type: 'pushResult', results: outcome.results, lmid: outcome.lmid });
     }
-    if (outcome.committed) {
-      this.deps.hub.poke(user.tenantId, this);
-      void this.deps.snoozes.schedule();
-    }
+    if (outcome.committed) this.deps.hub.poke(user.tenantId, this);
     if (outcome.effects.length > 0) this.deps.afterCommit(outcome.effects);
   }
 

@@ -1,13 +1,10 @@
 // Presence: while a user has a live sync connection on this node, the presence they chose (online by
 // default, away or offline from the tray); offline otherwise.
 // It changes through the change log like any user row, so every client's transfer picker follows it.
-import { ChangeBatch } from '../store/changeLog';
+import { writeTenantChanges } from '../store/changeLog';
 import type { Db } from '../store/db';
 import { chosenPresence, logUser, setPresence } from '../store/directory';
-import { nextVersion } from '../store/tenants';
 import type { SyncHub } from './hub';
-
-class NoChange extends Error {}
 
 interface Pending {
   users: Set<string>;
@@ -69,23 +66,12 @@ export class PresenceTracker {
   }
 
   private async write(tenantId: string, userIds: string[]): Promise<void> {
-    const changed = await this.db
-      .tx(async (tx) => {
-        // The tenant lock first, like every writer, so lock order is the same everywhere.
-        const batch = new ChangeBatch(tenantId, await nextVersion(tx, tenantId));
-        let any = false;
-        for (const userId of userIds) {
-          const presence = this.hub.isConnected(tenantId, userId) ? await chosenPresence(tx, userId) : 'offline';
-          if (await setPresence(tx, batch, userId, presence)) any = true;
-        }
-        if (!any) throw new NoChange();
-        await batch.write(tx);
-        return true;
-      })
-      .catch((e) => {
-        if (e instanceof NoChange) return false;
-        throw e;
-      });
+    const { changed } = await writeTenantChanges(this.db, tenantId, async (tx, batch) => {
+      for (const userId of userIds) {
+        const presence = this.hub.isConnected(tenantId, userId) ? await chosenPresence(tx, userId) : 'offline';
+        await setPresence(tx, batch, userId, presence);
+      }
+    });
     if (changed) this.hub.poke(tenantId);
   }
 }
@@ -93,15 +79,12 @@ export class PresenceTracker {
 /** At start nobody is connected to this node: everyone still marked online becomes offline. */
 export async function markEveryoneOffline(db: Db): Promise<void> {
   const tenants = await db.query<{ tenant_id: string }>("SELECT DISTINCT tenant_id FROM users WHERE presence <> 'offline'");
-  for (const { tenant_id: tenantId } of tenants) {
-    await db.tx(async (tx) => {
-      const batch = new ChangeBatch(tenantId, await nextVersion(tx, tenantId));
+  for (const { tenant_id: tenantId } of tenants)
+    await writeTenantChanges(db, tenantId, async (tx, batch) => {
       const rows = await tx.query<{ id: string }>(
         "UPDATE users SET presence = 'offline', version = $2 WHERE tenant_id = $1 AND presence <> 'offline' RETURNING id",
         [tenantId, batch.version],
       );
       for (const { id } of rows) await logUser(tx, batch, id);
-      await batch.write(tx);
     });
-  }
 }

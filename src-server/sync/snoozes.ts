@@ -4,10 +4,9 @@
 import { v7 as uuidv7 } from 'uuid';
 import { wakeFromSnooze } from '../../src-shared/rules/conversation';
 import { isDueToWake, nextTimerDelay } from '../../src-shared/rules/reminders';
-import { ChangeBatch } from '../store/changeLog';
+import { writeTenantChanges } from '../store/changeLog';
 import { insertMessage, lockConversation, updateConversation } from '../store/conversations';
 import type { Db } from '../store/db';
-import { nextVersion } from '../store/tenants';
 import type { SyncHub } from './hub';
 
 /** At most this many conversations wake per pass; the timer comes back at once for the rest. */
@@ -86,8 +85,7 @@ export class SnoozeWaker {
       const byTenant = new Map<string, string[]>();
       for (const r of due) byTenant.set(r.tenant_id, [...(byTenant.get(r.tenant_id) ?? []), r.id]);
       for (const [tenantId, ids] of byTenant) {
-        await this.db.tx(async (tx) => {
-          const batch = new ChangeBatch(tenantId, await nextVersion(tx, tenantId));
+        const { changed } = await writeTenantChanges(this.db, tenantId, async (tx, batch) => {
           for (const id of ids) {
             const before = await lockConversation(tx, tenantId, id);
             // Re-checked under the lock: an agent may have opened it, or moved the reminder, meanwhile.
@@ -117,9 +115,8 @@ export class SnoozeWaker {
                 after,
               );
           }
-          await batch.write(tx);
         });
-        this.hub.poke(tenantId);
+        if (changed) this.hub.poke(tenantId);
       }
       if (due.length < WAKE_BATCH) return;
     }

@@ -74,7 +74,7 @@ it('removes blobs nothing holds once a day old, and keeps those messages and sni
   // (left by a crash between the rename and the row) is as old.
   const dayAgo = Date.now() - DAY - 60_000;
   const store = await openStore({ dataDir: server.dataDir });
-  await store.query('UPDATE blobs SET created_at = $1 WHERE sha256 <> $2', [dayAgo, sha(files.recent)]);
+  await store.query('UPDATE blobs SET created_at = $1, used_at = $1 WHERE sha256 <> $2', [dayAgo, sha(files.recent)]);
   await store.close();
   const blobPath = (hash: string) => join(server!.dataDir, 'server', 'blobs', hash.slice(0, 2), hash);
   const orphan = text('sin fila');

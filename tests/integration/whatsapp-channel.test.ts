@@ -296,6 +296,24 @@ describe('WhatsApp deliveries', () => {
     expect(undeliverable.error).toBe('(#131026) Message undeliverable: Message Undeliverable.');
   });
 
+  it("keeps a status that comes before the message's id is stored, and applies it once the id is stored", async () => {
+    const peer = await admin();
+    const { from, conversationId } = await customerWrites(peer, { text: '¿Llegó mi pedido?' });
+    // WhatsApp accepts the send and reports it delivered before its answer reaches our server.
+    wa.holdAnswers();
+    const id = uuidv7();
+    await peer.push('message.send', { id, conversationId, body: 'Sí, salió hoy' });
+    const sent = await wa.waitForSent((m) => m.to === from && m.request.text?.body === 'Sí, salió hoy');
+    await wa.waitForHeld();
+    expect((await wa.status(server.url, { wamid: sent.wamid, status: 'delivered' })).status).toBe(200);
+    expect(peer.messages.get(id)?.state).toBe('sent');
+    wa.release();
+    await messageWhere(peer, (m) => m.id === id && m.state === 'delivered', 'the early status applied');
+    // Later statuses go on as usual.
+    await wa.status(server.url, { wamid: sent.wamid, status: 'read' });
+    await messageWhere(peer, (m) => m.id === id && m.state === 'read', 'read');
+  });
+
   it('retries a transient failure (5xx) and delivers once', async () => {
     const peer = await admin();
     const { from, conversationId } = await customerWrites(peer, { text: 'Hola de nuevo' });

@@ -22,6 +22,8 @@
 //   wa.failNext(wa.errors.rateLimited());       // 429, (#130429) Rate limit hit
 //   wa.failNextDownload(503);                   // the next media download (GET of its URL) answers 503
 //   wa.holdNext();  ...  wa.release();          // the next POST /messages waits for release() (kill our server meanwhile)
+//   wa.holdAnswers(); ... wa.release();         // POST /messages is accepted (in wa.sent, wamid known) but answered
+//                                               // only at release() (a status webhook can come first)
 //
 //   // Statuses (webhook) for a message we sent: delivered, read, failed with an error.
 //   await wa.status(server.url, { wamid: sent.wamid, status: 'delivered' });
@@ -179,6 +181,7 @@ export class WhatsAppCloud {
   private readonly failures: GraphFailure[] = [];
   private readonly downloadFailures: number[] = [];
   private holding = false;
+  private holdingAnswers = false;
   private held: (() => void)[] = [];
   private readonly waiters = new Set<() => void>();
   private origin = '';
@@ -227,8 +230,14 @@ export class WhatsAppCloud {
     this.holding = true;
   }
 
+  /** POST /messages are accepted (recorded in `sent` with their wamid) but answered only at release(). */
+  holdAnswers(): void {
+    this.holdingAnswers = true;
+  }
+
   release(): void {
     this.holding = false;
+    this.holdingAnswers = false;
     for (const go of this.held.splice(0)) go();
   }
 
@@ -452,6 +461,11 @@ export class WhatsAppCloud {
     if (failure) return fail(failure);
     const wamid = newWamid();
     this.sent.push({ wamid, to: body.to, type: body.type, request: body, at: Date.now() });
+    if (this.holdingAnswers)
+      await new Promise<void>((resolve) => {
+        this.held.push(resolve);
+        this.wake();
+      });
     return answer(200, {
       messaging_product: 'whatsapp',
       contacts: [{ input: body.to, wa_id: body.to }],

@@ -116,6 +116,7 @@ async function reportState(deps: WebchatDeps, tenantId: string, messageIds: stri
  *  that reached at least one open page is delivered; otherwise the next join's history delivers it. */
 export async function deliverToVisitors(deps: WebchatDeps, effects: readonly AfterCommit[]): Promise<void> {
   for (const effect of effects) {
+    if (effect.kind !== 'deliver') continue;
     const out = await outgoingForVisitor(deps.db, effect.messageId);
     if (!out || out.channel !== 'webchat') continue;
     let reached = 0;

@@ -9,18 +9,20 @@ import { writeTenantChanges } from '../../store/changeLog';
 import { reportMessageState } from '../../store/conversations';
 import type { Db, Queryable } from '../../store/db';
 import {
+  abandonedDeliveries,
   claimDueDelivery,
   failDelivery,
   finishDelivery,
-  listSendingDeliveries,
   nextDueAt,
   recordPartSent,
+  renewClaim,
   retryDeliveryLater,
+  type Claim,
   type DeliveryRow,
 } from '../../store/deliveries';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from '../../store/rows';
 import type { SyncHub } from '../../sync/hub';
-import { sendMessage, uploadMedia, type GraphFailure } from './graph';
+import { REQUEST_TIMEOUT_MS, sendMessage, uploadMedia, type GraphFailure } from './graph';
 import { voiceNoteForWhatsApp } from './voice';
 
 export const NOT_CONNECTED = 'WhatsApp is not connected for this inbox. An administrator must connect it; then send the message again.';
@@ -32,6 +34,10 @@ const MAX_ATTEMPTS = 8;
 const MAX_BACKOFF_MS = 5 * 60_000;
 /** Due deliveries are also looked for on this beat (another server node may have queued them). */
 const POLL_MS = 5_000;
+/** A 'sending' claim not renewed for this long belongs to a node that died or hung: its delivery is failed
+ *  as uncertain by whichever node notices. A claim is renewed before every request, and a request gives up
+ *  after REQUEST_TIMEOUT_MS, so a live node's claim is never that old. */
+export const SENDING_LEASE_MS = 4 * REQUEST_TIMEOUT_MS;
 
 type Part = { kind: 'template'; message: Message } | { kind: 'text'; body: string } | { kind: 'media'; attachment: Attachment };
 
@@ -51,6 +57,8 @@ const MEDIA_TYPE: Record<Attachment['kind'], 'image' | 'audio' | 'video' | 'docu
 };
 
 export interface DispatcherOptions {
+  /** This server node (src-server/nodeId.ts): the claims it makes, and the ones it left at its last run. */
+  nodeId: string;
   /** First retry delay; doubles each try up to 5 min (default 2 s). */
   retryBaseMs?: number;
 }
@@ -61,27 +69,44 @@ export class WhatsAppDispatcher {
   private stopped = false;
   private wakeTimer: NodeJS.Timeout | null = null;
   private poll: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
   private readonly retryBaseMs: number;
+  private readonly nodeId: string;
+  /** The claim this node holds on the deliveries it is sending. */
+  private readonly own: Claim;
 
   constructor(
     private readonly db: Db,
     private readonly hub: SyncHub,
     private readonly files: BlobFiles,
     private readonly log: (line: string) => void,
-    opts: DispatcherOptions = {},
+    opts: DispatcherOptions,
   ) {
     this.retryBaseMs = opts.retryBaseMs ?? 2000;
+    this.nodeId = opts.nodeId;
+    this.own = { nodeId: opts.nodeId, staleBefore: 0 };
   }
 
-  /** Fails what a previous run left mid-POST, then sends whatever is due. */
+  /** Fails what this node's previous run left mid-POST (and any lapsed claim), then sends whatever is due.
+   *  Another node's send in flight is left alone. */
   async start(): Promise<void> {
-    for (const row of await listSendingDeliveries(this.db)) {
-      this.log(`WhatsApp delivery of ${row.message_id} was cut mid-send: marked failed (uncertain)`);
-      await this.fail(row, DELIVERY_UNCERTAIN);
-    }
-    this.poll = setInterval(() => this.kick(), POLL_MS);
+    await this.failAbandoned({ nodeId: this.nodeId, staleBefore: Date.now() - SENDING_LEASE_MS });
+    this.poll = setInterval(() => {
+      // While running, this node's own claims are live: only lapsed ones (of a node that died) are taken.
+      this.sweeping ??= this.failAbandoned({ nodeId: null, staleBefore: Date.now() - SENDING_LEASE_MS })
+        .catch((e: unknown) => this.log(`WhatsApp dispatcher: ${e instanceof Error ? e.message : String(e)}`))
+        .finally(() => (this.sweeping = null));
+      this.kick();
+    }, POLL_MS);
     this.poll.unref();
     this.kick();
+  }
+
+  /** Fails, as uncertain, the 'sending' deliveries `claim` may take: nobody is sending them any more. */
+  private async failAbandoned(claim: Claim): Promise<void> {
+    for (const row of await abandonedDeliveries(this.db, claim))
+      if (await this.end(row, DELIVERY_UNCERTAIN, claim))
+        this.log(`WhatsApp delivery of ${row.message_id} was cut mid-send: marked failed (uncertain)`);
   }
 
   /** Something may be due now (a commit queued a delivery). */
@@ -107,6 +132,7 @@ export class WhatsAppDispatcher {
     if (this.poll) clearInterval(this.poll);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     await this.running;
+    await this.sweeping;
   }
 
   private async armForNext(): Promise<void> {
@@ -120,7 +146,7 @@ export class WhatsAppDispatcher {
 
   private async drain(): Promise<void> {
     while (!this.stopped) {
-      const row = await claimDueDelivery(this.db, Date.now());
+      const row = await claimDueDelivery(this.db, Date.now(), this.nodeId);
       if (!row) return;
       const progress = { posted: false };
       try {
@@ -146,16 +172,27 @@ export class WhatsAppDispatcher {
     if (!to) return this.fail(row, NO_NUMBER);
     const parts = partsOf(message);
     for (let i = row.parts_done; i < parts.length; i++) {
+      // Renewed before each request (a media upload, then the send), so the claim never lapses while
+      // this node is alive; a claim already lost means the message was failed as uncertain meanwhile.
+      if (!(await this.stillClaimed(row))) return;
       const body = await this.request(account, to, parts[i]!);
       if (!body.ok) return this.failed(row, body);
+      if (!(await this.stillClaimed(row))) return;
       progress.posted = true;
       const sent = await sendMessage(account, body.value);
       if (!sent.ok) return this.failed(row, sent);
-      await recordPartSent(this.db, row, i + 1, sent.value, Date.now());
+      // A status that came for this id before it was stored is applied now.
+      if (await recordPartSent(this.db, row, i + 1, sent.value, Date.now())) this.hub.poke(row.tenant_id);
       // Recorded: a retry resumes after this part, so it cannot be sent twice.
       progress.posted = false;
     }
-    await finishDelivery(this.db, row.message_id, Date.now());
+    await finishDelivery(this.db, row.message_id, this.nodeId, Date.now());
+  }
+
+  private async stillClaimed(row: DeliveryRow): Promise<boolean> {
+    if (await renewClaim(this.db, row.message_id, this.nodeId, Date.now())) return true;
+    this.log(`WhatsApp delivery of ${row.message_id} was taken over by another node (its claim lapsed): not sent again`);
+    return false;
   }
 
   /** The POST /messages body of one part (uploading its file first). */
@@ -201,18 +238,25 @@ export class WhatsAppDispatcher {
     if (f.kind === 'refused' || row.attempts >= MAX_ATTEMPTS) return this.fail(row, f.reason);
     const delay = Math.min(MAX_BACKOFF_MS, this.retryBaseMs * 2 ** (row.attempts - 1));
     this.log(`WhatsApp delivery of ${row.message_id} will be retried in ${delay} ms: ${f.reason}`);
-    await retryDeliveryLater(this.db, row.message_id, Date.now() + delay, f.reason, Date.now());
+    await retryDeliveryLater(this.db, row.message_id, this.nodeId, Date.now() + delay, f.reason, Date.now());
   }
 
   /** The message fails with the reason, shown to agents; the delivery is over. */
   private async fail(row: DeliveryRow, reason: string): Promise<void> {
-    const { changed } = await writeTenantChanges(this.db, row.tenant_id, async (tx, batch) => {
-      await failDelivery(tx, row.message_id, reason, Date.now());
-      return reportMessageState(tx, batch, [row.message_id], 'failed', reason);
+    await this.end(row, reason, this.own);
+  }
+
+  /** Fails the delivery and its message while `claim` covers the delivery; nothing happens when it was
+   *  ended elsewhere meanwhile (returns false). */
+  private async end(row: DeliveryRow, reason: string, claim: Claim): Promise<boolean> {
+    // The delivery ends here even when the message had already failed (a status webhook said so).
+    const { value: ended, changed } = await writeTenantChanges(this.db, row.tenant_id, async (tx, batch) => {
+      if (!(await failDelivery(tx, row.message_id, claim, reason, Date.now()))) return false;
+      await reportMessageState(tx, batch, [row.message_id], 'failed', reason);
+      return true;
     });
     if (changed) this.hub.poke(row.tenant_id);
-    // The message had already failed (a status webhook said so): the delivery still ends here.
-    else await failDelivery(this.db, row.message_id, reason, Date.now());
+    return ended;
   }
 }
 

@@ -7,7 +7,8 @@ import type { WhatsAppAccount } from '../../store/channelAccounts';
 export type GraphFailure = { ok: false; kind: 'transient' | 'refused' | 'uncertain'; reason: string };
 export type GraphResult<T> = { ok: true; value: T } | GraphFailure;
 
-const REQUEST_TIMEOUT_MS = 30_000;
+/** Longest a Graph request may take (headers and body) before it is given up. */
+export const REQUEST_TIMEOUT_MS = 30_000;
 /** Network errors raised before a request reached the provider: retrying cannot send anything twice. */
 const NOT_REACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 /** Graph error codes that mean "later": throughput and pair rate limits, temporary unavailability. */

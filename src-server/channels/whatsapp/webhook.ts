@@ -9,13 +9,13 @@ import type { Attachment, MessageState } from '../../../src-shared/domain';
 import { isBandejaError } from '../../../src-shared/errors';
 import { sendError } from '../../auth/routes';
 import type { BlobFiles } from '../../blobs/files';
-import { recordChannelBlob } from '../../store/blobs';
+import { recordBlob } from '../../store/blobs';
 import { listWhatsAppAccounts, type WhatsAppAccount } from '../../store/channelAccounts';
 import { writeTenantChanges } from '../../store/changeLog';
 import { currentContactId, findIdentity, insertContact, insertIdentity, logContact } from '../../store/contacts';
 import { reportMessageState } from '../../store/conversations';
 import type { Db, Tx } from '../../store/db';
-import { linkExternalId, messageOfExternalId } from '../../store/deliveries';
+import { linkExternalId, messageOfExternalId, messageOfStatus } from '../../store/deliveries';
 import type { ChangeBatch } from '../../store/changeLog';
 import { getInbox, type InboxRow } from '../../store/directory';
 import type { SyncHub } from '../../sync/hub';
@@ -166,9 +166,11 @@ async function applyChange(deps: WhatsAppDeps, account: WhatsAppAccount, value: 
   for (const m of value.messages ?? []) await storeInbound(deps, account, inbox, m, names.get(m.from) ?? null);
   for (const s of value.statuses ?? []) {
     const state = STATUS_STATES[s.status];
-    const messageId = state ? await messageOfExternalId(deps.db, inbox.id, s.id) : null;
-    if (!state || !messageId) continue;
+    if (!state) continue;
     const error = state === 'failed' ? providerReason(s.errors?.[0]) : null;
+    // A status can come before the id of the message it names is stored: then it is kept for that moment.
+    const messageId = await messageOfStatus(deps.db, inbox.id, { externalId: s.id, state, error }, Date.now());
+    if (!messageId) continue;
     const { changed } = await writeTenantChanges(deps.db, inbox.tenantId, (tx, batch) =>
       reportMessageState(tx, batch, [messageId], state, error),
     );
@@ -192,7 +194,11 @@ async function storeInbound(
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await writeTenantChanges(deps.db, inbox.tenantId, async (tx, batch) => {
-        for (const a of content.attachments) await recordChannelBlob(tx, inbox.tenantId, a, Date.now());
+        // Kept a moment ago; if blob GC removed it meanwhile (an old file nothing held), Meta retries the
+        // webhook (500) and the media is fetched again.
+        for (const a of content.attachments)
+          if (!(await recordBlob(tx, { tenantId: inbox.tenantId, uploadedBy: null }, a, Date.now(), () => deps.files.has(a.sha256))))
+            throw new Error(`The file ${a.sha256} was removed while it was being stored.`);
         const contactId = await contactOf(tx, batch, inbox, m.from, name, at);
         const stored = await insertCustomerMessage(tx, batch, inbox, contactId, {
           id: uuidv7(),

@@ -4,7 +4,7 @@ import type { Attachment, Conversation, ConversationEvent } from '../../../src-s
 import { BandejaError } from '../../../src-shared/errors';
 import type { MutationArgs, MutationName } from '../../../src-shared/mutations';
 import type { Outcome } from '../../../src-shared/rules/conversation';
-import { missingBlobs } from '../../store/blobs';
+import { usedBlobs } from '../../store/blobs';
 import type { ChangeBatch } from '../../store/changeLog';
 import { insertMessage, lockConversation, messageExists, updateConversation } from '../../store/conversations';
 import type { Tx } from '../../store/db';
@@ -18,11 +18,16 @@ export interface MutationContext {
   now: number;
   /** The server's address as the client reached it (invitation links). */
   publicUrl: string;
-  /** Work to do once the transaction committed (channel delivery). */
+  /** Work to do once the transaction committed (channel delivery, the snooze timer). */
   afterCommit: (effect: AfterCommit) => void;
 }
 
-export type AfterCommit = { kind: 'deliver'; conversationId: string; messageId: string };
+export type AfterCommit =
+  | { kind: 'deliver'; conversationId: string; messageId: string }
+  /** A conversation was snoozed until a time (a postponing reminder): the server's snooze timer may have
+   *  to fire sooner. A snooze that ends or moves later needs nothing: the timer finds nothing due when it
+   *  fires and re-arms for the next. */
+  | { kind: 'snoozed'; conversationId: string; until: number };
 
 export type Mutator<N extends MutationName> = (ctx: MutationContext, args: MutationArgs<N>) => Promise<void>;
 export type MutatorTable<N extends MutationName> = { [K in N]: Mutator<K> };
@@ -33,9 +38,10 @@ export async function mustFindConversation(ctx: MutationContext, conversationId:
   return c;
 }
 
-/** Every attachment must already be uploaded (PUT /blobs/<sha256>) before a row may name it. */
+/** Every attachment must already be uploaded (PUT /blobs/<sha256>) before a row may name it; its blob
+ *  rows are marked used in this transaction, so blob GC cannot remove them before it commits. */
 export async function mustHoldBlobs(ctx: MutationContext, attachments: readonly Attachment[]): Promise<void> {
-  const [missing] = await missingBlobs(ctx.tx, ctx.actor.tenantId, attachments);
+  const [missing] = await usedBlobs(ctx.tx, ctx.actor.tenantId, attachments, ctx.now);
   if (missing)
     throw new BandejaError('ATTACHMENT_MISSING', `The server has not received ${missing.name}. Attach it again.`, { name: missing.name });
 }
@@ -49,6 +55,8 @@ export async function mustBeNewMessageId(ctx: MutationContext, id: string): Prom
 export async function writeOutcome(ctx: MutationContext, before: Conversation, outcome: Outcome): Promise<Conversation> {
   const after = outcome.conversation === before ? before : await updateConversation(ctx.tx, ctx.batch, before, outcome.conversation);
   for (const event of outcome.events) await writeEvent(ctx, after, event);
+  if (after.snoozedUntil !== null && after.snoozedUntil !== before.snoozedUntil)
+    ctx.afterCommit({ kind: 'snoozed', conversationId: after.id, until: after.snoozedUntil });
   return after;
 }
 

@@ -1,0 +1,29 @@
+// A fresh, migrated server store with the demo tenant for tests that use the store directly: PGlite in a
+// temp folder, or the PostgreSQL of BANDEJA_TEST_DATABASE_URL emptied first. `backends` lists both when
+// that variable is set, for describe.each.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../../src-server/app';
+import { seedDemo } from '../../src-server/demo';
+import type { Db } from '../../src-server/store/db';
+import { migrate } from '../../src-server/store/migrate';
+
+const pgUrl = process.env.BANDEJA_TEST_DATABASE_URL;
+export const backends: [string, string | undefined][] = [
+  ['PGlite', undefined],
+  ...(pgUrl ? [['PostgreSQL', pgUrl] as [string, string]] : []),
+];
+
+export async function freshDemoStore(databaseUrl: string | undefined): Promise<{ db: Db; dataDir: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bandeja-store-'));
+  if (databaseUrl) {
+    const reset = await openStore({ dataDir, databaseUrl });
+    await reset.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+    await reset.close();
+  }
+  const db = await openStore({ dataDir, databaseUrl });
+  await migrate(db);
+  await seedDemo(db);
+  return { db, dataDir };
+}
