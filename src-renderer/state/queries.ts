@@ -1,6 +1,6 @@
 // Everything the renderer reads from the mirror goes through TanStack Query: one key builder and
 // one queryOptions factory per resource. The core's events decide when the cache is stale.
-import { QueryClient, infiniteQueryOptions, queryOptions, type QueryKey } from '@tanstack/react-query';
+import { QueryClient, infiniteQueryOptions, queryOptions, type InfiniteData, type QueryKey } from '@tanstack/react-query';
 import type { ConversationStatus } from '../../src-shared/domain';
 import type { ConversationItem, InboxCursor, IpcEventPayload, MessagePage, SyncStatus } from '../../src-shared/ipc';
 import { viewKey, type ViewRef } from '../../src-shared/rules/visibility';
@@ -84,19 +84,28 @@ export interface MessagePageParam {
   reach: string | null;
 }
 
-/** A conversation's timeline in pages, newest first (pages[0] is the newest). A page's parameters are
- *  kept, so when the mirror changes the same pages are read again (a page that reached down to a
- *  message opened from search still reaches it). */
+/** A conversation's timeline in pages, newest first (pages[0] is the newest). When the mirror changes the
+ *  pages read so far are read again from the newest, which reaches down to the oldest message it held
+ *  before (or to a message opened from search): new messages make it longer, and never push the oldest
+ *  messages read (nor the earlier conversations above them) out of the timeline. */
 export const messagePagesQuery = (conversationId: string) =>
   infiniteQueryOptions({
     queryKey: keys.messagePages(conversationId),
-    queryFn: ({ pageParam }): Promise<MessagePage> =>
-      call('conversation.messagePage', {
+    queryFn: ({ pageParam, client }): Promise<MessagePage> => {
+      const held =
+        pageParam.before === null
+          ? client
+              .getQueryData<InfiniteData<MessagePage>>(keys.messagePages(conversationId))
+              ?.pages[0]?.messages.find((m) => m.seq !== null)
+          : undefined;
+      const reach = held?.id ?? pageParam.reach;
+      return call('conversation.messagePage', {
         conversationId,
         limit: MESSAGE_PAGE,
         ...(pageParam.before !== null ? { before: pageParam.before } : {}),
-        ...(pageParam.reach !== null ? { reach: pageParam.reach } : {}),
-      }),
+        ...(reach !== null ? { reach } : {}),
+      });
+    },
     initialPageParam: { before: null, reach: null } as MessagePageParam,
     getNextPageParam: (last: MessagePage): MessagePageParam | undefined => {
       const oldest = last.messages.find((m) => m.seq !== null);

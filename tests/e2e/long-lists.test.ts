@@ -336,7 +336,7 @@ describe('long lists', () => {
   });
 
   it(
-    'follows new messages at the bottom, but not while the agent reads further up; my own reply always shows',
+    'a new message neither moves the agent reading up at the earlier conversation nor pushes it out; at the bottom it is followed; my own reply always shows',
     { timeout: 120_000 },
     async () => {
       const page = ana.page;
@@ -348,36 +348,53 @@ describe('long lists', () => {
         (s) => s.bodies.at(-1) === longBody(LONG),
         'the end of Larga',
       );
+
+      // Reading up at the top, where the earlier conversation is: the next message comes in below and
+      // nothing on screen moves (the oldest messages read and what sits above them stay in the timeline).
+      await until(
+        async () => {
+          await timeline(page).evaluate((el) => (el.scrollTop = 0));
+          await frames(page);
+          return pane(page).locator('.history-divider').count();
+        },
+        (n) => n > 0,
+        'the earlier conversation at the top',
+      );
+      const reading = (await shownMessages(page)).bodies;
+      const height = () => timeline(page).evaluate((el) => el.scrollHeight);
+      const heightBefore = await height();
       larga = await WebchatCustomer.join(fx.server.url, 'demo', 'Larga', LARGA);
       fx.later(() => larga.close());
       await larga.say('Nuevo mensaje al final');
-      await until(
-        () => shownMessages(page),
-        (s) => s.bodies.at(-1) === 'Nuevo mensaje al final',
-        'the new message at the bottom',
-      );
-
-      // Reading further up: the next message does not move the view.
-      await timeline(page).evaluate((el) => (el.scrollTop = el.scrollHeight - el.clientHeight * 3));
-      await frames(page);
-      const reading = (await shownMessages(page)).bodies;
-      expect(reading).not.toContain('Nuevo mensaje al final');
-      const height = () => timeline(page).evaluate((el) => el.scrollHeight);
-      const heightBefore = await height();
-      await larga.say('Otro más mientras leo');
-      // The timeline grew below the view (the new message is in it), and the view did not move.
       await until(height, (h) => h > heightBefore, 'the timeline to grow');
       await frames(page);
       expect((await shownMessages(page)).bodies).toEqual(reading);
+      expect(await pane(page).locator('.history-divider').count()).toBeGreaterThan(0);
 
-      // My reply goes to the bottom and is shown, with the customer's messages before it.
+      // At the bottom, the next message is followed.
+      await timeline(page).evaluate((el) => (el.scrollTop = el.scrollHeight));
+      await until(
+        () => shownMessages(page),
+        (s) => s.bodies.at(-1) === 'Nuevo mensaje al final',
+        'the bottom',
+      );
+      await larga.say('Otro más al final');
+      await until(
+        () => shownMessages(page),
+        (s) => s.bodies.at(-1) === 'Otro más al final',
+        'the new message at the bottom',
+      );
+
+      // My reply goes to the bottom and is shown, also when I had scrolled up, after the customer's messages.
+      await timeline(page).evaluate((el) => (el.scrollTop = el.scrollHeight - el.clientHeight * 3));
+      await frames(page);
       await reply(page, 'Te leo, Larga');
       await until(
         () => shownMessages(page),
         (s) => s.bodies.at(-1) === 'Te leo, Larga',
         'my reply at the bottom',
       );
-      expect((await shownMessages(page)).bodies.slice(-3)).toEqual(['Nuevo mensaje al final', 'Otro más mientras leo', 'Te leo, Larga']);
+      expect((await shownMessages(page)).bodies.slice(-3)).toEqual(['Nuevo mensaje al final', 'Otro más al final', 'Te leo, Larga']);
     },
   );
 });
