@@ -2,7 +2,7 @@
 // one queryOptions factory per resource. The core's events decide when the cache is stale.
 import { QueryClient, infiniteQueryOptions, queryOptions, type InfiniteData, type QueryKey } from '@tanstack/react-query';
 import type { ConversationStatus } from '../../src-shared/domain';
-import type { ConversationItem, InboxCursor, IpcEventPayload, MessagePage, SyncStatus } from '../../src-shared/ipc';
+import type { ConversationItem, EarlierConversation, InboxCursor, IpcEventPayload, MessagePage, SyncStatus } from '../../src-shared/ipc';
 import { viewKey, type ViewRef } from '../../src-shared/rules/visibility';
 import { call, subscribe } from '../bridge/client';
 
@@ -27,6 +27,8 @@ export const keys = {
   conversation: (id: string) => ['mirror', 'conversation', id] as const,
   messages: (id: string) => ['mirror', 'messages', id] as const,
   messagePages: (id: string) => ['mirror', 'messages', id, 'pages'] as const,
+  earlierAll: ['mirror', 'earlier'] as const,
+  earlier: (id: string) => ['mirror', 'earlier', id] as const,
   contacts: ['mirror', 'contact'] as const,
   contact: (id: string) => ['mirror', 'contact', id] as const,
   savedViews: ['mirror', 'views'] as const,
@@ -118,8 +120,9 @@ export const countsQuery = () => queryOptions({ queryKey: keys.counts, queryFn: 
 export const conversationQuery = (id: string) =>
   queryOptions({ queryKey: keys.conversation(id), queryFn: () => call('conversation.get', { id }) });
 
-export const messagesQuery = (id: string) =>
-  queryOptions({ queryKey: keys.messages(id), queryFn: () => call('conversation.messages', { conversationId: id }) });
+/** The contact's conversations before this one, oldest first, with what the timeline shows of each. */
+export const earlierQuery = (conversationId: string) =>
+  queryOptions({ queryKey: keys.earlier(conversationId), queryFn: () => call('conversation.earlier', { conversationId }) });
 
 export const contactQuery = (id: string) => queryOptions({ queryKey: keys.contact(id), queryFn: () => call('contact.get', { id }) });
 
@@ -197,6 +200,14 @@ function mirrorChanged(client: QueryClient, change: IpcEventPayload<'mirror.chan
   ];
   for (const id of change.conversationIds) stale.push(keys.conversation(id), keys.messages(id));
   for (const queryKey of stale) void client.invalidateQueries({ queryKey });
+  // Earlier conversations go stale with the conversation they sit above or with one of them.
+  const changed = new Set(change.conversationIds);
+  void client.invalidateQueries({
+    queryKey: keys.earlierAll,
+    predicate: (q) =>
+      changed.has(q.queryKey[2] as string) ||
+      ((q.state.data as EarlierConversation[] | undefined) ?? []).some((e) => changed.has(e.conversationId)),
+  });
 }
 
 /** Wires the core's events into the cache. Returns the unsubscribe function. */

@@ -1,8 +1,9 @@
 // End to end in Chromium through the headless host, on a server store seeded with more conversations
-// than one inbox page (620) and a conversation of 400 messages with an earlier one before it: the list
+// than one inbox page (620) and a conversation of 400 messages with an earlier one of 130 before it: the list
 // shows the right rows, in order, while it is scrolled to its end (only the rows near the viewport are
 // in the page); j/k move across pages; scrolling up in the long conversation reads older messages and
-// keeps what was on screen in place, down to the first message and the earlier conversation above it;
+// keeps what was on screen in place, down to the first message and the earlier conversation above it
+// (its newest 100 messages, and a way to open it for the rest);
 // search opens a message far older than the first page; new messages arrive at the bottom and are
 // followed while the agent is at the bottom, but do not pull an agent who scrolled up.
 import { join } from 'node:path';
@@ -28,10 +29,13 @@ const LONG = 400;
 const BASE = Date.now() - 2 * 24 * 3600_000;
 const rank = (r: number) => `Fila ${String(r).padStart(3, '0')}`;
 const longBody = (k: number) => (k === 5 ? 'Larga 005: la zanahoria llegó rota' : `Larga ${String(k).padStart(3, '0')}`);
+/** Messages of Larga's earlier conversation: more than the timeline shows of one above itself (100). */
+const EARLIER = 130;
+const earlierBody = (k: number) => `Antes ${String(k).padStart(3, '0')}`;
 const LARGA = { visitorId: '0190a7a0-0000-7000-8000-000000000a1a', secret: 'secreto-de-larga-para-las-pruebas-0001' };
 
 /** The demo tenant plus 620 one-message conversations ("Fila 001" newest) and Larga: 400 messages, with
- *  an earlier closed conversation. Written with the server's own store functions before it starts. */
+ *  an earlier closed conversation of 130. Written with the server's own store functions before it starts. */
 async function seed(dataDir: string): Promise<void> {
   const db = await openStore({ dataDir });
   try {
@@ -103,14 +107,15 @@ async function seed(dataDir: string): Promise<void> {
         contactId: 'contact-larga',
         status: 'closed',
         unreadCount: 0,
-        lastMessageAt: start,
-        lastMessagePreview: 'Primera consulta de Larga',
+        lastMessageAt: start + EARLIER * 1000,
+        lastMessagePreview: earlierBody(EARLIER),
         lastCustomerMessageAt: start,
         waitingSince: null,
         previousConversationId: null,
         createdAt: start,
       });
       await message(before, 'msg-larga-antes', 'Primera consulta de Larga', start);
+      for (let k = 2; k <= EARLIER; k++) await message(before, `msg-larga-antes-${k}`, earlierBody(k), start + k * 1000);
       const last = BASE + 60_000;
       const larga = await insertConversation(tx, batch, {
         ...base,
@@ -287,29 +292,57 @@ describe('long lists', () => {
       expect(Math.abs((await topOf(page, anchor)) - before!)).toBeLessThan(40);
       expect((await shownMessages(page)).bodies).toContain(anchor);
 
-      // On up to the first message; the earlier conversation sits above it, behind its divider.
+      // On up to the first message; the earlier conversation sits above it, between its dividers.
+      const order = () =>
+        pane(page)
+          .locator('.message-list > li.message, .message-list > li.history-divider, .message-list > li.history-more')
+          .evaluateAll((els) =>
+            els.map((el) =>
+              el.classList.contains('history-divider')
+                ? '---'
+                : el.classList.contains('history-more')
+                  ? '…'
+                  : (el.querySelector('.bubble-body')?.textContent ?? ''),
+            ),
+          );
       for (let i = 0; i < 40; i++) {
         const shown = await shownMessages(page);
-        if (shown.bodies.includes('Primera consulta de Larga')) break;
+        if ((await order()).includes('---')) break;
         expect(shown.inPage).toBeLessThan(60);
         const nums = shown.bodies.filter((b) => b.startsWith('Larga')).map((b) => Number(b.slice(6, 9)));
         nums.forEach((n, j) => j > 0 && expect(n).toBe(nums[j - 1]! + 1));
         await timeline(page).evaluate((el) => (el.scrollTop = Math.max(0, el.scrollTop - el.clientHeight * 3)));
         await frames(page);
       }
+      const boundary = await until(order, (o) => o.includes(earlierBody(EARLIER)) && o.includes(longBody(1)), 'the earlier conversation');
+      const end = boundary.indexOf(earlierBody(EARLIER));
+      expect(boundary.slice(end, end + 3)).toEqual([earlierBody(EARLIER), '---', longBody(1)]);
+
+      // Of the earlier conversation, its newest 100 messages, below a line saying the older ones are not here.
+      await timeline(page).evaluate((el) => (el.scrollTop = 0));
+      const more = pane(page).locator('.history-more');
+      await more.waitFor({ timeout: WAIT_MS });
+      const top = await order();
+      expect(top.slice(0, 4)).toEqual(['---', '…', earlierBody(EARLIER - 99), earlierBody(EARLIER - 98)]);
+      expect(top).not.toContain('Primera consulta de Larga');
+      await screenshot(page, 'long-conversation-start');
+
+      // "Open it" shows the earlier conversation itself, down to its first message.
+      await more.getByRole('button', { name: 'Open it to read them' }).click();
       await until(
         () => shownMessages(page),
-        (s) => s.bodies.includes('Primera consulta de Larga'),
-        'the earlier conversation',
+        (s) => s.bodies.at(-1) === earlierBody(EARLIER),
+        'the earlier conversation opened at its end',
       );
-      const order = await pane(page)
-        .locator('.message-list > li.message, .message-list > li.history-divider')
-        .evaluateAll((els) =>
-          els.map((el) => (el.classList.contains('history-divider') ? '---' : (el.querySelector('.bubble-body')?.textContent ?? ''))),
-        );
-      expect(order.indexOf('Primera consulta de Larga')).toBeGreaterThan(order.indexOf('---'));
-      expect(order.lastIndexOf('---')).toBeLessThan(order.indexOf(longBody(1)));
-      await screenshot(page, 'long-conversation-start');
+      await until(
+        async () => {
+          await timeline(page).evaluate((el) => (el.scrollTop = 0));
+          return shownMessages(page);
+        },
+        (s) => s.bodies[0] === 'Primera consulta de Larga',
+        'its first message',
+      );
+      expect(await pane(page).locator('.history-divider').count()).toBe(0);
     },
   );
 
