@@ -66,7 +66,8 @@ describe('resuming a WhatsApp conversation outside the reply window', () => {
       'Hola João, te escribimos para dar seguimiento a tu consulta sobre la entrega del sábado. ¿Podemos ayudarte en algo más?',
     );
     await screenshot(page, 'templates-2-resume-dialog');
-    await send.click();
+    // A double click sends it once.
+    await send.dblclick();
     await dialog.waitFor({ state: 'detached', timeout: WAIT_MS });
 
     const sentTemplate = outgoingWith(page, 'te escribimos para dar seguimiento');
@@ -80,6 +81,8 @@ describe('resuming a WhatsApp conversation outside the reply window', () => {
       'João',
       'la entrega del sábado',
     ]);
+    await synced(ana.client);
+    expect(await pane(page).locator('.message-out [data-label="template"]').count()).toBe(1);
     expect(wa.sent.filter((m) => m.type === 'template')).toHaveLength(1);
 
     await until(
