@@ -12,7 +12,7 @@ import type { ConversationEvent } from '../../src-shared/domain';
 import type { EarlierConversation, MessageItem, Session } from '../../src-shared/ipc';
 import { formatDeepLink } from '../../src-shared/rules/deepLink';
 import { call } from '../bridge/client';
-import { dayHeading, fullDateTime, messageTime } from '../i18n/format';
+import { dayHeading, fullDateTime, localDay, messageTime } from '../i18n/format';
 import { describeErrorBody } from '../i18n/errors';
 import { useNameOf } from '../state/people';
 import { MESSAGE_PAGE, directoryQuery, earlierQuery, keys, messagePagesQuery } from '../state/queries';
@@ -495,14 +495,9 @@ function timelineRows(
   // The heading is formatted once per local day, not once per message (thousands of them). Above the
   // first loaded message of a timeline with older pages to read there is none: that day may have begun
   // earlier, and the row at the top must stay the same row when the older page comes in above it.
-  let lastDay = '';
-  if (!complete && items[0]) {
-    const d = new Date(items[0].createdAt);
-    lastDay = `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
-  }
+  let lastDay = !complete && items[0] ? localDay(items[0].createdAt) : '';
   for (const m of items) {
-    const d = new Date(m.createdAt);
-    const day = `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+    const day = localDay(m.createdAt);
     if (day !== lastDay) out.push({ key: `day-${m.id}`, kind: 'day', label: dayHeading(lang, m.createdAt), earlier });
     lastDay = day;
     if (m.kind === 'event' && m.event) out.push({ key: m.id, kind: 'event', message: m, earlier });
