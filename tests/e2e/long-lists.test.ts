@@ -3,9 +3,10 @@
 // shows the right rows, in order, while it is scrolled to its end (only the rows near the viewport are
 // in the page); j/k move across pages; scrolling up in the long conversation reads older messages and
 // keeps what was on screen in place, down to the first message and the earlier conversation above it
-// (its newest 100 messages, and a way to open it for the rest);
-// search opens a message far older than the first page; new messages arrive at the bottom and are
-// followed while the agent is at the bottom, but do not pull an agent who scrolled up.
+// (its newest 100 messages, and a way to open it for the rest); search opens a message far older than
+// the first page (and a late answer for a message the agent has left changes nothing); new messages
+// arrive at the bottom and are followed while the agent is at the bottom, but do not pull an agent who
+// scrolled up nor push out what they read.
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ import type { Conversation } from '../../src-shared/domain';
 import { startServerProcess } from '../support/server-process';
 import { WebchatCustomer } from '../support/webchat-customer';
 import { openView, pane, reply, row, until, WAIT_MS } from './agent-ui';
-import { screenshot } from './chromium';
+import { openBrowser, screenshot } from './chromium';
 import { Fixture, type Agent } from './fixture';
 
 const ROWS = 620;
@@ -366,6 +367,54 @@ describe('long lists', () => {
     );
     expect((await shownMessages(page)).inPage).toBeLessThan(60);
     await screenshot(page, 'long-conversation-search');
+  });
+
+  it('a read for "open at a message" that answers after the agent opened another message does nothing', { timeout: 120_000 }, async () => {
+    // A second tab of Ana's, whose IPC socket holds back the answer to one read until the test lets it go.
+    const tab = await openBrowser();
+    fx.later(() => tab.close());
+    const held: (() => void)[] = [];
+    await tab.context.routeWebSocket(/\/ipc/, (page) => {
+      const host = page.connectToServer();
+      const holding = new Set<number>();
+      page.onMessage((m) => {
+        const frame = JSON.parse(String(m));
+        if (frame.op === 'conversation.messagePage' && frame.args.reach === 'msg-larga-250') holding.add(frame.id);
+        host.send(m);
+      });
+      host.onMessage((m) => {
+        const frame = JSON.parse(String(m));
+        if (frame.t === 'reply' && holding.has(frame.id)) held.push(() => page.send(m));
+        else page.send(m);
+      });
+    });
+    const page = tab.page;
+    await page.goto(ana.client.url);
+    await page.locator('.sidebar').waitFor({ timeout: WAIT_MS });
+    const openFromSearch = async (words: string, messageId: string) => {
+      await page.locator('body').press('/');
+      await page.getByRole('combobox', { name: 'Search contacts and messages' }).fill(words);
+      await page.locator(`.search-hit[data-message-id="${messageId}"]`).click();
+    };
+
+    // Larga 250 is older than the newest page: its read is held. Meanwhile the agent opens Larga 005.
+    await openFromSearch('250', 'msg-larga-250');
+    await until(
+      async () => held.length,
+      (n) => n === 1,
+      'the held read',
+    );
+    await openFromSearch('zanahoria', 'msg-larga-5');
+    const focused = pane(page).locator('.message-focused', { hasText: 'zanahoria' });
+    await focused.waitFor({ timeout: WAIT_MS });
+
+    // The late answer comes, then one more round trip on the same socket (so the page has handled it).
+    held[0]!();
+    await page.evaluate("window.bandeja['app.info']({})");
+    await frames(page);
+    await frames(page);
+    expect(await focused.isVisible()).toBe(true);
+    expect((await shownMessages(page)).bodies).toContain(longBody(5));
   });
 
   it(

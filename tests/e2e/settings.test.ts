@@ -1,6 +1,6 @@
 // The settings dialog in Chromium through the headless host: a change this device cannot keep (its
 // settings file cannot be written) is said in the dialog, which stays open showing what is kept, and
-// nothing changes on disk.
+// nothing changes on disk; turning notifications on from Settings takes down the banner that asked.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,5 +55,17 @@ describe('settings', () => {
     expect(JSON.parse(readFileSync(file, 'utf8')).notifications.sound).toBe(false);
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached', timeout: WAIT_MS });
+  });
+
+  it('turning notifications on from Settings takes down the banner that asked for them', async () => {
+    const page = ana.page;
+    const banner = page.getByTestId('notification-prompt');
+    await banner.waitFor({ timeout: WAIT_MS });
+    await ana.browser.context.grantPermissions(['notifications'], { origin: ana.client.url });
+    await openSettings();
+    const permission = page.getByTestId('browser-permission');
+    await permission.getByRole('button', { name: 'Turn on notifications' }).click();
+    await banner.waitFor({ state: 'detached', timeout: WAIT_MS });
+    expect(await permission.locator('p').textContent()).toBe('This browser shows Bandeja’s notifications.');
   });
 });
