@@ -1,12 +1,12 @@
 // The settings dialog in Chromium through the headless host: a change this device cannot keep (its
 // settings file cannot be written) is said in the dialog, which stays open showing what is kept, and
 // nothing changes on disk; turning notifications on from Settings takes down the banner that asked.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WAIT_MS } from './agent-ui';
 import { screenshot } from './chromium';
-import { Fixture, type Agent } from './fixture';
+import { blockSettingsFile, Fixture, type Agent } from './fixture';
 
 describe('settings', () => {
   const fx = new Fixture();
@@ -30,11 +30,7 @@ describe('settings', () => {
     const sound = page.getByTestId('notification-settings').locator('[data-kind="sound"] input');
     expect(await sound.isChecked()).toBe(true);
 
-    // A folder where the settings file goes: writing it fails, as on a full or read-only disk.
-    const file = join(ana.client.dataDir, 'client', 'settings.json');
-    const kept = readFileSync(file);
-    rmSync(file);
-    mkdirSync(join(file, 'in-the-way'), { recursive: true });
+    const unblock = blockSettingsFile(ana.client);
     try {
       await sound.click();
       const error = page.getByTestId('settings-error');
@@ -44,14 +40,14 @@ describe('settings', () => {
       expect(await page.getByRole('dialog', { name: 'Settings' }).isVisible()).toBe(true);
       await screenshot(page, 'settings-not-saved');
     } finally {
-      rmSync(file, { recursive: true, force: true });
-      writeFileSync(file, kept);
+      unblock();
     }
 
     // The disk is back: the same change is kept, and the error goes.
     await sound.click();
     await page.getByTestId('settings-error').waitFor({ state: 'detached', timeout: WAIT_MS });
     expect(await sound.isChecked()).toBe(false);
+    const file = join(ana.client.dataDir, 'client', 'settings.json');
     expect(JSON.parse(readFileSync(file, 'utf8')).notifications.sound).toBe(false);
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached', timeout: WAIT_MS });
