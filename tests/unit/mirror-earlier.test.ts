@@ -2,14 +2,11 @@
 // first, as many as the timeline shows and each with its newest messages; the chain stops where the
 // viewer may not see a conversation or one holds no message.
 import { describe, expect, it } from 'vitest';
-import { applySnapshotBegin, applySnapshotEnd, applySnapshotPage } from '../../src-main/core/mirror/apply';
-import { openMirror } from '../../src-main/core/mirror/db';
-import { writeSessionUser } from '../../src-main/core/mirror/meta';
 import { EARLIER_CONVERSATIONS, EARLIER_MESSAGES, earlierConversations } from '../../src-main/core/mirror/queries';
 import { record } from '../../src-main/core/outbox';
 import type { Conversation, User } from '../../src-shared/domain';
 import type { Op } from '../../src-shared/protocol';
-import { ana, bruno, contact, conversation, inbound, inbox, tempMirrorPath } from './mirror-fixtures';
+import { ana, bruno, conversation, inbound, snapshotMirror } from './mirror-fixtures';
 
 const sofia: User = { ...ana, id: 'user-sofia', name: 'Sofía', role: 'supervisor', teamIds: [] };
 const DAY = 24 * 3600_000;
@@ -21,16 +18,7 @@ function seeded(
   over: Record<number, Partial<Conversation>> = {},
   messages: (k: number) => number = (k) => (k === 3 ? 150 : k),
 ) {
-  const mirror = openMirror(tempMirrorPath());
-  writeSessionUser(mirror.db, viewer);
-  applySnapshotBegin(mirror.db, 'e');
-  const ops: Op[] = [
-    { kind: 'user', row: viewer },
-    { kind: 'user', row: bruno },
-    { kind: 'team', row: { id: 'team-1', name: 'Soporte', version: 1 } },
-    { kind: 'inbox', row: inbox },
-    { kind: 'contact', row: contact },
-  ];
+  const ops: Op[] = [];
   let seq = 0;
   for (let k = 1; k <= 9; k++) {
     const start = k * DAY;
@@ -53,9 +41,7 @@ function seeded(
         row: inbound({ id: `m-${k}-${i}`, conversationId: `conv-${k}`, body: `${k}.${i}`, seq: ++seq, createdAt: start + i, version: 1 }),
       });
   }
-  applySnapshotPage(mirror.db, ops);
-  applySnapshotEnd(mirror.db, 1);
-  return mirror;
+  return snapshotMirror(viewer, [bruno], ops);
 }
 
 const ids = (chain: { conversationId: string }[]) => chain.map((c) => c.conversationId);
