@@ -87,6 +87,18 @@ export type MessageItem = z.infer<typeof MessageItem>;
 export const MessagePage = z.object({ messages: z.array(MessageItem), hasOlder: z.boolean() });
 export type MessagePage = z.infer<typeof MessagePage>;
 
+/** One of the contact's earlier conversations, as a timeline shows it above itself. */
+export const EarlierConversation = z.object({
+  conversationId: Id,
+  /** When its first message was written, also when that one is left out of `messages`. */
+  startedAt: z.number(),
+  /** Its newest messages, in timeline order. */
+  messages: z.array(MessageItem),
+  /** Older messages of it are left out (opening it shows them). */
+  hasOlder: z.boolean(),
+});
+export type EarlierConversation = z.infer<typeof EarlierConversation>;
+
 /** Keyset position in an inbox list: its sort is (lastMessageAt, id), both descending or both ascending. */
 export const InboxCursor = z.object({ lastMessageAt: z.number(), id: Id });
 export type InboxCursor = z.infer<typeof InboxCursor>;
@@ -251,6 +263,10 @@ export const ipcContract = {
     }),
     MessagePage,
   ),
+  /** The contact's conversations before this one (through previousConversationId), oldest first: as many
+   *  as the timeline shows above itself, each with its newest messages; the chain stops at one the viewer
+   *  may not see or that holds no message. */
+  'conversation.earlier': op(z.object({ conversationId: Id }), z.array(EarlierConversation)),
   'conversation.markRead': op(z.object({ conversationId: Id }), Queued),
   'conversation.assign': op(z.object({ conversationId: Id, assigneeId: Id.nullable() }), Queued),
   'conversation.setStatus': op(z.object({ conversationId: Id, status: ConversationStatus }), Queued),

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Core } from '../core';
-import { conversationDetail, conversationMessagePage, conversationMessages } from '../core/mirror/queries';
+import { conversationDetail, conversationMessagePage, conversationMessages, earlierConversations } from '../core/mirror/queries';
 import type { MutationInput } from '../core/outbox';
 import type { AreaHandlers } from './handlers';
 
@@ -12,6 +12,10 @@ export function conversationHandlers(core: Core): AreaHandlers<'conversation.'> 
     },
     'conversation.messages': ({ conversationId }) => conversationMessages(core.reader().db, conversationId),
     'conversation.messagePage': ({ conversationId, ...page }) => conversationMessagePage(core.reader().db, conversationId, page),
+    'conversation.earlier': ({ conversationId }) => {
+      const { db, viewer } = core.reader();
+      return earlierConversations(db, viewer, conversationId);
+    },
     'conversation.markRead': (args) => core.mutate('conversation.markRead', args),
     'conversation.markUnread': (args) => core.mutate('conversation.markUnread', args),
     'conversation.assign': (args) => core.mutate('conversation.assign', args),

@@ -12,7 +12,6 @@ import { bulk } from '../state/bulk';
 import { perform } from '../state/perform';
 import { conversationQuery } from '../state/queries';
 import { rowsOf, useInboxList } from '../state/inboxList';
-import { revealConversation } from '../components/ConversationList';
 import { useUi } from '../state/ui-store';
 import { useSidebarViews } from '../state/views';
 import { openInNewWindow } from '../components/NewWindow';
@@ -71,7 +70,7 @@ export function useCommands(session: Session): Command[] {
       }
       const next = at === -1 ? (step > 0 ? 0 : rows.length - 1) : Math.min(rows.length - 1, Math.max(0, at + step));
       store().selectConversation(rows[next]!.id);
-      revealConversation(rows[next]!.id);
+      store().revealConversation(rows[next]!.id);
     };
     const currentSaved = ui.view.kind === 'saved' ? views.find((v) => v.key === viewKey(ui.view))?.saved : undefined;
 

@@ -1,7 +1,7 @@
 // Dialogs that act on one or many conversations: close (note + category), transfer (people with
 // presence, teams), assign, tags (with autocomplete from the tags already in use).
 import { useQuery } from '@tanstack/react-query';
-import { useId, useMemo, useState, type FormEvent } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Session } from '../../src-shared/ipc';
 import { seesEverything } from '../../src-shared/rules/visibility';
@@ -12,38 +12,30 @@ import { conversationQuery, directoryQuery, tagsQuery } from '../state/queries';
 import { useUi } from '../state/ui-store';
 import { Avatar } from './Avatar';
 import { IconUsers, IconX } from './icons';
-import { Modal } from './Modal';
+import { DialogForm, Modal, useCloseDialog, useDialogAction } from './Modal';
 import { fold, Picker, type PickerOption } from './Picker';
 
-function useClose() {
-  const openDialog = useUi((s) => s.openDialog);
-  return () => openDialog(null);
+/** A bulk action done: the conversations it acted on are no longer checked. */
+function uncheck(): void {
+  useUi.getState().setChecked([], null);
 }
 
 export function CloseDialog({ ids }: { ids: string[] }) {
   const { t } = useTranslation();
-  const close = useClose();
+  const close = useCloseDialog();
   const directory = useQuery(directoryQuery());
   const [note, setNote] = useState('');
   const [categoryId, setCategoryId] = useState('');
   const noteId = useId();
   const categoryField = useId();
   const categories = (directory.data?.closingCategories ?? []).filter((c) => c.active);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const closing = useDialogAction((): Promise<unknown> => {
     const args = { note: note.trim() || null, categoryId: categoryId || null };
-    const done =
-      ids.length === 1
-        ? await perform(call('conversation.close', { conversationId: ids[0]!, ...args }))
-        : await perform(bulk(ids, { type: 'close', ...args }));
-    if (done) {
-      useUi.getState().setChecked([], null);
-      close();
-    }
-  };
+    return ids.length === 1 ? call('conversation.close', { conversationId: ids[0]!, ...args }) : bulk(ids, { type: 'close', ...args });
+  }, uncheck);
   return (
     <Modal title={t('closeDialog.title', { count: ids.length })} onClose={close}>
-      <form className="modal-body form" onSubmit={submit}>
+      <DialogForm onSubmit={closing.run} submitLabel={t('closeDialog.submit', { count: ids.length })} busy={closing.busy}>
         <label htmlFor={categoryField}>{t('closeDialog.category')}</label>
         <select id={categoryField} value={categoryId} onChange={(e) => setCategoryId(e.target.value)}>
           <option value="">{t('closeDialog.noCategory')}</option>
@@ -62,15 +54,7 @@ export function CloseDialog({ ids }: { ids: string[] }) {
           placeholder={t('closeDialog.notePlaceholder')}
           onChange={(e) => setNote(e.target.value)}
         />
-        <div className="modal-actions">
-          <button type="button" className="button" onClick={close}>
-            {t('dialog.cancel')}
-          </button>
-          <button type="submit" className="button primary">
-            {t('closeDialog.submit', { count: ids.length })}
-          </button>
-        </div>
-      </form>
+      </DialogForm>
     </Modal>
   );
 }
@@ -109,24 +93,21 @@ function usePeople(session: Session, withTeams: boolean): PickerOption[] {
 
 export function TransferDialog({ id, session }: { id: string; session: Session }) {
   const { t } = useTranslation();
-  const close = useClose();
+  const close = useCloseDialog();
   const options = usePeople(session, true);
   const detail = useQuery(conversationQuery(id));
-  const pick = async (o: PickerOption) => {
+  const transfer = useDialogAction((o: PickerOption) => {
     const [kind, target] = [o.id.slice(0, 4), o.id.slice(5)];
-    const done = await perform(
-      call('conversation.transfer', {
-        conversationId: id,
-        toUserId: kind === 'user' ? target : null,
-        toTeamId: kind === 'team' ? target : null,
-      }),
-    );
-    if (done) close();
-  };
+    return call('conversation.transfer', {
+      conversationId: id,
+      toUserId: kind === 'user' ? target : null,
+      toTeamId: kind === 'team' ? target : null,
+    });
+  });
   return (
     <Modal title={t('transfer.title', { name: detail.data?.conversation.contactName ?? '' })} onClose={close} className="modal-picker">
       <div className="modal-body">
-        <Picker label={t('transfer.label')} options={options} onPick={(o) => void pick(o)} placeholder={t('transfer.placeholder')} />
+        <Picker label={t('transfer.label')} options={options} onPick={transfer.run} placeholder={t('transfer.placeholder')} />
       </div>
     </Modal>
   );
@@ -134,7 +115,7 @@ export function TransferDialog({ id, session }: { id: string; session: Session }
 
 export function AssignDialog({ ids, session }: { ids: string[]; session: Session }) {
   const { t } = useTranslation();
-  const close = useClose();
+  const close = useCloseDialog();
   const people = usePeople(session, false);
   const directory = useQuery(directoryQuery());
   const me = directory.data?.users.find((u) => u.id === session.user.id) ?? session.user;
@@ -142,21 +123,16 @@ export function AssignDialog({ ids, session }: { ids: string[]; session: Session
   // offering teammates here would only end in "not allowed".
   const allowed = seesEverything(me.role) ? people : people.filter((p) => p.id === `user:${me.id}`);
   const options: PickerOption[] = [...allowed, { id: 'none', label: t('assignDialog.nobody'), group: t('assignDialog.other') }];
-  const pick = async (o: PickerOption) => {
+  const assign = useDialogAction((o: PickerOption): Promise<unknown> => {
     const assigneeId = o.id === 'none' ? null : o.id.slice(5);
-    const done =
-      ids.length === 1
-        ? await perform(call('conversation.assign', { conversationId: ids[0]!, assigneeId }))
-        : await perform(bulk(ids, { type: 'assign', assigneeId }));
-    if (done) {
-      useUi.getState().setChecked([], null);
-      close();
-    }
-  };
+    return ids.length === 1
+      ? call('conversation.assign', { conversationId: ids[0]!, assigneeId })
+      : bulk(ids, { type: 'assign', assigneeId });
+  }, uncheck);
   return (
     <Modal title={t('assignDialog.title', { count: ids.length })} onClose={close} className="modal-picker">
       <div className="modal-body">
-        <Picker label={t('assignDialog.label')} options={options} onPick={(o) => void pick(o)} />
+        <Picker label={t('assignDialog.label')} options={options} onPick={assign.run} />
       </div>
     </Modal>
   );
@@ -258,7 +234,7 @@ export function TagEditor({ ids, current, onDone }: { ids: string[]; current: st
 
 export function TagDialog({ ids }: { ids: string[] }) {
   const { t } = useTranslation();
-  const close = useClose();
+  const close = useCloseDialog();
   const detail = useQuery({ ...conversationQuery(ids[0] ?? ''), enabled: ids.length === 1 });
   const current = ids.length === 1 ? (detail.data?.conversation.tags ?? []) : [];
   return (

@@ -3,7 +3,7 @@
 // (checkbox, Shift-click range, Ctrl/Cmd+A) and the bulk actions for what is selected.
 import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useReducer, useRef, type MouseEvent } from 'react';
+import { useEffect, useRef, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { CONVERSATION_STATUSES } from '../../src-shared/domain';
@@ -26,17 +26,6 @@ import { formatRoute } from '../../src-shared/rules/route';
 const ROW_HEIGHT = 78;
 /** The next page is read when the last row shown comes this close to the last row read. */
 const NEXT_PAGE_AHEAD = 40;
-
-// A conversation the keyboard selected, waiting to be scrolled into view by the list (see revealConversation).
-let revealWanted: string | null = null;
-let revealWake: (() => void) | null = null;
-
-/** Scrolls the list to a conversation (j/k): the row may not be in the page (only rows near the
- *  viewport are), or not read yet when the next page is still coming. */
-export function revealConversation(id: string): void {
-  revealWanted = id;
-  revealWake?.();
-}
 
 function Row({
   item,
@@ -187,20 +176,14 @@ export function ConversationList({ session }: { session: Session }) {
   }, [lastShown, items.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   // The keyboard moved the selection (commands.ts): bring that row into view once the list holds it.
-  const [, wake] = useReducer((n: number) => n + 1, 0);
+  const revealId = useUi((s) => s.revealConversationId);
   useEffect(() => {
-    revealWake = wake;
-    return () => {
-      revealWake = null;
-    };
-  }, []);
-  useEffect(() => {
-    if (revealWanted === null) return;
-    const index = items.findIndex((i) => i.id === revealWanted);
+    if (revealId === null) return;
+    const index = items.findIndex((i) => i.id === revealId);
     if (index === -1) return;
-    revealWanted = null;
+    useUi.getState().revealConversation(null);
     virtualizer.scrollToIndex(index, { align: 'auto' });
-  });
+  }, [revealId, items, virtualizer]);
   const viewCounts = counts.data?.[viewKey(view)];
 
   // Shift extends from the last checked row to this one; otherwise the row is toggled.

@@ -2,7 +2,7 @@
 // lists and the search index) and Resume conversation (pick an approved template of the inbox, fill
 // its {{n}} variables with a live preview, send it: the only way to write outside the reply window).
 import { useQueries, useQuery } from '@tanstack/react-query';
-import { useId, useMemo, useState, type FormEvent } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MessageTemplate } from '../../src-shared/domain';
 import type { ConversationItem, Session } from '../../src-shared/ipc';
@@ -10,20 +10,14 @@ import { canSendFreeText } from '../../src-shared/rules/channelWindow';
 import { templateParts, templateVariableCount } from '../../src-shared/rules/templates';
 import { seesEverything } from '../../src-shared/rules/visibility';
 import { call } from '../bridge/client';
-import { perform } from '../state/perform';
 import { conversationQuery, inboxListQuery, searchQuery, templatesQuery } from '../state/queries';
 import { useNow } from '../state/replyWindow';
 import { useUi } from '../state/ui-store';
 import { IconSearch } from './icons';
-import { Modal } from './Modal';
+import { DialogForm, Modal, useCloseDialog, useDialogAction } from './Modal';
 import { fold } from './Picker';
 
 const MAX_TARGETS = 20;
-
-function useClose() {
-  const openDialog = useUi((s) => s.openDialog);
-  return () => openDialog(null);
-}
 
 /** Conversations the agent may forward to: their open and pending ones and the unassigned queue (all of
  *  them for supervisors), plus any conversation the search finds by contact name or words. */
@@ -67,10 +61,9 @@ export function ForwardDialog({
   session: Session;
 }) {
   const { t } = useTranslation();
-  const close = useClose();
+  const close = useCloseDialog();
   const [q, setQ] = useState('');
   const [picked, setPicked] = useState<ConversationItem[]>([]);
-  const [busy, setBusy] = useState(false);
   const now = useNow();
   const searchId = useId();
   const targets = useForwardTargets(session, q, fromConversationId);
@@ -79,20 +72,20 @@ export function ForwardDialog({
   const shown = [...picked, ...targets.filter((c) => !pickedIds.has(c.id))];
   const toggle = (c: ConversationItem) =>
     setPicked((p) => (pickedIds.has(c.id) ? p.filter((x) => x.id !== c.id) : [...p, c].slice(0, MAX_TARGETS)));
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (picked.length === 0 || busy) return;
-    setBusy(true);
-    const done = await perform(call('message.forward', { messageId, toConversationIds: picked.map((c) => c.id) }));
-    setBusy(false);
-    if (done) {
-      useUi.getState().pushToast({ notice: 'forward.done', values: { count: picked.length } });
-      close();
-    }
-  };
+  const send = useDialogAction(
+    () => call('message.forward', { messageId, toConversationIds: picked.map((c) => c.id) }),
+    () => useUi.getState().pushToast({ notice: 'forward.done', values: { count: picked.length } }),
+  );
   return (
     <Modal title={t('forward.title')} onClose={close} className="modal-wide">
-      <form className="modal-body form forward-form" onSubmit={(e) => void submit(e)}>
+      <DialogForm
+        className="forward-form"
+        onSubmit={send.run}
+        submitLabel={t('forward.submit', { count: picked.length })}
+        canSubmit={picked.length > 0}
+        busy={send.busy}
+        before={<span className="muted small forward-count">{t('forward.count', { count: picked.length })}</span>}
+      >
         <label htmlFor={searchId}>{t('forward.search')}</label>
         <span className="search-input">
           <IconSearch size={14} />
@@ -127,16 +120,7 @@ export function ForwardDialog({
             );
           })}
         </fieldset>
-        <div className="modal-actions">
-          <span className="muted small forward-count">{t('forward.count', { count: picked.length })}</span>
-          <button type="button" className="button" onClick={close}>
-            {t('dialog.cancel')}
-          </button>
-          <button type="submit" className="button primary" disabled={picked.length === 0 || busy}>
-            {t('forward.submit', { count: picked.length })}
-          </button>
-        </div>
-      </form>
+      </DialogForm>
     </Modal>
   );
 }
@@ -162,32 +146,29 @@ export function TemplatePreview({ body, values }: { body: string; values: readon
 
 export function ResumeDialog({ conversationId }: { conversationId: string }) {
   const { t } = useTranslation();
-  const close = useClose();
+  const close = useCloseDialog();
   const detail = useQuery(conversationQuery(conversationId));
   const inboxId = detail.data?.conversation.inboxId ?? null;
   const templates = useQuery({ ...templatesQuery(inboxId), enabled: inboxId !== null });
   const approved = (templates.data ?? []).filter((x) => x.status === 'approved');
   const [chosenId, setChosenId] = useState<string | null>(null);
   const [values, setValues] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
   const chosen: MessageTemplate | undefined = approved.find((x) => x.id === chosenId) ?? (approved.length === 1 ? approved[0] : undefined);
   const count = chosen ? templateVariableCount(chosen.body) : 0;
   const filled = useMemo(() => Array.from({ length: count }, (_, i) => values[i] ?? ''), [count, values]);
-  const ready = chosen !== undefined && filled.every((v) => v.trim().length > 0) && !busy;
   const groupName = useId();
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!ready || !chosen) return;
-    setBusy(true);
-    const done = await perform(
-      call('message.sendTemplate', { conversationId, templateId: chosen.id, variables: filled.map((v) => v.trim()) }),
-    );
-    setBusy(false);
-    if (done) close();
-  };
+  const send = useDialogAction((template: MessageTemplate) =>
+    call('message.sendTemplate', { conversationId, templateId: template.id, variables: filled.map((v) => v.trim()) }),
+  );
   return (
     <Modal title={t('resume.title', { name: detail.data?.conversation.contactName ?? '' })} onClose={close} className="modal-wide">
-      <form className="modal-body form resume-form" onSubmit={(e) => void submit(e)}>
+      <DialogForm
+        className="resume-form"
+        onSubmit={() => chosen && send.run(chosen)}
+        submitLabel={t('resume.send')}
+        canSubmit={chosen !== undefined && filled.every((v) => v.trim().length > 0)}
+        busy={send.busy}
+      >
         <p className="muted small">{t('resume.intro')}</p>
         {templates.isSuccess && approved.length === 0 && (
           <p className="notice" role="status">
@@ -240,15 +221,7 @@ export function ResumeDialog({ conversationId }: { conversationId: string }) {
             <TemplatePreview body={chosen.body} values={filled} />
           </section>
         )}
-        <div className="modal-actions">
-          <button type="button" className="button" onClick={close}>
-            {t('dialog.cancel')}
-          </button>
-          <button type="submit" className="button primary" disabled={!ready}>
-            {t('resume.send')}
-          </button>
-        </div>
-      </form>
+      </DialogForm>
     </Modal>
   );
 }

@@ -3,19 +3,19 @@
 // link, forward), internal notes (with @mentions highlighted), event lines written in the reader's
 // language from the structured event, and the contact's earlier conversation above a divider. Virtualized
 // and read in pages (see MessageList).
-import { useInfiniteQuery, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Fragment, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { ConversationEvent } from '../../src-shared/domain';
-import type { MessageItem, Session } from '../../src-shared/ipc';
+import type { EarlierConversation, MessageItem, Session } from '../../src-shared/ipc';
 import { formatDeepLink } from '../../src-shared/rules/deepLink';
 import { call } from '../bridge/client';
-import { dayHeading, fullDateTime, messageTime } from '../i18n/format';
+import { dayHeading, fullDateTime, localDay, messageTime } from '../i18n/format';
 import { describeErrorBody } from '../i18n/errors';
 import { useNameOf } from '../state/people';
-import { MESSAGE_PAGE, conversationQuery, directoryQuery, keys, messagePagesQuery, messagesQuery } from '../state/queries';
+import { MESSAGE_PAGE, directoryQuery, earlierQuery, keys, messagePagesQuery } from '../state/queries';
 import { perform } from '../state/perform';
 import { useReplyWindowOf } from '../state/replyWindow';
 import { useUi } from '../state/ui-store';
@@ -469,43 +469,19 @@ type Row =
   | { key: string; kind: 'event'; message: MessageItem; earlier: boolean }
   | { key: string; kind: 'message'; message: MessageItem; author: string; earlier: boolean }
   | { key: string; kind: 'earlierStart'; conversationId: string; date: number }
+  /** Older messages of that earlier conversation are left out; opening it shows them. */
+  | { key: string; kind: 'earlierMore'; conversationId: string }
   | { key: string; kind: 'earlierEnd'; date: number }
   | { key: string; kind: 'empty' };
 
-/** Previous conversations shown above (the one before, and through it the ones before that). */
-const EARLIER_DEPTH = 6;
+const NO_EARLIER: EarlierConversation[] = [];
 
-/** The conversation before this one (null when none, or not known yet). */
-function usePreviousOf(id: string | null): string | null {
-  const detail = useQuery({ ...conversationQuery(id ?? ''), enabled: id !== null });
-  return id !== null ? (detail.data?.conversation.previousConversationId ?? null) : null;
-}
-
-/** The contact's earlier conversations, oldest first, each with its messages. The chain stops at one the
- *  agent may not see (no messages in the mirror). A constant number of queries, so hooks stay in order. */
-function useEarlierHistory(first: string | null, enabled: boolean): { conversationId: string; messages: MessageItem[] }[] {
-  const c0 = enabled ? first : null;
-  const c1 = usePreviousOf(c0);
-  const c2 = usePreviousOf(c1);
-  const c3 = usePreviousOf(c2);
-  const c4 = usePreviousOf(c3);
-  const c5 = usePreviousOf(c4);
-  const ids = [c0, c1, c2, c3, c4, c5];
-  const results = useQueries({ queries: ids.map((id) => ({ ...messagesQuery(id ?? ''), enabled: id !== null })) });
-  const data = results.map((r) => r.data);
-  // The same array while nothing changed, so the timeline's rows are not rebuilt on every render.
-  const key = ids.join('|');
-  return useMemo(() => {
-    const chain: { conversationId: string; messages: MessageItem[] }[] = [];
-    for (let i = 0; i < EARLIER_DEPTH; i++) {
-      const id = ids[i];
-      const messages = data[i];
-      if (!id || !messages || messages.length === 0) break;
-      chain.push({ conversationId: id, messages });
-    }
-    return chain.reverse();
-    // ids and data are read through `key` and their elements (a fixed number of them).
-  }, [key, ...data]); // eslint-disable-line react-hooks/exhaustive-deps
+/** The contact's earlier conversations, oldest first, each with what the timeline shows of it: read once
+ *  the first message of this conversation is (the chain sits above it). `settled` once they are in (or
+ *  there are none to read): rows that come in above move what is on screen. */
+function useEarlier(conversationId: string, enabled: boolean): { chain: EarlierConversation[]; settled: boolean } {
+  const earlier = useQuery({ ...earlierQuery(conversationId), enabled });
+  return enabled ? { chain: earlier.data ?? NO_EARLIER, settled: !earlier.isPending } : { chain: NO_EARLIER, settled: true };
 }
 
 function timelineRows(
@@ -519,14 +495,9 @@ function timelineRows(
   // The heading is formatted once per local day, not once per message (thousands of them). Above the
   // first loaded message of a timeline with older pages to read there is none: that day may have begun
   // earlier, and the row at the top must stay the same row when the older page comes in above it.
-  let lastDay = '';
-  if (!complete && items[0]) {
-    const d = new Date(items[0].createdAt);
-    lastDay = `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
-  }
+  let lastDay = !complete && items[0] ? localDay(items[0].createdAt) : '';
   for (const m of items) {
-    const d = new Date(m.createdAt);
-    const day = `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+    const day = localDay(m.createdAt);
     if (day !== lastDay) out.push({ key: `day-${m.id}`, kind: 'day', label: dayHeading(lang, m.createdAt), earlier });
     lastDay = day;
     if (m.kind === 'event' && m.event) out.push({ key: m.id, kind: 'event', message: m, earlier });
@@ -547,6 +518,7 @@ function estimateSize(row: Row): number {
 
 function RowView({ row, names, focusedId, slot }: { row: Row; names: Names; focusedId: string | null; slot: Slot }) {
   const { t, i18n } = useTranslation();
+  const openAtMessage = useUi((s) => s.openAtMessage);
   const at = { 'data-index': slot.index, ref: slot.measure };
   switch (row.kind) {
     case 'day':
@@ -572,6 +544,15 @@ function RowView({ row, names, focusedId, slot }: { row: Row; names: Names; focu
       return (
         <li className="history-divider" data-earlier-conversation={row.conversationId} {...at}>
           <span>{t('messages.earlier', { date: dayHeading(i18n.language, row.date) })}</span>
+        </li>
+      );
+    case 'earlierMore':
+      return (
+        <li className="event-line history-more" {...at}>
+          <span>{t('messages.earlierMore')}</span>
+          <button type="button" className="link-button" onClick={() => openAtMessage(row.conversationId, null)}>
+            {t('messages.openEarlier')}
+          </button>
         </li>
       );
     case 'earlierEnd':
@@ -620,7 +601,10 @@ export function MessageList({
 
   const items = useMemo(() => (pages.data ? pages.data.pages.toReversed().flatMap((p) => p.messages) : []), [pages.data]);
   const hasOlder = pages.hasNextPage;
-  const earlier = useEarlierHistory(previousConversationId, pages.isSuccess && !hasOlder);
+  const { chain: earlier, settled: earlierSettled } = useEarlier(
+    conversationId,
+    previousConversationId !== null && pages.isSuccess && !hasOlder,
+  );
 
   const rows = useMemo(() => {
     const out: Row[] = [];
@@ -632,12 +616,8 @@ export function MessageList({
           ? t('messages.you')
           : (m.authorName ?? (m.authorId ? names.person(m.authorId) : t('event.someone')));
     for (const h of earlier) {
-      out.push({
-        key: `earlier-${h.conversationId}`,
-        kind: 'earlierStart',
-        conversationId: h.conversationId,
-        date: h.messages[0]!.createdAt,
-      });
+      out.push({ key: `earlier-${h.conversationId}`, kind: 'earlierStart', conversationId: h.conversationId, date: h.startedAt });
+      if (h.hasOlder) out.push({ key: `earlier-more-${h.conversationId}`, kind: 'earlierMore', conversationId: h.conversationId });
       timelineRows(out, h.messages, true, authorOf, lang, true);
       out.push({ key: `earlier-end-${h.conversationId}`, kind: 'earlierEnd', date: h.messages.at(-1)!.createdAt });
     }
@@ -702,7 +682,8 @@ export function MessageList({
 
   // Opened at a message: read down to it if it is older than what is loaded, then centre it once.
   useEffect(() => {
-    if (!focusedId || !pages.isSuccess) return;
+    // Centred once the earlier conversations are in above it, so they do not push it out of view.
+    if (!focusedId || !pages.isSuccess || !earlierSettled) return;
     const request = `${conversationId}:${focusedId}`;
     if (focusDone.current === request) return;
     if (rows.some((r) => r.key === focusedId)) {
@@ -754,7 +735,7 @@ export function MessageList({
         if (!moved()) notHere();
       },
     );
-  }, [focusedId, conversationId, rows, hasOlder, pages.isSuccess, client, virtualizer]);
+  }, [focusedId, conversationId, rows, hasOlder, pages.isSuccess, earlierSettled, client, virtualizer]);
 
   const total = virtualizer.getTotalSize();
   const padTop = virtualRows.length ? virtualRows[0]!.start - scrollMargin : 0;

@@ -1,7 +1,10 @@
 // A dialog over the workspace: labelled by its title, Escape or a click outside closes it, focus
-// moves in on open and back to where it was on close.
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+// moves in on open and back to where it was on close. And what every dialog's form does: run its action
+// once at a time, close when it is done, stay open (the toast says why) when it is refused.
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { perform } from '../state/perform';
+import { useUi } from '../state/ui-store';
 import { IconX } from './icons';
 
 export function Modal({
@@ -58,5 +61,79 @@ export function Modal({
         {children}
       </div>
     </div>
+  );
+}
+
+/** Closes the dialog that is open. */
+export function useCloseDialog(): () => void {
+  const openDialog = useUi((s) => s.openDialog);
+  return () => openDialog(null);
+}
+
+/** A dialog's action: `busy` while it runs, and a second run meanwhile (a double click) does nothing. A
+ *  refusal is said in a toast and the dialog stays open; once done, `then` runs (with the action's result
+ *  and arguments) and the dialog closes. */
+export function useDialogAction<A extends unknown[], T>(
+  action: (...args: A) => Promise<T>,
+  then?: (result: T, ...args: A) => void,
+): { busy: boolean; run: (...args: A) => void } {
+  const close = useCloseDialog();
+  const running = useRef(false);
+  const [busy, setBusy] = useState(false);
+  const run = (...args: A) => {
+    if (running.current) return;
+    running.current = true;
+    setBusy(true);
+    void perform(action(...args)).then((result) => {
+      running.current = false;
+      setBusy(false);
+      if (result === null) return;
+      then?.(result, ...args);
+      close();
+    });
+  };
+  return { busy, run };
+}
+
+/** A dialog's form with Cancel and its submit button at the foot (`before` goes left of them). */
+export function DialogForm({
+  className,
+  onSubmit,
+  submitLabel,
+  canSubmit = true,
+  busy = false,
+  before,
+  children,
+}: {
+  className?: string;
+  onSubmit: () => void;
+  submitLabel: string;
+  canSubmit?: boolean;
+  busy?: boolean;
+  before?: ReactNode;
+  children: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const close = useCloseDialog();
+  return (
+    <form
+      className={`modal-body form${className ? ` ${className}` : ''}`}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (canSubmit && !busy) onSubmit();
+      }}
+    >
+      {children}
+      <div className="modal-actions">
+        {before}
+        <button type="button" className="button" onClick={close}>
+          {t('dialog.cancel')}
+        </button>
+        <button type="submit" className="button primary" disabled={!canSubmit || busy}>
+          {submitLabel}
+        </button>
+      </div>
+    </form>
   );
 }

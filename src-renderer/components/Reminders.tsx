@@ -2,7 +2,7 @@
 // reminder shown in the conversation and in its list row ("Overdue: <date> <time>" once past due), and
 // the list of my reminders.
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConversationItem, ReminderItem } from '../../src-shared/ipc';
 import { presetDueAt, REMINDER_PRESETS, type ReminderPreset } from '../../src-shared/rules/reminders';
@@ -12,7 +12,7 @@ import { perform } from '../state/perform';
 import { remindersQuery } from '../state/queries';
 import { useUi } from '../state/ui-store';
 import { IconAlarm } from './icons';
-import { Modal } from './Modal';
+import { DialogForm, Modal, useCloseDialog, useDialogAction } from './Modal';
 
 /** True once `at` has passed; re-renders the moment it does. */
 export function useIsPast(at: number | null): boolean {
@@ -109,7 +109,7 @@ function defaultChosenTime(now: number): number {
 
 export function ReminderDialog({ conversationId, reminderId }: { conversationId: string; reminderId: string | null }) {
   const { t, i18n } = useTranslation();
-  const openDialog = useUi((s) => s.openDialog);
+  const close = useCloseDialog();
   const pushToast = useUi((s) => s.pushToast);
   const reminders = useQuery(remindersQuery(conversationId));
   const existing = reminderId ? reminders.data?.find((r) => r.id === reminderId && r.state === 'active') : undefined;
@@ -119,7 +119,6 @@ export function ReminderDialog({ conversationId, reminderId }: { conversationId:
   const [note, setNote] = useState('');
   const [postpone, setPostpone] = useState(true);
   const [problem, setProblem] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
   const chosenId = useId();
   const noteId = useId();
 
@@ -132,25 +131,27 @@ export function ReminderDialog({ conversationId, reminderId }: { conversationId:
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [existing?.id]);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const save = useDialogAction(
+    (dueAt: number) =>
+      call('reminder.set', { ...(reminderId ? { id: reminderId } : {}), conversationId, dueAt, note: note.trim() || null, postpone }),
+    (_, dueAt) => pushToast({ notice: 'reminders.setFor', values: { when: dateAndTime(i18n.language, dueAt) } }),
+  );
+  const submit = () => {
     const now = Date.now();
     const dueAt = choice === 'custom' ? fromLocalInput(chosen) : presetDueAt(choice, now);
     if (!Number.isFinite(dueAt)) return setProblem(t('reminders.pickTime'));
     if (dueAt <= now) return setProblem(t('reminders.inThePast'));
-    setSaving(true);
-    const done = await perform(
-      call('reminder.set', { ...(reminderId ? { id: reminderId } : {}), conversationId, dueAt, note: note.trim() || null, postpone }),
-    );
-    setSaving(false);
-    if (!done) return;
-    pushToast({ notice: 'reminders.setFor', values: { when: dateAndTime(i18n.language, dueAt) } });
-    openDialog(null);
+    save.run(dueAt);
   };
 
   return (
-    <Modal title={reminderId ? t('reminders.changeTitle') : t('reminders.title')} onClose={() => openDialog(null)}>
-      <form className="modal-body form reminder-form" onSubmit={submit} noValidate>
+    <Modal title={reminderId ? t('reminders.changeTitle') : t('reminders.title')} onClose={close}>
+      <DialogForm
+        className="reminder-form"
+        onSubmit={submit}
+        submitLabel={reminderId ? t('reminders.move') : t('reminders.set')}
+        busy={save.busy}
+      >
         <fieldset className="reminder-presets">
           <legend>{t('reminders.when')}</legend>
           {REMINDER_PRESETS.map((p) => (
@@ -199,15 +200,7 @@ export function ReminderDialog({ conversationId, reminderId }: { conversationId:
             {problem}
           </p>
         )}
-        <div className="modal-actions">
-          <button type="button" className="button" onClick={() => openDialog(null)}>
-            {t('dialog.cancel')}
-          </button>
-          <button type="submit" className="button primary" disabled={saving}>
-            {reminderId ? t('reminders.move') : t('reminders.set')}
-          </button>
-        </div>
-      </form>
+      </DialogForm>
     </Modal>
   );
 }
@@ -252,13 +245,13 @@ function ReminderEntry({ r }: { r: ReminderItem }) {
 
 export function RemindersDialog() {
   const { t } = useTranslation();
-  const openDialog = useUi((s) => s.openDialog);
+  const close = useCloseDialog();
   const list = useQuery(remindersQuery(null));
   const items = list.data ?? [];
   const active = items.filter((r) => r.state === 'active');
   const dismissed = items.filter((r) => r.state === 'dismissed');
   return (
-    <Modal title={t('reminders.listTitle')} onClose={() => openDialog(null)} className="modal-wide">
+    <Modal title={t('reminders.listTitle')} onClose={close} className="modal-wide">
       <div className="modal-body reminders-body" data-testid="reminders-list">
         {list.isSuccess && items.length === 0 && <p className="muted">{t('reminders.none')}</p>}
         {active.length > 0 && (

@@ -5,13 +5,13 @@ import { useTranslation } from 'react-i18next';
 import type { NotificationSettings, Session } from '../../src-shared/ipc';
 import { seesEverything } from '../../src-shared/rules/visibility';
 import { call } from '../bridge/client';
+import { describeError } from '../i18n/errors';
 import { playChime, useNotificationPermission } from '../services/desktopAlerts';
 import { perform } from '../state/perform';
 import { desktopSettingsQuery, keys, notificationSettingsQuery } from '../state/queries';
 import { currentRoute } from '../state/route';
-import { useUi } from '../state/ui-store';
 import { IconVolume, IconWindow } from './icons';
-import { Modal } from './Modal';
+import { Modal, useCloseDialog } from './Modal';
 import { openInNewWindow } from './NewWindow';
 
 const KINDS = ['newMessage', 'newConversation', 'mention', 'reminder'] as const;
@@ -84,7 +84,7 @@ function DesktopGroup({ session }: { session: Session }) {
 export function SettingsDialog({ session, headless }: { session: Session; headless: boolean }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const openDialog = useUi((s) => s.openDialog);
+  const close = useCloseDialog();
   const settings = useQuery(notificationSettingsQuery());
   const change = useMutation({
     mutationFn: (patch: Partial<NotificationSettings>) => call('notifications.settings.set', patch),
@@ -93,7 +93,7 @@ export function SettingsDialog({ session, headless }: { session: Session; headle
   const s = settings.data;
   const set = (patch: Partial<NotificationSettings>) => change.mutate(patch);
   return (
-    <Modal title={t('settings.title')} onClose={() => openDialog(null)}>
+    <Modal title={t('settings.title')} onClose={close}>
       <div className="modal-body form settings-body" data-testid="settings">
         {s && (
           <fieldset className="settings-group" data-testid="notification-settings">
@@ -120,10 +120,16 @@ export function SettingsDialog({ session, headless }: { session: Session; headle
             </span>
           </fieldset>
         )}
+        {/* A change that could not be kept: the boxes show what is kept, and this says why. */}
+        {change.isError && (
+          <p className="form-error" role="alert" data-testid="settings-error">
+            {t('settings.notSaved', { reason: describeError(t, change.error) })}
+          </p>
+        )}
         {headless && <BrowserPermission />}
         <DesktopGroup session={session} />
         <div className="modal-actions">
-          <button type="button" className="button primary" onClick={() => openDialog(null)}>
+          <button type="button" className="button primary" onClick={close}>
             {t('dialog.done')}
           </button>
         </div>

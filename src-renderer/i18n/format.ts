@@ -31,6 +31,12 @@ export function dayHeading(lang: string, at: number): string {
   return formatter(lang, { weekday: 'long', day: 'numeric', month: 'long' }).format(new Date(at));
 }
 
+/** This device's calendar day of a moment, as a key: messages share a day heading when theirs are equal. */
+export function localDay(at: number): string {
+  const d = new Date(at);
+  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+}
+
 const relative = new Map<string, Intl.RelativeTimeFormat>();
 /** "in 3 hours", "5 minutes ago", "yesterday": the nearest whole unit, in the reader's language. */
 export function relativeTime(lang: string, at: number, now = Date.now()): string {

@@ -1,8 +1,8 @@
 // Everything the renderer reads from the mirror goes through TanStack Query: one key builder and
 // one queryOptions factory per resource. The core's events decide when the cache is stale.
-import { QueryClient, infiniteQueryOptions, queryOptions, type QueryKey } from '@tanstack/react-query';
+import { QueryClient, infiniteQueryOptions, queryOptions, type InfiniteData, type QueryKey } from '@tanstack/react-query';
 import type { ConversationStatus } from '../../src-shared/domain';
-import type { ConversationItem, InboxCursor, IpcEventPayload, MessagePage, SyncStatus } from '../../src-shared/ipc';
+import type { ConversationItem, EarlierConversation, InboxCursor, IpcEventPayload, MessagePage, SyncStatus } from '../../src-shared/ipc';
 import { viewKey, type ViewRef } from '../../src-shared/rules/visibility';
 import { call, subscribe } from '../bridge/client';
 
@@ -27,6 +27,8 @@ export const keys = {
   conversation: (id: string) => ['mirror', 'conversation', id] as const,
   messages: (id: string) => ['mirror', 'messages', id] as const,
   messagePages: (id: string) => ['mirror', 'messages', id, 'pages'] as const,
+  earlierAll: ['mirror', 'earlier'] as const,
+  earlier: (id: string) => ['mirror', 'earlier', id] as const,
   contacts: ['mirror', 'contact'] as const,
   contact: (id: string) => ['mirror', 'contact', id] as const,
   savedViews: ['mirror', 'views'] as const,
@@ -84,19 +86,28 @@ export interface MessagePageParam {
   reach: string | null;
 }
 
-/** A conversation's timeline in pages, newest first (pages[0] is the newest). A page's parameters are
- *  kept, so when the mirror changes the same pages are read again (a page that reached down to a
- *  message opened from search still reaches it). */
+/** A conversation's timeline in pages, newest first (pages[0] is the newest). When the mirror changes the
+ *  pages read so far are read again from the newest, which reaches down to the oldest message it held
+ *  before (or to a message opened from search): new messages make it longer, and never push the oldest
+ *  messages read (nor the earlier conversations above them) out of the timeline. */
 export const messagePagesQuery = (conversationId: string) =>
   infiniteQueryOptions({
     queryKey: keys.messagePages(conversationId),
-    queryFn: ({ pageParam }): Promise<MessagePage> =>
-      call('conversation.messagePage', {
+    queryFn: ({ pageParam, client }): Promise<MessagePage> => {
+      const held =
+        pageParam.before === null
+          ? client
+              .getQueryData<InfiniteData<MessagePage>>(keys.messagePages(conversationId))
+              ?.pages[0]?.messages.find((m) => m.seq !== null)
+          : undefined;
+      const reach = held?.id ?? pageParam.reach;
+      return call('conversation.messagePage', {
         conversationId,
         limit: MESSAGE_PAGE,
         ...(pageParam.before !== null ? { before: pageParam.before } : {}),
-        ...(pageParam.reach !== null ? { reach: pageParam.reach } : {}),
-      }),
+        ...(reach !== null ? { reach } : {}),
+      });
+    },
     initialPageParam: { before: null, reach: null } as MessagePageParam,
     getNextPageParam: (last: MessagePage): MessagePageParam | undefined => {
       const oldest = last.messages.find((m) => m.seq !== null);
@@ -109,8 +120,9 @@ export const countsQuery = () => queryOptions({ queryKey: keys.counts, queryFn: 
 export const conversationQuery = (id: string) =>
   queryOptions({ queryKey: keys.conversation(id), queryFn: () => call('conversation.get', { id }) });
 
-export const messagesQuery = (id: string) =>
-  queryOptions({ queryKey: keys.messages(id), queryFn: () => call('conversation.messages', { conversationId: id }) });
+/** The contact's conversations before this one, oldest first, with what the timeline shows of each. */
+export const earlierQuery = (conversationId: string) =>
+  queryOptions({ queryKey: keys.earlier(conversationId), queryFn: () => call('conversation.earlier', { conversationId }) });
 
 export const contactQuery = (id: string) => queryOptions({ queryKey: keys.contact(id), queryFn: () => call('contact.get', { id }) });
 
@@ -188,6 +200,14 @@ function mirrorChanged(client: QueryClient, change: IpcEventPayload<'mirror.chan
   ];
   for (const id of change.conversationIds) stale.push(keys.conversation(id), keys.messages(id));
   for (const queryKey of stale) void client.invalidateQueries({ queryKey });
+  // Earlier conversations go stale with the conversation they sit above or with one of them.
+  const changed = new Set(change.conversationIds);
+  void client.invalidateQueries({
+    queryKey: keys.earlierAll,
+    predicate: (q) =>
+      changed.has(q.queryKey[2] as string) ||
+      ((q.state.data as EarlierConversation[] | undefined) ?? []).some((e) => changed.has(e.conversationId)),
+  });
 }
 
 /** Wires the core's events into the cache. Returns the unsubscribe function. */

@@ -49,6 +49,9 @@ interface NavigationSlice {
   selectedConversationId: string | null;
   /** Opened from search or a notification: scroll to this message and highlight it. */
   focusedMessageId: string | null;
+  /** A conversation the keyboard moved to (j/k), waiting for the list to scroll its row into view: the row
+   *  may not be in the page (only rows near the viewport are), or not read yet while the next page comes. */
+  revealConversationId: string | null;
   screen: 'inbox' | 'admin';
   /** The person just signed out (or was signed out): the login screen says so. */
   signedOut: boolean;
@@ -57,6 +60,8 @@ interface NavigationSlice {
   setSort(sort: Sort): void;
   selectConversation(id: string | null): void;
   openAtMessage(conversationId: string, messageId: string | null): void;
+  /** Asks the list to bring a conversation's row into view; null once it has. */
+  revealConversation(id: string | null): void;
   setScreen(screen: 'inbox' | 'admin'): void;
   /** Shows what a URL's route names (a window opened on a view, a reload). */
   applyRoute(route: Route): void;
@@ -115,14 +120,16 @@ const navigationSlice: StateCreator<UiState, [], [], NavigationSlice> = (set) =>
   sort: 'newest',
   selectedConversationId: null,
   focusedMessageId: null,
+  revealConversationId: null,
   screen: 'inbox',
   // Another view or tab holds other conversations: what was checked there is no longer in sight.
-  setView: (view) => set({ view, checked: [], anchorId: null, selectedConversationId: null, screen: 'inbox' }),
-  setStatus: (status) => set({ status, checked: [], anchorId: null, selectedConversationId: null }),
+  setView: (view) => set({ view, checked: [], anchorId: null, selectedConversationId: null, revealConversationId: null, screen: 'inbox' }),
+  setStatus: (status) => set({ status, checked: [], anchorId: null, selectedConversationId: null, revealConversationId: null }),
   setSort: (sort) => set({ sort }),
   selectConversation: (selectedConversationId) => set({ selectedConversationId, focusedMessageId: null, panelContactId: null }),
   openAtMessage: (selectedConversationId, focusedMessageId) =>
     set({ selectedConversationId, focusedMessageId, panelContactId: null, screen: 'inbox', searchOpen: false, notificationsOpen: false }),
+  revealConversation: (revealConversationId) => set({ revealConversationId }),
   setScreen: (screen) => set({ screen }),
   applyRoute: (route) =>
     set({

@@ -63,15 +63,20 @@ function mustOwn(actor: { id: string }, reminder: Pick<Reminder, 'userId'>): voi
   if (reminder.userId !== actor.id) throw new BandejaError('FORBIDDEN', 'Only the agent who set a reminder may change it.');
 }
 
+/** A move of a reminder already finished (dismissed, done, deleted: another device finished it first)
+ *  changes nothing: not the reminder, which must not come back, nor its conversation's snooze. */
+export function isLateMove(existing: Pick<Reminder, 'state'> | null): boolean {
+  return existing !== null && existing.state !== 'active';
+}
+
 /** Creates a reminder, or moves an active one to a new time (note and postpone follow the request).
- *  A finished one (dismissed, done, deleted) stays as it is: another device finished it first, and a
- *  late move must not bring it back. Returns `existing` itself when nothing changes. */
+ *  Returns `existing` itself for a late move (isLateMove). */
 export function setReminder(actor: { id: string }, existing: Reminder | null, req: ReminderRequest, now: number): Reminder {
   if (existing) {
     mustOwn(actor, existing);
     if (existing.conversationId !== req.conversationId)
       throw new BandejaError('INVALID_ARGS', 'This reminder belongs to another conversation.');
-    if (existing.state !== 'active') return existing;
+    if (isLateMove(existing)) return existing;
   }
   return {
     id: req.id,

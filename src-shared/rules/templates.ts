@@ -30,6 +30,14 @@ export function templateParts(body: string, values: readonly string[]): Template
   return parts;
 }
 
+/** The template a send names, for a conversation of `inboxId`: one that exists (NOT_FOUND) and belongs to
+ *  that inbox (INVALID_ARGS; the provider knows a template per account). */
+export function mustBeTemplateOf<T extends Pick<MessageTemplate, 'inboxId'>>(template: T | null, inboxId: string): asserts template is T {
+  if (!template) throw new BandejaError('NOT_FOUND', 'This template does not exist.');
+  if (template.inboxId !== inboxId)
+    throw new BandejaError('INVALID_ARGS', "This template belongs to another inbox. Pick one of this conversation's inbox.");
+}
+
 /** The text the customer receives (and the timeline shows). Refuses an unapproved template, a wrong
  *  number of values and a blank value, so server and client refuse the same sends. */
 export function renderTemplate(template: Pick<MessageTemplate, 'body' | 'status'>, values: readonly string[]): string {

@@ -1,7 +1,7 @@
 // One demo server, a headless client per agent (signed in through its IPC, the way the host restores a
 // session), a browser per agent, and webchat customers from Node: the common start of the e2e tests
 // that exercise one area each. Everything is torn down in reverse order.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -75,4 +75,17 @@ export async function conversationOf(
 /** Waits until the client's outbox is empty (every action it recorded was answered by the server). */
 export async function synced(client: ClientProcess): Promise<void> {
   await client.ipc.until('sync.status', {}, (s) => s.state === 'online' && s.pending === 0);
+}
+
+/** Makes the client's settings file impossible to write (a folder stands where it goes), as on a full or
+ *  read-only disk. Returns what puts the file back as it was. */
+export function blockSettingsFile(client: ClientProcess): () => void {
+  const file = join(client.dataDir, 'client', 'settings.json');
+  const kept = readFileSync(file);
+  rmSync(file);
+  mkdirSync(join(file, 'in-the-way'), { recursive: true });
+  return () => {
+    rmSync(file, { recursive: true, force: true });
+    writeFileSync(file, kept);
+  };
 }

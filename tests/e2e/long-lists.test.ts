@@ -1,10 +1,12 @@
 // End to end in Chromium through the headless host, on a server store seeded with more conversations
-// than one inbox page (620) and a conversation of 400 messages with an earlier one before it: the list
+// than one inbox page (620) and a conversation of 400 messages with an earlier one of 130 before it: the list
 // shows the right rows, in order, while it is scrolled to its end (only the rows near the viewport are
 // in the page); j/k move across pages; scrolling up in the long conversation reads older messages and
-// keeps what was on screen in place, down to the first message and the earlier conversation above it;
-// search opens a message far older than the first page; new messages arrive at the bottom and are
-// followed while the agent is at the bottom, but do not pull an agent who scrolled up.
+// keeps what was on screen in place, down to the first message and the earlier conversation above it
+// (its newest 100 messages, and a way to open it for the rest); search opens a message far older than
+// the first page (and a late answer for a message the agent has left changes nothing); new messages
+// arrive at the bottom and are followed while the agent is at the bottom, but do not pull an agent who
+// scrolled up nor push out what they read.
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +22,7 @@ import type { Conversation } from '../../src-shared/domain';
 import { startServerProcess } from '../support/server-process';
 import { WebchatCustomer } from '../support/webchat-customer';
 import { openView, pane, reply, row, until, WAIT_MS } from './agent-ui';
-import { screenshot } from './chromium';
+import { openBrowser, screenshot } from './chromium';
 import { Fixture, type Agent } from './fixture';
 
 const ROWS = 620;
@@ -28,10 +30,13 @@ const LONG = 400;
 const BASE = Date.now() - 2 * 24 * 3600_000;
 const rank = (r: number) => `Fila ${String(r).padStart(3, '0')}`;
 const longBody = (k: number) => (k === 5 ? 'Larga 005: la zanahoria llegó rota' : `Larga ${String(k).padStart(3, '0')}`);
+/** Messages of Larga's earlier conversation: more than the timeline shows of one above itself (100). */
+const EARLIER = 130;
+const earlierBody = (k: number) => `Antes ${String(k).padStart(3, '0')}`;
 const LARGA = { visitorId: '0190a7a0-0000-7000-8000-000000000a1a', secret: 'secreto-de-larga-para-las-pruebas-0001' };
 
 /** The demo tenant plus 620 one-message conversations ("Fila 001" newest) and Larga: 400 messages, with
- *  an earlier closed conversation. Written with the server's own store functions before it starts. */
+ *  an earlier closed conversation of 130. Written with the server's own store functions before it starts. */
 async function seed(dataDir: string): Promise<void> {
   const db = await openStore({ dataDir });
   try {
@@ -103,14 +108,15 @@ async function seed(dataDir: string): Promise<void> {
         contactId: 'contact-larga',
         status: 'closed',
         unreadCount: 0,
-        lastMessageAt: start,
-        lastMessagePreview: 'Primera consulta de Larga',
+        lastMessageAt: start + EARLIER * 1000,
+        lastMessagePreview: earlierBody(EARLIER),
         lastCustomerMessageAt: start,
         waitingSince: null,
         previousConversationId: null,
         createdAt: start,
       });
       await message(before, 'msg-larga-antes', 'Primera consulta de Larga', start);
+      for (let k = 2; k <= EARLIER; k++) await message(before, `msg-larga-antes-${k}`, earlierBody(k), start + k * 1000);
       const last = BASE + 60_000;
       const larga = await insertConversation(tx, batch, {
         ...base,
@@ -287,29 +293,57 @@ describe('long lists', () => {
       expect(Math.abs((await topOf(page, anchor)) - before!)).toBeLessThan(40);
       expect((await shownMessages(page)).bodies).toContain(anchor);
 
-      // On up to the first message; the earlier conversation sits above it, behind its divider.
+      // On up to the first message; the earlier conversation sits above it, between its dividers.
+      const order = () =>
+        pane(page)
+          .locator('.message-list > li.message, .message-list > li.history-divider, .message-list > li.history-more')
+          .evaluateAll((els) =>
+            els.map((el) =>
+              el.classList.contains('history-divider')
+                ? '---'
+                : el.classList.contains('history-more')
+                  ? '…'
+                  : (el.querySelector('.bubble-body')?.textContent ?? ''),
+            ),
+          );
       for (let i = 0; i < 40; i++) {
         const shown = await shownMessages(page);
-        if (shown.bodies.includes('Primera consulta de Larga')) break;
+        if ((await order()).includes('---')) break;
         expect(shown.inPage).toBeLessThan(60);
         const nums = shown.bodies.filter((b) => b.startsWith('Larga')).map((b) => Number(b.slice(6, 9)));
         nums.forEach((n, j) => j > 0 && expect(n).toBe(nums[j - 1]! + 1));
         await timeline(page).evaluate((el) => (el.scrollTop = Math.max(0, el.scrollTop - el.clientHeight * 3)));
         await frames(page);
       }
+      const boundary = await until(order, (o) => o.includes(earlierBody(EARLIER)) && o.includes(longBody(1)), 'the earlier conversation');
+      const end = boundary.indexOf(earlierBody(EARLIER));
+      expect(boundary.slice(end, end + 3)).toEqual([earlierBody(EARLIER), '---', longBody(1)]);
+
+      // Of the earlier conversation, its newest 100 messages, below a line saying the older ones are not here.
+      await timeline(page).evaluate((el) => (el.scrollTop = 0));
+      const more = pane(page).locator('.history-more');
+      await more.waitFor({ timeout: WAIT_MS });
+      const top = await order();
+      expect(top.slice(0, 4)).toEqual(['---', '…', earlierBody(EARLIER - 99), earlierBody(EARLIER - 98)]);
+      expect(top).not.toContain('Primera consulta de Larga');
+      await screenshot(page, 'long-conversation-start');
+
+      // "Open it" shows the earlier conversation itself, down to its first message.
+      await more.getByRole('button', { name: 'Open it to read them' }).click();
       await until(
         () => shownMessages(page),
-        (s) => s.bodies.includes('Primera consulta de Larga'),
-        'the earlier conversation',
+        (s) => s.bodies.at(-1) === earlierBody(EARLIER),
+        'the earlier conversation opened at its end',
       );
-      const order = await pane(page)
-        .locator('.message-list > li.message, .message-list > li.history-divider')
-        .evaluateAll((els) =>
-          els.map((el) => (el.classList.contains('history-divider') ? '---' : (el.querySelector('.bubble-body')?.textContent ?? ''))),
-        );
-      expect(order.indexOf('Primera consulta de Larga')).toBeGreaterThan(order.indexOf('---'));
-      expect(order.lastIndexOf('---')).toBeLessThan(order.indexOf(longBody(1)));
-      await screenshot(page, 'long-conversation-start');
+      await until(
+        async () => {
+          await timeline(page).evaluate((el) => (el.scrollTop = 0));
+          return shownMessages(page);
+        },
+        (s) => s.bodies[0] === 'Primera consulta de Larga',
+        'its first message',
+      );
+      expect(await pane(page).locator('.history-divider').count()).toBe(0);
     },
   );
 
@@ -335,8 +369,56 @@ describe('long lists', () => {
     await screenshot(page, 'long-conversation-search');
   });
 
+  it('a read for "open at a message" that answers after the agent opened another message does nothing', { timeout: 120_000 }, async () => {
+    // A second tab of Ana's, whose IPC socket holds back the answer to one read until the test lets it go.
+    const tab = await openBrowser();
+    fx.later(() => tab.close());
+    const held: (() => void)[] = [];
+    await tab.context.routeWebSocket(/\/ipc/, (page) => {
+      const host = page.connectToServer();
+      const holding = new Set<number>();
+      page.onMessage((m) => {
+        const frame = JSON.parse(String(m));
+        if (frame.op === 'conversation.messagePage' && frame.args.reach === 'msg-larga-250') holding.add(frame.id);
+        host.send(m);
+      });
+      host.onMessage((m) => {
+        const frame = JSON.parse(String(m));
+        if (frame.t === 'reply' && holding.has(frame.id)) held.push(() => page.send(m));
+        else page.send(m);
+      });
+    });
+    const page = tab.page;
+    await page.goto(ana.client.url);
+    await page.locator('.sidebar').waitFor({ timeout: WAIT_MS });
+    const openFromSearch = async (words: string, messageId: string) => {
+      await page.locator('body').press('/');
+      await page.getByRole('combobox', { name: 'Search contacts and messages' }).fill(words);
+      await page.locator(`.search-hit[data-message-id="${messageId}"]`).click();
+    };
+
+    // Larga 250 is older than the newest page: its read is held. Meanwhile the agent opens Larga 005.
+    await openFromSearch('250', 'msg-larga-250');
+    await until(
+      async () => held.length,
+      (n) => n === 1,
+      'the held read',
+    );
+    await openFromSearch('zanahoria', 'msg-larga-5');
+    const focused = pane(page).locator('.message-focused', { hasText: 'zanahoria' });
+    await focused.waitFor({ timeout: WAIT_MS });
+
+    // The late answer comes, then one more round trip on the same socket (so the page has handled it).
+    held[0]!();
+    await page.evaluate("window.bandeja['app.info']({})");
+    await frames(page);
+    await frames(page);
+    expect(await focused.isVisible()).toBe(true);
+    expect((await shownMessages(page)).bodies).toContain(longBody(5));
+  });
+
   it(
-    'follows new messages at the bottom, but not while the agent reads further up; my own reply always shows',
+    'a new message neither moves the agent reading up at the earlier conversation nor pushes it out; at the bottom it is followed; my own reply always shows',
     { timeout: 120_000 },
     async () => {
       const page = ana.page;
@@ -348,36 +430,53 @@ describe('long lists', () => {
         (s) => s.bodies.at(-1) === longBody(LONG),
         'the end of Larga',
       );
+
+      // Reading up at the top, where the earlier conversation is: the next message comes in below and
+      // nothing on screen moves (the oldest messages read and what sits above them stay in the timeline).
+      await until(
+        async () => {
+          await timeline(page).evaluate((el) => (el.scrollTop = 0));
+          await frames(page);
+          return pane(page).locator('.history-divider').count();
+        },
+        (n) => n > 0,
+        'the earlier conversation at the top',
+      );
+      const reading = (await shownMessages(page)).bodies;
+      const height = () => timeline(page).evaluate((el) => el.scrollHeight);
+      const heightBefore = await height();
       larga = await WebchatCustomer.join(fx.server.url, 'demo', 'Larga', LARGA);
       fx.later(() => larga.close());
       await larga.say('Nuevo mensaje al final');
-      await until(
-        () => shownMessages(page),
-        (s) => s.bodies.at(-1) === 'Nuevo mensaje al final',
-        'the new message at the bottom',
-      );
-
-      // Reading further up: the next message does not move the view.
-      await timeline(page).evaluate((el) => (el.scrollTop = el.scrollHeight - el.clientHeight * 3));
-      await frames(page);
-      const reading = (await shownMessages(page)).bodies;
-      expect(reading).not.toContain('Nuevo mensaje al final');
-      const height = () => timeline(page).evaluate((el) => el.scrollHeight);
-      const heightBefore = await height();
-      await larga.say('Otro más mientras leo');
-      // The timeline grew below the view (the new message is in it), and the view did not move.
       await until(height, (h) => h > heightBefore, 'the timeline to grow');
       await frames(page);
       expect((await shownMessages(page)).bodies).toEqual(reading);
+      expect(await pane(page).locator('.history-divider').count()).toBeGreaterThan(0);
 
-      // My reply goes to the bottom and is shown, with the customer's messages before it.
+      // At the bottom, the next message is followed.
+      await timeline(page).evaluate((el) => (el.scrollTop = el.scrollHeight));
+      await until(
+        () => shownMessages(page),
+        (s) => s.bodies.at(-1) === 'Nuevo mensaje al final',
+        'the bottom',
+      );
+      await larga.say('Otro más al final');
+      await until(
+        () => shownMessages(page),
+        (s) => s.bodies.at(-1) === 'Otro más al final',
+        'the new message at the bottom',
+      );
+
+      // My reply goes to the bottom and is shown, also when I had scrolled up, after the customer's messages.
+      await timeline(page).evaluate((el) => (el.scrollTop = el.scrollHeight - el.clientHeight * 3));
+      await frames(page);
       await reply(page, 'Te leo, Larga');
       await until(
         () => shownMessages(page),
         (s) => s.bodies.at(-1) === 'Te leo, Larga',
         'my reply at the bottom',
       );
-      expect((await shownMessages(page)).bodies.slice(-3)).toEqual(['Nuevo mensaje al final', 'Otro más mientras leo', 'Te leo, Larga']);
+      expect((await shownMessages(page)).bodies.slice(-3)).toEqual(['Nuevo mensaje al final', 'Otro más al final', 'Te leo, Larga']);
     },
   );
 });

@@ -5,13 +5,13 @@
 // language, and nothing cut off at 1024 px.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { startClientProcess, type ClientProcess } from '../support/client-process';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { WebchatCustomer } from '../support/webchat-customer';
 import { pane, row, WAIT_MS } from './agent-ui';
-import { openBrowser, screenshot, type Browser } from './chromium';
+import { screenshot } from './chromium';
+import { clipped, closeDialog, itLooks } from './looks';
 
 const CASES = [
   {
@@ -39,26 +39,11 @@ const CASES = [
     forwarded: 'Encaminhada',
   },
 ] as const;
-const THEMES = ['light', 'dark'] as const;
-
-async function clipped(page: Page, selector: string): Promise<string[]> {
-  return page.$$eval(selector, (els) =>
-    els
-      .filter((el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
-      .map((el) => el.outerHTML.slice(0, 120)),
-  );
-}
-
-async function closeDialog(page: Page): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.getByRole('dialog').waitFor({ state: 'detached', timeout: WAIT_MS });
-}
 
 describe('looks of channels, delivery states and templates', () => {
   let server: ServerProcess;
   let admin: ClientProcess;
   let customers: WebchatCustomer[] = [];
-  const browsers: Browser[] = [];
   let pdf: string;
 
   beforeAll(async () => {
@@ -92,88 +77,82 @@ describe('looks of channels, delivery states and templates', () => {
     writeFileSync(pdf, '%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
   }, 120_000);
   afterAll(async () => {
-    for (const b of browsers) await b.close();
     for (const c of customers) c.close();
     await admin?.stop();
     await server?.kill();
   });
 
-  for (const c of CASES)
-    for (const theme of THEMES)
-      it(`${c.lang} ${theme}`, { timeout: 120_000 }, async () => {
-        const b = await openBrowser({ locale: c.locale, colorScheme: theme });
-        browsers.push(b);
-        const page = b.page;
-        const name = `${c.lang}-${theme}`;
-        await page.setViewportSize({ width: 1024, height: 720 });
-        await page.goto(admin.url);
-        await page.locator('.view-item[data-view="all"]').click();
-        expect(await page.locator('html').getAttribute('lang')).toBe(c.lang);
+  itLooks(
+    CASES,
+    () => admin.url,
+    async (page, c, name) => {
+      await page.locator('.view-item[data-view="all"]').click();
 
-        // WhatsApp outside the window: said before typing; the Resume dialog with a value filled.
-        await row(page, 'João Pereira').click();
-        const closed = pane(page).locator('[data-window="closed"]');
-        await closed.waitFor({ timeout: WAIT_MS });
-        expect(await closed.textContent()).toContain(c.closed);
-        expect(await clipped(page, '.composer-window-closed .button, .composer-tool')).toEqual([]);
-        await screenshot(page, `look4-window-closed-${name}`);
-        await closed.locator('.button').click();
-        const dialog = page.getByRole('dialog');
-        await dialog.locator('.template-choice[data-template="seguimiento"]').click();
-        await dialog.locator('.template-variable input').first().fill('João');
-        await screenshot(page, `look4-resume-${name}`);
-        await closeDialog(page);
+      // WhatsApp outside the window: said before typing; the Resume dialog with a value filled.
+      await row(page, 'João Pereira').click();
+      const closed = pane(page).locator('[data-window="closed"]');
+      await closed.waitFor({ timeout: WAIT_MS });
+      expect(await closed.textContent()).toContain(c.closed);
+      expect(await clipped(page, '.composer-window-closed .button, .composer-tool')).toEqual([]);
+      await screenshot(page, `look4-window-closed-${name}`);
+      await closed.locator('.button').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.locator('.template-choice[data-template="seguimiento"]').click();
+      await dialog.locator('.template-variable input').first().fill('João');
+      await screenshot(page, `look4-resume-${name}`);
+      await closeDialog(page);
 
-        // WhatsApp inside the window: the countdown.
-        await row(page, 'Lucía Fernández').click();
-        await pane(page).locator('[data-window="open"]').waitFor({ timeout: WAIT_MS });
-        expect(await pane(page).locator('[data-window="open"]').textContent()).toContain(c.open);
-        await screenshot(page, `look4-window-open-${name}`);
+      // WhatsApp inside the window: the countdown.
+      await row(page, 'Lucía Fernández').click();
+      await pane(page).locator('[data-window="open"]').waitFor({ timeout: WAIT_MS });
+      expect(await pane(page).locator('[data-window="open"]').textContent()).toContain(c.open);
+      await screenshot(page, `look4-window-open-${name}`);
 
-        // Formatting, links, delivery ticks and the message menu.
-        await row(page, 'Marta Souza').click();
-        await pane(page).locator('.message-in a').waitFor({ timeout: WAIT_MS });
-        const out = pane(page).locator('.message-out').last();
-        await out.hover();
-        await out.locator('.message-actions-button').click();
-        await out.getByRole('menu').waitFor({ timeout: WAIT_MS });
-        expect(await clipped(page, '.menu-item')).toEqual([]);
-        await screenshot(page, `look4-message-menu-${name}`);
-        await page.keyboard.press('Escape');
+      // Formatting, links, delivery ticks and the message menu.
+      await row(page, 'Marta Souza').click();
+      await pane(page).locator('.message-in a').waitFor({ timeout: WAIT_MS });
+      const out = pane(page).locator('.message-out').last();
+      await out.hover();
+      await out.locator('.message-actions-button').click();
+      await out.getByRole('menu').waitFor({ timeout: WAIT_MS });
+      expect(await clipped(page, '.menu-item')).toEqual([]);
+      await screenshot(page, `look4-message-menu-${name}`);
+      await page.keyboard.press('Escape');
 
-        // The emoji picker, opened from the toolbar, in the reader's language.
-        await pane(page).locator('.emoji-anchor button').click();
-        await page.locator('.emoji-cell').first().waitFor({ timeout: WAIT_MS });
-        await screenshot(page, `look4-emoji-${name}`);
-        await page.keyboard.press('Escape');
+      // The emoji picker, opened from the toolbar, in the reader's language.
+      await pane(page).locator('.emoji-anchor button').click();
+      await page.locator('.emoji-cell').first().waitFor({ timeout: WAIT_MS });
+      await screenshot(page, `look4-emoji-${name}`);
+      await page.keyboard.press('Escape');
 
-        // The forward dialog.
-        const inbound = pane(page).locator('.message-in').first();
-        await inbound.hover();
-        await inbound.locator('.message-actions-button').click();
-        await page.locator('[data-action="forward"]').click();
-        await page.getByRole('dialog').locator('.forward-target').first().waitFor({ timeout: WAIT_MS });
-        await page.getByRole('dialog').locator('.forward-target input').first().check();
-        await screenshot(page, `look4-forward-${name}`);
-        await closeDialog(page);
+      // The forward dialog.
+      const inbound = pane(page).locator('.message-in').first();
+      await inbound.hover();
+      await inbound.locator('.message-actions-button').click();
+      await page.locator('[data-action="forward"]').click();
+      await page.getByRole('dialog').locator('.forward-target').first().waitFor({ timeout: WAIT_MS });
+      await page.getByRole('dialog').locator('.forward-target input').first().check();
+      await screenshot(page, `look4-forward-${name}`);
+      await closeDialog(page);
 
-        // The forwarded message where it arrived.
-        await row(page, 'Pedro Alves').click();
-        expect(await pane(page).locator('[data-label="forwarded"]').textContent()).toBe(c.forwarded);
-        await screenshot(page, `look4-forwarded-${name}`);
+      // The forwarded message where it arrived.
+      await row(page, 'Pedro Alves').click();
+      expect(await pane(page).locator('[data-label="forwarded"]').textContent()).toBe(c.forwarded);
+      await screenshot(page, `look4-forwarded-${name}`);
 
-        // Administration: templates per inbox, and a shared snippet with a file.
-        await page.keyboard.press('Shift+D');
-        await page.locator('.admin-nav [data-section="templates"]').click();
-        await page.locator('.template-form').first().waitFor({ timeout: WAIT_MS });
-        expect(await page.locator('.admin-title').textContent()).toBe(c.templates);
-        expect(await clipped(page, '.template-form .button, .template-form label')).toEqual([]);
-        await screenshot(page, `look4-admin-templates-${name}`);
-        await page.locator('.admin-nav [data-section="snippets"]').click();
-        await page.locator('.snippet-new').click();
-        await page.getByTestId('snippet-attachment').locator('input[type="file"]').setInputFiles(pdf);
-        await page.getByTestId('snippet-attachment').locator('.attachment-file').waitFor({ timeout: WAIT_MS });
-        await page.getByTestId('snippet-attachment').scrollIntoViewIfNeeded();
-        await screenshot(page, `look4-snippet-file-${name}`);
-      });
+      // Administration: templates per inbox, and a shared snippet with a file.
+      await page.keyboard.press('Shift+D');
+      await page.locator('.admin-nav [data-section="templates"]').click();
+      await page.locator('.template-form').first().waitFor({ timeout: WAIT_MS });
+      expect(await page.locator('.admin-title').textContent()).toBe(c.templates);
+      expect(await clipped(page, '.template-form .button, .template-form label')).toEqual([]);
+      await screenshot(page, `look4-admin-templates-${name}`);
+      await page.locator('.admin-nav [data-section="snippets"]').click();
+      await page.locator('.snippet-new').click();
+      await page.getByTestId('snippet-attachment').locator('input[type="file"]').setInputFiles(pdf);
+      await page.getByTestId('snippet-attachment').locator('.attachment-file').waitFor({ timeout: WAIT_MS });
+      await page.getByTestId('snippet-attachment').scrollIntoViewIfNeeded();
+      await screenshot(page, `look4-snippet-file-${name}`);
+    },
+  );
 });

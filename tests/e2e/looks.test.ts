@@ -7,6 +7,7 @@ import { startClientProcess, type ClientProcess } from '../support/client-proces
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { openView, pane, reply, row, WAIT_MS } from './agent-ui';
 import { openBrowser, screenshot, type Browser } from './chromium';
+import { clipped, THEMES } from './looks';
 import { say, startChat } from './customer-page';
 
 const CASES = [
@@ -14,14 +15,6 @@ const CASES = [
   { lang: 'es', locale: 'es-ES', login: 'Iniciar sesión en Bandeja', mine: 'Mío', unassigned: 'Sin asignar', offline: 'Sin conexión' },
   { lang: 'pt-BR', locale: 'pt-BR', login: 'Entrar no Bandeja', mine: 'Minhas', unassigned: 'Não atribuídas', offline: 'Offline' },
 ] as const;
-const THEMES = ['light', 'dark'] as const;
-
-/** Elements whose text is cut off (ellipsis or clipped) though they are meant to show it whole. */
-async function clipped(page: Page, selector: string): Promise<string[]> {
-  return page.$$eval(selector, (els) =>
-    els.filter((el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1).map((el) => el.textContent ?? ''),
-  );
-}
 
 describe('looks', () => {
   let server: ServerProcess;

@@ -66,7 +66,8 @@ describe('resuming a WhatsApp conversation outside the reply window', () => {
       'Hola João, te escribimos para dar seguimiento a tu consulta sobre la entrega del sábado. ¿Podemos ayudarte en algo más?',
     );
     await screenshot(page, 'templates-2-resume-dialog');
-    await send.click();
+    // A double click sends it once.
+    await send.dblclick();
     await dialog.waitFor({ state: 'detached', timeout: WAIT_MS });
 
     const sentTemplate = outgoingWith(page, 'te escribimos para dar seguimiento');
@@ -80,6 +81,8 @@ describe('resuming a WhatsApp conversation outside the reply window', () => {
       'João',
       'la entrega del sábado',
     ]);
+    await synced(ana.client);
+    expect(await pane(page).locator('.message-out [data-label="template"]').count()).toBe(1);
     expect(wa.sent.filter((m) => m.type === 'template')).toHaveLength(1);
 
     await until(
@@ -158,6 +161,32 @@ describe('resuming a WhatsApp conversation outside the reply window', () => {
       (d) => d.length === 2 && d[0] === 'failed' && d[1] === 'sent',
       'the failed copy and the resent one',
     );
+  });
+
+  it("double-clicking an admin's Add or Delete of a template saves or deletes it once", { timeout: 120_000 }, async () => {
+    const admin = await fx.agent('admin@demo.test');
+    const page = admin.page;
+    await page.keyboard.press('Shift+D');
+    await page.locator('.admin-nav [data-section="templates"]').click();
+    const added = page.locator('.template-form[data-template="aviso_doble"]');
+    const fresh = page.locator('.template-form[data-template="new"]').first();
+    await fresh.getByLabel('Name (as approved)').fill('aviso_doble');
+    await fresh.getByLabel('Language code').fill('es');
+    await fresh.getByLabel(/^Text, with/).fill('Hola {{1}}, tu pedido está listo.');
+    await fresh.getByRole('button', { name: 'Add' }).dblclick();
+    await added.waitFor({ timeout: WAIT_MS });
+    await synced(admin.client);
+    const named = async () => (await admin.client.ipc.ok('template.list', {})).filter((x) => x.name === 'aviso_doble');
+    expect(await named()).toHaveLength(1);
+    // A second save would be refused (one name and language per inbox) and say so.
+    expect(await page.locator('.toast-error').count()).toBe(0);
+
+    await added.getByRole('button', { name: 'Delete' }).dblclick();
+    await added.waitFor({ state: 'detached', timeout: WAIT_MS });
+    await synced(admin.client);
+    expect(await named()).toEqual([]);
+    // A second delete would be refused (it no longer exists) and say so.
+    expect(await page.locator('.toast-error').count()).toBe(0);
   });
 
   it(

@@ -2,7 +2,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { applySnapshotBegin, applySnapshotEnd, applySnapshotPage } from '../../src-main/core/mirror/apply';
+import { openMirror, type Mirror } from '../../src-main/core/mirror/db';
+import { writeSessionUser } from '../../src-main/core/mirror/meta';
 import { DEFAULT_INBOX_SETTINGS, type Contact, type Conversation, type Inbox, type Message, type User } from '../../src-shared/domain';
+import type { Op } from '../../src-shared/protocol';
 
 export function tempMirrorPath(): string {
   return join(mkdtempSync(join(tmpdir(), 'bandeja-mirror-')), 'mirror.sqlite');
@@ -86,4 +90,21 @@ export function inbound(over: Partial<Message> = {}): Message {
     version: 3,
     ...over,
   };
+}
+
+/** A new mirror file signed in as `viewer`, holding after one snapshot: the viewer and `users`, team-1,
+ *  the inbox, the contact, and `ops`. */
+export function snapshotMirror(viewer: User, users: User[], ops: Op[]): Mirror {
+  const mirror = openMirror(tempMirrorPath());
+  writeSessionUser(mirror.db, viewer);
+  applySnapshotBegin(mirror.db, 'e');
+  applySnapshotPage(mirror.db, [
+    ...[viewer, ...users].map((row): Op => ({ kind: 'user', row })),
+    { kind: 'team', row: { id: 'team-1', name: 'Soporte', version: 1 } },
+    { kind: 'inbox', row: inbox },
+    { kind: 'contact', row: contact },
+    ...ops,
+  ]);
+  applySnapshotEnd(mirror.db, 1);
+  return mirror;
 }

@@ -3,9 +3,6 @@
 // page carries this device's unconfirmed messages, `reach` widens a page down to an old message, and
 // every new query shape reads an index in the page's order (no scan, no sort of the whole list).
 import { describe, expect, it } from 'vitest';
-import { applySnapshotBegin, applySnapshotEnd, applySnapshotPage } from '../../src-main/core/mirror/apply';
-import { openMirror } from '../../src-main/core/mirror/db';
-import { writeSessionUser } from '../../src-main/core/mirror/meta';
 import { conversationMessagePage, conversationMessages } from '../../src-main/core/mirror/queries';
 import { listInbox } from '../../src-main/core/mirror/views';
 import { record } from '../../src-main/core/outbox';
@@ -13,7 +10,7 @@ import type { User } from '../../src-shared/domain';
 import type { ConversationItem } from '../../src-shared/ipc';
 import type { Op } from '../../src-shared/protocol';
 import type { ViewRef } from '../../src-shared/rules/visibility';
-import { ana, contact, conversation, inbound, inbox, tempMirrorPath } from './mirror-fixtures';
+import { ana, conversation, inbound, snapshotMirror } from './mirror-fixtures';
 
 const sofia: User = { ...ana, id: 'user-sofia', name: 'Sofía', role: 'supervisor', teamIds: [] };
 const uuid = (n: number) => `0190a7a0-0000-7000-8000-${String(n).padStart(12, '0')}`;
@@ -21,16 +18,7 @@ const CONVERSATIONS = 230;
 const MESSAGES = 260;
 
 function seeded(user: User) {
-  const mirror = openMirror(tempMirrorPath());
-  writeSessionUser(mirror.db, user);
-  applySnapshotBegin(mirror.db, 'e');
-  const ops: Op[] = [
-    { kind: 'user', row: user },
-    { kind: 'user', row: ana },
-    { kind: 'team', row: { id: 'team-1', name: 'Soporte', version: 1 } },
-    { kind: 'inbox', row: inbox },
-    { kind: 'contact', row: contact },
-  ];
+  const ops: Op[] = [];
   // Many conversations share a last activity, so the id must break ties for the cursor to be exact.
   for (let i = 0; i < CONVERSATIONS; i++)
     ops.push({
@@ -47,9 +35,7 @@ function seeded(user: User) {
       kind: 'message',
       row: inbound({ id: `msg-${i}`, conversationId: 'conv-000', body: `Mensaje ${i}`, seq: i, createdAt: 2000 + i, version: 1 }),
     });
-  applySnapshotPage(mirror.db, ops);
-  applySnapshotEnd(mirror.db, 1);
-  return mirror;
+  return snapshotMirror(user, [ana], ops);
 }
 
 function walk(

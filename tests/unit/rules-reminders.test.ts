@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BandejaError,
   isDueToWake,
+  isLateMove,
   isPostponed,
   setReminder,
   setReminderState,
@@ -69,6 +70,17 @@ describe('setting a reminder', () => {
   it('leaves a reminder finished on another device as it is (no error, nothing comes back)', () => {
     const r = { ...setReminder(ana, null, request, 2000), state: 'dismissed' as const };
     expect(setReminder(ana, r, { ...request, dueAt: 99_000 }, 3000)).toBe(r);
+  });
+
+  it('a late move (the reminder finished first) is told apart the same way by server and core: by its state', () => {
+    const r = setReminder(ana, null, request, 2000);
+    expect(isLateMove(null)).toBe(false);
+    for (const state of ['active', 'dismissed', 'done', 'deleted'] as const) {
+      const held = { ...r, state };
+      // A late move is exactly one setReminder returns unchanged.
+      expect(isLateMove(held)).toBe(state !== 'active');
+      expect(setReminder(ana, held, { ...request, dueAt: 99_000 }, 3000) === held).toBe(state !== 'active');
+    }
   });
 
   it('refuses anyone but the owner, supervisors included', () => {

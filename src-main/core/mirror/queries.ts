@@ -2,7 +2,15 @@
 import type { Attachment, ClosingCategory, ContactFieldChange, Invite, Team, TemplateUse, User } from '../../../src-shared/domain';
 import { blankContact } from '../../../src-shared/rules/contact';
 import type { ErrorBody, ErrorCode } from '../../../src-shared/errors';
-import type { ConversationDetail, Delivery, IpcResult, MessageItem, MessagePage, NotificationItem } from '../../../src-shared/ipc';
+import type {
+  ConversationDetail,
+  Delivery,
+  EarlierConversation,
+  IpcResult,
+  MessageItem,
+  MessagePage,
+  NotificationItem,
+} from '../../../src-shared/ipc';
 import { preview } from '../../../src-shared/rules/conversation';
 import type { Viewer } from '../../../src-shared/rules/visibility';
 import type { ReadonlyDb } from './db';
@@ -184,6 +192,36 @@ export function conversationMessagePage(db: ReadonlyDb, conversationId: string, 
         .all(conversationId),
     );
   return { messages: page.map(messageItemFromRow), hasOlder };
+}
+
+/** How many earlier conversations a timeline shows above itself, and how many of the newest messages of each. */
+export const EARLIER_CONVERSATIONS = 6;
+export const EARLIER_MESSAGES = 100;
+
+/** conversation.earlier: walks previousConversationId back from this conversation (which the viewer must
+ *  see too), one indexed read per step, and reads the newest page of each earlier conversation. */
+export function earlierConversations(db: ReadonlyDb, viewer: Viewer, conversationId: string): EarlierConversation[] {
+  const scope = scopeClause(viewer);
+  const previousOf = db.prepare<unknown[], { previous: string | null }>(
+    `SELECT c.previous_conversation_id AS previous FROM conversations_view c WHERE c.id = ? AND (${scope.sql})`,
+  );
+  const firstAt = db.prepare<[string], { created_at: number }>(
+    'SELECT created_at FROM messages WHERE conversation_id = ? ORDER BY seq LIMIT 1',
+  );
+  const chain: EarlierConversation[] = [];
+  const seen = new Set([conversationId]);
+  let next = previousOf.get(conversationId, ...scope.params)?.previous ?? null;
+  while (next !== null && chain.length < EARLIER_CONVERSATIONS && !seen.has(next)) {
+    const id = next;
+    seen.add(id);
+    const visible = previousOf.get(id, ...scope.params);
+    if (!visible) break;
+    const { messages, hasOlder } = conversationMessagePage(db, id, { limit: EARLIER_MESSAGES });
+    if (messages.length === 0) break;
+    chain.push({ conversationId: id, startedAt: hasOlder ? firstAt.get(id)!.created_at : messages[0]!.createdAt, messages, hasOlder });
+    next = visible.previous;
+  }
+  return chain.reverse();
 }
 
 function messageItemFromRow(r: MessageRow): MessageItem {

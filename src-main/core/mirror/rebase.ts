@@ -1,6 +1,6 @@
 // Recomputes the optimistic overlays: base rows + this device's unconfirmed mutations, replayed in
 // order with the same rule functions the server runs (rules/conversation.ts, rules/contact.ts).
-import type { Channel, Conversation, InboxSettings, User } from '../../../src-shared/domain';
+import type { Channel, Conversation, InboxSettings, Reminder, User } from '../../../src-shared/domain';
 import { DEFAULT_INBOX_SETTINGS } from '../../../src-shared/domain';
 import { BandejaError, isBandejaError } from '../../../src-shared/errors';
 import { mutationArgs, type AnyMutation, type MutationName } from '../../../src-shared/mutations';
@@ -22,6 +22,7 @@ import {
   transferToNewConversation,
   type Outcome,
 } from '../../../src-shared/rules/conversation';
+import { isLateMove } from '../../../src-shared/rules/reminders';
 import { mustMayChangeSavedView, type Viewer } from '../../../src-shared/rules/visibility';
 import type { ReadonlyDb, WritableDb } from './db';
 import { readSessionUser } from './meta';
@@ -122,9 +123,9 @@ export function applyRule(db: ReadonlyDb, viewer: Viewer, c: Conversation, m: An
       return transfer(viewer, c, m.args.toUserId, m.args.toTeamId);
     }
     case 'reminder.set': {
-      // A reminder the server already holds as finished stays finished: the move changes nothing there.
-      const confirmed = db.prepare<[string], { state: string }>('SELECT state FROM reminders WHERE id = ?').get(m.args.id);
-      if (confirmed && confirmed.state !== 'active') return { conversation: c, events: [] };
+      // As the server will find it: the reminder it holds.
+      const confirmed = db.prepare<[string], Pick<Reminder, 'state'>>('SELECT state FROM reminders WHERE id = ?').get(m.args.id);
+      if (isLateMove(confirmed ?? null)) return { conversation: c, events: [] };
       return snoozeUntilReminder(viewer, c, m.args.dueAt, m.args.postpone, m.clientTime);
     }
     default:

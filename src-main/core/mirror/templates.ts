@@ -3,7 +3,7 @@
 import type { Conversation, MessageTemplate } from '../../../src-shared/domain';
 import { BandejaError } from '../../../src-shared/errors';
 import type { MutationArgs } from '../../../src-shared/mutations';
-import { renderTemplate } from '../../../src-shared/rules/templates';
+import { mustBeTemplateOf, renderTemplate } from '../../../src-shared/rules/templates';
 import type { ReadonlyDb, WritableDb } from './db';
 import { overlayDelete, templateFromRow, upsertTemplate, type TemplateRow } from './rows';
 
@@ -33,9 +33,7 @@ export function renderTemplateFor(
   variables: readonly string[],
 ): { template: MessageTemplate; text: string } {
   const template = viewTemplate(db, templateId);
-  if (!template) throw new BandejaError('NOT_FOUND', 'This template does not exist.');
-  if (template.inboxId !== c.inboxId)
-    throw new BandejaError('INVALID_ARGS', "This template belongs to another inbox. Pick one of this conversation's inbox.");
+  mustBeTemplateOf(template, c.inboxId);
   return { template, text: renderTemplate(template, variables) };
 }
 

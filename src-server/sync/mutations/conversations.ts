@@ -20,7 +20,7 @@ import {
   transferToNewConversation,
 } from '../../../src-shared/rules/conversation';
 import { conversationExists, insertConversation, insertMessage, lockActiveConversation } from '../../store/conversations';
-import { renderTemplate } from '../../../src-shared/rules/templates';
+import { mustBeTemplateOf, renderTemplate } from '../../../src-shared/rules/templates';
 import { queueDelivery } from '../../store/deliveries';
 import { getClosingCategory } from '../../store/definitions';
 import { activeUserIds, getInbox, getTeam, getTenantUser, viewerOf, type InboxRow } from '../../store/directory';
@@ -131,9 +131,7 @@ export const conversationMutators: MutatorTable<
   async 'message.sendTemplate'(ctx, args) {
     const before = await mustFindConversation(ctx, args.conversationId);
     const template = await getTemplate(ctx.tx, ctx.actor.tenantId, args.templateId);
-    if (!template) throw new BandejaError('NOT_FOUND', 'This template does not exist.');
-    if (template.inboxId !== before.inboxId)
-      throw new BandejaError('INVALID_ARGS', "This template belongs to another inbox. Pick one of this conversation's inbox.");
+    mustBeTemplateOf(template, before.inboxId);
     const text = renderTemplate(template, args.variables);
     const inbox = await inboxOf(ctx, before);
     const outcome = sendTemplate(viewerOf(ctx.actor), before, text, ctx.now);

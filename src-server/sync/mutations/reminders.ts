@@ -2,7 +2,7 @@
 // (rules/reminders.ts, rules/conversation.ts snoozeUntilReminder) decide; these write it.
 import { BandejaError } from '../../../src-shared/errors';
 import { snoozeUntilReminder } from '../../../src-shared/rules/conversation';
-import { setReminder, setReminderState } from '../../../src-shared/rules/reminders';
+import { isLateMove, setReminder, setReminderState } from '../../../src-shared/rules/reminders';
 import { choosePresence, setPresence, viewerOf } from '../../store/directory';
 import { lockReminder, reminderIdTaken, writeReminder } from '../../store/reminders';
 import { mustFindConversation, writeOutcome, type MutatorTable } from './context';
@@ -16,8 +16,7 @@ export const reminderMutators: MutatorTable<'reminder.set' | 'reminder.setState'
     // Also the visibility check: a reminder is only set on a conversation the agent may see.
     const outcome = snoozeUntilReminder(viewer, conversation, args.dueAt, args.postpone, ctx.now);
     const reminder = setReminder(viewer, before, args, ctx.now);
-    // Finished on another device first: the late move changes nothing, the conversation included.
-    if (reminder === before) return;
+    if (isLateMove(before)) return;
     await writeReminder(ctx.tx, ctx.batch, before, reminder);
     await writeOutcome(ctx, conversation, outcome);
   },

@@ -1,0 +1,67 @@
+// The settings dialog in Chromium through the headless host: a change this device cannot keep (its
+// settings file cannot be written) is said in the dialog, which stays open showing what is kept, and
+// nothing changes on disk; turning notifications on from Settings takes down the banner that asked.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WAIT_MS } from './agent-ui';
+import { screenshot } from './chromium';
+import { blockSettingsFile, Fixture, type Agent } from './fixture';
+
+describe('settings', () => {
+  const fx = new Fixture();
+  let ana: Agent;
+
+  beforeAll(async () => {
+    await fx.start();
+    ana = await fx.agent('ana@demo.test');
+  }, 120_000);
+  afterAll(() => fx.stop());
+
+  async function openSettings(): Promise<void> {
+    await ana.page.locator('.user-button').click();
+    await ana.page.locator('.menu-link[data-action="settings"]').click();
+    await ana.page.getByTestId('notification-settings').waitFor({ timeout: WAIT_MS });
+  }
+
+  it('a change that cannot be kept is said in the dialog, which stays open; the next one is kept', async () => {
+    const page = ana.page;
+    await openSettings();
+    const sound = page.getByTestId('notification-settings').locator('[data-kind="sound"] input');
+    expect(await sound.isChecked()).toBe(true);
+
+    const unblock = blockSettingsFile(ana.client);
+    try {
+      await sound.click();
+      const error = page.getByTestId('settings-error');
+      await error.waitFor({ timeout: WAIT_MS });
+      expect(await error.textContent()).toBe('This change was not saved: Something went wrong inside Bandeja. Try again.');
+      expect(await sound.isChecked()).toBe(true);
+      expect(await page.getByRole('dialog', { name: 'Settings' }).isVisible()).toBe(true);
+      await screenshot(page, 'settings-not-saved');
+    } finally {
+      unblock();
+    }
+
+    // The disk is back: the same change is kept, and the error goes.
+    await sound.click();
+    await page.getByTestId('settings-error').waitFor({ state: 'detached', timeout: WAIT_MS });
+    expect(await sound.isChecked()).toBe(false);
+    const file = join(ana.client.dataDir, 'client', 'settings.json');
+    expect(JSON.parse(readFileSync(file, 'utf8')).notifications.sound).toBe(false);
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached', timeout: WAIT_MS });
+  });
+
+  it('turning notifications on from Settings takes down the banner that asked for them', async () => {
+    const page = ana.page;
+    const banner = page.getByTestId('notification-prompt');
+    await banner.waitFor({ timeout: WAIT_MS });
+    await ana.browser.context.grantPermissions(['notifications'], { origin: ana.client.url });
+    await openSettings();
+    const permission = page.getByTestId('browser-permission');
+    await permission.getByRole('button', { name: 'Turn on notifications' }).click();
+    await banner.waitFor({ state: 'detached', timeout: WAIT_MS });
+    expect(await permission.locator('p').textContent()).toBe('This browser shows Bandeja’s notifications.');
+  });
+});
