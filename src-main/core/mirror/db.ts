@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { watchConversationChanges } from './conversationChanges';
 import { migrate } from './migrations';
 
 export type WritableDb = Database.Database & { readonly __writable: true };
@@ -67,6 +68,7 @@ export function openMirror(path: string): Mirror {
     db.function('js_lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
     migrate(db);
     cacheStatements(db);
+    watchConversationChanges(db);
   } catch (e) {
     db.close();
     throw e;
