@@ -1,11 +1,11 @@
 // Blob garbage collection: a blob no message and no snippet holds is kept for a day (an agent may have
 // uploaded it for a message still waiting in their outbox), then its rows and its file are removed.
 // Runs at start and hourly.
+import { BLOB_GRACE_MS } from '../../src-shared/http';
 import { HOUR_MS } from '../../src-shared/rules/channelWindow';
 import type { Db } from '../store/db';
 import type { BlobFiles } from './files';
 
-export const BLOB_GRACE_MS = 24 * HOUR_MS;
 export const BLOB_GC_EVERY_MS = HOUR_MS;
 
 const HELD = `(EXISTS (SELECT 1 FROM messages m WHERE m.attachments @> jsonb_build_array(jsonb_build_object('sha256', b.sha256)) AND m.tenant_id = b.tenant_id)

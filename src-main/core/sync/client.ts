@@ -279,7 +279,7 @@ export class SyncClient {
     let batch = nextBatch(this.opts.mirror.read, MAX_PUSH_MUTATIONS);
     // A mutation holding files (a message, a snippet) goes up only once the server holds them; what
     // comes before it goes now.
-    const waiting = batch.findIndex((m) => blobsToUpload(this.opts.mirror.read, m).length > 0);
+    const waiting = batch.findIndex((m) => blobsToUpload(this.opts.mirror.read, m, Date.now(), this.onDevice).length > 0);
     if (waiting === 0) return void this.uploadFor(batch[0]!);
     if (waiting > 0) batch = batch.slice(0, waiting);
     if (batch.length === 0) return;
@@ -287,13 +287,15 @@ export class SyncClient {
     this.send({ type: 'push', mutations: batch });
   }
 
+  private readonly onDevice = (sha256: string): boolean => this.opts.blobs?.has(sha256) ?? false;
+
   private async uploadFor(m: AnyMutation): Promise<void> {
     const blobs = this.opts.blobs;
     const db = this.opts.mirror.db;
     const abort = new AbortController();
     this.uploading = abort;
     try {
-      for (const a of blobsToUpload(db, m)) {
+      for (const a of blobsToUpload(db, m, Date.now(), this.onDevice)) {
         const out = blobs
           ? await uploadBlob(this.opts.serverUrl, this.opts.token, blobs, a, abort.signal)
           : {
