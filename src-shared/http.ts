@@ -8,6 +8,10 @@ export type LoginRequest = z.infer<typeof LoginRequest>;
 export const LoginResponse = z.object({ token: z.string(), user: User, tenant: Tenant });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 
+/** How long the server keeps an uploaded file that no message or snippet holds (src-server/blobs/gc.ts):
+ *  a client counting an older upload as held uploads it again before sending (blobUploads.ts). */
+export const BLOB_GRACE_MS = 24 * 3_600_000;
+
 export const Paths = {
   login: '/api/login',
   logout: '/api/logout',

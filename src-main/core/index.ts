@@ -21,8 +21,8 @@ import { dueUnfired, markFired, soonestUnfired } from './mirror/reminders';
 import { Notifier } from './notifications';
 import { systemClock, type Clock } from './reminders/clock';
 import { ReminderScheduler } from './reminders/scheduler';
-import type { Applied } from './mirror/apply';
 import { IpcEventEmitter } from './events';
+import { ChangeBurst, type Burst } from './changeBurst';
 import { forwardMessage, mustHaveAttachments, resendId, resendMessage } from './messageCopies';
 import { discardMessage, record, recordMany, type MutationInput, type Recorded } from './outbox';
 import { readSettings, updateSettings } from './settings';
@@ -60,6 +60,8 @@ interface Active {
   sync: SyncClient;
   notifier: Notifier;
   scheduler: ReminderScheduler;
+  /** Changes of this mirror not yet handed on (changeBurst.ts). */
+  changes: ChangeBurst;
   stopCatchUp: () => void;
 }
 
@@ -114,16 +116,18 @@ export function createCore(opts: CoreOptions): Core {
   let notificationSettings = readSettings(host.dataDir).notifications;
   const stopWake = host.onWake?.(() => active?.scheduler.recompute());
 
-  function mirrorChanged(applied: Applied): void {
+  /** What a burst of changes to `a`'s mirror means outside it: the UI's queries, the badge, notifications,
+   *  reminders, and sending what was recorded. */
+  function mirrorChanged(a: Active, { applied, reminders, recorded }: Burst): void {
+    if (!a.mirror.db.open) return;
     events.emit('mirror.changed', { all: applied.all, conversationIds: applied.conversationIds });
-    const a = active;
-    if (!a) return;
     const viewer = sessionViewer(a.mirror.read);
     if (viewer) {
       host.setBadge(waitingForMe(a.mirror.read, viewer));
       a.notifier.news(a.mirror.read, viewer, applied.news, applied.newNotifications);
     }
-    if (applied.reminders || applied.all) a.scheduler.recompute();
+    if (reminders) a.scheduler.recompute();
+    if (recorded) a.sync.flush();
   }
 
   function activate(session: Session, token: string): void {
@@ -150,14 +154,23 @@ export function createCore(opts: CoreOptions): Core {
       clock.clearTimeout(limit);
       if (settle !== null) clock.clearTimeout(settle);
     };
-    const current: Active = { session, mirror, sync: null as unknown as SyncClient, notifier, scheduler, stopCatchUp };
+    const current: Active = {
+      session,
+      mirror,
+      sync: null as unknown as SyncClient,
+      notifier,
+      scheduler,
+      changes: new ChangeBurst((burst) => mirrorChanged(current, burst), log),
+      stopCatchUp,
+    };
     current.sync = new SyncClient({
       mirror,
       serverUrl: session.serverUrl,
       token,
       log,
       blobs,
-      onChanged: mirrorChanged,
+      // A snapshot or a directory change may bring or change reminders too.
+      onChanged: (applied) => current.changes.add(applied, { reminders: applied.reminders === true || applied.all }),
       onStatus: (status) => {
         if (status.state === 'online' && settle === null) settle = clock.setTimeout(() => scheduler.releaseCatchUp(), CATCH_UP_SETTLE_MS);
         events.emit('sync.status', status);
@@ -179,6 +192,7 @@ export function createCore(opts: CoreOptions): Core {
   /** Stops everything that reads the mirror, then closes it. `flush` shows notifications still in their
    *  burst (a quitting app); a sign-out drops them. */
   function shutDown(a: Active, flush: boolean): void {
+    a.changes.flush();
     a.stopCatchUp();
     a.scheduler.stop();
     if (flush) a.notifier.flush();
@@ -202,11 +216,12 @@ export function createCore(opts: CoreOptions): Core {
   }
 
   function afterRecord(a: Active, recorded: readonly Recorded[]): void {
-    const ids = [...new Set(recorded.flatMap((r) => (r.conversationId === null ? [] : [r.conversationId])))];
-    mirrorChanged({ all: recorded.some((r) => r.conversationId === null), conversationIds: ids });
-    // A reminder set, moved or finished here.
-    a.scheduler.recompute();
-    a.sync.flush();
+    const ids = recorded.flatMap((r) => (r.conversationId === null ? [] : [r.conversationId]));
+    a.changes.add(
+      { all: recorded.some((r) => r.conversationId === null), conversationIds: ids },
+      // A reminder set, moved or finished here; no other action changes one.
+      { reminders: recorded.some((r) => r.name === 'reminder.set' || r.name === 'reminder.setState'), recorded: true },
+    );
   }
 
   // Before any mirror is opened here: files nothing on this device needs any more go (blobHousekeeping.ts).
@@ -344,7 +359,7 @@ export function createCore(opts: CoreOptions): Core {
     discardMessage(id) {
       const a = requireActive();
       const conversationId = discardMessage(a.mirror.db, id);
-      mirrorChanged({ all: false, conversationIds: [conversationId] });
+      a.changes.add({ all: false, conversationIds: [conversationId] }, { reminders: false });
     },
     readDraft(conversationId) {
       return readDraft(requireActive().mirror.read, conversationId);

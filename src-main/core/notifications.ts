@@ -96,6 +96,8 @@ export class Notifier {
 
   /** What a `changes` frame brought (apply.ts News and new notification entries), as seen by `viewer`. */
   news(db: ReadonlyDb, viewer: Viewer, news: News | undefined, mentions: readonly NotificationEntry[] | undefined): void {
+    // Most changes (this device's own actions, a confirm, a snapshot page) bring nothing to show.
+    if (!news?.conversations.length && !news?.customerMessages.length && !mentions?.length) return;
     const items: Pending[] = [];
     const contactName = db.prepare<[string], { name: string | null; assignee_id: string | null; team_id: string | null; status: string }>(
       `SELECT COALESCE(oct.name, ct.name) AS name, c.assignee_id, c.team_id, c.status FROM conversations_view c

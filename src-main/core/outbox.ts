@@ -22,6 +22,7 @@ import { renderTemplateFor } from './mirror/templates';
 
 export interface Recorded {
   mutationId: number;
+  name: MutationName;
   /** The conversation it changes, or null (contacts, views, notifications, admin). */
   conversationId: string | null;
 }
@@ -83,7 +84,7 @@ function recordOne(db: WritableDb, input: MutationInput, now: number, opts: Reco
     if (confirmedSnippetHolds(db, a.sha256)) markUpload(db, a.sha256, { state: 'uploaded' }, now);
   }
   rebaseAfter(db, { name: mutation.name, conversationId });
-  return { mutationId, conversationId };
+  return { mutationId, name: mutation.name, conversationId };
 }
 
 interface PendingMessage {

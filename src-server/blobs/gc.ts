@@ -3,12 +3,12 @@
 // removed. Runs at start and hourly. It never races a push or an upload into losing a file a message names:
 // see the protocol at the top of store/blobs.ts (rows: used_at and the row lock; files: the file's
 // advisory lock, and the file is removed while it is held).
+import { BLOB_GRACE_MS } from '../../src-shared/http';
 import { HOUR_MS } from '../../src-shared/rules/channelWindow';
 import { lockBlobFile } from '../store/blobs';
 import type { Db } from '../store/db';
 import type { BlobFiles } from './files';
 
-export const BLOB_GRACE_MS = 24 * HOUR_MS;
 export const BLOB_GC_EVERY_MS = HOUR_MS;
 
 /** Old files are checked against the store this many at a time. */

@@ -187,15 +187,14 @@ describe('attachments through the outbox', () => {
       kind: 'file',
       durationMs: null,
     });
-    // As if uploaded long ago and since removed by the server (it keeps no file nothing holds).
+    // As if uploaded an hour ago and since lost by the server (its store restored from a backup, say). An
+    // upload older than the server's grace is uploaded again before sending (attachments-collected.test.ts);
+    // a recent one is trusted, and the refusal tells the device it was wrong.
     await ana.stop();
     const dir = join(ana.dataDir, 'client', 'mirrors');
     const file = readdirSync(dir).find((f) => f.endsWith('.sqlite'))!;
     const db = new Database(join(dir, file));
-    db.prepare("INSERT INTO blob_uploads (sha256, state, error, at) VALUES (?, 'uploaded', NULL, ?)").run(
-      sha(PDF),
-      Date.now() - 3 * 86_400_000,
-    );
+    db.prepare("INSERT INTO blob_uploads (sha256, state, error, at) VALUES (?, 'uploaded', NULL, ?)").run(sha(PDF), Date.now() - 3_600_000);
     db.close();
     await ana.restart();
     await ana.ipc.until('sync.status', {}, (s) => s.state === 'online');

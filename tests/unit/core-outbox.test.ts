@@ -175,7 +175,29 @@ describe('blob uploads', () => {
     markUpload(mirror.db, tooBig.sha256, { state: 'refused', error: { code: 'FILE_TOO_LARGE', message: 'Too large.' } }, 1);
     record(mirror.db, 'message.send', { id: uuid(9), conversationId: 'conv-1', body: '', attachments: [gone, tooBig] }, 20);
     const [queued] = nextBatch(mirror.read, 1);
-    expect(blobsToUpload(mirror.read, queued!).map((a) => a.name)).toEqual(['foto.png']);
+    expect(blobsToUpload(mirror.read, queued!, 20, () => true).map((a) => a.name)).toEqual(['foto.png']);
+    mirror.close();
+  });
+
+  it('an upload older than the server keeps a file nothing holds is done again, when the bytes are still here', async () => {
+    const { blobsToUpload, markUpload } = await import('../../src-main/core/mirror/blobUploads');
+    const { BLOB_GRACE_MS } = await import('../../src-shared/http');
+    const { mirror } = seeded();
+    const file = (c: string, name: string) =>
+      ({ sha256: c.repeat(64), name, mime: 'application/pdf', size: 10, kind: 'file', durationMs: null }) as const;
+    const [old, recent, gone] = [file('c', 'vieja.pdf'), file('d', 'reciente.pdf'), file('e', 'borrada.pdf')];
+    const now = 10 * BLOB_GRACE_MS;
+    markUpload(mirror.db, old.sha256, { state: 'uploaded' }, now - BLOB_GRACE_MS - 60_000);
+    markUpload(mirror.db, recent.sha256, { state: 'uploaded' }, now - BLOB_GRACE_MS + 60_000);
+    markUpload(mirror.db, gone.sha256, { state: 'uploaded' }, now - 3 * BLOB_GRACE_MS);
+    record(mirror.db, 'message.send', { id: uuid(10), conversationId: 'conv-1', body: '', attachments: [old, recent, gone] }, now);
+    const [queued] = nextBatch(mirror.read, 1);
+    // The server may have collected the old upload: it goes up again. The recent one is held; the bytes of
+    // the third are no longer here, so its mark is all there is.
+    const onDevice = (sha256: string) => sha256 !== gone.sha256;
+    expect(blobsToUpload(mirror.read, queued!, now, onDevice).map((a) => a.name)).toEqual(['vieja.pdf']);
+    markUpload(mirror.db, old.sha256, { state: 'uploaded' }, now);
+    expect(blobsToUpload(mirror.read, queued!, now, onDevice)).toEqual([]);
     mirror.close();
   });
 });

@@ -296,7 +296,7 @@ describe('reply windows and templates', () => {
       ['message.send', { id: uuid(9), conversationId: 'wa-open', body: '', attachments: [file] }],
     ]);
     // The server holds the file (a confirmed message carries it): nothing to upload, though this device never had it.
-    expect(blobsToUpload(mirror.read, batch[1]!)).toEqual([]);
+    expect(blobsToUpload(mirror.read, batch[1]!, NOW, () => false)).toEqual([]);
     // The failed originals stay in the timeline as the record of the failure.
     expect(conversationMessages(mirror.read, 'wa-open').map((m) => [m.id, m.delivery])).toEqual([
       ['in-file', 'sent'],
@@ -386,7 +386,7 @@ describe('forward', () => {
       { id: uuid(20), conversationId: 'conv-1', body: 'Mi factura', attachments: [file], forwarded: true },
       { id: uuid(21), conversationId: 'wa-open', body: 'Mi factura', attachments: [file], forwarded: true },
     ]);
-    for (const m of batch) expect(blobsToUpload(mirror.read, m)).toEqual([]);
+    for (const m of batch) expect(blobsToUpload(mirror.read, m, NOW, () => false)).toEqual([]);
     expect(conversationMessages(mirror.read, 'conv-1').at(-1)).toMatchObject({
       id: uuid(20),
       forwarded: true,
@@ -433,9 +433,9 @@ describe('snippets with a file', () => {
       NOW,
     );
     const [saved] = nextBatch(mirror.read, 1);
-    expect(blobsToUpload(mirror.read, saved!).map((a) => a.name)).toEqual(['mapa.png']);
+    expect(blobsToUpload(mirror.read, saved!, NOW, () => true).map((a) => a.name)).toEqual(['mapa.png']);
     markUpload(mirror.db, photo.sha256, { state: 'uploaded' }, NOW);
-    expect(blobsToUpload(mirror.read, saved!)).toEqual([]);
+    expect(blobsToUpload(mirror.read, saved!, NOW, () => true)).toEqual([]);
 
     // A snippet from another device (confirmed, file never here) edited here keeps its file.
     applyChanges(mirror.db, {
@@ -455,7 +455,7 @@ describe('snippets with a file', () => {
       NOW,
     );
     const edited = nextBatch(mirror.read, 10).at(-1)!;
-    expect(blobsToUpload(mirror.read, edited)).toEqual([]);
+    expect(blobsToUpload(mirror.read, edited, NOW, () => false)).toEqual([]);
     mirror.close();
   });
 
@@ -476,7 +476,7 @@ describe('snippets with a file', () => {
     });
     mustHaveAttachments(mirror.read, [elsewhere], notHere);
     record(mirror.db, 'message.send', { id: uuid(30), conversationId: 'conv-1', body: 'El catálogo', attachments: [elsewhere] }, NOW);
-    expect(blobsToUpload(mirror.read, nextBatch(mirror.read, 1)[0]!)).toEqual([]);
+    expect(blobsToUpload(mirror.read, nextBatch(mirror.read, 1)[0]!, NOW, notHere)).toEqual([]);
     mirror.close();
   });
 });

@@ -3,6 +3,7 @@
 // known to be held is never uploaded again, so a restart never uploads twice.
 import type { Attachment } from '../../../src-shared/domain';
 import type { ErrorBody } from '../../../src-shared/errors';
+import { BLOB_GRACE_MS } from '../../../src-shared/http';
 import type { AnyMutation } from '../../../src-shared/mutations';
 import type { ReadonlyDb, WritableDb } from './db';
 
@@ -14,17 +15,23 @@ export function attachmentsOf(m: Pick<AnyMutation, 'name' | 'args'>): Attachment
   return [];
 }
 
-/** The blobs of this mutation the server does not hold yet and that were not refused. */
-export function blobsToUpload(db: ReadonlyDb, m: AnyMutation): Attachment[] {
+/** The blobs of this mutation the server does not hold yet and that were not refused. An upload made longer
+ *  ago than the server keeps a blob nothing holds (BLOB_GRACE_MS: the message it was for may never have
+ *  reached the server) may have been collected since: when its bytes are still on this device it goes up
+ *  again (the server keeps one copy, so this costs the transfer), rather than the push failing once with
+ *  ATTACHMENT_MISSING. Without the bytes here the old mark is all there is: trusted. */
+export function blobsToUpload(db: ReadonlyDb, m: AnyMutation, now: number, onDevice: (sha256: string) => boolean): Attachment[] {
   const attachments = attachmentsOf(m);
   // Asked for every mutation of each push: most have no attachments and need no statement.
   if (attachments.length === 0) return [];
-  const stmt = db.prepare<[string], { state: string }>('SELECT state FROM blob_uploads WHERE sha256 = ?');
+  const stmt = db.prepare<[string], { state: string; at: number }>('SELECT state, at FROM blob_uploads WHERE sha256 = ?');
   const seen = new Set<string>();
   return attachments.filter((a) => {
     if (seen.has(a.sha256)) return false;
     seen.add(a.sha256);
-    return !stmt.get(a.sha256);
+    const mark = stmt.get(a.sha256);
+    if (!mark) return true;
+    return mark.state === 'uploaded' && now - mark.at > BLOB_GRACE_MS && onDevice(a.sha256);
   });
 }
 

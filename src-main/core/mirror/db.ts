@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { watchConversationChanges } from './conversationChanges';
 import { migrate } from './migrations';
 
 export type WritableDb = Database.Database & { readonly __writable: true };
@@ -24,6 +25,30 @@ export interface Mirror {
   close(): void;
 }
 
+/** Statements kept compiled per SQL text. The core runs the same few hundred statements over and over
+ *  (a recorded action ran about thirty, the badge and the reminder scheduler theirs after it), and
+ *  compiling one costs as much as running it on these small lookups: 0.6 ms of every recorded action.
+ *  Safe to share because nothing here iterates a statement (get/all/run finish and reset it) or changes
+ *  its mode (pluck/raw/expand). Bounded: some SQL is built per call (IN lists, search terms). */
+const STATEMENT_CACHE_SIZE = 500;
+
+function cacheStatements(db: Database.Database): void {
+  const compile = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    let stmt = cache.get(sql);
+    if (stmt) {
+      // Most recently used last, so the first key is the one to drop.
+      cache.delete(sql);
+    } else {
+      stmt = compile(sql);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(sql, stmt);
+    return stmt;
+  }) as typeof db.prepare;
+}
+
 export function openMirror(path: string): Mirror {
   mkdirSync(dirname(path), { recursive: true });
   // A development run of the Electron app points at a better-sqlite3 addon built for Electron's ABI
@@ -42,6 +67,8 @@ export function openMirror(path: string): Mirror {
     // SQLite's own lower() only folds ASCII.
     db.function('js_lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
     migrate(db);
+    cacheStatements(db);
+    watchConversationChanges(db);
   } catch (e) {
     db.close();
     throw e;

@@ -343,7 +343,19 @@ const m006: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006];
+// A saved view "waiting more than N minutes" gains conversations as time passes, without any change to
+// them: its counter (savedViewCounts.ts) asks for those whose wait began between its last bound and the
+// new one. Without this index that read every waiting conversation (4.6 ms over 50,000 conversations, on
+// each count); with it, the few that crossed.
+const m007: Migration = {
+  version: 7,
+  name: 'waiting since index',
+  up: (db) => {
+    db.exec('CREATE INDEX conversations_waiting_since ON conversations (waiting_since) WHERE waiting_since IS NOT NULL');
+  },
+};
+
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

@@ -279,7 +279,7 @@ export class SyncClient {
     let batch = nextBatch(this.opts.mirror.read, MAX_PUSH_MUTATIONS);
     // A mutation holding files (a message, a snippet) goes up only once the server holds them; what
     // comes before it goes now.
-    const waiting = batch.findIndex((m) => blobsToUpload(this.opts.mirror.read, m).length > 0);
+    const waiting = batch.findIndex((m) => blobsToUpload(this.opts.mirror.read, m, Date.now(), this.onDevice).length > 0);
     if (waiting === 0) return void this.uploadFor(batch[0]!);
     if (waiting > 0) batch = batch.slice(0, waiting);
     if (batch.length === 0) return;
@@ -287,13 +287,15 @@ export class SyncClient {
     this.send({ type: 'push', mutations: batch });
   }
 
+  private readonly onDevice = (sha256: string): boolean => this.opts.blobs?.has(sha256) ?? false;
+
   private async uploadFor(m: AnyMutation): Promise<void> {
     const blobs = this.opts.blobs;
     const db = this.opts.mirror.db;
     const abort = new AbortController();
     this.uploading = abort;
     try {
-      for (const a of blobsToUpload(db, m)) {
+      for (const a of blobsToUpload(db, m, Date.now(), this.onDevice)) {
         const out = blobs
           ? await uploadBlob(this.opts.serverUrl, this.opts.token, blobs, a, abort.signal)
           : {
@@ -342,34 +344,38 @@ export class SyncClient {
     const rejections: { mutationId: number; name: string; error: ErrorBody; conversationId: string | null }[] = [];
     let retryLater: ErrorBody | null = null;
     let resend = false;
-    for (const r of frame.results) {
-      if (r.status === 'ok' || r.status === 'already') {
-        const settled = confirm(db, r.id);
-        if (settled?.conversationId) touched.add(settled.conversationId);
-        else if (settled) entities = true;
-      } else if (r.status === 'rejected') {
-        const sentMutation = sentMutations.get(r.id);
-        const refusal = r.error?.code === 'ATTACHMENT_MISSING' && sentMutation ? uploadRefusal(db, sentMutation) : null;
-        // The server lacks a file this device counted as uploaded (it removes files nothing holds after a
-        // day): forget that, so a resend uploads it again instead of failing the same way.
-        if (r.error?.code === 'ATTACHMENT_MISSING' && sentMutation && !refusal) forgetUploads(db, attachmentsOf(sentMutation));
-        const error = refusal ?? r.error ?? { code: 'INTERNAL', message: 'The server refused this action.' };
-        const settled = reject(db, r.id, error);
-        if (settled?.conversationId) touched.add(settled.conversationId);
-        else if (settled) entities = true;
-        if (settled) {
-          rejected = error;
-          rejections.push({ mutationId: r.id, name: settled.name, error, conversationId: settled.conversationId });
+    // One transaction (one fsync) for the whole answer, not one per action: 100 confirmations took 0.3 s of
+    // fsyncs. A crash before it commits confirms none of them; they are sent again and answered 'already'.
+    db.transaction(() => {
+      for (const r of frame.results) {
+        if (r.status === 'ok' || r.status === 'already') {
+          const settled = confirm(db, r.id);
+          if (settled?.conversationId) touched.add(settled.conversationId);
+          else if (settled) entities = true;
+        } else if (r.status === 'rejected') {
+          const sentMutation = sentMutations.get(r.id);
+          const refusal = r.error?.code === 'ATTACHMENT_MISSING' && sentMutation ? uploadRefusal(db, sentMutation) : null;
+          // The server lacks a file this device counted as uploaded (it removes files nothing holds after a
+          // day): forget that, so a resend uploads it again instead of failing the same way.
+          if (r.error?.code === 'ATTACHMENT_MISSING' && sentMutation && !refusal) forgetUploads(db, attachmentsOf(sentMutation));
+          const error = refusal ?? r.error ?? { code: 'INTERNAL', message: 'The server refused this action.' };
+          const settled = reject(db, r.id, error);
+          if (settled?.conversationId) touched.add(settled.conversationId);
+          else if (settled) entities = true;
+          if (settled) {
+            rejected = error;
+            rejections.push({ mutationId: r.id, name: settled.name, error, conversationId: settled.conversationId });
+          }
+        } else if (r.status === 'outOfOrder') {
+          resend = true;
+          break;
+        } else {
+          retryLater = r.error ?? { code: 'INTERNAL', message: 'The server could not apply this action.' };
+          noteAttempt(db, [r.id], retryLater);
+          break;
         }
-      } else if (r.status === 'outOfOrder') {
-        resend = true;
-        break;
-      } else {
-        retryLater = r.error ?? { code: 'INTERNAL', message: 'The server could not apply this action.' };
-        noteAttempt(db, [r.id], retryLater);
-        break;
       }
-    }
+    })();
     if (touched.size > 0 || entities) this.changed({ conversationIds: [...touched], all: entities });
     for (const rejection of rejections) this.opts.onRejected?.(rejection);
     if (retryLater) {
