@@ -9,7 +9,7 @@ import { openMirror } from '../../src-main/core/mirror/db';
 import { Random } from './random';
 
 /** Tables copied whole (the directory, meta, overlays, reminders...): every base table but these. */
-const NOT_COPIED = new Set(['conversations', 'contacts', 'messages', 'conversation_tallies']);
+const NOT_COPIED = new Set(['conversations', 'contacts', 'messages', 'conversation_tallies', 'conversation_tags']);
 
 const removeDb = (path: string) => {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });

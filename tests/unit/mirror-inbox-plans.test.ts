@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { openMirror } from '../../src-main/core/mirror/db';
 import { ITEM_SELECT } from '../../src-main/core/mirror/items';
-import { filtersClause, scopeClause, viewClause, type SqlClause } from '../../src-main/core/mirror/views';
+import { filteredListQuery, filtersClause, scopeClause, viewClause, type SqlClause } from '../../src-main/core/mirror/views';
 import { CONVERSATION_STATUSES, type ViewFilters } from '../../src-shared/domain';
 import type { ViewRef, Viewer } from '../../src-shared/rules/visibility';
 import { tempMirrorPath } from './mirror-fixtures';
@@ -98,7 +98,6 @@ const CASES: { name: string; where: SqlClause; index: RegExp }[] = [
     where: saved(supervisor, { teamIds: ['team-1'], assignees: ['none'] }),
     index: /SEARCH c USING INDEX conversations_by_team \(team_id=\? AND status=\?\)/,
   },
-  { name: 'saved · tag', where: saved(supervisor, { tags: ['vip'] }), index: /SEARCH c USING INDEX conversations_by_status \(status=\?\)/ },
 ];
 
 describe('inbox list query plans', () => {
@@ -112,6 +111,63 @@ describe('inbox list query plans', () => {
         // A sort would read every matching row before the first page could be returned.
         expect(plan).not.toMatch(/TEMP B-TREE FOR (RIGHT PART OF )?ORDER BY/);
         expect(plan).not.toMatch(/SCAN (ct|oct|i|oi|u|ou)\b/);
+      }
+    });
+});
+
+// A saved view on tags reads the tag index (mirror migration 8): one ordered read per wanted tag and status,
+// beside this device's overlay rows read through their status index, merged in the list's order; the page
+// of at most 50 rows is then named (contacts, inboxes, users) in that order.
+const TAG_CASES: { name: string; viewer: Viewer; filters: ViewFilters; tags: number }[] = [
+  { name: 'supervisor · one tag', viewer: supervisor, filters: { tags: ['VIP'] }, tags: 1 },
+  {
+    name: 'supervisor · three tags and a channel',
+    viewer: supervisor,
+    filters: { tags: ['vip', 'Reclamo', 'otro'], channels: ['whatsapp'] },
+    tags: 3,
+  },
+  {
+    name: 'agent · two tags, mine, waiting 30 min',
+    viewer: agent,
+    filters: { tags: ['vip', 'VIP', 'reclamo'], assignees: ['me'], waitingMinutes: 30 },
+    tags: 2,
+  },
+];
+
+describe('tag-filtered list query plans', () => {
+  for (const c of TAG_CASES)
+    it(`${c.name}: every tab and sort reads the tag index in the list's order, with no scan of the conversations and no sort`, () => {
+      const mirror = openMirror(tempMirrorPath());
+      try {
+        for (const status of CONVERSATION_STATUSES)
+          for (const sort of ['newest', 'oldest'] as const)
+            for (const after of [undefined, { lastMessageAt: 5, id: 'conv-5' }]) {
+              const q = filteredListQuery(c.filters, c.viewer, { status, sort, limit: 50, ...(after ? { after } : {}) }, NOW);
+              const rows = mirror.db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { parent: number; detail: string }[];
+              const plan = rows.map((r) => r.detail).join('\n');
+              const label = `${c.name} · ${status} · ${sort}${after ? ' · next page' : ''}`;
+              const tagReads =
+                plan.match(
+                  /SEARCH t USING PRIMARY KEY \(tag_key=\? AND status=\?(?: AND \(last_message_at,conversation_id\)[<>]\(\?,\?\))?\)/g,
+                ) ?? [];
+              expect(tagReads, label).toHaveLength(c.tags);
+              expect(plan, label).toMatch(/SEARCH c USING INDEX overlay_conversations_by_status \(status=\?/);
+              expect(plan, label).toMatch(/MERGE \(UNION ALL\)/);
+              expect(plan, label).toMatch(/SEARCH c USING INDEX sqlite_autoindex_conversations_1 \(id=\?\)/);
+              expect(plan, label).not.toMatch(/TEMP B-TREE/);
+              expect(plan, label).not.toMatch(
+                /SCAN (t|e|ct|oct|i|oi|u|ou|conversations|overlay_conversations|conversation_tags)\b(?! EXISTS VIRTUAL)/,
+              );
+              // The only read of `c` that is a scan is the outer one, over the page the merge returned.
+              const scans = rows.filter((r) => r.detail === 'SCAN c');
+              expect(
+                scans.map((r) => r.parent),
+                label,
+              ).toEqual([0]);
+              expect(plan, label).toMatch(/^CO-ROUTINE c/);
+            }
+      } finally {
+        mirror.close();
       }
     });
 });

@@ -9,6 +9,7 @@ import { applyChanges, applySnapshotBegin, applySnapshotEnd, applySnapshotPage }
 import { CHANGE_LOG_LIMIT } from '../../src-main/core/mirror/conversationChanges';
 import { openMirror, type Mirror } from '../../src-main/core/mirror/db';
 import { writeSessionUser } from '../../src-main/core/mirror/meta';
+import { defineSchemaFunctions } from '../../src-main/core/mirror/migrations';
 import { waitedQuery } from '../../src-main/core/mirror/savedViewCounts';
 import { countView, filtersClause, inboxCounts, listSavedViews } from '../../src-main/core/mirror/views';
 import { confirm, record, reject } from '../../src-main/core/outbox';
@@ -184,6 +185,7 @@ describe('saved views counters kept between calls', () => {
 
       // Another program writes the file: this connection's triggers never saw it.
       const other = new Database(mirror.path);
+      defineSchemaFunctions(other);
       other.prepare('UPDATE conversations SET tags = \'["VIP"]\', unread_count = 3').run();
       other.close();
       const rewritten = expectSame(mirror, viewer, now);

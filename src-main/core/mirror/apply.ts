@@ -55,8 +55,8 @@ const DELETED_TABLE = {
 
 // Every table that holds server rows; a snapshot empties them all. Built from the overlaid entities'
 // list so an entity added there is purged too.
-// conversation_tallies is derived from the conversations (mirror migration 6): emptied with them, its
-// triggers standing still while the snapshot clears.
+// conversation_tallies and conversation_tags are derived from the conversations (mirror migrations 6 and
+// 8): emptied with them, their triggers standing still while the snapshot clears.
 const BASE_TABLES = [
   ...OVERLAID_TABLES,
   'messages',
@@ -65,6 +65,7 @@ const BASE_TABLES = [
   'invites',
   'overlay_conversations',
   'conversation_tallies',
+  'conversation_tags',
 ];
 
 interface Touched {

@@ -63,9 +63,7 @@ export function openMirror(path: string): Mirror {
     // A revoked conversation must leave no readable trace in the file's free pages.
     db.pragma('secure_delete = ON');
     db.pragma('busy_timeout = 5000');
-    // Tags compare case-insensitively the way JavaScript does (rules/visibility.ts matchesFilters);
-    // SQLite's own lower() only folds ASCII.
-    db.function('js_lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
+    // Also defines the SQL functions the schema calls (js_lower: defineSchemaFunctions).
     migrate(db);
     cacheStatements(db);
     watchConversationChanges(db);

@@ -13,16 +13,18 @@ export type ItemRow = ConversationRow & {
 };
 
 // Names come from base rows with their overlay (if any) laid over by primary key: joining the
-// overlay views themselves would make SQLite build them whole for every list.
-export const ITEM_SELECT = `SELECT c.*,
+// overlay views themselves would make SQLite build them whole for every list. `source` is what `c` reads
+// (conversations_view, or a subquery with its columns).
+export const itemSelectFrom = (source: string) => `SELECT c.*,
     COALESCE(oct.name, ct.name) AS contact_name,
     COALESCE(oi.channel, i.channel) AS channel,
     COALESCE(oi.name, i.name) AS inbox_name,
     COALESCE(ou.name, u.name) AS assignee_name
-  FROM conversations_view c
+  FROM ${source} c
   LEFT JOIN contacts ct ON ct.id = c.contact_id LEFT JOIN overlay_contacts oct ON oct.id = c.contact_id
   LEFT JOIN inboxes i ON i.id = c.inbox_id LEFT JOIN overlay_inboxes oi ON oi.id = c.inbox_id
   LEFT JOIN users u ON u.id = c.assignee_id LEFT JOIN overlay_users ou ON ou.id = c.assignee_id`;
+export const ITEM_SELECT = itemSelectFrom('conversations_view');
 
 export function itemFromRow(r: ItemRow, reminder: ConversationItem['reminder'] = null): ConversationItem {
   return {

@@ -13,7 +13,7 @@ import {
   type Viewer,
 } from '../../../src-shared/rules/visibility';
 import type { ReadonlyDb } from './db';
-import { ITEM_SELECT, itemsFromRows, type ItemRow } from './items';
+import { ITEM_SELECT, itemSelectFrom, itemsFromRows, type ItemRow } from './items';
 import { savedViewFromRow, type SavedViewRow } from './rows';
 import { addTo, changesSinceLastCount, emptyTabs, savedViewCounts, type Changed, type CountedView } from './savedViewCounts';
 
@@ -130,15 +130,84 @@ export interface InboxListQuery {
 }
 
 export function listInbox(db: ReadonlyDb, viewer: Viewer, q: InboxListQuery, now = Date.now()): ConversationItem[] {
+  const query = inboxListQuery(db, viewer, q, now);
+  return itemsFromRows(db, viewer.id, db.prepare<unknown[], ItemRow>(query.sql).all(...query.params));
+}
+
+/** The SQL of one list page: the view's index read in the list's order, `q.limit` rows. */
+export function inboxListQuery(db: ReadonlyDb, viewer: Viewer, q: InboxListQuery, now = Date.now()): SqlClause {
+  if (q.view.kind === 'saved') return filteredListQuery(savedView(db, viewer, q.view.viewId).filters, viewer, q, now);
+  return listQuery(viewClause(db, viewer, q.view, now), q);
+}
+
+/** A saved view's page (its filters and the viewer's scope). */
+export function filteredListQuery(filters: ViewFilters, viewer: Viewer, q: Omit<InboxListQuery, 'view'>, now: number): SqlClause {
+  const scope = scopeClause(viewer);
+  const where = and(filtersClause(filters, viewer, now), scope);
+  if (!filters.tags?.length) return listQuery(where, q);
+  return tagListQuery(filters.tags, where, and(filtersClause({ ...filters, tags: undefined }, viewer, now), scope), q);
+}
+
+function listQuery(view: SqlClause, q: Omit<InboxListQuery, 'view'>): SqlClause {
   const order = q.sort === 'newest' ? 'DESC' : 'ASC';
   const page: SqlClause = q.after
     ? { sql: `(c.last_message_at, c.id) ${q.sort === 'newest' ? '<' : '>'} (?, ?)`, params: [q.after.lastMessageAt, q.after.id] }
     : ALL;
-  const where = and({ sql: 'c.status = ?', params: [q.status] }, page, viewClause(db, viewer, q.view, now));
-  const rows = db
-    .prepare<unknown[], ItemRow>(`${ITEM_SELECT} WHERE ${where.sql} ORDER BY c.last_message_at ${order}, c.id ${order} LIMIT ?`)
-    .all(...where.params, q.limit);
-  return itemsFromRows(db, viewer.id, rows);
+  const where = and({ sql: 'c.status = ?', params: [q.status] }, page, view);
+  return {
+    sql: `${ITEM_SELECT} WHERE ${where.sql} ORDER BY c.last_message_at ${order}, c.id ${order} LIMIT ?`,
+    params: [...where.params, q.limit],
+  };
+}
+
+/** A tag-filtered page, read from the tag index (mirror migration 8, conversation_tags: conversations_view's
+ *  rows by folded tag, status and the list's order) instead of the status index tested row by row. Written
+ *  on the tables as conversations_view lays them, one arm each, merged in the list's order: this device's
+ *  overlay rows (few: their tags tested as filtersClause does), then for each wanted tag the base rows
+ *  holding it without an overlay and without an earlier wanted tag (a conversation is listed once). The
+ *  tag rows carry the base row's status, time and id exactly, so each arm reads its index in order.
+ *  `where` is the whole filter and scope on `c`; `untagged` the same without the tags. */
+function tagListQuery(tags: readonly string[], where: SqlClause, untagged: SqlClause, q: Omit<InboxListQuery, 'view'>): SqlClause {
+  const order = q.sort === 'newest' ? 'DESC' : 'ASC';
+  const cmp = q.sort === 'newest' ? '<' : '>';
+  const after = (at: string, id: string): SqlClause =>
+    q.after ? { sql: `(${at}, ${id}) ${cmp} (?, ?)`, params: [q.after.lastMessageAt, q.after.id] } : ALL;
+  const overlay = and({ sql: 'c.status = ?', params: [q.status] }, after('c.last_message_at', 'c.id'), where);
+  const arms: SqlClause[] = [
+    {
+      sql: `SELECT c.*, 1 AS pending, c.last_message_at AS page_at, c.id AS page_id FROM overlay_conversations c WHERE ${overlay.sql}`,
+      params: overlay.params,
+    },
+  ];
+  // Folded as js_lower folds tag_key (and matchesFilters compares).
+  const keys = [...new Set(tags.map((t) => t.toLowerCase()))];
+  keys.forEach((key, i) => {
+    const earlier = keys.slice(0, i);
+    const arm = and(
+      { sql: 't.tag_key = ? AND t.status = ?', params: [key, q.status] },
+      after('t.last_message_at', 't.conversation_id'),
+      earlier.length
+        ? {
+            sql: `NOT EXISTS (SELECT 1 FROM conversation_tags e WHERE e.tag_key IN (${earlier.map(() => '?').join(', ')})
+                    AND e.status = t.status AND e.last_message_at = t.last_message_at AND e.conversation_id = t.conversation_id)`,
+            params: earlier,
+          }
+        : ALL,
+      { sql: 'c.id NOT IN (SELECT id FROM overlay_conversations)', params: [] },
+      untagged,
+    );
+    arms.push({
+      sql: `SELECT c.*, EXISTS (SELECT 1 FROM outbox x WHERE x.conversation_id = c.id) AS pending,
+              t.last_message_at AS page_at, t.conversation_id AS page_id
+              FROM conversation_tags t JOIN conversations c ON c.id = t.conversation_id WHERE ${arm.sql}`,
+      params: arm.params,
+    });
+  });
+  return {
+    sql: `${itemSelectFrom(`(${arms.map((a) => a.sql).join(' UNION ALL ')} ORDER BY page_at ${order}, page_id ${order} LIMIT ?)`)}
+          ORDER BY c.page_at ${order}, c.page_id ${order}`,
+    params: [...arms.flatMap((a) => a.params), q.limit],
+  };
 }
 
 /** Ids of the unread conversations of a view and tab (for "mark all read"). */
