@@ -6,17 +6,23 @@
 // measures the queue's size, not how full the page is. Big and reference alternate run by run, 200 runs
 // each; the ratio is of CPU-time p95 (lib/measure.ts Timings), wall-clock p50/p95 beside it.
 // The counters (inbox.counts, every view at once) and the dock badge are reported beside them, against the
-// dataset built at 1,000 conversations (scale 0.02): they read every view, not one page.
+// dataset built at 1,000 conversations (scale 0.02): they read every view, not one page. inbox.counts is
+// timed after one conversation changed (what the UI asks after every change), with nothing changed, after a
+// snapshot (saved views counted again), and as it was before the saved views' counters were kept.
+// Both datasets' mirrors are opened from private copies (bench/.work): opening migrates a file, and the
+// dataset is shared with checkouts whose app may be older.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Mirror } from '../../src-main/core/mirror/db';
+import { CHANGE_LOG_LIMIT } from '../../src-main/core/mirror/conversationChanges';
 import { openMirror } from '../../src-main/core/mirror/db';
 import { readSessionUser } from '../../src-main/core/mirror/meta';
 import { waitingForMe } from '../../src-main/core/mirror/queries';
-import { countView, inboxCounts, listInbox, listSavedViews } from '../../src-main/core/mirror/views';
+import { countView, inboxCounts, inboxListQuery, listInbox, listSavedViews, viewClause } from '../../src-main/core/mirror/views';
 import { CONVERSATION_STATUSES, type ConversationStatus } from '../../src-shared/domain';
-import { teamQueuesFor, viewKey, viewsFor, type ViewRef, type Viewer } from '../../src-shared/rules/visibility';
-import type { BenchContext } from '../lib/context';
+import type { InboxCounts, TabCounts } from '../../src-shared/ipc';
+import { seesEverything, teamQueuesFor, viewKey, viewsFor, type ViewRef, type Viewer } from '../../src-shared/rules/visibility';
+import { copyMirror, type BenchContext } from '../lib/context';
 import { cutMirror } from '../lib/cutMirror';
 import { BENCH_AGENT, teamId } from '../lib/dataset';
 import { Timings, round, type Result } from '../lib/measure';
@@ -28,7 +34,7 @@ const REFERENCE_SIZE = 1000;
 const ROUNDS = 200;
 const WARMUP = 10;
 /** Changes when the way references are cut changes: cached references of another version are rebuilt. */
-const CUT_VERSION = 1;
+const CUT_VERSION = 2; // 2: mirror migration 8 (the tag index)
 
 export const INBOX_VIEWS: { label: string; ref: ViewRef; supervisorOnly?: boolean }[] = [
   { label: 'mine', ref: { kind: 'mine' } },
@@ -54,27 +60,17 @@ function viewerOf(m: Mirror, role: Role): Viewer {
   return { id: BENCH_AGENT, role: 'agent', teamIds: JSON.parse(row.team_ids) as string[] };
 }
 
-/** The list's SQL and parameters, caught as listInbox prepares them (for EXPLAIN QUERY PLAN). */
-function listStatement(m: Mirror, viewer: Viewer, view: ViewRef, status: ConversationStatus, now: number) {
-  let caught: { sql: string; params: unknown[] } | null = null;
-  const spy = {
-    prepare: (sql: string) => {
-      const stmt = m.read.prepare<unknown[], unknown>(sql);
-      if (!/ORDER BY c\.last_message_at/.test(sql)) return stmt;
-      return { get: stmt.get.bind(stmt), reader: true, all: (...params: unknown[]) => ((caught = { sql, params }), stmt.all(...params)) };
-    },
-  } as unknown as Mirror['read'];
-  listInbox(spy, viewer, { view, status, sort: 'newest', limit: PAGE }, now);
-  return caught!;
-}
+/** The list's SQL and parameters, as listInbox runs them (for EXPLAIN QUERY PLAN). */
+const listStatement = (m: Mirror, viewer: Viewer, view: ViewRef, status: ConversationStatus, now: number) =>
+  inboxListQuery(m.read, viewer, { view, status, sort: 'newest', limit: PAGE }, now);
 
-/** The plan's steps over the conversations (the index a list reads) and any sort. */
+/** The plan's steps over the conversations and the tag index (the index a list reads) and any sort. */
 function planOf(m: Mirror, stmt: { sql: string; params: unknown[] }): string {
   return m.read
     .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${stmt.sql}`)
     .all(...stmt.params)
     .map((r) => r.detail)
-    .filter((d) => /^(SEARCH|SCAN) c\b|TEMP B-TREE/.test(d))
+    .filter((d) => /^(SEARCH|SCAN) [ct]\b|TEMP B-TREE/.test(d))
     .join('; ');
 }
 
@@ -161,15 +157,106 @@ function countEveryView(m: Mirror, viewer: Viewer, now: number) {
   return Object.fromEntries(refs.map((ref) => [viewKey(ref), countView(m.read, viewer, ref, now)]));
 }
 
+const ROLLBACK = new Error('rollback');
+let touched = 0;
+
+/** Changes `n` conversations (the next ones in turn) in a transaction rolled back: the mirror stays as it
+ *  was, but the counters' change log saw them (savedViewCounts.ts looks at each again, as after a real
+ *  change; beyond CHANGE_LOG_LIMIT it counts everything again, as after a snapshot). */
+function touch(m: Mirror, n: number): void {
+  try {
+    m.db.transaction(() => {
+      const total = m.read.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM conversations').get()!.n;
+      const offset = touched++ % Math.max(1, total - n);
+      m.db
+        .prepare(
+          'UPDATE conversations SET unread_count = unread_count + 1 WHERE rowid IN (SELECT rowid FROM conversations LIMIT ? OFFSET ?)',
+        )
+        .run(n, offset);
+      throw ROLLBACK;
+    })();
+  } catch (e) {
+    if (e !== ROLLBACK) throw e;
+  }
+}
+
+interface TallyRow {
+  team_key: string;
+  assignee_key: string;
+  status: string;
+  n: number;
+  waiting: number;
+  unread: number;
+}
+
+/** inbox.counts as it was before the saved views' counters were kept (views.ts at 9490932): every tally
+ *  row read and filtered per view, and each saved view counted. */
+function countedAsBefore(m: Mirror, viewer: Viewer, now: number): InboxCounts {
+  const db = m.read;
+  const teams = db
+    .prepare<[], { id: string }>('SELECT id FROM teams_view ORDER BY name, id')
+    .all()
+    .map((t) => t.id);
+  const refs: ViewRef[] = [
+    ...viewsFor(viewer.role).map((kind) => ({ kind })),
+    ...teamQueuesFor(viewer, teams).map((teamId) => ({ kind: 'team' as const, teamId })),
+    ...listSavedViews(db, viewer).map((v) => ({ kind: 'saved' as const, viewId: v.id })),
+  ];
+  const tallies = db.prepare<[], TallyRow>('SELECT * FROM conversation_tallies WHERE n <> 0').all();
+  const inScope = seesEverything(viewer.role)
+    ? () => true
+    : (t: TallyRow) => t.assignee_key === viewer.id || (t.assignee_key === '' && viewer.teamIds.includes(t.team_key));
+  const counts: InboxCounts = {};
+  for (const ref of refs) {
+    if (ref.kind === 'saved') {
+      counts[viewKey(ref)] = countView(db, viewer, ref, now);
+      continue;
+    }
+    viewClause(db, viewer, ref, now);
+    const filter =
+      ref.kind === 'mine'
+        ? (t: TallyRow) => t.assignee_key === viewer.id && inScope(t)
+        : ref.kind === 'unassigned'
+          ? (t: TallyRow) => t.assignee_key === '' && inScope(t)
+          : ref.kind === 'all'
+            ? inScope
+            : ref.kind === 'teammates'
+              ? (t: TallyRow) => t.assignee_key !== '' && t.assignee_key !== viewer.id && inScope(t)
+              : (t: TallyRow) => t.team_key === (ref as { teamId: string }).teamId && inScope(t);
+    const tabs: TabCounts = { open: 0, pending: 0, snoozed: 0, closed: 0, waiting: 0, unread: 0 };
+    for (const t of tallies)
+      if (filter(t)) {
+        if (t.status in tabs) tabs[t.status as keyof TabCounts] += t.n;
+        tabs.waiting += t.waiting;
+        tabs.unread += t.unread;
+      }
+    counts[viewKey(ref)] = tabs;
+  }
+  return counts;
+}
+
 /** Counters and the dock badge, read after every change: big mirror against the 1,000-conversation dataset. */
 function timeCounters(big: Mirror, small: Mirror, role: Role, now: number) {
   const vb = viewerOf(big, role);
   const vs = viewerOf(small, role);
-  const queries: { key: string; run: (m: Mirror, v: Viewer) => unknown }[] = [
-    { key: `${role} · inbox.counts (every view)`, run: (m, v) => inboxCounts(m.read, v, now) },
-    { key: `${role} · dock badge`, run: (m, v) => waitingForMe(m.read, v) },
+  const k = {
+    changed: `${role} · inbox.counts (every view, after one conversation changed)`,
+    still: `${role} · inbox.counts, nothing changed since the last call`,
+    snapshot: `${role} · inbox.counts after a snapshot (saved views counted again)`,
+    asBefore: `${role} · inbox.counts as before (every tally read, a count per saved view)`,
+    badge: `${role} · dock badge`,
+    beforeTallies: `${role} · inbox.counts before tallies (a count per view)`,
+  };
+  const counts = (m: Mirror, v: Viewer) => inboxCounts(m.read, v, now);
+  // `before` runs untimed just before each timed call (a change the call must meet).
+  const queries: { key: string; run: (m: Mirror, v: Viewer) => unknown; before?: (m: Mirror) => void }[] = [
+    { key: k.changed, run: counts, before: (m) => touch(m, 1) },
+    { key: k.still, run: counts },
+    { key: k.snapshot, run: counts, before: (m) => touch(m, CHANGE_LOG_LIMIT + 1) },
+    { key: k.asBefore, run: (m, v) => countedAsBefore(m, v, now) },
+    { key: k.badge, run: (m, v) => waitingForMe(m.read, v) },
     // Before the tallies (mirror migration 6): one GROUP BY over the conversations per view.
-    { key: `${role} · inbox.counts before tallies (a count per view)`, run: (m, v) => countEveryView(m, v, now) },
+    { key: k.beforeTallies, run: (m, v) => countEveryView(m, v, now) },
   ];
   const out: Record<string, { big: ReturnType<Timings['stats']>; small: ReturnType<Timings['stats']>; ratio: number; ratioCpu: number }> =
     {};
@@ -177,23 +264,28 @@ function timeCounters(big: Mirror, small: Mirror, role: Role, now: number) {
     const b = new Timings();
     const s = new Timings();
     const warm = new Timings();
-    for (let i = 0; i < 43; i++) {
-      (i < 3 ? warm : b).timeSync(() => q.run(big, vb));
-      (i < 3 ? warm : s).timeSync(() => q.run(small, vs));
-    }
+    for (let i = 0; i < 43; i++)
+      for (const [m, v, t] of [
+        [big, vb, b],
+        [small, vs, s],
+      ] as const) {
+        q.before?.(m);
+        (i < 3 ? warm : t).timeSync(() => q.run(m, v));
+      }
     out[q.key] = { big: b.stats(), small: s.stats(), ratio: round(b.p95() / s.p95(), 2), ratioCpu: round(b.p95('cpu') / s.p95('cpu'), 2) };
   }
-  const sameCounts = JSON.stringify(inboxCounts(big.read, vb, now)) === JSON.stringify(countEveryView(big, vb, now));
-  const before = out[`${role} · inbox.counts before tallies (a count per view)`]!;
-  const after = out[`${role} · inbox.counts (every view)`]!;
+  const now1 = JSON.stringify(inboxCounts(big.read, vb, now));
+  const sameCounts = now1 === JSON.stringify(countEveryView(big, vb, now)) && now1 === JSON.stringify(countedAsBefore(big, vb, now));
+  const p95 = (key: string) => out[key]!.big.p95Ms;
   return {
     ...out,
     [`${role} · inbox.counts before/after p95`]: {
-      before: before.big.p95Ms,
-      after: after.big.p95Ms,
-      ratio: round(before.big.p95Ms / after.big.p95Ms, 1),
-      beforeCpu: before.big.cpuP95Ms,
-      afterCpu: after.big.cpuP95Ms,
+      beforeTallies: p95(k.beforeTallies),
+      beforeSavedViewCounters: p95(k.asBefore),
+      afterOneChange: p95(k.changed),
+      nothingChanged: p95(k.still),
+      afterSnapshot: p95(k.snapshot),
+      ratio: round(p95(k.asBefore) / p95(k.changed), 1),
       sameCounts,
     },
   };
@@ -203,7 +295,7 @@ export async function inbox(ctx: BenchContext): Promise<Result> {
   // A fixed "now" inside the dataset's time span, so the waiting filter means the same on both sizes.
   const now = Date.UTC(2026, 6, 1);
   const refDir = referenceFolder(ctx);
-  const big = openMirror(ctx.data.mirror);
+  const big = openMirror(copyMirror(ctx, ctx.data.mirror, 'inbox-big.sqlite'));
   const pairs: Pair[] = [];
   let counters: Record<string, unknown> = {};
   try {
@@ -212,7 +304,7 @@ export async function inbox(ctx: BenchContext): Promise<Result> {
         if (role === 'agent' && v.supervisorOnly) continue;
         for (const status of CONVERSATION_STATUSES) pairs.push(timeList(ctx, big, role, v.label, v.ref, status, now, refDir));
       }
-    const small = openMirror(ctx.reference.mirror);
+    const small = openMirror(copyMirror(ctx, ctx.reference.mirror, 'inbox-small.sqlite'));
     try {
       counters = { ...timeCounters(big, small, 'supervisor', now), ...timeCounters(big, small, 'agent', now) };
     } finally {
