@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { applyChanges } from '../../src-main/core/mirror/apply';
 import { openMirror } from '../../src-main/core/mirror/db';
+import { defineSchemaFunctions } from '../../src-main/core/mirror/migrations';
 import { readCursor } from '../../src-main/core/mirror/meta';
 import { CHANGE_PAGE_ROWS } from '../../src-server/sync/connection';
 import type { Conversation, Message } from '../../src-shared/domain';
@@ -169,6 +170,8 @@ export async function catchUp(ctx: BenchContext): Promise<Result> {
 
   // The raw reference runs on the same file settings as a mirror (WAL, synchronous FULL).
   const raw = new Database(rawPath);
+  // The file's triggers call js_lower (mirror migration 8) once the dataset's mirror has it.
+  defineSchemaFunctions(raw);
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = FULL');
   const rawMs = rawInsert(raw, frames);
