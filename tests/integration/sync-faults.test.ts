@@ -6,6 +6,7 @@ import { startClientProcess, type ClientProcess } from '../support/client-proces
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { WebchatCustomer } from '../support/webchat-customer';
+import { login, SyncPeer } from '../support/sync-peer';
 import { bodies, signIn, waitForConversation } from './sync-helpers';
 
 let server: ServerProcess | undefined;
@@ -79,6 +80,31 @@ describe('a lost acknowledgement', () => {
       ['Segunda', 'delivered'],
     ]);
     expect(await agentHistory(server.url, customer, 'Gabriela')).toEqual(['Primera', 'Segunda']);
+  });
+  it('an action the server refused, whose answer was lost: after reconnecting Ana is told it was refused, and why', async () => {
+    const { server, proxy, conversation } = await setUpBehindProxy('Ismael');
+    // Ana hears nothing from the server: she does not learn that Bruno takes the conversation first.
+    proxy.dropServerFrames();
+    const bruno = await SyncPeer.connect(server.url, { token: (await login(server.url, 'bruno@demo.test')).token });
+    expect(await bruno.push('conversation.assign', { conversationId: conversation.id, assigneeId: 'user-bruno' })).toMatchObject({
+      status: 'ok',
+    });
+    bruno.close();
+    const refused = ana!.ipc.waitForEvent('mutation.rejected', (r) => r.conversationId === conversation.id, 30_000);
+    // The refusal is stored on the server, and the connection is cut before its answer reaches Ana.
+    const cut = proxy.cutAfter((f) => f.type === 'pushResult');
+    await ana!.ipc.ok('conversation.assign', { conversationId: conversation.id, assigneeId: 'user-ana' });
+    expect(await cut).toMatchObject({ results: [{ id: 1, status: 'rejected', error: { code: 'ALREADY_ASSIGNED' } }] });
+    proxy.pass();
+
+    // Sent again, the server answers 'already' with the stored refusal: Ana is told, not silently confirmed.
+    // (The server stores a refusal's code and message only, not its params.)
+    expect(await refused).toMatchObject({
+      name: 'conversation.assign',
+      error: { code: 'ALREADY_ASSIGNED' },
+    });
+    const status = await ana!.ipc.until('sync.status', {}, (s) => s.state === 'online' && s.pending === 0);
+    expect(status.lastError).toMatchObject({ code: 'ALREADY_ASSIGNED' });
   });
 });
 

@@ -348,11 +348,13 @@ export class SyncClient {
     // fsyncs. A crash before it commits confirms none of them; they are sent again and answered 'already'.
     db.transaction(() => {
       for (const r of frame.results) {
-        if (r.status === 'ok' || r.status === 'already') {
+        // 'already' with an error is the server's stored refusal of an earlier try (whose answer was lost):
+        // the action failed, it is marked so, never confirmed.
+        if (r.status === 'ok' || (r.status === 'already' && !r.error)) {
           const settled = confirm(db, r.id);
           if (settled?.conversationId) touched.add(settled.conversationId);
           else if (settled) entities = true;
-        } else if (r.status === 'rejected') {
+        } else if (r.status === 'rejected' || r.status === 'already') {
           const sentMutation = sentMutations.get(r.id);
           const refusal = r.error?.code === 'ATTACHMENT_MISSING' && sentMutation ? uploadRefusal(db, sentMutation) : null;
           // The server lacks a file this device counted as uploaded (it removes files nothing holds after a
