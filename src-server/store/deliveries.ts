@@ -2,7 +2,9 @@
 // the channel's dispatcher. A row is 'sending' exactly while a POST may be in flight, so a row found
 // 'sending' after a crash is the one case where we cannot know whether the provider got it.
 // A 'sending' row is claimed by one server node (claimed_by) and its claim is renewed (updated_at) before
-// every request; a claim not renewed within the lease belongs to a node that died or hung. Every later
+// every request; a claim not renewed within the lease belongs to a node that died or hung. Claim times and
+// the lapse test both read the database's clock (DB_NOW), never a node's: nodes' clocks may disagree, and
+// one running ahead would otherwise find a live send lapsed and fail it (the agent would send it again). Every later
 // write by the claimant checks the claim is still its own, and the row still 'sending', so a send that was
 // declared uncertain is never sent, finished or queued again.
 import type { MessageState } from '../../src-shared/domain';
@@ -35,12 +37,18 @@ const NONE_EARLIER_PENDING = `NOT EXISTS (
   SELECT 1 FROM channel_deliveries ed JOIN messages em ON em.id = ed.message_id
   WHERE (ed.state = 'queued' OR ed.state = 'sending') AND em.conversation_id = m.conversation_id AND em.seq < m.seq)`;
 
+/** The database's clock in epoch millis: the one clock every node sharing the database reads alike. */
+const DB_NOW = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
+
 /** Who may still write a 'sending' row: the node that claimed it, or anyone once the claim was last
- *  renewed before `staleBefore` (0: never). */
+ *  renewed more than `leaseMs` ago by the database's clock (null: never). */
 export interface Claim {
   nodeId: string | null;
-  staleBefore: number;
+  leaseMs: number | null;
 }
+
+/** SQL: `claim` covers the row (`$n` its node id, `$n+1` its lease). */
+const CLAIM_COVERS = (n: number) => `(claimed_by = $${n} OR updated_at < ${DB_NOW} - $${n + 1}::bigint)`;
 
 /** Takes the next due delivery and marks it 'sending', claimed by this node, in the same transaction
  *  (another server node sharing the database skips it). */
@@ -54,8 +62,8 @@ export async function claimDueDelivery(db: Db, now: number, nodeId: string): Pro
     );
     if (!row) return null;
     await tx.query(
-      `UPDATE channel_deliveries SET state = 'sending', claimed_by = $3, attempts = attempts + 1, updated_at = $2 WHERE message_id = $1`,
-      [row.message_id, now, nodeId],
+      `UPDATE channel_deliveries SET state = 'sending', claimed_by = $2, attempts = attempts + 1, updated_at = ${DB_NOW} WHERE message_id = $1`,
+      [row.message_id, nodeId],
     );
     return { ...row, attempts: row.attempts + 1 };
   });
@@ -91,7 +99,6 @@ export async function recordPartSent(
   d: Pick<DeliveryRow, 'message_id' | 'inbox_id' | 'tenant_id'>,
   partsDone: number,
   externalId: string,
-  now: number,
 ): Promise<boolean> {
   return db.tx(async (tx) => {
     await lockExternalId(tx, d.inbox_id, externalId);
@@ -114,8 +121,8 @@ export async function recordPartSent(
             for (const s of early) await reportMessageState(tx, batch, [d.message_id], s.state, s.error);
           });
     const rows = await tx.query(
-      'UPDATE channel_deliveries SET parts_done = $2, updated_at = $3 WHERE message_id = $1 RETURNING message_id',
-      [d.message_id, partsDone, now],
+      `UPDATE channel_deliveries SET parts_done = $2, updated_at = ${DB_NOW} WHERE message_id = $1 RETURNING message_id`,
+      [d.message_id, partsDone],
     );
     if (rows.length !== 1) throw new Error(`Delivery of ${d.message_id} vanished.`);
     return changed;
@@ -149,10 +156,10 @@ export async function messageOfStatus(
 
 /** Renews this node's claim before a request; false when the claim is lost (another node found it lapsed
  *  and failed the delivery as uncertain): then nothing more may be sent for it. */
-export async function renewClaim(db: Queryable, messageId: string, nodeId: string, now: number): Promise<boolean> {
+export async function renewClaim(db: Queryable, messageId: string, nodeId: string): Promise<boolean> {
   const rows = await db.query(
-    "UPDATE channel_deliveries SET updated_at = $3 WHERE message_id = $1 AND state = 'sending' AND claimed_by = $2 RETURNING message_id",
-    [messageId, nodeId, now],
+    `UPDATE channel_deliveries SET updated_at = ${DB_NOW} WHERE message_id = $1 AND state = 'sending' AND claimed_by = $2 RETURNING message_id`,
+    [messageId, nodeId],
   );
   return rows.length === 1;
 }
@@ -184,8 +191,8 @@ export async function retryDeliveryLater(
 export async function failDelivery(tx: Queryable, messageId: string, claim: Claim, error: string, now: number): Promise<boolean> {
   const rows = await tx.query(
     `UPDATE channel_deliveries SET state = 'failed', last_error = $4, updated_at = $5
-     WHERE message_id = $1 AND state = 'sending' AND (claimed_by = $2 OR updated_at < $3) RETURNING message_id`,
-    [messageId, claim.nodeId, claim.staleBefore, error, now],
+     WHERE message_id = $1 AND state = 'sending' AND ${CLAIM_COVERS(2)} RETURNING message_id`,
+    [messageId, claim.nodeId, claim.leaseMs, error, now],
   );
   return rows.length === 1;
 }
@@ -195,8 +202,8 @@ export async function failDelivery(tx: Queryable, messageId: string, claim: Clai
 export async function abandonedDeliveries(db: Queryable, claim: Claim): Promise<DeliveryRow[]> {
   return db.query<DeliveryRow>(
     `SELECT message_id, tenant_id, inbox_id, parts_done, attempts FROM channel_deliveries
-     WHERE state = 'sending' AND (claimed_by = $1 OR updated_at < $2) ORDER BY created_at`,
-    [claim.nodeId, claim.staleBefore],
+     WHERE state = 'sending' AND ${CLAIM_COVERS(1)} ORDER BY created_at`,
+    [claim.nodeId, claim.leaseMs],
   );
 }
 

@@ -1,10 +1,11 @@
 // WhatsApp deliveries left 'sending' when a server node starts, with several nodes sharing one database
 // (PGlite and, when BANDEJA_TEST_DATABASE_URL is set, PostgreSQL): the starting node fails as "uncertain"
 // only what its own previous run left and what a dead node's lapsed claim holds — never another live
-// node's send in flight — and a node whose claim lapsed cannot bring its delivery back.
+// node's send in flight, whatever its own clock says — and a node whose claim lapsed cannot bring its
+// delivery back.
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BlobFiles } from '../../src-server/blobs/files';
 import { DELIVERY_UNCERTAIN, SENDING_LEASE_MS, WhatsAppDispatcher } from '../../src-server/channels/whatsapp/dispatcher';
 import type { Db } from '../../src-server/store/db';
@@ -41,12 +42,13 @@ async function replies(db: Db, n: number): Promise<string[]> {
   return ids;
 }
 
-async function claimed(db: Db, messageId: string, nodeId: string, at: number): Promise<void> {
-  await db.query("UPDATE channel_deliveries SET state = 'sending', claimed_by = $2, updated_at = $3, attempts = 1 WHERE message_id = $1", [
-    messageId,
-    nodeId,
-    at,
-  ]);
+/** The delivery is being sent by `nodeId`, whose claim was last renewed `agoMs` ago by the database's clock. */
+async function claimed(db: Db, messageId: string, nodeId: string, agoMs: number): Promise<void> {
+  await db.query(
+    `UPDATE channel_deliveries SET state = 'sending', claimed_by = $2, attempts = 1,
+       updated_at = (extract(epoch from clock_timestamp()) * 1000)::bigint - $3::bigint WHERE message_id = $1`,
+    [messageId, nodeId, agoMs],
+  );
 }
 
 async function stateOf(db: Db, messageId: string) {
@@ -62,10 +64,9 @@ describe.each(backends)('claims on WhatsApp deliveries on %s', (_name, databaseU
     const { db, dataDir } = await freshDemoStore(databaseUrl);
     toClose.push(db);
     const [inFlight, lapsed, leftByMe] = await replies(db, 3);
-    const now = Date.now();
-    await claimed(db, inFlight!, 'node-b', now);
-    await claimed(db, lapsed!, 'node-c', now - SENDING_LEASE_MS - 1000);
-    await claimed(db, leftByMe!, 'node-a', now);
+    await claimed(db, inFlight!, 'node-b', 0);
+    await claimed(db, lapsed!, 'node-c', SENDING_LEASE_MS + 1000);
+    await claimed(db, leftByMe!, 'node-a', 0);
 
     const lines: string[] = [];
     const dispatcher = new WhatsAppDispatcher(db, new SyncHub(), new BlobFiles(join(dataDir, 'server', 'blobs')), (l) => lines.push(l), {
@@ -81,11 +82,42 @@ describe.each(backends)('claims on WhatsApp deliveries on %s', (_name, databaseU
     expect(lines.filter((l) => l.includes('marked failed (uncertain)'))).toHaveLength(2);
 
     // Node C wakes up: its claim is gone, so it may not send, retry or finish what was declared uncertain.
-    expect(await renewClaim(db, lapsed!, 'node-c', Date.now())).toBe(false);
+    expect(await renewClaim(db, lapsed!, 'node-c')).toBe(false);
     await retryDeliveryLater(db, lapsed!, 'node-c', Date.now(), 'late', Date.now());
     await finishDelivery(db, lapsed!, 'node-c', Date.now());
     expect(await stateOf(db, lapsed!)).toEqual({ delivery: 'failed', message: 'failed', error: DELIVERY_UNCERTAIN });
     // Node B's claim is alive and stays its own.
-    expect(await renewClaim(db, inFlight!, 'node-b', Date.now())).toBe(true);
+    expect(await renewClaim(db, inFlight!, 'node-b')).toBe(true);
   });
 });
+
+// Nodes whose clocks disagree share only a database server: PGlite runs inside the node's process and reads
+// the node's own clock, so there the two cannot differ.
+describe.each(backends.filter(([name]) => name === 'PostgreSQL'))(
+  'claims on WhatsApp deliveries on %s, across clocks',
+  (_name, databaseUrl) => {
+    it("a node whose clock runs ahead still leaves another node's send in flight alone", async () => {
+      const { db, dataDir } = await freshDemoStore(databaseUrl);
+      toClose.push(db);
+      const [inFlight] = await replies(db, 1);
+      await claimed(db, inFlight!, 'node-b', 0);
+
+      // Node A's clock is an hour ahead of node B's and of the database's.
+      const realNow = Date.now.bind(Date);
+      const skewed = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 3_600_000);
+      try {
+        const dispatcher = new WhatsAppDispatcher(db, new SyncHub(), new BlobFiles(join(dataDir, 'server', 'blobs')), () => {}, {
+          nodeId: 'node-a',
+        });
+        await dispatcher.start();
+        await dispatcher.stop();
+      } finally {
+        skewed.mockRestore();
+      }
+
+      // The customer may get it any moment: it is not failed as uncertain (the agent would send it again).
+      expect(await stateOf(db, inFlight!)).toEqual({ delivery: 'sending', message: 'sent', error: null });
+      expect(await renewClaim(db, inFlight!, 'node-b')).toBe(true);
+    });
+  },
+);

@@ -34,8 +34,8 @@ const MAX_ATTEMPTS = 8;
 const MAX_BACKOFF_MS = 5 * 60_000;
 /** Due deliveries are also looked for on this beat (another server node may have queued them). */
 const POLL_MS = 5_000;
-/** A 'sending' claim not renewed for this long belongs to a node that died or hung: its delivery is failed
- *  as uncertain by whichever node notices. A claim is renewed before every request, and a request gives up
+/** A 'sending' claim not renewed for this long (by the database's clock: store/deliveries.ts) belongs to a
+ *  node that died or hung: its delivery is failed as uncertain by whichever node notices. A claim is renewed before every request, and a request gives up
  *  after REQUEST_TIMEOUT_MS, so a live node's claim is never that old. */
 export const SENDING_LEASE_MS = 4 * REQUEST_TIMEOUT_MS;
 
@@ -84,16 +84,16 @@ export class WhatsAppDispatcher {
   ) {
     this.retryBaseMs = opts.retryBaseMs ?? 2000;
     this.nodeId = opts.nodeId;
-    this.own = { nodeId: opts.nodeId, staleBefore: 0 };
+    this.own = { nodeId: opts.nodeId, leaseMs: null };
   }
 
   /** Fails what this node's previous run left mid-POST (and any lapsed claim), then sends whatever is due.
    *  Another node's send in flight is left alone. */
   async start(): Promise<void> {
-    await this.failAbandoned({ nodeId: this.nodeId, staleBefore: Date.now() - SENDING_LEASE_MS });
+    await this.failAbandoned({ nodeId: this.nodeId, leaseMs: SENDING_LEASE_MS });
     this.poll = setInterval(() => {
       // While running, this node's own claims are live: only lapsed ones (of a node that died) are taken.
-      this.sweeping ??= this.failAbandoned({ nodeId: null, staleBefore: Date.now() - SENDING_LEASE_MS })
+      this.sweeping ??= this.failAbandoned({ nodeId: null, leaseMs: SENDING_LEASE_MS })
         .catch((e: unknown) => this.log(`WhatsApp dispatcher: ${e instanceof Error ? e.message : String(e)}`))
         .finally(() => (this.sweeping = null));
       this.kick();
@@ -182,7 +182,7 @@ export class WhatsAppDispatcher {
       const sent = await sendMessage(account, body.value);
       if (!sent.ok) return this.failed(row, sent);
       // A status that came for this id before it was stored is applied now.
-      if (await recordPartSent(this.db, row, i + 1, sent.value, Date.now())) this.hub.poke(row.tenant_id);
+      if (await recordPartSent(this.db, row, i + 1, sent.value)) this.hub.poke(row.tenant_id);
       // Recorded: a retry resumes after this part, so it cannot be sent twice.
       progress.posted = false;
     }
@@ -190,7 +190,7 @@ export class WhatsAppDispatcher {
   }
 
   private async stillClaimed(row: DeliveryRow): Promise<boolean> {
-    if (await renewClaim(this.db, row.message_id, this.nodeId, Date.now())) return true;
+    if (await renewClaim(this.db, row.message_id, this.nodeId)) return true;
     this.log(`WhatsApp delivery of ${row.message_id} was taken over by another node (its claim lapsed): not sent again`);
     return false;
   }
