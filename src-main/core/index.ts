@@ -120,14 +120,22 @@ export function createCore(opts: CoreOptions): Core {
    *  reminders, and sending what was recorded. */
   function mirrorChanged(a: Active, { applied, reminders, recorded }: Burst): void {
     if (!a.mirror.db.open) return;
-    events.emit('mirror.changed', { all: applied.all, conversationIds: applied.conversationIds });
-    const viewer = sessionViewer(a.mirror.read);
-    if (viewer) {
-      host.setBadge(waitingForMe(a.mirror.read, viewer));
-      a.notifier.news(a.mirror.read, viewer, applied.news, applied.newNotifications);
+    try {
+      events.emit('mirror.changed', { all: applied.all, conversationIds: applied.conversationIds });
+      const viewer = sessionViewer(a.mirror.read);
+      if (viewer) {
+        host.setBadge(waitingForMe(a.mirror.read, viewer));
+        a.notifier.news(a.mirror.read, viewer, applied.news, applied.newNotifications);
+      }
+    } finally {
+      // Whatever failed above (a listener, the badge, a notification), what was recorded is still sent
+      // and a reminder set in the burst still fires.
+      try {
+        if (reminders) a.scheduler.recompute();
+      } finally {
+        if (recorded) a.sync.flush();
+      }
     }
-    if (reminders) a.scheduler.recompute();
-    if (recorded) a.sync.flush();
   }
 
   function activate(session: Session, token: string): void {

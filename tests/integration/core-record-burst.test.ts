@@ -20,6 +20,7 @@ import { WebchatCustomer } from '../support/webchat-customer';
 const MINUTE = 60_000;
 let server: ServerProcess;
 let core: Core;
+let second: Core | undefined;
 const customers: WebchatCustomer[] = [];
 
 async function until<T>(probe: () => T | Promise<T>, what: string): Promise<NonNullable<T>> {
@@ -39,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of customers) c.close();
   await core?.close();
+  await second?.close();
   await server?.stop();
 });
 
@@ -157,5 +159,57 @@ describe('a burst of recorded actions', () => {
       },
     ]);
     expect(badges.at(-1)).toBe(waitingBefore + 3);
+  });
+
+  it('when the dock badge cannot be set, the recorded actions are still sent and a reminder set with them still fires', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'bandeja-burst-badge-'));
+    const clock = new FakeClock(Date.now());
+    const shown: DesktopNotification[] = [];
+    let badgeBroken = false;
+    const logged: string[] = [];
+    const host: Host = {
+      kind: 'headless',
+      dataDir,
+      secrets: fileSecretStore(join(dataDir, 'client', 'secrets.json')),
+      notify: (n) => shown.push(n),
+      setBadge: () => {
+        if (badgeBroken) throw new Error('the dock is gone');
+      },
+    };
+    second = createCore({ host, lang: 'en', defaultServerUrl: server.url, clock, log: (m) => logged.push(m) });
+    await second.ready;
+    await second.login(server.url, 'bruno@demo.test', DEMO_PASSWORD);
+    await until(() => second!.syncStatus().state === 'online', 'online');
+    const customer = await WebchatCustomer.join(server.url, 'demo', 'Sin Insignia');
+    customers.push(customer);
+    await customer.say('Hola, ¿hay alguien?');
+    const conversationId = await until(
+      () =>
+        second!
+          .reader()
+          .db.prepare<[string], { id: string }>(
+            'SELECT c.id FROM conversations_view c JOIN contacts ct ON ct.id = c.contact_id WHERE ct.name = ? AND c.pending = 0',
+          )
+          .get('Sin Insignia')?.id,
+      'the conversation',
+    );
+
+    badgeBroken = true;
+    second.mutate('conversation.assign', { conversationId, assigneeId: 'user-bruno' });
+    const reminderId = randomUUID();
+    second.mutate('reminder.set', { id: reminderId, conversationId, dueAt: clock.now() + 5 * MINUTE, note: 'Mirar', postpone: false });
+    await Promise.resolve();
+    expect(logged.some((m) => m.includes('the dock is gone'))).toBe(true);
+
+    await until(() => second!.syncStatus().pending === 0, 'both actions confirmed');
+    expect(second.syncStatus().lastError).toBeNull();
+    const assignee = second
+      .reader()
+      .db.prepare<[string], { assignee_id: string | null }>('SELECT assignee_id FROM conversations WHERE id = ?')
+      .get(conversationId)?.assignee_id;
+    expect(assignee).toBe('user-bruno');
+
+    clock.advance(5 * MINUTE + 2000);
+    expect(shown.filter((n) => n.tag === `reminder:${reminderId}`)).toHaveLength(1);
   });
 });
