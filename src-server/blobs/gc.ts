@@ -28,9 +28,13 @@ const UNHELD_FILES = `SELECT f.sha256 FROM unnest($1::text[]) AS f(sha256)
 
 export async function collectBlobGarbage(db: Db, files: BlobFiles, now: number): Promise<{ rows: number; files: number }> {
   const cutoff = now - BLOB_GRACE_MS;
-  // One statement: a row a writer is marking used meanwhile is waited for, then skipped (used_at moved).
+  // One statement. A row a writer is marking used meanwhile (its lock held) is skipped, not waited for: GC
+  // never waits on a row, so it cannot deadlock with a push naming several old blobs. A row whose writer
+  // committed meanwhile is read again as it is now (used_at moved: kept).
   const rows = await db.query<{ sha256: string }>(
-    `DELETE FROM blobs b WHERE b.used_at < $1 AND NOT ${namedSql('b.sha256', 'b.tenant_id')} RETURNING b.sha256`,
+    `DELETE FROM blobs WHERE ctid IN (
+       SELECT b.ctid FROM blobs b WHERE b.used_at < $1 AND NOT ${namedSql('b.sha256', 'b.tenant_id')} FOR UPDATE SKIP LOCKED)
+     RETURNING sha256`,
     [cutoff],
   );
   // A file goes once no tenant holds a row for it (the same bytes may be another tenant's) and nothing

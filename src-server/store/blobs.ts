@@ -7,9 +7,9 @@ import { viewerOf, type UserWithTenant } from './directory';
 // How blob GC (blobs/gc.ts) and the writers that name a blob keep out of each other's way, on PostgreSQL
 // where they run at once (PGlite runs one transaction at a time):
 // - A row goes when unused for a day and nothing names it. Naming a blob (a message or snippet being
-//   written: usedBlobs) updates its rows' used_at in the writer's transaction. A GC delete that meets the
-//   row waits for that transaction, then sees the new used_at and skips the row; a writer that comes after
-//   the delete finds no row and is refused ATTACHMENT_MISSING (the client uploads the file again).
+//   written: usedBlobs) updates its rows' used_at in the writer's transaction. A GC delete skips a row a
+//   writer holds locked (it is kept; GC looks again next hour); a writer that comes after the delete took the
+//   row waits for it, finds no row and is refused ATTACHMENT_MISSING (the client uploads the file again).
 // - A file goes when no row of any tenant and nothing names it. Recording a row (recordBlob) and removing
 //   a file both hold the file's advisory lock, and each checks the other's side under it: the writer that
 //   the file is still on disk, GC that no row exists. So a row is never recorded for a file being removed.
@@ -44,9 +44,8 @@ export async function recordBlob(
 
 /** Marks the tenant's blobs of these attachments used now (see above: a GC running meanwhile keeps them)
  *  and returns the attachments the tenant has not received (their message or snippet cannot be written).
- *  Rows are locked in sha256 order, so two writers never wait on each other in a cycle. GC's delete takes
- *  rows in no set order: against a message naming several old blobs it may deadlock, and PostgreSQL then
- *  aborts one of them — a push answers `error` and the client retries it; GC tries again next hour. */
+ *  Rows are locked in sha256 order, so two writers never wait on each other in a cycle; GC's delete never
+ *  waits on a row (it skips locked ones), so it is in no cycle either. */
 export async function usedBlobs(tx: Tx, tenantId: string, attachments: readonly Attachment[], now: number): Promise<Attachment[]> {
   if (attachments.length === 0) return [];
   const rows = await tx.query<{ sha256: string; size: string | number }>(
