@@ -29,6 +29,14 @@ export class ConversationChanges {
     this.overflow = false;
     return taken;
   }
+
+  /** Puts back what take() returned, when the look that took it failed: it is looked at next time. */
+  putBack(taken: ReadonlySet<string> | 'all'): void {
+    if (taken === 'all') {
+      this.overflow = true;
+      this.ids = new Set();
+    } else for (const id of taken) this.add(id);
+  }
 }
 
 const logs = new WeakMap<object, ConversationChanges>();

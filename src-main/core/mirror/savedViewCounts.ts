@@ -165,6 +165,11 @@ export function changesSinceLastCount(db: ReadonlyDb): Changed {
   return known === dataVersion ? changed : 'all';
 }
 
+/** A count that took `changed` (changesSinceLastCount) failed: the next one looks at those again. */
+export function putBackChanges(db: ReadonlyDb, changed: Changed): void {
+  conversationChangesOf(db)?.putBack(changed);
+}
+
 /** Every saved view's counters, by view id. */
 export function savedViewCounts(db: ReadonlyDb, views: readonly CountedView[], changed: Changed): Map<string, TabCounts> {
   return stateOf(db).counter.count(db, views, changed);

@@ -15,7 +15,15 @@ import {
 import type { ReadonlyDb } from './db';
 import { ITEM_SELECT, itemSelectFrom, itemsFromRows, type ItemRow } from './items';
 import { savedViewFromRow, type SavedViewRow } from './rows';
-import { addTo, changesSinceLastCount, emptyTabs, savedViewCounts, type Changed, type CountedView } from './savedViewCounts';
+import {
+  addTo,
+  changesSinceLastCount,
+  emptyTabs,
+  putBackChanges,
+  savedViewCounts,
+  type Changed,
+  type CountedView,
+} from './savedViewCounts';
 
 export interface SqlClause {
   sql: string;
@@ -233,7 +241,7 @@ function tabCounts(db: ReadonlyDb, where: SqlClause): TabCounts {
   return tabs;
 }
 
-/** One view's counters by counting its conversations (what inboxCounts does for saved views). */
+/** One view's counters by counting all its conversations: the reference inboxCounts' kept counters equal. */
 export function countView(db: ReadonlyDb, viewer: Viewer, ref: ViewRef, now = Date.now()): TabCounts {
   return tabCounts(db, viewClause(db, viewer, ref, now));
 }
@@ -329,27 +337,33 @@ export function inboxCounts(db: ReadonlyDb, viewer: Viewer, now = Date.now()): I
   ];
   const named = [viewer.id, ...saved.flatMap((v) => v.filters.assignees ?? [])];
   const changed = changesSinceLastCount(db);
-  const tallies = sumTallies(db, named, changed);
-  let channelMap: string | null = null;
-  const channels = () =>
-    (channelMap ??= JSON.stringify(
-      db.prepare<[], { id: string; channel: string }>('SELECT id, channel FROM inboxes_view ORDER BY id').all(),
-    ));
-  const counted: CountedView[] = [];
   const counts: InboxCounts = {};
-  for (const { ref, view } of refs) {
-    // The same refusals as viewClause (a view this role does not have, a team the viewer is not in).
-    if (ref.kind !== 'saved') viewClause(db, viewer, ref, now);
-    const filter = tallyFilter(viewer, ref, view);
-    if (filter === null) {
-      counted.push(countedView(viewer, view!, now, channels));
-      continue;
+  try {
+    const tallies = sumTallies(db, named, changed);
+    let channelMap: string | null = null;
+    const channels = () =>
+      (channelMap ??= JSON.stringify(
+        db.prepare<[], { id: string; channel: string }>('SELECT id, channel FROM inboxes_view ORDER BY id').all(),
+      ));
+    const counted: CountedView[] = [];
+    for (const { ref, view } of refs) {
+      // The same refusals as viewClause (a view this role does not have, a team the viewer is not in).
+      if (ref.kind !== 'saved') viewClause(db, viewer, ref, now);
+      const filter = tallyFilter(viewer, ref, view);
+      if (filter === null) {
+        counted.push(countedView(viewer, view!, now, channels));
+        continue;
+      }
+      const tabs = emptyTabs();
+      for (const t of tallies) if (filter(t)) addTo(tabs, t.status, t.n, t.waiting, t.unread);
+      counts[viewKey(ref)] = tabs;
     }
-    const tabs = emptyTabs();
-    for (const t of tallies) if (filter(t)) addTo(tabs, t.status, t.n, t.waiting, t.unread);
-    counts[viewKey(ref)] = tabs;
+    for (const [id, tabs] of savedViewCounts(db, counted, changed)) counts[viewKey({ kind: 'saved', viewId: id })] = tabs;
+  } catch (e) {
+    // The change log was taken: without putting it back, the kept counters would miss these changes.
+    putBackChanges(db, changed);
+    throw e;
   }
-  for (const [id, tabs] of savedViewCounts(db, counted, changed)) counts[viewKey({ kind: 'saved', viewId: id })] = tabs;
   // Built-in views, team queues, then saved views, as before.
   return Object.fromEntries(refs.map(({ ref }) => [viewKey(ref), counts[viewKey(ref)]!]));
 }
