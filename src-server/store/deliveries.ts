@@ -107,12 +107,13 @@ export async function recordPartSent(
       externalId,
       d.message_id,
     ]);
-    const early = await tx.query<{ state: MessageState; error: string | null; received_at: number }>(
-      `DELETE FROM channel_early_statuses WHERE inbox_id = $1 AND external_id = $2 RETURNING state, error, received_at`,
+    const early = await tx.query<{ state: MessageState; error: string | null; arrival: number }>(
+      `DELETE FROM channel_early_statuses WHERE inbox_id = $1 AND external_id = $2 RETURNING state, error, arrival`,
       [d.inbox_id, externalId],
     );
-    // In the order they came, as if the id had been known then (the rule keeps states moving forward).
-    early.sort((a, b) => a.received_at - b.received_at);
+    // In the order they came (even within one webhook), as if the id had been known then: the rule keeps
+    // states moving forward, and a failure reported after the customer read the message is not taken.
+    early.sort((a, b) => a.arrival - b.arrival);
     // The tenant row before the delivery row, like every writer that fails a delivery.
     const { changed } =
       early.length === 0

@@ -314,6 +314,32 @@ describe('WhatsApp deliveries', () => {
     await messageWhere(peer, (m) => m.id === id && m.state === 'read', 'read');
   });
 
+  it('applies early statuses of one webhook in the order they came', async () => {
+    const peer = await admin();
+    const { from, conversationId } = await customerWrites(peer, { text: '¿Me confirmas la cita?' });
+    wa.holdAnswers();
+    const id = uuidv7();
+    await peer.push('message.send', { id, conversationId, body: 'Confirmada para el martes' });
+    const sent = await wa.waitForSent((m) => m.to === from && m.request.text?.body === 'Confirmada para el martes');
+    await wa.waitForHeld();
+    // Read, then a failure report: once read, a later failure does not make it look unsent.
+    const at = String(Math.floor(Date.now() / 1000));
+    const statuses = [
+      { id: sent.wamid, status: 'read', timestamp: at, recipient_id: from },
+      {
+        id: sent.wamid,
+        status: 'failed',
+        timestamp: at,
+        recipient_id: from,
+        errors: [{ code: 131026, title: 'Message undeliverable', message: 'Message undeliverable', error_data: { details: 'x' } }],
+      },
+    ];
+    expect((await wa.postWebhook(server.url, wa.change({ statuses }))).status).toBe(200);
+    wa.release();
+    const applied = await messageWhere(peer, (m) => m.id === id && m.state !== 'sent', 'the early statuses applied');
+    expect({ state: applied.state, error: applied.error }).toEqual({ state: 'read', error: null });
+  });
+
   it('retries a transient failure (5xx) and delivers once', async () => {
     const peer = await admin();
     const { from, conversationId } = await customerWrites(peer, { text: 'Hola de nuevo' });
