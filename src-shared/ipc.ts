@@ -253,13 +253,15 @@ export const ipcContract = {
   'conversation.messages': op(z.object({ conversationId: Id }), z.array(MessageItem)),
   /** One page of the timeline, newest first: without `before`, the newest `limit` confirmed messages and
    *  this device's unconfirmed ones; with it, the `limit` confirmed ones just older than that seq. `reach`
-   *  widens the page down to that message (opening a conversation at an old message). */
+   *  widens the page down to that message and `reachContext` (20 unless given) older ones: opening a
+   *  conversation at an old message; 0 reads a page again with the same oldest message. */
   'conversation.messagePage': op(
     z.object({
       conversationId: Id,
       before: z.number().int().positive().optional(),
       limit: z.number().int().min(1).max(1000).default(100),
       reach: Id.optional(),
+      reachContext: z.number().int().min(0).max(1000).optional(),
     }),
     MessagePage,
   ),

@@ -87,9 +87,10 @@ export interface MessagePageParam {
 }
 
 /** A conversation's timeline in pages, newest first (pages[0] is the newest). When the mirror changes the
- *  pages read so far are read again from the newest, which reaches down to the oldest message it held
- *  before (or to a message opened from search): new messages make it longer, and never push the oldest
- *  messages read (nor the earlier conversations above them) out of the timeline. */
+ *  pages read so far are read again from the newest, which reaches down to exactly the oldest message it
+ *  held before (or to a message opened from search, with some older ones): only new messages make it
+ *  longer; neither the oldest messages read nor the earlier conversations above them move out of the
+ *  timeline, and the older pages do not shift. */
 export const messagePagesQuery = (conversationId: string) =>
   infiniteQueryOptions({
     queryKey: keys.messagePages(conversationId),
@@ -105,7 +106,8 @@ export const messagePagesQuery = (conversationId: string) =>
         conversationId,
         limit: MESSAGE_PAGE,
         ...(pageParam.before !== null ? { before: pageParam.before } : {}),
-        ...(reach !== null ? { reach } : {}),
+        // Read again, the page keeps its oldest message: no context below it, or each change would add some.
+        ...(reach !== null ? { reach, ...(held ? { reachContext: 0 } : {}) } : {}),
       });
     },
     initialPageParam: { before: null, reach: null } as MessagePageParam,

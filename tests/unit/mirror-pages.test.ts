@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { conversationMessagePage, conversationMessages } from '../../src-main/core/mirror/queries';
 import { listInbox } from '../../src-main/core/mirror/views';
+import { applyChanges } from '../../src-main/core/mirror/apply';
 import { record } from '../../src-main/core/outbox';
 import type { User } from '../../src-shared/domain';
 import type { ConversationItem } from '../../src-shared/ipc';
@@ -133,6 +134,57 @@ describe('conversation.messagePage', () => {
       expect(page.hasOlder).toBe(true);
       // A message of another conversation (or unknown) changes nothing.
       expect(conversationMessagePage(mirror.read, 'conv-000', { limit: 50, reach: 'nope' }).messages).toHaveLength(50);
+    } finally {
+      mirror.close();
+    }
+  });
+
+  it('read again down to its oldest message, the newest page keeps its extent: only new messages lengthen it', () => {
+    const mirror = seeded(sofia);
+    try {
+      // As the timeline does: the newest page, the one older than it, then after each change the newest
+      // page again down to the oldest message it held (without context below it), and the next from there.
+      let newest = conversationMessagePage(mirror.read, 'conv-000', { limit: 100 });
+      const older = conversationMessagePage(mirror.read, 'conv-000', { before: newest.messages[0]!.seq!, limit: 100 });
+      const first = newest.messages[0]!;
+      let seq = MESSAGES;
+      for (let change = 1; change <= 3; change++) {
+        // A status update of a message on the page, then (twice) a new message from the customer.
+        const ops: Op[] = [
+          {
+            kind: 'message',
+            row: inbound({
+              id: `msg-${MESSAGES}`,
+              conversationId: 'conv-000',
+              body: `Mensaje ${MESSAGES}`,
+              seq: MESSAGES,
+              createdAt: 2000 + MESSAGES,
+              version: 1 + change,
+            }),
+          },
+        ];
+        if (change > 1) {
+          seq++;
+          ops.push({
+            kind: 'message',
+            row: inbound({ id: `msg-${seq}`, conversationId: 'conv-000', body: `Mensaje ${seq}`, seq, createdAt: 2000 + seq, version: 1 }),
+          });
+        }
+        applyChanges(mirror.db, { from: change, to: change + 1, ops });
+        newest = conversationMessagePage(mirror.read, 'conv-000', {
+          limit: 100,
+          reach: newest.messages.find((m) => m.seq !== null)!.id,
+          reachContext: 0,
+        });
+        expect(newest.messages[0]!.id).toBe(first.id);
+        expect(newest.messages).toHaveLength(100 + (seq - MESSAGES));
+        expect(newest.messages.at(-1)!.body).toBe(`Mensaje ${seq}`);
+        const next = conversationMessagePage(mirror.read, 'conv-000', { before: newest.messages[0]!.seq!, limit: 100 });
+        expect(next).toEqual(older);
+      }
+      // Opening at an old message still keeps some messages below it.
+      const opened = conversationMessagePage(mirror.read, 'conv-000', { limit: 100, reach: first.id });
+      expect(opened.messages[0]!.seq).toBe(first.seq! - 20);
     } finally {
       mirror.close();
     }

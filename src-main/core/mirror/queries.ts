@@ -145,6 +145,8 @@ export interface MessagePageQuery {
   before?: number;
   limit: number;
   reach?: string;
+  /** Older messages read beyond `reach` (REACH_CONTEXT unless given; 0 keeps a page's extent). */
+  reachContext?: number;
 }
 
 /** One page of the timeline (see conversation.messagePage): confirmed messages read backwards from
@@ -163,7 +165,7 @@ export function conversationMessagePage(db: ReadonlyDb, conversationId: string, 
           'SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND seq >= ? AND seq < ?',
         )
         .get(conversationId, target.seq, before)!;
-      limit = Math.max(limit, n + REACH_CONTEXT);
+      limit = Math.max(limit, n + (q.reachContext ?? REACH_CONTEXT));
     }
   }
   // The two arms of messages_view read apart, with the view's own columns: ordering the view as a whole
