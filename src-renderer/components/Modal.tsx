@@ -72,24 +72,25 @@ export function useCloseDialog(): () => void {
 
 /** A dialog's action: `busy` while it runs, and a second run meanwhile (a double click) does nothing. A
  *  refusal is said in a toast and the dialog stays open; once done, `then` runs (with the action's result
- *  and arguments) and the dialog closes. */
+ *  and arguments) and the dialog closes, if it is still the one open (not one opened after it was left). */
 export function useDialogAction<A extends unknown[], T>(
   action: (...args: A) => Promise<T>,
   then?: (result: T, ...args: A) => void,
 ): { busy: boolean; run: (...args: A) => void } {
-  const close = useCloseDialog();
   const running = useRef(false);
   const [busy, setBusy] = useState(false);
   const run = (...args: A) => {
     if (running.current) return;
     running.current = true;
     setBusy(true);
+    const dialog = useUi.getState().dialog;
     void perform(action(...args)).then((result) => {
       running.current = false;
       setBusy(false);
       if (result === null) return;
       then?.(result, ...args);
-      close();
+      const ui = useUi.getState();
+      if (ui.dialog === dialog) ui.openDialog(null);
     });
   };
   return { busy, run };
