@@ -88,8 +88,11 @@ export class SyncConnection {
   private lmidStale = false;
   /** The client's counter as last read (sent with the next changes frame that reaches the log's end). */
   private lmidRead = 0;
-  /** Pings sent to pace a snapshot. */
+  /** Pings sent to pace snapshots and change pages. */
   private pings = 0;
+  /** Bytes sent since the last pacing ping, and that ping's pong (paced()). */
+  private sinceMark = 0;
+  private previousMark: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ws: WebSocket,
@@ -259,25 +262,28 @@ export class SyncConnection {
     this.cursor = version;
   }
 
-  /** Sends queued frames so that no more than SNAPSHOT_WINDOW_BYTES are ahead of what the client has
-   *  read. Unpaced, a 10,000-conversation snapshot (~100 MB) sat in socket buffers ahead of every ping
-   *  and pong: the client, still applying pages, took the server for dead after 10-20 s and reconnected,
-   *  starting the snapshot over, for ever (bench/benchmarks/initialSync.ts at scale 1). A WebSocket ping
-   *  after each half window is answered once the client has read every frame before it, so awaiting the
-   *  previous one's pong keeps at most one window unread. */
+  /** Sends queued frames at the pace the client reads them (paced()). Unpaced, a 10,000-conversation
+   *  snapshot (~100 MB) sat in socket buffers ahead of every ping and pong: the client, still applying
+   *  pages, took the server for dead after 10-20 s and reconnected, starting the snapshot over, for ever
+   *  (bench/benchmarks/initialSync.ts at scale 1). */
   private async sendPaced(frames: FrameQueue): Promise<void> {
-    let sinceMark = 0;
-    let previous: Promise<void> = Promise.resolve();
-    for (let frame = await frames.next(); frame !== null; frame = await frames.next()) {
-      if (this.closed || this.ws.readyState !== this.ws.OPEN) continue;
-      this.ws.send(frame);
-      sinceMark += Buffer.byteLength(frame);
-      if (sinceMark < SNAPSHOT_WINDOW_BYTES / 2) continue;
-      sinceMark = 0;
-      const mark = this.pongFor(`snapshot-${++this.pings}`);
-      await previous;
-      previous = mark;
-    }
+    for (let frame = await frames.next(); frame !== null; frame = await frames.next()) await this.paced(frame, 'snapshot');
+  }
+
+  /** Sends a frame so that no more than SNAPSHOT_WINDOW_BYTES are ahead of what the client has read: a
+   *  WebSocket ping after each half window is answered once the client has read every frame before it,
+   *  so awaiting the previous one's pong keeps at most one window unread. Snapshots and change pages
+   *  share the window (a slow client's backlog of changes waits in the change log, not in this
+   *  process's socket buffers). */
+  private async paced(frame: string, label: string): Promise<void> {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(frame);
+    this.sinceMark += Buffer.byteLength(frame);
+    if (this.sinceMark < SNAPSHOT_WINDOW_BYTES / 2) return;
+    this.sinceMark = 0;
+    const previous = this.previousMark;
+    this.previousMark = this.pongFor(`${label}-${++this.pings}`);
+    await previous;
   }
 
   /** Sends a ping; resolves on its pong, or when the socket closes (the heartbeat closes a silent one). */
@@ -370,10 +376,11 @@ export class SyncConnection {
       const finalLmid = to === tenant.version ? Math.max(lmid, this.lmidSent) : this.lmidSent;
       const parts = chunkOps(ops, FRAME_BUDGET);
       // Only the last part moves the cursor: a client that drops after an earlier part re-reads the whole page.
-      parts.forEach((part, i) => {
+      for (const [i, part] of parts.entries()) {
         const last = i === parts.length - 1;
-        this.send({ type: 'changes', from, to: last ? to : from, ops: part, lmid: last ? finalLmid : this.lmidSent });
-      });
+        const frame: ServerFrame = { type: 'changes', from, to: last ? to : from, ops: part, lmid: last ? finalLmid : this.lmidSent };
+        await this.paced(JSON.stringify(frame), 'changes');
+      }
       this.lmidSent = finalLmid;
       this.cursor = to;
     }

@@ -28,7 +28,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-type Received = { kind: 'frame'; type: string; bytes: number; ops: number } | { kind: 'ping'; payload: string };
+type Received = { kind: 'frame'; type: string; bytes: number; ops: number; text?: string } | { kind: 'ping'; payload: string };
 
 /** A client that answers pings only when told to (autoPong off), recording everything in order. */
 async function slowClient() {
@@ -45,7 +45,7 @@ async function slowClient() {
   ws.on('message', (data) => {
     const text = data.toString();
     const frame = JSON.parse(text) as { type: string; ops?: unknown[] };
-    received.push({ kind: 'frame', type: frame.type, bytes: Buffer.byteLength(text), ops: frame.ops?.length ?? 0 });
+    received.push({ kind: 'frame', type: frame.type, bytes: Buffer.byteLength(text), ops: frame.ops?.length ?? 0, text });
     check();
   });
   ws.on('ping', (data) => {
@@ -75,20 +75,24 @@ async function slowClient() {
   };
 }
 
+function hello(c: Awaited<ReturnType<typeof slowClient>>): void {
+  c.ws.send(
+    JSON.stringify({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      schema: SCHEMA_VERSION,
+      clientId: randomUUID(),
+      token,
+      epoch: null,
+      cursor: null,
+    }),
+  );
+}
+
 describe('snapshot pacing', () => {
   it('stops one window ahead of the pings a slow client has not answered, and completes once it answers', async () => {
     const c = await slowClient();
-    c.ws.send(
-      JSON.stringify({
-        type: 'hello',
-        protocol: PROTOCOL_VERSION,
-        schema: SCHEMA_VERSION,
-        clientId: randomUUID(),
-        token,
-        epoch: null,
-        cursor: null,
-      }),
-    );
+    hello(c);
     const pings = () => c.received.filter((r): r is Extract<Received, { kind: 'ping' }> => r.kind === 'ping');
     // The server pings after each half window and waits for the previous ping's answer: with none
     // answered it sends two half windows and stops.
@@ -124,6 +128,54 @@ describe('snapshot pacing', () => {
     expect(ops(c.received)).toBe(
       peer.frames.filter((f) => f.type === 'snapshotPage').reduce((n, f) => n + (f.type === 'snapshotPage' ? f.ops.length : 0), 0),
     );
+    c.ws.close();
+  });
+
+  it('paces live changes the same way: a client that stops reading holds the rest in the change log, and gets every change once it reads again', async () => {
+    const c = await slowClient();
+    // Reads the snapshot at once (answers its pings), then stops answering.
+    const answerSnapshot = (data: Buffer) => {
+      if (data.toString().startsWith('snapshot-')) c.ws.pong(data);
+    };
+    c.ws.on('ping', answerSnapshot);
+    hello(c);
+    await c.until(() => c.received.some((r) => r.kind === 'frame' && r.type === 'snapshotEnd'));
+    const afterSnapshot = c.received.length;
+
+    // Another supervisor writes 40 notes of 1,000 characters (about 10 windows of changes), one commit each.
+    const writer = await SyncPeer.connect(server.url, { token: (await login(server.url, 'sofia@demo.test')).token });
+    const conversationId = [...writer.conversations.keys()][0]!;
+    const ids = Array.from({ length: 40 }, () => randomUUID());
+    for (const [i, id] of ids.entries()) {
+      const result = await writer.push('note.add', { id, conversationId, body: `${i} ${'x'.repeat(1000)}`, mentions: [] });
+      expect(result.status).toBe('ok');
+    }
+    writer.close();
+
+    const livePings = () =>
+      c.received.filter((r): r is Extract<Received, { kind: 'ping' }> => r.kind === 'ping' && r.payload.startsWith('changes-'));
+    await c.until(() => livePings().length >= 2);
+    await c.probe();
+    const notesIn = () =>
+      ids.filter((id) => c.received.slice(afterSnapshot).some((r) => r.kind === 'frame' && r.text?.includes(id))).length;
+    const unread = c.received.slice(afterSnapshot).reduce((n, r) => n + (r.kind === 'frame' && r.type === 'changes' ? r.bytes : 0), 0);
+    expect(livePings().map((p) => p.payload.replace(/\d+$/, ''))).toEqual(['changes-', 'changes-']);
+    expect(unread).toBeLessThan(2 * WINDOW + 8 * 1024);
+    expect(notesIn()).toBeLessThan(ids.length);
+
+    // Reading again: every note arrives.
+    const answered = new Set<string>();
+    const answer = () => {
+      for (const p of livePings())
+        if (!answered.has(p.payload)) {
+          answered.add(p.payload);
+          c.ws.pong(p.payload);
+        }
+    };
+    c.ws.on('ping', answer);
+    answer();
+    await c.until(() => notesIn() === ids.length);
+    expect(notesIn()).toBe(ids.length);
     c.ws.close();
   });
 });
