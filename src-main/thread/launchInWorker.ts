@@ -22,7 +22,8 @@ export interface WorkerLaunchOptions extends LaunchOptions {
 
 const STOPPED: ErrorBody = {
   code: 'INTERNAL',
-  message: 'Bandeja’s core stopped unexpectedly. Restart Bandeja; the details are in the log.',
+  message:
+    'Bandeja’s core stopped unexpectedly. Restart Bandeja, and check before repeating your last action: it may have been kept and will be sent. The details are in the log.',
 };
 const CLOSED: ErrorBody = { code: 'INTERNAL', message: 'Bandeja is closing.' };
 

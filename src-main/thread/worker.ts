@@ -48,6 +48,11 @@ function proxyHost(dataDir: string): Host {
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+// A promise nobody awaited failed (a bug): logged, not the end of the thread and of every call waiting in it.
+process.on('unhandledRejection', (reason: unknown) => {
+  log(`core: unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+});
+
 let app: Launched | null = null;
 
 async function call(id: number, op: string, args: unknown): Promise<void> {

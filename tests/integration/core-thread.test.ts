@@ -260,11 +260,16 @@ describe('the core on its own thread', () => {
     toClose.push(app);
     try {
       expect(await ok(app.dispatch, 'session.get', {})).toBeNull();
+      // A rejected promise nobody awaited is logged; the thread goes on answering.
+      void app.dispatch('test.reject', {});
+      await until(() => logs.some((l) => l.includes('core: unhandled rejection: Error: a promise nobody awaited')), 'the log line');
+      expect(await ok(app.dispatch, 'session.get', {})).toBeNull();
+      expect(crashes).toEqual([]);
       const waiting = app.dispatch('session.login', { serverUrl: silentUrl, email: 'ana@demo.test', password: DEMO_PASSWORD });
       void app.dispatch('test.crash', {});
       expect(await waiting).toEqual({
         ok: false,
-        error: { code: 'INTERNAL', message: expect.stringContaining('core stopped unexpectedly') },
+        error: { code: 'INTERNAL', message: expect.stringContaining('check before repeating your last action') },
       });
       expect(crashes.map((e) => e.message)).toEqual(['the core tripped over a test']);
       expect(logs.join('\n')).toContain('The core thread stopped: Error: the core tripped over a test');
