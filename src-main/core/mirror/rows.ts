@@ -18,21 +18,9 @@ import type {
   Team,
   User,
 } from '../../../src-shared/domain';
-import type Database from 'better-sqlite3';
 import type { ReadonlyDb, WritableDb } from './db';
 
 type Params = Record<string, unknown>;
-
-// A snapshot page upserts thousands of rows: each statement is prepared once per connection.
-const statements = new WeakMap<WritableDb, Map<string, Database.Statement>>();
-
-function prepared(db: WritableDb, sql: string): Database.Statement {
-  let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
-  let stmt = cache.get(sql);
-  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
-  return stmt;
-}
 
 /** Upsert into `table` (base, version-guarded) or `overlay_<table>` (no guard: it is recomputed). */
 function upsert(db: WritableDb, table: string, params: Params, opts: { overlay?: boolean; conflict?: string } = {}): void {
@@ -43,8 +31,8 @@ function upsert(db: WritableDb, table: string, params: Params, opts: { overlay?:
   // The conversations' overlay has no `deleted` column: a conversation is never deleted by an agent.
   if (opts.overlay && table !== 'conversations') set.push('deleted = 0');
   const guard = opts.overlay ? '' : ` WHERE excluded.version >= ${target}.version`;
-  prepared(
-    db,
+  // A snapshot page upserts thousands of rows: the mirror keeps each statement compiled (db.ts).
+  db.prepare(
     `INSERT INTO ${target} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})
      ON CONFLICT (${conflict}) DO UPDATE SET ${set.join(', ')}${guard}`,
   ).run(params);
