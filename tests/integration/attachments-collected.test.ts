@@ -76,7 +76,7 @@ it('a file the server collected while this device counted it uploaded is uploade
   // The server's collection after a day (at its next start) removes it: nothing holds it.
   await server.stop();
   const store = await openStore({ dataDir: server.dataDir });
-  await store.query('UPDATE blobs SET created_at = $1 WHERE sha256 = $2', [twoDaysAgo, attachment.sha256]);
+  await store.query('UPDATE blobs SET created_at = $1, used_at = $1 WHERE sha256 = $2', [twoDaysAgo, attachment.sha256]);
   await store.close();
   const blobsDir = join(server.dataDir, 'server', 'blobs');
   const stored = readdirSync(blobsDir, { recursive: true, withFileTypes: true }).find((e) => e.name === attachment.sha256)!;
