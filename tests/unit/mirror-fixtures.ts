@@ -7,6 +7,7 @@ import { openMirror, type Mirror } from '../../src-main/core/mirror/db';
 import { writeSessionUser } from '../../src-main/core/mirror/meta';
 import { DEFAULT_INBOX_SETTINGS, type Contact, type Conversation, type Inbox, type Message, type User } from '../../src-shared/domain';
 import type { Op } from '../../src-shared/protocol';
+import { canSeeConversation, type Viewer } from '../../src-shared/rules/visibility';
 
 export function tempMirrorPath(): string {
   return join(mkdtempSync(join(tmpdir(), 'bandeja-mirror-')), 'mirror.sqlite');
@@ -105,6 +106,22 @@ export function snapshotMirror(viewer: User, users: User[], ops: Op[]): Mirror {
     { kind: 'contact', row: contact },
     ...ops,
   ]);
+  applySnapshotEnd(mirror.db, 1);
+  return mirror;
+}
+
+export const asViewer = (u: User): Viewer => ({ id: u.id, role: u.role, teamIds: u.teamIds });
+
+/** What the server sends this user: only the conversations they may see. */
+export const visibleTo = (user: User, cs: Conversation[]) => cs.filter((c) => canSeeConversation(asViewer(user), c));
+
+/** A new mirror file signed in as `user`, after one snapshot of `directory` and the conversations of
+ *  `conversations` that `user` may see. */
+export function seededMirror(user: User, directory: Op[], conversations: Conversation[]): Mirror {
+  const mirror = openMirror(tempMirrorPath());
+  writeSessionUser(mirror.db, user);
+  applySnapshotBegin(mirror.db, 'e');
+  applySnapshotPage(mirror.db, [...directory, ...visibleTo(user, conversations).map((row): Op => ({ kind: 'conversation', row }))]);
   applySnapshotEnd(mirror.db, 1);
   return mirror;
 }

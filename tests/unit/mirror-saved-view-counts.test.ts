@@ -7,8 +7,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { applyChanges, applySnapshotBegin, applySnapshotEnd, applySnapshotPage } from '../../src-main/core/mirror/apply';
 import { CHANGE_LOG_LIMIT } from '../../src-main/core/mirror/conversationChanges';
-import { openMirror, type Mirror } from '../../src-main/core/mirror/db';
-import { writeSessionUser } from '../../src-main/core/mirror/meta';
+import type { Mirror } from '../../src-main/core/mirror/db';
 import { defineSchemaFunctions } from '../../src-main/core/mirror/migrations';
 import { waitedQuery } from '../../src-main/core/mirror/savedViewCounts';
 import { countView, filtersClause, inboxCounts, listSavedViews } from '../../src-main/core/mirror/views';
@@ -16,12 +15,11 @@ import { confirm, record, reject } from '../../src-main/core/outbox';
 import type { Conversation, Inbox, SavedView, User } from '../../src-shared/domain';
 import { CONVERSATION_STATUSES } from '../../src-shared/domain';
 import type { Op } from '../../src-shared/protocol';
-import { canSeeConversation, teamQueuesFor, viewKey, viewsFor, type ViewRef, type Viewer } from '../../src-shared/rules/visibility';
-import { ana, bruno, contact, conversation, inbox, tempMirrorPath } from './mirror-fixtures';
+import { teamQueuesFor, viewKey, viewsFor, type ViewRef, type Viewer } from '../../src-shared/rules/visibility';
+import { ana, bruno, contact, conversation, inbox, asViewer, seededMirror, visibleTo } from './mirror-fixtures';
 
 const MINUTE = 60_000;
 const START = 100 * 60 * MINUTE;
-const asViewer = (u: User): Viewer => ({ id: u.id, role: u.role, teamIds: u.teamIds });
 const sofia: User = { ...ana, id: 'user-sofia', name: 'Sofía', role: 'supervisor', teamIds: [] };
 const TEAMS = ['team-1', 'team-2'];
 const whatsapp: Inbox = { ...inbox, id: 'inbox-wa', name: 'WhatsApp', channel: 'whatsapp', version: 1 };
@@ -76,15 +74,8 @@ function directory(user: User): Op[] {
   ];
 }
 
-const visibleTo = (user: User, cs: Conversation[]) => cs.filter((c) => canSeeConversation(asViewer(user), c));
-
 function seeded(user: User, n = 160): Mirror {
-  const mirror = openMirror(tempMirrorPath());
-  writeSessionUser(mirror.db, user);
-  applySnapshotBegin(mirror.db, 'e');
-  applySnapshotPage(mirror.db, [...directory(user), ...visibleTo(user, spread(n)).map((row): Op => ({ kind: 'conversation', row }))]);
-  applySnapshotEnd(mirror.db, 1);
-  return mirror;
+  return seededMirror(user, directory(user), spread(n));
 }
 
 /** Every view counted by one GROUP BY over its conversations. */

@@ -16,11 +16,10 @@ import type { Conversation, Inbox, SavedView, User } from '../../src-shared/doma
 import { CONVERSATION_STATUSES } from '../../src-shared/domain';
 import type { Op } from '../../src-shared/protocol';
 import { canSeeConversation, matchesFilters, type Viewer } from '../../src-shared/rules/visibility';
-import { ana, bruno, contact, conversation, inbox, tempMirrorPath } from './mirror-fixtures';
+import { ana, bruno, contact, conversation, inbox, tempMirrorPath, asViewer, seededMirror, visibleTo } from './mirror-fixtures';
 
 const NOW = 10_000_000;
 const MINUTE = 60_000;
-const asViewer = (u: User): Viewer => ({ id: u.id, role: u.role, teamIds: u.teamIds });
 const sofia: User = { ...ana, id: 'user-sofia', name: 'Sofía', role: 'supervisor', teamIds: [] };
 const TEAMS = ['team-1', 'team-2'];
 const whatsapp: Inbox = { ...inbox, id: 'inbox-wa', name: 'WhatsApp', channel: 'whatsapp', teamId: 'team-2' };
@@ -77,15 +76,8 @@ function snapshotOps(user: User, conversations: Conversation[]): Op[] {
   ];
 }
 
-const visibleTo = (user: User, cs: Conversation[]) => cs.filter((c) => canSeeConversation(asViewer(user), c));
-
 function seeded(user: User): Mirror {
-  const mirror = openMirror(tempMirrorPath());
-  writeSessionUser(mirror.db, user);
-  applySnapshotBegin(mirror.db, 'e');
-  applySnapshotPage(mirror.db, snapshotOps(user, visibleTo(user, spread())));
-  applySnapshotEnd(mirror.db, 1);
-  return mirror;
+  return seededMirror(user, snapshotOps(user, []), spread());
 }
 
 /** Every page of a list, read as the app reads it (keyset paging), as ids. */

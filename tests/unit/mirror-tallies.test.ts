@@ -14,11 +14,10 @@ import { confirm, record, reject } from '../../src-main/core/outbox';
 import type { Conversation, SavedView, User } from '../../src-shared/domain';
 import { CONVERSATION_STATUSES } from '../../src-shared/domain';
 import type { Op } from '../../src-shared/protocol';
-import { canSeeConversation, teamQueuesFor, viewKey, viewsFor, type ViewRef, type Viewer } from '../../src-shared/rules/visibility';
-import { ana, bruno, contact, conversation, inbox, tempMirrorPath } from './mirror-fixtures';
+import { teamQueuesFor, viewKey, viewsFor, type ViewRef, type Viewer } from '../../src-shared/rules/visibility';
+import { ana, bruno, contact, conversation, inbox, tempMirrorPath, asViewer, seededMirror, visibleTo } from './mirror-fixtures';
 
 const NOW = 10_000_000;
-const asViewer = (u: User): Viewer => ({ id: u.id, role: u.role, teamIds: u.teamIds });
 const sofia: User = { ...ana, id: 'user-sofia', name: 'Sofía', role: 'supervisor', teamIds: [] };
 const TEAMS = ['team-1', 'team-2', 'team-3'];
 
@@ -65,16 +64,8 @@ function snapshotOps(user: User, conversations: Conversation[]): Op[] {
   ];
 }
 
-/** What the server sends this user: only the conversations they may see. */
-const visibleTo = (user: User, cs: Conversation[]) => cs.filter((c) => canSeeConversation(asViewer(user), c));
-
 function seeded(user: User): Mirror {
-  const mirror = openMirror(tempMirrorPath());
-  writeSessionUser(mirror.db, user);
-  applySnapshotBegin(mirror.db, 'e');
-  applySnapshotPage(mirror.db, snapshotOps(user, visibleTo(user, spread())));
-  applySnapshotEnd(mirror.db, 1);
-  return mirror;
+  return seededMirror(user, snapshotOps(user, []), spread());
 }
 
 /** Every view counted the way the counters were computed before the tallies: one GROUP BY each. */
