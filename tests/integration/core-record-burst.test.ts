@@ -8,13 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DesktopNotification, IpcEventName } from '../../src-shared/ipc';
+import type { IpcEventName } from '../../src-shared/ipc';
 import { createCore, type Core } from '../../src-main/core';
-import type { Host } from '../../src-main/core/host';
-import { fileSecretStore } from '../../src-main/host/headless/host';
 import { FakeClock } from '../support/fake-clock';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { DEMO_PASSWORD } from '../support/sync-peer';
+import { recordingHost } from '../support/recording-host';
 import { WebchatCustomer } from '../support/webchat-customer';
 
 const MINUTE = 60_000;
@@ -48,15 +47,7 @@ describe('a burst of recorded actions', () => {
   it('updates the badge once and rightly, sends every action, fires the reminder set in it, and still tells of new messages', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'bandeja-burst-'));
     const clock = new FakeClock(Date.now());
-    const shown: DesktopNotification[] = [];
-    const badges: number[] = [];
-    const host: Host = {
-      kind: 'headless',
-      dataDir,
-      secrets: fileSecretStore(join(dataDir, 'client', 'secrets.json')),
-      notify: (n) => shown.push(n),
-      setBadge: (count) => badges.push(count),
-    };
+    const { host, shown, badges } = recordingHost(dataDir);
     core = createCore({ host, lang: 'en', defaultServerUrl: server.url, clock, log: () => undefined });
     await core.ready;
     const events: { event: IpcEventName; conversationIds?: string[] }[] = [];
@@ -164,18 +155,11 @@ describe('a burst of recorded actions', () => {
   it('when the dock badge cannot be set, the recorded actions are still sent and a reminder set with them still fires', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'bandeja-burst-badge-'));
     const clock = new FakeClock(Date.now());
-    const shown: DesktopNotification[] = [];
     let badgeBroken = false;
     const logged: string[] = [];
-    const host: Host = {
-      kind: 'headless',
-      dataDir,
-      secrets: fileSecretStore(join(dataDir, 'client', 'secrets.json')),
-      notify: (n) => shown.push(n),
-      setBadge: () => {
-        if (badgeBroken) throw new Error('the dock is gone');
-      },
-    };
+    const { host, shown } = recordingHost(dataDir, () => {
+      if (badgeBroken) throw new Error('the dock is gone');
+    });
     second = createCore({ host, lang: 'en', defaultServerUrl: server.url, clock, log: (m) => logged.push(m) });
     await second.ready;
     await second.login(server.url, 'bruno@demo.test', DEMO_PASSWORD);

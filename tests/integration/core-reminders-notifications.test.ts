@@ -7,13 +7,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DesktopNotification, IpcArgs, IpcOp, IpcResult } from '../../src-shared/ipc';
 import { createCore, type Core } from '../../src-main/core';
-import type { Host } from '../../src-main/core/host';
 import { readSettings } from '../../src-main/core/settings';
-import { fileSecretStore } from '../../src-main/host/headless/host';
 import { createDispatch, createHandlers } from '../../src-main/ipc/dispatch';
 import { FakeClock } from '../support/fake-clock';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { DEMO_PASSWORD } from '../support/sync-peer';
+import { recordingHost } from '../support/recording-host';
 import { WebchatCustomer } from '../support/webchat-customer';
 
 const MINUTE = 60_000;
@@ -32,15 +31,7 @@ interface Device {
 
 async function device(email: string, dataDir = mkdtempSync(join(tmpdir(), 'bandeja-device-'))): Promise<Device> {
   const clock = new FakeClock(Date.now());
-  const shown: DesktopNotification[] = [];
-  const badges: number[] = [];
-  const host: Host = {
-    kind: 'headless',
-    dataDir,
-    secrets: fileSecretStore(join(dataDir, 'client', 'secrets.json')),
-    notify: (n) => shown.push(n),
-    setBadge: (count) => badges.push(count),
-  };
+  const { host, shown, badges } = recordingHost(dataDir);
   const core = createCore({ host, lang: 'en', defaultServerUrl: server.url, clock, log: () => undefined });
   await core.ready;
   const dispatch = createDispatch(createHandlers(core), () => undefined);
