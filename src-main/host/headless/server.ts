@@ -10,6 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Dispatch } from '../../ipc/dispatch';
 import type { IpcEventPayload } from '../../../src-shared/ipc';
 import type { IpcEventEmitter } from '../../ipc/events';
+import { REFUSAL_TEXT, refuseForeign } from './loopbackGuard';
 
 export const TOKEN_META = 'bandeja-ipc-token';
 
@@ -127,6 +128,12 @@ export async function startHeadlessServer(opts: HeadlessServerOptions): Promise<
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const foreign = refuseForeign(req.headers, port);
+    if (foreign) {
+      res.writeHead(foreign.status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      res.end(`${REFUSAL_TEXT[foreign.status]}: this is Bandeja's local UI, open it at http://127.0.0.1:${port}\n`);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' });
       res.end();
@@ -191,9 +198,9 @@ export async function startHeadlessServer(opts: HeadlessServerOptions): Promise<
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/ipc') return refuse(socket, '404 Not Found');
     // Only pages this host served may drive the core: other sites in the browser cannot know the
-    // token, and a page from another origin fails the Origin check.
-    const origin = req.headers.origin;
-    if (origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) return refuse(socket, '403 Forbidden');
+    // token, and a page from another origin (or a rebound name) fails the Host and Origin checks.
+    const foreign = refuseForeign(req.headers, port, true);
+    if (foreign) return refuse(socket, REFUSAL_TEXT[foreign.status]);
     if (!sameSecret(url.searchParams.get('token') ?? '', opts.token)) return refuse(socket, '403 Forbidden');
     wss.handleUpgrade(req, socket, headBuf, (ws) => onIpcSocket(ws));
   });
