@@ -11,6 +11,7 @@ import { deepLinkFromArgv, parseDeepLink, type DeepLink } from '../../../src-sha
 import { FlagError, parseLaunchFlags } from '../../flags';
 import type { Launched } from '../../launch';
 import { launchInWorker } from '../../thread/launchInWorker';
+import { appPageCheck } from './appPage';
 import { electronLaunchArgs } from './args';
 import { createElectronHost } from './host';
 import { electronShell, openShellStore, syncLoginItem } from './shell';
@@ -21,6 +22,7 @@ import { AppWindows } from './windows';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const preload = here('./preload.cjs');
 const indexHtml = here('../renderer/index.html');
+const isAppPage = appPageCheck(indexHtml);
 const icon = here('../../assets/icon.png');
 const trayIcon = here('../../assets/tray-32.png');
 // The core's thread (src-main/thread/worker.ts), bundled beside this file.
@@ -127,8 +129,8 @@ if (!app.requestSingleInstanceLock()) {
       const { dispatch, events } = launched;
       for (const op of IPC_OPS) {
         ipcMain.handle(`${IPC_CHANNEL_PREFIX}${op}`, (event, args: unknown) => {
-          // Only our own pages may call the core.
-          if (!event.senderFrame?.url.startsWith('file://')) return { ok: false, error: { code: 'FORBIDDEN', message: 'Unknown caller.' } };
+          // Only the app's own page may call the core (not another file://, data: or web page).
+          if (!isAppPage(event.senderFrame?.url)) return { ok: false, error: { code: 'FORBIDDEN', message: 'Unknown caller.' } };
           return dispatch(op, args);
         });
       }
