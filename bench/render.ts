@@ -206,7 +206,7 @@ function clientData(dir: string, serverUrl: string, mirrorFile: string): void {
   const url = normalizeServerUrl(serverUrl);
   const session = { serverUrl: url, user: supervisor, tenant: { id: 'bench', name: 'Bench' } };
   writePrivateFile(secretsPath(dir), JSON.stringify({ [tokenSecret(session)]: 'bench-token' }));
-  writeSettings(dir, { session, notifications: DEFAULT_NOTIFICATION_SETTINGS });
+  writeSettings(dir, { session, server: { url, demo: false }, notifications: DEFAULT_NOTIFICATION_SETTINGS });
   const target = mirrorPath(dir, url, supervisor.id);
   mkdirSync(dirname(target), { recursive: true });
   copyFileSync(mirrorFile, target);

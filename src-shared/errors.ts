@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'CLIENT_MISMATCH',
   'NOT_SIGNED_IN',
   'SERVER_UNREACHABLE',
+  /** Something answers at the address, but not as a Bandeja server (GET /api/health). */
+  'NOT_A_BANDEJA_SERVER',
   'INTERNAL',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);

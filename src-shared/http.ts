@@ -8,6 +8,10 @@ export type LoginRequest = z.infer<typeof LoginRequest>;
 export const LoginResponse = z.object({ token: z.string(), user: User, tenant: Tenant });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 
+/** GET /api/health: how a client tells a Bandeja server from any other web server before signing in. */
+export const HealthResponse = z.object({ ok: z.literal(true), protocol: z.number().int(), schema: z.number().int() });
+export type HealthResponse = z.infer<typeof HealthResponse>;
+
 /** How long the server keeps an uploaded file that no message or snippet holds (src-server/blobs/gc.ts):
  *  a client counting an older upload as held uploads it again before sending (blobUploads.ts). */
 export const BLOB_GRACE_MS = 24 * 3_600_000;

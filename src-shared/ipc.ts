@@ -18,6 +18,7 @@ import {
   MessageTemplate,
   NotificationEntry,
   Reminder,
+  Role,
   SavedView,
   Snippet,
   Team,
@@ -27,6 +28,7 @@ import {
 import { ErrorBody } from './errors';
 import { mutationArgs } from './mutations';
 import { isRoute } from './rules/route';
+import { isServerAddress, SERVER_ADDRESS_MAX } from './rules/serverAddress';
 import { VIEWS } from './rules/visibility';
 
 function op<A extends z.ZodTypeAny, R extends z.ZodTypeAny>(args: A, result: R) {
@@ -200,6 +202,18 @@ export type DesktopSettings = z.infer<typeof DesktopSettings>;
 export const WindowRoute = z.string().max(300).refine(isRoute, 'Not a Bandeja route.');
 
 const Empty = z.object({}).strict();
+/** A server's address as the sign-in screen takes it (rules/serverAddress.ts): http(s), a host, nothing else. */
+export const ServerAddress = z
+  .string()
+  .max(SERVER_ADDRESS_MAX)
+  .refine(isServerAddress, 'A server address starts with https:// or http:// and names a host, e.g. https://bandeja.example.com.');
+/** Whether this app may start the local demo server (its published logins): not offered when started for
+ *  one server (--server); running when started with --demo, asked for, or chosen at an earlier start. */
+export const LocalDemoState = z.enum(['unavailable', 'available', 'running']);
+export type LocalDemoState = z.infer<typeof LocalDemoState>;
+/** A login of the local demo tenant. Its password is published: the demo holds no real customers. */
+export const DemoLogin = z.object({ email: z.string(), name: z.string(), role: Role, password: z.string() });
+export type DemoLogin = z.infer<typeof DemoLogin>;
 const Queued = z.object({ mutationId: z.number().int().positive() });
 const QueuedMany = z.object({ mutationIds: z.array(z.number().int().positive()) });
 
@@ -212,13 +226,17 @@ export const ipcContract = {
       platform: z.string(),
       /** Language picked by --lang, or null to follow the system. */
       lang: z.string().nullable(),
-      /** Server URL the host was started with (embedded or --server), to prefill the login. */
+      /** The server to prefill on the sign-in screen: --server, the local demo when it runs, else the one
+       *  signed in to last. Null on a first run: the screen asks for the address. */
       defaultServerUrl: z.string().nullable(),
+      localDemo: LocalDemoState,
     }),
   ),
+  /** Starts the local demo server on this computer (once; later calls return the running one). */
+  'demo.start': op(Empty, z.object({ serverUrl: z.string(), logins: z.array(DemoLogin) })),
   'session.get': op(Empty, Session.nullable()),
   'session.login': op(
-    z.object({ serverUrl: z.string().url(), email: z.string().min(1).max(254), password: z.string().min(1).max(256) }),
+    z.object({ serverUrl: ServerAddress, email: z.string().min(1).max(254), password: z.string().min(1).max(256) }),
     Session,
   ),
   'session.logout': op(Empty, z.object({ ok: z.literal(true) })),

@@ -16,7 +16,7 @@ export function prepareClientData(dataDir: string, serverUrl: string, user: User
   mkdirSync(dataDir, { recursive: true });
   const session = { serverUrl: url, user, tenant: { id: TENANT_ID, name: 'Bench' } };
   writePrivateFile(secretsPath(dataDir), JSON.stringify({ [tokenSecret(session)]: tokenOf(user.id) }));
-  writeSettings(dataDir, { session, notifications: DEFAULT_NOTIFICATION_SETTINGS });
+  writeSettings(dataDir, { session, server: { url, demo: false }, notifications: DEFAULT_NOTIFICATION_SETTINGS });
   const target = mirrorPath(dataDir, url, user.id);
   mkdirSync(dirname(target), { recursive: true });
   if (mirrorFile) copyFileSync(mirrorFile, target);

@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { BandejaError } from '../../src-shared/errors';
 import type { Attachment } from '../../src-shared/domain';
 import type { MutationArgs, MutationName } from '../../src-shared/mutations';
-import type { NotificationSettings, Session, SyncStatus } from '../../src-shared/ipc';
+import type { DemoLogin, LocalDemoState, NotificationSettings, Session, SyncStatus } from '../../src-shared/ipc';
 import type { Viewer } from '../../src-shared/rules/visibility';
 import { join } from 'node:path';
 import { sweepBlobs } from './blobHousekeeping';
@@ -26,15 +26,18 @@ import { ChangeBurst, type Burst } from './changeBurst';
 import { forwardMessage, mustHaveAttachments, resendId, resendMessage } from './messageCopies';
 import { discardMessage, record, recordMany, type MutationInput, type Recorded } from './outbox';
 import { readSettings, updateSettings } from './settings';
-import { mirrorPath, normalizeServerUrl, tokenSecret, requestLogin, requestLogout } from './session';
+import { checkServer, mirrorPath, normalizeServerUrl, tokenSecret, requestLogin, requestLogout } from './session';
 import { SyncClient } from './sync/client';
 
 export interface CoreOptions {
   host: Host;
   /** Language picked on the command line, or null to follow the system. */
   lang: string | null;
-  /** Server the host started with (embedded or --server), offered on the sign-in screen. */
+  /** Server the host was started for (--server, or the demo it started), offered on the sign-in screen.
+   *  Null: the local demo's when it runs, else the server remembered from the last sign-in, else none. */
   defaultServerUrl: string | null;
+  /** The local demo server this app may start on request (launch.ts); none: not offered. */
+  localDemo?: LocalDemo;
   version?: string;
   log?: (message: string) => void;
   /** Time for reminders and notification bursts (tests drive it by hand). */
@@ -46,12 +49,21 @@ export interface CoreOptions {
 const CATCH_UP_SETTLE_MS = 1500;
 const CATCH_UP_LIMIT_MS = 10_000;
 
+/** The local demo server (published passwords, no real customers), started only when asked. */
+export interface LocalDemo {
+  /** Its address while it runs, else null. */
+  url(): string | null;
+  /** Starts it once; later calls return the running one. */
+  start(): Promise<{ serverUrl: string; logins: DemoLogin[] }>;
+}
+
 export interface AppInfo {
   version: string;
   host: Host['kind'];
   platform: string;
   lang: string | null;
   defaultServerUrl: string | null;
+  localDemo: LocalDemoState;
 }
 
 interface Active {
@@ -73,7 +85,10 @@ export interface Core {
   readonly ready: Promise<void>;
   info(): AppInfo;
   session(): Session | null;
+  /** Checks the address is a Bandeja server, signs in, and remembers that server for later starts. */
   login(serverUrl: string, email: string, password: string): Promise<Session>;
+  /** Starts the local demo server (LocalDemo.start); FORBIDDEN when this app offers none. */
+  startDemo(): Promise<{ serverUrl: string; logins: DemoLogin[] }>;
   logout(): Promise<void>;
   syncStatus(): SyncStatus;
   /** The signed-in user's mirror for reading, and who reads it. Throws NOT_SIGNED_IN. */
@@ -113,7 +128,9 @@ export function createCore(opts: CoreOptions): Core {
   const blobs = new ClientBlobs(join(host.dataDir, 'client', 'blobs'));
   const onDevice = (sha256: string) => blobs.has(sha256);
   const clock = opts.clock ?? systemClock;
-  let notificationSettings = readSettings(host.dataDir).notifications;
+  const initialSettings = readSettings(host.dataDir);
+  let notificationSettings = initialSettings.notifications;
+  let remembered = initialSettings.server;
   const stopWake = host.onWake?.(() => active?.scheduler.recompute());
 
   /** What a burst of changes to `a`'s mirror means outside it: the UI's queries, the badge, notifications,
@@ -259,21 +276,30 @@ export function createCore(opts: CoreOptions): Core {
       host: host.kind,
       platform: process.platform,
       lang: opts.lang,
-      defaultServerUrl: opts.defaultServerUrl,
+      defaultServerUrl: opts.defaultServerUrl ?? opts.localDemo?.url() ?? remembered?.url ?? null,
+      localDemo: !opts.localDemo ? 'unavailable' : opts.localDemo.url() ? 'running' : 'available',
     }),
     session: () => active?.session ?? null,
     async login(serverUrl, email, password) {
       await ready;
       const url = normalizeServerUrl(serverUrl);
+      // Not a Bandeja server (a typo, another site): say so, and send it no password.
+      await checkServer(url);
       const res = await requestLogin(url, email, password);
       const previous = readSettings(host.dataDir).session;
       deactivate();
       const session: Session = { serverUrl: url, user: res.user, tenant: res.tenant };
       await host.secrets.set(tokenSecret(session), res.token);
-      updateSettings(host.dataDir, { session });
+      remembered = { url, demo: url === opts.localDemo?.url() };
+      updateSettings(host.dataDir, { session, server: remembered });
       if (previous && tokenSecret(previous) !== tokenSecret(session)) await host.secrets.delete(tokenSecret(previous));
       activate(session, res.token);
       return session;
+    },
+    startDemo() {
+      if (!opts.localDemo)
+        throw new BandejaError('FORBIDDEN', 'This Bandeja was started for one server (--server): the local demo is not offered.');
+      return opts.localDemo.start();
     },
     async logout() {
       await ready;

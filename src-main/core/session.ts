@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { BandejaError, ErrorBody } from '../../src-shared/errors';
-import { LoginResponse, Paths } from '../../src-shared/http';
+import { HealthResponse, LoginResponse, Paths } from '../../src-shared/http';
+import { PROTOCOL_VERSION, SCHEMA_VERSION } from '../../src-shared/protocol';
 
 const LOGIN_TIMEOUT_MS = 15_000;
 /** The token of one session (server + user) is kept under a key of its own. Signing in writes the new
@@ -42,6 +43,34 @@ async function errorFrom(res: Response): Promise<ErrorBody | null> {
   }
 }
 
+function unreachable(url: string, e: unknown): BandejaError {
+  const err = e as Error & { cause?: Error };
+  return new BandejaError(
+    'SERVER_UNREACHABLE',
+    `Cannot reach the server at ${url} (${err.cause ? String(err.cause.message) : err.message}). Check the address and that the server is running.`,
+  );
+}
+
+/** Asks the address whether it is a Bandeja server this app can talk to (GET /api/health), before any
+ *  password is sent there. */
+export async function checkServer(serverUrl: string): Promise<void> {
+  const url = normalizeServerUrl(serverUrl);
+  let res: Response;
+  try {
+    res = await fetch(url + Paths.health, { signal: AbortSignal.timeout(LOGIN_TIMEOUT_MS) });
+  } catch (e) {
+    throw unreachable(url, e);
+  }
+  const health = HealthResponse.safeParse(res.ok ? await res.json().catch(() => null) : null);
+  if (!health.success)
+    throw new BandejaError(
+      'NOT_A_BANDEJA_SERVER',
+      `The address ${url} answers (HTTP ${res.status}), but not as a Bandeja server. Check the address with whoever runs your Bandeja server.`,
+    );
+  if (health.data.protocol !== PROTOCOL_VERSION || health.data.schema !== SCHEMA_VERSION)
+    throw new BandejaError('PROTOCOL_MISMATCH', `The server at ${url} runs another version of Bandeja. Update the app (or the server).`);
+}
+
 export async function requestLogin(serverUrl: string, email: string, password: string): Promise<LoginResponse> {
   const url = normalizeServerUrl(serverUrl) + Paths.login;
   let res: Response;
@@ -53,10 +82,7 @@ export async function requestLogin(serverUrl: string, email: string, password: s
       signal: AbortSignal.timeout(LOGIN_TIMEOUT_MS),
     });
   } catch (e) {
-    throw new BandejaError(
-      'SERVER_UNREACHABLE',
-      `Cannot reach the server at ${normalizeServerUrl(serverUrl)} (${(e as Error).cause ? String((e as Error & { cause: Error }).cause.message) : (e as Error).message}). Check the address and that the server is running.`,
-    );
+    throw unreachable(normalizeServerUrl(serverUrl), e);
   }
   if (res.status === 401) {
     const body = await errorFrom(res);

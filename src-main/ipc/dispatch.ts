@@ -4,6 +4,7 @@ import { adminHandlers } from './admin';
 import { appHandlers } from './app';
 import { attachmentHandlers } from './attachment';
 import { contactHandlers } from './contact';
+import { demoHandlers } from './demo';
 import { badgeHandlers } from './badge';
 import { browserShell, desktopHandlers, type DesktopShell } from './desktop';
 import { conversationHandlers } from './conversation';
@@ -31,6 +32,7 @@ export function createHandlers(core: Core, shell: DesktopShell = browserShell): 
     ...badgeHandlers(core),
     ...appHandlers(core),
     ...sessionHandlers(core),
+    ...demoHandlers(core),
     ...syncHandlers(core),
     ...directoryHandlers(core),
     ...inboxHandlers(core),

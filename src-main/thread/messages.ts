@@ -27,7 +27,7 @@ export type ToWorker =
 export type FromWorker =
   | { t: 'log'; line: string }
   | { t: 'serverReady'; url: string }
-  | { t: 'ready'; flags: LaunchFlags; defaultServerUrl: string }
+  | { t: 'ready'; flags: LaunchFlags; defaultServerUrl: string | null }
   | { t: 'failed'; message: string; flagError: boolean }
   | { t: 'reply'; id: number; reply: IpcReply<IpcOp> }
   | { t: 'event'; event: IpcEventName; payload: unknown }

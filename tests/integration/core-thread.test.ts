@@ -133,6 +133,8 @@ describe('the core on its own thread', () => {
     // The flags the worker parsed are the ones the host gave.
     expect(server.flags).toMatchObject({ demo: true, server: null, serverPort: 0 });
     expect(server.defaultServerUrl).toBe(serverUrl);
+    // --demo (explicit) started the demo at once: the sign-in screen is told it runs.
+    expect(await ok(server.dispatch, 'app.info', {})).toMatchObject({ defaultServerUrl: serverUrl, localDemo: 'running' });
   });
 
   it('answers the desktop shell’s ops on the main thread, with the host’s shell', async () => {
