@@ -17,6 +17,7 @@ export interface InboxListParams {
 export const keys = {
   mirror: ['mirror'] as const,
   appInfo: ['app', 'info'] as const,
+  localDemo: ['app', 'localDemo'] as const,
   session: ['session'] as const,
   syncStatus: ['sync', 'status'] as const,
   directory: ['mirror', 'directory'] as const,

@@ -2,6 +2,7 @@
 // connects to its /ipc socket.
 //
 //   const ana = await startClientProcess({ serverUrl: server.url });   // temp data dir, free UI port
+//   const fresh = await startClientProcess({ serverUrl: null });       // a first run: no --server, nothing saved
 //   await ana.ipc.ok('session.login', { serverUrl: server.url, email: 'ana@demo.test', password: 'demo1234' });
 //   await ana.kill();        // SIGKILL (crash), no clean shutdown
 //   await ana.restart();     // same data dir, server and UI port; `ana.ipc` is a new connection
@@ -31,7 +32,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const READY = /Bandeja headless UI on (http:\/\/127\.0\.0\.1:\d+)/;
 
 export async function startClientProcess(opts: {
-  serverUrl: string;
+  /** --server; null starts it without one (a first run asks on its sign-in screen). */
+  serverUrl: string | null;
+  /** More flags, e.g. ['--server-port', '0'] for the local demo it may start. */
+  args?: string[];
   dataDir?: string;
   /** UI port; 0 (default) picks a free one on the first run. */
   port?: number;
@@ -52,8 +56,8 @@ export async function startClientProcess(opts: {
         '--import',
         'tsx',
         'src-main/host/headless/cli.ts',
-        '--server',
-        opts.serverUrl,
+        ...(opts.serverUrl === null ? [] : ['--server', opts.serverUrl]),
+        ...(opts.args ?? []),
         '--port',
         String(port),
         '--data-dir',
