@@ -50,8 +50,15 @@ describe('the Electron bundle', () => {
 });
 
 describe('Electron launch arguments', () => {
-  it('starts the embedded demo server by default', () => {
-    expect(electronLaunchArgs([])).toEqual(['--demo']);
+  it('starts no demo unless asked: the packaged app, started bare, asks for its server', () => {
+    expect(electronLaunchArgs([])).toEqual([]);
+    expect(electronLaunchArgs(['--no-sandbox', '--enable-logging'])).toEqual([]);
+    expect(electronLaunchArgs(['--demo'])).toEqual(['--demo']);
+  });
+
+  it('`npm start` (a checkout) asks for the demo itself', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start).toMatch(/electron \. --demo$/);
   });
 
   it('keeps Bandeja flags with their values and drops Chromium switches', () => {

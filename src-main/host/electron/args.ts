@@ -1,5 +1,6 @@
-// Which command-line arguments belong to Bandeja in an Electron launch (Chromium adds its own switches),
-// and the desktop default: without --server, the embedded server starts with the demo tenant.
+// Which command-line arguments belong to Bandeja in an Electron launch (Chromium adds its own switches).
+// Nothing is added: without --server or --demo the app asks for its server on the sign-in screen (the
+// demo, with its published passwords, starts only when asked; `npm start` passes --demo itself).
 const VALUE_FLAGS = new Set(['--server', '--port', '--server-port', '--data-dir', '--lang']);
 const BOOLEAN_FLAGS = new Set(['--demo']);
 
@@ -14,7 +15,5 @@ export function electronLaunchArgs(argv: readonly string[]): string[] {
       if (!arg.includes('=') && i + 1 < argv.length) out.push(argv[++i]!);
     }
   }
-  const hasServer = out.some((a) => a === '--server' || a.startsWith('--server='));
-  if (!hasServer && !out.includes('--demo')) out.push('--demo');
   return out;
 }
