@@ -27,6 +27,8 @@ describe('IPC callers (Electron)', () => {
       'file:///opt/Bandeja/resources/app.asar/dist/renderer/index.html/x',
       'file:///opt/Bandeja/resources/app.asar/dist/renderer/index.html?x=1',
       'file:///opt/Bandeja/resources/app.asar/dist/renderer/index.html%00.html',
+      'file:///opt/Bandeja/resources/app.asar/dist/evil%2F..%2Frenderer/index.html',
+      'file:///opt/Bandeja/resources/app.asar/dist/renderer%2Findex.html',
       'file://attacker.example/opt/Bandeja/resources/app.asar/dist/renderer/index.html',
       'file:///OPT/Bandeja/resources/app.asar/dist/renderer/index.html',
       'http://attacker.example/opt/Bandeja/resources/app.asar/dist/renderer/index.html',

@@ -13,8 +13,11 @@ function localPagePath(url: string): string | null {
   }
   // A host is a network share (file://server/…), a query is something the app never loads.
   if (parsed.protocol !== 'file:' || parsed.host !== '' || parsed.search !== '') return null;
+  // The URL parser has resolved its dot segments; an escaped slash or backslash ('evil%2F..%2Frenderer')
+  // would hide more, and the app's own URL never has one.
+  if (/%(2f|5c)/i.test(parsed.pathname)) return null;
   try {
-    return posix.normalize(decodeURIComponent(parsed.pathname));
+    return decodeURIComponent(parsed.pathname);
   } catch {
     return null;
   }
