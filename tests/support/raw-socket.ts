@@ -84,20 +84,28 @@ function connectTo(url: string): Promise<Socket> {
 }
 
 /** Sends `data` (in pieces, if given several) on a fresh connection and collects the answer until the
- *  server closes it or `waitMs` passes (a server waiting for more bytes is not an error). */
+ *  server closes it, accepts an upgrade (101) or `waitMs` passes (a server waiting for more bytes is not
+ *  an error). */
 export async function rawExchange(url: string, data: string | Buffer | (string | Buffer)[], waitMs = WAIT_MS): Promise<RawReply> {
   const socket = await connectTo(url);
   const chunks: Buffer[] = [];
   return new Promise((resolve) => {
     let ended = false;
+    let done = false;
     const finish = () => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       socket.destroy();
       const bytes = Buffer.concat(chunks);
       resolve({ bytes, status: statusOf(bytes), ended });
     };
     const timer = setTimeout(finish, waitMs);
-    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('data', (d: Buffer) => {
+      chunks.push(d);
+      const got = Buffer.concat(chunks);
+      if (statusOf(got) === 101 && got.indexOf('\r\n\r\n') >= 0) finish();
+    });
     socket.on('error', () => (ended = true));
     socket.on('close', () => {
       ended = true;
@@ -189,6 +197,18 @@ export class RawWebSocket {
       this.closed,
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`The server kept the socket open for ${ms} ms.`)), ms).unref()),
     ]);
+  }
+
+  /** The server's close frame (or the end of TCP without one: code null), or null if neither came in `ms`. */
+  async closeFrameWithin(ms: number): Promise<{ code: number | null; tcpOnly: boolean } | null> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const close = this.frames.find((f) => f.opcode === Opcode.close);
+      if (close) return { code: close.payload.length >= 2 ? close.payload.readUInt16BE(0) : null, tcpOnly: false };
+      if (this.socket.destroyed || this.socket.readableEnded) return { code: null, tcpOnly: true };
+      if (Date.now() >= deadline) return null;
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   destroy(): void {
