@@ -47,23 +47,29 @@ const text = (payload: Buffer | string, more: { rsv?: number; mask?: boolean } =
   encodeFrame({ opcode: Opcode.text, payload: Buffer.isBuffer(payload) ? payload : Buffer.from(payload), ...more });
 const INVALID_UTF8 = Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0xff, 0x22, 0x7d]);
 
+// The three the issue names, first; the webchat socket also gets the rest of what ws refuses (the fuzz
+// suite covers every kind on every socket).
+const NAMED: [string, () => Buffer, number][] = [
+  ['a text frame over the 1 MiB limit', () => text(Buffer.alloc(MAX_FRAME_BYTES + 1, 0x61)), 1009],
+  ['a text frame with invalid UTF-8', () => text(INVALID_UTF8), 1007],
+  ['a frame with RSV1 set', () => text('{}', { rsv: 4 }), 1002],
+];
+const MORE: [string, () => Buffer, number][] = [
+  ['a 64-bit length near 2^63', () => encodeFrame({ opcode: Opcode.text, declaredLength: 2n ** 63n - 1n }), 1009],
+  ['a frame with RSV3 set', () => text('{}', { rsv: 1 }), 1002],
+  ['an unmasked frame', () => text('{}', { mask: false }), 1002],
+  ['a reserved opcode', () => encodeFrame({ opcode: 0x3, payload: Buffer.from('x') }), 1002],
+  ['a continuation with nothing to continue', () => encodeFrame({ opcode: Opcode.continuation, payload: Buffer.from('x') }), 1002],
+  ['a fragmented ping', () => encodeFrame({ opcode: Opcode.ping, fin: false }), 1002],
+  ['a ping longer than 125 bytes', () => encodeFrame({ opcode: Opcode.ping, payload: Buffer.alloc(126) }), 1002],
+  ['a close with an invalid code', () => encodeFrame({ opcode: Opcode.close, payload: Buffer.from([0x03, 0xe7]) }), 1002],
+];
+
 describe.each([
-  ['the anonymous webchat socket', '/webchat/demo/socket'],
-  ['/sync', '/sync'],
-])('one bad frame on %s', (_name, path) => {
-  it.each([
-    ['a text frame over the 1 MiB limit', () => text(Buffer.alloc(MAX_FRAME_BYTES + 1, 0x61)), 1009],
-    ['a 64-bit length near 2^63', () => encodeFrame({ opcode: Opcode.text, declaredLength: 2n ** 63n - 1n }), 1009],
-    ['a text frame with invalid UTF-8', () => text(INVALID_UTF8), 1007],
-    ['a frame with RSV1 set', () => text('{}', { rsv: 4 }), 1002],
-    ['a frame with RSV3 set', () => text('{}', { rsv: 1 }), 1002],
-    ['an unmasked frame', () => text('{}', { mask: false }), 1002],
-    ['a reserved opcode', () => encodeFrame({ opcode: 0x3, payload: Buffer.from('x') }), 1002],
-    ['a continuation with nothing to continue', () => encodeFrame({ opcode: Opcode.continuation, payload: Buffer.from('x') }), 1002],
-    ['a fragmented ping', () => encodeFrame({ opcode: Opcode.ping, fin: false }), 1002],
-    ['a ping longer than 125 bytes', () => encodeFrame({ opcode: Opcode.ping, payload: Buffer.alloc(126) }), 1002],
-    ['a close with an invalid code', () => encodeFrame({ opcode: Opcode.close, payload: Buffer.from([0x03, 0xe7]) }), 1002],
-  ])('%s closes that socket only, with the right code, and the server goes on', async (_what, frame, code) => {
+  ['the anonymous webchat socket', '/webchat/demo/socket', [...NAMED, ...MORE]],
+  ['/sync', '/sync', NAMED],
+])('one bad frame on %s', (_name, path, frames) => {
+  it.each(frames)('%s closes that socket only, with the right code, and the server goes on', async (_what, frame, code) => {
     const bystander = await RawWebSocket.open(server.url, path);
     const ws = await RawWebSocket.open(server.url, path);
     ws.write(frame());

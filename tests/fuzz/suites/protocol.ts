@@ -487,12 +487,14 @@ function caseArb(env: Env): fc.Arbitrary<Case> {
       chunk: fc.constantFrom(0, 0, 1, 7, 100),
     })
     .map((r): Case => ({ kind: 'frames', ...r }));
-  return fc.oneof(
+  const any = fc.oneof(
     { weight: 10, arbitrary: frames },
     { weight: 3, arbitrary: upgradeArb(env) },
     { weight: 5, arbitrary: httpArb(env) },
     { weight: 2, arbitrary: garbageArb() },
   );
+  // fast-check prints a failing case with this: one line, however big its payload.
+  return any.map((c) => Object.assign(c, { [fc.toStringMethod]: () => describeCase(c) }));
 }
 
 /** One line per case, short even when a payload is a megabyte. */
@@ -500,7 +502,7 @@ function describeCase(c: Case): string {
   const text = (b: Buffer) => JSON.stringify(b.subarray(0, 120).toString('latin1')) + (b.length > 120 ? `…(${b.length} bytes)` : '');
   switch (c.kind) {
     case 'frames':
-      return `${c.target}${c.chunk ? ` in ${c.chunk}-byte writes` : ''}: ${c.frames
+      return `${c.target}${c.chunk ? ` in ${c.chunk} KiB writes` : ''}: ${c.frames
         .map(
           (f) =>
             `[op ${f.opcode}${f.fin === false ? ' !fin' : ''}${f.rsv ? ` rsv ${f.rsv}` : ''}${f.mask === false ? ' unmasked' : ''}${f.lengthForm ? ` len${f.lengthForm}` : ''}${f.declaredLength !== undefined ? ` declares ${f.declaredLength}` : ''} ${text(f.payload ?? Buffer.alloc(0))}]`,
@@ -591,6 +593,7 @@ const suite: FuzzSuite = {
   description:
     'raw TCP frames, upgrades, HTTP and garbage against /sync, the webchat socket, every route and the headless host; both processes must keep serving',
   async run(opts) {
+    const started = Date.now();
     const server = await startServerProcess({ demo: true });
     let host: ClientProcess | undefined;
     const figures = { frames: 0, upgrades: 0, requests: 0, garbage: 0, fullChecks: 0 };
@@ -606,10 +609,14 @@ const suite: FuzzSuite = {
         clientId: randomUUID(),
         hostPagesBuilt: page.status !== 503,
       };
+      const exited = () => new Error(`The server process exited (code ${server.exitCode()}):\n${server.stderr().slice(-1500)}`);
       const stillUp = async (full: boolean) => {
-        if (server.exitCode() !== null)
-          throw new Error(`The server process exited (code ${server.exitCode()}).\n${server.stderr().slice(-2000)}`);
-        await (full ? check.full() : check.health());
+        if (server.exitCode() !== null) throw exited();
+        await (full ? check.full() : check.health()).catch(async (e: unknown) => {
+          // A process that just died may not have been reaped yet: say so, with what it printed.
+          await new Promise((r) => setTimeout(r, 300));
+          throw server.exitCode() !== null ? exited() : e;
+        });
         await ipcStillServes(env.host).catch((e: unknown) => {
           throw new Error(
             `The headless host stopped serving: ${e instanceof Error ? e.message : String(e)}\n${env.host.stderr().slice(-2000)}`,
@@ -617,6 +624,7 @@ const suite: FuzzSuite = {
         });
         if (full) figures.fullChecks++;
       };
+      opts.log(`the server and the headless host are ready (${((Date.now() - started) / 1000).toFixed(1)} s)`);
       let n = 0;
       const property = fc.asyncProperty(fc.noShrink(caseArb(env)), async (c) => {
         n++;
