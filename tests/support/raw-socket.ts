@@ -23,8 +23,15 @@ export interface FrameSpec {
   mask?: boolean;
   /** The length written in the header, when it should not be the payload's (lies, 64-bit lengths). */
   declaredLength?: bigint;
-  /** Force the 16- or 64-bit length form even for a short payload (a non-minimal length). */
-  lengthForm?: 'short' | '16' | '64';
+  /** A longer length form than the length needs (a non-minimal length, which RFC 6455 still allows); a
+   *  form too short for the length is not used. */
+  lengthForm?: '16' | '64';
+}
+
+/** The length form a frame header uses: the shortest that holds the length, or a longer one asked for. */
+export function lengthForm(length: bigint, asked?: '16' | '64'): 'short' | '16' | '64' {
+  const needed = length < 126n ? 'short' : length < 65536n ? '16' : '64';
+  return asked === '64' || (asked === '16' && needed === 'short') ? asked : needed;
 }
 
 /** One WebSocket frame as a client would send it (RFC 6455 section 5.2). */
@@ -32,7 +39,7 @@ export function encodeFrame(spec: FrameSpec): Buffer {
   const payload = spec.payload ?? Buffer.alloc(0);
   const mask = spec.mask ?? true;
   const length = spec.declaredLength ?? BigInt(payload.length);
-  const form = spec.lengthForm ?? (length < 126n ? 'short' : length < 65536n ? '16' : '64');
+  const form = lengthForm(length, spec.lengthForm);
   const head: number[] = [((spec.fin ?? true) ? 0x80 : 0) | (((spec.rsv ?? 0) & 7) << 4) | (spec.opcode & 0x0f)];
   const maskBit = mask ? 0x80 : 0;
   let extended = Buffer.alloc(0);

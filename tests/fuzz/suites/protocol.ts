@@ -13,7 +13,7 @@ import { WEBHOOK_PATH } from '../../../src-server/channels/whatsapp/webhook';
 import { Paths } from '../../../src-shared/http';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, SCHEMA_VERSION } from '../../../src-shared/protocol';
 import { startClientProcess, type ClientProcess } from '../../support/client-process';
-import { encodeFrame, Opcode, rawExchange, RawWebSocket, upgradeRequest, type FrameSpec } from '../../support/raw-socket';
+import { encodeFrame, lengthForm, Opcode, rawExchange, RawWebSocket, upgradeRequest, type FrameSpec } from '../../support/raw-socket';
 import { startServerProcess, type ServerProcess } from '../../support/server-process';
 import { ipcStillServes, stillServing, type StillServing } from '../../support/still-serving';
 import { login } from '../../support/sync-peer';
@@ -63,7 +63,7 @@ function expectedOutcome(frames: FrameSpec[], maxPayload: number): Expected {
     const at = `frame ${i + 1}`;
     const payload = f.payload ?? Buffer.alloc(0);
     const length = f.declaredLength ?? BigInt(payload.length);
-    const form = f.lengthForm ?? (length < 126n ? 'short' : length < 65536n ? '16' : '64');
+    const form = lengthForm(length, f.lengthForm);
     const field = form === 'short' ? Number(length & 0x7fn) : form === '16' ? 126 : 127;
     const rsv = f.rsv ?? 0;
     const fin = f.fin ?? true;
