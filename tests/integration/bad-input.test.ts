@@ -1,6 +1,10 @@
 // Input that used to stop the process (issue 12, class 1): one bad WebSocket frame or one malformed
 // request, sent over raw TCP to a real server process and a real headless host. Each closes at most its
 // own connection, with the right close code or a 400, and the process goes on serving normal clients.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_FRAME_BYTES } from '../../src-shared/protocol';
 import { startClientProcess, type ClientProcess } from '../support/client-process';
@@ -135,4 +139,41 @@ describe('the headless host’s own port', () => {
     expect((await ws.closedWithin()).code).toBe(code);
     await ipcStillServes(host);
   });
+});
+
+describe('the headless app with its embedded server', () => {
+  it('keeps running when a visitor’s socket on its embedded server gets a bad frame', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src-main/host/headless/cli.ts',
+        '--demo',
+        '--server-port',
+        '0',
+        '--port',
+        '0',
+        '--data-dir',
+        mkdtempSync(join(tmpdir(), 'bandeja-app-')),
+      ],
+      { cwd: resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.resume();
+    try {
+      await expect.poll(() => /Bandeja headless UI on/.test(out), { timeout: 60_000, interval: 100 }).toBe(true);
+      const serverUrl = /Bandeja server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
+      const ws = await RawWebSocket.open(serverUrl, '/webchat/demo/socket');
+      ws.write(text(INVALID_UTF8));
+      expect((await ws.closedWithin()).code).toBe(1007);
+      await (await stillServing(serverUrl)).full();
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 90_000);
 });
