@@ -65,6 +65,24 @@ export const HEARTBEAT_MS = 15_000;
 /** How long close() lets sockets answer the 1001 close before it cuts them. */
 const CLOSE_GRACE_MS = 1000;
 
+/** The path of a request target, or null when it is not one (`//`, `http://[`). */
+function pathOf(url: string | undefined): string | null {
+  try {
+    return new URL(url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return null;
+  }
+}
+
+/** A path segment with its percent-escapes undone, or null when one is broken (`%E0%A4%A`). */
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
 export async function openStore(opts: Pick<StartServerOptions, 'dataDir' | 'databaseUrl'>): Promise<Db> {
   if (opts.databaseUrl) return openPg(opts.databaseUrl);
   const dir = join(opts.dataDir, 'server', 'pgdata');
@@ -167,7 +185,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     socket.on('error', () => undefined);
     // A page told to go away reconnects at once; it must not get in while the server closes.
     if (shuttingDown) return refuse(socket, '503 Service Unavailable');
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    // A request target that is not a URL, or a slug that is not percent-encoded text, is the client's
+    // mistake: it gets a 400, not an exception on this process.
+    const path = pathOf(request.url);
+    if (path === null) return refuse(socket, '400 Bad Request');
     if (path === Paths.sync) {
       // Links the server makes (invitations) use the address this client reached it at.
       const publicUrl = opts.publicUrl ?? `http://${request.headers.host ?? `${host}:${port}`}`;
@@ -179,8 +200,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     }
     const m = /^\/webchat\/([^/]+)\/socket$/.exec(path);
     if (!m) return refuse(socket, '404 Not Found');
-    void findInboxBySlug(db, decodeURIComponent(m[1]!)).then(
-      (inbox) => {
+    const slug = decodeSegment(m[1]!);
+    if (slug === null) return refuse(socket, '400 Bad Request');
+    void findInboxBySlug(db, slug)
+      .then((inbox) => {
         if (shuttingDown) return refuse(socket, '503 Service Unavailable');
         if (!inbox || inbox.channel !== 'webchat') return refuse(socket, '404 Not Found');
         wss.handleUpgrade(request, socket, head, (ws) => {
@@ -188,9 +211,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
           handleVisitorSocket(ws, inbox, webchat);
         });
         return undefined;
-      },
-      () => refuse(socket, '500 Internal Server Error'),
-    );
+      })
+      .catch((e: unknown) => {
+        log(`webchat upgrade failed: ${e instanceof Error ? e.message : String(e)}`);
+        refuse(socket, '500 Internal Server Error');
+      });
   });
 
   const heartbeat = setInterval(() => {

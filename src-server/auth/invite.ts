@@ -56,8 +56,10 @@ const TEXT: Record<Lang, Record<string, string>> = {
 };
 
 /** ?lang= wins, then the browser's Accept-Language, then English. */
-export function inviteLang(query: string | undefined, acceptLanguage: string | undefined): Lang {
-  for (const asked of [query, ...(acceptLanguage ?? '').split(',').map((p) => p.split(';')[0]!.trim())]) {
+export function inviteLang(query: string | string[] | undefined, acceptLanguage: string | undefined): Lang {
+  // `?lang=es&lang=en` comes as a list: the first one counts.
+  const first = Array.isArray(query) ? query[0] : query;
+  for (const asked of [first, ...(acceptLanguage ?? '').split(',').map((p) => p.split(';')[0]!.trim())]) {
     const l = (asked ?? '').toLowerCase();
     if (l.startsWith('es')) return 'es';
     if (l.startsWith('pt')) return 'pt-BR';
@@ -121,7 +123,7 @@ ${config === undefined ? '' : `<script type="application/json" id="invite-config
 
 /** `onCommit` pokes the tenant's live connections (the user row changed, the invite is gone). */
 export function registerInviteRoutes(app: FastifyInstance, db: Db, onCommit: (tenantId: string) => void): void {
-  app.get<{ Params: { token: string }; Querystring: { lang?: string } }>('/invite/:token', async (request, reply) => {
+  app.get<{ Params: { token: string }; Querystring: { lang?: string | string[] } }>('/invite/:token', async (request, reply) => {
     const lang = inviteLang(request.query.lang, request.headers['accept-language']);
     const t = TEXT[lang];
     reply.header('content-security-policy', INVITE_CSP);

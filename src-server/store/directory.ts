@@ -116,6 +116,8 @@ export function publicInbox(i: InboxRow): Inbox {
 }
 
 export async function findInboxBySlug(db: Queryable, slug: string): Promise<InboxRow | null> {
+  // Text in the database cannot hold NUL, so no inbox has such a slug (and asking would fail).
+  if (slug.includes('\0')) return null;
   const [row] = await db.query<InboxDbRow>(`SELECT ${INBOX_COLUMNS} FROM inboxes i WHERE i.slug = $1`, [slug]);
   return row ? toInboxRow(row) : null;
 }

@@ -18,6 +18,8 @@ export interface ClientProcess {
    *  open on the UI finds the restarted host by itself, as it would after a real restart. */
   readonly url: string;
   readonly ipc: IpcClient;
+  /** The IPC token this host's pages carry (raw /ipc tests open the socket with it). */
+  readonly token: string;
   readonly dataDir: string;
   stderr(): string;
   /** SIGTERM, waits for the exit (a clean shutdown). */
@@ -116,6 +118,7 @@ export async function startClientProcess(opts: {
     get ipc() {
       return ipc!;
     },
+    token,
     dataDir,
     stderr: () => logs,
     stop: () => end('SIGTERM'),

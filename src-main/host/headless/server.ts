@@ -195,7 +195,13 @@ export async function startHeadlessServer(opts: HeadlessServerOptions): Promise<
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, headBuf: Buffer) => {
     socket.on('error', () => undefined);
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      // `//`, `http://[`: not a request target; the client's mistake must not stop the host.
+      return refuse(socket, '400 Bad Request');
+    }
     if (url.pathname !== '/ipc') return refuse(socket, '404 Not Found');
     // Only pages this host served may drive the core: other sites in the browser cannot know the
     // token, and a page from another origin (or a rebound name) fails the Host and Origin checks.

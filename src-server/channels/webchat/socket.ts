@@ -103,6 +103,10 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
   ws.on('close', () => {
     if (joined) deps.visitors.remove(inbox.id, joined.visitorId, ws);
   });
+  // A frame ws refuses (too big, bad UTF-8, reserved bits, unmasked…): ws has already sent the close
+  // with its code (1009, 1007, 1002) and closes this socket; without a listener the error would stop
+  // the whole process.
+  ws.on('error', (e) => deps.log(`webchat socket closed on a bad frame: ${e.message}`));
 }
 
 /** Moves agent messages forward (delivered, read) for the agents to see. */
