@@ -178,6 +178,12 @@ describe('a webchat customer', () => {
     // The socket still works.
     await carla.say('sigo aquí');
   });
+
+  it('gets "not found" for a chat address holding a NUL, not a server error', async () => {
+    const page = await fetch(`${server.url}/webchat/de%00mo`);
+    expect(page.status).toBe(404);
+    expect((await fetch(`${server.url}/webchat/demo`)).status).toBe(200);
+  });
 });
 
 describe('a signed WhatsApp batch with one bad item', () => {
@@ -204,7 +210,8 @@ describe('a signed WhatsApp batch with one bad item', () => {
         message('5491177770002', 'wamid.values.5', 'cinco'),
       ],
     });
-    const inbound = () => [...admin.messages.values()].filter((m: Message) => m.direction === 'in' && /^(uno|tres|cuatro|cinco|fuera)/.test(m.body));
+    const inbound = () =>
+      [...admin.messages.values()].filter((m: Message) => m.direction === 'in' && /^(uno|tres|cuatro|cinco|fuera)/.test(m.body));
     const first = await wa.postWebhook(server.url, payload);
     expect(first.status).toBe(200);
     await admin.waitFor(() => inbound().length >= 3, 'the good messages');
