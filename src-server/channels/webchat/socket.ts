@@ -113,7 +113,7 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
     queue = queue
       .then(() => onFrame(text))
       .catch((e) => {
-        deps.log(`webchat socket error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        deps.log(`webchat socket error: ${describeWriteError(e)}`);
         sendError({ code: 'INTERNAL', message: 'Something went wrong. Please try again.' });
       });
   });
