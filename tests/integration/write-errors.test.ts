@@ -10,24 +10,9 @@ import type { Message } from '../../src-shared/domain';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { login, SyncPeer } from '../support/sync-peer';
 import { backends, freshDemoStore } from '../support/test-store';
+import { WRITE_FAULTS } from '../support/write-faults';
 import { WebchatCustomer } from '../support/webchat-customer';
 import { startWhatsAppCloud, type WhatsAppCloud } from '../support/whatsapp-cloud';
-
-/** 'poison…' can never be stored (22021, like a NUL byte); the first two tries of each 'flaky…' message
- *  fail with a serialization conflict (40001). A sequence is not rolled back, so the count survives. */
-const FAULTS = `
-CREATE SEQUENCE test_flaky;
-CREATE FUNCTION test_faults() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF NEW.body LIKE 'poison%' THEN
-    RAISE EXCEPTION 'invalid byte sequence for encoding "UTF8": 0x00' USING ERRCODE = '22021';
-  END IF;
-  IF NEW.body LIKE 'flaky%' AND nextval('test_flaky') % 3 <> 0 THEN
-    RAISE EXCEPTION 'could not serialize access due to concurrent update' USING ERRCODE = '40001';
-  END IF;
-  RETURN NEW;
-END $$;
-CREATE TRIGGER test_faults BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION test_faults();`;
 
 describe.each(backends)('write errors on %s', (_name, databaseUrl) => {
   let wa: WhatsAppCloud;
@@ -38,7 +23,7 @@ describe.each(backends)('write errors on %s', (_name, databaseUrl) => {
   beforeAll(async () => {
     wa = await startWhatsAppCloud();
     const { db, dataDir } = await freshDemoStore(databaseUrl);
-    await db.exec(FAULTS);
+    await db.exec(WRITE_FAULTS);
     await db.close();
     server = await startServerProcess({ dataDir, env: { ...wa.env, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) } });
   });
