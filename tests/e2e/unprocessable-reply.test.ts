@@ -75,4 +75,4 @@ it('shows a reply the server cannot store as failed with its reason, and sends t
     expect(await pane(page).locator('.message-out').count()).toBe(2);
     await ui.close();
   }
-});
+}, 120_000);

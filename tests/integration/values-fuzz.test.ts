@@ -9,4 +9,4 @@ it('stores every value cleaned or refuses it with a code, and never leaves an ou
   console.log(describeResult(result));
   expect(result.failures, result.failure).toBe(0);
   expect(result.cases).toBeGreaterThan(20);
-}, 60_000);
+}, 120_000);

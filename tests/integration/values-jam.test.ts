@@ -161,7 +161,7 @@ describe('a client whose outbox holds such a value', () => {
     } finally {
       await ana.stop();
     }
-  });
+  }, 120_000);
 });
 
 describe('a webchat customer', () => {
