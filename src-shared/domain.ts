@@ -1,10 +1,11 @@
 // Domain entities as they travel in the sync protocol and the IPC contract.
 // Times are epoch milliseconds (numbers): they sort and compare the same in SQLite, PostgreSQL and JS.
 import { z } from 'zod';
+import { epochMs, finite, key, line, text } from './values';
 
-export const Id = z.string().min(1).max(64);
+export const Id = key(64, { min: 1 });
 export const Uuid = z.string().uuid();
-export const Millis = z.number().int().nonnegative();
+export const Millis = epochMs;
 
 export const ROLES = ['agent', 'supervisor', 'admin'] as const;
 export const Role = z.enum(ROLES);
@@ -50,7 +51,7 @@ export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256
 /** A file, image or voice note carried by a message, stored by content (sha256) on both sides. */
 export const Attachment = z.object({
   sha256: Sha256,
-  name: z.string().min(1).max(200),
+  name: line(200, { min: 1 }),
   /** The MIME type without parameters (e.g. 'audio/webm', not 'audio/webm;codecs=opus'). */
   mime: z.enum(ALLOWED_ATTACHMENT_TYPES),
   size: z.number().int().positive().max(MAX_ATTACHMENT_BYTES),
@@ -110,7 +111,7 @@ export const Inbox = z.object({
 export type Inbox = z.infer<typeof Inbox>;
 
 /** Custom contact field values, by the field definition's key. */
-export const CustomValue = z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]);
+export const CustomValue = z.union([text(2000), finite, z.boolean(), z.null()]);
 export type CustomValue = z.infer<typeof CustomValue>;
 
 export const ContactIdentity = z.object({ inboxId: Id, channel: Channel, externalId: z.string() });
@@ -135,26 +136,32 @@ export type Contact = z.infer<typeof Contact>;
 /** Fields of a contact a person can edit, as patch keys. Custom fields are `custom.<key>`. */
 export const CONTACT_FIELDS = ['name', 'phones', 'emails', 'ownerId'] as const;
 export const ContactFieldKey = z.union([z.enum(CONTACT_FIELDS), z.string().regex(/^custom\.[a-z][a-z0-9_]{0,39}$/)]);
+/** The key of a custom field (ContactFieldDefinition.key, Contact.custom's keys). */
+export const CustomFieldKey = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/);
+/** Most custom fields a tenant defines (and a contact holds). */
+export const MAX_CUSTOM_FIELDS = 100;
+/** A value in a per-field contact patch: the shared rules check it against the field (rules/contact.ts). */
+export const ContactPatchValue = z.union([text(2000), finite, z.boolean(), z.null(), z.array(line(254)).max(10)]);
 export type ContactFieldKey = z.infer<typeof ContactFieldKey>;
 
 export const CONTACT_FIELD_TYPES = ['text', 'number', 'date', 'select', 'checkbox'] as const;
 export const ContactFieldDefinition = z.object({
   id: Id,
   /** Stable key used in `custom` and in snippets ({{contact.<key>}}). */
-  key: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/),
-  label: z.string().min(1).max(80),
+  key: CustomFieldKey,
+  label: line(80, { min: 1 }),
   type: z.enum(CONTACT_FIELD_TYPES),
-  options: z.array(z.string().min(1).max(80)).max(50),
+  options: z.array(line(80, { min: 1 })).max(50),
   active: z.boolean(),
   version: z.number().int(),
 });
 export type ContactFieldDefinition = z.infer<typeof ContactFieldDefinition>;
 
-export const ClosingCategory = z.object({ id: Id, name: z.string().min(1).max(80), active: z.boolean(), version: z.number().int() });
+export const ClosingCategory = z.object({ id: Id, name: line(80, { min: 1 }), active: z.boolean(), version: z.number().int() });
 export type ClosingCategory = z.infer<typeof ClosingCategory>;
 
 /** Tags are free words, trimmed and compared case-insensitively; stored as typed the first time. */
-export const Tag = z.string().trim().min(1).max(40);
+export const Tag = line(40, { min: 1 });
 
 export const Conversation = z.object({
   id: Id,
@@ -264,20 +271,20 @@ export type NotificationEntry = z.infer<typeof NotificationEntry>;
 export const ViewFilters = z.object({
   statuses: z.array(ConversationStatus).optional(),
   channels: z.array(Channel).optional(),
-  inboxIds: z.array(Id).optional(),
-  teamIds: z.array(Id).optional(),
+  inboxIds: z.array(Id).max(100).optional(),
+  teamIds: z.array(Id).max(100).optional(),
   /** 'me', 'none' (unassigned) or user ids. */
-  assignees: z.array(z.string()).optional(),
-  tags: z.array(z.string()).optional(),
+  assignees: z.array(Id).max(100).optional(),
+  tags: z.array(Tag).max(50).optional(),
   unreadOnly: z.boolean().optional(),
-  /** Customer waiting for a reply for at least this many minutes. */
-  waitingMinutes: z.number().int().positive().optional(),
+  /** Customer waiting for a reply for at least this many minutes (up to a year). */
+  waitingMinutes: z.number().int().positive().max(525_600).optional(),
 });
 export type ViewFilters = z.infer<typeof ViewFilters>;
 
 export const SavedView = z.object({
   id: Id,
-  name: z.string().min(1).max(80),
+  name: line(80, { min: 1 }),
   ownerId: Id,
   /** Shared with this team (its members see it); null = personal. */
   teamId: Id.nullable(),
@@ -309,11 +316,11 @@ export type ContactFieldChange = z.infer<typeof ContactFieldChange>;
 /** A reusable reply. Shared ones (ownerId null) are kept by admins; agents keep personal ones. */
 export const Snippet = z.object({
   id: Id,
-  title: z.string().trim().min(1).max(80),
+  title: line(80, { min: 1 }),
   /** Typed after "/" in the composer to find it. */
   shortcut: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'lowercase letters, digits, - and _'),
   /** May hold variables such as {{contact.first_name}} (rules/snippets.ts). */
-  body: z.string().max(MESSAGE_MAX_CHARS),
+  body: text(MESSAGE_MAX_CHARS),
   attachment: Attachment.nullable(),
   ownerId: Id.nullable(),
   version: z.number().int(),
@@ -334,7 +341,7 @@ export const MessageTemplate = z.object({
   /** The provider's language code, e.g. es, pt_BR, en_US. */
   language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/),
   category: z.enum(TEMPLATE_CATEGORIES),
-  body: z.string().trim().min(1).max(1024),
+  body: text(1024, { min: 1, trim: true }),
   status: z.enum(TEMPLATE_STATUSES),
   version: z.number().int(),
 });
@@ -349,7 +356,7 @@ export const Reminder = z.object({
   userId: Id,
   conversationId: Id,
   dueAt: Millis,
-  note: z.string().max(500).nullable(),
+  note: text(500).nullable(),
   /** Keeps the conversation snoozed until due (Conversation.snoozedUntil), even if the customer writes. */
   postpone: z.boolean(),
   state: z.enum(REMINDER_STATES),

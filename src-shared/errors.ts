@@ -28,6 +28,9 @@ export const ERROR_CODES = [
   'PROVIDER_REJECTED',
   'CONVERSATION_CLOSED',
   'INVALID_TRANSITION',
+  /** The server could not store this for good (a value its database refuses, or a fault in the server):
+   *  refused like a business rule, never retried, so what comes after it goes on. */
+  'UNPROCESSABLE',
   'CLIENT_MISMATCH',
   'NOT_SIGNED_IN',
   'SERVER_UNREACHABLE',

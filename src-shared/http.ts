@@ -1,8 +1,9 @@
 // The server's HTTP API used by client cores (not by customers).
 import { z } from 'zod';
 import { Tenant, User } from './domain';
+import { email } from './values';
 
-export const LoginRequest = z.object({ email: z.string().email().max(254), password: z.string().min(1).max(256) });
+export const LoginRequest = z.object({ email, password: z.string().min(1).max(256) });
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
 export const LoginResponse = z.object({ token: z.string(), user: User, tenant: Tenant });

@@ -21,6 +21,7 @@ import {
   Role,
   SavedView,
   Snippet,
+  Tag,
   Team,
   Tenant,
   User,
@@ -30,6 +31,7 @@ import { mutationArgs } from './mutations';
 import { isRoute } from './rules/route';
 import { isServerAddress, SERVER_ADDRESS_MAX } from './rules/serverAddress';
 import { VIEWS } from './rules/visibility';
+import { finite, key, line, text } from './values';
 
 function op<A extends z.ZodTypeAny, R extends z.ZodTypeAny>(args: A, result: R) {
   return { args, result };
@@ -102,7 +104,7 @@ export const EarlierConversation = z.object({
 export type EarlierConversation = z.infer<typeof EarlierConversation>;
 
 /** Keyset position in an inbox list: its sort is (lastMessageAt, id), both descending or both ascending. */
-export const InboxCursor = z.object({ lastMessageAt: z.number(), id: Id });
+export const InboxCursor = z.object({ lastMessageAt: finite, id: Id });
 export type InboxCursor = z.infer<typeof InboxCursor>;
 
 export const TabCounts = z.object({
@@ -235,10 +237,7 @@ export const ipcContract = {
   /** Starts the local demo server on this computer (once; later calls return the running one). */
   'demo.start': op(Empty, z.object({ serverUrl: z.string(), logins: z.array(DemoLogin) })),
   'session.get': op(Empty, Session.nullable()),
-  'session.login': op(
-    z.object({ serverUrl: ServerAddress, email: z.string().min(1).max(254), password: z.string().min(1).max(256) }),
-    Session,
-  ),
+  'session.login': op(z.object({ serverUrl: ServerAddress, email: key(254, { min: 1 }), password: z.string().min(1).max(256) }), Session),
   'session.logout': op(Empty, z.object({ ok: z.literal(true) })),
   'sync.status': op(Empty, SyncStatus),
   'directory.get': op(
@@ -291,7 +290,7 @@ export const ipcContract = {
   'conversation.assign': op(z.object({ conversationId: Id, assigneeId: Id.nullable() }), Queued),
   'conversation.setStatus': op(z.object({ conversationId: Id, status: ConversationStatus }), Queued),
   'conversation.transfer': op(z.object({ conversationId: Id, toUserId: Id.nullable(), toTeamId: Id.nullable() }), Queued),
-  'conversation.close': op(z.object({ conversationId: Id, note: z.string().max(2000).nullable(), categoryId: Id.nullable() }), Queued),
+  'conversation.close': op(z.object({ conversationId: Id, note: text(2000).nullable(), categoryId: Id.nullable() }), Queued),
   'conversation.reopen': op(z.object({ conversationId: Id }), Queued),
   'conversation.markUnread': op(z.object({ conversationId: Id }), Queued),
   'conversation.tag': op(mutationArgs['conversation.tag'], Queued),
@@ -301,24 +300,24 @@ export const ipcContract = {
     z.object({
       conversationIds: z.array(Id).min(1).max(500),
       action: z.discriminatedUnion('type', [
-        z.object({ type: z.literal('close'), note: z.string().max(2000).nullable(), categoryId: Id.nullable() }),
+        z.object({ type: z.literal('close'), note: text(2000).nullable(), categoryId: Id.nullable() }),
         z.object({ type: z.literal('assign'), assigneeId: Id.nullable() }),
-        z.object({ type: z.literal('tag'), add: z.array(z.string()), remove: z.array(z.string()) }),
+        z.object({ type: z.literal('tag'), add: z.array(Tag).max(20), remove: z.array(Tag).max(20) }),
         z.object({ type: z.literal('markRead') }),
       ]),
     }),
     QueuedMany,
   ),
   'message.send': op(
-    z.object({ conversationId: Id, body: z.string().max(100_000), attachments: z.array(Attachment).max(10).default([]) }),
+    z.object({ conversationId: Id, body: text(100_000), attachments: z.array(Attachment).max(10).default([]) }),
     Queued.extend({ id: Id }),
   ),
   /** Keeps a file or recording on this device by sha256 (checked against the size and type limits) so a
    *  message can carry it; it is uploaded when the message leaves the outbox. Bytes travel as base64. */
   'attachment.stage': op(
     z.object({
-      name: z.string().min(1).max(200),
-      mime: z.string().max(200),
+      name: line(200, { min: 1 }),
+      mime: key(200),
       dataBase64: z.string().max(Math.ceil((16 * 1024 * 1024 * 4) / 3) + 4),
       kind: z.enum(['image', 'audio', 'voice', 'video', 'file']),
       durationMs: z.number().int().positive().nullable().default(null),
@@ -329,23 +328,23 @@ export const ipcContract = {
   'attachment.read': op(z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }), z.object({ mime: z.string(), dataBase64: z.string() })),
   /** Drafts are kept per conversation on this device, across restarts. */
   'draft.get': op(z.object({ conversationId: Id }), z.object({ body: z.string() })),
-  'draft.set': op(z.object({ conversationId: Id, body: z.string().max(100_000) }), z.object({ ok: z.literal(true) })),
+  'draft.set': op(z.object({ conversationId: Id, body: text(100_000) }), z.object({ ok: z.literal(true) })),
   /** Shared snippets and this user's own, by shortcut; a personal one hides a shared one with the same
    *  shortcut unless includeShadowed (the admin screen lists every shared snippet). */
   'snippet.list': op(z.object({ includeShadowed: z.boolean().optional() }).strict(), z.array(Snippet)),
   'snippet.save': op(
     z.object({
       id: Id.optional(),
-      title: z.string().max(80),
-      shortcut: z.string().max(32),
-      body: z.string().max(100_000),
+      title: line(80),
+      shortcut: key(32),
+      body: text(100_000),
       attachment: Attachment.nullable(),
       shared: z.boolean(),
     }),
     Queued.extend({ id: Id }),
   ),
   'snippet.delete': op(z.object({ id: Id }), Queued),
-  'note.add': op(z.object({ conversationId: Id, body: z.string().max(100_000), mentions: z.array(Id).max(20) }), Queued.extend({ id: Id })),
+  'note.add': op(z.object({ conversationId: Id, body: text(100_000), mentions: z.array(Id).max(20) }), Queued.extend({ id: Id })),
   'contact.get': op(
     z.object({ id: Id }),
     z.object({ contact: Contact, conversations: z.array(ConversationItem), history: z.array(ContactFieldChange) }).nullable(),
@@ -355,7 +354,7 @@ export const ipcContract = {
   'contact.merge': op(mutationArgs['contact.merge'], Queued),
   /** Tags in use in the mirror, most used first (for autocomplete). */
   'tags.list': op(Empty, z.array(z.object({ tag: z.string(), count: z.number().int().nonnegative() }))),
-  'search.query': op(z.object({ q: z.string().max(200), limit: z.number().int().min(1).max(100).default(20) }), SearchHits),
+  'search.query': op(z.object({ q: line(200), limit: z.number().int().min(1).max(100).default(20) }), SearchHits),
   'notifications.list': op(Empty, z.array(NotificationItem)),
   'notification.markRead': op(mutationArgs['notification.markRead'], Queued),
   'view.list': op(Empty, z.array(SavedView)),

@@ -5,12 +5,16 @@ import {
   Attachment,
   ClosingCategory,
   ContactFieldDefinition,
+  ContactFieldKey,
+  ContactPatchValue,
   ConversationStatus,
+  CustomFieldKey,
   CustomValue,
   Id,
   InboxSettings,
   MESSAGE_MAX_CHARS,
   MAX_ATTACHMENTS_PER_MESSAGE,
+  MAX_CUSTOM_FIELDS,
   MessageTemplate,
   Presence,
   Role,
@@ -19,6 +23,7 @@ import {
   Tag,
   Uuid,
 } from './domain';
+import { boundedRecord, email, epochMs, line, safeInt, text } from './values';
 
 const ConversationRef = { conversationId: Id };
 const TagList = z.array(Tag).max(20);
@@ -29,7 +34,7 @@ export const mutationArgs = {
     id: Uuid,
     conversationId: Id,
     // Length is checked by the rules so an oversized body is a clear business rejection, not a bad frame.
-    body: z.string().max(MESSAGE_MAX_CHARS * 4),
+    body: text(MESSAGE_MAX_CHARS * 4),
     /** Uploaded (PUT /blobs/<sha256>) before this mutation is pushed; the body may be empty when there are some. */
     attachments: z.array(Attachment).max(MAX_ATTACHMENTS_PER_MESSAGE).optional(),
     /** Forwarded from another conversation (shown as such; attachments are blobs the server already holds). */
@@ -41,10 +46,11 @@ export const mutationArgs = {
     id: Uuid,
     conversationId: Id,
     templateId: Id,
-    variables: z.array(z.string().max(1024)).max(20),
+    // One line each: WhatsApp refuses a template parameter holding a line break or a tab.
+    variables: z.array(line(1024)).max(20),
   }),
   /** An internal note; never reaches the customer. Mentioned users get a notification entry. */
-  'note.add': z.object({ id: Uuid, conversationId: Id, body: z.string().max(MESSAGE_MAX_CHARS * 4), mentions: z.array(Id).max(20) }),
+  'note.add': z.object({ id: Uuid, conversationId: Id, body: text(MESSAGE_MAX_CHARS * 4), mentions: z.array(Id).max(20) }),
   'conversation.assign': z.object({ ...ConversationRef, assigneeId: Id.nullable() }),
   /** To a user (toUserId) or to a team's queue (toTeamId, unassigned). `newConversationId` is used when the
    *  inbox starts a new conversation on transfer. */
@@ -55,7 +61,7 @@ export const mutationArgs = {
     newConversationId: Uuid,
   }),
   'conversation.setStatus': z.object({ ...ConversationRef, status: ConversationStatus }),
-  'conversation.close': z.object({ ...ConversationRef, note: z.string().max(2000).nullable(), categoryId: Id.nullable() }),
+  'conversation.close': z.object({ ...ConversationRef, note: text(2000).nullable(), categoryId: Id.nullable() }),
   'conversation.reopen': z.object(ConversationRef),
   'conversation.markRead': z.object(ConversationRef),
   'conversation.markUnread': z.object(ConversationRef),
@@ -64,16 +70,16 @@ export const mutationArgs = {
   'conversation.setBot': z.object({ ...ConversationRef, active: z.boolean() }),
   'contact.create': z.object({
     id: Uuid,
-    name: z.string().trim().min(1).max(120),
-    phones: z.array(z.string().max(40)).max(10),
-    emails: z.array(z.string().email().max(254)).max(10),
-    custom: z.record(CustomValue),
+    name: line(120, { min: 1 }),
+    phones: z.array(line(40)).max(10),
+    emails: z.array(email).max(10),
+    custom: boundedRecord(CustomFieldKey, CustomValue, MAX_CUSTOM_FIELDS),
   }),
   /** Per-field patch: `base` holds the version of each field the person edited from. */
   'contact.update': z.object({
     contactId: Id,
-    fields: z.record(z.unknown()),
-    base: z.record(z.number().int()),
+    fields: boundedRecord(ContactFieldKey, ContactPatchValue, MAX_CUSTOM_FIELDS + 4),
+    base: boundedRecord(ContactFieldKey, safeInt.nonnegative(), MAX_CUSTOM_FIELDS + 4),
   }),
   /** Merges `sourceId` into `targetId` on the server: conversations and identities move, the source is hidden. */
   'contact.merge': z.object({ targetId: Id, sourceId: Id }),
@@ -82,22 +88,22 @@ export const mutationArgs = {
   'view.delete': z.object({ id: Id }),
   'admin.user.invite': z.object({
     id: Uuid,
-    email: z.string().email().max(254),
-    name: z.string().trim().min(1).max(120),
+    email,
+    name: line(120, { min: 1 }),
     role: Role,
-    teamIds: z.array(Id),
+    teamIds: z.array(Id).max(100),
   }),
   'admin.user.update': z.object({
     userId: Id,
-    name: z.string().trim().min(1).max(120).optional(),
+    name: line(120, { min: 1 }).optional(),
     role: Role.optional(),
-    teamIds: z.array(Id).optional(),
+    teamIds: z.array(Id).max(100).optional(),
     active: z.boolean().optional(),
   }),
-  'admin.team.save': z.object({ id: Id, name: z.string().trim().min(1).max(80) }),
+  'admin.team.save': z.object({ id: Id, name: line(80, { min: 1 }) }),
   'admin.inbox.update': z.object({
     inboxId: Id,
-    name: z.string().trim().min(1).max(80).optional(),
+    name: line(80, { min: 1 }).optional(),
     teamId: Id.nullable().optional(),
     settings: InboxSettings.partial().optional(),
   }),
@@ -111,8 +117,8 @@ export const mutationArgs = {
   'reminder.set': z.object({
     id: Uuid,
     conversationId: Id,
-    dueAt: z.number().int().nonnegative(),
-    note: z.string().trim().max(500).nullable(),
+    dueAt: epochMs,
+    note: text(500, { trim: true }).nullable(),
     postpone: z.boolean(),
   }),
   /** Forward only (active -> dismissed -> done -> deleted); a move backwards is accepted and changes nothing. */
@@ -130,10 +136,10 @@ export const MUTATION_NAMES = Object.keys(mutationArgs) as MutationName[];
 /** A mutation as the wire carries it. `args` is validated against `mutationArgs[name]` separately,
  *  so an unknown name or bad args is rejected on its own without failing the whole push. */
 export const MutationEnvelope = z.object({
-  id: z.number().int().positive(),
+  id: safeInt.positive(),
   name: z.string().min(1).max(64),
   args: z.unknown(),
-  clientTime: z.number().int().nonnegative(),
+  clientTime: safeInt.nonnegative(),
 });
 export type MutationEnvelope = z.infer<typeof MutationEnvelope>;
 

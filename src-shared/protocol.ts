@@ -22,6 +22,7 @@ import {
 } from './domain';
 import { ErrorBody } from './errors';
 import { MutationEnvelope } from './mutations';
+import { key, safeInt } from './values';
 
 export const PROTOCOL_VERSION = 1;
 /** Version of the row shapes in ops; a client with another schema is refused (PROTOCOL_MISMATCH) until updated. */
@@ -66,9 +67,9 @@ export const Hello = z.object({
   protocol: z.number().int(),
   schema: z.number().int(),
   clientId: z.string().uuid(),
-  token: z.string().min(1).max(256),
-  epoch: z.string().nullable(),
-  cursor: z.number().int().nonnegative().nullable(),
+  token: key(256, { min: 1 }),
+  epoch: key(64).nullable(),
+  cursor: safeInt.nonnegative().nullable(),
 });
 export type Hello = z.infer<typeof Hello>;
 

@@ -3,24 +3,26 @@
 import { z } from 'zod';
 import { MESSAGE_MAX_CHARS, Millis } from './domain';
 import { ErrorBody } from './errors';
+import { key, line, text } from './values';
 
 export const VisitorJoin = z.object({
   type: z.literal('join'),
   visitorId: z.string().uuid(),
-  secret: z.string().min(16).max(128),
-  name: z.string().trim().min(1).max(120),
+  secret: key(128, { min: 16 }),
+  name: line(120, { min: 1 }),
 });
 export const VisitorSay = z.object({
   type: z.literal('say'),
   /** Client-made UUID: a resend after a reconnect is stored once. */
   id: z.string().uuid(),
-  body: z.string().min(1).max(MESSAGE_MAX_CHARS),
+  /** Control characters are left out (an empty message is then refused with EMPTY_MESSAGE). */
+  body: text(MESSAGE_MAX_CHARS),
 });
 /** The page showed the customer every agent message up to this one (the newest on screen while the
  *  page was visible): they become `read` for the agents. */
 export const VisitorSeen = z.object({
   type: z.literal('seen'),
-  messageId: z.string().min(1).max(64),
+  messageId: key(64, { min: 1 }),
 });
 export const VisitorFrame = z.discriminatedUnion('type', [VisitorJoin, VisitorSay, VisitorSeen]);
 export type VisitorFrame = z.infer<typeof VisitorFrame>;
@@ -48,6 +50,8 @@ export type WebchatMessage = z.infer<typeof WebchatMessage>;
 export const WebchatServerFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('joined'), name: z.string(), history: z.array(WebchatMessage) }),
   z.object({ type: z.literal('message'), message: WebchatMessage }),
-  z.object({ type: z.literal('error'), error: ErrorBody }),
+  /** `messageId`: the customer's message this refuses (a `say`). It is not sent again unless the code is
+   *  INTERNAL (a passing failure: the page keeps it and sends it again after a reconnect). */
+  z.object({ type: z.literal('error'), error: ErrorBody, messageId: z.string().optional() }),
 ]);
 export type WebchatServerFrame = z.infer<typeof WebchatServerFrame>;

@@ -187,8 +187,19 @@ export function recordMany(db: WritableDb, inputs: readonly MutationInput[], now
 }
 
 /** The oldest unconfirmed mutations, in the order they were made. */
+/** The next mutations to push, in order. A row today's contract refuses (an older version recorded it) is
+ *  pushed as it was stored, for the server to refuse with its reason: never skipped, never a local jam. */
 export function nextBatch(db: ReadonlyDb, limit: number): AnyMutation[] {
-  return db.prepare<[number], OutboxRow>('SELECT * FROM outbox ORDER BY mutation_id LIMIT ?').all(limit).map(outboxMutation);
+  return db
+    .prepare<[number], OutboxRow>('SELECT * FROM outbox ORDER BY mutation_id LIMIT ?')
+    .all(limit)
+    .map((row) => {
+      try {
+        return outboxMutation(row);
+      } catch {
+        return { id: row.mutation_id, name: row.name, args: JSON.parse(row.args) as unknown, clientTime: row.created_at } as AnyMutation;
+      }
+    });
 }
 
 export function pendingCount(db: ReadonlyDb): number {

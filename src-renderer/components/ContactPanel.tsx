@@ -26,7 +26,7 @@ function toDraft(kind: Kind, value: unknown): string {
   return String(value);
 }
 
-function fromDraft(kind: Kind, draft: string): unknown {
+function fromDraft(kind: Kind, draft: string): string | number | boolean | string[] | null {
   switch (kind) {
     case 'list':
       return draft

@@ -1,6 +1,7 @@
 // Users, teams and inboxes: tenant-wide rows every agent of the tenant receives.
 import type { Channel, Inbox, InboxSettings, Presence, Role, Team, User } from '../../src-shared/domain';
 import type { Viewer } from '../../src-shared/rules/visibility';
+import { isCleanKey } from '../../src-shared/values';
 import type { ChangeBatch } from './changeLog';
 import type { Queryable, Tx } from './db';
 import { INBOX_COLUMNS, USER_COLUMNS, toInbox, toTeam, toUser, type InboxDbRow, type UserRow } from './rows';
@@ -116,8 +117,8 @@ export function publicInbox(i: InboxRow): Inbox {
 }
 
 export async function findInboxBySlug(db: Queryable, slug: string): Promise<InboxRow | null> {
-  // Text in the database cannot hold NUL, so no inbox has such a slug (and asking would fail).
-  if (slug.includes('\0')) return null;
+  // A slug comes from a public URL: one no inbox could have (a %00 in it) is simply not found.
+  if (slug.length > 200 || !isCleanKey(slug)) return null;
   const [row] = await db.query<InboxDbRow>(`SELECT ${INBOX_COLUMNS} FROM inboxes i WHERE i.slug = $1`, [slug]);
   return row ? toInboxRow(row) : null;
 }

@@ -1,12 +1,13 @@
 // Applies a push: one transaction per mutation, exactly once per (clientId, mutation id).
-import type { ErrorBody } from '../../src-shared/errors';
-import { isBandejaError } from '../../src-shared/errors';
+import type { BandejaError, ErrorBody } from '../../src-shared/errors';
 import type { MutationEnvelope } from '../../src-shared/mutations';
 import type { PushResultItem } from '../../src-shared/protocol';
+import { cleanText } from '../../src-shared/values';
 import { ChangeBatch } from '../store/changeLog';
-import type { Db, Queryable } from '../store/db';
+import type { Db, Queryable, Tx } from '../store/db';
 import { getUser, type UserWithTenant } from '../store/directory';
 import { nextVersion } from '../store/tenants';
+import { definitiveRefusal, describeWriteError, isTransientWriteError } from '../store/writeErrors';
 import { runMutation, type AfterCommit } from './mutators';
 
 export interface PushOutcome {
@@ -20,6 +21,34 @@ export interface PushOutcome {
 }
 
 class SignedOut extends Error {}
+
+/** Stores a refusal as the result of mutation `id` and moves the client's counter to it. */
+async function storeRejection(tx: Tx, clientId: string, id: number, e: BandejaError): Promise<void> {
+  await tx.query('INSERT INTO mutation_results (client_id, mutation_id, status, code, message) VALUES ($1, $2, $3, $4, $5)', [
+    clientId,
+    id,
+    'rejected',
+    e.code,
+    // A message may quote what the client sent (an unknown mutation's name): only what the column holds.
+    cleanText(e.message).slice(0, 2000),
+  ]);
+}
+
+/** A mutation whose transaction failed for good outside its savepoint (a fault around the mutator rather
+ *  than in it): refused in a transaction of its own, if it is still the next one expected. */
+async function rejectAlone(db: Db, clientId: string, actor: UserWithTenant, id: number, e: BandejaError): Promise<boolean> {
+  return db.tx(async (tx) => {
+    const [client] = await tx.query<{ last_mutation_id: number }>(
+      'SELECT last_mutation_id FROM clients WHERE id = $1 AND user_id = $2 FOR UPDATE',
+      [clientId, actor.id],
+    );
+    if (!client || client.last_mutation_id !== id - 1) return false;
+    await nextVersion(tx, actor.tenantId);
+    await storeRejection(tx, clientId, id, e);
+    await tx.query('UPDATE clients SET last_mutation_id = $2 WHERE id = $1', [clientId, id]);
+    return true;
+  });
+}
 
 export async function lastMutationId(db: Queryable, clientId: string): Promise<number> {
   const [row] = await db.query<{ last_mutation_id: number }>('SELECT last_mutation_id FROM clients WHERE id = $1', [clientId]);
@@ -79,16 +108,13 @@ export async function processPush(
           });
           result = { id: m.id, status: 'ok' };
         } catch (e) {
-          if (!isBandejaError(e)) throw e;
+          // A passing failure fails the whole transaction (retried); anything else is this mutation's answer.
+          if (isTransientWriteError(e)) throw e;
+          const refusal = definitiveRefusal(e);
+          if (refusal !== e) log(`push ${clientId}#${m.id} ${m.name.slice(0, 64)} refused for good: ${describeWriteError(e)}`);
           pending.length = 0;
-          await tx.query('INSERT INTO mutation_results (client_id, mutation_id, status, code, message) VALUES ($1, $2, $3, $4, $5)', [
-            clientId,
-            m.id,
-            'rejected',
-            e.code,
-            e.message,
-          ]);
-          result = { id: m.id, status: 'rejected', error: e.toBody() };
+          await storeRejection(tx, clientId, m.id, refusal);
+          result = { id: m.id, status: 'rejected', error: refusal.toBody() };
         }
         const advanced = await tx.query('UPDATE clients SET last_mutation_id = $2 WHERE id = $1 RETURNING id', [clientId, m.id]);
         if (advanced.length !== 1) throw new Error('The client row disappeared.');
@@ -98,7 +124,19 @@ export async function processPush(
       if (item.status === 'ok' || item.status === 'rejected') committed = true;
     } catch (e) {
       if (e instanceof SignedOut) return { results, lmid: await lastMutationId(db, clientId), committed, effects, signedOut: true };
-      log(`push ${clientId}#${m.id} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      log(`push ${clientId}#${m.id} failed: ${describeWriteError(e)}`);
+      if (!isTransientWriteError(e)) {
+        const refusal = definitiveRefusal(e);
+        const stored = await rejectAlone(db, clientId, actor, m.id, refusal).catch((again: unknown) => {
+          log(`push ${clientId}#${m.id} could not be refused either: ${describeWriteError(again)}`);
+          return false;
+        });
+        if (stored) {
+          committed = true;
+          results.push({ id: m.id, status: 'rejected', error: refusal.toBody() });
+          continue;
+        }
+      }
       results.push({
         id: m.id,
         status: 'error',

@@ -10,8 +10,9 @@ import type { ReadonlyDb, WritableDb } from './db';
 /** The files a mutation carries, which the server must hold before it is pushed. */
 export function attachmentsOf(m: Pick<AnyMutation, 'name' | 'args'>): Attachment[] {
   const { name, args } = m as AnyMutation;
-  if (name === 'message.send') return args.attachments ?? [];
-  if (name === 'snippet.save') return args.attachment ? [args.attachment] : [];
+  // Arguments are checked when recorded; a row an older version recorded may not fit them (nextBatch).
+  if (name === 'message.send') return Array.isArray(args.attachments) ? args.attachments : [];
+  if (name === 'snippet.save') return args.attachment && typeof args.attachment === 'object' ? [args.attachment] : [];
   return [];
 }
 

@@ -3,7 +3,7 @@
 import type { Channel, Conversation, InboxSettings, Reminder, User } from '../../../src-shared/domain';
 import { DEFAULT_INBOX_SETTINGS } from '../../../src-shared/domain';
 import { BandejaError, isBandejaError } from '../../../src-shared/errors';
-import { mutationArgs, type AnyMutation, type MutationName } from '../../../src-shared/mutations';
+import { isMutationName, mutationArgs, type AnyMutation, type MutationName } from '../../../src-shared/mutations';
 import { createContact, patchContact } from '../../../src-shared/rules/contact';
 import {
   addNote,
@@ -73,10 +73,13 @@ export function sessionViewer(db: ReadonlyDb): Viewer | null {
   return { id: current.id, role: current.role, teamIds: current.teamIds };
 }
 
+/** An outbox row as a mutation. A row an older version recorded that today's contract refuses throws
+ *  INVALID_ARGS: replays skip it (the server refuses it too, and the agent is told then). */
 export function outboxMutation(row: OutboxRow): AnyMutation {
   const name = row.name as MutationName;
-  const args = mutationArgs[name].parse(JSON.parse(row.args));
-  return { id: row.mutation_id, name, args, clientTime: row.created_at } as AnyMutation;
+  const parsed = isMutationName(name) ? mutationArgs[name].safeParse(JSON.parse(row.args)) : null;
+  if (!parsed?.success) throw new BandejaError('INVALID_ARGS', `Action ${row.mutation_id} (${name}) no longer has valid arguments.`);
+  return { id: row.mutation_id, name, args: parsed.data, clientTime: row.created_at } as AnyMutation;
 }
 
 function inboxSettings(db: ReadonlyDb, inboxId: string): InboxSettings {

@@ -63,15 +63,15 @@ var T = {
   en: {title:'Chat with us', online:'We reply as soon as we can', offline:'Reconnecting… your messages will be sent', welcome:'Hi there!', intro:'Tell us your name and we will connect you with our team.',
        name:'Your name', start:'Start chat', message:'Message', placeholder:'Write a message…', send:'Send', log:'Conversation',
        empty:'Send us a message: an agent will reply right here.', you:'You', agent:'Agent', sending:'Sending…', powered:'Powered by Bandeja', voice:'Voice note', audio:'Audio', image:'Image', file:'Download',
-       errors:{MESSAGE_TOO_LONG:'This message is too long. Split it into shorter messages.', EMPTY_MESSAGE:'Write something before sending.', UNAUTHORIZED:'This chat could not be opened here. Reload the page to start a new chat.', other:'Something went wrong. Please try again.'}},
+       errors:{MESSAGE_TOO_LONG:'This message is too long. Split it into shorter messages.', EMPTY_MESSAGE:'Write something before sending.', UNAUTHORIZED:'This chat could not be opened here. Reload the page to start a new chat.', refused:'This message could not be sent. Change it and try again.', other:'Something went wrong. Please try again.'}},
   es: {title:'Chatea con nosotros', online:'Respondemos lo antes posible', offline:'Reconectando… tus mensajes se enviarán', welcome:'¡Hola!', intro:'Dinos tu nombre y te pondremos en contacto con nuestro equipo.',
        name:'Tu nombre', start:'Iniciar chat', message:'Mensaje', placeholder:'Escribe un mensaje…', send:'Enviar', log:'Conversación',
        empty:'Envíanos un mensaje: un agente te responderá aquí mismo.', you:'Tú', agent:'Agente', sending:'Enviando…', powered:'Con la tecnología de Bandeja', voice:'Nota de voz', audio:'Audio', image:'Imagen', file:'Descargar',
-       errors:{MESSAGE_TOO_LONG:'El mensaje es demasiado largo. Divídelo en mensajes más cortos.', EMPTY_MESSAGE:'Escribe algo antes de enviar.', UNAUTHORIZED:'No se pudo abrir este chat aquí. Recarga la página para empezar uno nuevo.', other:'Algo salió mal. Inténtalo de nuevo.'}},
+       errors:{MESSAGE_TOO_LONG:'El mensaje es demasiado largo. Divídelo en mensajes más cortos.', EMPTY_MESSAGE:'Escribe algo antes de enviar.', UNAUTHORIZED:'No se pudo abrir este chat aquí. Recarga la página para empezar uno nuevo.', refused:'No se pudo enviar este mensaje. Cámbialo e inténtalo de nuevo.', other:'Algo salió mal. Inténtalo de nuevo.'}},
   'pt-BR': {title:'Fale conosco', online:'Respondemos o quanto antes', offline:'Reconectando… suas mensagens serão enviadas', welcome:'Olá!', intro:'Diga seu nome e vamos conectar você à nossa equipe.',
        name:'Seu nome', start:'Iniciar conversa', message:'Mensagem', placeholder:'Escreva uma mensagem…', send:'Enviar', log:'Conversa',
        empty:'Envie uma mensagem: um atendente responderá aqui mesmo.', you:'Você', agent:'Atendente', sending:'Enviando…', powered:'Desenvolvido com Bandeja', voice:'Mensagem de voz', audio:'Áudio', image:'Imagem', file:'Baixar',
-       errors:{MESSAGE_TOO_LONG:'A mensagem é longa demais. Divida-a em mensagens menores.', EMPTY_MESSAGE:'Escreva algo antes de enviar.', UNAUTHORIZED:'Não foi possível abrir esta conversa aqui. Recarregue a página para começar outra.', other:'Algo deu errado. Tente novamente.'}}
+       errors:{MESSAGE_TOO_LONG:'A mensagem é longa demais. Divida-a em mensagens menores.', EMPTY_MESSAGE:'Escreva algo antes de enviar.', UNAUTHORIZED:'Não foi possível abrir esta conversa aqui. Recarregue a página para começar outra.', refused:'Não foi possível enviar esta mensagem. Altere-a e tente novamente.', other:'Algo deu errado. Tente novamente.'}}
 };
 function pickLang(){
   var asked = new URLSearchParams(location.search).get('lang') || navigator.language || 'en';
@@ -179,8 +179,11 @@ function connect(){
       reportSeen();
       if (f.message.from === 'customer') { outbox = outbox.filter(function(m){ return m.id !== f.message.id; }); save(KEY + '.outbox', outbox); }
     } else if (f.type === 'error') {
-      notice(t.errors[f.error.code] || t.errors.other);
-      if (f.error.code === 'MESSAGE_TOO_LONG' || f.error.code === 'EMPTY_MESSAGE') dropRejected();
+      // A refusal naming one of our messages is its answer for good (INTERNAL passes: it is sent again
+      // after a reconnect); an older server names none, and refuses only the oldest.
+      var refused = f.messageId ? f.error.code !== 'INTERNAL' : (f.error.code === 'MESSAGE_TOO_LONG' || f.error.code === 'EMPTY_MESSAGE');
+      notice(t.errors[f.error.code] || (refused ? t.errors.refused : t.errors.other));
+      if (refused) dropRejected(f.messageId);
     }
   };
   sock.onclose = function(){
@@ -190,9 +193,12 @@ function connect(){
     setTimeout(connect, delay);
   };
 }
-// The server refused the oldest unconfirmed message for good: drop it so the rest can go.
-function dropRejected(){
-  var m = outbox.shift(); save(KEY + '.outbox', outbox);
+// The server refused a message for good (the one named, else the oldest unconfirmed): drop it so the
+// rest can go, and give its words back to the visitor.
+function dropRejected(id){
+  var i = id ? outbox.findIndex(function(m){ return m.id === id; }) : 0;
+  if (i < 0) return;
+  var m = outbox.splice(i, 1)[0]; save(KEY + '.outbox', outbox);
   if (m && shown[m.id]) { shown[m.id].remove(); delete shown[m.id]; $('message').value = m.body; }
 }
 function openChat(){

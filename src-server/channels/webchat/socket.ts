@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import { MESSAGE_MAX_CHARS } from '../../../src-shared/domain';
 import type { ErrorBody } from '../../../src-shared/errors';
 import { parseFrame } from '../../../src-shared/protocol';
+import { isCleanKey } from '../../../src-shared/values';
 import { VISITOR_FRAME_TYPES, VisitorFrame, type WebchatServerFrame } from '../../../src-shared/webchat';
 import type { Db } from '../../store/db';
 import type { InboxRow } from '../../store/directory';
@@ -21,13 +22,17 @@ import {
 } from './store';
 import type { WebchatMedia } from './media';
 import type { VisitorSockets } from './visitors';
+import { definitiveRefusal, describeWriteError, isTransientWriteError } from '../../store/writeErrors';
 
-function isOverlongSay(text: string): boolean {
+/** The message a frame that could not be read was meant to send (a `say`), so the answer can name it. */
+function sayOf(text: string): { id: string | undefined; overlong: boolean } | null {
   try {
-    const raw = JSON.parse(text) as { type?: unknown; body?: unknown };
-    return raw.type === 'say' && typeof raw.body === 'string' && raw.body.length > MESSAGE_MAX_CHARS;
+    const raw = JSON.parse(text) as { type?: unknown; id?: unknown; body?: unknown };
+    if (typeof raw !== 'object' || raw === null || raw.type !== 'say') return null;
+    const id = typeof raw.id === 'string' && raw.id.length <= 64 && isCleanKey(raw.id) ? raw.id : undefined;
+    return { id, overlong: typeof raw.body === 'string' && raw.body.length > MESSAGE_MAX_CHARS };
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -45,17 +50,19 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
   const send = (frame: WebchatServerFrame) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
-  const sendError = (error: ErrorBody) => send({ type: 'error', error });
+  const sendError = (error: ErrorBody, messageId?: string) =>
+    send(messageId ? { type: 'error', error, messageId } : { type: 'error', error });
   const slug = inbox.slug ?? '';
 
   const onFrame = async (text: string | null) => {
     if (text === null) return sendError({ code: 'BAD_FRAME', message: 'Frames must be JSON text.' });
     const parsed = parseFrame(VisitorFrame, VISITOR_FRAME_TYPES, text);
     if (!parsed.ok) {
-      // Tell an overlong message apart, so the page can say what to do.
-      if (parsed.code === 'BAD_FRAME' && isOverlongSay(text))
-        return sendError({ code: 'MESSAGE_TOO_LONG', message: 'This message is too long. Split it into shorter messages.' });
-      return sendError({ code: parsed.code, message: parsed.message });
+      // Tell an overlong message apart, so the page can say what to do; name the message refused.
+      const say = parsed.code === 'BAD_FRAME' ? sayOf(text) : null;
+      if (say?.overlong)
+        return sendError({ code: 'MESSAGE_TOO_LONG', message: 'This message is too long. Split it into shorter messages.' }, say.id);
+      return sendError({ code: parsed.code, message: parsed.message }, say?.id);
     }
     const frame = parsed.value;
     if (frame.type === 'join') {
@@ -74,8 +81,18 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
     if (!joined) return sendError({ code: 'UNAUTHORIZED', message: 'Join the chat before sending messages.' });
     if (frame.type === 'seen')
       return reportState(deps, inbox.tenantId, await unreadAgentMessagesUpTo(deps.db, inbox.id, joined.contactId, frame.messageId), 'read');
-    if (frame.body.trim().length === 0) return sendError({ code: 'EMPTY_MESSAGE', message: 'The message is empty.' });
-    const result = await storeCustomerMessage(deps.db, inbox, joined.contactId, frame.id, frame.body);
+    if (frame.body.trim().length === 0) return sendError({ code: 'EMPTY_MESSAGE', message: 'The message is empty.' }, frame.id);
+    let result: Awaited<ReturnType<typeof storeCustomerMessage>>;
+    try {
+      result = await storeCustomerMessage(deps.db, inbox, joined.contactId, frame.id, frame.body);
+    } catch (e) {
+      deps.log(`webchat message ${frame.id} not stored: ${describeWriteError(e)}`);
+      // A passing failure: the page keeps the message and sends it again after reconnecting. Anything
+      // else is this message's answer: the page gives it back to the visitor and does not send it again.
+      if (isTransientWriteError(e))
+        return sendError({ code: 'INTERNAL', message: 'The message could not be sent yet. It will be sent again.' }, frame.id);
+      return sendError(definitiveRefusal(e).toBody(), frame.id);
+    }
     if (result.stored) {
       deps.hub.poke(inbox.tenantId);
       deps.visitors.send(inbox.id, joined.visitorId, {
@@ -96,7 +113,7 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
     queue = queue
       .then(() => onFrame(text))
       .catch((e) => {
-        deps.log(`webchat socket error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        deps.log(`webchat socket error: ${describeWriteError(e)}`);
         sendError({ code: 'INTERNAL', message: 'Something went wrong. Please try again.' });
       });
   });

@@ -1,12 +1,15 @@
 // WhatsApp Cloud API webhooks: GET /webhooks/whatsapp answers Meta's subscription check; POST carries
 // customers' messages and the statuses of ours, signed with the app secret (X-Hub-Signature-256 over
-// the raw body). A bad signature or a malformed body is refused and stores nothing.
+// the raw body). A bad signature or a body that is not a WhatsApp webhook is refused and stores nothing.
+// Within a batch each message and status stands alone: every good one is stored (once, however often Meta
+// repeats the batch) and each bad one is reported in the answer and logged without its text.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import type { Attachment, MessageState } from '../../../src-shared/domain';
-import { isBandejaError } from '../../../src-shared/errors';
+import { MESSAGE_MAX_CHARS, type Attachment, type MessageState } from '../../../src-shared/domain';
+import { isBandejaError, type ErrorCode } from '../../../src-shared/errors';
+import { MAX_EPOCH_MS, key, line, text } from '../../../src-shared/values';
 import { sendError } from '../../auth/routes';
 import type { BlobFiles } from '../../blobs/files';
 import { recordBlob } from '../../store/blobs';
@@ -19,6 +22,7 @@ import { linkExternalId, messageOfExternalId, messageOfStatus } from '../../stor
 import type { ChangeBatch } from '../../store/changeLog';
 import { getInbox, type InboxRow } from '../../store/directory';
 import type { SyncHub } from '../../sync/hub';
+import { definitiveRefusal, describeWriteError, isTransientWriteError } from '../../store/writeErrors';
 import { insertCustomerMessage } from '../customerMessages';
 import { fetchMedia, providerReason } from './graph';
 
@@ -26,51 +30,76 @@ export const WEBHOOK_PATH = '/webhooks/whatsapp';
 /** Meta's payloads are small (media travels by id); anything this big is not one. */
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
+/** Longest text kept from a webhook field (WhatsApp's own limits are lower). */
+const MAX_TEXT = MESSAGE_MAX_CHARS * 4;
 const Media = z.object({
-  id: z.string().min(1),
-  mime_type: z.string().optional(),
-  caption: z.string().optional(),
-  filename: z.string().optional(),
+  id: key(512, { min: 1 }),
+  mime_type: key(200).optional(),
+  caption: text(MAX_TEXT).optional(),
+  filename: line(1000).optional(),
   voice: z.boolean().optional(),
 });
 const InboundMessage = z.object({
   from: z.string().regex(/^\d{4,20}$/),
-  id: z.string().min(1).max(512),
-  timestamp: z.string().regex(/^\d{1,12}$/),
-  type: z.string(),
-  text: z.object({ body: z.string() }).optional(),
+  id: key(512, { min: 1 }),
+  timestamp: z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .refine((s) => Number(s) * 1000 <= MAX_EPOCH_MS, 'is beyond any date Bandeja keeps'),
+  type: key(64),
+  text: z.object({ body: text(MAX_TEXT) }).optional(),
   image: Media.optional(),
   audio: Media.optional(),
   video: Media.optional(),
   document: Media.optional(),
   sticker: Media.optional(),
   location: z
-    .object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() })
+    .object({ latitude: z.number().finite(), longitude: z.number().finite(), name: line(1000).optional(), address: line(1000).optional() })
     .optional(),
-  reaction: z.object({ emoji: z.string().optional(), message_id: z.string() }).optional(),
+  reaction: z.object({ emoji: line(64).optional(), message_id: key(512) }).optional(),
 });
 type InboundMessage = z.infer<typeof InboundMessage>;
 const StatusError = z.object({
-  code: z.number(),
-  title: z.string().optional(),
-  message: z.string().optional(),
-  error_data: z.object({ details: z.string().optional() }).optional(),
+  code: z.number().int(),
+  title: line(1000).optional(),
+  message: text(MAX_TEXT).optional(),
+  error_data: z.object({ details: text(MAX_TEXT).optional() }).optional(),
 });
 const Status = z.object({
-  id: z.string().min(1),
-  status: z.string(),
+  id: key(512, { min: 1 }),
+  status: key(64),
   timestamp: z.string().optional(),
   recipient_id: z.string().optional(),
   errors: z.array(StatusError).optional(),
 });
+type Status = z.infer<typeof Status>;
+const Contact = z.object({ wa_id: key(64), profile: z.object({ name: line(200).optional() }).optional() });
+/** One change's envelope; its messages, statuses and contacts are read one by one. */
 const MessagesValue = z.object({
   messaging_product: z.literal('whatsapp'),
-  metadata: z.object({ phone_number_id: z.string().min(1) }),
-  contacts: z.array(z.object({ wa_id: z.string(), profile: z.object({ name: z.string().optional() }).optional() })).optional(),
-  messages: z.array(InboundMessage).optional(),
-  statuses: z.array(Status).optional(),
+  metadata: z.object({ phone_number_id: key(64, { min: 1 }) }),
+  contacts: z.array(z.unknown()).optional(),
+  messages: z.array(z.unknown()).optional(),
+  statuses: z.array(z.unknown()).optional(),
 });
 type MessagesValue = z.infer<typeof MessagesValue>;
+
+/** An item of a batch that was not stored, as the answer reports it (never with its text). */
+interface Refusal {
+  id?: string;
+  code: ErrorCode;
+  message: string;
+}
+
+/** What happened to a batch: refused items, and whether something must be tried again (Meta repeats a
+ *  webhook that did not answer 200; what was stored is skipped then). */
+interface BatchReport {
+  refused: Refusal[];
+  retry: boolean;
+}
+
+/** A failure that may pass (a media download, a file removed meanwhile, a lost race): Meta retries. */
+class RetryLater extends Error {}
 const Payload = z.object({
   object: z.literal('whatsapp_business_account'),
   entry: z.array(z.object({ id: z.string(), changes: z.array(z.object({ field: z.string(), value: z.unknown() })) })),
@@ -100,7 +129,17 @@ function signatureMatches(raw: Buffer, header: string | undefined, secret: strin
 }
 
 class AlreadyStored extends Error {}
-class RaceLost extends Error {}
+class RaceLost extends RetryLater {}
+
+function idOf(raw: unknown): string | undefined {
+  const id = (raw as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && id.length <= 512 ? id.replace(/[^\x21-\x7e]/g, '?') : undefined;
+}
+
+function issueOf(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join('.')} ${issue.message}` : 'malformed';
+}
 
 export function registerWhatsAppWebhook(app: FastifyInstance, deps: WhatsAppDeps): void {
   app.get<{ Querystring: Record<string, string | undefined> }>(WEBHOOK_PATH, async (request, reply) => {
@@ -130,20 +169,17 @@ export function registerWhatsAppWebhook(app: FastifyInstance, deps: WhatsAppDeps
       }
       const payload = Payload.safeParse(json);
       if (!payload.success) return sendError(reply, 400, 'BAD_FRAME', 'This is not a WhatsApp Business Account webhook.');
-      // Check every change before storing any, so a malformed part stores nothing at all.
       const changes: { account: WhatsAppAccount; value: MessagesValue }[] = [];
+      const report: BatchReport = { refused: [], retry: false };
+      let malformed = 0;
       for (const entry of payload.data.entry)
         for (const change of entry.changes) {
           if (change.field !== 'messages') continue;
           const value = MessagesValue.safeParse(change.value);
           if (!value.success) {
-            const issue = value.error.issues[0];
-            return sendError(
-              reply,
-              400,
-              'BAD_FRAME',
-              `Malformed messages change${issue ? ` at ${issue.path.join('.')}: ${issue.message}` : ''}.`,
-            );
+            malformed++;
+            report.refused.push({ code: 'BAD_FRAME', message: `Malformed messages change: ${issueOf(value.error)}.` });
+            continue;
           }
           // Only the account whose secret signed it may speak for its phone number.
           const account = signedBy.find((a) => a.phoneNumberId === value.data.metadata.phone_number_id);
@@ -153,29 +189,72 @@ export function registerWhatsAppWebhook(app: FastifyInstance, deps: WhatsAppDeps
           }
           changes.push({ account, value: value.data });
         }
-      for (const { account, value } of changes) await applyChange(deps, account, value);
-      return reply.send({ ok: true });
+      // Nothing in it is a WhatsApp change at all: the body is what is wrong.
+      if (malformed > 0 && changes.length === 0) return sendError(reply, 400, 'BAD_FRAME', report.refused[0]!.message);
+      for (const { account, value } of changes) await applyChange(deps, account, value, report);
+      for (const r of report.refused) deps.log(`WhatsApp webhook item ${r.id ?? '(no id)'} refused: ${r.code} ${r.message}`);
+      if (report.retry)
+        return reply
+          .code(500)
+          .send({ code: 'INTERNAL', message: 'Some items could not be stored yet. Send the webhook again.', refused: report.refused });
+      return reply.send(report.refused.length > 0 ? { ok: true, refused: report.refused } : { ok: true });
     });
   });
 }
 
-async function applyChange(deps: WhatsAppDeps, account: WhatsAppAccount, value: MessagesValue): Promise<void> {
+/** Runs one item's write; a failure is reported for that item alone (a passing one asks Meta to retry). */
+async function oneItem(deps: WhatsAppDeps, report: BatchReport, id: string | undefined, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (e) {
+    if (e instanceof RetryLater || isTransientWriteError(e)) {
+      deps.log(`WhatsApp webhook item ${id ?? '(no id)'} not stored yet: ${describeWriteError(e)}`);
+      report.retry = true;
+      return;
+    }
+    deps.log(`WhatsApp webhook item ${id ?? '(no id)'} not stored: ${describeWriteError(e)}`);
+    const refusal = definitiveRefusal(e);
+    report.refused.push({ id, code: refusal.code, message: refusal.message });
+  }
+}
+
+async function applyChange(deps: WhatsAppDeps, account: WhatsAppAccount, value: MessagesValue, report: BatchReport): Promise<void> {
   const inbox = await getInbox(deps.db, account.inboxId);
   if (!inbox) return;
-  const names = new Map((value.contacts ?? []).map((c) => [c.wa_id, c.profile?.name?.trim() || null]));
-  for (const m of value.messages ?? []) await storeInbound(deps, account, inbox, m, names.get(m.from) ?? null);
-  for (const s of value.statuses ?? []) {
-    const state = STATUS_STATES[s.status];
-    if (!state) continue;
-    const error = state === 'failed' ? providerReason(s.errors?.[0]) : null;
-    // A status can come before the id of the message it names is stored: then it is kept for that moment.
-    const messageId = await messageOfStatus(deps.db, inbox.id, { externalId: s.id, state, error }, Date.now());
-    if (!messageId) continue;
-    const { changed } = await writeTenantChanges(deps.db, inbox.tenantId, (tx, batch) =>
-      reportMessageState(tx, batch, [messageId], state, error),
-    );
-    if (changed) deps.hub.poke(inbox.tenantId);
+  const names = new Map<string, string | null>();
+  for (const raw of value.contacts ?? []) {
+    const c = Contact.safeParse(raw);
+    if (c.success) names.set(c.data.wa_id, c.data.profile?.name || null);
   }
+  for (const raw of value.messages ?? []) {
+    const m = InboundMessage.safeParse(raw);
+    if (!m.success) {
+      report.refused.push({ id: idOf(raw), code: 'BAD_FRAME', message: `Malformed message: ${issueOf(m.error)}.` });
+      continue;
+    }
+    await oneItem(deps, report, m.data.id, () => storeInbound(deps, account, inbox, m.data, names.get(m.data.from) ?? null));
+  }
+  for (const raw of value.statuses ?? []) {
+    const s = Status.safeParse(raw);
+    if (!s.success) {
+      report.refused.push({ id: idOf(raw), code: 'BAD_FRAME', message: `Malformed status: ${issueOf(s.error)}.` });
+      continue;
+    }
+    await oneItem(deps, report, s.data.id, () => storeStatus(deps, inbox, s.data));
+  }
+}
+
+async function storeStatus(deps: WhatsAppDeps, inbox: InboxRow, s: Status): Promise<void> {
+  const state = STATUS_STATES[s.status];
+  if (!state) return;
+  const error = state === 'failed' ? providerReason(s.errors?.[0]) : null;
+  // A status can come before the id of the message it names is stored: then it is kept for that moment.
+  const messageId = await messageOfStatus(deps.db, inbox.id, { externalId: s.id, state, error }, Date.now());
+  if (!messageId) return;
+  const { changed } = await writeTenantChanges(deps.db, inbox.tenantId, (tx, batch) =>
+    reportMessageState(tx, batch, [messageId], state, error),
+  );
+  if (changed) deps.hub.poke(inbox.tenantId);
 }
 
 /** A customer's message, stored once per provider id (Meta repeats webhooks it thinks were missed). */
@@ -198,7 +277,7 @@ async function storeInbound(
         // webhook (500) and the media is fetched again.
         for (const a of content.attachments)
           if (!(await recordBlob(tx, { tenantId: inbox.tenantId, uploadedBy: null }, a, Date.now(), () => deps.files.has(a.sha256))))
-            throw new Error(`The file ${a.sha256} was removed while it was being stored.`);
+            throw new RetryLater(`The file ${a.sha256} was removed while it was being stored.`);
         const contactId = await contactOf(tx, batch, inbox, m.from, name, at);
         const stored = await insertCustomerMessage(tx, batch, inbox, contactId, {
           id: uuidv7(),
@@ -271,7 +350,7 @@ async function contentOf(
   // A download that may work later fails the webhook (5xx), so Meta sends it again; the provider id is
   // not stored yet, so the retry is taken as new. Only a permanent failure is said in the body.
   if (!fetched.ok && fetched.kind === 'transient')
-    throw new Error(`WhatsApp media ${media.id} could not be downloaded yet: ${fetched.reason}`);
+    throw new RetryLater(`WhatsApp media ${media.id} could not be downloaded yet: ${fetched.reason}`);
   if (!fetched.ok) {
     deps.log(`WhatsApp media ${media.id} not kept: ${fetched.reason}`);
     return { body: [caption, `[${m.type}: ${fetched.reason}]`].filter(Boolean).join('\n'), attachments: [] };
