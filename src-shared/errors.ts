@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'CLIENT_MISMATCH',
   'NOT_SIGNED_IN',
   'SERVER_UNREACHABLE',
+  /** Too many requests (sign-ins, messages, uploads…) in a short time; params.retryAfterMs says when to try again. */
+  'RATE_LIMITED',
   'INTERNAL',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);

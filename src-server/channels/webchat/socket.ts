@@ -19,6 +19,8 @@ import {
   unreadAgentMessagesUpTo,
   visitorHistory,
 } from './store';
+import { findIdentity } from '../../store/contacts';
+import type { WebchatLimits } from './limits';
 import type { WebchatMedia } from './media';
 import type { VisitorSockets } from './visitors';
 
@@ -36,16 +38,20 @@ export interface WebchatDeps {
   hub: SyncHub;
   visitors: VisitorSockets;
   media: WebchatMedia;
+  limits: WebchatLimits;
   log: (line: string) => void;
 }
 
-export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: WebchatDeps): void {
+/** `address`: the visitor's address (limits.ts counts by it). */
+export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: WebchatDeps, address: string): void {
   let joined: { visitorId: string; contactId: string } | null = null;
   let queue: Promise<void> = Promise.resolve();
   const send = (frame: WebchatServerFrame) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
   const sendError = (error: ErrorBody) => send({ type: 'error', error });
+  const limited = (retryAfterMs: number, message: string) =>
+    sendError({ code: 'RATE_LIMITED', message, params: { retryAfterMs: String(retryAfterMs) } });
   const slug = inbox.slug ?? '';
 
   const onFrame = async (text: string | null) => {
@@ -59,6 +65,9 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
     }
     const frame = parsed.value;
     if (frame.type === 'join') {
+      const creates = !(await findIdentity(deps.db, inbox.id, frame.visitorId));
+      const verdict = await deps.limits.join(inbox.id, address, creates);
+      if (!verdict.ok) return limited(verdict.retryAfterMs, 'Many people are starting chats right now. Try again in a moment.');
       const result = await joinVisitor(deps.db, inbox, frame.visitorId, frame.secret, frame.name);
       if (!result.ok) return sendError({ code: 'UNAUTHORIZED', message: 'This chat belongs to another browser. Start a new chat.' });
       if (joined) deps.visitors.remove(inbox.id, joined.visitorId, ws);
@@ -75,6 +84,8 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
     if (frame.type === 'seen')
       return reportState(deps, inbox.tenantId, await unreadAgentMessagesUpTo(deps.db, inbox.id, joined.contactId, frame.messageId), 'read');
     if (frame.body.trim().length === 0) return sendError({ code: 'EMPTY_MESSAGE', message: 'The message is empty.' });
+    const verdict = await deps.limits.say(inbox.id, address);
+    if (!verdict.ok) return limited(verdict.retryAfterMs, 'Too many messages at once. Your message will be sent in a moment.');
     const result = await storeCustomerMessage(deps.db, inbox, joined.contactId, frame.id, frame.body);
     if (result.stored) {
       deps.hub.poke(inbox.tenantId);
