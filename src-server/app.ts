@@ -179,7 +179,12 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     reply.type('text/html; charset=utf-8');
     if (!inbox || inbox.channel !== 'webchat') return reply.code(404).send(notFoundPage());
     return reply.send(
-      webchatPage({ slug: request.params.slug, inboxName: inbox.name, socketPath: Paths.webchatSocket(request.params.slug) }),
+      webchatPage({
+        slug: request.params.slug,
+        inboxName: inbox.name,
+        socketPath: Paths.webchatSocket(request.params.slug),
+        mediaTtlMs: media.ttlMs,
+      }),
     );
   });
 
