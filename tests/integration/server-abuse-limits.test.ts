@@ -3,8 +3,10 @@
 // a deactivated account answers like a wrong password; admins list and end sessions. Addresses other
 // than loopback come through X-Forwarded-For, which the server believes from loopback (BANDEJA_TRUST_PROXY).
 import { createHash, randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminSessionsResponse, Paths } from '../../src-shared/http';
+import { openStore } from '../../src-server/app';
 import { CloseCode } from '../../src-shared/protocol';
 import type { WebchatServerFrame } from '../../src-shared/webchat';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
@@ -12,11 +14,19 @@ import { DEMO_PASSWORD, login, SyncPeer } from '../support/sync-peer';
 import { WebchatCustomer } from '../support/webchat-customer';
 
 let server: ServerProcess;
+// With BANDEJA_TEST_DATABASE_URL the server counts in that PostgreSQL (emptied first), as several processes would.
+const databaseUrl = process.env.BANDEJA_TEST_DATABASE_URL;
 
 beforeAll(async () => {
+  if (databaseUrl) {
+    const reset = await openStore({ dataDir: tmpdir(), databaseUrl });
+    await reset.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+    await reset.close();
+  }
   server = await startServerProcess({
     demo: true,
     env: {
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       BANDEJA_TRUST_PROXY: 'loopback',
       BANDEJA_LIMIT_LOGIN_PER_ADDRESS: '100/1m',
       BANDEJA_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '3/1m',
