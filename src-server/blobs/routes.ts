@@ -74,6 +74,9 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
       const refuseWith = (e: BandejaError) => refuse(STATUS[e.code]!, e.code, e.message);
       const { sha256 } = request.params;
       if (!Sha256.safeParse(sha256).success) return refuse(400, 'INVALID_ARGS', "Upload to /blobs/<the file's lowercase hex sha256>.");
+      // Refused before any lookup: the client is still sending 16 MB it should stop sending.
+      const declared = Number(request.headers['content-length'] ?? '0');
+      if (declared > MAX_ATTACHMENT_BYTES) return refuseWith(tooLarge());
       const fromAddress = await uploadsPerAddress(request);
       if (fromAddress !== null) return refuseLimited(fromAddress);
       const user = await authenticate(sessions, request, reply);
@@ -84,8 +87,6 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
       }
       const byAccount = await deps.counters.take('upload-account', user.id, deps.limits.uploadPerAccount);
       if (!byAccount.ok) return refuseLimited(byAccount.retryAfterMs);
-      const declared = Number(request.headers['content-length'] ?? '0');
-      if (declared > MAX_ATTACHMENT_BYTES) return refuseWith(tooLarge());
       const contentType = request.headers['content-type'] ?? '';
       const holder = { tenantId: user.tenantId, uploadedBy: user.id };
       // Recorded in a transaction holding the file's lock, checking it is still on disk (store/blobs.ts).
