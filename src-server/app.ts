@@ -11,7 +11,7 @@ import { CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, SCHEMA_VERSION } from '..
 import { registerAdminSessionRoutes } from './auth/adminSessions';
 import { registerInviteRoutes } from './auth/invite';
 import { registerAuthRoutes, sendError } from './auth/routes';
-import { lifetimesFromEnv, Sessions, tokenHash, type SessionLifetimes } from './auth/sessions';
+import { lifetimesFromEnv, millisFromEnv, Sessions, tokenHash, type SessionLifetimes } from './auth/sessions';
 import { BlobFiles } from './blobs/files';
 import { BLOB_GC_EVERY_MS, collectBlobGarbage } from './blobs/gc';
 import { registerBlobRoutes } from './blobs/routes';
@@ -91,6 +91,11 @@ export async function openStore(opts: Pick<StartServerOptions, 'dataDir' | 'data
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
   const log = opts.log ?? (() => undefined);
   const host = opts.host ?? '127.0.0.1';
+  // Abuse guards' settings first: a malformed variable stops the start before anything opens.
+  const limits = resolveLimits(process.env, opts.limits);
+  const lifetimes = lifetimesFromEnv(process.env, opts.sessions);
+  const trustProxy = opts.trustProxy ?? trustProxyFromEnv(process.env.BANDEJA_TRUST_PROXY);
+  const mediaTtl = opts.webchatMediaTtlMs ?? millisFromEnv(process.env, 'BANDEJA_WEBCHAT_MEDIA_TTL_MS');
   const db = await openStore(opts);
   try {
     const applied = await migrate(db);
@@ -124,11 +129,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   blobGc.unref();
   // Abuse guards (issue 12): rate limits, session lifetimes, expiring media links, trusted proxies.
   const clock = opts.clock ?? Date.now;
-  const limits = resolveLimits(process.env, opts.limits);
   const counters = new RateCounters(db, clock);
-  const sessions = new Sessions(db, lifetimesFromEnv(process.env, opts.sessions), clock);
-  const trustProxy = opts.trustProxy ?? trustProxyFromEnv(process.env.BANDEJA_TRUST_PROXY);
-  const mediaTtl = opts.webchatMediaTtlMs ?? (Number(process.env.BANDEJA_WEBCHAT_MEDIA_TTL_MS) || undefined);
+  const sessions = new Sessions(db, lifetimes, clock);
   const media = WebchatMedia.fromKeyFile(join(opts.dataDir, 'server', 'webchat-media.key'), mediaTtl, clock);
   const webchat: WebchatDeps = { db, hub, visitors, media, limits: new WebchatLimits(counters, limits), log };
   const sweep = async () => {

@@ -43,18 +43,20 @@ export function deviceLabel(userAgent: string | undefined): string {
   );
 }
 
+/** A positive number of milliseconds from the environment, or undefined when unset; anything else is an error. */
+export function millisFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a number of milliseconds, not "${raw}".`);
+  return n;
+}
+
 /** BANDEJA_SESSION_IDLE_MS / BANDEJA_SESSION_ABSOLUTE_MS, else the defaults; a malformed value is an error. */
 export function lifetimesFromEnv(env: NodeJS.ProcessEnv, given: Partial<SessionLifetimes> = {}): SessionLifetimes {
-  const read = (name: string, fallback: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a number of milliseconds, not "${raw}".`);
-    return n;
-  };
   return {
-    idleMs: given.idleMs ?? read('BANDEJA_SESSION_IDLE_MS', DEFAULT_SESSION_IDLE_MS),
-    absoluteMs: given.absoluteMs ?? read('BANDEJA_SESSION_ABSOLUTE_MS', DEFAULT_SESSION_ABSOLUTE_MS),
+    idleMs: given.idleMs ?? millisFromEnv(env, 'BANDEJA_SESSION_IDLE_MS') ?? DEFAULT_SESSION_IDLE_MS,
+    absoluteMs: given.absoluteMs ?? millisFromEnv(env, 'BANDEJA_SESSION_ABSOLUTE_MS') ?? DEFAULT_SESSION_ABSOLUTE_MS,
   };
 }
 
