@@ -8,12 +8,14 @@ import Fastify from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Paths } from '../src-shared/http';
 import { CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, SCHEMA_VERSION } from '../src-shared/protocol';
+import { registerAdminSessionRoutes } from './auth/adminSessions';
 import { registerInviteRoutes } from './auth/invite';
 import { registerAuthRoutes, sendError } from './auth/routes';
-import { tokenHash } from './auth/sessions';
+import { lifetimesFromEnv, millisFromEnv, Sessions, tokenHash, type SessionLifetimes } from './auth/sessions';
 import { BlobFiles } from './blobs/files';
 import { BLOB_GC_EVERY_MS, collectBlobGarbage } from './blobs/gc';
 import { registerBlobRoutes } from './blobs/routes';
+import { WebchatLimits } from './channels/webchat/limits';
 import { WebchatMedia } from './channels/webchat/media';
 import { applyWhatsAppAccount, whatsAppAccountFromEnv, type WhatsAppAccountOptions } from './channels/whatsapp/account';
 import { WhatsAppDispatcher } from './channels/whatsapp/dispatcher';
@@ -23,6 +25,9 @@ import { notFoundPage, webchatCsp, webchatPage } from './channels/webchat/page';
 import { deliverToVisitors, handleVisitorSocket, type WebchatDeps } from './channels/webchat/socket';
 import { VisitorSockets } from './channels/webchat/visitors';
 import { seedDemo } from './demo';
+import { resolveLimits, type Limits } from './limits/config';
+import { RATE_SWEEP_EVERY_MS, RateCounters } from './limits/counters';
+import { clientAddress, registerRateLimiting, trustFunction, trustProxyFromEnv, type TrustProxy } from './limits/http';
 import { nodeIdFromFile } from './nodeId';
 import { openPg, openPglite, type Db } from './store/db';
 import { findInboxBySlug } from './store/directory';
@@ -52,6 +57,17 @@ export interface StartServerOptions {
   whatsapp?: WhatsAppAccountOptions;
   /** First retry delay of a WhatsApp delivery after a transient failure (default 2 s; doubles each try). */
   whatsappRetryBaseMs?: number;
+  /** Rate limits (limits/config.ts); absent ones come from BANDEJA_LIMIT_* or the defaults. */
+  limits?: Partial<Limits>;
+  /** Session lifetimes; else BANDEJA_SESSION_IDLE_MS / BANDEJA_SESSION_ABSOLUTE_MS, else 14 and 90 days. */
+  sessions?: Partial<SessionLifetimes>;
+  /** How long webchat media links work; else BANDEJA_WEBCHAT_MEDIA_TTL_MS, else 1 h. */
+  webchatMediaTtlMs?: number;
+  /** Behind a reverse proxy (TLS): whose X-Forwarded-For to believe, as Fastify's trustProxy; else
+   *  BANDEJA_TRUST_PROXY. Without it every client behind the proxy shares the proxy's address limits. */
+  trustProxy?: TrustProxy;
+  /** The time for sessions, rate limits and media links (tests). */
+  clock?: () => number;
 }
 
 export interface RunningServer {
@@ -93,6 +109,11 @@ export async function openStore(opts: Pick<StartServerOptions, 'dataDir' | 'data
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
   const log = opts.log ?? (() => undefined);
   const host = opts.host ?? '127.0.0.1';
+  // Abuse guards' settings first: a malformed variable stops the start before anything opens.
+  const limits = resolveLimits(process.env, opts.limits);
+  const lifetimes = lifetimesFromEnv(process.env, opts.sessions);
+  const trustProxy = opts.trustProxy ?? trustProxyFromEnv(process.env.BANDEJA_TRUST_PROXY);
+  const mediaTtl = opts.webchatMediaTtlMs ?? millisFromEnv(process.env, 'BANDEJA_WEBCHAT_MEDIA_TTL_MS');
   const db = await openStore(opts);
   try {
     const applied = await migrate(db);
@@ -124,8 +145,26 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   await collectGarbage();
   const blobGc = setInterval(() => void collectGarbage(), BLOB_GC_EVERY_MS);
   blobGc.unref();
-  const media = WebchatMedia.fromKeyFile(join(opts.dataDir, 'server', 'webchat-media.key'));
-  const webchat: WebchatDeps = { db, hub, visitors, media, log };
+  // Abuse guards (issue 12): rate limits, session lifetimes, expiring media links, trusted proxies.
+  const clock = opts.clock ?? Date.now;
+  const counters = new RateCounters(db, clock);
+  const sessions = new Sessions(db, lifetimes, clock);
+  const media = WebchatMedia.fromKeyFile(join(opts.dataDir, 'server', 'webchat-media.key'), mediaTtl, clock);
+  const webchat: WebchatDeps = { db, hub, visitors, media, limits: new WebchatLimits(counters, limits), log };
+  const sweep = async () => {
+    try {
+      for (const gone of await sessions.sweep(hub.tokenHashes())) hub.closeSession(gone);
+    } catch (e) {
+      log(`Session sweep failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  const sessionSweep = setInterval(() => void sweep(), sessions.sweepEveryMs);
+  sessionSweep.unref();
+  const rateSweep = setInterval(
+    () => void counters.sweep().catch((e) => log(`Rate-limit sweep failed: ${String(e)}`)),
+    RATE_SWEEP_EVERY_MS,
+  );
+  rateSweep.unref();
   const dispatcher = new WhatsAppDispatcher(db, hub, blobFiles, log, {
     nodeId: nodeIdFromFile(join(opts.dataDir, 'server', 'node-id')),
     retryBaseMs: opts.whatsappRetryBaseMs,
@@ -133,7 +172,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   // forceCloseConnections: on close, every HTTP connection is cut, not only idle keep-alive ones.
   // Browsers open spare connections that never send a request; Node counts those as busy, and
   // close() would wait for its 60 s headers timeout (a webchat page open in Chromium did that).
-  const app = Fastify({ logger: false, bodyLimit: MAX_FRAME_BYTES, forceCloseConnections: true });
+  const app = Fastify({ logger: false, bodyLimit: MAX_FRAME_BYTES, forceCloseConnections: true, trustProxy: trustFunction(trustProxy) });
   let shuttingDown = false;
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
@@ -143,9 +182,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     return sendError(reply, 500, 'INTERNAL', 'The server hit an unexpected error.');
   });
 
-  registerAuthRoutes(app, db, (token) => hub.closeSession(tokenHash(token)));
-  registerInviteRoutes(app, db, (tenantId) => hub.poke(tenantId));
-  registerBlobRoutes(app, db, blobFiles);
+  await registerRateLimiting(app, counters);
+  registerAuthRoutes(app, { db, sessions, limits, counters, onLogout: (token) => hub.closeSession(tokenHash(token)) });
+  registerAdminSessionRoutes(app, db, sessions, (hash) => hub.closeSession(hash));
+  registerInviteRoutes(app, db, (tenantId) => hub.poke(tenantId), { limits, counters });
+  registerBlobRoutes(app, db, blobFiles, { sessions, limits, counters });
   registerWebchatMediaRoute(app, db, blobFiles, media);
   registerWhatsAppWebhook(app, { db, hub, files: blobFiles, log });
   app.get(Paths.health, async () => ({ ok: true, protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION }));
@@ -158,7 +199,12 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     reply.type('text/html; charset=utf-8');
     if (!inbox || inbox.channel !== 'webchat') return reply.code(404).send(notFoundPage());
     return reply.send(
-      webchatPage({ slug: request.params.slug, inboxName: inbox.name, socketPath: Paths.webchatSocket(request.params.slug) }),
+      webchatPage({
+        slug: request.params.slug,
+        inboxName: inbox.name,
+        socketPath: Paths.webchatSocket(request.params.slug),
+        mediaTtlMs: media.ttlMs,
+      }),
     );
   });
 
@@ -194,7 +240,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       const publicUrl = opts.publicUrl ?? `http://${request.headers.host ?? `${host}:${port}`}`;
       wss.handleUpgrade(request, socket, head, (ws) => {
         track(ws);
-        new SyncConnection(ws, { db, hub, log, afterCommit, presence }, publicUrl);
+        new SyncConnection(ws, { db, hub, log, afterCommit, presence, sessions }, publicUrl);
       });
       return;
     }
@@ -208,7 +254,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         if (!inbox || inbox.channel !== 'webchat') return refuse(socket, '404 Not Found');
         wss.handleUpgrade(request, socket, head, (ws) => {
           track(ws);
-          handleVisitorSocket(ws, inbox, webchat);
+          handleVisitorSocket(ws, inbox, webchat, clientAddress(request, trustProxy));
         });
         return undefined;
       })
@@ -236,6 +282,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   } catch (e) {
     clearInterval(heartbeat);
     clearInterval(blobGc);
+    clearInterval(sessionSweep);
+    clearInterval(rateSweep);
     await dispatcher.stop();
     await app.close();
     await snoozes.stop();
@@ -255,6 +303,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         shuttingDown = true;
         clearInterval(heartbeat);
         clearInterval(blobGc);
+        clearInterval(sessionSweep);
+        clearInterval(rateSweep);
         // Sync clients and webchat pages are told "going away" (1001), so they reconnect later
         // rather than treat it as an error; whoever does not answer in time is cut.
         for (const ws of wss.clients) ws.close(CloseCode.goingAway, 'Server shutting down');

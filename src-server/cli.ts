@@ -2,6 +2,9 @@
 // --public-url (or BANDEJA_PUBLIC_URL) is the address invitation links use; by default the one each client used.
 // BANDEJA_WHATSAPP_PHONE_NUMBER_ID, _TOKEN, _APP_SECRET, _VERIFY_TOKEN (and _GRAPH_URL, _INBOX_ID) connect a
 // WhatsApp inbox to the Cloud API (read by startServer; see channels/whatsapp/account.ts).
+// Abuse guards (read by startServer): BANDEJA_TRUST_PROXY (behind a TLS proxy: true, a hop count, or its
+// addresses), BANDEJA_LIMIT_<NAME>=<max>/<window> (limits/config.ts), BANDEJA_SESSION_IDLE_MS,
+// BANDEJA_SESSION_ABSOLUTE_MS, BANDEJA_WEBCHAT_MEDIA_TTL_MS.
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';

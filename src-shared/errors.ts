@@ -36,6 +36,8 @@ export const ERROR_CODES = [
   'SERVER_UNREACHABLE',
   /** Something answers at the address, but not as a Bandeja server (GET /api/health). */
   'NOT_A_BANDEJA_SERVER',
+  /** Too many requests (sign-ins, messages, uploads…) in a short time; params.retryAfterMs says when to try again. */
+  'RATE_LIMITED',
   'INTERNAL',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);

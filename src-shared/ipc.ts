@@ -27,6 +27,7 @@ import {
   User,
 } from './domain';
 import { ErrorBody } from './errors';
+import { AdminSession } from './http';
 import { mutationArgs } from './mutations';
 import { isRoute } from './rules/route';
 import { isServerAddress, SERVER_ADDRESS_MAX } from './rules/serverAddress';
@@ -394,6 +395,10 @@ export const ipcContract = {
     Queued.extend({ id: Id }),
   ),
   'admin.template.delete': op(mutationArgs['admin.template.delete'], Queued),
+  /** A user's live sign-in sessions, asked from the server (admins; SERVER_UNREACHABLE offline). */
+  'admin.sessions.list': op(z.object({ userId: Id }), z.array(AdminSession)),
+  /** Ends one session: that device is signed out at once. */
+  'admin.session.end': op(z.object({ sessionId: z.string().uuid() }), z.object({ ok: z.literal(true) })),
   /** How many conversations wait for me (the dock badge, the tray, the page title): mine, open or pending,
    *  waiting for a reply or unread. */
   'badge.get': op(Empty, z.object({ count: z.number().int().nonnegative() })),

@@ -74,8 +74,10 @@ export async function writeDirectory(db: Db, dir: Directory): Promise<void> {
       ['token_hash', 'text'],
       ['user_id', 'text'],
       ['created_at', 'bigint'],
+      ['last_seen_at', 'bigint'],
     ],
-    dir.users.map((u) => [tokenHash(tokenOf(u.id)), u.id, T0]),
+    // Sessions have an idle and an absolute lifetime (auth/sessions.ts): they start when the store is built.
+    dir.users.map((u) => [tokenHash(tokenOf(u.id)), u.id, Date.now(), Date.now()]),
   );
   await bulk(
     db,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { sweepBlobs } from './blobHousekeeping';
 import { ClientBlobs, type StageInput } from './blobs';
 import type { Host } from './host';
-import { Paths } from '../../src-shared/http';
+import { Paths, type AdminSession } from '../../src-shared/http';
 import { markUpload } from './mirror/blobUploads';
 import { openMirror, type Mirror, type ReadonlyDb } from './mirror/db';
 import { readDraft, writeDraft } from './mirror/drafts';
@@ -26,7 +26,8 @@ import { ChangeBurst, type Burst } from './changeBurst';
 import { forwardMessage, mustHaveAttachments, resendId, resendMessage } from './messageCopies';
 import { discardMessage, record, recordMany, type MutationInput, type Recorded } from './outbox';
 import { readSettings, updateSettings } from './settings';
-import { checkServer, mirrorPath, normalizeServerUrl, tokenSecret, requestLogin, requestLogout } from './session';
+import { checkServer, deviceDescription, mirrorPath, normalizeServerUrl, tokenSecret, requestLogin, requestLogout } from './session';
+import { endUserSession, listUserSessions } from './adminSessions';
 import { SyncClient } from './sync/client';
 
 export interface CoreOptions {
@@ -116,6 +117,10 @@ export interface Core {
   /** This device's notification settings. */
   notificationSettings(): NotificationSettings;
   setNotificationSettings(patch: Partial<NotificationSettings>): NotificationSettings;
+  /** A user's sign-in sessions (admins; asks the server). */
+  userSessions(userId: string): Promise<AdminSession[]>;
+  /** Ends a session: the server signs that device out at once (admins). */
+  endSession(sessionId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -240,6 +245,12 @@ export function createCore(opts: CoreOptions): Core {
     return active;
   }
 
+  async function tokenOf(a: Active): Promise<string> {
+    const token = await host.secrets.get(tokenSecret(a.session));
+    if (!token) throw new BandejaError('NOT_SIGNED_IN', 'Sign in first.');
+    return token;
+  }
+
   function afterRecord(a: Active, recorded: readonly Recorded[]): void {
     const ids = recorded.flatMap((r) => (r.conversationId === null ? [] : [r.conversationId]));
     a.changes.add(
@@ -285,7 +296,7 @@ export function createCore(opts: CoreOptions): Core {
       const url = normalizeServerUrl(serverUrl);
       // Not a Bandeja server (a typo, another site): say so, and send it no password.
       await checkServer(url);
-      const res = await requestLogin(url, email, password);
+      const res = await requestLogin(url, email, password, deviceDescription(opts.version ?? '0.0.0', host.kind, process.platform));
       const previous = readSettings(host.dataDir).session;
       deactivate();
       const session: Session = { serverUrl: url, user: res.user, tenant: res.tenant };
@@ -367,6 +378,14 @@ export function createCore(opts: CoreOptions): Core {
       const recorded = forwardMessage(a.mirror.db, messageId, targets, Date.now());
       afterRecord(a, recorded);
       return { mutationIds: recorded.map((r) => r.mutationId) };
+    },
+    async userSessions(userId) {
+      const a = requireActive();
+      return listUserSessions(a.session.serverUrl, await tokenOf(a), userId);
+    },
+    async endSession(sessionId) {
+      const a = requireActive();
+      await endUserSession(a.session.serverUrl, await tokenOf(a), sessionId);
     },
     stageAttachment(input) {
       return blobs.stage(input);

@@ -31,7 +31,7 @@ export function mirrorPath(dataDir: string, serverUrl: string, userId: string): 
   return join(dataDir, 'client', 'mirrors', `${key}.sqlite`);
 }
 
-async function errorFrom(res: Response): Promise<ErrorBody | null> {
+export async function errorFrom(res: Response): Promise<ErrorBody | null> {
   try {
     const body = (await res.json()) as unknown;
     const direct = ErrorBody.safeParse(body);
@@ -71,13 +71,18 @@ export async function checkServer(serverUrl: string): Promise<void> {
     throw new BandejaError('PROTOCOL_MISMATCH', `The server at ${url} runs another version of Bandeja. Update the app (or the server).`);
 }
 
-export async function requestLogin(serverUrl: string, email: string, password: string): Promise<LoginResponse> {
+/** How this device describes itself to the server when it signs in (admins see it in the user's sessions). */
+export function deviceDescription(version: string, hostKind: string, platform: string): string {
+  return `Bandeja/${version} (${hostKind}; ${platform})`;
+}
+
+export async function requestLogin(serverUrl: string, email: string, password: string, device?: string): Promise<LoginResponse> {
   const url = normalizeServerUrl(serverUrl) + Paths.login;
   let res: Response;
   try {
     res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(device ? { 'user-agent': device } : {}) },
       body: JSON.stringify({ email, password }),
       signal: AbortSignal.timeout(LOGIN_TIMEOUT_MS),
     });

@@ -27,5 +27,10 @@ export function adminHandlers(core: Core): AreaHandlers<'admin.'> {
       return { ...core.mutate('admin.template.save', { ...args, id }), id };
     },
     'admin.template.delete': (args) => core.mutate('admin.template.delete', args),
+    'admin.sessions.list': ({ userId }) => core.userSessions(userId),
+    'admin.session.end': async ({ sessionId }) => {
+      await core.endSession(sessionId);
+      return { ok: true as const };
+    },
   };
 }

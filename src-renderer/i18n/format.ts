@@ -27,6 +27,11 @@ export function fullDateTime(lang: string, at: number): string {
   return formatter(lang, { dateStyle: 'full', timeStyle: 'short' }).format(new Date(at));
 }
 
+/** A date and time in a table (e.g. when a session was last used). */
+export function dateTime(lang: string, at: number): string {
+  return formatter(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(at));
+}
+
 export function dayHeading(lang: string, at: number): string {
   return formatter(lang, { weekday: 'long', day: 'numeric', month: 'long' }).format(new Date(at));
 }

@@ -26,6 +26,7 @@ import { Checks } from '../components/Checks';
 import { IconArrowLeft } from '../components/icons';
 import { PresenceDot } from '../components/Picker';
 import { SnippetManager } from '../components/SnippetManager';
+import { UserSessionsDialog } from '../components/UserSessions';
 import { perform } from '../state/perform';
 import { directoryQuery, templatesQuery } from '../state/queries';
 import { TemplatePreview } from '../components/MessageDialogs';
@@ -61,7 +62,7 @@ function CopyLink({ url }: { url: string }) {
   );
 }
 
-function UserRow({ user, dir, meId }: { user: User; dir: Directory; meId: string }) {
+function UserRow({ user, dir, meId, onSessions }: { user: User; dir: Directory; meId: string; onSessions: () => void }) {
   const { t } = useTranslation();
   const [role, setRole] = useState<Role>(user.role);
   const [teamIds, setTeamIds] = useState(user.teamIds);
@@ -125,6 +126,11 @@ function UserRow({ user, dir, meId }: { user: User; dir: Directory; meId: string
               {user.active ? t('admin.users.deactivate') : t('admin.users.reactivate')}
             </button>
           )}
+          {user.active && !user.invited && (
+            <button type="button" className="button small" aria-label={t('sessions.openFor', { name: user.name })} onClick={onSessions}>
+              {t('sessions.open')}
+            </button>
+          )}
         </div>
       </td>
     </tr>
@@ -138,6 +144,9 @@ function Users({ dir, meId }: { dir: Directory; meId: string }) {
   const [role, setRole] = useState<Role>('agent');
   const [teamIds, setTeamIds] = useState<string[]>([]);
   const [invitedId, setInvitedId] = useState<string | null>(null);
+  // Kept here, not in the row: a row is remade when its user changes (presence), the dialog stays open.
+  const [sessionsOf, setSessionsOf] = useState<string | null>(null);
+  const sessionsUser = dir.users.find((u) => u.id === sessionsOf);
   const ids = { email: useId(), name: useId(), role: useId() };
   const invite = invitedId ? dir.invites.find((i) => i.userId === invitedId) : undefined;
   const submit = async (e: FormEvent) => {
@@ -215,10 +224,11 @@ function Users({ dir, meId }: { dir: Directory; meId: string }) {
             .slice()
             .sort((a, b) => a.name.localeCompare(b.name))
             .map((u) => (
-              <UserRow key={`${u.id}:${u.version}`} user={u} dir={dir} meId={meId} />
+              <UserRow key={`${u.id}:${u.version}`} user={u} dir={dir} meId={meId} onSessions={() => setSessionsOf(u.id)} />
             ))}
         </tbody>
       </table>
+      {sessionsUser && <UserSessionsDialog user={sessionsUser} onClose={() => setSessionsOf(null)} />}
     </>
   );
 }

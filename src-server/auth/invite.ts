@@ -5,6 +5,9 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ChangeBatch } from '../store/changeLog';
+import type { Limits } from '../limits/config';
+import type { RateCounters } from '../limits/counters';
+import { httpLimit, sendRateLimited } from '../limits/http';
 import type { Db } from '../store/db';
 import { getUser, setPassword } from '../store/directory';
 import { consumeInvite, findInvite } from '../store/invites';
@@ -30,6 +33,7 @@ const TEXT: Record<Lang, Record<string, string>> = {
     failed: 'The password could not be set. The link may have been used already; ask an administrator for a new one.',
     tooShort: 'Use at least 8 characters.',
     gone: 'This invitation link is not valid any more. Ask an administrator for a new one.',
+    tooMany: 'Too many attempts. Wait a few minutes and try again.',
   },
   es: {
     title: 'Únete a Bandeja',
@@ -41,6 +45,7 @@ const TEXT: Record<Lang, Record<string, string>> = {
     failed: 'No se pudo guardar la contraseña. Puede que el enlace ya se haya usado; pide uno nuevo a un administrador.',
     tooShort: 'Usa al menos 8 caracteres.',
     gone: 'Este enlace de invitación ya no es válido. Pide uno nuevo a un administrador.',
+    tooMany: 'Demasiados intentos. Espera unos minutos y vuelve a intentarlo.',
   },
   'pt-BR': {
     title: 'Entre no Bandeja',
@@ -52,6 +57,7 @@ const TEXT: Record<Lang, Record<string, string>> = {
     failed: 'Não foi possível definir a senha. O link pode já ter sido usado; peça um novo a um administrador.',
     tooShort: 'Use pelo menos 8 caracteres.',
     gone: 'Este link de convite não é mais válido. Peça um novo a um administrador.',
+    tooMany: 'Muitas tentativas. Aguarde alguns minutos e tente de novo.',
   },
 };
 
@@ -96,7 +102,7 @@ form.addEventListener('submit', function(e){
   var password = document.getElementById('password').value;
   if (password.length < cfg.min) { say(cfg.tooShort, 'error'); return; }
   fetch(cfg.action, {method:'POST', headers:{'content-type':'application/json'}, body: JSON.stringify({token: cfg.token, password: password})})
-    .then(function(r){ if (!r.ok) throw new Error(String(r.status)); form.hidden = true; say(cfg.done, 'ok'); })
+    .then(function(r){ if (r.status === 429) { say(cfg.tooMany, 'error'); return; } if (!r.ok) throw new Error(String(r.status)); form.hidden = true; say(cfg.done, 'ok'); })
     .catch(function(){ say(cfg.failed, 'error'); });
 });
 })();`;
@@ -122,7 +128,14 @@ ${config === undefined ? '' : `<script type="application/json" id="invite-config
 }
 
 /** `onCommit` pokes the tenant's live connections (the user row changed, the invite is gone). */
-export function registerInviteRoutes(app: FastifyInstance, db: Db, onCommit: (tenantId: string) => void): void {
+export function registerInviteRoutes(
+  app: FastifyInstance,
+  db: Db,
+  onCommit: (tenantId: string) => void,
+  guard: { limits: Limits; counters: RateCounters },
+): void {
+  // Page views and accepts share one per-address limit; each link also has its own (per account).
+  const perAddress = httpLimit(app, 'invite-address', guard.limits.invitePerAddress);
   app.get<{ Params: { token: string }; Querystring: { lang?: string | string[] } }>('/invite/:token', async (request, reply) => {
     const lang = inviteLang(request.query.lang, request.headers['accept-language']);
     const t = TEXT[lang];
@@ -131,6 +144,11 @@ export function registerInviteRoutes(app: FastifyInstance, db: Db, onCommit: (te
     reply.header('referrer-policy', 'no-referrer');
     reply.header('cache-control', 'no-store');
     reply.type('text/html; charset=utf-8');
+    const wait = await perAddress(request);
+    if (wait !== null) {
+      reply.header('retry-after', String(Math.ceil(wait / 1000)));
+      return reply.code(429).send(page(lang, t.title!, `<h1>${escapeHtml(t.title!)}</h1><p>${escapeHtml(t.tooMany!)}</p>`));
+    }
     const invite = await findInvite(db, request.params.token, Date.now());
     const user = invite ? await getUser(db, invite.userId) : null;
     if (!invite || !user)
@@ -148,11 +166,14 @@ export function registerInviteRoutes(app: FastifyInstance, db: Db, onCommit: (te
         done: fillText(t.done!, values),
         failed: t.failed,
         tooShort: t.tooShort,
+        tooMany: t.tooMany,
       }),
     );
   });
 
   app.post(INVITE_ACCEPT_PATH, async (request, reply) => {
+    const wait = await perAddress(request);
+    if (wait !== null) return sendRateLimited(reply, wait, 'Too many attempts from this network. Try again later.');
     const parsed = InviteAccept.safeParse(request.body);
     if (!parsed.success)
       return sendError(
@@ -161,6 +182,12 @@ export function registerInviteRoutes(app: FastifyInstance, db: Db, onCommit: (te
         'INVALID_ARGS',
         `Send the invitation token and a password of at least ${PASSWORD_MIN_CHARS} characters.`,
       );
+    const perToken = await guard.counters.take(
+      'invite-token',
+      createHash('sha256').update(parsed.data.token).digest('hex'),
+      guard.limits.invitePerToken,
+    );
+    if (!perToken.ok) return sendRateLimited(reply, perToken.retryAfterMs, 'Too many attempts with this invitation link. Try again later.');
     const invite = await findInvite(db, parsed.data.token, Date.now());
     if (!invite)
       return sendError(reply, 404, 'NOT_FOUND', 'This invitation link is not valid any more. Ask an administrator for a new one.');

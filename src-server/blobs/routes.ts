@@ -4,7 +4,10 @@ import type { Readable } from 'node:stream';
 import { MAX_ATTACHMENT_BYTES, Sha256 } from '../../src-shared/domain';
 import { BandejaError, type ErrorCode } from '../../src-shared/errors';
 import { bearerToken, sendError } from '../auth/routes';
-import { userForToken } from '../auth/sessions';
+import type { Sessions } from '../auth/sessions';
+import type { Limits } from '../limits/config';
+import type { RateCounters } from '../limits/counters';
+import { httpLimit, sendRateLimited } from '../limits/http';
 import { readableBlob, recordBlob } from '../store/blobs';
 import type { Db } from '../store/db';
 import type { UserWithTenant } from '../store/directory';
@@ -32,14 +35,22 @@ async function storedBlob(
   }
 }
 
-async function authenticate(db: Db, request: FastifyRequest, reply: FastifyReply): Promise<UserWithTenant | null> {
+export interface BlobRouteDeps {
+  sessions: Sessions;
+  limits: Limits;
+  counters: RateCounters;
+}
+
+async function authenticate(sessions: Sessions, request: FastifyRequest, reply: FastifyReply): Promise<UserWithTenant | null> {
   const token = bearerToken(request.headers.authorization);
-  const user = token ? await userForToken(db, token) : null;
+  const user = token ? await sessions.userFor(token) : null;
   if (!user) sendError(reply, 401, 'UNAUTHORIZED', 'Sign in again: send the session token as "Authorization: Bearer <token>".');
   return user;
 }
 
-export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFiles): void {
+export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFiles, deps: BlobRouteDeps): void {
+  const { sessions } = deps;
+  const uploadsPerAddress = httpLimit(app, 'upload-address', deps.limits.uploadPerAddress);
   // Uploads are streamed as they come (never buffered whole), in their own scope so the JSON API
   // keeps its parsers and body limit.
   void app.register(async (scope) => {
@@ -54,18 +65,28 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
         body?.resume();
         return sendError(reply, status, code, message);
       };
+      const refuseLimited = (retryAfterMs: number) => {
+        reply.header('connection', 'close');
+        body?.resume();
+        return sendRateLimited(reply, retryAfterMs, 'Too many uploads at once. Bandeja sends the file again in a moment.');
+      };
       // For the refusals STATUS names (too large, forbidden type, damaged).
       const refuseWith = (e: BandejaError) => refuse(STATUS[e.code]!, e.code, e.message);
       const { sha256 } = request.params;
       if (!Sha256.safeParse(sha256).success) return refuse(400, 'INVALID_ARGS', "Upload to /blobs/<the file's lowercase hex sha256>.");
-      const user = await authenticate(db, request, reply);
+      // Refused before any lookup: the client is still sending 16 MB it should stop sending.
+      const declared = Number(request.headers['content-length'] ?? '0');
+      if (declared > MAX_ATTACHMENT_BYTES) return refuseWith(tooLarge());
+      const fromAddress = await uploadsPerAddress(request);
+      if (fromAddress !== null) return refuseLimited(fromAddress);
+      const user = await authenticate(sessions, request, reply);
       if (!user) {
         reply.header('connection', 'close');
         body?.resume();
         return reply;
       }
-      const declared = Number(request.headers['content-length'] ?? '0');
-      if (declared > MAX_ATTACHMENT_BYTES) return refuseWith(tooLarge());
+      const byAccount = await deps.counters.take('upload-account', user.id, deps.limits.uploadPerAccount);
+      if (!byAccount.ok) return refuseLimited(byAccount.retryAfterMs);
       const contentType = request.headers['content-type'] ?? '';
       const holder = { tenantId: user.tenantId, uploadedBy: user.id };
       // Recorded in a transaction holding the file's lock, checking it is still on disk (store/blobs.ts).
@@ -105,7 +126,7 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
 
   app.get('/blobs/:sha256', async (request: BlobRequest, reply) => {
     const { sha256 } = request.params;
-    const user = await authenticate(db, request, reply);
+    const user = await authenticate(sessions, request, reply);
     if (!user) return reply;
     const readable = Sha256.safeParse(sha256).success ? await readableBlob(db, user, sha256) : null;
     if (!readable || !files.has(sha256)) return sendError(reply, 404, 'NOT_FOUND', 'This file does not exist or is not yours to see.');

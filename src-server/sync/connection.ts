@@ -13,7 +13,7 @@ import {
   type Push,
   type ServerFrame,
 } from '../../src-shared/protocol';
-import { tokenHash, userForToken } from '../auth/sessions';
+import { tokenHash, type Sessions } from '../auth/sessions';
 import { listMessages } from '../store/conversations';
 import type { Db } from '../store/db';
 import { getUser, publicUser, viewerOf, type UserWithTenant } from '../store/directory';
@@ -39,6 +39,7 @@ export interface ConnectionDeps {
   log: (line: string) => void;
   afterCommit: (effects: AfterCommit[]) => void;
   presence: PresenceTracker;
+  sessions: Sessions;
 }
 
 /** Frames read for a client and not sent yet, in order; next() waits for one, null once ended. */
@@ -176,7 +177,7 @@ export class SyncConnection {
       return;
     }
     const { db } = this.deps;
-    const user = await userForToken(db, hello.token);
+    const user = await this.deps.sessions.userFor(hello.token, hello.clientId);
     if (!user) {
       this.sendError({ code: 'UNAUTHORIZED', message: 'Your session has ended. Sign in again.' }, true, CloseCode.unauthorized);
       return;

@@ -27,6 +27,13 @@ export class SyncHub {
     for (const conn of this.byTenant.get(tenantId) ?? []) if (conn !== except) conn.catchUp();
   }
 
+  /** The token hashes of every signed-in connection on this node (their sessions are renewed and checked). */
+  tokenHashes(): string[] {
+    const hashes = new Set<string>();
+    for (const set of this.byTenant.values()) for (const conn of set) if (conn.tokenHash) hashes.add(conn.tokenHash);
+    return [...hashes];
+  }
+
   /** Closes the connections signed in with this token (after logout). */
   closeSession(tokenHash: string): void {
     for (const set of this.byTenant.values()) for (const conn of set) if (conn.tokenHash === tokenHash) conn.signOut();

@@ -44,8 +44,14 @@ export class WebchatCustomer {
     ws.on('error', () => undefined);
   }
 
-  static async open(serverUrl: string, slug: string, identity?: VisitorIdentity): Promise<WebchatCustomer> {
-    const ws = new WebSocket(serverUrl.replace(/^http/, 'ws') + Paths.webchatSocket(slug));
+  /** `headers`: extra upgrade headers (e.g. X-Forwarded-For, to come from another address through a trusted proxy). */
+  static async open(
+    serverUrl: string,
+    slug: string,
+    identity?: VisitorIdentity,
+    headers?: Record<string, string>,
+  ): Promise<WebchatCustomer> {
+    const ws = new WebSocket(serverUrl.replace(/^http/, 'ws') + Paths.webchatSocket(slug), { headers });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
@@ -54,8 +60,14 @@ export class WebchatCustomer {
   }
 
   /** Opens the socket and joins; throws when the server answers with an error. */
-  static async join(serverUrl: string, slug: string, name: string, identity?: VisitorIdentity): Promise<WebchatCustomer> {
-    const customer = await WebchatCustomer.open(serverUrl, slug, identity);
+  static async join(
+    serverUrl: string,
+    slug: string,
+    name: string,
+    identity?: VisitorIdentity,
+    headers?: Record<string, string>,
+  ): Promise<WebchatCustomer> {
+    const customer = await WebchatCustomer.open(serverUrl, slug, identity, headers);
     customer.send({ type: 'join', ...customer.identity, name });
     const frame = await customer.waitFor((f) => f.type === 'joined' || f.type === 'error', 'joined');
     if (frame.type !== 'joined') throw new Error(`Join refused: ${JSON.stringify(frame)}`);

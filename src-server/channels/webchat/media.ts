@@ -1,34 +1,46 @@
-// Agents' attachments on the customer's page: each visitor gets URLs signed for them alone
-// (/webchat/<slug>/media/<sha256>?v=<visitorId>&s=<hmac>), so a link shared elsewhere reveals
-// nothing and a guessed sha256 opens nothing. The key lives in the data folder so links survive restarts.
+// Agents' attachments on the customer's page: each visitor gets URLs signed for them alone, with an
+// expiry inside the signature (/webchat/<slug>/media/<sha256>?v=<visitorId>&e=<expires ms>&s=<hmac>), so a
+// link shared elsewhere reveals nothing, stops working after ttlMs, and a guessed sha256 opens nothing.
+// The page gets fresh links with every history (join). The key lives in the data folder so links survive
+// restarts.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { WebchatMessage } from '../../../src-shared/webchat';
 import type { StoredWebchatMessage } from './store';
 
-export class WebchatMedia {
-  constructor(private readonly key: Buffer) {}
+/** How long a media link works (BANDEJA_WEBCHAT_MEDIA_TTL_MS sets another). */
+export const WEBCHAT_MEDIA_TTL_MS = 3_600_000;
 
-  static fromKeyFile(path: string): WebchatMedia {
+export class WebchatMedia {
+  constructor(
+    private readonly key: Buffer,
+    readonly ttlMs: number = WEBCHAT_MEDIA_TTL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  static fromKeyFile(path: string, ttlMs?: number, now?: () => number): WebchatMedia {
     if (!existsSync(path)) {
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
     }
-    return new WebchatMedia(Buffer.from(readFileSync(path, 'utf8').trim(), 'hex'));
+    return new WebchatMedia(Buffer.from(readFileSync(path, 'utf8').trim(), 'hex'), ttlMs, now);
   }
 
-  private signature(slug: string, sha256: string, visitorId: string): string {
-    return createHmac('sha256', this.key).update(`${slug}\n${sha256}\n${visitorId}`).digest('base64url');
+  private signature(slug: string, sha256: string, visitorId: string, expires: string): string {
+    return createHmac('sha256', this.key).update(`${slug}\n${sha256}\n${visitorId}\n${expires}`).digest('base64url');
   }
 
   url(slug: string, sha256: string, visitorId: string): string {
-    const q = new URLSearchParams({ v: visitorId, s: this.signature(slug, sha256, visitorId) });
+    const expires = String(this.now() + this.ttlMs);
+    const q = new URLSearchParams({ v: visitorId, e: expires, s: this.signature(slug, sha256, visitorId, expires) });
     return `/webchat/${encodeURIComponent(slug)}/media/${sha256}?${q.toString()}`;
   }
 
-  verify(slug: string, sha256: string, visitorId: string, signature: string): boolean {
-    const want = Buffer.from(this.signature(slug, sha256, visitorId));
+  /** The link is this visitor's, unaltered and not expired (an expired one answers like an unknown one). */
+  verify(slug: string, sha256: string, visitorId: string, expires: string, signature: string): boolean {
+    if (!/^\d{1,16}$/.test(expires) || Number(expires) <= this.now()) return false;
+    const want = Buffer.from(this.signature(slug, sha256, visitorId, expires));
     const got = Buffer.from(signature);
     return want.length === got.length && timingSafeEqual(want, got);
   }

@@ -1,5 +1,6 @@
-// GET /webchat/<slug>/media/<sha256>?v=<visitorId>&s=<signature>: an agent's attachment for the visitor
-// it was signed for, only while it belongs to a message sent to that visitor's contact in this inbox.
+// GET /webchat/<slug>/media/<sha256>?v=<visitorId>&e=<expires>&s=<signature>: an agent's attachment for the
+// visitor it was signed for, until the link expires, only while it belongs to a message sent to that
+// visitor's contact in this inbox.
 import type { FastifyInstance } from 'fastify';
 import { Sha256 } from '../../../src-shared/domain';
 import { sendBlob } from '../../blobs/serve';
@@ -12,13 +13,13 @@ import { findInboxBySlug } from '../../store/directory';
 import type { WebchatMedia } from './media';
 
 export function registerWebchatMediaRoute(app: FastifyInstance, db: Db, files: BlobFiles, media: WebchatMedia): void {
-  app.get<{ Params: { slug: string; sha256: string }; Querystring: { v?: string; s?: string } }>(
+  app.get<{ Params: { slug: string; sha256: string }; Querystring: { v?: string; e?: string; s?: string } }>(
     '/webchat/:slug/media/:sha256',
     async (request, reply) => {
       const { slug, sha256 } = request.params;
-      const { v, s } = request.query;
+      const { v, e, s } = request.query;
       const notFound = () => sendError(reply, 404, 'NOT_FOUND', 'This file is not available.');
-      if (!Sha256.safeParse(sha256).success || !v || !s || !media.verify(slug, sha256, v, s)) return notFound();
+      if (!Sha256.safeParse(sha256).success || !v || !e || !s || !media.verify(slug, sha256, v, e, s)) return notFound();
       const inbox = await findInboxBySlug(db, slug);
       if (!inbox || inbox.channel !== 'webchat') return notFound();
       const identity = await findIdentity(db, inbox.id, v);

@@ -63,14 +63,17 @@ var T = {
   en: {title:'Chat with us', online:'We reply as soon as we can', offline:'Reconnecting… your messages will be sent', welcome:'Hi there!', intro:'Tell us your name and we will connect you with our team.',
        name:'Your name', start:'Start chat', message:'Message', placeholder:'Write a message…', send:'Send', log:'Conversation',
        empty:'Send us a message: an agent will reply right here.', you:'You', agent:'Agent', sending:'Sending…', powered:'Powered by Bandeja', voice:'Voice note', audio:'Audio', image:'Image', file:'Download',
+       joinLimited:'Many people are starting chats right now. We will connect you in {s} seconds.', sayLimited:'You are sending messages very fast. We will send yours in {s} seconds.',
        errors:{MESSAGE_TOO_LONG:'This message is too long. Split it into shorter messages.', EMPTY_MESSAGE:'Write something before sending.', UNAUTHORIZED:'This chat could not be opened here. Reload the page to start a new chat.', refused:'This message could not be sent. Change it and try again.', other:'Something went wrong. Please try again.'}},
   es: {title:'Chatea con nosotros', online:'Respondemos lo antes posible', offline:'Reconectando… tus mensajes se enviarán', welcome:'¡Hola!', intro:'Dinos tu nombre y te pondremos en contacto con nuestro equipo.',
        name:'Tu nombre', start:'Iniciar chat', message:'Mensaje', placeholder:'Escribe un mensaje…', send:'Enviar', log:'Conversación',
        empty:'Envíanos un mensaje: un agente te responderá aquí mismo.', you:'Tú', agent:'Agente', sending:'Enviando…', powered:'Con la tecnología de Bandeja', voice:'Nota de voz', audio:'Audio', image:'Imagen', file:'Descargar',
+       joinLimited:'Muchas personas están iniciando chats ahora mismo. Te conectaremos en {s} segundos.', sayLimited:'Estás enviando mensajes muy rápido. Enviaremos el tuyo en {s} segundos.',
        errors:{MESSAGE_TOO_LONG:'El mensaje es demasiado largo. Divídelo en mensajes más cortos.', EMPTY_MESSAGE:'Escribe algo antes de enviar.', UNAUTHORIZED:'No se pudo abrir este chat aquí. Recarga la página para empezar uno nuevo.', refused:'No se pudo enviar este mensaje. Cámbialo e inténtalo de nuevo.', other:'Algo salió mal. Inténtalo de nuevo.'}},
   'pt-BR': {title:'Fale conosco', online:'Respondemos o quanto antes', offline:'Reconectando… suas mensagens serão enviadas', welcome:'Olá!', intro:'Diga seu nome e vamos conectar você à nossa equipe.',
        name:'Seu nome', start:'Iniciar conversa', message:'Mensagem', placeholder:'Escreva uma mensagem…', send:'Enviar', log:'Conversa',
        empty:'Envie uma mensagem: um atendente responderá aqui mesmo.', you:'Você', agent:'Atendente', sending:'Enviando…', powered:'Desenvolvido com Bandeja', voice:'Mensagem de voz', audio:'Áudio', image:'Imagem', file:'Baixar',
+       joinLimited:'Muitas pessoas estão iniciando conversas agora. Vamos conectar você em {s} segundos.', sayLimited:'Você está enviando mensagens muito rápido. Enviaremos a sua em {s} segundos.',
        errors:{MESSAGE_TOO_LONG:'A mensagem é longa demais. Divida-a em mensagens menores.', EMPTY_MESSAGE:'Escreva algo antes de enviar.', UNAUTHORIZED:'Não foi possível abrir esta conversa aqui. Recarregue a página para começar outra.', refused:'Não foi possível enviar esta mensagem. Altere-a e tente novamente.', other:'Algo deu errado. Tente novamente.'}}
 };
 function pickLang(){
@@ -110,8 +113,11 @@ var ws = null, ready = false, attempt = 0;
 function fmtTime(ms){ try { return new Date(ms).toLocaleTimeString(lang, {hour:'2-digit', minute:'2-digit'}); } catch (e) { return ''; } }
 function fmtDur(ms){ var s = Math.round((ms || 0) / 1000); return Math.floor(s / 60) + ':' + ('0' + (s % 60)).slice(-2); }
 // An agent's file: images shown, voice notes and audio played inline, anything else a download link.
+// Media links expire (cfg.mediaTtlMs): the page re-joins before that and on a failed load, and each
+// 'joined' brings fresh links (refreshLinks).
 function attachmentEl(a){
   var box = document.createElement('div'); box.className = 'att att-' + a.kind;
+  box.addEventListener('error', function(){ box.setAttribute('data-failed', '1'); askFreshLinks(); }, true);
   if (a.kind === 'image') {
     var img = document.createElement('img'); img.src = a.url; img.alt = t.image + ': ' + a.name; box.appendChild(img);
   } else if (a.kind === 'voice' || a.kind === 'audio' || a.kind === 'video') {
@@ -124,8 +130,35 @@ function attachmentEl(a){
   }
   return box;
 }
+function refreshLinks(el, m){
+  var boxes = el.querySelectorAll('.att');
+  (m.attachments || []).forEach(function(a, i){
+    var box = boxes[i], x = box && box.querySelector('img,audio,video,a');
+    if (!x) return;
+    var failed = box.getAttribute('data-failed') === '1';
+    box.removeAttribute('data-failed');
+    if (x.tagName === 'A') x.href = a.url;
+    else if (x.tagName === 'IMG') { if (failed || !x.complete || x.naturalWidth === 0) x.src = a.url; }
+    // A paused player that has not started, or one whose link failed, takes the fresh link; one in use keeps its own.
+    else if (failed || (x.paused && x.currentTime === 0)) x.src = a.url;
+  });
+}
+var lastAsked = 0;
+function askFreshLinks(){
+  if (!ready || Date.now() - lastAsked < 10000) return;
+  lastAsked = Date.now(); sendJoin();
+}
+var joining = false;
+function sendJoin(){
+  if (!ws || ws.readyState !== 1) return;
+  joining = true;
+  ws.send(JSON.stringify({type:'join', visitorId:visitor.visitorId, secret:visitor.secret, name:visitor.name}));
+}
+var refreshTimer = null, retryTimer = null;
+function secondsText(text, ms){ return text.replace('{s}', String(Math.max(1, Math.ceil(ms / 1000)))); }
 function render(m, pending){
   var el = shown[m.id];
+  if (el && !pending) refreshLinks(el, m);
   if (!el) {
     el = document.createElement('div');
     el.className = 'msg';
@@ -163,21 +196,28 @@ function connect(){
   var proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
   ws = new WebSocket(proto + '//' + location.host + cfg.socketPath);
   var sock = ws;
-  sock.onopen = function(){ attempt = 0; sock.send(JSON.stringify({type:'join', visitorId:visitor.visitorId, secret:visitor.secret, name:visitor.name})); };
+  sock.onopen = function(){ attempt = 0; sendJoin(); };
   sock.onmessage = function(ev){
     var f; try { f = JSON.parse(ev.data); } catch (e) { return; }
     if (f.type === 'joined') {
-      ready = true; setOnline(true); notice('');
+      ready = true; joining = false; setOnline(true); notice('');
       f.history.forEach(function(m){ render(m, false); });
       outbox = outbox.filter(function(m){ return !f.history.some(function(h){ return h.id === m.id; }); });
       save(KEY + '.outbox', outbox);
       outbox.forEach(function(m){ render({id:m.id, from:'customer', body:m.body, createdAt:m.createdAt}, true); });
       flushOutbox();
       seenSent = null; reportSeen();
+      clearTimeout(refreshTimer); refreshTimer = setTimeout(sendJoin, cfg.mediaTtlMs / 2);
     } else if (f.type === 'message') {
       render(f.message, false);
       reportSeen();
       if (f.message.from === 'customer') { outbox = outbox.filter(function(m){ return m.id !== f.message.id; }); save(KEY + '.outbox', outbox); }
+    } else if (f.type === 'error' && f.error.code === 'RATE_LIMITED') {
+      // Refused for now: a join is tried again, unsent messages are sent again, after the wait.
+      var wait = Number(f.error.params && f.error.params.retryAfterMs) || 5000, rejoin = joining;
+      if (!rejoin || !ready) notice(secondsText(rejoin ? t.joinLimited : t.sayLimited, wait));
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(function(){ if (ws !== sock) return; notice(''); if (rejoin) sendJoin(); else flushOutbox(); }, wait);
     } else if (f.type === 'error') {
       // A refusal naming one of our messages is its answer for good (INTERNAL passes: it is sent again
       // after a reconnect); an older server names none, and refuses only the oldest.
@@ -188,7 +228,7 @@ function connect(){
   };
   sock.onclose = function(){
     if (ws !== sock) return;
-    ready = false; setOnline(false);
+    ready = false; setOnline(false); clearTimeout(refreshTimer); clearTimeout(retryTimer);
     var delay = Math.random() * Math.min(10000, 500 * Math.pow(2, attempt++));
     setTimeout(connect, delay);
   };
@@ -270,6 +310,8 @@ export interface WebchatPageConfig {
   slug: string;
   inboxName: string;
   socketPath: string;
+  /** How long media links work; the page fetches fresh ones at half that. */
+  mediaTtlMs: number;
 }
 
 /** Inline JSON must not be able to close its <script> element. */

@@ -20,6 +20,8 @@ import {
   unreadAgentMessagesUpTo,
   visitorHistory,
 } from './store';
+import { findIdentity } from '../../store/contacts';
+import type { WebchatLimits } from './limits';
 import type { WebchatMedia } from './media';
 import type { VisitorSockets } from './visitors';
 import { definitiveRefusal, describeWriteError, isTransientWriteError } from '../../store/writeErrors';
@@ -41,10 +43,12 @@ export interface WebchatDeps {
   hub: SyncHub;
   visitors: VisitorSockets;
   media: WebchatMedia;
+  limits: WebchatLimits;
   log: (line: string) => void;
 }
 
-export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: WebchatDeps): void {
+/** `address`: the visitor's address (limits.ts counts by it). */
+export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: WebchatDeps, address: string): void {
   let joined: { visitorId: string; contactId: string } | null = null;
   let queue: Promise<void> = Promise.resolve();
   const send = (frame: WebchatServerFrame) => {
@@ -52,6 +56,9 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
   };
   const sendError = (error: ErrorBody, messageId?: string) =>
     send(messageId ? { type: 'error', error, messageId } : { type: 'error', error });
+  // Not tied to a message: the page keeps it and sends it again after the wait.
+  const limited = (retryAfterMs: number, message: string) =>
+    sendError({ code: 'RATE_LIMITED', message, params: { retryAfterMs: String(retryAfterMs) } });
   const slug = inbox.slug ?? '';
 
   const onFrame = async (text: string | null) => {
@@ -66,6 +73,9 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
     }
     const frame = parsed.value;
     if (frame.type === 'join') {
+      const creates = !(await findIdentity(deps.db, inbox.id, frame.visitorId));
+      const verdict = await deps.limits.join(inbox.id, address, creates);
+      if (!verdict.ok) return limited(verdict.retryAfterMs, 'Many people are starting chats right now. Try again in a moment.');
       const result = await joinVisitor(deps.db, inbox, frame.visitorId, frame.secret, frame.name);
       if (!result.ok) return sendError({ code: 'UNAUTHORIZED', message: 'This chat belongs to another browser. Start a new chat.' });
       if (joined) deps.visitors.remove(inbox.id, joined.visitorId, ws);
@@ -82,6 +92,8 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
     if (frame.type === 'seen')
       return reportState(deps, inbox.tenantId, await unreadAgentMessagesUpTo(deps.db, inbox.id, joined.contactId, frame.messageId), 'read');
     if (frame.body.trim().length === 0) return sendError({ code: 'EMPTY_MESSAGE', message: 'The message is empty.' }, frame.id);
+    const verdict = await deps.limits.say(inbox.id, address);
+    if (!verdict.ok) return limited(verdict.retryAfterMs, 'Too many messages at once. Your message will be sent in a moment.');
     let result: Awaited<ReturnType<typeof storeCustomerMessage>>;
     try {
       result = await storeCustomerMessage(deps.db, inbox, joined.contactId, frame.id, frame.body);

@@ -1,0 +1,71 @@
+// Every rate limit the server applies, with safe defaults. Each is "at most `max` in `windowMs`";
+// startServer({ limits }) and BANDEJA_LIMIT_<NAME>=<max>/<window> (e.g. BANDEJA_LIMIT_LOGIN_PER_ADDRESS=600/1m)
+// set others. Per-address limits are generous: a whole call center may reach the server from one address.
+
+export interface Limit {
+  max: number;
+  windowMs: number;
+}
+
+export const DEFAULT_LIMITS = {
+  /** Every login request from one address (300 agents signing in at the start of a shift must all get in). */
+  loginPerAddress: { max: 600, windowMs: 60_000 },
+  /** Failed logins (wrong password, unknown or deactivated account) per email: the account under attack is
+   *  slowed down; a successful login clears it. */
+  loginFailuresPerAccount: { max: 10, windowMs: 15 * 60_000 },
+  /** Invitation page views and accepts from one address. */
+  invitePerAddress: { max: 120, windowMs: 10 * 60_000 },
+  /** Accepts of one invitation link. */
+  invitePerToken: { max: 10, windowMs: 10 * 60_000 },
+  /** Webchat join frames (new and returning visitors) from one address. */
+  webchatJoinPerAddress: { max: 120, windowMs: 60_000 },
+  /** New webchat visitors (each a contact in every agent's mirror) from one address. */
+  webchatNewVisitorsPerAddress: { max: 20, windowMs: 10 * 60_000 },
+  /** New webchat visitors of one inbox, from everywhere. */
+  webchatNewVisitorsPerInbox: { max: 200, windowMs: 60_000 },
+  /** Webchat messages from one address. */
+  webchatSayPerAddress: { max: 120, windowMs: 60_000 },
+  /** Webchat messages to one inbox, from everywhere. */
+  webchatSayPerInbox: { max: 3000, windowMs: 60_000 },
+  /** File uploads (PUT /blobs) from one address. */
+  uploadPerAddress: { max: 1200, windowMs: 60_000 },
+  /** File uploads by one account. */
+  uploadPerAccount: { max: 120, windowMs: 60_000 },
+} satisfies Record<string, Limit>;
+
+export type LimitName = keyof typeof DEFAULT_LIMITS;
+export type Limits = Record<LimitName, Limit>;
+
+export const LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as LimitName[];
+
+/** loginPerAddress -> BANDEJA_LIMIT_LOGIN_PER_ADDRESS */
+export function limitEnvName(name: LimitName): string {
+  return `BANDEJA_LIMIT_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "600/1m", "5/30s", "10/900000ms" (a bare number is milliseconds). */
+export function parseLimit(text: string): Limit | null {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!m) return null;
+  const max = Number(m[1]);
+  const windowMs = Number(m[2]) * UNIT_MS[m[3] ?? 'ms']!;
+  if (!Number.isSafeInteger(max) || !Number.isSafeInteger(windowMs) || windowMs <= 0) return null;
+  return { max, windowMs };
+}
+
+/** Defaults, overridden by the environment, overridden by the options. A malformed variable is an error. */
+export function resolveLimits(env: NodeJS.ProcessEnv, given: Partial<Limits> = {}): Limits {
+  const limits = { ...DEFAULT_LIMITS } as Limits;
+  for (const name of LIMIT_NAMES) {
+    const raw = env[limitEnvName(name)];
+    if (raw !== undefined && raw !== '') {
+      const parsed = parseLimit(raw);
+      if (!parsed) throw new Error(`${limitEnvName(name)} must look like 600/1m (at most 600 per minute), not "${raw}".`);
+      limits[name] = parsed;
+    }
+    if (given[name]) limits[name] = given[name];
+  }
+  return limits;
+}
