@@ -29,7 +29,8 @@ import { checkProperty, type FuzzOptions, type FuzzResult, type FuzzSuite } from
 type AgentIx = 0 | 1;
 type Act = 'reply' | 'note' | 'tag' | 'reminder' | 'toggle';
 export type Step =
-  | { t: 'act'; agent: AgentIx; act: Act }
+  /** `quiet`: on the agent's quiet conversation (its customer writes only once) rather than her chat. */
+  | { t: 'act'; agent: AgentIx; act: Act; quiet: boolean }
   | { t: 'say'; customer: AgentIx }
   | { t: 'killServer'; downFor: number }
   | { t: 'killClient'; agent: AgentIx; afterCommit: boolean }
@@ -52,6 +53,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       t: fc.constant('act' as const),
       agent: agentIx,
       act: fc.constantFrom<Act>('reply', 'reply', 'note', 'tag', 'reminder', 'toggle'),
+      quiet: fc.boolean(),
     }),
   },
   { weight: 4, arbitrary: fc.record({ t: fc.constant('say' as const), customer: agentIx }) },
@@ -82,8 +84,8 @@ interface Expected {
   conversationId?: string;
   reminderOf?: AgentIx;
   reminderId?: string;
-  /** Replies and customer messages also show on the customer's page. */
-  customer?: AgentIx;
+  /** Replies and customer messages also show on that customer's page. */
+  customer?: number;
 }
 
 interface Figures {
@@ -95,6 +97,7 @@ interface Figures {
   clientKills: number;
   cuts: number;
   droppedAcks: number;
+  misordered: number;
 }
 
 const pushResult = (f: ServerFrameLike) => f.type === 'pushResult';
@@ -152,7 +155,17 @@ class World {
   round = 0;
   serverRestart: Promise<void> | null = null;
   clientRestarts: (Promise<void> | null)[] = [null, null];
-  figures: Figures = { rounds: 0, actions: 0, lost: 0, duplicated: 0, serverKills: 0, clientKills: 0, cuts: 0, droppedAcks: 0 };
+  figures: Figures = {
+    rounds: 0,
+    actions: 0,
+    lost: 0,
+    duplicated: 0,
+    serverKills: 0,
+    clientKills: 0,
+    cuts: 0,
+    droppedAcks: 0,
+    misordered: 0,
+  };
 
   private constructor(
     readonly server: ServerProcess,
@@ -213,6 +226,7 @@ interface Owned {
   conversationId: string;
   closed: boolean;
   reopens: number;
+  owner: AgentIx;
 }
 
 async function runRound(world: World, steps: readonly Step[], log: (line: string) => void): Promise<void> {
@@ -221,8 +235,14 @@ async function runRound(world: World, steps: readonly Step[], log: (line: string
   const mark = (what: string) => `dur ${world.tag} r${round} ${what}`;
   let n = 0;
   const expected: Expected[] = [];
-  const customers = AGENTS.map((_, i) => new Customer(world, `Durable ${world.tag} r${round} c${i}`));
+  // Four conversations: customer k's is held by agent k % 2. Customers 0 and 1 chat all along; 2 and 3
+  // write once, and only their ("quiet") conversations are closed and reopened: a customer who writes
+  // to a closed conversation starts a new one, and a reopen is then refused (one active conversation
+  // per contact), which is a rule, not a loss.
+  const customers = [0, 1, 2, 3].map((k) => new Customer(world, `Durable ${world.tag} r${round} c${k}`));
   const saying: Promise<void>[] = [];
+  /** What each customer wrote, in order (each page sends one message at a time). */
+  const said: string[][] = customers.map(() => []);
   const heals: { at: number; run: () => void }[] = [];
   /** The server was killed and restarts at step `restartAt`. */
   let serverDown = false;
@@ -232,7 +252,7 @@ async function runRound(world: World, steps: readonly Step[], log: (line: string
     world.serverRestart = world.server.restart();
   };
 
-  const customerSays = (i: AgentIx) => {
+  const customerSays = (i: number) => {
     const body = mark(`customer ${i} says ${++n}`);
     expected.push({
       what: `customer message "${body}"`,
@@ -240,22 +260,24 @@ async function runRound(world: World, steps: readonly Step[], log: (line: string
       exact: 1,
       customer: i,
     });
+    said[i]!.push(body);
     world.figures.actions++;
     const p = customers[i]!.say(body);
     saying.push(p);
     return p;
   };
 
-  // Each customer opens a conversation; each agent takes "hers" (Ana the first, Sofía the second).
-  await Promise.all(AGENTS.map((_, i) => customerSays(i as AgentIx)));
+  // Each customer opens a conversation; each agent takes hers.
+  await Promise.all(customers.map((_, k) => customerSays(k)));
   const owned: Owned[] = [];
-  for (const [i, agent] of AGENTS.entries()) {
-    const client = await world.client(i as AgentIx);
+  for (const [k, customer] of customers.entries()) {
+    const agent = AGENTS[k % 2]!;
+    const client = await world.client((k % 2) as AgentIx);
     const list = await client.ipc.until('inbox.list', { view: { kind: 'unassigned' }, status: 'open' }, (items) =>
-      items.some((c) => c.contactName === customers[i]!.name),
+      items.some((c) => c.contactName === customer.name),
     );
-    const conversationId = list.find((c) => c.contactName === customers[i]!.name)!.id;
-    owned.push({ conversationId, closed: false, reopens: 0 });
+    const conversationId = list.find((c) => c.contactName === customer.name)!.id;
+    owned.push({ conversationId, closed: false, reopens: 0, owner: (k % 2) as AgentIx });
     await client.ipc.ok('conversation.assign', { conversationId, assigneeId: agent.id });
     world.figures.actions++;
     expected.push({
@@ -267,9 +289,10 @@ async function runRound(world: World, steps: readonly Step[], log: (line: string
     });
   }
 
-  const act = async (i: AgentIx, what: Act): Promise<void> => {
+  const act = async (i: AgentIx, what: Act, quiet: boolean): Promise<void> => {
     const client = await world.client(i);
-    const mine = owned[i]!;
+    const k = what === 'toggle' || quiet ? i + 2 : i;
+    const mine = owned[k]!;
     const conversationId = mine.conversationId;
     const agent = AGENTS[i]!;
     world.figures.actions++;
@@ -301,7 +324,7 @@ async function runRound(world: World, steps: readonly Step[], log: (line: string
         what: `${what} "${body}"`,
         count: (ms) => ms.filter((m) => m.body === body && m.kind === kind).length,
         exact: 1,
-        customer: what === 'reply' ? i : undefined,
+        customer: what === 'reply' ? k : undefined,
       });
       return;
     }
@@ -329,7 +352,7 @@ async function runRound(world: World, steps: readonly Step[], log: (line: string
     if (serverDown && at >= restartAt) restartServer();
     switch (step.t) {
       case 'act':
-        await act(step.agent, step.act);
+        await act(step.agent, step.act, step.quiet);
         break;
       case 'say':
         // Not awaited: the customer goes on writing while the rest of the schedule runs.
@@ -353,7 +376,7 @@ async function runRound(world: World, steps: readonly Step[], log: (line: string
           await world.serverUp();
           proxy.dropServerFrames(pushResult);
           const committed = proxy.waitForServerFrame(pushResult, 20_000).catch(() => null);
-          await act(i, 'reply');
+          await act(i, 'reply', false);
           if (await committed) world.figures.droppedAcks++;
         }
         await client.kill();
@@ -385,6 +408,7 @@ async function runRound(world: World, steps: readonly Step[], log: (line: string
     }
   }
 
+  const stepsDone = Date.now();
   // Everything comes back: the server, the clients, the sockets.
   for (const h of heals.splice(0)) h.run();
   if (serverDown) restartServer();
@@ -402,10 +426,20 @@ async function runRound(world: World, steps: readonly Step[], log: (line: string
     ),
   );
 
-  await verify(world, round, expected, owned, customers, problems);
+  const drained = Date.now();
+  await verify(world, round, expected, owned, customers, said, problems);
+  if (problems.length)
+    for (const [i, c] of clients.entries()) {
+      const status = await c.ipc.ok('sync.status', {}).catch(() => null);
+      problems.push(`${AGENTS[i]!.id}'s sync status: ${JSON.stringify(status)}`);
+    }
   world.figures.rounds++;
   if (problems.length) throw new Error(`round ${round}:\n  ${problems.join('\n  ')}`);
-  log(`round ${round}: ${steps.length} steps, ${expected.length} items checked, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const secs = (from: number, to: number) => ((to - from) / 1000).toFixed(1);
+  log(
+    `round ${round}: ${steps.length} steps, ${expected.length} items checked, ${secs(started, Date.now())} s ` +
+      `(steps ${secs(started, stepsDone)}, back and drained ${secs(stepsDone, drained)}, checks ${secs(drained, Date.now())})`,
+  );
 }
 
 /** Counts every expected item on the server, in each mirror that may see it, and on the customer's page. */
@@ -415,6 +449,7 @@ async function verify(
   expected: readonly Expected[],
   owned: readonly Owned[],
   customers: readonly Customer[],
+  said: readonly string[][],
   problems: string[],
 ): Promise<void> {
   const admin = await SyncPeer.connect(world.server.url, { token: world.tokens.admin });
@@ -495,9 +530,28 @@ async function verify(
     }
   }
 
+  // Each customer's messages, in the order written, on the server and in every mirror that sees them
+  // (the chat conversations are never closed, so they all land in one conversation).
+  for (const [k, o] of owned.entries()) {
+    const wrote = new Set(said[k]);
+    const inOrder = (ms: readonly { body: string; direction: string }[]) =>
+      ms.filter((m) => m.direction === 'in' && wrote.has(m.body)).map((m) => m.body);
+    const serverOrder = serverMessages.filter((m) => m.conversationId === o.conversationId).sort((a, b) => a.seq - b.seq);
+    const orders: [string, string[]][] = [['server', inOrder(serverOrder)]];
+    for (const [j, mirror] of mirrors.entries()) {
+      const ms = mirror.byConversation.get(o.conversationId);
+      if (ms) orders.push([`${AGENTS[j]!.id}'s mirror`, inOrder(ms)]);
+    }
+    for (const [w, got] of orders)
+      if (got.length === said[k]!.length && got.some((b, x) => b !== said[k]![x])) {
+        world.figures.misordered++;
+        problems.push(`misordered: customer ${k}'s messages in ${w}: ${JSON.stringify(got)}, written ${JSON.stringify(said[k])}`);
+      }
+  }
+
   // Reopens leave one status event each, on the server and in every mirror that sees the conversation.
-  for (const [i, o] of owned.entries()) {
-    const agentId = AGENTS[i]!.id;
+  for (const o of owned) {
+    const agentId = AGENTS[o.owner]!.id;
     const reopened = (ms: readonly { event: Message['event']; conversationId?: string; authorId: string | null }[]) =>
       ms.filter((m) => m.event?.type === 'status' && m.event.status === 'open' && m.authorId === agentId).length;
     const counts: [string, number][] = [['server', reopened(serverMessages.filter((m) => m.conversationId === o.conversationId))]];
@@ -505,15 +559,13 @@ async function verify(
       const ms = mirror.byConversation.get(o.conversationId);
       if (ms) counts.push([`${AGENTS[j]!.id}'s mirror`, reopened(ms)]);
     }
-    for (const [w, c] of counts) {
-      if (c < o.reopens) {
-        world.figures.lost += o.reopens - c;
-        problems.push(`lost: ${o.reopens - c} reopen(s) of ${o.conversationId} (${w} ${c} of ${o.reopens})`);
-      } else if (c > o.reopens) {
-        world.figures.duplicated += c - o.reopens;
-        problems.push(`duplicated: reopen of ${o.conversationId} (${w} ${c} of ${o.reopens})`);
-      }
-    }
+    const where = counts.map(([w, c]) => `${w} ${c}`).join(', ');
+    const lost = Math.max(0, ...counts.map(([, c]) => o.reopens - c));
+    const doubled = Math.max(0, ...counts.map(([, c]) => c - o.reopens));
+    world.figures.lost += lost;
+    world.figures.duplicated += doubled;
+    if (lost) problems.push(`lost: ${lost} of ${o.reopens} reopen(s) of ${o.conversationId} (${where})`);
+    if (doubled) problems.push(`duplicated: reopen of ${o.conversationId}, ${o.reopens} made (${where})`);
     const status = admin.conversations.get(o.conversationId)?.status;
     if ((status === 'closed') !== o.closed)
       problems.push(`round ${round}: ${o.conversationId} is ${status} on the server, expected ${o.closed ? 'closed' : 'open'}`);
