@@ -98,6 +98,14 @@ interface Figures {
   cuts: number;
   droppedAcks: number;
   misordered: number;
+  diverged: number;
+}
+
+/** What the inbox shows of a conversation, compared between a mirror and the server. */
+function rowFields(c: Conversation) {
+  const { status, assigneeId, teamId, unreadCount, lastMessagePreview, lastMessageAt, closingCategoryId, version } = c;
+  const tags = [...c.tags].sort();
+  return { status, assigneeId, teamId, tags, unreadCount, lastMessagePreview, lastMessageAt, closingCategoryId, version };
 }
 
 const pushResult = (f: ServerFrameLike) => f.type === 'pushResult';
@@ -165,6 +173,7 @@ class World {
     cuts: 0,
     droppedAcks: 0,
     misordered: 0,
+    diverged: 0,
   };
 
   private constructor(
@@ -477,6 +486,17 @@ async function verify(
           .until('conversation.messages', { conversationId: c.id }, (ms) => [...want].every((id) => ms.some((m) => m.id === id)), MIRROR_MS)
           .catch(async () => client.ipc.ok('conversation.messages', { conversationId: c.id }));
         byConversation.set(c.id, got);
+        // Its row as the inbox shows it (status, assignee, tags, unread count, preview) equals the server's.
+        const detail = await client.ipc
+          .until('conversation.get', { id: c.id }, (d) => (d?.conversation.version ?? 0) >= c.version, MIRROR_MS)
+          .catch(async () => client.ipc.ok('conversation.get', { id: c.id }));
+        const shown = detail ? rowFields(detail.conversation) : null;
+        if (JSON.stringify(shown) !== JSON.stringify(rowFields(c))) {
+          world.figures.diverged++;
+          problems.push(
+            `diverged: ${c.id} in ${agent.id}'s mirror ${JSON.stringify(shown)}, on the server ${JSON.stringify(rowFields(c))}`,
+          );
+        }
       }
       const mirrorReminders = await client.ipc.ok('reminder.list', {});
       return { visible, byConversation, mirrorReminders };
