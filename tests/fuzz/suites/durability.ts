@@ -32,10 +32,13 @@ export type Step =
   /** `quiet`: on the agent's quiet conversation (its customer writes only once) rather than her chat. */
   | { t: 'act'; agent: AgentIx; act: Act; quiet: boolean }
   | { t: 'say'; customer: AgentIx }
-  | { t: 'killServer'; downFor: number }
+  /** `afterCommit`: right after the server committed an action of agent `agent`, whose answer is dropped. */
+  | { t: 'killServer'; downFor: number; afterCommit: boolean; agent: AgentIx }
   | { t: 'killClient'; agent: AgentIx; afterCommit: boolean }
   | { t: 'cut'; agent: AgentIx; after: 'pushResult' | 'changes' }
-  | { t: 'dropAcks'; agent: AgentIx; steps: number };
+  | { t: 'dropAcks'; agent: AgentIx; steps: number }
+  /** A customer's socket is cut right after the server stored her message, before she sees it. */
+  | { t: 'cutCustomer' };
 
 const AGENTS: readonly (Viewer & { email: string })[] = [
   { id: 'user-ana', email: 'ana@demo.test', role: 'agent', teamIds: ['team-soporte'] },
@@ -57,7 +60,15 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   { weight: 4, arbitrary: fc.record({ t: fc.constant('say' as const), customer: agentIx }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('killServer' as const), downFor: fc.integer({ min: 0, max: 3 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('killServer' as const),
+      downFor: fc.integer({ min: 0, max: 3 }),
+      afterCommit: fc.boolean(),
+      agent: agentIx,
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('killClient' as const), agent: agentIx, afterCommit: fc.boolean() }) },
   {
     weight: 1,
@@ -68,6 +79,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('dropAcks' as const), agent: agentIx, steps: fc.integer({ min: 1, max: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('cutCustomer' as const) }) },
 );
 /** No shrinking: the processes carry state from round to round, so a shrunk replay would not be the same case. */
 export const scheduleArb = fc.noShrink(fc.array(stepArb, { minLength: 6, maxLength: 16 }));
@@ -137,7 +149,7 @@ class Customer {
       const deadline = Date.now() + DRAIN_MS;
       for (;;) {
         try {
-          this.page ??= await WebchatCustomer.join(this.world.server.url, 'demo', this.name, this.identity);
+          this.page ??= await WebchatCustomer.join(this.world.customerProxy.url, 'demo', this.name, this.identity);
           await this.page.say(body, id);
           return;
         } catch (e) {
@@ -179,6 +191,7 @@ class World {
   private constructor(
     readonly server: ServerProcess,
     readonly proxies: FaultProxy[],
+    readonly customerProxy: FaultProxy,
     readonly clients: ClientProcess[],
     readonly tokens: { admin: string; agents: string[] },
   ) {}
@@ -195,6 +208,7 @@ class World {
     const port = await freePort();
     const serverStarting = startServerProcess({ demo: true, port, env: databaseUrl ? { DATABASE_URL: databaseUrl } : undefined });
     const proxies = await Promise.all(AGENTS.map(() => startFaultProxy(`http://127.0.0.1:${port}`)));
+    const customerProxy = await startFaultProxy(`http://127.0.0.1:${port}`);
     const [server, clients] = await Promise.all([
       serverStarting,
       Promise.all(proxies.map((p) => startClientProcess({ serverUrl: p.url }))),
@@ -207,14 +221,14 @@ class World {
     );
     const admin = (await login(server.url, 'admin@demo.test')).token;
     const agents = await Promise.all(AGENTS.map(async (a) => (await login(server.url, a.email)).token));
-    return new World(server, proxies, clients, { admin, agents });
+    return new World(server, proxies, customerProxy, clients, { admin, agents });
   }
 
   async stop(): Promise<void> {
     await this.serverRestart?.catch(() => undefined);
     await Promise.all(this.clientRestarts.map((r) => r?.catch(() => undefined)));
     await Promise.all(this.clients.map((c) => c.stop()));
-    await Promise.all(this.proxies.map((p) => p.close()));
+    await Promise.all([...this.proxies, this.customerProxy].map((p) => p.close()));
     await this.server.stop();
   }
 
@@ -367,15 +381,25 @@ async function runRound(world: World, steps: readonly Step[], log: (line: string
         // Not awaited: the customer goes on writing while the rest of the schedule runs.
         customerSays(step.customer).catch(() => undefined);
         break;
-      case 'killServer':
+      case 'killServer': {
         if (serverDown) break;
         await world.serverUp();
-        await world.server.kill();
+        if (step.afterCommit) {
+          // The server dies right after it committed an action, before its answer reaches the client.
+          const proxy = world.proxies[step.agent]!;
+          proxy.dropServerFrames(pushResult);
+          const committed = proxy.waitForServerFrame(pushResult, 20_000).catch(() => null);
+          await act(step.agent, 'note', false);
+          if (await committed) world.figures.droppedAcks++;
+          await world.server.kill();
+          proxy.pass();
+        } else await world.server.kill();
         world.figures.serverKills++;
         serverDown = true;
         restartAt = at + step.downFor;
         if (step.downFor === 0) restartServer();
         break;
+      }
       case 'killClient': {
         const i = step.agent;
         const client = await world.client(i);
@@ -400,6 +424,10 @@ async function runRound(world: World, steps: readonly Step[], log: (line: string
           () => world.figures.cuts++,
         );
         break;
+      case 'cutCustomer':
+        // Armed until a customer's message is echoed (stored); she then sends it again with the same id.
+        void world.customerProxy.cutAfter((f) => f.type === 'message').then(() => world.figures.cuts++);
+        break;
       case 'dropAcks': {
         const proxy = world.proxies[step.agent]!;
         proxy.dropServerFrames(pushResult);
@@ -422,9 +450,11 @@ async function runRound(world: World, steps: readonly Step[], log: (line: string
   for (const h of heals.splice(0)) h.run();
   if (serverDown) restartServer();
   await world.serverUp();
-  for (const proxy of world.proxies) proxy.pass();
+  const serverBack = Date.now();
+  for (const proxy of [...world.proxies, world.customerProxy]) proxy.pass();
   const problems: string[] = [];
   await Promise.all(saying.map((p) => p.catch((e: unknown) => problems.push(String(e)))));
+  const customersDone = Date.now();
   for (const c of customers) c.close();
   const clients = await Promise.all(AGENTS.map((_, i) => world.client(i as AgentIx)));
   await Promise.all(
@@ -447,7 +477,8 @@ async function runRound(world: World, steps: readonly Step[], log: (line: string
   const secs = (from: number, to: number) => ((to - from) / 1000).toFixed(1);
   log(
     `round ${round}: ${steps.length} steps, ${expected.length} items checked, ${secs(started, Date.now())} s ` +
-      `(steps ${secs(started, stepsDone)}, back and drained ${secs(stepsDone, drained)}, checks ${secs(drained, Date.now())})`,
+      `(steps ${secs(started, stepsDone)}, server back ${secs(stepsDone, serverBack)}, customers ${secs(serverBack, customersDone)}, ` +
+      `outboxes ${secs(customersDone, drained)}, checks ${secs(drained, Date.now())})`,
   );
 }
 
