@@ -111,6 +111,8 @@ interface Figures {
   droppedAcks: number;
   misordered: number;
   diverged: number;
+  /** Server kills while it was still starting after the previous one. */
+  killedStarting: number;
 }
 
 /** What the inbox shows of a conversation, compared between a mirror and the server. */
@@ -174,6 +176,7 @@ class World {
   tag = randomBytes(3).toString('hex');
   round = 0;
   serverRestart: Promise<void> | null = null;
+  serverStarting = false;
   clientRestarts: (Promise<void> | null)[] = [null, null];
   figures: Figures = {
     rounds: 0,
@@ -186,6 +189,7 @@ class World {
     droppedAcks: 0,
     misordered: 0,
     diverged: 0,
+    killedStarting: 0,
   };
 
   private constructor(
@@ -272,7 +276,8 @@ async function runRound(world: World, steps: readonly Step[], log: (line: string
   let restartAt = 0;
   const restartServer = () => {
     serverDown = false;
-    world.serverRestart = world.server.restart();
+    world.serverStarting = true;
+    world.serverRestart = world.server.restart().finally(() => (world.serverStarting = false));
   };
 
   const customerSays = (i: number) => {
@@ -383,7 +388,20 @@ async function runRound(world: World, steps: readonly Step[], log: (line: string
         break;
       case 'killServer': {
         if (serverDown) break;
-        await world.serverUp();
+        if (world.serverStarting && !step.afterCommit) {
+          // Killed again while it starts (and recovers its store after the last kill).
+          await world.server.kill();
+          // Had it not spawned yet, it comes up now: kill it again.
+          if (
+            await world.serverRestart?.then(
+              () => true,
+              () => false,
+            )
+          )
+            await world.server.kill();
+          world.serverRestart = null;
+          world.figures.killedStarting++;
+        } else await world.serverUp();
         if (step.afterCommit) {
           // The server dies right after it committed an action, before its answer reaches the client.
           const proxy = world.proxies[step.agent]!;
