@@ -1,12 +1,15 @@
 // Durability under crashes and cut sockets: each case (a round) is a generated schedule over a real
 // server process, two real client processes (Ana, an agent; Sofía, a supervisor) that reach it only
-// through a fault proxy each, and two webchat customers. Agents reply, write notes, tag, set
-// reminders, close and reopen; customers write; at chosen points the schedule kills -9 the server
-// (restarting it a few steps later) or a client (just after its push was committed and the answer
-// dropped, or at once), cuts a client's socket right after a pushResult or a changes frame, or drops
-// a client's acknowledgements until its socket is cut. When everything is back and every outbox has
-// drained, each action and each customer message must exist exactly once on the server, in every
-// mirror whose user may see it, and (replies and customer messages) on the customer's page.
+// through a fault proxy each, and four webchat customers behind a proxy of their own. Agents reply, write
+// notes, tag, set reminders, close and reopen; customers write; at chosen points the schedule kills -9
+// the server (at once, right after it committed an action whose answer is dropped, or while it is still
+// starting after the last kill; it restarts a few steps later) or a client (at once, or just after its
+// push was committed and the answer dropped), cuts a client's socket right after a pushResult or a
+// changes frame, drops a client's acknowledgements until its socket is cut, or cuts a customer's socket
+// right after her message was stored. When everything is back and every outbox has drained, each action
+// and each customer message must exist exactly once on the server, in every mirror whose user may see it,
+// and (replies and customer messages) on the customer's page; customers' messages keep their order; each
+// mirror's conversation rows equal the server's.
 //
 // Processes start once per run and are reused across rounds; a step restarts only what it killed.
 // Waits follow observable state (sync.status, mirror contents, proxy frames), never fixed sleeps.
