@@ -682,7 +682,7 @@ async function runOn(store: string, databaseUrl: string | undefined, opts: FuzzO
 const suite: FuzzSuite = {
   name: 'durability',
   description:
-    'kill -9 of the server and of clients, sockets cut after a push result or a changes frame, dropped acks: every action and customer message exists exactly once',
+    'kill -9 of the server and of clients, sockets cut after a push result, a changes frame or a stored customer message, dropped acks: every action and customer message exists exactly once, in order',
   async run(opts) {
     const pg = process.env.BANDEJA_TEST_DATABASE_URL;
     if (!pg) return runOn('PGlite', undefined, opts);
