@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { LIMIT_NAMES, limitEnvName } from '../../src-server/limits/config';
 
 export interface ServerProcess {
   url: string;
@@ -26,6 +27,10 @@ export interface ServerProcess {
   kill(): Promise<void>;
   restart(): Promise<void>;
 }
+
+/** Rate limits out of the way, for suites that drive many visitors, logins or messages from this one
+ *  address on purpose (the limits have tests of their own). */
+export const LOAD_TEST_LIMITS: NodeJS.ProcessEnv = Object.fromEntries(LIMIT_NAMES.map((name) => [limitEnvName(name), '1000000/1m']));
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const READY = /Bandeja server listening on http:\/\/127\.0\.0\.1:(\d+)/;

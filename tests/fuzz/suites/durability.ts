@@ -24,7 +24,7 @@ import type { MessageItem } from '../../../src-shared/ipc';
 import { canSeeConversation, type Viewer } from '../../../src-shared/rules/visibility';
 import { startClientProcess, type ClientProcess } from '../../support/client-process';
 import { startFaultProxy, type FaultProxy, type ServerFrameLike } from '../../support/fault-proxy';
-import { startServerProcess, type ServerProcess } from '../../support/server-process';
+import { LOAD_TEST_LIMITS, startServerProcess, type ServerProcess } from '../../support/server-process';
 import { login, SyncPeer, DEMO_PASSWORD } from '../../support/sync-peer';
 import { WebchatCustomer, type VisitorIdentity } from '../../support/webchat-customer';
 import { checkProperty, type FuzzOptions, type FuzzResult, type FuzzSuite } from '../harness';
@@ -213,7 +213,11 @@ class World {
     }
     // The server's port is chosen first, so the proxies and clients start while the server does.
     const port = await freePort();
-    const serverStarting = startServerProcess({ demo: true, port, env: databaseUrl ? { DATABASE_URL: databaseUrl } : undefined });
+    const serverStarting = startServerProcess({
+      demo: true,
+      port,
+      env: { ...LOAD_TEST_LIMITS, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) },
+    });
     const proxies = await Promise.all(AGENTS.map(() => startFaultProxy(`http://127.0.0.1:${port}`)));
     const customerProxy = await startFaultProxy(`http://127.0.0.1:${port}`);
     const [server, clients] = await Promise.all([
