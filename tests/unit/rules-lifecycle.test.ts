@@ -160,8 +160,10 @@ describe('views', () => {
   });
 
   it("lets only a view's owner change it, supervisors included, and share it only with one's own teams", () => {
-    expect(codeOf(() => mustMayChangeSavedView(sofia, { ownerId: 'ana' }, null))).toBe('FORBIDDEN');
-    expect(codeOf(() => mustMayChangeSavedView(ana, { ownerId: 'ana' }, 'soporte'))).toBeNull();
+    expect(codeOf(() => mustMayChangeSavedView(sofia, { ownerId: 'ana', teamId: 'soporte' }, null))).toBe('FORBIDDEN');
+    // A personal view of someone else is answered like one that does not exist.
+    expect(codeOf(() => mustMayChangeSavedView(sofia, { ownerId: 'ana', teamId: null }, null))).toBe('NOT_FOUND');
+    expect(codeOf(() => mustMayChangeSavedView(ana, { ownerId: 'ana', teamId: null }, 'soporte'))).toBeNull();
     expect(codeOf(() => mustMayChangeSavedView(ana, null, 'ventas'))).toBe('FORBIDDEN');
     expect(codeOf(() => mustMayChangeSavedView(sofia, null, 'ventas'))).toBeNull();
   });

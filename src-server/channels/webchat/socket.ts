@@ -65,17 +65,17 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
       joined = { visitorId: frame.visitorId, contactId: result.contactId };
       deps.visitors.add(inbox.id, frame.visitorId, ws);
       if (result.created) deps.hub.poke(inbox.tenantId);
-      const undelivered = await undeliveredAgentMessages(deps.db, inbox.id, result.contactId);
-      const history = await visitorHistory(deps.db, inbox.id, result.contactId);
+      const undelivered = await undeliveredAgentMessages(deps.db, inbox.id, frame.visitorId);
+      const history = await visitorHistory(deps.db, inbox.id, frame.visitorId);
       send({ type: 'joined', name: result.name, history: history.map((m) => deps.media.forVisitor(slug, frame.visitorId, m)) });
       // The history reached the page: agent messages it holds are delivered.
       return reportState(deps, inbox.tenantId, undelivered, 'delivered');
     }
     if (!joined) return sendError({ code: 'UNAUTHORIZED', message: 'Join the chat before sending messages.' });
     if (frame.type === 'seen')
-      return reportState(deps, inbox.tenantId, await unreadAgentMessagesUpTo(deps.db, inbox.id, joined.contactId, frame.messageId), 'read');
+      return reportState(deps, inbox.tenantId, await unreadAgentMessagesUpTo(deps.db, inbox.id, joined.visitorId, frame.messageId), 'read');
     if (frame.body.trim().length === 0) return sendError({ code: 'EMPTY_MESSAGE', message: 'The message is empty.' });
-    const result = await storeCustomerMessage(deps.db, inbox, joined.contactId, frame.id, frame.body);
+    const result = await storeCustomerMessage(deps.db, inbox, joined.visitorId, frame.id, frame.body);
     if (result.stored) {
       deps.hub.poke(inbox.tenantId);
       deps.visitors.send(inbox.id, joined.visitorId, {
@@ -84,7 +84,7 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
       });
     } else {
       // A resend after a reconnect: confirm it to this socket only.
-      const history = await visitorHistory(deps.db, inbox.id, joined.contactId);
+      const history = await visitorHistory(deps.db, inbox.id, joined.visitorId);
       const stored = history.find((m) => m.id === frame.id);
       if (stored) send({ type: 'message', message: deps.media.forVisitor(slug, joined.visitorId, stored) });
     }
