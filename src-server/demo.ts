@@ -237,25 +237,30 @@ async function seedWhatsAppConversations(tx: Tx, batch: ChangeBatch, now: number
     }
     const lastIn = p.messages.filter((m) => m.direction === 'in').at(-1)!;
     const last = p.messages.at(-1)!;
-    const conversation = await insertConversation(tx, batch, {
-      id: p.conversationId,
-      inboxId: 'inbox-whatsapp',
-      contactId: p.contactId,
-      teamId: DEMO.teamId,
-      assigneeId: p.assigneeId,
-      status: 'open',
-      unreadCount: last.direction === 'in' ? 1 : 0,
-      lastMessageAt: now - last.ago,
-      lastMessagePreview: last.body,
-      lastCustomerMessageAt: now - lastIn.ago,
-      waitingSince: last.direction === 'in' ? now - last.ago : null,
-      tags: [],
-      botActive: false,
-      closingCategoryId: null,
-      previousConversationId: null,
-      snoozedUntil: null,
-      createdAt: now - p.messages[0]!.ago,
-    });
+    const conversation = await insertConversation(
+      tx,
+      batch,
+      {
+        id: p.conversationId,
+        inboxId: 'inbox-whatsapp',
+        contactId: p.contactId,
+        teamId: DEMO.teamId,
+        assigneeId: p.assigneeId,
+        status: 'open',
+        unreadCount: last.direction === 'in' ? 1 : 0,
+        lastMessageAt: now - last.ago,
+        lastMessagePreview: last.body,
+        lastCustomerMessageAt: now - lastIn.ago,
+        waitingSince: last.direction === 'in' ? now - last.ago : null,
+        tags: [],
+        botActive: false,
+        closingCategoryId: null,
+        previousConversationId: null,
+        snoozedUntil: null,
+        createdAt: now - p.messages[0]!.ago,
+      },
+      p.waId,
+    );
     for (const m of p.messages)
       await insertMessage(
         tx,

@@ -1,4 +1,4 @@
-// PUT /blobs/<sha256> (upload, idempotent) and GET /blobs/<sha256> (read back), Bearer session token.
+// PUT /blobs/<sha256> (upload, idempotent; the bytes are always sent and checked) and GET /blobs/<sha256> (read back), Bearer session token.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { MAX_ATTACHMENT_BYTES, Sha256 } from '../../src-shared/domain';
@@ -8,32 +8,17 @@ import type { Sessions } from '../auth/sessions';
 import type { Limits } from '../limits/config';
 import type { RateCounters } from '../limits/counters';
 import { httpLimit, sendRateLimited } from '../limits/http';
-import { readableBlob, recordBlob } from '../store/blobs';
+import { recordBlob } from '../store/blobs';
 import type { Db } from '../store/db';
-import type { UserWithTenant } from '../store/directory';
+import { viewerOf, type UserWithTenant } from '../store/directory';
+import { readableBlob } from '../visibility';
 import type { AllowedMime } from '../../src-shared/rules/fileType';
-import { forbiddenType, tooLarge, type BlobFiles } from './files';
+import { tooLarge, type BlobFiles } from './files';
 import { sendBlob } from './serve';
 
 const STATUS: Partial<Record<ErrorCode, number>> = { FILE_TOO_LARGE: 413, FORBIDDEN_FILE_TYPE: 415, HASH_MISMATCH: 400 };
 
 type BlobRequest = FastifyRequest<{ Params: { sha256: string } }>;
-
-/** What a blob already on disk is, for a repeat upload declaring `declaredMime`: 'refused' when the
- *  declared type does not fit the bytes, null when the file is gone (removed by blob GC just now). */
-async function storedBlob(
-  files: BlobFiles,
-  sha256: string,
-  declaredMime: string,
-): Promise<{ mime: AllowedMime; size: number } | 'refused' | null> {
-  try {
-    const mime = files.storedMime(sha256, declaredMime);
-    return mime ? { mime, size: files.size(sha256) } : 'refused';
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-}
 
 export interface BlobRouteDeps {
   sessions: Sessions;
@@ -92,15 +77,9 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
       // Recorded in a transaction holding the file's lock, checking it is still on disk (store/blobs.ts).
       const record = (blob: { mime: AllowedMime; size: number }) =>
         db.tx((tx) => recordBlob(tx, holder, { sha256, ...blob }, Date.now(), () => files.has(sha256)));
-      const stored = files.has(sha256) ? await storedBlob(files, sha256, contentType) : null;
-      if (stored === 'refused') return refuseWith(forbiddenType());
-      // Already here (from anyone): the bytes are not needed again, only the record that this tenant and
-      // user hold it. The type must still be an allowed one and match. When blob GC removes the file just
-      // now, the bytes are taken after all.
-      if (stored && (await record(stored))) {
-        body?.resume();
-        return reply.code(200).send({ sha256, ...stored });
-      }
+      // The bytes always come and are checked, even for a file the server holds already: holding a file is
+      // proved by its bytes, never by naming its hash, and the answer is the same whether or not the hash
+      // is stored anywhere (so nobody learns that it is).
       if (!body) return refuse(400, 'HASH_MISMATCH', 'The upload was empty.');
       // A client that goes away halfway (killed, network lost) must not leave the receive waiting.
       const raw = request.raw;
@@ -128,7 +107,7 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
     const { sha256 } = request.params;
     const user = await authenticate(sessions, request, reply);
     if (!user) return reply;
-    const readable = Sha256.safeParse(sha256).success ? await readableBlob(db, user, sha256) : null;
+    const readable = Sha256.safeParse(sha256).success ? await readableBlob(db, user.tenantId, viewerOf(user), sha256) : null;
     if (!readable || !files.has(sha256)) return sendError(reply, 404, 'NOT_FOUND', 'This file does not exist or is not yours to see.');
     return sendBlob(request, reply, files, sha256, readable.mime);
   });

@@ -1,5 +1,7 @@
 // A customer's message from any channel (webchat socket, WhatsApp webhook), stored the same way: into the
-// contact's active conversation of the inbox, or a new one (rules/status.ts customerMessageTarget).
+// active conversation of the identity that wrote (its external id in the inbox), or a new one
+// (rules/status.ts customerMessageTarget). After a merge, each identity of the contact keeps its own
+// conversations: replies reach the identity that wrote, and a webchat page never shows another's chat.
 import { v7 as uuidv7 } from 'uuid';
 import type { Attachment, Conversation, Message } from '../../src-shared/domain';
 import { attachmentPreview, preview } from '../../src-shared/rules/conversation';
@@ -23,9 +25,10 @@ export async function insertCustomerMessage(
   batch: ChangeBatch,
   inbox: InboxRow,
   contactId: string,
+  identity: string,
   m: CustomerMessage,
 ): Promise<{ conversation: Conversation; message: Message } | null> {
-  const latest = await lockLatestConversation(tx, inbox.id, contactId);
+  const latest = await lockLatestConversation(tx, inbox.id, identity);
   // A webchat socket holds the inbox as it was when the visitor connected; an admin may have given the
   // inbox to another team since, and a new conversation must go to the team it has now.
   const teamId = (await getInbox(tx, inbox.id))?.teamId ?? inbox.teamId;
@@ -45,25 +48,30 @@ export async function insertCustomerMessage(
         lastCustomerMessageAt: Math.max(before.lastCustomerMessageAt ?? 0, m.at),
         waitingSince: before.waitingSince ?? m.at,
       })
-    : await insertConversation(tx, batch, {
-        id: uuidv7(),
-        inboxId: inbox.id,
-        contactId,
-        teamId,
-        assigneeId: null,
-        status: target.kind === 'new' ? target.status : 'open',
-        unreadCount: 1,
-        lastMessageAt: m.at,
-        lastMessagePreview: text,
-        lastCustomerMessageAt: m.at,
-        waitingSince: m.at,
-        tags: [],
-        botActive: false,
-        closingCategoryId: null,
-        previousConversationId: target.kind === 'new' ? target.previousConversationId : null,
-        snoozedUntil: null,
-        createdAt: m.at,
-      });
+    : await insertConversation(
+        tx,
+        batch,
+        {
+          id: uuidv7(),
+          inboxId: inbox.id,
+          contactId,
+          teamId,
+          assigneeId: null,
+          status: target.kind === 'new' ? target.status : 'open',
+          unreadCount: 1,
+          lastMessageAt: m.at,
+          lastMessagePreview: text,
+          lastCustomerMessageAt: m.at,
+          waitingSince: m.at,
+          tags: [],
+          botActive: false,
+          closingCategoryId: null,
+          previousConversationId: target.kind === 'new' ? target.previousConversationId : null,
+          snoozedUntil: null,
+          createdAt: m.at,
+        },
+        identity,
+      );
   const message = await insertMessage(
     tx,
     batch,

@@ -1,8 +1,7 @@
-// Which attachments (by sha256) a tenant holds, who uploaded them, and who may read them back.
+// Which attachments (by sha256) a tenant holds and who uploaded them. Who may read or name one is
+// src-server/visibility.ts (readableBlob, unnameableAttachments).
 import type { Attachment } from '../../src-shared/domain';
-import { canSeeConversation } from '../../src-shared/rules/visibility';
-import type { Queryable, Tx } from './db';
-import { viewerOf, type UserWithTenant } from './directory';
+import type { Tx } from './db';
 
 // How blob GC (blobs/gc.ts) and the writers that name a blob keep out of each other's way, on PostgreSQL
 // where they run at once (PGlite runs one transaction at a time):
@@ -60,40 +59,4 @@ export async function usedBlobs(tx: Tx, tenantId: string, attachments: readonly 
   const held = new Map(rows.map((r) => [r.sha256, Number(r.size)]));
   // A size that disagrees with what was received is not that file.
   return attachments.filter((a) => held.get(a.sha256) !== a.size);
-}
-
-/** The stored type of a blob this user may read: one they uploaded, or one held by a message in a
- *  conversation they may see. Null otherwise (the caller answers 404 either way). */
-export async function readableBlob(db: Queryable, user: UserWithTenant, sha256: string): Promise<{ mime: string } | null> {
-  const [own] = await db.query<{ mime: string }>('SELECT mime FROM blobs WHERE tenant_id = $1 AND sha256 = $2 AND uploaded_by = $3', [
-    user.tenantId,
-    sha256,
-    user.id,
-  ]);
-  if (own) return own;
-  const holders = await db.query<{ assignee_id: string | null; team_id: string | null; attachments: Attachment[] }>(
-    `SELECT c.assignee_id, c.team_id, m.attachments FROM messages m JOIN conversations c ON c.id = m.conversation_id
-     WHERE m.tenant_id = $1 AND m.attachments @> $2::jsonb LIMIT 50`,
-    [user.tenantId, JSON.stringify([{ sha256 }])],
-  );
-  const viewer = viewerOf(user);
-  const seen = holders.find((h) => canSeeConversation(viewer, { assigneeId: h.assignee_id, teamId: h.team_id }));
-  if (!seen) return null;
-  return { mime: seen.attachments.find((a) => a.sha256 === sha256)!.mime };
-}
-
-/** The type of a blob an agent sent to this contact in this inbox (webchat media links), or null. */
-export async function blobSentToContact(
-  db: Queryable,
-  inboxId: string,
-  contactId: string,
-  sha256: string,
-): Promise<{ mime: string } | null> {
-  const [row] = await db.query<{ attachments: Attachment[] }>(
-    `SELECT m.attachments FROM messages m JOIN conversations c ON c.id = m.conversation_id
-     WHERE c.inbox_id = $1 AND c.contact_id = $2 AND m.kind = 'text' AND m.direction = 'out' AND m.attachments @> $3::jsonb LIMIT 1`,
-    [inboxId, contactId, JSON.stringify([{ sha256 }])],
-  );
-  const a = row?.attachments.find((x) => x.sha256 === sha256);
-  return a ? { mime: a.mime } : null;
 }

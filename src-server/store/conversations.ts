@@ -1,7 +1,8 @@
 // Conversations and their messages.
 import type { Conversation, Message } from '../../src-shared/domain';
 import { advancedState } from '../../src-shared/rules/delivery';
-import { seesEverything, type Viewer } from '../../src-shared/rules/visibility';
+import type { Viewer } from '../../src-shared/rules/visibility';
+import { visibleConversationsSql } from '../visibility';
 import type { ChangeBatch } from './changeLog';
 import type { Queryable, Tx } from './db';
 import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, toConversation, toMessage, type ConversationRow, type MessageRow } from './rows';
@@ -15,24 +16,39 @@ export async function lockConversation(tx: Tx, tenantId: string, id: string): Pr
   return row ? toConversation(row) : null;
 }
 
-/** The contact's conversation in this inbox that is not closed, locked. */
-export async function lockActiveConversation(tx: Tx, inboxId: string, contactId: string): Promise<Conversation | null> {
+/** The contact's conversation in this inbox with this channel identity that is not closed, locked (one at
+ *  most: after a merge, each identity of a contact keeps its own). */
+export async function lockActiveConversation(
+  tx: Tx,
+  inboxId: string,
+  contactId: string,
+  identity: string | null,
+): Promise<Conversation | null> {
   const [row] = await tx.query<ConversationRow>(
     `SELECT ${CONVERSATION_COLUMNS} FROM conversations c
-     WHERE c.inbox_id = $1 AND c.contact_id = $2 AND c.status <> 'closed' FOR UPDATE`,
-    [inboxId, contactId],
+     WHERE c.inbox_id = $1 AND c.contact_id = $2 AND c.identity_external_id IS NOT DISTINCT FROM $3 AND c.status <> 'closed' FOR UPDATE`,
+    [inboxId, contactId, identity],
   );
   return row ? toConversation(row) : null;
 }
 
-/** The contact's most recent conversation in this inbox (active or not), locked. */
-export async function lockLatestConversation(tx: Tx, inboxId: string, contactId: string): Promise<Conversation | null> {
+/** The most recent conversation (active or not) of this channel identity in its inbox, locked. */
+export async function lockLatestConversation(tx: Tx, inboxId: string, identity: string): Promise<Conversation | null> {
   const [row] = await tx.query<ConversationRow>(
     `SELECT ${CONVERSATION_COLUMNS} FROM conversations c
-     WHERE c.inbox_id = $1 AND c.contact_id = $2 ORDER BY (c.status <> 'closed') DESC, c.created_at DESC, c.id DESC LIMIT 1 FOR UPDATE`,
-    [inboxId, contactId],
+     WHERE c.inbox_id = $1 AND c.identity_external_id = $2
+     ORDER BY (c.status <> 'closed') DESC, c.created_at DESC, c.id DESC LIMIT 1 FOR UPDATE`,
+    [inboxId, identity],
   );
   return row ? toConversation(row) : null;
+}
+
+/** The channel identity a conversation is with (see insertConversation). */
+export async function identityOf(db: Queryable, conversationId: string): Promise<string | null> {
+  const [row] = await db.query<{ identity_external_id: string | null }>('SELECT identity_external_id FROM conversations WHERE id = $1', [
+    conversationId,
+  ]);
+  return row?.identity_external_id ?? null;
 }
 
 /** Conversations of a contact, locked (a merge moves them). */
@@ -54,13 +70,21 @@ export async function lockActiveConversationsOfAssignee(tx: Tx, tenantId: string
   return rows.map(toConversation);
 }
 
-export async function insertConversation(tx: Tx, batch: ChangeBatch, c: Omit<Conversation, 'version'>): Promise<Conversation> {
+/** `identity` is the channel identity (external id in the conversation's inbox) whose customer this
+ *  conversation is with: replies go to it and a webchat page shows only its own identity's conversations.
+ *  Null for a conversation no identity started. */
+export async function insertConversation(
+  tx: Tx,
+  batch: ChangeBatch,
+  c: Omit<Conversation, 'version'>,
+  identity: string | null,
+): Promise<Conversation> {
   const row: Conversation = { ...c, version: batch.version };
   await tx.query(
     `INSERT INTO conversations (id, tenant_id, inbox_id, contact_id, team_id, assignee_id, status, unread_count, last_message_at,
        last_message_preview, last_customer_message_at, waiting_since, tags, bot_active, closing_category_id,
-       previous_conversation_id, created_at, version, snoozed_until)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15, $16, $17, $18, $19)`,
+       previous_conversation_id, created_at, version, snoozed_until, identity_external_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15, $16, $17, $18, $19, $20)`,
     [
       row.id,
       batch.tenantId,
@@ -81,6 +105,7 @@ export async function insertConversation(tx: Tx, batch: ChangeBatch, c: Omit<Con
       row.createdAt,
       row.version,
       row.snoozedUntil,
+      identity,
     ],
   );
   batch.add({ kind: 'conversation', row, prev: null });
@@ -167,14 +192,6 @@ export async function conversationExists(db: Queryable, id: string): Promise<boo
   return rows.length > 0;
 }
 
-function visibleClause(viewer: Viewer, firstParam: number): { sql: string; params: unknown[] } {
-  if (seesEverything(viewer.role)) return { sql: 'TRUE', params: [] };
-  return {
-    sql: `(c.assignee_id = $${firstParam} OR (c.assignee_id IS NULL AND c.team_id = ANY($${firstParam + 1}::text[])))`,
-    params: [viewer.id, [...viewer.teamIds]],
-  };
-}
-
 export async function listVisibleConversations(
   db: Queryable,
   tenantId: string,
@@ -182,7 +199,7 @@ export async function listVisibleConversations(
   afterId: string,
   limit: number,
 ): Promise<Conversation[]> {
-  const vis = visibleClause(viewer, 4);
+  const vis = visibleConversationsSql(viewer, 4);
   const rows = await db.query<ConversationRow>(
     `SELECT ${CONVERSATION_COLUMNS} FROM conversations c WHERE c.tenant_id = $1 AND c.id > $2 AND ${vis.sql} ORDER BY c.id LIMIT $3`,
     [tenantId, afterId, limit, ...vis.params],
@@ -197,7 +214,7 @@ export async function listVisibleMessages(
   afterId: string,
   limit: number,
 ): Promise<Message[]> {
-  const vis = visibleClause(viewer, 4);
+  const vis = visibleConversationsSql(viewer, 4);
   const rows = await db.query<MessageRow>(
     `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN conversations c ON c.id = m.conversation_id
      WHERE m.tenant_id = $1 AND m.id > $2 AND ${vis.sql} ORDER BY m.id LIMIT $3`,

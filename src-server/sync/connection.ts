@@ -355,7 +355,7 @@ export class SyncConnection {
       const tenant = await feed.tenant(user.tenantId, this.catchUpMark);
       if (!tenant || tenant.version <= this.cursor) return;
       const from = this.cursor;
-      const { entries, to } = await feed.changes(user.tenantId, from, tenant.version, CHANGE_PAGE_ROWS);
+      const { entries, to, scopes } = await feed.changes(user.tenantId, from, tenant.version, CHANGE_PAGE_ROWS);
       // A change of the user's role, teams or active flag always logs their row: only then is the user
       // read again. Their clients start over with what they may see now, so everything that left their
       // scope is purged.
@@ -373,7 +373,7 @@ export class SyncConnection {
         }
       }
       const viewer = viewerOf(user);
-      const ops = await visibleOps(entries, viewer, (id) => listMessages(db, id));
+      const ops = await visibleOps(entries, viewer, scopes, (id) => listMessages(db, id));
       const finalLmid = to === tenant.version ? Math.max(lmid, this.lmidSent) : this.lmidSent;
       const parts = chunkOps(ops, FRAME_BUDGET);
       // Only the last part moves the cursor: a client that drops after an earlier part re-reads the whole page.

@@ -5,12 +5,14 @@
 import { readChanges, type LogEntry } from '../store/changeLog';
 import type { Db } from '../store/db';
 import { getTenant, type TenantRow } from '../store/tenants';
+import { currentScopes, type ConversationScope } from '../visibility';
+import { conversationsTouched } from './visibleChanges';
 
 export class ChangeFeed {
   /** Counts catch-up requests; a read is stamped with the count when it is issued. */
   private requests = 0;
   private readonly tenants = new Map<string, { issuedAt: number; row: Promise<TenantRow | null> }>();
-  private readonly pages = new Map<string, Promise<{ entries: LogEntry[]; to: number }>>();
+  private readonly pages = new Map<string, Promise<FeedPage>>();
 
   constructor(private readonly db: Db) {}
 
@@ -34,12 +36,17 @@ export class ChangeFeed {
   }
 
   /** A page of the log. Versions up to the tenant's version are final (commits take versions in
-   *  order under the tenant row lock), so the same range always reads the same rows. */
-  changes(tenantId: string, after: number, upTo: number, limit: number): Promise<{ entries: LogEntry[]; to: number }> {
+   *  order under the tenant row lock), so the same range always reads the same rows. With it, the scope
+   *  now of every conversation it touches, read after the page (visibleChanges.ts visibleOps). */
+  changes(tenantId: string, after: number, upTo: number, limit: number): Promise<FeedPage> {
     const key = `${tenantId}\n${after}\n${upTo}\n${limit}`;
     const shared = this.pages.get(key);
     if (shared) return shared;
-    const page = readChanges(this.db, tenantId, after, upTo, limit);
+    const page = readChanges(this.db, tenantId, after, upTo, limit).then(async ({ entries, to }) => ({
+      entries,
+      to,
+      scopes: await currentScopes(this.db, conversationsTouched(entries)),
+    }));
     this.pages.set(key, page);
     const forget = () => {
       if (this.pages.get(key) === page) this.pages.delete(key);
@@ -47,6 +54,12 @@ export class ChangeFeed {
     page.then(forget, forget);
     return page;
   }
+}
+
+export interface FeedPage {
+  entries: LogEntry[];
+  to: number;
+  scopes: Map<string, ConversationScope>;
 }
 
 const feeds = new WeakMap<Db, ChangeFeed>();

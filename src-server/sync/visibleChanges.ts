@@ -1,7 +1,8 @@
 // Turns change-log entries into the ops one user may receive (ARCHITECTURE.md "Visibility").
 import type { Message } from '../../src-shared/domain';
 import type { Op } from '../../src-shared/protocol';
-import { canSeeConversation, canUseSavedView, type Viewer } from '../../src-shared/rules/visibility';
+import { canUseSavedView } from '../../src-shared/rules/visibility';
+import { canSeeConversation, type ConversationScope, type Viewer } from '../visibility';
 import type { LogEntry } from '../store/changeLog';
 
 type Entry = Pick<
@@ -35,24 +36,41 @@ function inScope(e: Entry, viewer: Viewer): boolean {
 }
 
 /**
- * A conversation visible after the change is sent; one that left the user's scope becomes a
- * revoke (one the user never saw is skipped, so agents do not learn ids outside their scope).
- * A conversation that entered the scope is followed by all its messages, which the user could
- * not receive while it was out of scope.
+ * Turns a page of the log into what one person receives. A conversation is judged on two clocks: each
+ * change by the scope it was written with (a live client follows the conversation in and out), and the
+ * whole page by the conversation's scope now (`current`, read after the page): a conversation out of the
+ * person's scope now gets at most one revoke (when she could have held it), and nothing written for it,
+ * so a client replaying from an old cursor ends in exactly what she may see at the end, never receiving
+ * what was written while it was out of her scope (one the user never saw is skipped, so agents do not
+ * learn ids outside their scope). A conversation visible now is sent as each change left it; one that
+ * entered the scope is followed by all its messages, which the user could not receive while it was out.
  */
 export async function visibleOps(
   entries: readonly Entry[],
   viewer: Viewer,
+  current: ReadonlyMap<string, ConversationScope>,
   messagesOf: (conversationId: string) => Promise<Message[]>,
 ): Promise<Op[]> {
   const ops: Op[] = [];
   const sentMessages = new Set<string>();
+  const revoked = new Set<string>();
+  const visibleNow = (id: string) => {
+    const scope = current.get(id);
+    return scope !== undefined && canSeeConversation(viewer, scope);
+  };
+  const revokeOnce = (id: string) => {
+    if (revoked.has(id)) return;
+    revoked.add(id);
+    ops.push({ kind: 'revoke', conversationId: id });
+  };
   for (const e of entries) {
     switch (e.kind) {
       case 'conversation': {
         const now = canSeeConversation(viewer, { assigneeId: e.scope_assignee_id, teamId: e.scope_team_id });
         const before = e.prev_known && canSeeConversation(viewer, { assigneeId: e.prev_assignee_id, teamId: e.prev_team_id });
-        if (now) {
+        if (!visibleNow(e.entity_id)) {
+          if (now || before) revokeOnce(e.entity_id);
+        } else if (now) {
           ops.push({ kind: 'conversation', row: e.row as Extract<Op, { kind: 'conversation' }>['row'] });
           if (!before) {
             for (const m of await messagesOf(e.entity_id)) {
@@ -61,14 +79,18 @@ export async function visibleOps(
               ops.push({ kind: 'message', row: m });
             }
           }
-        } else if (before) {
-          ops.push({ kind: 'revoke', conversationId: e.entity_id });
         }
+        // Out of scope at this change but visible now: it came back since, and the change that brought it
+        // back (here or in a later page) sends it whole. A revoke now would only be undone.
         break;
       }
       case 'message': {
         if (!canSeeConversation(viewer, { assigneeId: e.scope_assignee_id, teamId: e.scope_team_id })) break;
         const row = e.row as Message;
+        if (!visibleNow(row.conversationId)) {
+          revokeOnce(row.conversationId);
+          break;
+        }
         if (sentMessages.has(row.id)) break;
         sentMessages.add(row.id);
         ops.push({ kind: 'message', row });
@@ -86,6 +108,16 @@ export async function visibleOps(
     }
   }
   return ops;
+}
+
+/** The conversations a page of the log touches (their scope now decides what a replay sends). */
+export function conversationsTouched(entries: readonly Entry[]): string[] {
+  const ids = new Set<string>();
+  for (const e of entries) {
+    if (e.kind === 'conversation') ids.add(e.entity_id);
+    else if (e.kind === 'message') ids.add((e.row as Message).conversationId);
+  }
+  return [...ids];
 }
 
 /** Splits ops so that no frame built from one part comes near the peer's frame limit. */

@@ -3,6 +3,24 @@
 import type { Contact, ContactFieldDefinition, CustomValue } from '../domain';
 import { CONTACT_FIELDS } from '../domain';
 import { BandejaError } from '../errors';
+import { canSeeConversation, seesEverything, type ConversationScope, type Viewer } from './visibility';
+
+/**
+ * Who may edit or merge contacts: someone who may see every conversation of the contacts involved.
+ * Supervisors and admins see every conversation, so they always may; an agent may change a contact whose
+ * conversations are all hers or in her teams' queues (or one without conversations, made by hand). Editing
+ * sets the owner that routes the contact's next conversations, and a merge moves whole histories and
+ * channel identities between contacts: neither may reach conversations the person may not see.
+ * The server passes every conversation of the contacts; a client core only knows those it may see, so the
+ * server may still refuse what the core let through (the refusal reaches the person as usual).
+ */
+export function mustMayChangeContacts(viewer: Viewer, conversations: readonly ConversationScope[]): void {
+  if (seesEverything(viewer.role) || conversations.every((c) => canSeeConversation(viewer, c))) return;
+  throw new BandejaError(
+    'FORBIDDEN',
+    'Only someone who may see every conversation of this contact may change or merge it. Ask a supervisor.',
+  );
+}
 
 export interface FieldChange {
   field: string;

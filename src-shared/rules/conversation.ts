@@ -5,7 +5,7 @@ import { MESSAGE_MAX_CHARS } from '../domain';
 import { BandejaError } from '../errors';
 import { canSendFreeText } from './channelWindow';
 import { canTransition } from './status';
-import { canAssign, canSeeConversation, canTransfer, type Viewer } from './visibility';
+import { canAssign, canSeeConversation, canTransfer, mayNameConversation, type Viewer } from './visibility';
 
 export interface Outcome {
   conversation: Conversation;
@@ -21,12 +21,13 @@ export function preview(body: string): string {
 }
 
 /** Refuses actors who may not see the conversation. One who could see it were it still unassigned
- *  lost a race for it: they are told who took it (ALREADY_ASSIGNED), not that it is forbidden. */
+ *  lost a race for it: they are told who took it (ALREADY_ASSIGNED), not that it is forbidden. Anyone else
+ *  is told it does not exist, exactly as for an id nobody uses. */
 function mustSee(actor: Viewer, c: Conversation): void {
   if (canSeeConversation(actor, c)) return;
-  if (c.assigneeId !== null && canSeeConversation(actor, { ...c, assigneeId: null }))
+  if (c.assigneeId !== null && mayNameConversation(actor, c))
     throw new BandejaError('ALREADY_ASSIGNED', 'Another agent took this conversation.', { assigneeId: c.assigneeId });
-  throw new BandejaError('FORBIDDEN', 'You may not see this conversation.');
+  throw new BandejaError('NOT_FOUND', 'This conversation does not exist.');
 }
 
 function checkBody(body: string): void {

@@ -59,8 +59,9 @@ export interface ReminderRequest {
   postpone: boolean;
 }
 
+/** Reminders are their owner's alone: anyone else is told it does not exist (never that it is someone's). */
 function mustOwn(actor: { id: string }, reminder: Pick<Reminder, 'userId'>): void {
-  if (reminder.userId !== actor.id) throw new BandejaError('FORBIDDEN', 'Only the agent who set a reminder may change it.');
+  if (reminder.userId !== actor.id) throw new BandejaError('NOT_FOUND', 'This reminder does not exist.');
 }
 
 /** A move of a reminder already finished (dismissed, done, deleted: another device finished it first)

@@ -80,14 +80,13 @@ export function unfilledVariables(text: string): string[] {
   return [...text.matchAll(VARIABLE)].map((m) => m[1]!.toLowerCase());
 }
 
-/** Who may change or delete a snippet: shared ones (ownerId null) are the admins', personal ones their
- *  owner's. Throws FORBIDDEN otherwise. The server decides with this; the core shows it early. */
+/** Who may change or delete a snippet: shared ones (ownerId null) are the admins' (FORBIDDEN for others),
+ *  personal ones their owner's (anyone else never saw it: NOT_FOUND, as for an id nobody uses). The server
+ *  decides with this; the core shows it early. */
 export function mustMayChangeSnippet(actor: { id: string; role: string }, ownerId: string | null): void {
-  if (ownerId === null ? actor.role !== 'admin' : ownerId !== actor.id)
-    throw new BandejaError(
-      'FORBIDDEN',
-      ownerId === null ? 'Only administrators may change shared snippets.' : 'Only the person who made this snippet may change it.',
-    );
+  if (ownerId === null) {
+    if (actor.role !== 'admin') throw new BandejaError('FORBIDDEN', 'Only administrators may change shared snippets.');
+  } else if (ownerId !== actor.id) throw new BandejaError('NOT_FOUND', 'This snippet does not exist.');
 }
 
 /** Who owns a snippet once `snippet.save` is applied (null = shared), refusing what the actor may not do:

@@ -23,6 +23,13 @@ export function canSeeConversation(viewer: Viewer, scope: ConversationScope): bo
   return scope.assigneeId === null && scope.teamId !== null && viewer.teamIds.includes(scope.teamId);
 }
 
+/** Whether an action may name this conversation at all: one the viewer may see, or one of her team's
+ *  queue that a teammate took meanwhile (she is then told who took it: conflict rule 1). Any other
+ *  conversation is answered exactly like an id that does not exist, so nobody learns ids outside her scope. */
+export function mayNameConversation(viewer: Viewer, scope: ConversationScope): boolean {
+  return canSeeConversation(viewer, scope) || (scope.assigneeId !== null && canSeeConversation(viewer, { ...scope, assigneeId: null }));
+}
+
 /** Who may be made the assignee of a conversation, and by whom. */
 export function canAssign(actor: Viewer, scope: ConversationScope, assigneeId: string | null): boolean {
   if (seesEverything(actor.role)) return true;
@@ -76,8 +83,14 @@ export function canUseSavedView(viewer: Viewer, view: Pick<SavedView, 'ownerId' 
 }
 
 /** Only a saved view's owner changes or deletes it (supervisors included); a view is shared only with one's
- *  own teams, except by supervisors and admins. `existing` is null for a new view. */
-export function mustMayChangeSavedView(actor: Viewer, existing: Pick<SavedView, 'ownerId'> | null, shareTeamId: string | null): void {
+ *  own teams, except by supervisors and admins. `existing` is null for a new view. A view the actor does
+ *  not get at all is answered like an id nobody uses. */
+export function mustMayChangeSavedView(
+  actor: Viewer,
+  existing: Pick<SavedView, 'ownerId' | 'teamId'> | null,
+  shareTeamId: string | null,
+): void {
+  if (existing && !canUseSavedView(actor, existing)) throw new BandejaError('NOT_FOUND', 'This view does not exist.');
   if (existing && existing.ownerId !== actor.id)
     throw new BandejaError('FORBIDDEN', 'Only the person who made this view may change or delete it.');
   if (shareTeamId !== null && !seesEverything(actor.role) && !actor.teamIds.includes(shareTeamId))

@@ -83,54 +83,69 @@ async function seed(dataDir: string): Promise<void> {
         const id = `fila-${r}`;
         await contact(`contact-${id}`, rank(r), at);
         await logContact(tx, batch, `contact-${id}`);
-        const c = await insertConversation(tx, batch, {
-          ...base,
-          id: `conv-${id}`,
-          contactId: `contact-${id}`,
-          status: 'open',
-          unreadCount: 1,
-          lastMessageAt: at,
-          lastMessagePreview: `Consulta de ${rank(r)}`,
-          lastCustomerMessageAt: at,
-          waitingSince: at,
-          previousConversationId: null,
-          createdAt: at,
-        });
+        const c = await insertConversation(
+          tx,
+          batch,
+          {
+            ...base,
+            id: `conv-${id}`,
+            contactId: `contact-${id}`,
+            status: 'open',
+            unreadCount: 1,
+            lastMessageAt: at,
+            lastMessagePreview: `Consulta de ${rank(r)}`,
+            lastCustomerMessageAt: at,
+            waitingSince: at,
+            previousConversationId: null,
+            createdAt: at,
+          },
+          null,
+        );
         await message(c, `msg-${id}`, `Consulta de ${rank(r)}`, at);
       }
       const start = BASE - (LONG + 100) * 60_000;
       await contact('contact-larga', 'Larga', start);
       await insertIdentity(tx, 'inbox-web', LARGA.visitorId, 'contact-larga', secretHash(LARGA.secret));
       await logContact(tx, batch, 'contact-larga');
-      const before = await insertConversation(tx, batch, {
-        ...base,
-        id: 'conv-larga-antes',
-        contactId: 'contact-larga',
-        status: 'closed',
-        unreadCount: 0,
-        lastMessageAt: start + EARLIER * 1000,
-        lastMessagePreview: earlierBody(EARLIER),
-        lastCustomerMessageAt: start,
-        waitingSince: null,
-        previousConversationId: null,
-        createdAt: start,
-      });
+      const before = await insertConversation(
+        tx,
+        batch,
+        {
+          ...base,
+          id: 'conv-larga-antes',
+          contactId: 'contact-larga',
+          status: 'closed',
+          unreadCount: 0,
+          lastMessageAt: start + EARLIER * 1000,
+          lastMessagePreview: earlierBody(EARLIER),
+          lastCustomerMessageAt: start,
+          waitingSince: null,
+          previousConversationId: null,
+          createdAt: start,
+        },
+        LARGA.visitorId,
+      );
       await message(before, 'msg-larga-antes', 'Primera consulta de Larga', start);
       for (let k = 2; k <= EARLIER; k++) await message(before, `msg-larga-antes-${k}`, earlierBody(k), start + k * 1000);
       const last = BASE + 60_000;
-      const larga = await insertConversation(tx, batch, {
-        ...base,
-        id: 'conv-larga',
-        contactId: 'contact-larga',
-        status: 'open',
-        unreadCount: 0,
-        lastMessageAt: last,
-        lastMessagePreview: longBody(LONG),
-        lastCustomerMessageAt: last,
-        waitingSince: last,
-        previousConversationId: before.id,
-        createdAt: start + 60_000,
-      });
+      const larga = await insertConversation(
+        tx,
+        batch,
+        {
+          ...base,
+          id: 'conv-larga',
+          contactId: 'contact-larga',
+          status: 'open',
+          unreadCount: 0,
+          lastMessageAt: last,
+          lastMessagePreview: longBody(LONG),
+          lastCustomerMessageAt: last,
+          waitingSince: last,
+          previousConversationId: before.id,
+          createdAt: start + 60_000,
+        },
+        LARGA.visitorId,
+      );
       for (let k = 1; k <= LONG; k++)
         await message(larga, `msg-larga-${k}`, longBody(k), last - (LONG - k) * 60_000, k % 5 === 0 && k !== 5);
       await batch.write(tx);

@@ -126,9 +126,10 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       const soporte = await newConversation('Jazmín');
       const before = await world();
       const ana = await peer('ana');
+      // Another team's conversation is answered like an id nobody uses.
       expect(await ana.push('conversation.assign', { conversationId: ventas.conversationId, assigneeId: 'user-ana' })).toMatchObject({
         status: 'rejected',
-        error: { code: 'FORBIDDEN' },
+        error: { code: 'NOT_FOUND' },
       });
       expect(await ana.push('conversation.assign', { conversationId: soporte.conversationId, assigneeId: 'user-bruno' })).toMatchObject({
         status: 'rejected',
@@ -241,9 +242,10 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
 
       const bruno = await peer('bruno');
       const before = await world();
+      // Someone else's notification is answered like one that does not exist.
       expect(await bruno.push('notification.markRead', { ids: [mine.id] })).toMatchObject({
         status: 'rejected',
-        error: { code: 'FORBIDDEN' },
+        error: { code: 'NOT_FOUND' },
       });
       expect(await bruno.push('notification.markRead', { ids: ['no-such-notification'] })).toMatchObject({ error: { code: 'NOT_FOUND' } });
       expect(await world()).toEqual(before);
@@ -631,11 +633,12 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       expect(ana.rowsOf('savedView').get(id)).toMatchObject({ ownerId: 'user-ana', teamId: null, name: 'Mis urgentes' });
 
       const before = await world();
+      // Ana's personal view is answered to Bruno like an id nobody uses.
       expect(await bruno.push('view.save', { ...view, name: 'Mío ahora' })).toMatchObject({
         status: 'rejected',
-        error: { code: 'FORBIDDEN' },
+        error: { code: 'NOT_FOUND' },
       });
-      expect(await bruno.push('view.delete', { id })).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
+      expect(await bruno.push('view.delete', { id })).toMatchObject({ status: 'rejected', error: { code: 'NOT_FOUND' } });
       expect(await ana.push('view.save', { ...view, teamId: 'team-ventas' })).toMatchObject({
         status: 'rejected',
         error: { code: 'FORBIDDEN' },

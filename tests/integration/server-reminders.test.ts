@@ -147,7 +147,7 @@ describe('reminders belong to their owner', () => {
     // Bruno cannot dismiss it, nor move it (he does not even learn it exists).
     expect(await bruno.push('reminder.setState', { id, state: 'dismissed' })).toMatchObject({
       status: 'rejected',
-      error: { code: 'FORBIDDEN' },
+      error: { code: 'NOT_FOUND' },
     });
     const stolen = await bruno.push('reminder.set', { id, conversationId: conversation.id, dueAt: dueAt + 1, note: null, postpone: false });
     expect(stolen.status).toBe('rejected');

@@ -170,7 +170,7 @@ describe('forged and invalid mutations', () => {
     expect(await stored(conversationId)).toEqual(before);
   });
 
-  it('answers FORBIDDEN for a conversation outside Ana’s teams, and changes nothing', async () => {
+  it('answers NOT_FOUND for a conversation outside Ana’s teams (as for an id nobody uses), and changes nothing', async () => {
     const { conversationId } = await newConversation('Hugo', 'ventas');
     const before = await stored(conversationId);
     expect(before.conversation).toMatchObject({ teamId: 'team-ventas', assigneeId: null });
@@ -179,7 +179,7 @@ describe('forged and invalid mutations', () => {
     const send = await ana.push('message.send', { id: uuidv7(), conversationId, body: 'Hola' });
     const claim = await ana.push('conversation.assign', { conversationId, assigneeId: 'user-ana' });
     const read = await ana.push('conversation.markRead', { conversationId });
-    for (const r of [send, claim, read]) expect(r).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
+    for (const r of [send, claim, read]) expect(r).toMatchObject({ status: 'rejected', error: { code: 'NOT_FOUND' } });
     expect(await stored(conversationId)).toEqual(before);
   });
 

@@ -106,6 +106,6 @@ describe('who owns a saved snippet', () => {
     expect(ownerOnSave(admin, { ownerId: null }, false)).toBe('admin');
     expect(codeOf(() => ownerOnSave(ana, null, true))).toBe('FORBIDDEN');
     expect(codeOf(() => ownerOnSave(ana, { ownerId: null }, false))).toBe('FORBIDDEN');
-    expect(codeOf(() => ownerOnSave(ana, { ownerId: 'bruno' }, false))).toBe('FORBIDDEN');
+    expect(codeOf(() => ownerOnSave(ana, { ownerId: 'bruno' }, false))).toBe('NOT_FOUND');
   });
 });

@@ -5,6 +5,7 @@ import {
   addNote,
   canUseSavedView,
   mustMayChangeSavedView,
+  mustMayChangeContacts,
   close,
   customerMessageTarget,
   matchesFilters,
@@ -160,8 +161,10 @@ describe('views', () => {
   });
 
   it("lets only a view's owner change it, supervisors included, and share it only with one's own teams", () => {
-    expect(codeOf(() => mustMayChangeSavedView(sofia, { ownerId: 'ana' }, null))).toBe('FORBIDDEN');
-    expect(codeOf(() => mustMayChangeSavedView(ana, { ownerId: 'ana' }, 'soporte'))).toBeNull();
+    expect(codeOf(() => mustMayChangeSavedView(sofia, { ownerId: 'ana', teamId: 'soporte' }, null))).toBe('FORBIDDEN');
+    // A personal view of someone else is answered like one that does not exist.
+    expect(codeOf(() => mustMayChangeSavedView(sofia, { ownerId: 'ana', teamId: null }, null))).toBe('NOT_FOUND');
+    expect(codeOf(() => mustMayChangeSavedView(ana, { ownerId: 'ana', teamId: null }, 'soporte'))).toBeNull();
     expect(codeOf(() => mustMayChangeSavedView(ana, null, 'ventas'))).toBe('FORBIDDEN');
     expect(codeOf(() => mustMayChangeSavedView(sofia, null, 'ventas'))).toBeNull();
   });
@@ -174,6 +177,20 @@ describe('views', () => {
     expect(matchesFilters({ waitingMinutes: 30 }, ana, c, now)).toBe(true);
     expect(matchesFilters({ waitingMinutes: 45 }, ana, c, now)).toBe(false);
     expect(matchesFilters({ unreadOnly: true }, ana, { ...c, unreadCount: 0 }, now)).toBe(false);
+  });
+});
+
+describe('who may edit and merge contacts', () => {
+  it('someone who may see every conversation of the contacts: supervisors always, agents only over their own scope', () => {
+    const queued = { assigneeId: null, teamId: 'soporte' };
+    const hers = { assigneeId: 'ana', teamId: 'soporte' };
+    const brunos = { assigneeId: 'bruno', teamId: 'soporte' };
+    const ventas = { assigneeId: null, teamId: 'ventas' };
+    expect(codeOf(() => mustMayChangeContacts(ana, [queued, hers]))).toBeNull();
+    expect(codeOf(() => mustMayChangeContacts(ana, []))).toBeNull();
+    expect(codeOf(() => mustMayChangeContacts(ana, [hers, brunos]))).toBe('FORBIDDEN');
+    expect(codeOf(() => mustMayChangeContacts(ana, [queued, ventas]))).toBe('FORBIDDEN');
+    expect(codeOf(() => mustMayChangeContacts(sofia, [brunos, ventas]))).toBeNull();
   });
 });
 

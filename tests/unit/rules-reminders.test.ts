@@ -85,9 +85,9 @@ describe('setting a reminder', () => {
 
   it('refuses anyone but the owner, supervisors included', () => {
     const r = setReminder(ana, null, request, 2000);
-    expect(code(() => setReminder(bruno, r, request, 3000))).toBe('FORBIDDEN');
-    expect(code(() => setReminder(sofia, r, request, 3000))).toBe('FORBIDDEN');
-    expect(code(() => setReminderState(bruno, r, 'done'))).toBe('FORBIDDEN');
+    expect(code(() => setReminder(bruno, r, request, 3000))).toBe('NOT_FOUND');
+    expect(code(() => setReminder(sofia, r, request, 3000))).toBe('NOT_FOUND');
+    expect(code(() => setReminderState(bruno, r, 'done'))).toBe('NOT_FOUND');
   });
 
   it('refuses moving a reminder to another conversation', () => {
@@ -132,7 +132,7 @@ describe('postpone: snoozed until due', () => {
 
   it('is refused on a conversation the actor may not see', () => {
     const others = { ...conv, assigneeId: 'bruno', teamId: 'ventas' };
-    expect(code(() => snoozeUntilReminder(ana, others, 10_000, true, 2000))).toBe('FORBIDDEN');
+    expect(code(() => snoozeUntilReminder(ana, others, 10_000, true, 2000))).toBe('NOT_FOUND');
   });
 
   it('a customer writing before the due time keeps it snoozed; at or after it, or without postpone, wakes it', () => {

@@ -65,13 +65,18 @@ function convEntry(row: Conversation, prev: { assigneeId: string | null; teamId:
   };
 }
 
+/** The conversation's scope now: as the entry left it (a live client, nothing changed since). */
+function at(...entries: ReturnType<typeof convEntry>[]) {
+  return new Map(entries.map((e) => [e.entity_id, { assigneeId: e.scope_assignee_id, teamId: e.scope_team_id }]));
+}
+
 describe('visibleOps', () => {
   const history = async () => [message('m1', 1), message('m2', 2)];
 
   it('turns a conversation leaving the scope into a revoke', async () => {
     const entry = convEntry(conversation({ assigneeId: 'ana' }), { assigneeId: null, teamId: 'team-a' });
-    expect(await visibleOps([entry], bruno, history)).toEqual([{ kind: 'revoke', conversationId: 'c1' }]);
-    expect((await visibleOps([entry], ana, history)).map((o) => o.kind)).toEqual(['conversation']);
+    expect(await visibleOps([entry], bruno, at(entry), history)).toEqual([{ kind: 'revoke', conversationId: 'c1' }]);
+    expect((await visibleOps([entry], ana, at(entry), history)).map((o) => o.kind)).toEqual(['conversation']);
   });
 
   it('follows a conversation entering the scope with all its messages, once', async () => {
@@ -88,16 +93,32 @@ describe('visibleOps', () => {
       prev_known: false,
       row: message('m2'),
     };
-    const ops = await visibleOps([entered, msgEntry], bruno, history);
+    const ops = await visibleOps([entered, msgEntry], bruno, at(entered), history);
     expect(ops.map((o) => (o.kind === 'message' ? o.row.id : o.kind))).toEqual(['conversation', 'm1', 'm2']);
+  });
+
+  it('replays a conversation out of scope now as one revoke and nothing written for it, even what was visible then', async () => {
+    const entered = convEntry(conversation(), { assigneeId: 'ana', teamId: 'team-a' });
+    const note = {
+      ...entered,
+      kind: 'message' as const,
+      entity_id: 'm3',
+      prev_known: false,
+      row: message('m3'),
+    };
+    const taken = new Map([['c1', { assigneeId: 'ana', teamId: 'team-a' }]]);
+    expect(await visibleOps([entered, note], bruno, taken, history)).toEqual([{ kind: 'revoke', conversationId: 'c1' }]);
+    // Never seen in the page (out of scope then and now): nothing, not even its id.
+    const elsewhere = convEntry(conversation({ teamId: 'team-b' }), { assigneeId: null, teamId: 'team-b' });
+    expect(await visibleOps([elsewhere], bruno, new Map([['c1', { assigneeId: null, teamId: 'team-b' }]]), history)).toEqual([]);
   });
 
   it('skips changes to conversations the user never saw', async () => {
     const other = convEntry(conversation({ assigneeId: 'ana', teamId: 'team-b' }), { assigneeId: null, teamId: 'team-b' });
-    expect(await visibleOps([other], bruno, history)).toEqual([]);
+    expect(await visibleOps([other], bruno, at(other), history)).toEqual([]);
     const created = convEntry(conversation({ teamId: 'team-b' }), null);
-    expect(await visibleOps([created], bruno, history)).toEqual([]);
-    expect(await visibleOps([created], { id: 's', role: 'supervisor', teamIds: [] }, history)).toHaveLength(3);
+    expect(await visibleOps([created], bruno, at(created), history)).toEqual([]);
+    expect(await visibleOps([created], { id: 's', role: 'supervisor', teamIds: [] }, at(created), history)).toHaveLength(3);
   });
 });
 
@@ -123,26 +144,26 @@ describe('visibleOps outside conversations', () => {
 
   it('sends a user-scoped row (a notification, a personal view) only to that user', async () => {
     const e = entry({ kind: 'notification', scope_kind: 'user', scope_user_id: 'ana' });
-    expect(await visibleOps([e], ana, none)).toHaveLength(1);
-    expect(await visibleOps([e], bruno, none)).toEqual([]);
-    expect(await visibleOps([e], admin, none)).toEqual([]);
+    expect(await visibleOps([e], ana, new Map(), none)).toHaveLength(1);
+    expect(await visibleOps([e], bruno, new Map(), none)).toEqual([]);
+    expect(await visibleOps([e], admin, new Map(), none)).toEqual([]);
   });
 
   it('sends a team-shared view to its owner, the team, supervisors and admins', async () => {
     const e = entry({ kind: 'savedView', scope_kind: 'view', scope_user_id: 'ana', scope_team_id: 'team-b' });
-    expect(await visibleOps([e], ana, none)).toHaveLength(1);
-    expect(await visibleOps([e], bruno, none)).toEqual([]);
-    expect(await visibleOps([e], { ...bruno, teamIds: ['team-b'] }, none)).toHaveLength(1);
-    expect(await visibleOps([e], sofia, none)).toHaveLength(1);
+    expect(await visibleOps([e], ana, new Map(), none)).toHaveLength(1);
+    expect(await visibleOps([e], bruno, new Map(), none)).toEqual([]);
+    expect(await visibleOps([e], { ...bruno, teamIds: ['team-b'] }, new Map(), none)).toHaveLength(1);
+    expect(await visibleOps([e], sofia, new Map(), none)).toHaveLength(1);
   });
 
   it('sends invites to admins only, and deletes to whoever had the row', async () => {
     const invite = entry({ kind: 'invite', scope_kind: 'admins' });
-    expect(await visibleOps([invite], sofia, none)).toEqual([]);
-    expect(await visibleOps([invite], admin, none)).toHaveLength(1);
+    expect(await visibleOps([invite], sofia, new Map(), none)).toEqual([]);
+    expect(await visibleOps([invite], admin, new Map(), none)).toHaveLength(1);
     const gone = entry({ kind: 'delete', scope_kind: 'user', scope_user_id: 'ana', row: { entity: 'savedView', id: 'v1' } });
-    expect(await visibleOps([gone], ana, none)).toEqual([{ kind: 'delete', entity: 'savedView', id: 'v1' }]);
-    expect(await visibleOps([gone], bruno, none)).toEqual([]);
+    expect(await visibleOps([gone], ana, new Map(), none)).toEqual([{ kind: 'delete', entity: 'savedView', id: 'v1' }]);
+    expect(await visibleOps([gone], bruno, new Map(), none)).toEqual([]);
   });
 });
 

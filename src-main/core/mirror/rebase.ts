@@ -4,7 +4,7 @@ import type { Channel, Conversation, InboxSettings, Reminder, User } from '../..
 import { DEFAULT_INBOX_SETTINGS } from '../../../src-shared/domain';
 import { BandejaError, isBandejaError } from '../../../src-shared/errors';
 import { isMutationName, mutationArgs, type AnyMutation, type MutationName } from '../../../src-shared/mutations';
-import { createContact, patchContact } from '../../../src-shared/rules/contact';
+import { createContact, mustMayChangeContacts, patchContact } from '../../../src-shared/rules/contact';
 import {
   addNote,
   assign,
@@ -23,7 +23,7 @@ import {
   type Outcome,
 } from '../../../src-shared/rules/conversation';
 import { isLateMove } from '../../../src-shared/rules/reminders';
-import { mustMayChangeSavedView, type Viewer } from '../../../src-shared/rules/visibility';
+import { mustMayChangeSavedView, type ConversationScope, type Viewer } from '../../../src-shared/rules/visibility';
 import type { ReadonlyDb, WritableDb } from './db';
 import { readSessionUser } from './meta';
 import { applyReminderSet, applyReminderSetState } from './reminders';
@@ -173,6 +173,16 @@ function activeUserIds(db: ReadonlyDb): Set<string> {
   );
 }
 
+/** The conversations of these contacts this mirror holds (the server knows the ones it does not). */
+function conversationsOfContacts(db: ReadonlyDb, contactIds: readonly string[]): ConversationScope[] {
+  return db
+    .prepare<[string], { assignee_id: string | null; team_id: string | null }>(
+      'SELECT assignee_id, team_id FROM conversations_view WHERE contact_id IN (SELECT value FROM json_each(?))',
+    )
+    .all(JSON.stringify(contactIds))
+    .map((r) => ({ assigneeId: r.assignee_id, teamId: r.team_id }));
+}
+
 /** What a mutation that changes no conversation does to the overlays (contacts, saved views,
  *  notifications, the directory). Throws a BandejaError when the rules refuse it. */
 export function applyEntityMutation(db: WritableDb, viewer: Viewer, m: AnyMutation): void {
@@ -189,6 +199,7 @@ export function applyEntityMutation(db: WritableDb, viewer: Viewer, m: AnyMutati
     case 'contact.update': {
       const contact = viewContact(db, m.args.contactId);
       if (!contact) throw new BandejaError('NOT_FOUND', 'This contact does not exist.');
+      mustMayChangeContacts(viewer, conversationsOfContacts(db, [contact.id]));
       const users = activeUserIds(db);
       const patched = patchContact(contact, m.args.fields, m.args.base, contactFields(db), (id) => users.has(id), contact.version);
       upsertContact(db, patched.contact, true);
@@ -200,6 +211,7 @@ export function applyEntityMutation(db: WritableDb, viewer: Viewer, m: AnyMutati
       if (!target || !source || target.mergedIntoId || source.mergedIntoId)
         throw new BandejaError('NOT_FOUND', 'Both contacts must exist and not be merged already.');
       if (target.id === source.id) throw new BandejaError('INVALID_ARGS', 'A contact cannot be merged into itself.');
+      mustMayChangeContacts(viewer, conversationsOfContacts(db, [target.id, source.id]));
       upsertContact(db, { ...source, mergedIntoId: target.id }, true);
       return;
     }
@@ -212,14 +224,14 @@ export function applyEntityMutation(db: WritableDb, viewer: Viewer, m: AnyMutati
       return;
     case 'view.save': {
       const existing = viewRow<SavedViewRow>(db, 'saved_views', m.args.id);
-      mustMayChangeSavedView(viewer, existing ? { ownerId: existing.owner_id } : null, m.args.teamId);
+      mustMayChangeSavedView(viewer, existing ? { ownerId: existing.owner_id, teamId: existing.team_id } : null, m.args.teamId);
       upsertSavedView(db, { ...m.args, ownerId: existing?.owner_id ?? viewer.id, version: existing?.version ?? 0 }, true);
       return;
     }
     case 'view.delete': {
       const existing = viewRow<SavedViewRow>(db, 'saved_views', m.args.id);
       if (!existing) throw new BandejaError('NOT_FOUND', 'This view does not exist.');
-      mustMayChangeSavedView(viewer, { ownerId: existing.owner_id }, null);
+      mustMayChangeSavedView(viewer, { ownerId: existing.owner_id, teamId: existing.team_id }, null);
       overlayDelete(db, 'saved_views', m.args.id);
       return;
     }

@@ -1,15 +1,15 @@
 // GET /webchat/<slug>/media/<sha256>?v=<visitorId>&e=<expires>&s=<signature>: an agent's attachment for the
-// visitor it was signed for, until the link expires, only while it belongs to a message sent to that
-// visitor's contact in this inbox.
+// visitor it was signed for, until the link expires, only while it belongs to a message sent in that
+// visitor's own chat (never one merged in).
 import type { FastifyInstance } from 'fastify';
 import { Sha256 } from '../../../src-shared/domain';
 import { sendBlob } from '../../blobs/serve';
 import type { BlobFiles } from '../../blobs/files';
 import { sendError } from '../../auth/routes';
-import { blobSentToContact } from '../../store/blobs';
-import { currentContactId, findIdentity } from '../../store/contacts';
+import { findIdentity } from '../../store/contacts';
 import type { Db } from '../../store/db';
 import { findInboxBySlug } from '../../store/directory';
+import { blobSentToVisitor } from '../../visibility';
 import type { WebchatMedia } from './media';
 
 export function registerWebchatMediaRoute(app: FastifyInstance, db: Db, files: BlobFiles, media: WebchatMedia): void {
@@ -24,7 +24,7 @@ export function registerWebchatMediaRoute(app: FastifyInstance, db: Db, files: B
       if (!inbox || inbox.channel !== 'webchat') return notFound();
       const identity = await findIdentity(db, inbox.id, v);
       if (!identity) return notFound();
-      const sent = await blobSentToContact(db, inbox.id, await currentContactId(db, identity.contact_id), sha256);
+      const sent = await blobSentToVisitor(db, inbox.id, v, sha256);
       if (!sent || !files.has(sha256)) return notFound();
       return sendBlob(request, reply, files, sha256, sent.mime);
     },

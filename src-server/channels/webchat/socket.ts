@@ -82,21 +82,21 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
       joined = { visitorId: frame.visitorId, contactId: result.contactId };
       deps.visitors.add(inbox.id, frame.visitorId, ws);
       if (result.created) deps.hub.poke(inbox.tenantId);
-      const undelivered = await undeliveredAgentMessages(deps.db, inbox.id, result.contactId);
-      const history = await visitorHistory(deps.db, inbox.id, result.contactId);
+      const undelivered = await undeliveredAgentMessages(deps.db, inbox.id, frame.visitorId);
+      const history = await visitorHistory(deps.db, inbox.id, frame.visitorId);
       send({ type: 'joined', name: result.name, history: history.map((m) => deps.media.forVisitor(slug, frame.visitorId, m)) });
       // The history reached the page: agent messages it holds are delivered.
       return reportState(deps, inbox.tenantId, undelivered, 'delivered');
     }
     if (!joined) return sendError({ code: 'UNAUTHORIZED', message: 'Join the chat before sending messages.' });
     if (frame.type === 'seen')
-      return reportState(deps, inbox.tenantId, await unreadAgentMessagesUpTo(deps.db, inbox.id, joined.contactId, frame.messageId), 'read');
+      return reportState(deps, inbox.tenantId, await unreadAgentMessagesUpTo(deps.db, inbox.id, joined.visitorId, frame.messageId), 'read');
     if (frame.body.trim().length === 0) return sendError({ code: 'EMPTY_MESSAGE', message: 'The message is empty.' }, frame.id);
     const verdict = await deps.limits.say(inbox.id, address);
     if (!verdict.ok) return limited(verdict.retryAfterMs, 'Too many messages at once. Your message will be sent in a moment.');
     let result: Awaited<ReturnType<typeof storeCustomerMessage>>;
     try {
-      result = await storeCustomerMessage(deps.db, inbox, joined.contactId, frame.id, frame.body);
+      result = await storeCustomerMessage(deps.db, inbox, joined.visitorId, frame.id, frame.body);
     } catch (e) {
       deps.log(`webchat message ${frame.id} not stored: ${describeWriteError(e)}`);
       // A passing failure: the page keeps the message and sends it again after reconnecting. Anything
@@ -113,7 +113,7 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
       });
     } else {
       // A resend after a reconnect: confirm it to this socket only.
-      const history = await visitorHistory(deps.db, inbox.id, joined.contactId);
+      const history = await visitorHistory(deps.db, inbox.id, joined.visitorId);
       const stored = history.find((m) => m.id === frame.id);
       if (stored) send({ type: 'message', message: deps.media.forVisitor(slug, joined.visitorId, stored) });
     }

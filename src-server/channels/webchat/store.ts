@@ -5,6 +5,7 @@ import type { Attachment, Conversation } from '../../../src-shared/domain';
 import type { WebchatMessage } from '../../../src-shared/webchat';
 import { ChangeBatch } from '../../store/changeLog';
 import { currentContactId, findIdentity, getContact, insertContact, insertIdentity, logContact } from '../../store/contacts';
+import { visitorConversationsSql } from '../../visibility';
 import { insertCustomerMessage } from '../customerMessages';
 import type { Db, Queryable } from '../../store/db';
 import type { InboxRow } from '../../store/directory';
@@ -68,16 +69,19 @@ export type StoredWebchatMessage = Omit<WebchatMessage, 'attachments'> & { attac
 
 export type SayResult = { stored: true; message: StoredWebchatMessage; conversation: Conversation } | { stored: false };
 
-/** Stores a customer message (once per id) in the contact's active conversation. After a closed one
+/** Stores a customer message (once per id) in the visitor's own active conversation. After a closed one
  *  it opens a new pending conversation that points back to it (rules/status.ts customerMessageTarget). */
-export async function storeCustomerMessage(db: Db, inbox: InboxRow, joinedAs: string, id: string, body: string): Promise<SayResult> {
+export async function storeCustomerMessage(db: Db, inbox: InboxRow, visitorId: string, id: string, body: string): Promise<SayResult> {
   const now = Date.now();
   try {
     return await db.tx(async (tx) => {
       const batch = new ChangeBatch(inbox.tenantId, await nextVersion(tx, inbox.tenantId));
-      // The visitor's contact may have been merged into another since they joined.
-      const contactId = await currentContactId(tx, joinedAs);
-      const stored = await insertCustomerMessage(tx, batch, inbox, contactId, { id, body, attachments: [], at: now });
+      // The visitor's contact may have been merged into another since they joined: a new conversation is
+      // the merged contact's, but it stays the visitor's own (customerMessages.ts).
+      const identity = await findIdentity(tx, inbox.id, visitorId);
+      if (!identity) throw new Error('A joined visitor has no identity.');
+      const contactId = await currentContactId(tx, identity.contact_id);
+      const stored = await insertCustomerMessage(tx, batch, inbox, contactId, visitorId, { id, body, attachments: [], at: now });
       // A resend of a stored message: undo the conversation bump too.
       if (!stored) throw new AlreadyStored();
       await batch.write(tx);
@@ -103,18 +107,19 @@ type HistoryRow = {
 };
 
 // The page shows the visitor's chat in timeline order (seq), like the agents' timeline: an agent's
-// clock or a message id made on their device says nothing about when the server took it.
+// clock or a message id made on their device says nothing about when the server took it. It holds only
+// the conversations of the visitor's own identity (visibility.ts visitorConversationsSql), never one merged
+// into her contact from another identity.
 
-export async function visitorHistory(db: Queryable, inboxId: string, joinedAs: string, limit = 500): Promise<StoredWebchatMessage[]> {
-  const contactId = await currentContactId(db, joinedAs);
+export async function visitorHistory(db: Queryable, inboxId: string, visitorId: string, limit = 500): Promise<StoredWebchatMessage[]> {
   const rows = await db.query<HistoryRow>(
     `SELECT * FROM (
        SELECT m.id, m.direction, m.body, m.attachments, m.created_at, m.seq, u.name AS author_name
        FROM messages m JOIN conversations c ON c.id = m.conversation_id LEFT JOIN users u ON u.id = m.author_id
-       WHERE c.inbox_id = $1 AND c.contact_id = $2 AND m.kind = 'text' AND m.direction IN ('in', 'out')
+       WHERE ${visitorConversationsSql(1, 2)} AND m.kind = 'text' AND m.direction IN ('in', 'out')
        ORDER BY m.seq DESC LIMIT $3) recent
      ORDER BY seq`,
-    [inboxId, contactId, limit],
+    [inboxId, visitorId, limit],
   );
   return rows.map(toWebchatMessage);
 }
@@ -130,8 +135,9 @@ function toWebchatMessage(r: HistoryRow): StoredWebchatMessage {
   };
 }
 
-/** An agent's reply as the customer sees it, with where to send it. Notes and event lines are not
- *  found here, so they can never be delivered. */
+/** An agent's reply as the customer sees it, with where to send it: the identity the conversation is with
+ *  (never every identity of a merged contact). Notes and event lines are not found here, so they can never
+ *  be delivered. */
 export async function outgoingForVisitor(
   db: Queryable,
   messageId: string,
@@ -144,49 +150,44 @@ export async function outgoingForVisitor(
   message: StoredWebchatMessage;
 } | null> {
   const [row] = await db.query<
-    HistoryRow & { tenant_id: string; inbox_id: string; contact_id: string; channel: string; slug: string | null }
+    HistoryRow & { tenant_id: string; inbox_id: string; identity_external_id: string | null; channel: string; slug: string | null }
   >(
-    `SELECT m.id, m.direction, m.body, m.attachments, m.created_at, u.name AS author_name, i.tenant_id, c.inbox_id, c.contact_id, i.channel, i.slug
+    `SELECT m.id, m.direction, m.body, m.attachments, m.created_at, u.name AS author_name, i.tenant_id, c.inbox_id,
+       c.identity_external_id, i.channel, i.slug
      FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN inboxes i ON i.id = c.inbox_id
      LEFT JOIN users u ON u.id = m.author_id WHERE m.id = $1 AND m.kind = 'text' AND m.direction = 'out'`,
     [messageId],
   );
   if (!row) return null;
-  const ids = await db.query<{ external_id: string }>(
-    'SELECT external_id FROM contact_identities WHERE inbox_id = $1 AND contact_id = $2',
-    [row.inbox_id, row.contact_id],
-  );
   return {
     tenantId: row.tenant_id,
     inboxId: row.inbox_id,
     slug: row.slug,
     channel: row.channel,
-    visitorIds: ids.map((r) => r.external_id),
+    visitorIds: row.identity_external_id === null ? [] : [row.identity_external_id],
     message: toWebchatMessage(row),
   };
 }
 
 /** Agent messages of the visitor's chat still only 'sent': the ones a join's history now delivers. */
-export async function undeliveredAgentMessages(db: Queryable, inboxId: string, joinedAs: string): Promise<string[]> {
-  const contactId = await currentContactId(db, joinedAs);
+export async function undeliveredAgentMessages(db: Queryable, inboxId: string, visitorId: string): Promise<string[]> {
   const rows = await db.query<{ id: string }>(
     `SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
-     WHERE c.inbox_id = $1 AND c.contact_id = $2 AND m.kind = 'text' AND m.direction = 'out' AND m.state = 'sent'`,
-    [inboxId, contactId],
+     WHERE ${visitorConversationsSql(1, 2)} AND m.kind = 'text' AND m.direction = 'out' AND m.state = 'sent'`,
+    [inboxId, visitorId],
   );
   return rows.map((r) => r.id);
 }
 
 /** Agent messages of the visitor's chat up to `messageId` (timeline order) not read yet. Empty when that
  *  message is not an agent message of this visitor's chat. */
-export async function unreadAgentMessagesUpTo(db: Queryable, inboxId: string, joinedAs: string, messageId: string): Promise<string[]> {
-  const contactId = await currentContactId(db, joinedAs);
+export async function unreadAgentMessagesUpTo(db: Queryable, inboxId: string, visitorId: string, messageId: string): Promise<string[]> {
   const rows = await db.query<{ id: string }>(
     `SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
-     WHERE c.inbox_id = $1 AND c.contact_id = $2 AND m.kind = 'text' AND m.direction = 'out' AND m.state IN ('sent', 'delivered')
-       AND m.seq <= (SELECT s.seq FROM messages s JOIN conversations sc ON sc.id = s.conversation_id
-                     WHERE s.id = $3 AND sc.inbox_id = $1 AND sc.contact_id = $2 AND s.kind = 'text' AND s.direction = 'out')`,
-    [inboxId, contactId, messageId],
+     WHERE ${visitorConversationsSql(1, 2)} AND m.kind = 'text' AND m.direction = 'out' AND m.state IN ('sent', 'delivered')
+       AND m.seq <= (SELECT s.seq FROM messages s JOIN conversations c ON c.id = s.conversation_id
+                     WHERE s.id = $3 AND ${visitorConversationsSql(1, 2)} AND s.kind = 'text' AND s.direction = 'out')`,
+    [inboxId, visitorId, messageId],
   );
   return rows.map((r) => r.id);
 }

@@ -265,10 +265,12 @@ async function messageToDeliver(db: Queryable, id: string): Promise<Message | nu
   return row ? toMessage(row) : null;
 }
 
-/** The customer's WhatsApp id: the identity of the conversation's contact in this inbox. */
+/** The customer's WhatsApp id: the identity the conversation is with (after a merge the contact may have
+ *  several in this inbox); for a conversation no identity started, the contact's identity in this inbox. */
 async function recipientOf(db: Queryable, inboxId: string, conversationId: string): Promise<string | null> {
   const [row] = await db.query<{ external_id: string }>(
-    `SELECT ci.external_id FROM conversations c JOIN contact_identities ci ON ci.contact_id = c.contact_id AND ci.inbox_id = $1
+    `SELECT COALESCE(c.identity_external_id, ci.external_id) AS external_id
+     FROM conversations c LEFT JOIN contact_identities ci ON ci.contact_id = c.contact_id AND ci.inbox_id = $1
      WHERE c.id = $2 ORDER BY ci.external_id LIMIT 1`,
     [inboxId, conversationId],
   );

@@ -279,7 +279,7 @@ async function storeInbound(
           if (!(await recordBlob(tx, { tenantId: inbox.tenantId, uploadedBy: null }, a, Date.now(), () => deps.files.has(a.sha256))))
             throw new RetryLater(`The file ${a.sha256} was removed while it was being stored.`);
         const contactId = await contactOf(tx, batch, inbox, m.from, name, at);
-        const stored = await insertCustomerMessage(tx, batch, inbox, contactId, {
+        const stored = await insertCustomerMessage(tx, batch, inbox, contactId, m.from, {
           id: uuidv7(),
           body: content.body,
           attachments: content.attachments,

@@ -2,7 +2,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Contact, CustomValue } from '../../../src-shared/domain';
 import { BandejaError } from '../../../src-shared/errors';
-import { createContact, patchContact } from '../../../src-shared/rules/contact';
+import { createContact, mustMayChangeContacts, patchContact } from '../../../src-shared/rules/contact';
 import {
   getContact,
   insertContact,
@@ -14,7 +14,7 @@ import {
 } from '../../store/contacts';
 import { lockConversationsOfContact, updateConversation } from '../../store/conversations';
 import { listContactFields } from '../../store/definitions';
-import { activeUserIds } from '../../store/directory';
+import { activeUserIds, viewerOf } from '../../store/directory';
 import type { MutationContext, MutatorTable } from './context';
 
 async function fieldRules(ctx: MutationContext) {
@@ -56,6 +56,7 @@ export const contactMutators: MutatorTable<'contact.create' | 'contact.update' |
   async 'contact.update'(ctx, args) {
     const contact = await lockContact(ctx.tx, ctx.actor.tenantId, args.contactId);
     if (!contact) throw new BandejaError('NOT_FOUND', 'This contact does not exist.');
+    mustMayChangeContacts(viewerOf(ctx.actor), await lockConversationsOfContact(ctx.tx, contact.id));
     const { definitions, isUser } = await fieldRules(ctx);
     const { contact: next, changes } = patchContact(contact, args.fields, args.base, definitions, isUser, ctx.batch.version);
     if (changes.length === 0) return;
@@ -77,6 +78,7 @@ export const contactMutators: MutatorTable<'contact.create' | 'contact.update' |
 
     const sourceConversations = await lockConversationsOfContact(ctx.tx, source.id);
     const targetConversations = await lockConversationsOfContact(ctx.tx, target.id);
+    mustMayChangeContacts(viewerOf(ctx.actor), [...sourceConversations, ...targetConversations]);
     for (const c of sourceConversations) {
       if (c.status === 'closed') continue;
       if (targetConversations.some((t) => t.inboxId === c.inboxId && t.status !== 'closed'))

@@ -8,7 +8,8 @@ import { usedBlobs } from '../../store/blobs';
 import type { ChangeBatch } from '../../store/changeLog';
 import { insertMessage, lockConversation, messageExists, updateConversation } from '../../store/conversations';
 import type { Tx } from '../../store/db';
-import type { UserWithTenant } from '../../store/directory';
+import { viewerOf, type UserWithTenant } from '../../store/directory';
+import { mayNameConversation, unnameableAttachments } from '../../visibility';
 
 export interface MutationContext {
   tx: Tx;
@@ -32,16 +33,23 @@ export type AfterCommit =
 export type Mutator<N extends MutationName> = (ctx: MutationContext, args: MutationArgs<N>) => Promise<void>;
 export type MutatorTable<N extends MutationName> = { [K in N]: Mutator<K> };
 
+/** The conversation a mutation names, locked. One the actor may not name (src-server/visibility.ts) is
+ *  refused exactly like an id nobody uses. */
 export async function mustFindConversation(ctx: MutationContext, conversationId: string): Promise<Conversation> {
   const c = await lockConversation(ctx.tx, ctx.actor.tenantId, conversationId);
-  if (!c) throw new BandejaError('NOT_FOUND', 'This conversation does not exist.');
+  if (!c || !mayNameConversation(viewerOf(ctx.actor), c)) throw new BandejaError('NOT_FOUND', 'This conversation does not exist.');
   return c;
 }
 
-/** Every attachment must already be uploaded (PUT /blobs/<sha256>) before a row may name it; its blob
- *  rows are marked used in this transaction, so blob GC cannot remove them before it commits. */
+/** Every attachment must already be uploaded (PUT /blobs/<sha256>) before a row may name it, and be a file
+ *  the author uploaded herself or may read (a message or note she may see, a snippet she may use); its blob
+ *  rows are marked used in this transaction, so blob GC cannot remove them before it commits. A file she may
+ *  not read is refused exactly like one the server lacks. */
 export async function mustHoldBlobs(ctx: MutationContext, attachments: readonly Attachment[]): Promise<void> {
-  const [missing] = await usedBlobs(ctx.tx, ctx.actor.tenantId, attachments, ctx.now);
+  const [missing] = [
+    ...(await unnameableAttachments(ctx.tx, ctx.actor.tenantId, viewerOf(ctx.actor), attachments)),
+    ...(await usedBlobs(ctx.tx, ctx.actor.tenantId, attachments, ctx.now)),
+  ];
   if (missing)
     throw new BandejaError('ATTACHMENT_MISSING', `The server has not received ${missing.name}. Attach it again.`, { name: missing.name });
 }

@@ -19,7 +19,7 @@ import {
   transfer,
   transferToNewConversation,
 } from '../../../src-shared/rules/conversation';
-import { conversationExists, insertConversation, insertMessage, lockActiveConversation } from '../../store/conversations';
+import { conversationExists, identityOf, insertConversation, insertMessage, lockActiveConversation } from '../../store/conversations';
 import { mustBeTemplateOf, renderTemplate } from '../../../src-shared/rules/templates';
 import { queueDelivery } from '../../store/deliveries';
 import { getClosingCategory } from '../../store/definitions';
@@ -74,7 +74,7 @@ async function closeConversation(
 async function reopenConversation(ctx: MutationContext, before: Conversation): Promise<void> {
   const outcome = reopen(viewerOf(ctx.actor), before);
   // One active conversation per contact: the customer may have written again since it closed.
-  const active = await lockActiveConversation(ctx.tx, before.inboxId, before.contactId);
+  const active = await lockActiveConversation(ctx.tx, before.inboxId, before.contactId, await identityOf(ctx.tx, before.id));
   if (active && active.id !== before.id)
     throw new BandejaError('INVALID_TRANSITION', 'This contact already has an active conversation. Continue there.', {
       conversationId: active.id,
@@ -235,7 +235,8 @@ export const conversationMutators: MutatorTable<
       ctx.now,
     );
     await writeOutcome(ctx, before, closed);
-    const inserted = await insertConversation(ctx.tx, ctx.batch, started.conversation);
+    // The new conversation is with the same customer identity (replies reach it, its page shows it).
+    const inserted = await insertConversation(ctx.tx, ctx.batch, started.conversation, await identityOf(ctx.tx, before.id));
     for (const event of started.events) await writeEvent(ctx, inserted, event);
   },
 

@@ -10,8 +10,9 @@ export const personalMutators: MutatorTable<'notification.markRead' | 'view.save
   async 'notification.markRead'(ctx, args) {
     const ids = [...new Set(args.ids)];
     const rows = await lockNotifications(ctx.tx, ctx.actor.tenantId, ids);
-    if (rows.length !== ids.length) throw new BandejaError('NOT_FOUND', 'A notification does not exist.');
-    if (rows.some((n) => n.userId !== ctx.actor.id)) throw new BandejaError('FORBIDDEN', 'You may only mark your own notifications read.');
+    // Someone else's notification is answered exactly like one that does not exist.
+    if (rows.length !== ids.length || rows.some((n) => n.userId !== ctx.actor.id))
+      throw new BandejaError('NOT_FOUND', 'A notification does not exist.');
     for (const n of rows) if (n.readAt === null) await markNotificationRead(ctx.tx, ctx.batch, n, ctx.now);
   },
 
