@@ -15,7 +15,7 @@ import type { Op } from '../../../src-shared/protocol';
 import { mustMayChangeContacts } from '../../../src-shared/rules/contact';
 import { assign, close, reopen, sendReply, transfer, type Outcome } from '../../../src-shared/rules/conversation';
 import { canSeeConversation, type Viewer } from '../../../src-shared/rules/visibility';
-import { startServerProcess, type ServerProcess } from '../../support/server-process';
+import { LOAD_TEST_LIMITS, startServerProcess, type ServerProcess } from '../../support/server-process';
 import { login, SyncPeer } from '../../support/sync-peer';
 import { WebchatCustomer, type VisitorIdentity } from '../../support/webchat-customer';
 import { checkProperty, type FuzzOptions, type FuzzResult, type FuzzSuite } from '../harness';
@@ -486,7 +486,7 @@ const suite: FuzzSuite = {
   name: 'permissions',
   description: 'agents, a supervisor and visitors act at random; every view, download and page equals what the rules allow',
   async run(opts: FuzzOptions): Promise<FuzzResult> {
-    const server = await startServerProcess({ demo: true });
+    const server = await startServerProcess({ demo: true, env: LOAD_TEST_LIMITS });
     let steps = 0;
     let pushes = 0;
     try {

@@ -14,7 +14,7 @@ import { Paths } from '../../../src-shared/http';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, SCHEMA_VERSION } from '../../../src-shared/protocol';
 import { startClientProcess, type ClientProcess } from '../../support/client-process';
 import { encodeFrame, lengthForm, Opcode, rawExchange, RawWebSocket, upgradeRequest, type FrameSpec } from '../../support/raw-socket';
-import { startServerProcess, type ServerProcess } from '../../support/server-process';
+import { LOAD_TEST_LIMITS, startServerProcess, type ServerProcess } from '../../support/server-process';
 import { ipcStillServes, stillServing, type StillServing } from '../../support/still-serving';
 import { login } from '../../support/sync-peer';
 import { checkProperty, type FuzzSuite } from '../harness';
@@ -594,7 +594,7 @@ const suite: FuzzSuite = {
     'raw TCP frames, upgrades, HTTP and garbage against /sync, the webchat socket, every route and the headless host; both processes must keep serving',
   async run(opts) {
     const started = Date.now();
-    const server = await startServerProcess({ demo: true });
+    const server = await startServerProcess({ demo: true, env: LOAD_TEST_LIMITS });
     let host: ClientProcess | undefined;
     const figures = { frames: 0, upgrades: 0, requests: 0, garbage: 0, fullChecks: 0 };
     try {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { ERROR_CODES } from '../../../src-shared/errors';
 import { cleanLine, cleanText, epochMs, isCleanKey, key, line, MAX_EPOCH_MS, text } from '../../../src-shared/values';
-import { startServerProcess, type ServerProcess } from '../../support/server-process';
+import { LOAD_TEST_LIMITS, startServerProcess, type ServerProcess } from '../../support/server-process';
 import { login, SyncPeer } from '../../support/sync-peer';
 import { WebchatCustomer } from '../../support/webchat-customer';
 import { checkProperty, type FuzzSuite } from '../harness';
@@ -70,7 +70,7 @@ class World {
   figures = { pushes: 0, stored: 0, refused: 0, says: 0 };
 
   static async start(): Promise<World> {
-    const server = await startServerProcess({ demo: true });
+    const server = await startServerProcess({ demo: true, env: LOAD_TEST_LIMITS });
     const agent = await SyncPeer.connect(server.url, { token: (await login(server.url, 'sofia@demo.test')).token });
     const customer = await WebchatCustomer.join(server.url, 'demo', 'Fuzz');
     const id = await customer.say('Hola');
