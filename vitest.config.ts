@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LOAD_TEST_LIMITS } from './tests/support/server-process';
 
 export default defineConfig({
   test: {
@@ -8,5 +9,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Every test talks to its servers from 127.0.0.1, many visitors and sign-ins from one address: the
+    // servers they start (and their child processes) get the rate limits out of the way. The limits have
+    // tests of their own, which set the ones they check (server-abuse-limits, server-sessions-media).
+    env: LOAD_TEST_LIMITS as Record<string, string>,
   },
 });

@@ -248,13 +248,20 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     if (!m) return refuse(socket, '404 Not Found');
     const slug = decodeSegment(m[1]!);
     if (slug === null) return refuse(socket, '400 Bad Request');
+    // Read now: once the lookup below has waited, a peer that already hung up has no address left.
+    let address: string;
+    try {
+      address = clientAddress(request, trustProxy);
+    } catch {
+      return refuse(socket, '400 Bad Request');
+    }
     void findInboxBySlug(db, slug)
       .then((inbox) => {
         if (shuttingDown) return refuse(socket, '503 Service Unavailable');
         if (!inbox || inbox.channel !== 'webchat') return refuse(socket, '404 Not Found');
         wss.handleUpgrade(request, socket, head, (ws) => {
           track(ws);
-          handleVisitorSocket(ws, inbox, webchat, clientAddress(request, trustProxy));
+          handleVisitorSocket(ws, inbox, webchat, address);
         });
         return undefined;
       })

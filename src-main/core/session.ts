@@ -57,9 +57,17 @@ export async function checkServer(serverUrl: string): Promise<void> {
   const url = normalizeServerUrl(serverUrl);
   let res: Response;
   try {
-    res = await fetch(url + Paths.health, { signal: AbortSignal.timeout(LOGIN_TIMEOUT_MS) });
+    // Redirects are not followed: the password must go to the address the person typed, nowhere else.
+    res = await fetch(url + Paths.health, { redirect: 'manual', signal: AbortSignal.timeout(LOGIN_TIMEOUT_MS) });
   } catch (e) {
     throw unreachable(url, e);
+  }
+  if (res.status >= 300 && res.status < 400) {
+    const to = res.headers.get('location');
+    throw new BandejaError(
+      'NOT_A_BANDEJA_SERVER',
+      `The address ${url} sends visitors elsewhere${to ? ` (${to})` : ''}. Enter the Bandeja server's own address.`,
+    );
   }
   const health = HealthResponse.safeParse(res.ok ? await res.json().catch(() => null) : null);
   if (!health.success)
@@ -84,6 +92,8 @@ export async function requestLogin(serverUrl: string, email: string, password: s
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(device ? { 'user-agent': device } : {}) },
       body: JSON.stringify({ email, password }),
+      // A redirect would re-send the password to wherever it points.
+      redirect: 'error',
       signal: AbortSignal.timeout(LOGIN_TIMEOUT_MS),
     });
   } catch (e) {
@@ -108,6 +118,7 @@ export async function requestLogout(serverUrl: string, token: string): Promise<v
   try {
     await fetch(normalizeServerUrl(serverUrl) + Paths.logout, {
       method: 'POST',
+      redirect: 'error',
       headers: { authorization: `Bearer ${token}` },
       signal: AbortSignal.timeout(2_000),
     });

@@ -2,6 +2,7 @@
 // every use and matter only while the admin looks). GET Paths.adminUserSessions(userId) lists the live
 // sessions of a user of the admin's tenant; DELETE Paths.adminSession(id) ends one and closes its
 // sockets at once (4401), on this process; other processes close theirs at their next sweep.
+import { Id } from '../../src-shared/domain';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminSession } from '../../src-shared/http';
 import type { Db } from '../store/db';
@@ -32,8 +33,8 @@ export function registerAdminSessionRoutes(
   app.get<{ Params: { userId: string } }>('/api/admin/users/:userId/sessions', async (request, reply) => {
     const me = await admin(sessions, request, reply);
     if (!me) return reply;
-    // A user of another tenant answers like one that does not exist.
-    const user = await getTenantUser(db, me.tenantId, request.params.userId);
+    // A user of another tenant, or an id no user could have (a NUL in it), answers like one that does not exist.
+    const user = Id.safeParse(request.params.userId).success ? await getTenantUser(db, me.tenantId, request.params.userId) : null;
     if (!user) return sendError(reply, 404, 'NOT_FOUND', 'There is no such user.');
     const mine = tokenHash(bearerToken(request.headers.authorization)!);
     const list: AdminSession[] = (await sessions.listForUser(user.id)).map((s) => ({
@@ -50,7 +51,7 @@ export function registerAdminSessionRoutes(
   app.delete<{ Params: { sessionId: string } }>('/api/admin/sessions/:sessionId', async (request, reply) => {
     const me = await admin(sessions, request, reply);
     if (!me) return reply;
-    const session = await sessions.byId(request.params.sessionId);
+    const session = Id.safeParse(request.params.sessionId).success ? await sessions.byId(request.params.sessionId) : null;
     const owner = session ? await getTenantUser(db, me.tenantId, session.userId) : null;
     if (!session || !owner) return sendError(reply, 404, 'NOT_FOUND', 'This session has ended already.');
     const ended = await sessions.end(session.id);

@@ -1,5 +1,5 @@
-// POST /api/login, POST /api/logout. Login is rate limited per address (every request) and per account
-// (attempts since the last success), and never tells an unknown, invited or deactivated account from a
+// POST /api/login, POST /api/logout. Login is rate limited per address (every request), per account and
+// address, and per account (attempts since the last success), and never tells an unknown, invited or deactivated account from a
 // wrong password: the same answer after the same scrypt work.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Paths, LoginRequest, type LoginResponse } from '../../src-shared/http';
@@ -7,6 +7,7 @@ import type { ErrorCode } from '../../src-shared/errors';
 import type { Limits } from '../limits/config';
 import type { RateCounters } from '../limits/counters';
 import { httpLimit, sendRateLimited } from '../limits/http';
+import { normalizeIP } from '@fastify/rate-limit';
 import type { Db } from '../store/db';
 import { findLogin, publicUser } from '../store/directory';
 import { getTenant } from '../store/tenants';
@@ -22,6 +23,7 @@ export interface AuthDeps {
 }
 
 const LOGIN_ACCOUNT_BUCKET = 'login-account';
+const LOGIN_ACCOUNT_ADDRESS_BUCKET = 'login-account-address';
 
 export function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
   return reply.code(status).send({ error: { code, message } });
@@ -43,10 +45,17 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     const { email, password } = parsed.data;
     // Counted before the password is checked, so a burst of parallel guesses gets no more than the limit;
     // a success clears it. Unknown emails are counted too: the answer never tells who has an account.
+    // Per account and address first: guesses from elsewhere never use up the person's own address's attempts.
     const account = email.toLowerCase();
-    const attempt = await counters.take(LOGIN_ACCOUNT_BUCKET, account, limits.loginFailuresPerAccount);
-    if (!attempt.ok)
-      return sendRateLimited(reply, attempt.retryAfterMs, 'Too many failed sign-in attempts for this account. Try again later.');
+    const accountAddress = `${account} ${normalizeIP(request.ip)}`;
+    for (const [bucket, key, limit] of [
+      [LOGIN_ACCOUNT_ADDRESS_BUCKET, accountAddress, limits.loginFailuresPerAccountAddress],
+      [LOGIN_ACCOUNT_BUCKET, account, limits.loginFailuresPerAccount],
+    ] as const) {
+      const attempt = await counters.take(bucket, key, limit);
+      if (!attempt.ok)
+        return sendRateLimited(reply, attempt.retryAfterMs, 'Too many failed sign-in attempts for this account. Try again later.');
+    }
     const user = await findLogin(db, email);
     // Unknown emails cost the same scrypt work, so response times do not reveal who has an account.
     // Invited people have no password until they follow their link: nothing matches. A deactivated
@@ -54,6 +63,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
     if (!user || !user.passwordHash || !ok || !user.active)
       return sendError(reply, 401, 'INVALID_CREDENTIALS', 'Email or password is incorrect.');
+    await counters.clear(LOGIN_ACCOUNT_ADDRESS_BUCKET, accountAddress);
     await counters.clear(LOGIN_ACCOUNT_BUCKET, account);
     const tenant = await getTenant(db, user.tenantId);
     if (!tenant) return sendError(reply, 500, 'INTERNAL', 'The account has no tenant.');

@@ -3,12 +3,21 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
 import type { BlobFiles } from './files';
 
-export function sendBlob(request: FastifyRequest, reply: FastifyReply, files: BlobFiles, sha256: string, mime: string): FastifyReply {
+/** `cacheable`: false for links that expire (a webchat customer's signed media), which the browser must not
+ *  keep beyond them. */
+export function sendBlob(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  files: BlobFiles,
+  sha256: string,
+  mime: string,
+  cacheable = true,
+): FastifyReply {
   const size = files.size(sha256);
   reply.header('content-type', mime);
   reply.header('accept-ranges', 'bytes');
   reply.header('x-content-type-options', 'nosniff');
-  reply.header('cache-control', 'private, max-age=31536000, immutable');
+  reply.header('cache-control', cacheable ? 'private, max-age=31536000, immutable' : 'no-store');
   const m = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? '');
   if (m && (m[1] || m[2])) {
     // "bytes=-n" is the last n bytes; an end past the file stops at its last byte.

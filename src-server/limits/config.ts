@@ -10,9 +10,12 @@ export interface Limit {
 export const DEFAULT_LIMITS = {
   /** Every login request from one address (300 agents signing in at the start of a shift must all get in). */
   loginPerAddress: { max: 600, windowMs: 60_000 },
-  /** Failed logins (wrong password, unknown or deactivated account) per email: the account under attack is
-   *  slowed down; a successful login clears it. */
-  loginFailuresPerAccount: { max: 10, windowMs: 15 * 60_000 },
+  /** Sign-in attempts per email from one address since the last success: guessing from one place is slowed
+   *  down, while the person signing in from her own address is not locked out by someone else's guesses. */
+  loginFailuresPerAccountAddress: { max: 10, windowMs: 15 * 60_000 },
+  /** Sign-in attempts per email from everywhere since the last success: a ceiling for guesses spread over
+   *  many addresses, high enough that a few strangers cannot keep the person out. */
+  loginFailuresPerAccount: { max: 100, windowMs: 15 * 60_000 },
   /** Invitation page views and accepts from one address. */
   invitePerAddress: { max: 120, windowMs: 10 * 60_000 },
   /** Accepts of one invitation link. */

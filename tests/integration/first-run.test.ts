@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { IpcOp, IpcResult } from '../../src-shared/ipc';
+import { PROTOCOL_VERSION, SCHEMA_VERSION } from '../../src-shared/protocol';
 import { createHeadlessHost } from '../../src-main/host/headless/host';
 import { launch, type Launched } from '../../src-main/launch';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
@@ -152,6 +153,18 @@ describe('signing in to an address', () => {
       req.on('data', (d: Buffer) => (body += d.toString()));
       req.on('end', () => {
         received.push({ method: req.method, url: req.url, body });
+        // An address that passes everything on elsewhere (where a look-alike answers as Bandeja would):
+        // following it would post the password there.
+        if (req.url?.startsWith('/moved/')) {
+          res.writeHead(308, { location: req.url.replace('/moved/', '/lookalike/') });
+          res.end();
+          return;
+        }
+        if (req.url === '/lookalike/api/health') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ok: true, protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION }));
+          return;
+        }
         if (req.url === '/json/api/health') {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end('{"status":"UP"}');
@@ -170,7 +183,7 @@ describe('signing in to an address', () => {
 
   it('says when the address answers but is not a Bandeja server, and never sends it the password', async () => {
     const app = await start(['--server-port', String(await freePort()), '--data-dir', tmp()]);
-    for (const url of [otherUrl, `${otherUrl}/json`]) {
+    for (const url of [otherUrl, `${otherUrl}/json`, `${otherUrl}/moved`]) {
       const reply = await app.dispatch('session.login', { serverUrl: url, email: 'ana@demo.test', password: DEMO_PASSWORD });
       expect(reply, url).toMatchObject({ ok: false, error: { code: 'NOT_A_BANDEJA_SERVER' } });
     }

@@ -29,7 +29,8 @@ beforeAll(async () => {
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       BANDEJA_TRUST_PROXY: 'loopback',
       BANDEJA_LIMIT_LOGIN_PER_ADDRESS: '100/1m',
-      BANDEJA_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '3/1m',
+      BANDEJA_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: '3/1m',
+      BANDEJA_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '6/1m',
       BANDEJA_LIMIT_INVITE_PER_ADDRESS: '5/1m',
       BANDEJA_LIMIT_INVITE_PER_TOKEN: '3/1m',
       BANDEJA_LIMIT_WEBCHAT_NEW_VISITORS_PER_ADDRESS: '3/1m',
@@ -74,9 +75,9 @@ describe('login', () => {
 
   it('slows down one account under attack while another account from the same address still signs in', async () => {
     for (let i = 0; i < 3; i++) expect((await loginFrom('198.51.100.7', 'bruno@demo.test', 'guess' + i)).status).toBe(401);
-    // Even the right password waits now: the answer tells the attacker nothing.
+    // Even the right password waits now from there: the answer tells the attacker nothing.
     expectLimited(await loginFrom('198.51.100.7', 'bruno@demo.test'));
-    expectLimited(await loginFrom('192.0.2.99', 'bruno@demo.test', 'another guess'));
+    expectLimited(await loginFrom('198.51.100.7', 'BRUNO@demo.test', 'another guess'));
     expect((await loginFrom('198.51.100.7', 'ana@demo.test')).status).toBe(200);
     // A burst of parallel guesses at a fresh account gets no more than the limit through to the password check.
     const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => loginFrom('192.0.2.50', 'nobody@demo.test', 'x' + i)));
@@ -125,6 +126,18 @@ describe('login', () => {
     expect(deactivated.status).toBe(401);
     expect(deactivated.body).toEqual(wrong.body);
     expect(deactivated.body).toEqual({ error: { code: 'INVALID_CREDENTIALS', message: 'Email or password is incorrect.' } });
+  });
+
+  it("does not lock a person out with someone else's guesses, while guesses spread over many addresses meet a ceiling", async () => {
+    // Bruno signs in at his desk (which also clears what the test above left on his account).
+    expect((await loginFrom('203.0.113.20', 'bruno@demo.test')).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await loginFrom('198.51.100.8', 'bruno@demo.test', 'guess' + i)).status).toBe(401);
+    expectLimited(await loginFrom('198.51.100.8', 'bruno@demo.test'));
+    // At his desk he still signs in: the stranger's guesses did not use up his attempts.
+    expect((await loginFrom('203.0.113.20', 'bruno@demo.test')).status).toBe(200);
+    // His success cleared the account's count; six guesses from six places reach its ceiling.
+    for (let i = 0; i < 6; i++) expect((await loginFrom(`192.0.2.${100 + i}`, 'bruno@demo.test', 'spread' + i)).status).toBe(401);
+    expectLimited(await loginFrom('192.0.2.120', 'bruno@demo.test', 'one more'));
   });
 });
 

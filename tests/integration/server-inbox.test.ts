@@ -814,7 +814,8 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
       open.push(live);
       expect(await admin.push('admin.user.update', { userId, active: false })).toMatchObject({ status: 'ok' });
       expect((await live.closed).code).toBe(CloseCode.unauthorized);
-      expect((await loginRaw(server.url, { email: 'carmen@demo.test', password: 'clave-segura-1' })).status).toBe(403);
+      // Her right password now answers like a wrong one: nobody learns the account exists or was deactivated.
+      expect((await loginRaw(server.url, { email: 'carmen@demo.test', password: 'clave-segura-1' })).status).toBe(401);
       const stale = await SyncPeer.connect(server.url, { token: carmen.token, skipHello: true });
       open.push(stale);
       await expect(stale.hello()).rejects.toThrow(/UNAUTHORIZED/);

@@ -26,7 +26,7 @@ export function registerWebchatMediaRoute(app: FastifyInstance, db: Db, files: B
       if (!identity) return notFound();
       const sent = await blobSentToVisitor(db, inbox.id, v, sha256);
       if (!sent || !files.has(sha256)) return notFound();
-      return sendBlob(request, reply, files, sha256, sent.mime);
+      return sendBlob(request, reply, files, sha256, sent.mime, false);
     },
   );
 }
