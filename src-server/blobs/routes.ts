@@ -20,6 +20,24 @@ const STATUS: Partial<Record<ErrorCode, number>> = { FILE_TOO_LARGE: 413, FORBID
 
 type BlobRequest = FastifyRequest<{ Params: { sha256: string } }>;
 
+const DRAIN_MS = 2000;
+
+/** Reads and drops the rest of a refused upload for at most DRAIN_MS; a client still sending after that is cut. */
+function drainBriefly(body: Readable | undefined): Promise<void> {
+  if (!body || body.readableEnded || body.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, DRAIN_MS);
+    body.once('end', done);
+    body.once('error', done);
+    body.once('close', done);
+    body.resume();
+  });
+}
+
 export interface BlobRouteDeps {
   sessions: Sessions;
   limits: Limits;
@@ -59,9 +77,14 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
       const refuseWith = (e: BandejaError) => refuse(STATUS[e.code]!, e.code, e.message);
       const { sha256 } = request.params;
       if (!Sha256.safeParse(sha256).success) return refuse(400, 'INVALID_ARGS', "Upload to /blobs/<the file's lowercase hex sha256>.");
-      // Refused before any lookup: the client is still sending 16 MB it should stop sending.
+      // Refused before any lookup. The client is still sending the file: what arrives within a moment is
+      // read and dropped, so that it reads the 413 rather than a broken pipe (and its outbox a refusal for
+      // good rather than a network error to retry).
       const declared = Number(request.headers['content-length'] ?? '0');
-      if (declared > MAX_ATTACHMENT_BYTES) return refuseWith(tooLarge());
+      if (declared > MAX_ATTACHMENT_BYTES) {
+        await drainBriefly(body);
+        return refuseWith(tooLarge());
+      }
       const fromAddress = await uploadsPerAddress(request);
       if (fromAddress !== null) return refuseLimited(fromAddress);
       const user = await authenticate(sessions, request, reply);
