@@ -70,13 +70,16 @@ describe.each(backends)('store on %s', (_name, databaseUrl) => {
     const inbox = (await findInboxBySlug(db, 'demo'))!;
     const start = (await getTenant(db, 'demo'))!.version;
     const visitors = await Promise.all(
-      Array.from({ length: 8 }, async (_, i) => joinVisitor(db, inbox, randomUUID(), 'secret-'.repeat(4), `Visitor ${i}`)),
+      Array.from({ length: 8 }, async (_, i) => {
+        const visitorId = randomUUID();
+        return { visitorId, joined: await joinVisitor(db, inbox, visitorId, 'secret-'.repeat(4), `Visitor ${i}`) };
+      }),
     );
     const said = await Promise.all(
       visitors.flatMap((v) =>
         [0, 1, 2].map(async (n) => {
-          if (!v.ok) throw new Error('join failed');
-          return storeCustomerMessage(db, inbox, v.contactId, randomUUID(), `message ${n}`);
+          if (!v.joined.ok) throw new Error('join failed');
+          return storeCustomerMessage(db, inbox, v.visitorId, randomUUID(), `message ${n}`);
         }),
       ),
     );

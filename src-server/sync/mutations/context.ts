@@ -46,9 +46,10 @@ export async function mustFindConversation(ctx: MutationContext, conversationId:
  *  rows are marked used in this transaction, so blob GC cannot remove them before it commits. A file she may
  *  not read is refused exactly like one the server lacks. */
 export async function mustHoldBlobs(ctx: MutationContext, attachments: readonly Attachment[]): Promise<void> {
+  // Marked used (and locked) first: blob GC running meanwhile then skips these rows.
   const [missing] = [
-    ...(await unnameableAttachments(ctx.tx, ctx.actor.tenantId, viewerOf(ctx.actor), attachments)),
     ...(await usedBlobs(ctx.tx, ctx.actor.tenantId, attachments, ctx.now)),
+    ...(await unnameableAttachments(ctx.tx, ctx.actor.tenantId, viewerOf(ctx.actor), attachments)),
   ];
   if (missing)
     throw new BandejaError('ATTACHMENT_MISSING', `The server has not received ${missing.name}. Attach it again.`, { name: missing.name });
