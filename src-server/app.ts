@@ -1,10 +1,11 @@
 // startServer(): the whole sync server (HTTP API, /sync, webchat) over one store. Used by the
 // CLI and, in-process, by the desktop app's embedded server (src-main/launch.ts).
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import Fastify from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Paths } from '../src-shared/http';
 import { CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, SCHEMA_VERSION } from '../src-shared/protocol';
@@ -19,7 +20,7 @@ import { WebchatLimits } from './channels/webchat/limits';
 import { WebchatMedia } from './channels/webchat/media';
 import { applyWhatsAppAccount, whatsAppAccountFromEnv, type WhatsAppAccountOptions } from './channels/whatsapp/account';
 import { WhatsAppDispatcher } from './channels/whatsapp/dispatcher';
-import { registerWhatsAppWebhook } from './channels/whatsapp/webhook';
+import { registerWhatsAppWebhook, WEBHOOK_PATH } from './channels/whatsapp/webhook';
 import { registerWebchatMediaRoute } from './channels/webchat/mediaRoute';
 import { notFoundPage, webchatCsp, webchatPage } from './channels/webchat/page';
 import { deliverToVisitors, handleVisitorSocket, type WebchatDeps } from './channels/webchat/socket';
@@ -29,9 +30,13 @@ import { resolveLimits, type Limits } from './limits/config';
 import { RATE_SWEEP_EVERY_MS, RateCounters } from './limits/counters';
 import { clientAddress, registerRateLimiting, trustFunction, trustProxyFromEnv, type TrustProxy } from './limits/http';
 import { nodeIdFromFile } from './nodeId';
+import { silentLogger, type Logger } from './ops/logger';
+import { ServerMetrics } from './ops/metrics';
+import { Readiness } from './ops/readiness';
+import { metricsTokenFromEnv, registerOpsRoutes } from './ops/routes';
 import { openPg, openPglite, type Db } from './store/db';
 import { findInboxBySlug } from './store/directory';
-import { migrate } from './store/migrate';
+import { loadMigrations, migrate } from './store/migrate';
 import { SyncConnection } from './sync/connection';
 import { SyncHub } from './sync/hub';
 import type { AfterCommit } from './sync/mutators';
@@ -51,7 +56,12 @@ export interface StartServerOptions {
   demo?: boolean;
   /** The address people reach this server at (invitation links); default: the Host the client used. */
   publicUrl?: string;
+  /** Lines about the server's own work (warnings and failures); by default they go to `logger`. */
   log?: (line: string) => void;
+  /** The structured log (ops/logger.ts), also Fastify's request log; by default nothing is logged. */
+  logger?: Logger;
+  /** Who may read /readyz and /metrics besides callers on this machine; else BANDEJA_METRICS_TOKEN. */
+  metricsToken?: string;
   /** The WhatsApp Cloud API account of a WhatsApp inbox (default: the demo's `inbox-whatsapp`). When
    *  absent, BANDEJA_WHATSAPP_* variables are read; when those are absent too, a stored account stays. */
   whatsapp?: WhatsAppAccountOptions;
@@ -73,6 +83,8 @@ export interface StartServerOptions {
 export interface RunningServer {
   url: string;
   port: number;
+  /** /readyz answers 503 from now on (SIGTERM, before close), so load balancers send nothing new. */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -107,27 +119,33 @@ export async function openStore(opts: Pick<StartServerOptions, 'dataDir' | 'data
 }
 
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
-  const log = opts.log ?? (() => undefined);
+  const logger = opts.logger ?? silentLogger();
+  const log = opts.log ?? ((line: string) => logger.warn(line));
+  const info = opts.log ?? ((line: string) => logger.info(line));
   const host = opts.host ?? '127.0.0.1';
   // Abuse guards' settings first: a malformed variable stops the start before anything opens.
   const limits = resolveLimits(process.env, opts.limits);
   const lifetimes = lifetimesFromEnv(process.env, opts.sessions);
   const trustProxy = opts.trustProxy ?? trustProxyFromEnv(process.env.BANDEJA_TRUST_PROXY);
   const mediaTtl = opts.webchatMediaTtlMs ?? millisFromEnv(process.env, 'BANDEJA_WEBCHAT_MEDIA_TTL_MS');
+  const metricsToken = opts.metricsToken ?? metricsTokenFromEnv(process.env);
   const db = await openStore(opts);
   try {
     const applied = await migrate(db);
-    if (applied.length > 0) log(`Applied migrations ${applied.join(', ')}`);
-    if (opts.demo && (await seedDemo(db))) log('Seeded the demo tenant');
+    if (applied.length > 0) info(`Applied migrations ${applied.join(', ')}`);
+    if (opts.demo && (await seedDemo(db))) info('Seeded the demo tenant');
     await markEveryoneOffline(db);
     const whatsapp = opts.whatsapp ?? whatsAppAccountFromEnv(process.env);
-    if (whatsapp) await applyWhatsAppAccount(db, whatsapp, log);
+    if (whatsapp) await applyWhatsAppAccount(db, whatsapp, info);
   } catch (e) {
     await db.close();
     throw e;
   }
 
   const hub = new SyncHub();
+  const metrics = new ServerMetrics({ db, syncCursors: () => hub.cursors() });
+  hub.onFanout = (seconds) => metrics.fanoutSeconds.observe(seconds);
+  const readiness = new Readiness(db, loadMigrations().length);
   const presence = new PresenceTracker(db, hub, log);
   // Conversations whose time came while the server was down wake now.
   const snoozes = new SnoozeWaker(db, hub, log);
@@ -137,7 +155,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const collectGarbage = async () => {
     try {
       const removed = await collectBlobGarbage(db, blobFiles, Date.now());
-      if (removed.rows + removed.files > 0) log(`Removed unused blobs: ${removed.rows} rows, ${removed.files} files`);
+      if (removed.rows + removed.files > 0) info(`Removed unused blobs: ${removed.rows} rows, ${removed.files} files`);
     } catch (e) {
       log(`Blob garbage collection failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -168,17 +186,27 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const dispatcher = new WhatsAppDispatcher(db, hub, blobFiles, log, {
     nodeId: nodeIdFromFile(join(opts.dataDir, 'server', 'node-id')),
     retryBaseMs: opts.whatsappRetryBaseMs,
+    onFailure: (outcome) => metrics.deliveryFailures.inc({ outcome }),
   });
   // forceCloseConnections: on close, every HTTP connection is cut, not only idle keep-alive ones.
   // Browsers open spare connections that never send a request; Node counts those as busy, and
   // close() would wait for its 60 s headers timeout (a webchat page open in Chromium did that).
-  const app = Fastify({ logger: false, bodyLimit: MAX_FRAME_BYTES, forceCloseConnections: true, trustProxy: trustFunction(trustProxy) });
+  // Request ids are ours (a client's x-request-id is not believed); ops/logger.ts decides what a line holds.
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: MAX_FRAME_BYTES,
+    forceCloseConnections: true,
+    trustProxy: trustFunction(trustProxy),
+  });
   let shuttingDown = false;
 
-  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status < 500) return sendError(reply, status, 'INVALID_ARGS', error.message);
-    log(`HTTP error: ${error.stack ?? error.message}`);
+    if (opts.log) opts.log(`HTTP error: ${error.stack ?? error.message}`);
+    else request.log.error({ err: error }, 'request failed');
     return sendError(reply, 500, 'INTERNAL', 'The server hit an unexpected error.');
   });
 
@@ -188,7 +216,12 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   registerInviteRoutes(app, db, (tenantId) => hub.poke(tenantId), { limits, counters });
   registerBlobRoutes(app, db, blobFiles, { sessions, limits, counters });
   registerWebchatMediaRoute(app, db, blobFiles, media);
-  registerWhatsAppWebhook(app, { db, hub, files: blobFiles, log });
+  registerWhatsAppWebhook(app, { db, hub, files: blobFiles, log, onRefused: (n) => metrics.webhookFailures.inc({ reason: 'refused' }, n) });
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.url === WEBHOOK_PATH && request.method === 'POST' && reply.statusCode >= 400)
+      metrics.webhookFailures.inc({ reason: String(reply.statusCode) });
+  });
+  registerOpsRoutes(app, { metrics, readiness, metricsToken });
   app.get(Paths.health, async () => ({ ok: true, protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION }));
   app.get<{ Params: { slug: string } }>('/webchat/:slug', async (request, reply) => {
     const inbox = await findInboxBySlug(db, request.params.slug);
@@ -240,7 +273,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       const publicUrl = opts.publicUrl ?? `http://${request.headers.host ?? `${host}:${port}`}`;
       wss.handleUpgrade(request, socket, head, (ws) => {
         track(ws);
-        new SyncConnection(ws, { db, hub, log, afterCommit, presence, sessions }, publicUrl);
+        metrics.track(ws, 'sync');
+        new SyncConnection(ws, { db, hub, log, afterCommit, presence, sessions, metrics }, publicUrl);
       });
       return;
     }
@@ -261,6 +295,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         if (!inbox || inbox.channel !== 'webchat') return refuse(socket, '404 Not Found');
         wss.handleUpgrade(request, socket, head, (ws) => {
           track(ws);
+          metrics.track(ws, 'webchat');
           handleVisitorSocket(ws, inbox, webchat, address);
         });
         return undefined;
@@ -305,8 +340,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   return {
     url: `http://${shownHost}:${port}`,
     port,
+    drain: () => readiness.drain(),
     close() {
       closing ??= (async () => {
+        readiness.drain();
         shuttingDown = true;
         clearInterval(heartbeat);
         clearInterval(blobGc);

@@ -5,14 +5,23 @@
 // Abuse guards (read by startServer): BANDEJA_TRUST_PROXY (behind a TLS proxy: true, a hop count, or its
 // addresses), BANDEJA_LIMIT_<NAME>=<max>/<window> (limits/config.ts), BANDEJA_SESSION_IDLE_MS,
 // BANDEJA_SESSION_ABSOLUTE_MS, BANDEJA_WEBCHAT_MEDIA_TTL_MS.
+// Operations (src-server/ops): logs are pino lines on stderr, JSON under NODE_ENV=production or
+// BANDEJA_LOG_FORMAT=json, readable otherwise; BANDEJA_LOG_LEVEL (default info). BANDEJA_METRICS_TOKEN lets
+// its bearer read /readyz and /metrics from anywhere (else only from this machine, not through a proxy).
+// On SIGTERM /readyz turns 503 at once; BANDEJA_DRAIN_DELAY_MS (default 0) is how long the process then
+// keeps serving before it closes, so a load balancer polling /readyz stops sending it new connections first.
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startServer } from './app';
+import { createServerLogger, type Logger } from './ops/logger';
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(2);
+let logger: Logger | null = null;
+
+function fail(message: string, code = 2): never {
+  if (logger) logger.fatal(message);
+  else process.stderr.write(`${message}\n`);
+  process.exit(code);
 }
 
 const { values } = parseArgs({
@@ -31,7 +40,12 @@ const port = Number(portText);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a number from 0 to 65535, not "${portText}".`);
 const dataDir = resolve(values['data-dir'] ?? process.env.BANDEJA_DATA_DIR ?? resolve(homedir(), '.bandeja'));
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const drainDelayText = process.env.BANDEJA_DRAIN_DELAY_MS ?? '0';
+const drainDelayMs = Number(drainDelayText);
+if (!Number.isInteger(drainDelayMs) || drainDelayMs < 0 || drainDelayMs > 600_000)
+  fail(`BANDEJA_DRAIN_DELAY_MS must be a number of milliseconds from 0 to 600000, not "${drainDelayText}".`);
+logger = await createServerLogger().catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));
+const log = logger;
 const server = await startServer({
   port,
   host: values.host,
@@ -39,23 +53,28 @@ const server = await startServer({
   databaseUrl: process.env.DATABASE_URL || undefined,
   demo: values.demo,
   publicUrl: (values['public-url'] ?? process.env.BANDEJA_PUBLIC_URL)?.replace(/\/+$/, '') || undefined,
-  log,
-}).catch((e: unknown) => fail(`Bandeja server could not start: ${e instanceof Error ? e.message : String(e)}`));
+  logger,
+}).catch((e: unknown) => fail(`Bandeja server could not start: ${e instanceof Error ? e.message : String(e)}`, 1));
 
+log.info({ port: server.port }, 'listening');
 process.stdout.write(`Bandeja server listening on http://127.0.0.1:${server.port}\n`);
 
 let stopping = false;
 const stop = (signal: string) => {
   if (stopping) return;
   stopping = true;
-  log(`${signal}: closing`);
-  server.close().then(
-    () => process.exit(0),
-    (e: unknown) => {
-      log(`Close failed: ${e instanceof Error ? e.message : String(e)}`);
-      process.exit(1);
-    },
-  );
+  // Not ready from now on; existing sockets and requests are served until close().
+  server.drain();
+  log.info({ signal, drainDelayMs }, `${signal}: closing`);
+  setTimeout(() => {
+    server.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log.error({ err: e }, 'close failed');
+        process.exit(1);
+      },
+    );
+  }, drainDelayMs);
 };
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));

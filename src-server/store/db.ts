@@ -23,6 +23,8 @@ export interface Tx extends Queryable {
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'pg';
   tx<T>(fn: (tx: Tx) => Promise<T>, opts?: { isolation?: Isolation }): Promise<T>;
+  /** Connections open and idle, and callers waiting for one (metrics). */
+  pool(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -31,11 +33,14 @@ const INT8_OID = 20;
 /** Serialises callers: PGlite has one connection, so a transaction must own it until it ends. */
 class Mutex {
   private tail: Promise<void> = Promise.resolve();
+  /** Calls queued or running. */
+  pending = 0;
   run<T>(fn: () => Promise<T>): Promise<T> {
+    this.pending++;
     const result = this.tail.then(fn);
     this.tail = result.then(
-      () => undefined,
-      () => undefined,
+      () => void this.pending--,
+      () => void this.pending--,
     );
     return result;
   }
@@ -93,6 +98,7 @@ export async function openPglite(dataDir: string): Promise<Db> {
     query: (sql, params) => mutex.run(() => raw.query(sql, params)),
     exec: (sql) => mutex.run(() => raw.exec(sql)),
     tx: (fn, opts) => mutex.run(() => inTransaction(raw, fn, opts?.isolation ?? 'read committed')),
+    pool: () => ({ total: closed ? 0 : 1, idle: mutex.pending === 0 && !closed ? 1 : 0, waiting: Math.max(0, mutex.pending - 1) }),
     async close() {
       if (closed) return;
       closed = true;
@@ -132,6 +138,7 @@ export async function openPg(connectionString: string): Promise<Db> {
         client.release();
       }
     },
+    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       if (closed) return;
       closed = true;

@@ -40,6 +40,8 @@ export interface ConnectionDeps {
   afterCommit: (effects: AfterCommit[]) => void;
   presence: PresenceTracker;
   sessions: Sessions;
+  /** Told each push's results and duration (ops/metrics.ts). */
+  metrics?: { pushed(results: readonly { status: string }[], seconds: number): void };
 }
 
 /** Frames read for a client and not sent yet, in order; next() waits for one, null once ended. */
@@ -107,6 +109,11 @@ export class SyncConnection {
     });
     ws.on('close', () => this.dispose());
     ws.on('error', () => this.dispose());
+  }
+
+  /** The change-log version this connection has sent up to; null before its snapshot (metrics). */
+  get syncedVersion(): number | null {
+    return this.cursor;
   }
 
   get userId(): string | null {
@@ -310,6 +317,7 @@ export class SyncConnection {
       this.sendError({ code: 'UNAUTHORIZED', message: 'Say hello with a valid session before pushing.' }, true, CloseCode.unauthorized);
       return;
     }
+    const started = performance.now();
     const outcome = await processPush(this.deps.db, user, this.clientId, push.mutations, this.deps.log, this.publicUrl);
     this.lmidStale = true;
     // The pusher sees the effects of its own push before the results, so an "ok" is already in its base.
@@ -319,6 +327,7 @@ export class SyncConnection {
       await this.catchUp();
       this.send({ type: 'pushResult', results: outcome.results, lmid: outcome.lmid });
     }
+    this.deps.metrics?.pushed(outcome.results, (performance.now() - started) / 1000);
     if (outcome.committed) this.deps.hub.poke(user.tenantId, this);
     if (outcome.effects.length > 0) this.deps.afterCommit(outcome.effects);
   }

@@ -3,6 +3,8 @@ import type { SyncConnection } from './connection';
 
 export class SyncHub {
   private readonly byTenant = new Map<string, Set<SyncConnection>>();
+  /** Told how long each poke took until every poked connection had caught up (metrics). */
+  onFanout: ((seconds: number) => void) | null = null;
 
   add(tenantId: string, conn: SyncConnection): void {
     let set = this.byTenant.get(tenantId);
@@ -24,7 +26,16 @@ export class SyncHub {
 
   /** Makes every connection of the tenant (but `except`) read the change log. */
   poke(tenantId: string, except?: SyncConnection): void {
-    for (const conn of this.byTenant.get(tenantId) ?? []) if (conn !== except) conn.catchUp();
+    const started = performance.now();
+    const caughtUp: Promise<void>[] = [];
+    for (const conn of this.byTenant.get(tenantId) ?? []) if (conn !== except) caughtUp.push(conn.catchUp());
+    const observe = this.onFanout;
+    if (observe && caughtUp.length > 0) void Promise.all(caughtUp).then(() => observe((performance.now() - started) / 1000));
+  }
+
+  /** Each live connection's tenant and the change-log version it has sent up to (metrics). */
+  *cursors(): Iterable<{ tenantId: string; cursor: number | null }> {
+    for (const [tenantId, set] of this.byTenant) for (const conn of set) yield { tenantId, cursor: conn.syncedVersion };
   }
 
   /** The token hashes of every signed-in connection on this node (their sessions are renewed and checked). */

@@ -61,6 +61,8 @@ export interface DispatcherOptions {
   nodeId: string;
   /** First retry delay; doubles each try up to 5 min (default 2 s). */
   retryBaseMs?: number;
+  /** Told of each failed attempt: to be retried, or failed for good (metrics). */
+  onFailure?: (outcome: 'retry' | 'failed') => void;
 }
 
 export class WhatsAppDispatcher {
@@ -85,7 +87,10 @@ export class WhatsAppDispatcher {
     this.retryBaseMs = opts.retryBaseMs ?? 2000;
     this.nodeId = opts.nodeId;
     this.own = { nodeId: opts.nodeId, leaseMs: null };
+    this.onFailure = opts.onFailure ?? (() => undefined);
   }
+
+  private readonly onFailure: (outcome: 'retry' | 'failed') => void;
 
   /** Fails what this node's previous run left mid-POST (and any lapsed claim), then sends whatever is due.
    *  Another node's send in flight is left alone. */
@@ -237,6 +242,7 @@ export class WhatsAppDispatcher {
     if (f.kind === 'uncertain') return this.fail(row, `${DELIVERY_UNCERTAIN} (${f.reason})`);
     if (f.kind === 'refused' || row.attempts >= MAX_ATTEMPTS) return this.fail(row, f.reason);
     const delay = Math.min(MAX_BACKOFF_MS, this.retryBaseMs * 2 ** (row.attempts - 1));
+    this.onFailure('retry');
     this.log(`WhatsApp delivery of ${row.message_id} will be retried in ${delay} ms: ${f.reason}`);
     await retryDeliveryLater(this.db, row.message_id, this.nodeId, Date.now() + delay, f.reason, Date.now());
   }
@@ -256,6 +262,7 @@ export class WhatsAppDispatcher {
       return true;
     });
     if (changed) this.hub.poke(row.tenant_id);
+    if (ended) this.onFailure('failed');
     return ended;
   }
 }

@@ -118,6 +118,8 @@ export interface WhatsAppDeps {
   hub: SyncHub;
   files: BlobFiles;
   log: (line: string) => void;
+  /** Told how many items of a webhook were refused (metrics). */
+  onRefused?: (items: number) => void;
 }
 
 function signatureMatches(raw: Buffer, header: string | undefined, secret: string): boolean {
@@ -193,6 +195,7 @@ export function registerWhatsAppWebhook(app: FastifyInstance, deps: WhatsAppDeps
       if (malformed > 0 && changes.length === 0) return sendError(reply, 400, 'BAD_FRAME', report.refused[0]!.message);
       for (const { account, value } of changes) await applyChange(deps, account, value, report);
       for (const r of report.refused) deps.log(`WhatsApp webhook item ${r.id ?? '(no id)'} refused: ${r.code} ${r.message}`);
+      deps.onRefused?.(report.refused.length);
       if (report.retry)
         return reply
           .code(500)
