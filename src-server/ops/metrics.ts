@@ -91,9 +91,11 @@ export class ServerMetrics {
           byTenant.set(tenantId, list);
         }
         if (byTenant.size === 0) return this.set(0);
-        const rows = await sources.db.query<{ id: string; version: number }>('SELECT id, version FROM tenants WHERE id = ANY($1)', [
-          [...byTenant.keys()],
-        ]);
+        const rows = await sources.db
+          .query<{ id: string; version: number }>('SELECT id, version FROM tenants WHERE id = ANY($1)', [[...byTenant.keys()]])
+          // The database is away: the last value stays, and /readyz tells why.
+          .catch(() => null);
+        if (!rows) return;
         let lag = 0;
         for (const row of rows) for (const cursor of byTenant.get(row.id) ?? []) lag = Math.max(lag, row.version - cursor);
         this.set(lag);
@@ -106,12 +108,16 @@ export class ServerMetrics {
       registers,
       async collect() {
         const at = now();
-        const [row] = await sources.db.query<{ snoozes: number; deliveries: number }>(
-          `SELECT
+        const rows = await sources.db
+          .query<{ snoozes: number; deliveries: number }>(
+            `SELECT
              (SELECT count(*)::int FROM conversations WHERE status = 'snoozed' AND snoozed_until IS NOT NULL AND snoozed_until <= $1) AS snoozes,
              (SELECT count(*)::int FROM channel_deliveries WHERE state = 'queued' AND next_attempt_at <= $1) AS deliveries`,
-          [at],
-        );
+            [at],
+          )
+          .catch(() => null);
+        if (!rows) return;
+        const [row] = rows;
         this.set({ timer: 'snooze' }, row?.snoozes ?? 0);
         this.set({ timer: 'delivery' }, row?.deliveries ?? 0);
       },
