@@ -6,11 +6,13 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { pickLanguage, initI18n } from './i18n';
 import { startDesktopAlerts } from './services/desktopAlerts';
+import { startErrorReports } from './services/errorReports';
 import { appInfoQuery, connectMirrorEvents, createQueryClient } from './state/queries';
 import { startRouteSync } from './state/route';
 import { useUi } from './state/ui-store';
 
 async function start(): Promise<void> {
+  startErrorReports();
   const queryClient = createQueryClient();
   connectMirrorEvents(queryClient);
   // Before anything waits: notifications kept while no page was open arrive as soon as the bridge connects.

@@ -410,6 +410,14 @@ export const ipcContract = {
   /** Saves which views are open on which monitor; they come back at the next start. */
   'desktop.layout.save': op(Empty, DesktopSettings),
   'desktop.layout.clear': op(Empty, DesktopSettings),
+  /** Opens the app's log file for support (Electron: in the system's viewer). `opened: false` where the host
+   *  cannot open files (a browser tab): the page shows `path` instead; null when this host keeps no log. */
+  'desktop.log.open': op(Empty, z.object({ opened: z.boolean(), path: z.string().nullable() })),
+  /** A renderer's uncaught error, written to the app's log (its message and stack, cut to a few KB). */
+  'desktop.log.report': op(
+    z.object({ message: z.string().max(2000), stack: z.string().max(8000).nullable(), where: z.string().max(200).nullable() }).strict(),
+    z.object({ ok: z.literal(true) }),
+  ),
 } as const;
 
 export type IpcContract = typeof ipcContract;

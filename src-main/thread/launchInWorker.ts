@@ -4,7 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ErrorBody } from '../../src-shared/errors';
 import type { IpcEventName, IpcEventPayload, IpcOp, IpcReply } from '../../src-shared/ipc';
-import { browserShell, desktopHandlers } from '../ipc/desktop';
+import { browserShell, desktopHandlers, type SupportLog } from '../ipc/desktop';
 import { createDispatch, type Dispatch } from '../ipc/dispatcher';
 import { IpcEventEmitter } from '../ipc/events';
 import { FlagError, parseLaunchFlags } from '../flags';
@@ -18,6 +18,10 @@ export interface WorkerLaunchOptions extends LaunchOptions {
   /** The worker stopped without being asked (an uncaught error): the host says so and exits. Calls
    *  waiting for it have already been answered INTERNAL, and the error logged. */
   onCrash?: (error: Error) => void;
+  /** Lines of the core's thread (default: `log`). */
+  coreLog?: (line: string) => void;
+  /** The app's log file: the desktop.log.* ops open it and write renderer errors to it. */
+  supportLog?: SupportLog;
 }
 
 const STOPPED: ErrorBody = {
@@ -40,7 +44,8 @@ export async function launchInWorker(opts: WorkerLaunchOptions): Promise<Launche
   // Bad flags are refused here, before a thread starts; the worker parses the same argv and env.
   const flags = parseLaunchFlags(opts.argv, env);
   const host = opts.makeHost(flags.dataDir);
-  const onMain = desktopHandlers(opts.shell ?? browserShell);
+  const onMain = desktopHandlers(opts.shell ?? browserShell, opts.supportLog);
+  const coreLog = opts.coreLog ?? log;
   const dispatchOnMain = createDispatch(onMain, log);
 
   const worker = workerFor(
@@ -83,7 +88,7 @@ export async function launchInWorker(opts: WorkerLaunchOptions): Promise<Launche
   worker.on('message', (m: FromWorker) => {
     switch (m.t) {
       case 'log':
-        log(m.line);
+        coreLog(m.line);
         return;
       case 'serverReady':
         opts.onServerReady?.(m.url);

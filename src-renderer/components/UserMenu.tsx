@@ -11,7 +11,7 @@ import { perform } from '../state/perform';
 import { directoryQuery, keys } from '../state/queries';
 import { LANGUAGES, useUi, type Theme } from '../state/ui-store';
 import { Avatar } from './Avatar';
-import { IconAlarm, IconBell, IconChevronDown, IconKeyboard, IconSettings, IconSnippet } from './icons';
+import { IconAlarm, IconBell, IconChevronDown, IconFile, IconKeyboard, IconSettings, IconSnippet } from './icons';
 import { usePopoverDismiss } from './usePopoverDismiss';
 
 const THEMES: Theme[] = ['system', 'light', 'dark'];
@@ -42,6 +42,16 @@ export function UserMenu({ session }: { session: Session }) {
   });
 
   usePopoverDismiss(open, () => setOpen(false), root);
+
+  // For support: Electron opens the log in the system's viewer; a browser tab is told where it is.
+  const openLog = async () => {
+    setOpen(false);
+    const opened = await perform(call('desktop.log.open', {}));
+    if (!opened || opened.opened) return;
+    useUi
+      .getState()
+      .pushToast(opened.path ? { notice: 'supportLog.openedAt', values: { path: opened.path } } : { notice: 'supportLog.none' });
+  };
 
   // The server confirms a chosen presence through the directory; until then the choice shows as made.
   const directory = useQuery(directoryQuery());
@@ -144,6 +154,10 @@ export function UserMenu({ session }: { session: Session }) {
             >
               <IconAlarm size={14} />
               {t('reminders.listTitle')}
+            </button>
+            <button type="button" className="menu-link" data-action="open-log" onClick={() => void openLog()}>
+              <IconFile size={14} />
+              {t('supportLog.open')}
             </button>
           </div>
           <button className="button wide" type="button" onClick={() => signOut.mutate()} disabled={signOut.isPending}>

@@ -3,13 +3,14 @@
 // answers; the desktop shell's ops, notifications, the badge and secrets stay on the main thread; the
 // main thread answers its own work while the core is busy; close() and a crash leave nothing hanging.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DesktopNotification, DesktopSettings, IpcEventName, IpcOp, IpcReply, IpcResult } from '../../src-shared/ipc';
+import { openAppLog, type AppLog } from '../../src-main/core/appLog';
 import type { Host } from '../../src-main/core/host';
 import { mirrorPath } from '../../src-main/core/session';
 import { openMirror } from '../../src-main/core/mirror/db';
@@ -56,12 +57,14 @@ function mainSide(secrets = new Map<string, string>()): MainSide {
 
 const SHELL_SETTINGS: DesktopSettings = { desktop: true, startAtLoginAvailable: true, startAtLogin: true, layoutWindows: 2 };
 const openedRoutes: string[] = [];
+const openedPaths: string[] = [];
 const shell: DesktopShell = {
   openWindow: (route) => (openedRoutes.push(route), true),
   settings: () => SHELL_SETTINGS,
   setSettings: (patch) => ({ ...SHELL_SETTINGS, ...patch }),
   saveLayout: () => SHELL_SETTINGS,
   clearLayout: () => ({ ...SHELL_SETTINGS, layoutWindows: 0 }),
+  openPath: (path) => (openedPaths.push(path), true),
 };
 
 async function until<T>(probe: () => T | Promise<T>, what: string): Promise<NonNullable<T>> {
@@ -88,12 +91,19 @@ const serverSide = mainSide();
 const serverEvents: IpcEventName[] = [];
 const toClose: Launched[] = [];
 
+let appLog: AppLog;
+
 beforeAll(async () => {
-  // A host with its embedded demo server, both on the worker: the other clients sync with it.
+  // A host with its embedded demo server, both on the worker: the other clients sync with it. Its lines
+  // also go to the app's log file, as the hosts do.
+  const dataDir = tmp('server');
+  appLog = openAppLog(dataDir, { echo: (line) => serverSide.logs.push(line) });
   server = await launchInWorker({
-    argv: ['--demo', '--server-port', '0', '--data-dir', tmp('server')],
+    argv: ['--demo', '--server-port', '0', '--data-dir', dataDir],
     makeHost: serverSide.host,
-    log: (line) => serverSide.logs.push(line),
+    log: appLog.lines('main'),
+    coreLog: appLog.lines('core'),
+    supportLog: { path: appLog.path, rendererError: appLog.lines('renderer', 'error') },
     onServerReady: (url) => (serverUrl = url),
     shell,
   });
@@ -106,6 +116,28 @@ afterAll(async () => {
 });
 
 describe('the core on its own thread', () => {
+  it('writes the core thread’s lines and the renderer’s errors to the log file, which desktop.log.open opens', async () => {
+    expect(
+      await ok(server.dispatch, 'desktop.log.report', { message: 'TypeError: list is undefined', stack: 'at List', where: null }),
+    ).toEqual({
+      ok: true,
+    });
+    expect(await ok(server.dispatch, 'desktop.log.open', {})).toEqual({ opened: true, path: appLog.path });
+    expect(openedPaths).toEqual([appLog.path]);
+    appLog.flush();
+    const lines = readFileSync(appLog.path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { source: string; msg: string });
+    expect(lines).toContainEqual(expect.objectContaining({ source: 'core', msg: 'Seeded the demo tenant' }));
+    expect(lines).toContainEqual(expect.objectContaining({ source: 'renderer', msg: 'TypeError: list is undefined\nat List' }));
+    // Over-long reports are refused by the contract.
+    expect(await server.dispatch('desktop.log.report', { message: 'x'.repeat(2001), stack: null, where: null })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGS' },
+    });
+  });
+
   it('answers calls with the core’s real results, and bad arguments with INVALID_ARGS from its dispatcher', async () => {
     expect(serverUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(serverSide.logs).toContain('Seeded the demo tenant');

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Presence } from '../../../src-shared/domain';
+import { openAppLog, type AppLog } from '../../core/appLog';
 import { IPC_CHANNEL_PREFIX, IPC_OPS, type IpcResult } from '../../../src-shared/ipc';
 import { deepLinkFromArgv, parseDeepLink, type DeepLink } from '../../../src-shared/rules/deepLink';
 import { FlagError, parseLaunchFlags } from '../../flags';
@@ -47,6 +48,7 @@ if (!app.requestSingleInstanceLock()) {
   let windows: AppWindows | null = null;
   let tray: AppTray | null = null;
   let waiting = 0;
+  let appLog: AppLog | null = null;
   // A link that arrived before the windows exist (the first launch's own argv, macOS open-url at launch).
   let pendingLink: DeepLink | null = deepLinkFromArgv(process.argv);
 
@@ -90,6 +92,9 @@ if (!app.requestSingleInstanceLock()) {
     const env = { ...process.env, BANDEJA_DATA_DIR: process.env.BANDEJA_DATA_DIR ?? app.getPath('userData') };
     try {
       const flags = parseLaunchFlags(argv, env);
+      // Main, the core's thread and the renderers' errors, in one rotating file the user menu opens.
+      appLog = openAppLog(flags.dataDir, { echo: (line) => console.error(line) });
+      const log = appLog.lines('main');
       const store = openShellStore(join(flags.dataDir, 'client'));
       syncLoginItem(store);
       windows = new AppWindows({
@@ -124,7 +129,9 @@ if (!app.requestSingleInstanceLock()) {
               return true;
             },
           }),
-        log: (line) => console.error(line),
+        log,
+        coreLog: appLog.lines('core'),
+        supportLog: { path: appLog.path, rendererError: appLog.lines('renderer', 'error') },
       });
       const { dispatch, events } = launched;
       for (const op of IPC_OPS) {
@@ -160,11 +167,14 @@ if (!app.requestSingleInstanceLock()) {
         void refreshPresence();
       } catch (e) {
         // Some Linux desktops have no tray: the app still works, and quits with its last window.
-        console.error(`No tray icon: ${String(e)}`);
+        log(`No tray icon: ${String(e)}`);
       }
       app.on('activate', () => windows?.showMain());
     } catch (e) {
-      console.error(e instanceof FlagError ? e.message : `Bandeja could not start: ${String(e)}`);
+      const message = e instanceof FlagError ? e.message : `Bandeja could not start: ${String(e)}`;
+      if (appLog) appLog.lines('main', 'error')(message);
+      else console.error(message);
+      appLog?.flush();
       app.exit(e instanceof FlagError ? 2 : 1);
     }
   });
@@ -181,6 +191,9 @@ if (!app.requestSingleInstanceLock()) {
     if (!launched || closing) return;
     closing = true;
     event.preventDefault();
-    void launched.close().finally(() => app.exit(0));
+    void launched.close().finally(() => {
+      appLog?.flush();
+      app.exit(0);
+    });
   });
 }

@@ -1,6 +1,6 @@
 // The desktop shell behind the `window.open` and `desktop.*` ops: windows of their own, the saved
 // layout and start at login, kept in electron-store (the core never sees any of it).
-import { app } from 'electron';
+import { app, shell } from 'electron';
 import Store from 'electron-store';
 import type { DesktopSettings } from '../../../src-shared/ipc';
 import type { DesktopShell } from '../../ipc/desktop';
@@ -46,6 +46,11 @@ export function electronShell(store: ShellStore, windows: () => AppWindows | nul
     clearLayout() {
       store.set('layout', []);
       return settings();
+    },
+    openPath(path) {
+      // Resolves with an error text when no viewer took it; the page has already been told it opened.
+      void shell.openPath(path).then((problem) => problem && console.error(`The log could not be opened: ${problem}`));
+      return true;
     },
   };
 }

@@ -2,18 +2,32 @@
 // The agent UI in any browser: the real core and IPC, served on loopback.
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { FlagError } from '../../flags';
+import { openAppLog, type AppLog } from '../../core/appLog';
+import { FlagError, parseLaunchFlags } from '../../flags';
 import { launchInWorker } from '../../thread/launchInWorker';
 import { createHeadlessHost, type HeadlessHost } from './host';
 import { startHeadlessServer } from './server';
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
 const rendererDir = fileURLToPath(new URL('../../../dist/renderer', import.meta.url));
+const echo = (line: string) => process.stderr.write(`${line}\n`);
+let logFile: AppLog | null = null;
 
 function fail(message: string, code: number): never {
-  process.stderr.write(`${message}\n`);
+  if (logFile) logFile.lines('main', 'error')(message);
+  else echo(message);
+  logFile?.flush();
   process.exit(code);
 }
+
+// The log file (core/appLog.ts) lives in the data folder the flags name; bad flags are said on stderr alone.
+let flags: ReturnType<typeof parseLaunchFlags>;
+try {
+  flags = parseLaunchFlags(process.argv.slice(2), process.env);
+} catch (e) {
+  fail(e instanceof Error ? e.message : String(e), e instanceof FlagError ? 2 : 1);
+}
+const appLog = (logFile = openAppLog(flags.dataDir, { echo }));
+const log = appLog.lines('main');
 
 let host: HeadlessHost | null = null;
 // The core and the embedded server run on their own thread; this one serves the UI and its socket.
@@ -21,6 +35,8 @@ const app = await launchInWorker({
   argv: process.argv.slice(2),
   makeHost: (dataDir) => (host = createHeadlessHost(dataDir, log)),
   log,
+  coreLog: appLog.lines('core'),
+  supportLog: { path: appLog.path, rendererError: appLog.lines('renderer', 'error') },
   onServerReady: (url) => process.stdout.write(`Bandeja server listening on ${url}\n`),
   // Logged already; without its core the host has nothing left to serve.
   onCrash: (e) => fail(`Bandeja stopped: ${e.message}`, 1),
@@ -56,9 +72,13 @@ function stop(signal: string): void {
   ui.close()
     .then(() => app.close())
     .then(
-      () => process.exit(0),
+      () => {
+        appLog.flush();
+        process.exit(0);
+      },
       (e: unknown) => {
         log(`Close failed: ${e instanceof Error ? e.message : String(e)}`);
+        appLog.flush();
         process.exit(1);
       },
     );

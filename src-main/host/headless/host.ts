@@ -51,7 +51,8 @@ export function createHeadlessHost(dataDir: string, log: (message: string) => vo
     dataDir,
     secrets: fileSecretStore(secretsPath(dataDir)),
     notify(n) {
-      log(`notification: ${n.title}: ${n.body}`);
+      // Its title and body are a customer's name and words: only that one was shown goes to the log.
+      log(`notification shown (conversation ${n.conversationId ?? 'none'})`);
       if (target) target.emit('notification.show', n);
       else if (kept.push(n) > KEPT_NOTIFICATIONS) kept.shift();
     },
