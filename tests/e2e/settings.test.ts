@@ -1,7 +1,7 @@
 // The settings dialog in Chromium through the headless host: a change this device cannot keep (its
 // settings file cannot be written) is said in the dialog, which stays open showing what is kept, and
 // nothing changes on disk; turning notifications on from Settings takes down the banner that asked.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WAIT_MS } from './agent-ui';
@@ -63,5 +63,43 @@ describe('settings', () => {
     await permission.getByRole('button', { name: 'Turn on notifications' }).click();
     await banner.waitFor({ state: 'detached', timeout: WAIT_MS });
     expect(await permission.locator('p').textContent()).toBe('This browser shows Bandeja’s notifications.');
+  });
+
+  it('the user menu tells a browser tab where the log file is, in every language and theme; the page’s errors reach that file', async () => {
+    const page = ana.page;
+    const logFile = join(ana.client.dataDir, 'client', 'logs', 'bandeja.log');
+    // An uncaught error in the page is written to the host's log, tagged as the renderer's.
+    await page.evaluate(() =>
+      setTimeout(() => {
+        throw new Error('renderer-boom-for-support');
+      }, 0),
+    );
+    await expect
+      .poll(() => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''), { timeout: WAIT_MS })
+      .toMatch(/"source":"renderer","msg":"[^"]*renderer-boom-for-support/);
+
+    const expected = { en: 'Open the log file', es: 'Abrir el registro', 'pt-BR': 'Abrir o arquivo de log' } as const;
+    // The test before leaves its dialog open.
+    if (await page.getByRole('dialog').isVisible()) {
+      await page.getByRole('dialog').getByRole('button', { name: 'Done' }).click();
+      await page.getByRole('dialog').waitFor({ state: 'detached', timeout: WAIT_MS });
+    }
+    await page.locator('.user-button').click();
+    for (const lang of ['en', 'es', 'pt-BR'] as const) {
+      await page.locator(`.menu-panel input[name="language"][value="${lang}"]`).check();
+      for (const theme of ['light', 'dark'] as const) {
+        await page.locator(`.menu-panel input[name="theme"][value="${theme}"]`).check();
+        const item = page.locator('.menu-link[data-action="open-log"]');
+        expect(await item.textContent()).toBe(expected[lang]);
+        await screenshot(page, `user-menu-log-${lang}-${theme}`);
+      }
+    }
+    await page.locator('.menu-panel input[name="language"][value="en"]').check();
+    await page.locator('.menu-panel input[name="theme"][value="system"]').check();
+    await page.locator('.menu-link[data-action="open-log"]').click();
+    const toast = page.locator('.toast-notice[data-notice="supportLog.openedAt"]');
+    await toast.waitFor({ timeout: WAIT_MS });
+    expect(await toast.locator('span').first().textContent()).toBe(`The log file is at ${logFile}`);
+    await screenshot(page, 'user-menu-log-path');
   });
 });
