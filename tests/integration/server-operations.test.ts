@@ -119,6 +119,17 @@ describe('a production server’s log, metrics and access', () => {
     secrets.push(phone, waText, wa.env.BANDEJA_WHATSAPP_TOKEN!, wa.env.BANDEJA_WHATSAPP_APP_SECRET!);
     const { response } = await wa.inbound(server.url, { from: phone, name: 'Gregorio', text: waText });
     expect(response.status).toBe(200);
+    // Ana's answer there is refused by WhatsApp: a delivery failure.
+    await ana.waitFor(() => [...ana.messages.values()].some((m) => m.body === waText), 'the WhatsApp message');
+    const waMessage = [...ana.messages.values()].find((m) => m.body === waText)!;
+    wa.failNext(wa.errors.reEngagement());
+    const refusedId = uuidv7();
+    const waReply = 'Respuesta por WhatsApp-durazno';
+    secrets.push(waReply);
+    expect(await ana.push('message.send', { id: refusedId, conversationId: waMessage.conversationId, body: waReply })).toMatchObject({
+      status: 'ok',
+    });
+    await ana.waitFor(() => ana.messages.get(refusedId)?.state === 'failed', 'the refused delivery');
     const forged = await wa.postWebhook(server.url, wa.change({ messages: [] }), { signature: 'sha256=' + '0'.repeat(64) });
     expect(forged.status).toBe(401);
     // An invitation link's token is in its path.
@@ -131,8 +142,9 @@ describe('a production server’s log, metrics and access', () => {
     expect(sample(after, 'bandeja_connections', 'kind="webchat"')).toBe(1);
     expect(
       sample(after, 'bandeja_push_mutations_total', 'status="ok"') - sample(before, 'bandeja_push_mutations_total', 'status="ok"'),
-    ).toBe(2);
-    expect(sample(after, 'bandeja_push_duration_seconds_count') - sample(before, 'bandeja_push_duration_seconds_count')).toBe(2);
+    ).toBe(3);
+    expect(sample(after, 'bandeja_push_duration_seconds_count') - sample(before, 'bandeja_push_duration_seconds_count')).toBe(3);
+    expect(sample(after, 'bandeja_delivery_failures_total', 'outcome="failed"')).toBe(1);
     expect(
       sample(after, 'bandeja_fanout_duration_seconds_count') - sample(before, 'bandeja_fanout_duration_seconds_count'),
     ).toBeGreaterThanOrEqual(2);
