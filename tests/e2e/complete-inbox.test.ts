@@ -89,10 +89,30 @@ describe('complete inbox', () => {
     await startChat(customer, server.url, CUSTOMER);
     await say(customer, FIRST);
 
-    // Ana takes it with the keyboard: open it, then `a`.
+    // Ana opens it from the queue.
     await openView(ana, 'unassigned');
     await row(ana, CUSTOMER).click();
     await pane(ana).locator('.message-in', { hasText: FIRST }).waitFor({ timeout: WAIT_MS });
+
+    // An internal note mentioning Bruno, picked from the @ list with the keyboard, while the conversation is
+    // in Soporte's queue: the @ list offers only people who may see it.
+    await ana.keyboard.press('n');
+    const box = pane(ana).locator('textarea');
+    expect(await pane(ana).locator('.note-privacy').textContent()).toBe('Only your team sees this');
+    await box.pressSequentially('Bruno, revisa esto @Bru');
+    await pane(ana).getByRole('option', { name: /Bruno/ }).waitFor({ timeout: WAIT_MS });
+    await screenshot(ana, 'flow-mention-list');
+    await box.press('Enter');
+    expect(await box.inputValue()).toBe('Bruno, revisa esto @Bruno ');
+    await box.pressSequentially('por favor');
+    await box.press('Enter');
+    const note = pane(ana).locator('.message-note', { hasText: 'revisa esto' });
+    await note.waitFor({ timeout: WAIT_MS });
+    expect(await note.locator('.mention').textContent()).toBe('@Bruno');
+    expect(await note.locator('.note-label').textContent()).toBe('Internal note');
+    await ana.keyboard.press('Escape');
+
+    // Ana takes it with the keyboard: `a`.
     await ana.keyboard.press('a');
     await until(
       () => pane(ana).getByTestId('assignee').textContent(),
@@ -111,22 +131,6 @@ describe('complete inbox', () => {
     await tagBox.press('Escape');
     await pane(ana).getByTestId('tags').locator('.tag', { hasText: 'facturación' }).waitFor({ timeout: WAIT_MS });
     await pane(ana).locator('.event-line', { hasText: 'Ana tagged it “facturación”' }).waitFor({ timeout: WAIT_MS });
-
-    // An internal note mentioning Bruno, picked from the @ list with the keyboard.
-    await ana.keyboard.press('n');
-    const box = pane(ana).locator('textarea');
-    expect(await pane(ana).locator('.note-privacy').textContent()).toBe('Only your team sees this');
-    await box.pressSequentially('Bruno, revisa esto @Bru');
-    await pane(ana).getByRole('option', { name: /Bruno/ }).waitFor({ timeout: WAIT_MS });
-    await screenshot(ana, 'flow-mention-list');
-    await box.press('Enter');
-    expect(await box.inputValue()).toBe('Bruno, revisa esto @Bruno ');
-    await box.pressSequentially('por favor');
-    await box.press('Enter');
-    const note = pane(ana).locator('.message-note', { hasText: 'revisa esto' });
-    await note.waitFor({ timeout: WAIT_MS });
-    expect(await note.locator('.mention').textContent()).toBe('@Bruno');
-    expect(await note.locator('.note-label').textContent()).toBe('Internal note');
 
     // A reply after the note: when the customer has it, the note would have arrived too — and did not.
     await ana.keyboard.press('Escape');
