@@ -1,6 +1,6 @@
 // End to end, the complete inbox in Chromium through real headless hosts and a real server: views by
-// role, assign (keyboard), tag, an internal note with an @mention (Bruno's bell; the customer never
-// sees it), transfer to Bruno (he gets it in Mine), close with note and category, a new customer
+// role, an internal note with an @mention (Bruno's bell, opened at the note; the customer never
+// sees it), assign (keyboard), tag, transfer to Bruno (he gets it in Mine), close with note and category, a new customer
 // message after the close (a new pending conversation with the earlier history above it), search
 // with and without accents opening the conversation at the message, the command palette and `?`.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -110,6 +110,22 @@ describe('complete inbox', () => {
     await note.waitFor({ timeout: WAIT_MS });
     expect(await note.locator('.mention').textContent()).toBe('@Bruno');
     expect(await note.locator('.note-label').textContent()).toBe('Internal note');
+    // Bruno's bell counts the mention.
+    await until(
+      () =>
+        bruno
+          .getByTestId('bell-count')
+          .textContent()
+          .catch(() => null),
+      (t) => t === '1',
+      "Bruno's bell to show 1",
+    );
+    // Bruno opens the mention from the bell: the conversation, at the note, highlighted.
+    await bruno.getByRole('button', { name: /Notifications, 1 unread/ }).click();
+    await screenshot(bruno, 'flow-bell-open');
+    await bruno.locator('.bell-item', { hasText: 'Ana mentioned you' }).click();
+    await pane(bruno).locator('.message-focused', { hasText: 'revisa esto' }).waitFor({ timeout: WAIT_MS });
+    await bruno.getByTestId('bell-count').waitFor({ state: 'detached', timeout: WAIT_MS });
     await ana.keyboard.press('Escape');
 
     // Ana takes it with the keyboard: `a`.
@@ -142,17 +158,6 @@ describe('complete inbox', () => {
     expect(await customer.locator('body').textContent()).not.toContain('revisa esto');
     await screenshot(ana, 'flow-note-and-reply');
 
-    // Bruno's bell counts the mention.
-    await until(
-      () =>
-        bruno
-          .getByTestId('bell-count')
-          .textContent()
-          .catch(() => null),
-      (t) => t === '1',
-      "Bruno's bell to show 1",
-    );
-
     // Transfer to Bruno with `t`: he is shown online; Ana loses the conversation, Bruno gets it in Mine.
     await pane(ana).locator('.messages').click();
     await ana.keyboard.press('t');
@@ -171,12 +176,7 @@ describe('complete inbox', () => {
     await openView(bruno, 'mine');
     await row(bruno, CUSTOMER).waitFor({ timeout: WAIT_MS });
 
-    // Bruno opens the mention from the bell: the conversation, at the note, highlighted.
-    await bruno.getByRole('button', { name: /Notifications, 1 unread/ }).click();
-    await screenshot(bruno, 'flow-bell-open');
-    await bruno.locator('.bell-item', { hasText: 'Ana mentioned you' }).click();
-    await pane(bruno).locator('.message-focused', { hasText: 'revisa esto' }).waitFor({ timeout: WAIT_MS });
-    await bruno.getByTestId('bell-count').waitFor({ state: 'detached', timeout: WAIT_MS });
+    await row(bruno, CUSTOMER).click();
     await pane(bruno).locator('.event-line', { hasText: 'Transferred to Bruno by Ana' }).waitFor({ timeout: WAIT_MS });
 
     // Close with `c`: category and note, shown in the event line.
