@@ -15,6 +15,7 @@ import { call } from '../bridge/client';
 import { describeError } from '../i18n/errors';
 import { useNameOf } from '../state/people';
 import { mentionsToSend } from '../state/mentions';
+import { canSeeConversation } from '../../src-shared/rules/visibility';
 import { unfilledVariables } from '../../src-shared/rules/snippets';
 import { forgetDraftSave, saveDraftSoon, usePersistedDraft } from '../state/drafts';
 import { UnfilledVariables, useSnippetSlash } from './SnippetPicker';
@@ -50,7 +51,10 @@ export function Composer({ item, session }: { item: ConversationItem; session: S
   const box = useRef<HTMLTextAreaElement>(null);
   const [mention, setMention] = useState<{ start: number; query: string } | null>(null);
   const [active, setActive] = useState(0);
-  const people = (directory.data?.users ?? []).filter((u) => u.active && !u.invited && u.id !== session.user.id);
+  // Only people who may see this conversation: a mention of anyone else would be refused by the server.
+  const people = (directory.data?.users ?? []).filter(
+    (u) => u.active && !u.invited && u.id !== session.user.id && canSeeConversation(u, item),
+  );
   const suggestions = mention ? people.filter((u) => fold(u.name).includes(fold(mention.query))).slice(0, 6) : [];
   usePersistedDraft(item.id);
   const staged = useStagedFor(item.id);

@@ -3,15 +3,12 @@
 import type { TFunction } from 'i18next';
 import type { ErrorBody } from '../../src-shared/errors';
 import { IpcError } from '../bridge/client';
+import { describeErrorBody } from './errorBody';
+
+export { describeErrorBody };
 
 export function describeError(t: TFunction, error: unknown, nameOf?: (id: string) => string): string {
   const body: Pick<ErrorBody, 'code' | 'params'> =
     error instanceof IpcError ? { code: error.code, params: error.params } : { code: 'INTERNAL' };
   return describeErrorBody(t, body, nameOf);
-}
-
-export function describeErrorBody(t: TFunction, body: Pick<ErrorBody, 'code' | 'params'>, nameOf?: (id: string) => string): string {
-  const assigneeId = body.params?.assigneeId;
-  if (body.code === 'ALREADY_ASSIGNED' && assigneeId && nameOf) return t('errors.ALREADY_ASSIGNED_TO', { name: nameOf(assigneeId) });
-  return t(`errors.${body.code}`);
 }

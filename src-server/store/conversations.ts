@@ -182,16 +182,6 @@ export async function insertMessage(
   return row;
 }
 
-export async function messageExists(db: Queryable, id: string): Promise<boolean> {
-  const rows = await db.query('SELECT 1 FROM messages WHERE id = $1', [id]);
-  return rows.length > 0;
-}
-
-export async function conversationExists(db: Queryable, id: string): Promise<boolean> {
-  const rows = await db.query('SELECT 1 FROM conversations WHERE id = $1', [id]);
-  return rows.length > 0;
-}
-
 export async function listVisibleConversations(
   db: Queryable,
   tenantId: string,

@@ -89,11 +89,6 @@ export async function getTeam(db: Queryable, tenantId: string, id: string): Prom
   return row ? toTeam(row) : null;
 }
 
-/** Whether the id is used by a team of any tenant (another tenant's row must never be overwritten). */
-export async function teamIdTaken(db: Queryable, id: string): Promise<boolean> {
-  return (await db.query('SELECT 1 FROM teams WHERE id = $1', [id])).length > 0;
-}
-
 export async function listInboxes(db: Queryable, tenantId: string, afterId: string, limit: number): Promise<Inbox[]> {
   const rows = await db.query<InboxDbRow>(
     `SELECT ${INBOX_COLUMNS} FROM inboxes i WHERE i.tenant_id = $1 AND i.id > $2 ORDER BY i.id LIMIT $3`,

@@ -39,10 +39,6 @@ export async function lockReminder(tx: Tx, tenantId: string, id: string): Promis
   return row ? toReminder(row) : null;
 }
 
-export async function reminderIdTaken(db: Queryable, id: string): Promise<boolean> {
-  return (await db.query('SELECT 1 FROM reminders WHERE id = $1', [id])).length > 0;
-}
-
 /** Inserts the reminder or writes it over `before` (same id), at the batch's version. */
 export async function writeReminder(tx: Tx, batch: ChangeBatch, before: Reminder | null, r: Omit<Reminder, 'version'>): Promise<Reminder> {
   const row: Reminder = { ...r, version: batch.version };

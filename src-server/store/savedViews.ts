@@ -15,10 +15,6 @@ export async function lockSavedView(tx: Tx, tenantId: string, id: string): Promi
   return row ? toSavedView(row) : null;
 }
 
-export async function savedViewIdTaken(db: Queryable, id: string): Promise<boolean> {
-  return (await db.query('SELECT 1 FROM saved_views WHERE id = $1', [id])).length > 0;
-}
-
 /** Inserts or replaces the view. When it was visible to other people before (another team, or
  *  shared and now personal), a delete goes to them first; the new row follows to its new scope. */
 export async function writeSavedView(

@@ -14,11 +14,6 @@ export async function lockSnippet(tx: Tx, tenantId: string, id: string): Promise
   return row ? toSnippet(row) : null;
 }
 
-/** Whether the id is used anywhere (another tenant's row must never be overwritten). */
-export async function snippetIdTaken(db: Queryable, id: string): Promise<boolean> {
-  return (await db.query('SELECT 1 FROM snippets WHERE id = $1', [id])).length > 0;
-}
-
 /** Whether another snippet of the same owner (or another shared one) already uses the shortcut. */
 export async function snippetShortcutTaken(
   db: Queryable,

@@ -23,11 +23,6 @@ export async function getTemplate(db: Queryable, tenantId: string, id: string): 
   return row ? toTemplate(row) : null;
 }
 
-/** Whether the id is used anywhere (another tenant's row must never be overwritten). */
-export async function templateIdTaken(db: Queryable, id: string): Promise<boolean> {
-  return (await db.query('SELECT 1 FROM message_templates WHERE id = $1', [id])).length > 0;
-}
-
 /** Whether another template of the inbox has this name and language (the provider knows it by both). */
 export async function templateNameTaken(
   db: Queryable,

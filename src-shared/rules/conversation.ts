@@ -249,6 +249,23 @@ export function mentionTargets(mentions: readonly string[], authorId: string, ac
   return [...new Set(mentions)].filter((id) => id !== authorId && activeUserIds.has(id));
 }
 
+/** A note's @mentions reach only people who may see the conversation: a mention of anyone else refuses the
+ *  note, naming her (people of the tenant are no secret), so the author fixes it; the note's words are kept
+ *  on her screen as a failed note. The composer offers only people who may see it, so this is met only when
+ *  the conversation moved between the pick and the send. */
+export function mustMentionOnlyViewers(mentioned: readonly Viewer[], c: Pick<Conversation, 'assigneeId' | 'teamId'>): void {
+  const blind = mentioned.find((person) => !canSeeConversation(person, c));
+  if (blind)
+    throw new BandejaError(
+      'FORBIDDEN',
+      'A person you mentioned cannot see this conversation. Remove the mention and send the note again.',
+      {
+        reason: 'mentionCannotSee',
+        userId: blind.id,
+      },
+    );
+}
+
 /** "Remind me" with "postpone contact": the conversation is snoozed until the reminder is due, and a
  *  customer message meanwhile does not wake it (rules/reminders.ts isPostponed). Without postpone, for a
  *  time already past, or on a closed conversation, the reminder changes nothing here. */

@@ -1,6 +1,6 @@
 // End to end, the complete inbox in Chromium through real headless hosts and a real server: views by
-// role, assign (keyboard), tag, an internal note with an @mention (Bruno's bell; the customer never
-// sees it), transfer to Bruno (he gets it in Mine), close with note and category, a new customer
+// role, an internal note with an @mention (Bruno's bell, opened at the note; the customer never
+// sees it), assign (keyboard), tag, transfer to Bruno (he gets it in Mine), close with note and category, a new customer
 // message after the close (a new pending conversation with the earlier history above it), search
 // with and without accents opening the conversation at the message, the command palette and `?`.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -89,10 +89,46 @@ describe('complete inbox', () => {
     await startChat(customer, server.url, CUSTOMER);
     await say(customer, FIRST);
 
-    // Ana takes it with the keyboard: open it, then `a`.
+    // Ana opens it from the queue.
     await openView(ana, 'unassigned');
     await row(ana, CUSTOMER).click();
     await pane(ana).locator('.message-in', { hasText: FIRST }).waitFor({ timeout: WAIT_MS });
+
+    // An internal note mentioning Bruno, picked from the @ list with the keyboard, while the conversation is
+    // in Soporte's queue: the @ list offers only people who may see it.
+    await ana.keyboard.press('n');
+    const box = pane(ana).locator('textarea');
+    expect(await pane(ana).locator('.note-privacy').textContent()).toBe('Only your team sees this');
+    await box.pressSequentially('Bruno, revisa esto @Bru');
+    await pane(ana).getByRole('option', { name: /Bruno/ }).waitFor({ timeout: WAIT_MS });
+    await screenshot(ana, 'flow-mention-list');
+    await box.press('Enter');
+    expect(await box.inputValue()).toBe('Bruno, revisa esto @Bruno ');
+    await box.pressSequentially('por favor');
+    await box.press('Enter');
+    const note = pane(ana).locator('.message-note', { hasText: 'revisa esto' });
+    await note.waitFor({ timeout: WAIT_MS });
+    expect(await note.locator('.mention').textContent()).toBe('@Bruno');
+    expect(await note.locator('.note-label').textContent()).toBe('Internal note');
+    // Bruno's bell counts the mention.
+    await until(
+      () =>
+        bruno
+          .getByTestId('bell-count')
+          .textContent()
+          .catch(() => null),
+      (t) => t === '1',
+      "Bruno's bell to show 1",
+    );
+    // Bruno opens the mention from the bell: the conversation, at the note, highlighted.
+    await bruno.getByRole('button', { name: /Notifications, 1 unread/ }).click();
+    await screenshot(bruno, 'flow-bell-open');
+    await bruno.locator('.bell-item', { hasText: 'Ana mentioned you' }).click();
+    await pane(bruno).locator('.message-focused', { hasText: 'revisa esto' }).waitFor({ timeout: WAIT_MS });
+    await bruno.getByTestId('bell-count').waitFor({ state: 'detached', timeout: WAIT_MS });
+    await ana.keyboard.press('Escape');
+
+    // Ana takes it with the keyboard: `a`.
     await ana.keyboard.press('a');
     await until(
       () => pane(ana).getByTestId('assignee').textContent(),
@@ -112,22 +148,6 @@ describe('complete inbox', () => {
     await pane(ana).getByTestId('tags').locator('.tag', { hasText: 'facturación' }).waitFor({ timeout: WAIT_MS });
     await pane(ana).locator('.event-line', { hasText: 'Ana tagged it “facturación”' }).waitFor({ timeout: WAIT_MS });
 
-    // An internal note mentioning Bruno, picked from the @ list with the keyboard.
-    await ana.keyboard.press('n');
-    const box = pane(ana).locator('textarea');
-    expect(await pane(ana).locator('.note-privacy').textContent()).toBe('Only your team sees this');
-    await box.pressSequentially('Bruno, revisa esto @Bru');
-    await pane(ana).getByRole('option', { name: /Bruno/ }).waitFor({ timeout: WAIT_MS });
-    await screenshot(ana, 'flow-mention-list');
-    await box.press('Enter');
-    expect(await box.inputValue()).toBe('Bruno, revisa esto @Bruno ');
-    await box.pressSequentially('por favor');
-    await box.press('Enter');
-    const note = pane(ana).locator('.message-note', { hasText: 'revisa esto' });
-    await note.waitFor({ timeout: WAIT_MS });
-    expect(await note.locator('.mention').textContent()).toBe('@Bruno');
-    expect(await note.locator('.note-label').textContent()).toBe('Internal note');
-
     // A reply after the note: when the customer has it, the note would have arrived too — and did not.
     await ana.keyboard.press('Escape');
     await ana.keyboard.press('r');
@@ -137,17 +157,6 @@ describe('complete inbox', () => {
     expect(await agentMessages(customer).locator('.body').allTextContents()).toEqual(['Hola Lucía, ya lo reviso.']);
     expect(await customer.locator('body').textContent()).not.toContain('revisa esto');
     await screenshot(ana, 'flow-note-and-reply');
-
-    // Bruno's bell counts the mention.
-    await until(
-      () =>
-        bruno
-          .getByTestId('bell-count')
-          .textContent()
-          .catch(() => null),
-      (t) => t === '1',
-      "Bruno's bell to show 1",
-    );
 
     // Transfer to Bruno with `t`: he is shown online; Ana loses the conversation, Bruno gets it in Mine.
     await pane(ana).locator('.messages').click();
@@ -167,12 +176,7 @@ describe('complete inbox', () => {
     await openView(bruno, 'mine');
     await row(bruno, CUSTOMER).waitFor({ timeout: WAIT_MS });
 
-    // Bruno opens the mention from the bell: the conversation, at the note, highlighted.
-    await bruno.getByRole('button', { name: /Notifications, 1 unread/ }).click();
-    await screenshot(bruno, 'flow-bell-open');
-    await bruno.locator('.bell-item', { hasText: 'Ana mentioned you' }).click();
-    await pane(bruno).locator('.message-focused', { hasText: 'revisa esto' }).waitFor({ timeout: WAIT_MS });
-    await bruno.getByTestId('bell-count').waitFor({ state: 'detached', timeout: WAIT_MS });
+    await row(bruno, CUSTOMER).click();
     await pane(bruno).locator('.event-line', { hasText: 'Transferred to Bruno by Ana' }).waitFor({ timeout: WAIT_MS });
 
     // Close with `c`: category and note, shown in the event line.

@@ -129,8 +129,9 @@ describe('snippets through the server', () => {
     expect(
       await forger.push('snippet.save', { id, title: 'Robado', shortcut: 'firma', body: 'x', attachment: null, shared: false }),
     ).toMatchObject({
+      // Saving over it: answered like an id another tenant holds (taken), naming nothing.
       status: 'rejected',
-      error: { code: 'NOT_FOUND' },
+      error: { code: 'INVALID_ARGS', message: 'This id is already in use.' },
     });
     // Bad input: a taken shortcut, an over-long body, a missing blob.
     expect(

@@ -29,6 +29,11 @@ export const NOT_CONNECTED = 'WhatsApp is not connected for this inbox. An admin
 export const DELIVERY_UNCERTAIN =
   'Delivery uncertain: the server stopped while handing this message to WhatsApp, so it may or may not have reached the customer. It was not sent again.';
 const NO_NUMBER = 'This contact has no WhatsApp number in this inbox.';
+export const SEVERAL_NUMBERS =
+  'Not sent: this customer has several WhatsApp numbers and this older conversation does not say which one it is with. ' +
+  'When the customer writes again, reply in the conversation that message opens.';
+
+type Recipient = { to: string } | { refused: string };
 /** After this many tries a transient failure becomes the message's failure. */
 const MAX_ATTEMPTS = 8;
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -173,8 +178,9 @@ export class WhatsAppDispatcher {
     if (!message) return this.fail(row, 'This message no longer exists.');
     const account = await whatsAppAccountOf(this.db, row.inbox_id);
     if (!account) return this.fail(row, NOT_CONNECTED);
-    const to = await recipientOf(this.db, row.inbox_id, message.conversationId);
-    if (!to) return this.fail(row, NO_NUMBER);
+    const recipient = await recipientOf(this.db, row.inbox_id, message.conversationId);
+    if ('refused' in recipient) return this.fail(row, recipient.refused);
+    const to = recipient.to;
     const parts = partsOf(message);
     for (let i = row.parts_done; i < parts.length; i++) {
       // Renewed before each request (a media upload, then the send), so the claim never lapses while
@@ -273,13 +279,18 @@ async function messageToDeliver(db: Queryable, id: string): Promise<Message | nu
 }
 
 /** The customer's WhatsApp id: the identity the conversation is with (after a merge the contact may have
- *  several in this inbox); for a conversation no identity started, the contact's identity in this inbox. */
-async function recipientOf(db: Queryable, inboxId: string, conversationId: string): Promise<string | null> {
-  const [row] = await db.query<{ external_id: string }>(
-    `SELECT COALESCE(c.identity_external_id, ci.external_id) AS external_id
-     FROM conversations c LEFT JOIN contact_identities ci ON ci.contact_id = c.contact_id AND ci.inbox_id = $1
-     WHERE c.id = $2 ORDER BY ci.external_id LIMIT 1`,
+ *  several in this inbox). A conversation without one (from before migration 009, when its number could not
+ *  be told) goes to the contact's number only when the contact has exactly one in this inbox; with several
+ *  it is never guessed. */
+async function recipientOf(db: Queryable, inboxId: string, conversationId: string): Promise<Recipient> {
+  const [row] = await db.query<{ identity_external_id: string | null; numbers: string[] | null }>(
+    `SELECT c.identity_external_id,
+            (SELECT array_agg(ci.external_id) FROM contact_identities ci WHERE ci.contact_id = c.contact_id AND ci.inbox_id = $1) AS numbers
+     FROM conversations c WHERE c.id = $2`,
     [inboxId, conversationId],
   );
-  return row?.external_id ?? null;
+  if (row?.identity_external_id) return { to: row.identity_external_id };
+  const numbers = row?.numbers ?? [];
+  if (numbers.length === 1) return { to: numbers[0]! };
+  return { refused: numbers.length === 0 ? NO_NUMBER : SEVERAL_NUMBERS };
 }

@@ -10,18 +10,16 @@ import {
   getInbox,
   getTeam,
   getTenantUser,
-  getUser,
   insertTeam,
   insertUser,
   renameTeam,
-  teamIdTaken,
   updateInbox,
   updateUser,
   viewerOf,
 } from '../../store/directory';
 import { INVITE_TTL_MS, insertInvite, newInviteToken } from '../../store/invites';
 import { lockActiveConversationsOfAssignee } from '../../store/conversations';
-import { requireAdmin, writeOutcome, type MutationContext, type MutatorTable } from './context';
+import { mustBeNewId, mustBeVisibleOrNewId, requireAdmin, writeOutcome, type MutationContext, type MutatorTable } from './context';
 
 async function mustBeTeams(ctx: MutationContext, teamIds: readonly string[]): Promise<string[]> {
   const unique = [...new Set(teamIds)].sort();
@@ -40,7 +38,7 @@ export const adminMutators: MutatorTable<
 > = {
   async 'admin.user.invite'(ctx, args) {
     requireAdmin(ctx);
-    if (await getUser(ctx.tx, args.id)) throw new BandejaError('INVALID_ARGS', 'This user id is already used.');
+    await mustBeNewId(ctx, 'user', args.id);
     if (await emailTaken(ctx.tx, args.email)) throw new BandejaError('INVALID_ARGS', 'Someone already has an account with this email.');
     const teamIds = await mustBeTeams(ctx, args.teamIds);
     await insertUser(ctx.tx, ctx.batch, { ...args, teamIds, passwordHash: null, invited: true });
@@ -78,7 +76,7 @@ export const adminMutators: MutatorTable<
   async 'admin.team.save'(ctx, args) {
     requireAdmin(ctx);
     if (await getTeam(ctx.tx, ctx.actor.tenantId, args.id)) return renameTeam(ctx.tx, ctx.batch, args);
-    if (await teamIdTaken(ctx.tx, args.id)) throw new BandejaError('INVALID_ARGS', 'This team id is already used.');
+    await mustBeNewId(ctx, 'team', args.id);
     await insertTeam(ctx.tx, ctx.batch, args);
   },
 
@@ -94,7 +92,7 @@ export const adminMutators: MutatorTable<
   async 'admin.contactField.save'(ctx, args) {
     requireAdmin(ctx);
     const owner = await definitionTenant(ctx.tx, 'contact_field_definitions', args.id);
-    if (owner !== null && owner !== ctx.actor.tenantId) throw new BandejaError('INVALID_ARGS', 'This field id is already used.');
+    await mustBeVisibleOrNewId(ctx, 'contactField', args.id, owner === ctx.actor.tenantId);
     if (args.type === 'select' && args.options.length === 0)
       throw new BandejaError('INVALID_ARGS', 'A list field needs at least one option.');
     if (!(await saveContactField(ctx.tx, ctx.batch, args)))
@@ -104,7 +102,7 @@ export const adminMutators: MutatorTable<
   async 'admin.closingCategory.save'(ctx, args) {
     requireAdmin(ctx);
     const owner = await definitionTenant(ctx.tx, 'closing_categories', args.id);
-    if (owner !== null && owner !== ctx.actor.tenantId) throw new BandejaError('INVALID_ARGS', 'This category id is already used.');
+    await mustBeVisibleOrNewId(ctx, 'closingCategory', args.id, owner === ctx.actor.tenantId);
     await saveClosingCategory(ctx.tx, ctx.batch, args);
   },
 };

@@ -3,19 +3,11 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Contact, CustomValue } from '../../../src-shared/domain';
 import { BandejaError } from '../../../src-shared/errors';
 import { createContact, mustMayChangeContacts, patchContact } from '../../../src-shared/rules/contact';
-import {
-  getContact,
-  insertContact,
-  insertContactChange,
-  lockContact,
-  logContact,
-  moveIdentities,
-  updateContact,
-} from '../../store/contacts';
+import { insertContact, insertContactChange, lockContact, logContact, moveIdentities, updateContact } from '../../store/contacts';
 import { lockConversationsOfContact, updateConversation } from '../../store/conversations';
 import { listContactFields } from '../../store/definitions';
 import { activeUserIds, viewerOf } from '../../store/directory';
-import type { MutationContext, MutatorTable } from './context';
+import { mustBeNewId, type MutationContext, type MutatorTable } from './context';
 
 async function fieldRules(ctx: MutationContext) {
   const [definitions, users] = await Promise.all([
@@ -45,7 +37,7 @@ function union(a: readonly string[], b: readonly string[]): string[] {
 
 export const contactMutators: MutatorTable<'contact.create' | 'contact.update' | 'contact.merge'> = {
   async 'contact.create'(ctx, args) {
-    if (await getContact(ctx.tx, args.id)) throw new BandejaError('INVALID_ARGS', 'This contact id is already used.');
+    await mustBeNewId(ctx, 'contact', args.id);
     const { definitions, isUser } = await fieldRules(ctx);
     const contact = createContact(args, ctx.now, definitions, isUser, ctx.batch.version);
     const { version: _v, identities: _i, mergedIntoId: _m, ...row } = contact;

@@ -6,7 +6,8 @@ import type { MutationArgs, MutationName } from '../../../src-shared/mutations';
 import type { Outcome } from '../../../src-shared/rules/conversation';
 import { usedBlobs } from '../../store/blobs';
 import type { ChangeBatch } from '../../store/changeLog';
-import { insertMessage, lockConversation, messageExists, updateConversation } from '../../store/conversations';
+import { clientIdTaken, type ClientIdKind } from '../../store/clientIds';
+import { insertMessage, lockConversation, updateConversation } from '../../store/conversations';
 import type { Tx } from '../../store/db';
 import { viewerOf, type UserWithTenant } from '../../store/directory';
 import { mayNameConversation, unnameableAttachments } from '../../visibility';
@@ -55,9 +56,28 @@ export async function mustHoldBlobs(ctx: MutationContext, attachments: readonly 
     throw new BandejaError('ATTACHMENT_MISSING', `The server has not received ${missing.name}. Attach it again.`, { name: missing.name });
 }
 
+/** The one answer to a client-made id that is taken. It names nothing and is the same whoever holds the id
+ *  (the actor, someone she may not see, another tenant): ids are UUIDv7, so only someone who already holds
+ *  an id learns from it that the id exists. */
+export function idTaken(): BandejaError {
+  return new BandejaError('INVALID_ARGS', 'This id is already in use.');
+}
+
+/** A client-made id for a row the mutation creates must not be taken by any row of any tenant. */
+export async function mustBeNewId(ctx: MutationContext, kind: ClientIdKind, id: string): Promise<void> {
+  if (await clientIdTaken(ctx.tx, kind, id)) throw idTaken();
+}
+
+/** An upsert's id: either the row the actor may see under it (`visible`, then the mutation goes on to change
+ *  it, with its own rules on who may), or an id no row holds. A row she may not see is answered like one of
+ *  another tenant. */
+export async function mustBeVisibleOrNewId(ctx: MutationContext, kind: ClientIdKind, id: string, visible: boolean): Promise<void> {
+  if (!visible) await mustBeNewId(ctx, kind, id);
+}
+
 /** A client-made message id must not name a message that exists already. */
 export async function mustBeNewMessageId(ctx: MutationContext, id: string): Promise<void> {
-  if (await messageExists(ctx.tx, id)) throw new BandejaError('INVALID_ARGS', 'This message id is already used by another message.');
+  await mustBeNewId(ctx, 'message', id);
 }
 
 /** Writes the outcome: the conversation row if it changed, then one event line per event. */

@@ -10,6 +10,7 @@ import {
   markRead,
   markUnread,
   mentionTargets,
+  mustMentionOnlyViewers,
   reopen,
   sendReply,
   sendTemplate,
@@ -19,14 +20,16 @@ import {
   transfer,
   transferToNewConversation,
 } from '../../../src-shared/rules/conversation';
-import { conversationExists, identityOf, insertConversation, insertMessage, lockActiveConversation } from '../../store/conversations';
+import { identityOf, insertConversation, insertMessage, lockActiveConversation } from '../../store/conversations';
 import { mustBeTemplateOf, renderTemplate } from '../../../src-shared/rules/templates';
 import { queueDelivery } from '../../store/deliveries';
 import { getClosingCategory } from '../../store/definitions';
 import { activeUserIds, getInbox, getTeam, getTenantUser, viewerOf, type InboxRow } from '../../store/directory';
 import { insertNotification } from '../../store/notifications';
+import { canSeeConversation, type Viewer } from '../../visibility';
 import { getTemplate } from '../../store/templates';
 import {
+  mustBeNewId,
   mustBeNewMessageId,
   mustFindConversation,
   mustHoldBlobs,
@@ -75,10 +78,18 @@ async function reopenConversation(ctx: MutationContext, before: Conversation): P
   const outcome = reopen(viewerOf(ctx.actor), before);
   // One active conversation per contact: the customer may have written again since it closed.
   const active = await lockActiveConversation(ctx.tx, before.inboxId, before.contactId, await identityOf(ctx.tx, before.id));
-  if (active && active.id !== before.id)
-    throw new BandejaError('INVALID_TRANSITION', 'This contact already has an active conversation. Continue there.', {
-      conversationId: active.id,
+  if (active && active.id !== before.id) {
+    // Named only to someone who may see it (her client offers to continue there); anyone else learns only
+    // that the customer is being helped, never an id outside her scope.
+    if (canSeeConversation(viewerOf(ctx.actor), active))
+      throw new BandejaError('INVALID_TRANSITION', 'This contact already has an active conversation. Continue there.', {
+        reason: 'activeConversation',
+        conversationId: active.id,
+      });
+    throw new BandejaError('INVALID_TRANSITION', 'This contact is already being helped in another conversation.', {
+      reason: 'activeElsewhere',
     });
+  }
   await writeOutcome(ctx, before, outcome);
 }
 
@@ -171,6 +182,12 @@ export const conversationMutators: MutatorTable<
     addNote(viewerOf(ctx.actor), c, args.body);
     await mustBeNewMessageId(ctx, args.id);
     const mentioned = mentionTargets(args.mentions, ctx.actor.id, await activeUserIds(ctx.tx, ctx.actor.tenantId));
+    const people: Viewer[] = [];
+    for (const id of mentioned) {
+      const person = await getTenantUser(ctx.tx, ctx.actor.tenantId, id);
+      if (person) people.push(viewerOf(person));
+    }
+    mustMentionOnlyViewers(people, c);
     await insertMessage(
       ctx.tx,
       ctx.batch,
@@ -224,8 +241,7 @@ export const conversationMutators: MutatorTable<
       await writeOutcome(ctx, before, outcome);
       return;
     }
-    if (await conversationExists(ctx.tx, args.newConversationId))
-      throw new BandejaError('INVALID_ARGS', 'This conversation id is already used.');
+    await mustBeNewId(ctx, 'conversation', args.newConversationId);
     const { closed, started } = transferToNewConversation(
       viewerOf(ctx.actor),
       before,

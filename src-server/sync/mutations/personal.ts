@@ -1,10 +1,10 @@
 // What belongs to one person: their notifications and their saved views.
 import { BandejaError } from '../../../src-shared/errors';
-import { mustMayChangeSavedView } from '../../../src-shared/rules/visibility';
+import { canUseSavedView, mustMayChangeSavedView } from '../../../src-shared/rules/visibility';
 import { getTeam, viewerOf } from '../../store/directory';
 import { lockNotifications, markNotificationRead } from '../../store/notifications';
-import { deleteSavedView, lockSavedView, savedViewIdTaken, writeSavedView } from '../../store/savedViews';
-import type { MutatorTable } from './context';
+import { deleteSavedView, lockSavedView, writeSavedView } from '../../store/savedViews';
+import { mustBeVisibleOrNewId, type MutatorTable } from './context';
 
 export const personalMutators: MutatorTable<'notification.markRead' | 'view.save' | 'view.delete'> = {
   async 'notification.markRead'(ctx, args) {
@@ -18,7 +18,7 @@ export const personalMutators: MutatorTable<'notification.markRead' | 'view.save
 
   async 'view.save'(ctx, args) {
     const before = await lockSavedView(ctx.tx, ctx.actor.tenantId, args.id);
-    if (!before && (await savedViewIdTaken(ctx.tx, args.id))) throw new BandejaError('INVALID_ARGS', 'This view id is already used.');
+    await mustBeVisibleOrNewId(ctx, 'savedView', args.id, before !== null && canUseSavedView(viewerOf(ctx.actor), before));
     mustMayChangeSavedView(viewerOf(ctx.actor), before, args.teamId);
     if (args.teamId !== null && !(await getTeam(ctx.tx, ctx.actor.tenantId, args.teamId)))
       throw new BandejaError('NOT_FOUND', 'This team does not exist.');

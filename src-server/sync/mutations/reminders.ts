@@ -4,14 +4,15 @@ import { BandejaError } from '../../../src-shared/errors';
 import { snoozeUntilReminder } from '../../../src-shared/rules/conversation';
 import { isLateMove, setReminder, setReminderState } from '../../../src-shared/rules/reminders';
 import { choosePresence, setPresence, viewerOf } from '../../store/directory';
-import { lockReminder, reminderIdTaken, writeReminder } from '../../store/reminders';
-import { mustFindConversation, writeOutcome, type MutatorTable } from './context';
+import { lockReminder, writeReminder } from '../../store/reminders';
+import { mustBeVisibleOrNewId, mustFindConversation, writeOutcome, type MutatorTable } from './context';
 
 export const reminderMutators: MutatorTable<'reminder.set' | 'reminder.setState' | 'presence.set'> = {
   async 'reminder.set'(ctx, args) {
     const conversation = await mustFindConversation(ctx, args.conversationId);
     const before = await lockReminder(ctx.tx, ctx.actor.tenantId, args.id);
-    if (!before && (await reminderIdTaken(ctx.tx, args.id))) throw new BandejaError('INVALID_ARGS', 'This reminder id is already used.');
+    // Reminders are their owner's alone: anyone else's is answered like an id of another tenant.
+    await mustBeVisibleOrNewId(ctx, 'reminder', args.id, before?.userId === ctx.actor.id);
     const viewer = viewerOf(ctx.actor);
     // Also the visibility check: a reminder is only set on a conversation the agent may see.
     const outcome = snoozeUntilReminder(viewer, conversation, args.dueAt, args.postpone, ctx.now);

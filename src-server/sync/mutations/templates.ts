@@ -1,14 +1,14 @@
 // Message templates: admins register them per inbox with the provider's name and language.
 import { BandejaError } from '../../../src-shared/errors';
 import { getInbox } from '../../store/directory';
-import { deleteTemplate, lockTemplate, templateIdTaken, templateNameTaken, writeTemplate } from '../../store/templates';
-import { requireAdmin, type MutatorTable } from './context';
+import { deleteTemplate, lockTemplate, templateNameTaken, writeTemplate } from '../../store/templates';
+import { mustBeVisibleOrNewId, requireAdmin, type MutatorTable } from './context';
 
 export const templateMutators: MutatorTable<'admin.template.save' | 'admin.template.delete'> = {
   async 'admin.template.save'(ctx, args) {
     requireAdmin(ctx);
     const before = await lockTemplate(ctx.tx, ctx.actor.tenantId, args.id);
-    if (!before && (await templateIdTaken(ctx.tx, args.id))) throw new BandejaError('INVALID_ARGS', 'This template id is already used.');
+    await mustBeVisibleOrNewId(ctx, 'template', args.id, before !== null);
     const inbox = await getInbox(ctx.tx, args.inboxId);
     if (!inbox || inbox.tenantId !== ctx.actor.tenantId) throw new BandejaError('NOT_FOUND', 'This inbox does not exist.');
     if (await templateNameTaken(ctx.tx, args.inboxId, args.name, args.language, args.id))
