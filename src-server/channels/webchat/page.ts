@@ -65,20 +65,20 @@ var T = {
   en: {title:'Chat with us', online:'We reply as soon as we can', offline:'Reconnecting… your messages will be sent', welcome:'Hi there!', intro:'Tell us your name and we will connect you with our team.',
        name:'Your name', start:'Start chat', message:'Message', placeholder:'Write a message…', send:'Send', log:'Conversation',
        empty:'Send us a message: an agent will reply right here.', you:'You', agent:'Agent', sending:'Sending…', powered:'Powered by Bandeja', voice:'Voice note', audio:'Audio', image:'Image', file:'Download',
-       joinLimited:'Many people are starting chats right now. We will connect you in {s} seconds.', sayLimited:'You are sending messages very fast. We will send yours in {s} seconds.',
-       newVisitorLimited:'Many people are starting chats right now. We will send your message in {s} seconds.', notSentYet:'Not sent yet · trying again in {s} s', notSent:'Not sent', joinRefused:'This chat could not be opened here. Start a new chat.',
+       joinLimited:'Many people are starting chats right now. We will connect you in {s}.', sayLimited:'You are sending messages very fast. We will send yours in {s}.',
+       newVisitorLimited:'Many people are starting chats right now. We will send your message in {s}.', notSentYet:'Not sent yet · trying again in {s}', notSent:'Not sent', joinRefused:'This chat could not be opened here. Start a new chat.',
        errors:{MESSAGE_TOO_LONG:'This message is too long. Split it into shorter messages.', EMPTY_MESSAGE:'Write something before sending.', UNAUTHORIZED:'This chat could not be opened here. Reload the page to start a new chat.', refused:'This message could not be sent. Change it and try again.', other:'Something went wrong. Please try again.'}},
   es: {title:'Chatea con nosotros', online:'Respondemos lo antes posible', offline:'Reconectando… tus mensajes se enviarán', welcome:'¡Hola!', intro:'Dinos tu nombre y te pondremos en contacto con nuestro equipo.',
        name:'Tu nombre', start:'Iniciar chat', message:'Mensaje', placeholder:'Escribe un mensaje…', send:'Enviar', log:'Conversación',
        empty:'Envíanos un mensaje: un agente te responderá aquí mismo.', you:'Tú', agent:'Agente', sending:'Enviando…', powered:'Con la tecnología de Bandeja', voice:'Nota de voz', audio:'Audio', image:'Imagen', file:'Descargar',
-       joinLimited:'Muchas personas están iniciando chats ahora mismo. Te conectaremos en {s} segundos.', sayLimited:'Estás enviando mensajes muy rápido. Enviaremos el tuyo en {s} segundos.',
-       newVisitorLimited:'Muchas personas están iniciando chats ahora mismo. Enviaremos tu mensaje en {s} segundos.', notSentYet:'Aún no enviado · reintentando en {s} s', notSent:'No enviado', joinRefused:'No se pudo abrir este chat aquí. Empieza un chat nuevo.',
+       joinLimited:'Muchas personas están iniciando chats ahora mismo. Te conectaremos en {s}.', sayLimited:'Estás enviando mensajes muy rápido. Enviaremos el tuyo en {s}.',
+       newVisitorLimited:'Muchas personas están iniciando chats ahora mismo. Enviaremos tu mensaje en {s}.', notSentYet:'Aún no enviado · reintentando en {s}', notSent:'No enviado', joinRefused:'No se pudo abrir este chat aquí. Empieza un chat nuevo.',
        errors:{MESSAGE_TOO_LONG:'El mensaje es demasiado largo. Divídelo en mensajes más cortos.', EMPTY_MESSAGE:'Escribe algo antes de enviar.', UNAUTHORIZED:'No se pudo abrir este chat aquí. Recarga la página para empezar uno nuevo.', refused:'No se pudo enviar este mensaje. Cámbialo e inténtalo de nuevo.', other:'Algo salió mal. Inténtalo de nuevo.'}},
   'pt-BR': {title:'Fale conosco', online:'Respondemos o quanto antes', offline:'Reconectando… suas mensagens serão enviadas', welcome:'Olá!', intro:'Diga seu nome e vamos conectar você à nossa equipe.',
        name:'Seu nome', start:'Iniciar conversa', message:'Mensagem', placeholder:'Escreva uma mensagem…', send:'Enviar', log:'Conversa',
        empty:'Envie uma mensagem: um atendente responderá aqui mesmo.', you:'Você', agent:'Atendente', sending:'Enviando…', powered:'Desenvolvido com Bandeja', voice:'Mensagem de voz', audio:'Áudio', image:'Imagem', file:'Baixar',
-       joinLimited:'Muitas pessoas estão iniciando conversas agora. Vamos conectar você em {s} segundos.', sayLimited:'Você está enviando mensagens muito rápido. Enviaremos a sua em {s} segundos.',
-       newVisitorLimited:'Muitas pessoas estão iniciando conversas agora. Enviaremos sua mensagem em {s} segundos.', notSentYet:'Ainda não enviada · tentando de novo em {s} s', notSent:'Não enviada', joinRefused:'Não foi possível abrir esta conversa aqui. Comece uma nova conversa.',
+       joinLimited:'Muitas pessoas estão iniciando conversas agora. Vamos conectar você em {s}.', sayLimited:'Você está enviando mensagens muito rápido. Enviaremos a sua em {s}.',
+       newVisitorLimited:'Muitas pessoas estão iniciando conversas agora. Enviaremos sua mensagem em {s}.', notSentYet:'Ainda não enviada · tentando de novo em {s}', notSent:'Não enviada', joinRefused:'Não foi possível abrir esta conversa aqui. Comece uma nova conversa.',
        errors:{MESSAGE_TOO_LONG:'A mensagem é longa demais. Divida-a em mensagens menores.', EMPTY_MESSAGE:'Escreva algo antes de enviar.', UNAUTHORIZED:'Não foi possível abrir esta conversa aqui. Recarregue a página para começar outra.', refused:'Não foi possível enviar esta mensagem. Altere-a e tente novamente.', other:'Algo deu errado. Tente novamente.'}}
 };
 function pickLang(){
@@ -166,7 +166,13 @@ function sendJoin(){
 var refreshTimer = null, retryTimer = null, flushTimer = null;
 // A few seconds, doubling, at most a minute, spread a little so many pages do not retry together.
 function backoff(tries){ return Math.min(60000, 2000 * Math.pow(2, Math.max(0, tries - 1))) * (0.8 + Math.random() * 0.4); }
-function secondsText(text, ms){ return text.replace('{s}', String(Math.max(1, Math.ceil(ms / 1000)))); }
+// A wait in the visitor's words: "40 seconds", "10 minutes" (short: "40 sec", "10 min"), plural and all.
+function duration(ms, display){
+  var s = Math.max(1, Math.ceil(ms / 1000)), unit = s < 90 ? 'second' : 'minute', n = unit === 'second' ? s : Math.round(s / 60);
+  try { return new Intl.NumberFormat(lang, {style:'unit', unit:unit, unitDisplay:display}).format(n); } catch (e) { return n + (unit === 'second' ? ' s' : ' min'); }
+}
+function secondsText(text, ms){ return text.replace('{s}', duration(ms, 'long')); }
+function shortWait(text, ms){ return text.replace('{s}', duration(ms, 'short')); }
 function render(m, pending){
   var el = shown[m.id];
   if (el && !pending) refreshLinks(el, m);
@@ -193,7 +199,7 @@ function render(m, pending){
 function markWaiting(id, ms){
   var el = shown[id]; if (!el) return;
   el.classList.add('pending', 'waiting');
-  el.querySelector('.meta').textContent = secondsText(t.notSentYet, ms);
+  el.querySelector('.meta').textContent = shortWait(t.notSentYet, ms);
 }
 function markFailed(id, why){
   var el = shown[id]; if (!el) return;
@@ -315,7 +321,7 @@ function startOver(){
   visitor = null; outbox = []; shown = {};
   logEl.textContent = '';
   $('chat-view').hidden = true; $('start-form').hidden = false;
-  notice('');
+  notice(''); setOnline(true);
   setText('intro', t.joinRefused);
   $('name').focus();
 }
