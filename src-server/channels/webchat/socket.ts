@@ -54,7 +54,9 @@ export const SEEN_EVERY_MS = 1000;
 /** `address`: the visitor's address (limits.ts counts by it). */
 export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: WebchatDeps, address: string): void {
   /** `writer`: how limits.ts counts her messages (she has a history, she is new, her next message makes her contact). */
-  let joined: (VisitorWriting & { writer: Writer }) | null = null;
+  /** `admitted`: her first message passed the new-visitor limits on this socket; trying it again (after a
+   *  passing failure) does not count her as new again. */
+  let joined: (VisitorWriting & { writer: Writer; admitted: boolean }) | null = null;
   let queue: Promise<void> = Promise.resolve();
   const send = (frame: WebchatServerFrame) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
@@ -123,7 +125,7 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
       if (!result.ok) return sendError({ code: 'UNAUTHORIZED', message: 'This chat belongs to another browser. Start a new chat.' });
       if (joined) deps.visitors.remove(inbox.id, joined.visitorId, ws);
       const writer: Writer = result.known === null ? 'first' : result.known.history ? 'returning' : 'new';
-      joined = { visitorId: frame.visitorId, secret: frame.secret, name: result.known?.name || frame.name, writer };
+      joined = { visitorId: frame.visitorId, secret: frame.secret, name: result.known?.name || frame.name, writer, admitted: false };
       deps.visitors.add(inbox.id, frame.visitorId, ws);
       if (!result.known) {
         send({ type: 'joined', name: frame.name, history: [] });
@@ -139,8 +141,9 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
     if (frame.type === 'seen') return onSeen(frame.messageId);
     if (frame.body.trim().length === 0) return sendError({ code: 'EMPTY_MESSAGE', message: 'The message is empty.' }, frame.id);
     const visitor = joined;
-    const verdict = await deps.limits.say(inbox.id, address, visitor.writer);
+    const verdict = await deps.limits.say(inbox.id, address, visitor.writer === 'first' && visitor.admitted ? 'new' : visitor.writer);
     if (!verdict.ok) return limited(verdict.retryAfterMs, verdict.reason, frame.id);
+    if (visitor.writer === 'first') visitor.admitted = true;
     let result: Awaited<ReturnType<typeof storeCustomerMessage>>;
     try {
       result = await storeCustomerMessage(deps.db, inbox, visitor, frame.id, frame.body);
