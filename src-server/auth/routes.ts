@@ -1,4 +1,4 @@
-// POST /api/login, POST /api/logout. Login is rate limited per address (every request), per account and
+// POST /api/login, POST /api/logout. Login is rate limited per address (every well-formed request), per account and
 // address, and per account (attempts since the last success), and never tells an unknown, invited or deactivated account from a
 // wrong password: the same answer after the same scrypt work.
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -38,10 +38,12 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
   const { db, sessions, limits, counters, onLogout } = deps;
   const perAddress = httpLimit(app, 'login-address', limits.loginPerAddress);
   app.post(Paths.login, async (request, reply) => {
-    const wait = await perAddress(request);
-    if (wait !== null) return sendRateLimited(reply, wait, 'Too many sign-in attempts from this network. Try again later.');
+    // A body that fails validation costs no password check: it is answered at once and spends nothing of
+    // the address's budget (one host behind a call center's shared address must not use up the floor's).
     const parsed = LoginRequest.safeParse(request.body);
     if (!parsed.success) return sendError(reply, 400, 'INVALID_ARGS', 'Enter an email address and a password.');
+    const wait = await perAddress(request);
+    if (wait !== null) return sendRateLimited(reply, wait, 'Too many sign-in attempts from this network. Try again later.');
     const { email, password } = parsed.data;
     // Counted before the password is checked, so a burst of parallel guesses gets no more than the limit;
     // a success clears it. Unknown emails are counted too: the answer never tells who has an account.

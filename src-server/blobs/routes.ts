@@ -53,7 +53,9 @@ async function authenticate(sessions: Sessions, request: FastifyRequest, reply: 
 
 export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFiles, deps: BlobRouteDeps): void {
   const { sessions } = deps;
-  const uploadsPerAddress = httpLimit(app, 'upload-address', deps.limits.uploadPerAddress);
+  // Only requests without a valid session are counted per address: behind one shared address (a call
+  // center's NAT) one host's uploads must not spend everyone's. Signed-in uploads count per account.
+  const unauthenticatedPerAddress = httpLimit(app, 'upload-unauthenticated-address', deps.limits.uploadUnauthenticatedPerAddress);
   // Uploads are streamed as they come (never buffered whole), in their own scope so the JSON API
   // keeps its parsers and body limit.
   void app.register(async (scope) => {
@@ -85,13 +87,12 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
         await drainBriefly(body);
         return refuseWith(tooLarge());
       }
-      const fromAddress = await uploadsPerAddress(request);
-      if (fromAddress !== null) return refuseLimited(fromAddress);
-      const user = await authenticate(sessions, request, reply);
+      const token = bearerToken(request.headers.authorization);
+      const user = token ? await sessions.userFor(token) : null;
       if (!user) {
-        reply.header('connection', 'close');
-        body?.resume();
-        return reply;
+        const fromAddress = await unauthenticatedPerAddress(request);
+        if (fromAddress !== null) return refuseLimited(fromAddress);
+        return refuse(401, 'UNAUTHORIZED', 'Sign in again: send the session token as "Authorization: Bearer <token>".');
       }
       const byAccount = await deps.counters.take('upload-account', user.id, deps.limits.uploadPerAccount);
       if (!byAccount.ok) return refuseLimited(byAccount.retryAfterMs);

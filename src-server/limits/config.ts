@@ -20,18 +20,23 @@ export const DEFAULT_LIMITS = {
   invitePerAddress: { max: 120, windowMs: 10 * 60_000 },
   /** Accepts of one invitation link. */
   invitePerToken: { max: 10, windowMs: 10 * 60_000 },
-  /** Webchat join frames (new and returning visitors) from one address. */
+  /** Webchat join frames (new and returning visitors) from one address (an IPv6 address: its /64). A join
+   *  makes nothing: a visitor's contact is made by her first message. */
   webchatJoinPerAddress: { max: 120, windowMs: 60_000 },
-  /** New webchat visitors (each a contact in every agent's mirror) from one address. */
+  /** New webchat visitors' first messages (each makes a contact in every agent's mirror) from one address
+   *  (an IPv6 address: its /48, what one site gets). */
   webchatNewVisitorsPerAddress: { max: 20, windowMs: 10 * 60_000 },
-  /** New webchat visitors of one inbox, from everywhere. */
+  /** New webchat visitors' first messages to one inbox, from everywhere. Visitors with a history (their
+   *  chat had a conversation when they joined) never count against it nor wait for it. */
   webchatNewVisitorsPerInbox: { max: 200, windowMs: 60_000 },
-  /** Webchat messages from one address. */
+  /** Webchat messages from one address (an IPv6 address: its /64). */
   webchatSayPerAddress: { max: 120, windowMs: 60_000 },
-  /** Webchat messages to one inbox, from everywhere. */
+  /** Messages of new webchat visitors to one inbox, from everywhere (visitors with a history are not held by it). */
   webchatSayPerInbox: { max: 3000, windowMs: 60_000 },
-  /** File uploads (PUT /blobs) from one address. */
-  uploadPerAddress: { max: 1200, windowMs: 60_000 },
+  /** Upload requests without a valid session from one address (cheap: refused before any file is read).
+   *  Signed-in uploads are counted per account only, so one host behind a shared address cannot spend
+   *  the others' uploads. */
+  uploadUnauthenticatedPerAddress: { max: 600, windowMs: 60_000 },
   /** File uploads by one account. */
   uploadPerAccount: { max: 120, windowMs: 60_000 },
 } satisfies Record<string, Limit>;
@@ -71,4 +76,28 @@ export function resolveLimits(env: NodeJS.ProcessEnv, given: Partial<Limits> = {
     if (given[name]) limits[name] = given[name];
   }
   return limits;
+}
+
+/** How long a new socket (/sync, the webchat socket) may take to say hello / join, and how many frames it
+ *  may send before that; past either it is closed with 1008. BANDEJA_HANDSHAKE_TIMEOUT_MS and
+ *  BANDEJA_HANDSHAKE_MAX_FRAMES set others. */
+export interface Handshake {
+  timeoutMs: number;
+  maxFrames: number;
+}
+
+export const DEFAULT_HANDSHAKE: Handshake = { timeoutMs: 15_000, maxFrames: 4 };
+
+export function handshakeFromEnv(env: NodeJS.ProcessEnv): Handshake {
+  const read = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, not "${raw}".`);
+    return n;
+  };
+  return {
+    timeoutMs: read('BANDEJA_HANDSHAKE_TIMEOUT_MS', DEFAULT_HANDSHAKE.timeoutMs),
+    maxFrames: read('BANDEJA_HANDSHAKE_MAX_FRAMES', DEFAULT_HANDSHAKE.maxFrames),
+  };
 }

@@ -14,6 +14,7 @@ import {
   type ServerFrame,
 } from '../../src-shared/protocol';
 import { tokenHash, type Sessions } from '../auth/sessions';
+import { handshakeFromEnv } from '../limits/config';
 import { listMessages } from '../store/conversations';
 import type { Db } from '../store/db';
 import { getUser, publicUser, viewerOf, type UserWithTenant } from '../store/directory';
@@ -27,6 +28,8 @@ import { streamSnapshot } from './snapshot';
 import { chunkOps, visibleOps } from './visibleChanges';
 
 export const CHANGE_PAGE_ROWS = 1000;
+/** Time and frames a socket gets before its hello (BANDEJA_HANDSHAKE_TIMEOUT_MS, BANDEJA_HANDSHAKE_MAX_FRAMES). */
+const HANDSHAKE = handshakeFromEnv(process.env);
 // Frames we send stay well under the peer's MAX_FRAME_BYTES.
 const FRAME_BUDGET = Math.floor(MAX_FRAME_BYTES / 2);
 /** Snapshot bytes sent ahead of what the client has read (see sendPaced): about 7,000 messages, a few
@@ -96,6 +99,10 @@ export class SyncConnection {
   /** Bytes sent since the last pacing ping, and that ping's pong (paced()). */
   private sinceMark = 0;
   private previousMark: Promise<void> = Promise.resolve();
+  /** A hello frame arrived; until then the socket gets HANDSHAKE.timeoutMs and HANDSHAKE.maxFrames. */
+  private helloSeen = false;
+  private framesBeforeHello = 0;
+  private readonly helloTimer: NodeJS.Timeout;
 
   constructor(
     private readonly ws: WebSocket,
@@ -109,6 +116,18 @@ export class SyncConnection {
     });
     ws.on('close', () => this.dispose());
     ws.on('error', () => this.dispose());
+    // A socket that never says hello is closed, not kept open until the heartbeat.
+    this.helloTimer = setTimeout(
+      () => this.closeBeforeHello(`hello expected within ${Math.ceil(HANDSHAKE.timeoutMs / 1000)} s`),
+      HANDSHAKE.timeoutMs,
+    );
+    this.helloTimer.unref();
+  }
+
+  private closeBeforeHello(reason: string): void {
+    this.send({ type: 'error', error: { code: 'BAD_FRAME', message: `Say hello first: ${reason}.` }, fatal: true });
+    if (this.ws.readyState === this.ws.OPEN) this.ws.close(CloseCode.policyViolation, reason);
+    this.dispose();
   }
 
   /** The change-log version this connection has sent up to; null before its snapshot (metrics). */
@@ -123,6 +142,7 @@ export class SyncConnection {
   private dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.helloTimer);
     if (this.user) {
       this.deps.hub.remove(this.user.tenantId, this);
       void this.deps.presence.refresh(this.user.tenantId, this.user.id);
@@ -153,6 +173,10 @@ export class SyncConnection {
 
   private async onFrame(text: string | null): Promise<void> {
     if (this.closed) return;
+    if (!this.helloSeen && ++this.framesBeforeHello > HANDSHAKE.maxFrames) {
+      this.closeBeforeHello(`at most ${HANDSHAKE.maxFrames} frames before hello`);
+      return;
+    }
     if (text === null) {
       this.sendError({ code: 'BAD_FRAME', message: 'Frames must be JSON text.' }, false);
       return;
@@ -163,8 +187,11 @@ export class SyncConnection {
       return;
     }
     const frame = parsed.value;
-    if (frame.type === 'hello') await this.onHello(frame);
-    else await this.onPush(frame);
+    if (frame.type === 'hello') {
+      this.helloSeen = true;
+      clearTimeout(this.helloTimer);
+      await this.onHello(frame);
+    } else await this.onPush(frame);
   }
 
   private async onHello(hello: Hello): Promise<void> {

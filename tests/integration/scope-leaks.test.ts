@@ -85,8 +85,9 @@ describe('contact merge', () => {
         attachments: [fileOf(secret, 'contrato.txt')],
       }),
     ).toMatchObject({ status: 'ok' });
-    // Ana opens the public Ventas page as a visitor (she says nothing, so her contact has no conversation).
+    // Ana opens the public Ventas page as a visitor and writes (a join alone makes no contact).
     const anaVisitor = await customer('Ana de incógnito', 'ventas');
+    await anaVisitor.say('Hola');
     const visitorContact = await contactNamed(sofia, 'Ana de incógnito');
 
     const ana = await peer('ana');
@@ -100,7 +101,7 @@ describe('contact merge', () => {
     });
 
     const again = await customer('Ana de incógnito', 'ventas', anaVisitor.identity);
-    expect(again.history.map((m) => m.body)).toEqual([]);
+    expect(again.history.map((m) => m.body)).toEqual(['Hola']);
     anaVisitor.close();
     again.close();
   });
@@ -111,12 +112,13 @@ describe('contact merge', () => {
     const marta = await conversationOf(sofia, old, 'Mensaje privado de Marta');
     await sofia.push('conversation.close', { conversationId: marta.conversationId, note: null, categoryId: null });
     const other = await customer('Marta nueva', 'ventas');
+    await other.say('Primera de la nueva');
     const otherContact = await contactNamed(sofia, 'Marta nueva');
     // The supervisor merges the old customer into the new visitor's contact (both in the supervisor's sight).
     expect(await sofia.push('contact.merge', { targetId: otherContact, sourceId: marta.contactId })).toMatchObject({ status: 'ok' });
 
     const rejoined = await customer('Marta nueva', 'ventas', other.identity);
-    expect(rejoined.history.map((m) => m.body)).toEqual([]);
+    expect(rejoined.history.map((m) => m.body)).toEqual(['Primera de la nueva']);
     // The old conversation is worked again: a reply there reaches the old page, never the new one.
     expect(await sofia.push('conversation.reopen', { conversationId: marta.conversationId })).toMatchObject({ status: 'ok' });
     const replyId = uuidv7();
@@ -143,7 +145,7 @@ describe('contact merge', () => {
     expect(rejoined.frames.some((f) => f.type === 'message' && f.message.id === replyId)).toBe(false);
     expect(oldPage.frames.some((f) => f.type === 'message' && f.message.id === mineReply)).toBe(false);
     const last = await customer('Marta nueva', 'ventas', other.identity);
-    expect(last.history.map((m) => m.body)).toEqual(['Hola, soy la nueva', 'Respuesta para la nueva']);
+    expect(last.history.map((m) => m.body)).toEqual(['Primera de la nueva', 'Hola, soy la nueva', 'Respuesta para la nueva']);
   });
 });
 

@@ -37,7 +37,7 @@ beforeAll(async () => {
       BANDEJA_LIMIT_WEBCHAT_NEW_VISITORS_PER_INBOX: '6/1m',
       BANDEJA_LIMIT_WEBCHAT_SAY_PER_ADDRESS: '5/1m',
       BANDEJA_LIMIT_WEBCHAT_SAY_PER_INBOX: '8/1m',
-      BANDEJA_LIMIT_UPLOAD_PER_ADDRESS: '5/1m',
+      BANDEJA_LIMIT_UPLOAD_UNAUTHENTICATED_PER_ADDRESS: '5/1m',
       BANDEJA_LIMIT_UPLOAD_PER_ACCOUNT: '3/1m',
     },
   });
@@ -85,18 +85,25 @@ describe('login', () => {
     expect(burst.filter((r) => r.status === 429)).toHaveLength(7);
   });
 
-  it('limits every sign-in request from one address without touching other addresses', async () => {
-    const results: number[] = [];
-    for (let i = 0; i < 101; i++) {
+  it('limits every well-formed sign-in request from one address without touching other addresses', async () => {
+    // Malformed requests cost no password check and none of the address's budget.
+    for (let i = 0; i < 120; i++) {
       const res = await fetch(server.url + Paths.login, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...from('192.0.2.200') },
-        body: '{}',
+        body: i % 2 ? '{}' : JSON.stringify({ email: 'not an email', password: '' }),
       });
-      results.push(res.status);
+      expect(res.status).toBe(400);
     }
-    expect(results.slice(0, 100).every((s) => s === 400)).toBe(true);
-    expect(results[100]).toBe(429);
+    // Well-formed sign-ins are counted: a hundred (one account's, held by its own limit after three
+    // password checks), then the address waits for any account.
+    const results = [];
+    for (let i = 0; i < 100; i++) results.push(await loginFrom('192.0.2.200', 'nobody@demo.test', 'wrong'));
+    expect(results.filter((r) => r.status === 401)).toHaveLength(3);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(97);
+    const past = await loginFrom('192.0.2.200', 'ana@demo.test');
+    expectLimited(past);
+    expect(past.body.error.message).toBe('Too many sign-in attempts from this network. Try again later.');
     expect((await loginFrom('203.0.113.11', 'sofia@demo.test')).status).toBe(200);
   });
 
@@ -182,47 +189,55 @@ describe('webchat', () => {
     expect(Number(frame.type === 'error' ? frame.error.params?.retryAfterMs : 0)).toBeGreaterThan(0);
   };
 
-  it('limits new visitors per address and per inbox, and messages per address and per inbox', async () => {
+  it('limits new visitors per address and per inbox at their first message, and messages per address and per inbox', async () => {
+    const answerTo = async (customer: WebchatCustomer, body: string, id: string = randomUUID()) => {
+      const start = customer.frames.length;
+      customer.send({ type: 'say', id, body });
+      return customer.waitFor(
+        (f) => (f.type === 'message' && f.message.id === id) || (f.type === 'error' && f.messageId === id),
+        `the answer to ${id}`,
+        start,
+      );
+    };
+    // Joining makes nothing and is not held; a new visitor's first message is what counts.
     const fromA = [];
-    for (let i = 0; i < 3; i++) fromA.push(await joinFrom('203.0.113.50', 'demo', `A${i}`));
-    expect(fromA.map((j) => j.frame.type)).toEqual(['joined', 'joined', 'joined']);
-    const fourth = await joinFrom('203.0.113.50', 'demo', 'A3');
-    limitedFrame(fourth.frame);
-    // A returning visitor from that address still gets in.
-    const back = await joinFrom('203.0.113.50', 'demo', 'A0', fromA[0]!.customer.identity);
-    expect(back.frame.type).toBe('joined');
-    // Three more from another address fill the inbox's allowance; the next one, from anywhere, waits.
+    for (let i = 0; i < 4; i++) fromA.push(await joinFrom('203.0.113.50', 'demo', `A${i}`));
+    expect(fromA.map((j) => j.frame.type)).toEqual(['joined', 'joined', 'joined', 'joined']);
+    for (let i = 0; i < 3; i++) expect((await answerTo(fromA[i]!.customer, 'hola')).type).toBe('message');
+    limitedFrame(await answerTo(fromA[3]!.customer, 'hola'));
+    // Three more from another address fill the inbox's allowance (6); the next new visitor, from anywhere, waits.
     const fromB = [];
     for (let i = 0; i < 3; i++) fromB.push(await joinFrom('203.0.113.51', 'demo', `B${i}`));
-    expect(fromB.map((j) => j.frame.type)).toEqual(['joined', 'joined', 'joined']);
-    limitedFrame((await joinFrom('203.0.113.52', 'demo', 'C0')).frame);
+    for (const b of fromB) expect((await answerTo(b.customer, 'hola')).type).toBe('message');
+    const c0 = await joinFrom('203.0.113.52', 'demo', 'C0');
+    limitedFrame(await answerTo(c0.customer, 'hola'));
     // Another inbox is not affected.
-    expect((await joinFrom('203.0.113.52', 'ventas', 'C1')).frame.type).toBe('joined');
+    const c1 = await joinFrom('203.0.113.52', 'ventas', 'C1');
+    expect((await answerTo(c1.customer, 'hola')).type).toBe('message');
 
-    // Messages: five from one address, the sixth waits and is not stored.
-    const talker = back.customer;
-    for (let i = 0; i < 5; i++) await talker.say(`mensaje ${i}`);
+    // Messages: five from one address (four said above), the sixth waits and is not stored.
+    const talker = fromA[0]!.customer;
+    expect((await answerTo(talker, 'una más')).type).toBe('message');
     const id = randomUUID();
-    const start = talker.frames.length;
-    talker.send({ type: 'say', id, body: 'uno de más' });
-    limitedFrame(await talker.waitFor((f) => f.type === 'error', 'the refusal', start));
-    // Per inbox (8): three more from another address, then even a fresh address waits.
-    for (let i = 0; i < 3; i++) await fromB[0]!.customer.say(`de B ${i}`);
-    const c = await joinFrom('203.0.113.53', 'demo', 'A1', fromA[1]!.customer.identity);
-    const cStart = c.customer.frames.length;
-    c.customer.send({ type: 'say', id: randomUUID(), body: 'hola' });
-    limitedFrame(await c.customer.waitFor((f) => f.type === 'error', 'the refusal', cStart));
+    limitedFrame(await answerTo(talker, 'uno de más', id));
+    // Per inbox (8 messages of new visitors; 7 so far): one more from B, then even a fresh address waits.
+    expect((await answerTo(fromB[0]!.customer, 'de B')).type).toBe('message');
+    const fresh = await joinFrom('203.0.113.53', 'demo', 'B1', fromB[1]!.customer.identity);
+    // B1 rejoined: she has a history now, and is served even though the inbox's allowance is spent.
+    expect((await answerTo(fresh.customer, 'sigo aquí')).type).toBe('message');
+    limitedFrame(await answerTo(fromB[2]!.customer, 'y yo'));
 
     // The refused message was never stored: a rejoin's history does not hold it.
-    const again = await joinFrom('203.0.113.54', 'demo', 'A0', fromA[0]!.customer.identity);
+    const again = await joinFrom('203.0.113.54', 'demo', 'A0', talker.identity);
     expect(again.frame.type === 'joined' && again.frame.history.some((m) => m.id === id)).toBe(false);
-    for (const j of [...fromA, ...fromB, fourth, back, c, again]) j.customer.close();
+    for (const j of [...fromA, ...fromB, c0, c1, fresh, again]) j.customer.close();
   });
 });
 
+const blob = (n: number) => Buffer.from(`plain text file number ${n}\n`);
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
 describe('uploads', () => {
-  const blob = (n: number) => Buffer.from(`plain text file number ${n}\n`);
-  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
   const put = (token: string, address: string, body: Buffer) =>
     fetch(server.url + Paths.blob(sha(body)), {
       method: 'PUT',
@@ -230,18 +245,54 @@ describe('uploads', () => {
       body,
     });
 
-  it('limits uploads per account and per address', async () => {
+  it('limits uploads per account, and requests without a session per address', async () => {
     const ana = (await login(server.url, 'ana@demo.test')).token;
-    const bruno = (await login(server.url, 'admin@demo.test')).token;
+    const admin = (await login(server.url, 'admin@demo.test')).token;
     const anas = [];
     for (let i = 0; i < 4; i++) anas.push(await put(ana, '203.0.113.70', blob(i)));
     expect(anas.map((r) => r.status)).toEqual([201, 201, 201, 429]);
     expect(Number(anas[3]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(((await anas[3]!.json()) as any).error.code).toBe('RATE_LIMITED');
-    // The address has had 4 of its 5: Bruno gets one in, then waits; from elsewhere he still uploads.
-    expect((await put(bruno, '203.0.113.70', blob(10))).status).toBe(201);
-    expect((await put(bruno, '203.0.113.70', blob(11))).status).toBe(429);
-    expect((await put(bruno, '203.0.113.71', blob(12))).status).toBe(201);
+    // Another account from the same address is not held by Ana's uploads.
+    expect((await put(admin, '203.0.113.70', blob(10))).status).toBe(201);
+    // Requests without a valid session: five from one address are answered 401, then they wait.
+    const strangers = [];
+    for (let i = 0; i < 6; i++) strangers.push((await put('no-such-token', '203.0.113.72', blob(20 + i))).status);
+    expect(strangers).toEqual([401, 401, 401, 401, 401, 429]);
+    expect((await put(admin, '203.0.113.72', blob(11))).status).toBe(201);
+  });
+});
+
+describe('a call center behind one address (every request from 127.0.0.1)', () => {
+  const loginHere = async (body: unknown) => {
+    const res = await fetch(server.url + Paths.login, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const putHere = (token: string, body: Buffer) =>
+    fetch(server.url + Paths.blob(sha(body)), {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+      body,
+    });
+
+  it('lets the floor sign in and upload while one host spends its own budget', async () => {
+    // One host on the floor: a broken script posts malformed sign-ins, past the address's budget (100)…
+    for (let i = 0; i < 110; i++) expect((await loginHere(i % 2 ? {} : { email: 'x', password: 'y' })).status).toBe(400);
+    // …and uploads as fast as it can with its own account, past its account's budget (3).
+    const sofia = (await loginHere({ email: 'sofia@demo.test', password: DEMO_PASSWORD })).body.token as string;
+    const hers = [];
+    for (let i = 0; i < 8; i++) hers.push((await putHere(sofia, blob(100 + i))).status);
+    expect(hers.slice(0, 3)).toEqual([201, 201, 201]);
+    expect(hers.slice(3).every((s) => s === 429)).toBe(true);
+    // Everyone else behind the same address still signs in and uploads (Ana's own uploads were spent above).
+    expect((await loginHere({ email: 'ana@demo.test', password: DEMO_PASSWORD })).status).toBe(200);
+    const admin = await loginHere({ email: 'admin@demo.test', password: DEMO_PASSWORD });
+    expect(admin.status).toBe(200);
+    expect((await putHere(admin.body.token, blob(200))).status).toBe(201);
   });
 });
 

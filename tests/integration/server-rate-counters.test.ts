@@ -58,6 +58,33 @@ describe.each(backends)('%s', (_name, databaseUrl) => {
     expect((await a.peek('webchat-new-inbox', 'inbox-demo')).count).toBe(30);
   });
 
+  it('counts a chain of limits in one statement, each only while the ones before it pass, exactly under parallel hits', async () => {
+    const { db, dataDir } = await store();
+    const other = databaseUrl ? await openStore({ dataDir, databaseUrl }) : db;
+    if (other !== db) open.push(other);
+    let now = 9_000_000;
+    const a = new RateCounters(db, () => now);
+    const b = new RateCounters(other, () => now);
+    const perAddress = { max: 2, windowMs: 60_000 };
+    const perInbox = { max: 5, windowMs: 30_000 };
+    const chain = (address: string) => [
+      { bucket: 'chain-address', key: address, limit: perAddress },
+      { bucket: 'chain-inbox', key: 'inbox-demo', limit: perInbox },
+    ];
+    // One address past its limit is refused by that step, and never spends the inbox's budget.
+    const fromOne = [];
+    for (let i = 0; i < 5; i++) fromOne.push(await a.takeChain(chain('203.0.113.1')));
+    expect(fromOne.map((v) => v.ok)).toEqual([true, true, false, false, false]);
+    expect(fromOne[2]).toEqual({ ok: false, retryAfterMs: 60_000, step: 0 });
+    expect((await a.peek('chain-inbox', 'inbox-demo')).count).toBe(2);
+    // Many addresses at once, from two handles: exactly the inbox's remaining 3 pass, the rest are refused by it.
+    now += 1_000;
+    const verdicts = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).takeChain(chain(`198.51.100.${i}`))));
+    expect(verdicts.filter((v) => v.ok)).toHaveLength(3);
+    expect(verdicts.filter((v) => !v.ok).every((v) => !v.ok && v.step === 1 && v.retryAfterMs === 29_000)).toBe(true);
+    expect(await a.takeChain([])).toEqual({ ok: true });
+  });
+
   it('ends a session after its idle or absolute lifetime, renews it while used, and lets an admin end it', async () => {
     const { db } = await store();
     let now = 5_000_000;

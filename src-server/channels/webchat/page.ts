@@ -39,6 +39,8 @@ button:disabled{opacity:.5;cursor:default}
 .msg .who{display:block;font-size:12px;font-weight:600;color:var(--muted);margin-bottom:2px}
 .msg .meta{display:block;font-size:11px;margin-top:3px;opacity:.7;text-align:right}
 .msg.pending{opacity:.75}
+.msg.waiting .meta,.msg.failed .meta{opacity:1;font-weight:600}
+.msg.failed{background:#fee2e2;color:#7f1d1d}
 .att{margin:2px 0 4px}
 .att img{display:block;max-width:100%;max-height:240px;border-radius:12px}
 .att audio{display:block;width:240px;max-width:100%;height:40px}
@@ -63,17 +65,20 @@ var T = {
   en: {title:'Chat with us', online:'We reply as soon as we can', offline:'Reconnecting… your messages will be sent', welcome:'Hi there!', intro:'Tell us your name and we will connect you with our team.',
        name:'Your name', start:'Start chat', message:'Message', placeholder:'Write a message…', send:'Send', log:'Conversation',
        empty:'Send us a message: an agent will reply right here.', you:'You', agent:'Agent', sending:'Sending…', powered:'Powered by Bandeja', voice:'Voice note', audio:'Audio', image:'Image', file:'Download',
-       joinLimited:'Many people are starting chats right now. We will connect you in {s} seconds.', sayLimited:'You are sending messages very fast. We will send yours in {s} seconds.',
+       joinLimited:'Many people are starting chats right now. We will connect you in {s}.', sayLimited:'You are sending messages very fast. We will send yours in {s}.',
+       newVisitorLimited:'Many people are starting chats right now. We will send your message in {s}.', notSentYet:'Not sent yet · trying again in {s}', notSent:'Not sent', joinRefused:'This chat could not be opened here. Start a new chat.',
        errors:{MESSAGE_TOO_LONG:'This message is too long. Split it into shorter messages.', EMPTY_MESSAGE:'Write something before sending.', UNAUTHORIZED:'This chat could not be opened here. Reload the page to start a new chat.', refused:'This message could not be sent. Change it and try again.', other:'Something went wrong. Please try again.'}},
   es: {title:'Chatea con nosotros', online:'Respondemos lo antes posible', offline:'Reconectando… tus mensajes se enviarán', welcome:'¡Hola!', intro:'Dinos tu nombre y te pondremos en contacto con nuestro equipo.',
        name:'Tu nombre', start:'Iniciar chat', message:'Mensaje', placeholder:'Escribe un mensaje…', send:'Enviar', log:'Conversación',
        empty:'Envíanos un mensaje: un agente te responderá aquí mismo.', you:'Tú', agent:'Agente', sending:'Enviando…', powered:'Con la tecnología de Bandeja', voice:'Nota de voz', audio:'Audio', image:'Imagen', file:'Descargar',
-       joinLimited:'Muchas personas están iniciando chats ahora mismo. Te conectaremos en {s} segundos.', sayLimited:'Estás enviando mensajes muy rápido. Enviaremos el tuyo en {s} segundos.',
+       joinLimited:'Muchas personas están iniciando chats ahora mismo. Te conectaremos en {s}.', sayLimited:'Estás enviando mensajes muy rápido. Enviaremos el tuyo en {s}.',
+       newVisitorLimited:'Muchas personas están iniciando chats ahora mismo. Enviaremos tu mensaje en {s}.', notSentYet:'Aún no enviado · reintentando en {s}', notSent:'No enviado', joinRefused:'No se pudo abrir este chat aquí. Empieza un chat nuevo.',
        errors:{MESSAGE_TOO_LONG:'El mensaje es demasiado largo. Divídelo en mensajes más cortos.', EMPTY_MESSAGE:'Escribe algo antes de enviar.', UNAUTHORIZED:'No se pudo abrir este chat aquí. Recarga la página para empezar uno nuevo.', refused:'No se pudo enviar este mensaje. Cámbialo e inténtalo de nuevo.', other:'Algo salió mal. Inténtalo de nuevo.'}},
   'pt-BR': {title:'Fale conosco', online:'Respondemos o quanto antes', offline:'Reconectando… suas mensagens serão enviadas', welcome:'Olá!', intro:'Diga seu nome e vamos conectar você à nossa equipe.',
        name:'Seu nome', start:'Iniciar conversa', message:'Mensagem', placeholder:'Escreva uma mensagem…', send:'Enviar', log:'Conversa',
        empty:'Envie uma mensagem: um atendente responderá aqui mesmo.', you:'Você', agent:'Atendente', sending:'Enviando…', powered:'Desenvolvido com Bandeja', voice:'Mensagem de voz', audio:'Áudio', image:'Imagem', file:'Baixar',
-       joinLimited:'Muitas pessoas estão iniciando conversas agora. Vamos conectar você em {s} segundos.', sayLimited:'Você está enviando mensagens muito rápido. Enviaremos a sua em {s} segundos.',
+       joinLimited:'Muitas pessoas estão iniciando conversas agora. Vamos conectar você em {s}.', sayLimited:'Você está enviando mensagens muito rápido. Enviaremos a sua em {s}.',
+       newVisitorLimited:'Muitas pessoas estão iniciando conversas agora. Enviaremos sua mensagem em {s}.', notSentYet:'Ainda não enviada · tentando de novo em {s}', notSent:'Não enviada', joinRefused:'Não foi possível abrir esta conversa aqui. Comece uma nova conversa.',
        errors:{MESSAGE_TOO_LONG:'A mensagem é longa demais. Divida-a em mensagens menores.', EMPTY_MESSAGE:'Escreva algo antes de enviar.', UNAUTHORIZED:'Não foi possível abrir esta conversa aqui. Recarregue a página para começar outra.', refused:'Não foi possível enviar esta mensagem. Altere-a e tente novamente.', other:'Algo deu errado. Tente novamente.'}}
 };
 function pickLang(){
@@ -105,8 +110,10 @@ var KEY = 'bandeja.webchat.' + cfg.slug;
 function load(k, fallback){ try { var v = localStorage.getItem(k); return v ? JSON.parse(v) : fallback; } catch (e) { return fallback; } }
 function save(k, v){ try { localStorage.setItem(k, JSON.stringify(v)); } catch (e) {} }
 var visitor = load(KEY, null);
-// Messages typed but not yet confirmed by the server; resent with the same id after a reconnect.
+// Messages typed but not yet confirmed by the server, sent again with the same id (stored once): after a
+// reconnect, and on their own after a passing failure or a wait the server asked for (nextAt).
 var outbox = load(KEY + '.outbox', []);
+outbox.forEach(function(m){ m.nextAt = 0; m.tries = 0; });
 var shown = {};
 var ws = null, ready = false, attempt = 0;
 
@@ -148,14 +155,24 @@ function askFreshLinks(){
   if (!ready || Date.now() - lastAsked < 10000) return;
   lastAsked = Date.now(); sendJoin();
 }
-var joining = false;
+// A join in flight: an error naming no message is its answer. Reset by every answer, so a refused join
+// is tried again (after the wait asked for, or a backoff) rather than waiting forever.
+var joining = false, joinTries = 0;
 function sendJoin(){
-  if (!ws || ws.readyState !== 1) return;
+  if (!ws || ws.readyState !== 1 || !visitor) return;
   joining = true;
   ws.send(JSON.stringify({type:'join', visitorId:visitor.visitorId, secret:visitor.secret, name:visitor.name}));
 }
-var refreshTimer = null, retryTimer = null;
-function secondsText(text, ms){ return text.replace('{s}', String(Math.max(1, Math.ceil(ms / 1000)))); }
+var refreshTimer = null, retryTimer = null, flushTimer = null;
+// A few seconds, doubling, at most a minute, spread a little so many pages do not retry together.
+function backoff(tries){ return Math.min(60000, 2000 * Math.pow(2, Math.max(0, tries - 1))) * (0.8 + Math.random() * 0.4); }
+// A wait in the visitor's words: "40 seconds", "10 minutes" (short: "40 sec", "10 min"), plural and all.
+function duration(ms, display){
+  var s = Math.max(1, Math.ceil(ms / 1000)), unit = s < 90 ? 'second' : 'minute', n = unit === 'second' ? s : Math.round(s / 60);
+  try { return new Intl.NumberFormat(lang, {style:'unit', unit:unit, unitDisplay:display}).format(n); } catch (e) { return n + (unit === 'second' ? ' s' : ' min'); }
+}
+function secondsText(text, ms){ return text.replace('{s}', duration(ms, 'long')); }
+function shortWait(text, ms){ return text.replace('{s}', duration(ms, 'short')); }
 function render(m, pending){
   var el = shown[m.id];
   if (el && !pending) refreshLinks(el, m);
@@ -175,7 +192,19 @@ function render(m, pending){
     logEl.scrollTop = logEl.scrollHeight;
   }
   el.classList.toggle('pending', !!pending);
+  el.classList.remove('waiting', 'failed');
   el.querySelector('.meta').textContent = pending ? t.sending : fmtTime(m.createdAt);
+}
+// A message of ours that waits to be sent again (ms from now), or that the server refused for good (why).
+function markWaiting(id, ms){
+  var el = shown[id]; if (!el) return;
+  el.classList.add('pending', 'waiting');
+  el.querySelector('.meta').textContent = shortWait(t.notSentYet, ms);
+}
+function markFailed(id, why){
+  var el = shown[id]; if (!el) return;
+  el.classList.remove('pending', 'waiting'); el.classList.add('failed');
+  el.querySelector('.meta').textContent = t.notSent + ' · ' + why;
 }
 function notice(s){ setText('notice', s || ''); }
 function setOnline(on){
@@ -190,7 +219,26 @@ function reportSeen(){
   seenSent = newestAgent; sendFrame({type:'seen', messageId:newestAgent});
 }
 document.addEventListener('visibilitychange', reportSeen);
-function flushOutbox(){ outbox.forEach(function(m){ sendFrame({type:'say', id:m.id, body:m.body}); }); }
+function sendOne(m){
+  if (!ready) return;
+  m.nextAt = 0;
+  if (shown[m.id]) render({id:m.id, from:'customer', body:m.body, createdAt:m.createdAt}, true);
+  sendFrame({type:'say', id:m.id, body:m.body});
+}
+// Sends every message whose time has come, and wakes up for the next one.
+function flushOutbox(){
+  clearTimeout(flushTimer); flushTimer = null;
+  var now = Date.now(), next = Infinity;
+  outbox.forEach(function(m){ if (!m.nextAt || m.nextAt <= now) sendOne(m); else next = Math.min(next, m.nextAt); });
+  if (next < Infinity) flushTimer = setTimeout(flushOutbox, next - now);
+}
+function retryLater(id, ms){
+  var m = outbox.find(function(x){ return x.id === id; });
+  if (!m) return;
+  m.nextAt = Date.now() + ms;
+  markWaiting(id, ms);
+  if (ready) flushOutbox();
+}
 
 function connect(){
   var proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -200,11 +248,12 @@ function connect(){
   sock.onmessage = function(ev){
     var f; try { f = JSON.parse(ev.data); } catch (e) { return; }
     if (f.type === 'joined') {
-      ready = true; joining = false; setOnline(true); notice('');
+      ready = true; joining = false; joinTries = 0; setOnline(true); notice('');
       f.history.forEach(function(m){ render(m, false); });
       outbox = outbox.filter(function(m){ return !f.history.some(function(h){ return h.id === m.id; }); });
       save(KEY + '.outbox', outbox);
-      outbox.forEach(function(m){ render({id:m.id, from:'customer', body:m.body, createdAt:m.createdAt}, true); });
+      // A fresh connection: everything unsent goes now.
+      outbox.forEach(function(m){ m.nextAt = 0; render({id:m.id, from:'customer', body:m.body, createdAt:m.createdAt}, true); });
       flushOutbox();
       seenSent = null; reportSeen();
       clearTimeout(refreshTimer); refreshTimer = setTimeout(sendJoin, cfg.mediaTtlMs / 2);
@@ -212,34 +261,69 @@ function connect(){
       render(f.message, false);
       reportSeen();
       if (f.message.from === 'customer') { outbox = outbox.filter(function(m){ return m.id !== f.message.id; }); save(KEY + '.outbox', outbox); }
-    } else if (f.type === 'error' && f.error.code === 'RATE_LIMITED') {
-      // Refused for now: a join is tried again, unsent messages are sent again, after the wait.
-      var wait = Number(f.error.params && f.error.params.retryAfterMs) || 5000, rejoin = joining;
-      if (!rejoin || !ready) notice(secondsText(rejoin ? t.joinLimited : t.sayLimited, wait));
+    } else if (f.type === 'error' && f.messageId && (f.error.code === 'RATE_LIMITED' || f.error.code === 'INTERNAL')) {
+      // Held back, or a passing failure: this message goes again by itself after the wait asked for, or a backoff.
+      var m = outbox.find(function(x){ return x.id === f.messageId; });
+      if (!m) return;
+      m.tries = (m.tries || 0) + 1;
+      var later = f.error.code === 'RATE_LIMITED' ? (Number(f.error.params && f.error.params.retryAfterMs) || 5000) : backoff(m.tries);
+      if (f.error.code === 'RATE_LIMITED') notice(secondsText(f.error.params && f.error.params.reason === 'newVisitor' ? t.newVisitorLimited : t.sayLimited, later));
+      retryLater(m.id, later);
+    } else if (f.type === 'error' && f.messageId) {
+      // Refused for good: shown on that message, which is not sent again; its words go back to the composer.
+      var why = t.errors[f.error.code] || t.errors.refused;
+      notice(why);
+      dropRejected(f.messageId, why);
+    } else if (f.type === 'error' && joining) {
+      // The join was refused: held back (tried again after the wait), a passing failure (tried again after a
+      // backoff), or this browser's chat is not this visitor's (she starts a new chat).
+      joining = false;
       clearTimeout(retryTimer);
-      retryTimer = setTimeout(function(){ if (ws !== sock) return; notice(''); if (rejoin) sendJoin(); else flushOutbox(); }, wait);
+      if (f.error.code === 'UNAUTHORIZED') return startOver();
+      var wait = f.error.code === 'RATE_LIMITED' ? (Number(f.error.params && f.error.params.retryAfterMs) || 5000) : backoff(++joinTries);
+      if (!ready) notice(f.error.code === 'RATE_LIMITED' ? secondsText(t.joinLimited, wait) : t.errors.other);
+      retryTimer = setTimeout(function(){ if (ws === sock) sendJoin(); }, wait);
+    } else if (f.type === 'error' && f.error.code === 'RATE_LIMITED') {
+      // From an older server, naming no message: the unsent ones go again after the wait.
+      var all = Number(f.error.params && f.error.params.retryAfterMs) || 5000;
+      notice(secondsText(t.sayLimited, all));
+      outbox.forEach(function(x){ retryLater(x.id, all); });
     } else if (f.type === 'error') {
-      // A refusal naming one of our messages is its answer for good (INTERNAL passes: it is sent again
-      // after a reconnect); an older server names none, and refuses only the oldest.
-      var refused = f.messageId ? f.error.code !== 'INTERNAL' : (f.error.code === 'MESSAGE_TOO_LONG' || f.error.code === 'EMPTY_MESSAGE');
-      notice(t.errors[f.error.code] || (refused ? t.errors.refused : t.errors.other));
-      if (refused) dropRejected(f.messageId);
+      // An older server names no message: it refuses only the oldest.
+      var oldest = f.error.code === 'MESSAGE_TOO_LONG' || f.error.code === 'EMPTY_MESSAGE';
+      notice(t.errors[f.error.code] || t.errors.other);
+      if (oldest) dropRejected(null, t.errors[f.error.code]);
     }
   };
   sock.onclose = function(){
     if (ws !== sock) return;
-    ready = false; setOnline(false); clearTimeout(refreshTimer); clearTimeout(retryTimer);
+    ready = false; joining = false; setOnline(false); clearTimeout(refreshTimer); clearTimeout(retryTimer); clearTimeout(flushTimer);
     var delay = Math.random() * Math.min(10000, 500 * Math.pow(2, attempt++));
     setTimeout(connect, delay);
   };
 }
-// The server refused a message for good (the one named, else the oldest unconfirmed): drop it so the
-// rest can go, and give its words back to the visitor.
-function dropRejected(id){
+// The server refused a message for good (the one named, else the oldest unconfirmed): it is not sent again,
+// the rest can go; it stays on the page marked "Not sent" with why, and its words go back to the composer.
+function dropRejected(id, why){
   var i = id ? outbox.findIndex(function(m){ return m.id === id; }) : 0;
   if (i < 0) return;
   var m = outbox.splice(i, 1)[0]; save(KEY + '.outbox', outbox);
-  if (m && shown[m.id]) { shown[m.id].remove(); delete shown[m.id]; $('message').value = m.body; }
+  if (!m) return;
+  markFailed(m.id, why);
+  if (!$('message').value) $('message').value = m.body;
+}
+// This browser's chat belongs to someone else (its secret is refused): forget it and start a new one.
+function startOver(){
+  var sock = ws; ws = null; ready = false;
+  if (sock) sock.close();
+  clearTimeout(refreshTimer); clearTimeout(retryTimer); clearTimeout(flushTimer);
+  try { localStorage.removeItem(KEY); localStorage.removeItem(KEY + '.outbox'); } catch (e) {}
+  visitor = null; outbox = []; shown = {};
+  logEl.textContent = '';
+  $('chat-view').hidden = true; $('start-form').hidden = false;
+  notice(''); setOnline(true);
+  setText('intro', t.joinRefused);
+  $('name').focus();
 }
 function openChat(){
   $('start-form').hidden = true; $('chat-view').hidden = false;
@@ -260,11 +344,11 @@ $('start-form').addEventListener('submit', function(e){
 function submitMessage(){
   var box = $('message'), body = box.value;
   if (!body.trim()) return;
-  var m = {id: uuid(), body: body, createdAt: Date.now()};
+  var m = {id: uuid(), body: body, createdAt: Date.now(), nextAt: 0, tries: 0};
   outbox.push(m); save(KEY + '.outbox', outbox);
   render({id:m.id, from:'customer', body:body, createdAt:m.createdAt}, true);
   box.value = ''; notice('');
-  sendFrame({type:'say', id:m.id, body:body});
+  sendOne(m);
 }
 $('chat-form').addEventListener('submit', function(e){ e.preventDefault(); submitMessage(); $('message').focus(); });
 $('message').addEventListener('keydown', function(e){ if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submitMessage(); } });

@@ -21,48 +21,39 @@ function sameHash(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export type JoinResult = { ok: true; contactId: string; name: string; created: boolean } | { ok: false };
+/** `known`: the visitor's contact and name, and whether her chat has a conversation (a history); null for a
+ *  visitor who has not written yet (nothing is stored for her). A wrong secret is refused. */
+export type JoinResult = { ok: true; known: { contactId: string; name: string; history: boolean } | null } | { ok: false };
 
-/** Finds the visitor's contact, or creates it on the first join. A wrong secret is refused. */
-export async function joinVisitor(db: Db, inbox: InboxRow, visitorId: string, secret: string, name: string): Promise<JoinResult> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const existing = await findIdentity(db, inbox.id, visitorId);
-    if (existing) {
-      if (!existing.secret_hash || !sameHash(existing.secret_hash, secretHash(secret))) return { ok: false };
-      const contact = await getContact(db, existing.contact_id);
-      return { ok: true, contactId: existing.contact_id, name: contact?.name ?? name, created: false };
-    }
-    const created = await db
-      .tx(async (tx) => {
-        const batch = new ChangeBatch(inbox.tenantId, await nextVersion(tx, inbox.tenantId));
-        const id = uuidv7();
-        await insertContact(tx, batch, {
-          id,
-          name,
-          phones: [],
-          emails: [],
-          ownerId: null,
-          custom: {},
-          fieldVersions: {},
-          createdAt: Date.now(),
-        });
-        // Lost a race with another tab's first join: roll back and use theirs.
-        if (!(await insertIdentity(tx, inbox.id, visitorId, id, secretHash(secret)))) throw new RaceLost();
-        const contact = await logContact(tx, batch, id);
-        await batch.write(tx);
-        return contact;
-      })
-      .catch((e) => {
-        if (e instanceof RaceLost) return null;
-        throw e;
-      });
-    if (created) return { ok: true, contactId: created.id, name: created.name, created: true };
-  }
-  return { ok: false };
+/** Checks a visitor joining. It writes nothing: a visitor's contact (in every agent's mirror) is made by her
+ *  first message (storeCustomerMessage), so drive-by joins leave no trace an agent sees or must tidy. */
+export async function joinVisitor(db: Queryable, inbox: InboxRow, visitorId: string, secret: string): Promise<JoinResult> {
+  const [row] = await db.query<{ contact_id: string; secret_hash: string | null; name: string | null; history: boolean }>(
+    `SELECT ci.contact_id, ci.secret_hash, k.name,
+       EXISTS (SELECT 1 FROM conversations c WHERE ${visitorConversationsSql(1, 2)}) AS history
+     FROM contact_identities ci LEFT JOIN contacts k ON k.id = ci.contact_id
+     WHERE ci.inbox_id = $1 AND ci.external_id = $2`,
+    [inbox.id, visitorId],
+  );
+  if (!row) return { ok: true, known: null };
+  if (!row.secret_hash || !sameHash(row.secret_hash, secretHash(secret))) return { ok: false };
+  const contactId = await currentContactId(db, row.contact_id);
+  const name = contactId === row.contact_id ? row.name : ((await getContact(db, contactId))?.name ?? row.name);
+  return { ok: true, known: { contactId, name: name ?? '', history: row.history } };
+}
+
+/** Who writes: her visitor id, and the secret and name her join gave (her contact is made with them on
+ *  her first message). */
+export interface VisitorWriting {
+  visitorId: string;
+  secret: string;
+  name: string;
 }
 
 class RaceLost extends Error {}
 class AlreadyStored extends Error {}
+/** The chat's identity was made meanwhile with another secret: not this visitor's. */
+export class NotThisVisitor extends Error {}
 
 /** A webchat message before its attachments get URLs signed for one visitor (media.ts). */
 export type StoredWebchatMessage = Omit<WebchatMessage, 'attachments'> & { attachments: Attachment[] };
@@ -71,29 +62,50 @@ export type SayResult = { stored: true; message: StoredWebchatMessage; conversat
 
 /** Stores a customer message (once per id) in the visitor's own active conversation. After a closed one
  *  it opens a new pending conversation that points back to it (rules/status.ts customerMessageTarget). */
-export async function storeCustomerMessage(db: Db, inbox: InboxRow, visitorId: string, id: string, body: string): Promise<SayResult> {
+export async function storeCustomerMessage(db: Db, inbox: InboxRow, visitor: VisitorWriting, id: string, body: string): Promise<SayResult> {
   const now = Date.now();
-  try {
-    return await db.tx(async (tx) => {
-      const batch = new ChangeBatch(inbox.tenantId, await nextVersion(tx, inbox.tenantId));
-      // The visitor's contact may have been merged into another since they joined: a new conversation is
-      // the merged contact's, but it stays the visitor's own (customerMessages.ts).
-      const identity = await findIdentity(tx, inbox.id, visitorId);
-      if (!identity) throw new Error('A joined visitor has no identity.');
-      const contactId = await currentContactId(tx, identity.contact_id);
-      const stored = await insertCustomerMessage(tx, batch, inbox, contactId, visitorId, { id, body, attachments: [], at: now });
-      // A resend of a stored message: undo the conversation bump too.
-      if (!stored) throw new AlreadyStored();
-      await batch.write(tx);
-      return {
-        stored: true as const,
-        conversation: stored.conversation,
-        message: { id, from: 'customer' as const, authorName: null, body, attachments: [], createdAt: now },
-      };
-    });
-  } catch (e) {
-    if (e instanceof AlreadyStored) return { stored: false };
-    throw e;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.tx(async (tx) => {
+        const batch = new ChangeBatch(inbox.tenantId, await nextVersion(tx, inbox.tenantId));
+        // The visitor's contact may have been merged into another since they joined: a new conversation is
+        // the merged contact's, but it stays the visitor's own (customerMessages.ts).
+        let identity = await findIdentity(tx, inbox.id, visitor.visitorId);
+        if (!identity) {
+          // Her first message: her contact is made now, in the same change as the message.
+          const createdContact = uuidv7();
+          await insertContact(tx, batch, {
+            id: createdContact,
+            name: visitor.name,
+            phones: [],
+            emails: [],
+            ownerId: null,
+            custom: {},
+            fieldVersions: {},
+            createdAt: now,
+          });
+          // Lost a race with another tab's first message: roll back and use theirs.
+          if (!(await insertIdentity(tx, inbox.id, visitor.visitorId, createdContact, secretHash(visitor.secret)))) throw new RaceLost();
+          identity = { contact_id: createdContact, secret_hash: secretHash(visitor.secret) };
+          // Logged before her conversation, which names it.
+          await logContact(tx, batch, createdContact);
+        } else if (!identity.secret_hash || !sameHash(identity.secret_hash, secretHash(visitor.secret))) throw new NotThisVisitor();
+        const contactId = await currentContactId(tx, identity.contact_id);
+        const stored = await insertCustomerMessage(tx, batch, inbox, contactId, visitor.visitorId, { id, body, attachments: [], at: now });
+        // A resend of a stored message (or an id taken elsewhere): undo the conversation bump too.
+        if (!stored) throw new AlreadyStored();
+        await batch.write(tx);
+        return {
+          stored: true as const,
+          conversation: stored.conversation,
+          message: { id, from: 'customer' as const, authorName: null, body, attachments: [], createdAt: now },
+        };
+      });
+    } catch (e) {
+      if (e instanceof AlreadyStored) return { stored: false };
+      if (e instanceof RaceLost && attempt < 2) continue;
+      throw e;
+    }
   }
 }
 

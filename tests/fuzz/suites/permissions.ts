@@ -208,11 +208,9 @@ class World {
         const slug = SLUGS[action.slug % SLUGS.length]!;
         const name = `Visitante ${randomUUID().slice(0, 8)}`;
         const page = await WebchatCustomer.join(this.server.url, slug, name);
-        const obs = this.observer;
-        await obs.waitFor(() => [...obs.rowsOf('contact').values()].some((c) => c.name === name), 'the visitor contact');
-        const contactId = [...obs.rowsOf('contact').values()].find((c) => c.name === name)!.id;
-        this.contacts.set(contactId, { mergedInto: null });
-        this.visitors.push({ slug, name, identity: page.identity, contactId, page, shown: new Set(page.history.map((m) => m.id)) });
+        // A join makes no contact: her first message does (webchat/store.ts), and a visit ends with it.
+        this.visitors.push({ slug, name, identity: page.identity, contactId: '', page, shown: new Set(page.history.map((m) => m.id)) });
+        await this.run({ t: 'say', visitor: this.visitors.length - 1 });
         return;
       }
       case 'revisit': {
@@ -242,6 +240,13 @@ class World {
           if (this.conversations.some((c) => c.row.id === conversationId))
             throw new Error(`A visitor's message went into another identity's conversation ${conversationId}.`);
           const row = this.observer.conversations.get(conversationId)!;
+          if (!v.contactId) {
+            // Her first message made her contact, a new one named as she joined.
+            if (this.contacts.has(row.contactId) || this.observer.rowsOf('contact').get(row.contactId)?.name !== v.name)
+              throw new Error(`A new visitor's first message should make her own contact: ${JSON.stringify(row)}`);
+            v.contactId = row.contactId;
+            this.contacts.set(row.contactId, { mergedInto: null });
+          }
           const contactId = this.currentContact(v.contactId);
           if (row.contactId !== contactId || row.assigneeId !== null)
             throw new Error(`A new conversation should be the contact's ${contactId}, unassigned: ${JSON.stringify(row)}`);

@@ -31,6 +31,8 @@ const HTTP_WAIT_MS = 1500;
 type SocketTarget = 'webchat' | 'sync' | 'syncHello' | 'ipc';
 /** Close codes /sync may choose itself after a valid message (bad token, protocol, client mismatch). */
 const SYNC_APP_CODES = new Set([1008, 4400, 4401]);
+/** The webchat socket closes 1008 itself after a few frames before a join (BANDEJA_HANDSHAKE_MAX_FRAMES). */
+const WEBCHAT_APP_CODES = new Set([1008]);
 
 interface Env {
   server: ServerProcess;
@@ -551,16 +553,17 @@ async function runFrames(c: Extract<Case, { kind: 'frames' }>, env: Env): Promis
     if (c.chunk === 0) ws.write(bytes);
     else for (let i = 0; i < bytes.length; i += c.chunk * 1024) ws.write(bytes.subarray(i, i + c.chunk * 1024));
     const expected = expectedOutcome(c.frames, c.target === 'ipc' ? IPC_MAX_FRAME_BYTES : MAX_FRAME_BYTES);
-    const mayCloseItself = c.target === 'sync';
+    const appCodes = c.target === 'sync' ? SYNC_APP_CODES : c.target === 'webchat' ? WEBCHAT_APP_CODES : new Set<number>();
+    const mayCloseItself = appCodes.size > 0;
     if (expected.close !== 'none') {
       const got = await ws.closeFrameWithin(CLOSE_WAIT_MS);
       if (!got) throw new Error(`Expected close ${expected.close} (${expected.reason}); the socket stayed open.`);
       if (got.tcpOnly) throw new Error(`Expected close ${expected.close} (${expected.reason}); the connection ended with no close frame.`);
-      if (got.code !== expected.close && !(mayCloseItself && got.code !== null && SYNC_APP_CODES.has(got.code)))
+      if (got.code !== expected.close && !(mayCloseItself && got.code !== null && appCodes.has(got.code)))
         throw new Error(`Expected close ${expected.close} (${expected.reason}); got ${got.code}.`);
     } else {
       const got = await ws.closeFrameWithin(OPEN_WAIT_MS);
-      if (got && !(mayCloseItself && got.code !== null && SYNC_APP_CODES.has(got.code)))
+      if (got && !(mayCloseItself && got.code !== null && appCodes.has(got.code)))
         throw new Error(
           `Expected the socket to stay open (${expected.reason}); got ${got.tcpOnly ? 'the connection cut' : `close ${got.code}`}.`,
         );
