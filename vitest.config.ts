@@ -11,8 +11,9 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     setupFiles: ['tests/support/worker-database.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Twice what one file at a time needed: with two files running, a test may get half the CPU.
+    testTimeout: 120_000,
+    hookTimeout: 240_000,
     pool: 'forks',
     // Every test talks to its servers from 127.0.0.1, many visitors and sign-ins from one address: the
     // servers they start (and their child processes) get the rate limits out of the way. The limits have
