@@ -21,6 +21,7 @@ import type { Dispatch } from '../../src-main/ipc/dispatcher';
 import { launch, type Launched } from '../../src-main/launch';
 import { launchInWorker } from '../../src-main/thread/launchInWorker';
 import { Paths } from '../../src-shared/http';
+import { blankPgliteStore } from '../support/pglite-template';
 import { DEMO_PASSWORD } from '../support/sync-peer';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -344,7 +345,11 @@ describe('the headless host on the core’s thread', () => {
   });
 
   it('prints the embedded server’s and the UI’s addresses, serves the server from its thread, and stops on SIGTERM', async () => {
-    const host = runHost(['--demo', '--server-port', '0', '--port', '0', '--data-dir', tmp('headless')]);
+    // A blank PGlite cluster where the embedded server keeps its store: its initdb (run for real by the
+    // first launch in this file) would take most of the 30 s wait below on a busy machine.
+    const dataDir = tmp('headless');
+    await blankPgliteStore(dataDir);
+    const host = runHost(['--demo', '--server-port', '0', '--port', '0', '--data-dir', dataDir]);
     const lines = await until(() => (/Bandeja headless UI on/.test(host.output.out) ? host.output.out : null), 'the ready lines');
     const url = /Bandeja server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(lines)?.[1];
     expect(url).toBeDefined();

@@ -7,52 +7,27 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Attachment } from '../../src-shared/domain';
 import { Paths } from '../../src-shared/http';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
-import { login, SyncPeer } from '../support/sync-peer';
-import { WebchatCustomer } from '../support/webchat-customer';
-
-type Who = 'ana' | 'bruno' | 'sofia' | 'admin';
+import { demoPeople } from '../support/demo-people';
+import type { SyncPeer } from '../support/sync-peer';
 
 let server: ServerProcess;
-const tokens: Partial<Record<Who, string>> = {};
-const open: { close(): void }[] = [];
+const { tokens, peer, customer, conversationOf, signInAll, closeAll } = demoPeople(() => server);
 
 beforeAll(async () => {
   server = await startServerProcess({ demo: true });
-  for (const who of ['ana', 'bruno', 'sofia', 'admin'] as const) tokens[who] = (await login(server.url, `${who}@demo.test`)).token;
+  await signInAll();
 });
 
-afterEach(() => {
-  for (const o of open.splice(0)) o.close();
-});
+afterEach(closeAll);
 
 afterAll(async () => {
   await server?.stop();
 });
 
-async function peer(who: Who, opts: Partial<Parameters<typeof SyncPeer.connect>[1]> = {}) {
-  const p = await SyncPeer.connect(server.url, { token: tokens[who]!, ...opts });
-  open.push(p);
-  return p;
-}
-
-async function customer(name: string, slug = 'demo', identity?: WebchatCustomer['identity']) {
-  const c = await WebchatCustomer.join(server.url, slug, name, identity);
-  open.push(c);
-  return c;
-}
-
 /** The contact a visitor's join made, as a supervisor's socket receives it. */
 async function contactNamed(watcher: SyncPeer, name: string): Promise<string> {
   await watcher.waitFor(() => [...watcher.rowsOf('contact').values()].some((c) => c.name === name), `the contact ${name}`);
   return [...watcher.rowsOf('contact').values()].find((c) => c.name === name)!.id;
-}
-
-/** A customer writes; returns the conversation as a supervisor's socket receives it. */
-async function conversationOf(watcher: SyncPeer, c: WebchatCustomer, text: string) {
-  const id = await c.say(text);
-  await watcher.waitForOp((op) => op.kind === 'message' && op.row.id === id, 'the customer message');
-  const conversationId = watcher.messages.get(id)!.conversationId;
-  return { conversationId, contactId: watcher.conversations.get(conversationId)!.contactId };
 }
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');

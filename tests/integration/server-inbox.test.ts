@@ -12,17 +12,14 @@ import { canSeeConversation } from '../../src-shared/rules/visibility';
 import { openStore } from '../../src-server/app';
 import { prepareDemoStore, startServerProcess, type ServerProcess } from '../support/server-process';
 import { login, loginRaw, SyncPeer } from '../support/sync-peer';
-import { WebchatCustomer } from '../support/webchat-customer';
+import { demoPeople } from '../support/demo-people';
 
 const pgUrl = process.env.BANDEJA_TEST_DATABASE_URL;
 const backends: [string, string | undefined][] = [['PGlite', undefined], ...(pgUrl ? [['PostgreSQL', pgUrl] as [string, string]] : [])];
 
-type Who = 'ana' | 'bruno' | 'sofia' | 'admin';
-
 describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
   let server: ServerProcess;
-  const tokens: Partial<Record<Who, string>> = {};
-  const open: { close(): void }[] = [];
+  const { peer, customer, newConversation, anasConversation, signInAll, closeAll, closeLater } = demoPeople(() => server);
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'bandeja-inbox-'));
@@ -33,49 +30,14 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
     }
     await prepareDemoStore({ dataDir, databaseUrl });
     server = await startServerProcess({ dataDir, demo: true, env: databaseUrl ? { DATABASE_URL: databaseUrl } : {} });
-    for (const who of ['ana', 'bruno', 'sofia', 'admin'] as const) tokens[who] = (await login(server.url, `${who}@demo.test`)).token;
+    await signInAll();
   });
 
-  afterEach(() => {
-    for (const o of open.splice(0)) o.close();
-  });
+  afterEach(closeAll);
 
   afterAll(async () => {
     await server?.stop();
   });
-
-  async function peer(who: Who, opts: Partial<Parameters<typeof SyncPeer.connect>[1]> = {}) {
-    const p = await SyncPeer.connect(server.url, { token: tokens[who]!, ...opts });
-    open.push(p);
-    return p;
-  }
-
-  async function customer(name: string, slug = 'demo', identity?: WebchatCustomer['identity']) {
-    const c = await WebchatCustomer.join(server.url, slug, name, identity);
-    open.push(c);
-    return c;
-  }
-
-  /** A customer writes; returns the conversation as an admin's socket receives it. */
-  async function newConversation(name: string, slug = 'demo') {
-    const admin = await peer('admin');
-    const c = await customer(name, slug);
-    const messageId = await c.say(`Hola, soy ${name}`);
-    await admin.waitForOp((op) => op.kind === 'message' && op.row.id === messageId, 'the customer message');
-    const conversationId = admin.messages.get(messageId)!.conversationId;
-    admin.close();
-    return { conversationId, customer: c, messageId, contactId: admin.conversations.get(conversationId)!.contactId };
-  }
-
-  /** A conversation of the Soporte inbox that Ana holds. */
-  async function anasConversation(name: string) {
-    const created = await newConversation(name);
-    const ana = await peer('ana');
-    expect(await ana.push('conversation.assign', { conversationId: created.conversationId, assigneeId: 'user-ana' })).toMatchObject({
-      status: 'ok',
-    });
-    return { ...created, ana };
-  }
 
   /** Everything a fresh admin snapshot holds but users (their presence moves on its own). */
   async function world() {
@@ -809,13 +771,13 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
 
       // Deactivating her ends her sessions and closes her socket with 4401.
       const live = await SyncPeer.connect(server.url, { token: carmen.token });
-      open.push(live);
+      closeLater(live);
       expect(await admin.push('admin.user.update', { userId, active: false })).toMatchObject({ status: 'ok' });
       expect((await live.closed).code).toBe(CloseCode.unauthorized);
       // Her right password now answers like a wrong one: nobody learns the account exists or was deactivated.
       expect((await loginRaw(server.url, { email: 'carmen@demo.test', password: 'clave-segura-1' })).status).toBe(401);
       const stale = await SyncPeer.connect(server.url, { token: carmen.token, skipHello: true });
-      open.push(stale);
+      closeLater(stale);
       await expect(stale.hello()).rejects.toThrow(/UNAUTHORIZED/);
     });
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../src-shared/domain';
 import { startClientProcess, type ClientProcess } from '../support/client-process';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
-import { login, SyncPeer } from '../support/sync-peer';
+import { demoPeople } from '../support/demo-people';
 import { WebchatCustomer } from '../support/webchat-customer';
 import { startWhatsAppCloud, type WhatsAppCloud } from '../support/whatsapp-cloud';
 import { signIn, waitForConversation } from './sync-helpers';
@@ -21,37 +21,19 @@ const FAR_FUTURE = 1e20;
 
 let wa: WhatsAppCloud;
 let server: ServerProcess;
-const open: { close(): void }[] = [];
+const { peer, newConversation, signInAll, closeAll, closeLater } = demoPeople(() => server);
 
 beforeAll(async () => {
   wa = await startWhatsAppCloud();
   server = await startServerProcess({ demo: true, env: wa.env });
+  await signInAll();
 });
 
 afterAll(async () => {
-  for (const c of open.splice(0)) c.close();
+  closeAll();
   await server?.stop();
   await wa?.close();
 });
-
-async function peer(email: string): Promise<SyncPeer> {
-  const p = await SyncPeer.connect(server.url, { token: (await login(server.url, email)).token });
-  open.push(p);
-  return p;
-}
-
-/** A customer writes on the webchat; returns the conversation id as a supervisor's socket sees it. */
-async function newConversation(name: string): Promise<string> {
-  const sofia = await peer('sofia@demo.test');
-  const customer = await WebchatCustomer.join(server.url, 'demo', name);
-  open.push(customer);
-  const id = await customer.say(`Hola, soy ${name}`);
-  const frame = await sofia.waitForOp((op) => op.kind === 'message' && op.row.id === id, 'the customer message');
-  sofia.close();
-  const op = frame.ops.find((o) => o.kind === 'message' && o.row.id === id);
-  if (op?.kind !== 'message') throw new Error('unreachable');
-  return op.row.conversationId;
-}
 
 function mirrorFile(client: ClientProcess): string {
   const dir = join(client.dataDir, 'client', 'mirrors');
@@ -62,8 +44,8 @@ function mirrorFile(client: ClientProcess): string {
 
 describe('a push holding a value the database cannot hold', () => {
   it('is stored stripped or refused with a reason, and the same device’s next actions land', async () => {
-    const conversationId = await newConversation('Nadia');
-    const ana = await peer('ana@demo.test');
+    const conversationId = (await newConversation('Nadia')).conversationId;
+    const ana = await peer('ana');
     const results = await ana.pushMany([
       { id: 1, name: 'note.add', args: { id: uuidv7(), conversationId, body: `antes${NUL}después`, mentions: [] }, clientTime: Date.now() },
       {
@@ -100,7 +82,7 @@ describe('a push holding a value the database cannot hold', () => {
 
 describe('a client whose outbox holds such a value', () => {
   it('refuses it at the IPC boundary or gets it stored, and its later actions land', async () => {
-    const conversationId = await newConversation('Olga');
+    const conversationId = (await newConversation('Olga')).conversationId;
     const ana = await startClientProcess({ serverUrl: server.url });
     try {
       await signIn(ana, server.url, 'ana@demo.test');
@@ -120,7 +102,7 @@ describe('a client whose outbox holds such a value', () => {
   });
 
   it('that an older version recorded: refused with its reason after a restart, and the rest lands', async () => {
-    const conversationId = await newConversation('Paula');
+    const conversationId = (await newConversation('Paula')).conversationId;
     const ana = await startClientProcess({ serverUrl: server.url });
     try {
       await signIn(ana, server.url, 'ana@demo.test');
@@ -167,7 +149,7 @@ describe('a client whose outbox holds such a value', () => {
 describe('a webchat customer', () => {
   it('gets a message with control characters stored without them, and a clear answer for one with nothing else', async () => {
     const carla = await WebchatCustomer.join(server.url, 'demo', `Carla${NUL}`);
-    open.push(carla);
+    closeLater(carla);
     expect(carla.frames[0]).toMatchObject({ type: 'joined', name: 'Carla' });
     const id = await carla.say(`hola${NUL}\u0007 mundo`);
     expect(carla.frames.find((f) => f.type === 'message' && f.message.id === id)).toMatchObject({ message: { body: 'hola mundo' } });
@@ -188,7 +170,7 @@ describe('a webchat customer', () => {
 
 describe('a signed WhatsApp batch with one bad item', () => {
   it('stores every good item once, reports the bad one, and a retry stores nothing twice', async () => {
-    const admin = await peer('admin@demo.test');
+    const admin = await peer('admin');
     const seconds = () => String(Math.floor(Date.now() / 1000));
     const message = (from: string, id: string, text: string, timestamp = seconds()) => ({
       from,

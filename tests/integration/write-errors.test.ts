@@ -8,17 +8,16 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../src-shared/domain';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
-import { login, SyncPeer } from '../support/sync-peer';
+import { demoPeople } from '../support/demo-people';
 import { backends, freshDemoStore } from '../support/test-store';
 import { WRITE_FAULTS } from '../support/write-faults';
-import { WebchatCustomer } from '../support/webchat-customer';
 import { startWhatsAppCloud, type WhatsAppCloud } from '../support/whatsapp-cloud';
 
 describe.each(backends)('write errors on %s', (_name, databaseUrl) => {
   let wa: WhatsAppCloud;
   let server: ServerProcess;
   let browser: Browser | undefined;
-  const open: { close(): void }[] = [];
+  const { peer, customer, signInAll, closeAll } = demoPeople(() => server);
 
   beforeAll(async () => {
     wa = await startWhatsAppCloud();
@@ -26,30 +25,19 @@ describe.each(backends)('write errors on %s', (_name, databaseUrl) => {
     await db.exec(WRITE_FAULTS);
     await db.close();
     server = await startServerProcess({ dataDir, env: { ...wa.env, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) } });
+    await signInAll();
   });
 
   afterAll(async () => {
-    for (const c of open.splice(0)) c.close();
+    closeAll();
     await browser?.close();
     await server?.stop();
     await wa?.close();
   });
 
-  async function peer(email: string): Promise<SyncPeer> {
-    const p = await SyncPeer.connect(server.url, { token: (await login(server.url, email)).token });
-    open.push(p);
-    return p;
-  }
-
-  async function customer(name: string): Promise<WebchatCustomer> {
-    const c = await WebchatCustomer.join(server.url, 'demo', name);
-    open.push(c);
-    return c;
-  }
-
   it('a push: refused for good with a code (the counter moves on), retried when transient', async () => {
-    const ana = await peer('ana@demo.test');
-    const sofia = await peer('sofia@demo.test');
+    const ana = await peer('ana');
+    const sofia = await peer('sofia');
     const c = await customer('Tomás');
     const said = await c.say('Hola');
     const frame = await sofia.waitForOp((op) => op.kind === 'message' && op.row.id === said, 'the customer message');
@@ -139,7 +127,7 @@ describe.each(backends)('write errors on %s', (_name, databaseUrl) => {
   });
 
   it('a WhatsApp batch: the refused item is reported, the rest stored; a transient one is retried by Meta', async () => {
-    const admin = await peer('admin@demo.test');
+    const admin = await peer('admin');
     const ts = String(Math.floor(Date.now() / 1000));
     const item = (id: string, body: string) => ({ from: '5491166660001', id, timestamp: ts, type: 'text', text: { body } });
     const inbound = (re: RegExp) => [...admin.messages.values()].filter((m: Message) => m.direction === 'in' && re.test(m.body));

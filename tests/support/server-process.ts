@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LIMIT_NAMES, limitEnvName } from '../../src-server/limits/config';
+import { blankPgliteStore } from './pglite-template';
 
 export interface ServerProcess {
   url: string;
@@ -28,9 +28,7 @@ export interface ServerProcess {
   restart(): Promise<void>;
 }
 
-/** Rate limits out of the way, for suites that drive many visitors, logins or messages from this one
- *  address on purpose (the limits have tests of their own). */
-export const LOAD_TEST_LIMITS: NodeJS.ProcessEnv = Object.fromEntries(LIMIT_NAMES.map((name) => [limitEnvName(name), '1000000/1m']));
+export { LOAD_TEST_LIMITS } from './load-test-limits';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const READY = /Bandeja server listening on http:\/\/127\.0\.0\.1:(\d+)/;
@@ -39,6 +37,7 @@ export async function startServerProcess(
   opts: { dataDir?: string; port?: number; demo?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'bandeja-server-'));
+  if (!opts.env?.DATABASE_URL) await blankPgliteStore(dataDir);
   let port = opts.port ?? 0;
   let child: ChildProcess | null = null;
   let exited: Promise<number | null> = Promise.resolve(null);
@@ -115,6 +114,7 @@ export async function prepareDemoStore(opts: { dataDir: string; databaseUrl?: st
   const { openStore } = await import('../../src-server/app');
   const { migrate } = await import('../../src-server/store/migrate');
   const { seedDemo } = await import('../../src-server/demo');
+  if (!opts.databaseUrl) await blankPgliteStore(opts.dataDir);
   const db = await openStore(opts);
   try {
     await migrate(db);

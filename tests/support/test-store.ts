@@ -8,6 +8,7 @@ import { openStore } from '../../src-server/app';
 import { seedDemo } from '../../src-server/demo';
 import type { Db } from '../../src-server/store/db';
 import { migrate } from '../../src-server/store/migrate';
+import { blankPgliteStore } from './pglite-template';
 
 const pgUrl = process.env.BANDEJA_TEST_DATABASE_URL;
 export const backends: [string, string | undefined][] = [
@@ -21,7 +22,7 @@ export async function freshDemoStore(databaseUrl: string | undefined): Promise<{
     const reset = await openStore({ dataDir, databaseUrl });
     await reset.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
     await reset.close();
-  }
+  } else await blankPgliteStore(dataDir);
   const db = await openStore({ dataDir, databaseUrl });
   await migrate(db);
   await seedDemo(db);
