@@ -3,13 +3,12 @@
 // a deactivated account answers like a wrong password; admins list and end sessions. Addresses other
 // than loopback come through X-Forwarded-For, which the server believes from loopback (BANDEJA_TRUST_PROXY).
 import { createHash, randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminSessionsResponse, Paths } from '../../src-shared/http';
-import { openStore } from '../../src-server/app';
 import { CloseCode } from '../../src-shared/protocol';
 import type { WebchatServerFrame } from '../../src-shared/webchat';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { emptyTestDatabase } from '../support/test-store';
 import { DEMO_PASSWORD, login, SyncPeer } from '../support/sync-peer';
 import { WebchatCustomer } from '../support/webchat-customer';
 
@@ -18,11 +17,7 @@ let server: ServerProcess;
 const databaseUrl = process.env.BANDEJA_TEST_DATABASE_URL;
 
 beforeAll(async () => {
-  if (databaseUrl) {
-    const reset = await openStore({ dataDir: tmpdir(), databaseUrl });
-    await reset.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
-    await reset.close();
-  }
+  if (databaseUrl) await emptyTestDatabase(databaseUrl);
   server = await startServerProcess({
     demo: true,
     env: {
@@ -190,42 +185,33 @@ describe('webchat', () => {
   };
 
   it('limits new visitors per address and per inbox at their first message, and messages per address and per inbox', async () => {
-    const answerTo = async (customer: WebchatCustomer, body: string, id: string = randomUUID()) => {
-      const start = customer.frames.length;
-      customer.send({ type: 'say', id, body });
-      return customer.waitFor(
-        (f) => (f.type === 'message' && f.message.id === id) || (f.type === 'error' && f.messageId === id),
-        `the answer to ${id}`,
-        start,
-      );
-    };
     // Joining makes nothing and is not held; a new visitor's first message is what counts.
     const fromA = [];
     for (let i = 0; i < 4; i++) fromA.push(await joinFrom('203.0.113.50', 'demo', `A${i}`));
     expect(fromA.map((j) => j.frame.type)).toEqual(['joined', 'joined', 'joined', 'joined']);
-    for (let i = 0; i < 3; i++) expect((await answerTo(fromA[i]!.customer, 'hola')).type).toBe('message');
-    limitedFrame(await answerTo(fromA[3]!.customer, 'hola'));
+    for (let i = 0; i < 3; i++) expect((await fromA[i]!.customer.answerTo('hola')).type).toBe('message');
+    limitedFrame(await fromA[3]!.customer.answerTo('hola'));
     // Three more from another address fill the inbox's allowance (6); the next new visitor, from anywhere, waits.
     const fromB = [];
     for (let i = 0; i < 3; i++) fromB.push(await joinFrom('203.0.113.51', 'demo', `B${i}`));
-    for (const b of fromB) expect((await answerTo(b.customer, 'hola')).type).toBe('message');
+    for (const b of fromB) expect((await b.customer.answerTo('hola')).type).toBe('message');
     const c0 = await joinFrom('203.0.113.52', 'demo', 'C0');
-    limitedFrame(await answerTo(c0.customer, 'hola'));
+    limitedFrame(await c0.customer.answerTo('hola'));
     // Another inbox is not affected.
     const c1 = await joinFrom('203.0.113.52', 'ventas', 'C1');
-    expect((await answerTo(c1.customer, 'hola')).type).toBe('message');
+    expect((await c1.customer.answerTo('hola')).type).toBe('message');
 
     // Messages: five from one address (four said above), the sixth waits and is not stored.
     const talker = fromA[0]!.customer;
-    expect((await answerTo(talker, 'una más')).type).toBe('message');
+    expect((await talker.answerTo('una más')).type).toBe('message');
     const id = randomUUID();
-    limitedFrame(await answerTo(talker, 'uno de más', id));
+    limitedFrame(await talker.answerTo('uno de más', id));
     // Per inbox (8 messages of new visitors; 7 so far): one more from B, then even a fresh address waits.
-    expect((await answerTo(fromB[0]!.customer, 'de B')).type).toBe('message');
+    expect((await fromB[0]!.customer.answerTo('de B')).type).toBe('message');
     const fresh = await joinFrom('203.0.113.53', 'demo', 'B1', fromB[1]!.customer.identity);
     // B1 rejoined: she has a history now, and is served even though the inbox's allowance is spent.
-    expect((await answerTo(fresh.customer, 'sigo aquí')).type).toBe('message');
-    limitedFrame(await answerTo(fromB[2]!.customer, 'y yo'));
+    expect((await fresh.customer.answerTo('sigo aquí')).type).toBe('message');
+    limitedFrame(await fromB[2]!.customer.answerTo('y yo'));
 
     // The refused message was never stored: a rejoin's history does not hold it.
     const again = await joinFrom('203.0.113.54', 'demo', 'A0', talker.identity);

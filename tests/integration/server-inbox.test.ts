@@ -9,8 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Conversation, Message } from '../../src-shared/domain';
 import { CloseCode } from '../../src-shared/protocol';
 import { canSeeConversation } from '../../src-shared/rules/visibility';
-import { openStore } from '../../src-server/app';
 import { prepareDemoStore, startServerProcess, type ServerProcess } from '../support/server-process';
+import { emptyTestDatabase } from '../support/test-store';
 import { login, loginRaw, SyncPeer } from '../support/sync-peer';
 import { demoPeople } from '../support/demo-people';
 
@@ -23,11 +23,7 @@ describe.each(backends)('the complete inbox on %s', (_name, databaseUrl) => {
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'bandeja-inbox-'));
-    if (databaseUrl) {
-      const reset = await openStore({ dataDir, databaseUrl });
-      await reset.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
-      await reset.close();
-    }
+    if (databaseUrl) await emptyTestDatabase(databaseUrl);
     await prepareDemoStore({ dataDir, databaseUrl });
     server = await startServerProcess({ dataDir, demo: true, env: databaseUrl ? { DATABASE_URL: databaseUrl } : {} });
     await signInAll();

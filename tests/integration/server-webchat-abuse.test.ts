@@ -5,13 +5,12 @@
 // stored elsewhere is refused by name. Addresses other than loopback come through X-Forwarded-For, which the
 // server believes from loopback (BANDEJA_TRUST_PROXY).
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src-server/app';
 import { CloseCode, type Op } from '../../src-shared/protocol';
 import type { WebchatServerFrame } from '../../src-shared/webchat';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { emptyTestDatabase } from '../support/test-store';
 import { login, SyncPeer } from '../support/sync-peer';
 import { WebchatCustomer } from '../support/webchat-customer';
 
@@ -22,11 +21,7 @@ const databaseUrl = process.env.BANDEJA_TEST_DATABASE_URL;
 const HANDSHAKE_MS = 1500;
 
 beforeAll(async () => {
-  if (databaseUrl) {
-    const reset = await openStore({ dataDir: tmpdir(), databaseUrl });
-    await reset.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
-    await reset.close();
-  }
+  if (databaseUrl) await emptyTestDatabase(databaseUrl);
   server = await startServerProcess({
     demo: true,
     env: {
@@ -59,17 +54,6 @@ async function joinFrom(address: string, name: string, identity?: WebchatCustome
   const customer = await WebchatCustomer.join(server.url, slug, name, identity, from(address));
   open.push(customer);
   return customer;
-}
-
-/** Sends a message and returns the server's answer to it: its echo or the error naming it. */
-async function answerTo(customer: WebchatCustomer, body: string, id: string = randomUUID()): Promise<WebchatServerFrame> {
-  const start = customer.frames.length;
-  customer.send({ type: 'say', id, body });
-  return customer.waitFor(
-    (f) => (f.type === 'message' && f.message.id === id) || (f.type === 'error' && f.messageId === id),
-    `the answer to ${id}`,
-    start,
-  );
 }
 
 function expectHeldBack(frame: WebchatServerFrame, reason: string) {
@@ -111,22 +95,22 @@ describe('visitors and contacts', () => {
     // Two new visitors from one /48 (two different /64s) write; a third from that /48 waits.
     const a = await join('2001:db8:aa:1::1', 'A');
     const b = await join('2001:db8:aa:2::1', 'B');
-    expect((await answerTo(a, 'hola A')).type).toBe('message');
-    expect((await answerTo(b, 'hola B')).type).toBe('message');
+    expect((await a.answerTo('hola A')).type).toBe('message');
+    expect((await b.answerTo('hola B')).type).toBe('message');
     const c = await join('2001:db8:aa:3::9', 'C');
     const held = randomUUID();
-    const cAnswer = await answerTo(c, 'hola C', held);
+    const cAnswer = await c.answerTo('hola C', held);
     expectHeldBack(cAnswer, 'newVisitor');
     expect(cAnswer.type === 'error' && cAnswer.messageId).toBe(held);
     // Other addresses: the inbox's sixth new visitor gets in; then its allowance is spent for anyone new.
     for (const address of ['2001:db8:bb::1', '198.51.100.7', '198.51.100.8'])
-      expect((await answerTo(await join(address, address), 'hola')).type).toBe('message');
+      expect((await (await join(address, address)).answerTo('hola')).type).toBe('message');
     const e = await join('198.51.100.9', 'E');
-    expectHeldBack(await answerTo(e, 'hola E'), 'newVisitor');
+    expectHeldBack(await e.answerTo('hola E'), 'newVisitor');
 
     // The regular comes back during the rush and is served at once, however many new visitors wait.
     const again = await join('192.0.2.80', 'Regular', regular.identity);
-    for (let i = 0; i < 3; i++) expect((await answerTo(again, `sigo aquí ${i}`)).type).toBe('message');
+    for (let i = 0; i < 3; i++) expect((await again.answerTo(`sigo aquí ${i}`)).type).toBe('message');
     // The held message was not stored.
     const cBack = await join('2001:db8:aa:3::9', 'C', c.identity);
     expect(cBack.history).toEqual([]);
@@ -151,7 +135,7 @@ describe('sockets that do not join or say hello', () => {
     // A visitor who joins stays past the join time and keeps chatting.
     const carla = await joinFrom('203.0.113.40', 'Carla');
     await new Promise((resolve) => setTimeout(resolve, HANDSHAKE_MS + 500));
-    expect((await answerTo(carla, 'sigo acá')).type).toBe('message');
+    expect((await carla.answerTo('sigo acá')).type).toBe('message');
   });
 
   it('closes a /sync socket that does not say hello in time, or sends too many frames first', async () => {
@@ -212,8 +196,8 @@ describe('frames of a joined visitor', () => {
 
     const mallory = await joinFrom('203.0.113.71', 'Mallory');
     await mallory.say('hola');
-    const another = await answerTo(mallory, 'lo copio', hers);
-    const noteAnswer = await answerTo(mallory, 'lo copio', note);
+    const another = await mallory.answerTo('lo copio', hers);
+    const noteAnswer = await mallory.answerTo('lo copio', note);
     expect(another).toEqual({
       type: 'error',
       messageId: hers,
@@ -223,6 +207,6 @@ describe('frames of a joined visitor', () => {
     // Nothing of Carla's moved, and Mallory's own messages still go.
     const carlaBack = await joinFrom('203.0.113.70', 'Carla', carla.identity);
     expect(carlaBack.history.map((m) => [m.id, m.body])).toEqual([[hers, 'Mi pedido es el 4411']]);
-    expect((await answerTo(mallory, 'otra cosa')).type).toBe('message');
+    expect((await mallory.answerTo('otra cosa')).type).toBe('message');
   });
 });

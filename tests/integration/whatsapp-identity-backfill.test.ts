@@ -15,7 +15,7 @@ import { loadMigrations, migrate } from '../../src-server/store/migrate';
 import type { Message } from '../../src-shared/domain';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { login, SyncPeer } from '../support/sync-peer';
-import { backends } from '../support/test-store';
+import { backends, emptyTestDatabase } from '../support/test-store';
 import { startWhatsAppCloud, type WhatsAppCloud } from '../support/whatsapp-cloud';
 
 const LUCIA = { conversationId: 'conversation-wa-lucia', contactId: 'contact-wa-lucia', number: '5491155550101' };
@@ -42,11 +42,7 @@ function wamidOf(number: string): string {
  *  names none (his conversation cannot be told). */
 async function storeFromBefore009(databaseUrl: string | undefined): Promise<{ db: Db; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bandeja-wa-identity-'));
-  if (databaseUrl) {
-    const reset = await openStore({ dataDir, databaseUrl });
-    await reset.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
-    await reset.close();
-  }
+  if (databaseUrl) await emptyTestDatabase(databaseUrl);
   const db = await openStore({ dataDir, databaseUrl });
   const all = loadMigrations();
   await migrate(

@@ -16,13 +16,18 @@ export const backends: [string, string | undefined][] = [
   ...(pgUrl ? [['PostgreSQL', pgUrl] as [string, string]] : []),
 ];
 
+/** Empties the PostgreSQL database at `databaseUrl` (its public schema), for a test server that migrates
+ *  and seeds it itself. */
+export async function emptyTestDatabase(databaseUrl: string): Promise<void> {
+  const reset = await openStore({ dataDir: tmpdir(), databaseUrl });
+  await reset.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+  await reset.close();
+}
+
 export async function freshDemoStore(databaseUrl: string | undefined): Promise<{ db: Db; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bandeja-store-'));
-  if (databaseUrl) {
-    const reset = await openStore({ dataDir, databaseUrl });
-    await reset.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
-    await reset.close();
-  } else await blankPgliteStore(dataDir);
+  if (databaseUrl) await emptyTestDatabase(databaseUrl);
+  else await blankPgliteStore(dataDir);
   const db = await openStore({ dataDir, databaseUrl });
   await migrate(db);
   await seedDemo(db);

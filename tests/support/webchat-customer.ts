@@ -79,6 +79,18 @@ export class WebchatCustomer {
     this.ws.send(JSON.stringify(frame));
   }
 
+  /** Sends a message (with `id` to resend one) and returns the server's answer to it: its echo as stored,
+   *  or the error that names it. */
+  async answerTo(body: string, id: string = randomUUID()): Promise<WebchatServerFrame> {
+    const start = this.frames.length;
+    this.send({ type: 'say', id, body });
+    return this.waitFor(
+      (f) => (f.type === 'message' && f.message.id === id) || (f.type === 'error' && f.messageId === id),
+      `the answer to ${id}`,
+      start,
+    );
+  }
+
   /** Sends a message (with `id` to resend one) and waits until the server echoes it as stored. */
   async say(body: string, id: string = randomUUID()): Promise<string> {
     const start = this.frames.length;
