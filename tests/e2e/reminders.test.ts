@@ -156,7 +156,12 @@ describe('reminders through the headless host', () => {
       const bar = pane(page).getByTestId('reminder-bar');
       await bar.waitFor({ timeout: WAIT_MS });
       expect(await pane(page).locator('h2').textContent()).toBe('Carla Rinaldi');
-      expect(await pane(page).locator('.status-pill').textContent()).toBe('Open');
+      // The server's wake-up reaches the mirror around the same moment as the client's notification.
+      await until(
+        () => pane(page).locator('.status-pill').textContent(),
+        (status) => status === 'Open',
+        'the conversation to be open again',
+      );
       expect(await bar.textContent()).toMatch(/^.*Overdue: /);
       expect(await row(page, 'Carla Rinaldi').getByTestId('row-reminder').textContent()).toContain('Overdue: ');
 
