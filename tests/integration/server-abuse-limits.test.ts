@@ -7,34 +7,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminSessionsResponse, Paths } from '../../src-shared/http';
 import { CloseCode } from '../../src-shared/protocol';
 import type { WebchatServerFrame } from '../../src-shared/webchat';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
-import { emptyTestDatabase } from '../support/test-store';
+import type { ServerProcess } from '../support/server-process';
+import { startDemoServerOnTestDatabase } from '../support/test-store';
 import { DEMO_PASSWORD, login, SyncPeer } from '../support/sync-peer';
 import { WebchatCustomer } from '../support/webchat-customer';
 
 let server: ServerProcess;
-// With BANDEJA_TEST_DATABASE_URL the server counts in that PostgreSQL (emptied first), as several processes would.
-const databaseUrl = process.env.BANDEJA_TEST_DATABASE_URL;
 
 beforeAll(async () => {
-  if (databaseUrl) await emptyTestDatabase(databaseUrl);
-  server = await startServerProcess({
-    demo: true,
-    env: {
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-      BANDEJA_TRUST_PROXY: 'loopback',
-      BANDEJA_LIMIT_LOGIN_PER_ADDRESS: '100/1m',
-      BANDEJA_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: '3/1m',
-      BANDEJA_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '6/1m',
-      BANDEJA_LIMIT_INVITE_PER_ADDRESS: '5/1m',
-      BANDEJA_LIMIT_INVITE_PER_TOKEN: '3/1m',
-      BANDEJA_LIMIT_WEBCHAT_NEW_VISITORS_PER_ADDRESS: '3/1m',
-      BANDEJA_LIMIT_WEBCHAT_NEW_VISITORS_PER_INBOX: '6/1m',
-      BANDEJA_LIMIT_WEBCHAT_SAY_PER_ADDRESS: '5/1m',
-      BANDEJA_LIMIT_WEBCHAT_SAY_PER_INBOX: '8/1m',
-      BANDEJA_LIMIT_UPLOAD_UNAUTHENTICATED_PER_ADDRESS: '5/1m',
-      BANDEJA_LIMIT_UPLOAD_PER_ACCOUNT: '3/1m',
-    },
+  server = await startDemoServerOnTestDatabase({
+    BANDEJA_TRUST_PROXY: 'loopback',
+    BANDEJA_LIMIT_LOGIN_PER_ADDRESS: '100/1m',
+    BANDEJA_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: '3/1m',
+    BANDEJA_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '6/1m',
+    BANDEJA_LIMIT_INVITE_PER_ADDRESS: '5/1m',
+    BANDEJA_LIMIT_INVITE_PER_TOKEN: '3/1m',
+    BANDEJA_LIMIT_WEBCHAT_NEW_VISITORS_PER_ADDRESS: '3/1m',
+    BANDEJA_LIMIT_WEBCHAT_NEW_VISITORS_PER_INBOX: '6/1m',
+    BANDEJA_LIMIT_WEBCHAT_SAY_PER_ADDRESS: '5/1m',
+    BANDEJA_LIMIT_WEBCHAT_SAY_PER_INBOX: '8/1m',
+    BANDEJA_LIMIT_UPLOAD_UNAUTHENTICATED_PER_ADDRESS: '5/1m',
+    BANDEJA_LIMIT_UPLOAD_PER_ACCOUNT: '3/1m',
   });
 });
 afterAll(async () => {

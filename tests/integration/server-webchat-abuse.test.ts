@@ -9,29 +9,23 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode, type Op } from '../../src-shared/protocol';
 import type { WebchatServerFrame } from '../../src-shared/webchat';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
-import { emptyTestDatabase } from '../support/test-store';
+import type { ServerProcess } from '../support/server-process';
+import { startDemoServerOnTestDatabase } from '../support/test-store';
 import { login, SyncPeer } from '../support/sync-peer';
 import { WebchatCustomer } from '../support/webchat-customer';
 
 let server: ServerProcess;
 let token: string;
 const open: { close(): void }[] = [];
-const databaseUrl = process.env.BANDEJA_TEST_DATABASE_URL;
 const HANDSHAKE_MS = 1500;
 
 beforeAll(async () => {
-  if (databaseUrl) await emptyTestDatabase(databaseUrl);
-  server = await startServerProcess({
-    demo: true,
-    env: {
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-      BANDEJA_TRUST_PROXY: 'loopback',
-      BANDEJA_HANDSHAKE_TIMEOUT_MS: String(HANDSHAKE_MS),
-      BANDEJA_HANDSHAKE_MAX_FRAMES: '3',
-      BANDEJA_LIMIT_WEBCHAT_NEW_VISITORS_PER_ADDRESS: '2/1m',
-      BANDEJA_LIMIT_WEBCHAT_NEW_VISITORS_PER_INBOX: '6/1m',
-    },
+  server = await startDemoServerOnTestDatabase({
+    BANDEJA_TRUST_PROXY: 'loopback',
+    BANDEJA_HANDSHAKE_TIMEOUT_MS: String(HANDSHAKE_MS),
+    BANDEJA_HANDSHAKE_MAX_FRAMES: '3',
+    BANDEJA_LIMIT_WEBCHAT_NEW_VISITORS_PER_ADDRESS: '2/1m',
+    BANDEJA_LIMIT_WEBCHAT_NEW_VISITORS_PER_INBOX: '6/1m',
   });
   token = (await login(server.url, 'ana@demo.test')).token;
 });

@@ -9,6 +9,7 @@ import { seedDemo } from '../../src-server/demo';
 import type { Db } from '../../src-server/store/db';
 import { migrate } from '../../src-server/store/migrate';
 import { blankPgliteStore } from './pglite-template';
+import { startServerProcess, type ServerProcess } from './server-process';
 
 const pgUrl = process.env.BANDEJA_TEST_DATABASE_URL;
 export const backends: [string, string | undefined][] = [
@@ -22,6 +23,13 @@ export async function emptyTestDatabase(databaseUrl: string): Promise<void> {
   const reset = await openStore({ dataDir: tmpdir(), databaseUrl });
   await reset.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
   await reset.close();
+}
+
+/** A demo server process on the test database: the PostgreSQL of BANDEJA_TEST_DATABASE_URL emptied first
+ *  (it counts and stores there, as several processes would), else PGlite; `env` is added to its own. */
+export async function startDemoServerOnTestDatabase(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+  if (pgUrl) await emptyTestDatabase(pgUrl);
+  return startServerProcess({ demo: true, env: { ...(pgUrl ? { DATABASE_URL: pgUrl } : {}), ...env } });
 }
 
 export async function freshDemoStore(databaseUrl: string | undefined): Promise<{ db: Db; dataDir: string }> {
