@@ -6,6 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AdminSessionsResponse, Paths } from '../../src-shared/http';
@@ -96,6 +97,29 @@ describe.runIf(pgUrl)('several server processes on one PostgreSQL', () => {
     expect((await fetch(a.url + Paths.adminSession(session.id), { method: 'DELETE', headers: auth })).status).toBe(200);
     // Well before any periodic session sweep: the end travels through the database's notifications.
     expect((await within(sofia.closed, 2_000, 'the session’s socket on the other process closing')).code).toBe(CloseCode.unauthorized);
+  });
+
+  it('catches up on what was written while a process’s listening connection was cut', async () => {
+    const ana = await peer(b, 'ana@demo.test');
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    try {
+      const listeners = async () =>
+        (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN "bandeja_fanout"'`)).rows;
+      expect(await listeners()).toHaveLength(3);
+      // Every process loses its listener; a customer writes through A before they come back (after ~1 s),
+      // so B never hears of it: it must catch up on reconnecting.
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1', ['LISTEN "bandeja_fanout"']);
+      const carla = await WebchatCustomer.join(a.url, 'demo', 'Carla');
+      open.push(carla);
+      const said = await carla.say('¿Alguien ahí?');
+      await ana.waitForOp((op) => op.kind === 'message' && op.row.id === said, 'the message written during the cut');
+      await expect.poll(async () => (await listeners()).length, { timeout: 10_000 }).toBe(3);
+      const later = await carla.say('¿Y ahora?');
+      await ana.waitForOp((op) => op.kind === 'message' && op.row.id === later, 'a message after the listeners came back');
+    } finally {
+      await admin.end();
+    }
   });
 
   it('shows an agent whose process died offline within 30 s, and online again once she reconnects elsewhere', async () => {
