@@ -23,7 +23,7 @@ import { WhatsAppDispatcher } from './channels/whatsapp/dispatcher';
 import { registerWhatsAppWebhook, WEBHOOK_PATH } from './channels/whatsapp/webhook';
 import { registerWebchatMediaRoute } from './channels/webchat/mediaRoute';
 import { notFoundPage, webchatCsp, webchatPage } from './channels/webchat/page';
-import { deliverToVisitors, handleVisitorSocket, type WebchatDeps } from './channels/webchat/socket';
+import { deliverToVisitors, handleVisitorSocket, relayToVisitor, type WebchatDeps } from './channels/webchat/socket';
 import { VisitorSockets } from './channels/webchat/visitors';
 import { seedDemo } from './demo';
 import { resolveLimits, type Limits } from './limits/config';
@@ -39,6 +39,7 @@ import { findInboxBySlug } from './store/directory';
 import { loadMigrations, migrate } from './store/migrate';
 import { SyncConnection } from './sync/connection';
 import { SyncHub } from './sync/hub';
+import { FanoutChannel } from './fanout/channel';
 import type { AfterCommit } from './sync/mutators';
 import { markEveryoneOffline, PresenceTracker } from './sync/presence';
 import { SnoozeWaker } from './sync/snoozes';
@@ -134,7 +135,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     const applied = await migrate(db);
     if (applied.length > 0) info(`Applied migrations ${applied.join(', ')}`);
     if (opts.demo && (await seedDemo(db))) info('Seeded the demo tenant');
-    await markEveryoneOffline(db);
+    // Under PostgreSQL other processes may hold connections: presence.start() settles who is connected.
+    if (db.kind === 'pglite') await markEveryoneOffline(db);
     const whatsapp = opts.whatsapp ?? whatsAppAccountFromEnv(process.env);
     if (whatsapp) await applyWhatsAppAccount(db, whatsapp, info);
   } catch (e) {
@@ -146,7 +148,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const metrics = new ServerMetrics({ db, syncCursors: () => hub.cursors() });
   hub.onFanout = (seconds) => metrics.fanoutSeconds.observe(seconds);
   const readiness = new Readiness(db, loadMigrations().length);
-  const presence = new PresenceTracker(db, hub, log);
+  // This process, in the database's presence rows and in fan-out notifications.
+  const processId = randomUUID();
+  const presence = new PresenceTracker(db, hub, log, processId);
   // Conversations whose time came while the server was down wake now.
   const snoozes = new SnoozeWaker(db, hub, log);
   void snoozes.schedule();
@@ -171,11 +175,29 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const webchat: WebchatDeps = { db, hub, visitors, media, limits: new WebchatLimits(counters, limits), log };
   const sweep = async () => {
     try {
-      for (const gone of await sessions.sweep(hub.tokenHashes())) hub.closeSession(gone);
+      for (const gone of await sessions.sweep(hub.tokenHashes())) hub.closeSessionHere(gone);
     } catch (e) {
       log(`Session sweep failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   };
+  // Under PostgreSQL, the other processes on the same database (fanout/channel.ts).
+  hub.remote = await FanoutChannel.open(
+    db,
+    processId,
+    {
+      tenantsMoved: (tenantIds) => {
+        for (const tenantId of tenantIds) hub.pokeHere(tenantId);
+      },
+      sessionEnded: (hash) => hub.closeSessionHere(hash),
+      visitorMessage: (m) => void relayToVisitor(webchat, m).catch((e) => log(`webchat relay failed: ${String(e)}`)),
+      resync: () => {
+        for (const tenantId of hub.tenants()) hub.pokeHere(tenantId);
+        void sweep();
+      },
+    },
+    log,
+  );
+  await presence.start();
   const sessionSweep = setInterval(() => void sweep(), sessions.sweepEveryMs);
   sessionSweep.unref();
   const rateSweep = setInterval(
@@ -329,6 +351,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     await dispatcher.stop();
     await app.close();
     await snoozes.stop();
+    await presence.stop();
     await db.close();
     throw e;
   }
@@ -368,6 +391,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         // A POST to WhatsApp in flight finishes (and is recorded) before the store closes.
         await dispatcher.stop();
         await snoozes.stop();
+        await presence.stop();
         await db.close();
       })();
       return closing;

@@ -25,6 +25,11 @@ export interface Db extends Queryable {
   tx<T>(fn: (tx: Tx) => Promise<T>, opts?: { isolation?: Isolation }): Promise<T>;
   /** Connections open and idle, and callers waiting for one (metrics). */
   pool(): { total: number; idle: number; waiting: number };
+  /** PostgreSQL only (null under PGlite, which serves one process): LISTENs on `channel` on a connection
+   *  of its own, calling `onPayload` for each notification. When that connection is lost it is opened
+   *  again (after a second) and `onReconnect` is called: notifications sent meanwhile are lost, so the
+   *  caller catches up on everything. Closed with the store. */
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect: () => void): Promise<void> | null;
   close(): Promise<void>;
 }
 
@@ -99,6 +104,7 @@ export async function openPglite(dataDir: string): Promise<Db> {
     exec: (sql) => mutex.run(() => raw.exec(sql)),
     tx: (fn, opts) => mutex.run(() => inTransaction(raw, fn, opts?.isolation ?? 'read committed')),
     pool: () => ({ total: closed ? 0 : 1, idle: mutex.pending === 0 && !closed ? 1 : 0, waiting: Math.max(0, mutex.pending - 1) }),
+    listen: () => null,
     async close() {
       if (closed) return;
       closed = true;
@@ -126,6 +132,44 @@ export async function openPg(connectionString: string): Promise<Db> {
     },
   });
   let closed = false;
+  const listeners = new Set<pg.Client>();
+  /** Opens one listening connection; reopens it when lost, until the store closes. */
+  const listen = async (channel: string, onPayload: (payload: string) => void, onReconnect: () => void, again = false) => {
+    const client = new pg.Client({ connectionString, types });
+    let lost = false;
+    const reopen = () => {
+      if (lost) return;
+      lost = true;
+      listeners.delete(client);
+      void client.end().catch(() => undefined);
+      if (closed) return;
+      const retry = () => {
+        if (closed) return;
+        listen(channel, onPayload, onReconnect, true).catch(() => setTimeout(retry, 1000).unref());
+      };
+      setTimeout(retry, 1000).unref();
+    };
+    client.on('error', reopen);
+    client.on('end', reopen);
+    client.on('notification', (n) => {
+      if (n.channel === channel && n.payload !== undefined) onPayload(n.payload);
+    });
+    try {
+      await client.connect();
+      listeners.add(client);
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch (e) {
+      lost = true;
+      listeners.delete(client);
+      void client.end().catch(() => undefined);
+      throw e;
+    }
+    if (closed) {
+      reopen();
+      return;
+    }
+    if (again) onReconnect();
+  };
   return {
     kind: 'pg',
     ...over(pool),
@@ -139,9 +183,12 @@ export async function openPg(connectionString: string): Promise<Db> {
       }
     },
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    listen: (channel, onPayload, onReconnect) => listen(channel, onPayload, onReconnect),
     async close() {
       if (closed) return;
       closed = true;
+      await Promise.all([...listeners].map((c) => c.end().catch(() => undefined)));
+      listeners.clear();
       await pool.end();
     },
   };

@@ -52,7 +52,17 @@ export async function visibleOps(
   messagesOf: (conversationId: string) => Promise<Message[]>,
 ): Promise<Op[]> {
   const ops: Op[] = [];
-  const sentMessages = new Set<string>();
+  // A message changed twice in one page (sent, then delivered) is sent once, as the newest row the page
+  // or the read of its conversation holds: keeping the first left clients on a stale state when one
+  // catch-up covered both changes (several commits coalesced into one pass).
+  const messageAt = new Map<string, number>();
+  const putMessage = (row: Message) => {
+    const at = messageAt.get(row.id);
+    if (at === undefined) {
+      messageAt.set(row.id, ops.length);
+      ops.push({ kind: 'message', row });
+    } else if (row.version > (ops[at] as Extract<Op, { kind: 'message' }>).row.version) ops[at] = { kind: 'message', row };
+  };
   const revoked = new Set<string>();
   const visibleNow = (id: string) => {
     const scope = current.get(id);
@@ -73,11 +83,7 @@ export async function visibleOps(
         } else if (now) {
           ops.push({ kind: 'conversation', row: e.row as Extract<Op, { kind: 'conversation' }>['row'] });
           if (!before) {
-            for (const m of await messagesOf(e.entity_id)) {
-              if (sentMessages.has(m.id)) continue;
-              sentMessages.add(m.id);
-              ops.push({ kind: 'message', row: m });
-            }
+            for (const m of await messagesOf(e.entity_id)) putMessage(m);
           }
         }
         // Out of scope at this change but visible now: it came back since, and the change that brought it
@@ -91,9 +97,7 @@ export async function visibleOps(
           revokeOnce(row.conversationId);
           break;
         }
-        if (sentMessages.has(row.id)) break;
-        sentMessages.add(row.id);
-        ops.push({ kind: 'message', row });
+        putMessage(row);
         break;
       }
       case 'delete': {

@@ -25,9 +25,19 @@ beforeEach(async () => {
     ]);
 });
 
+const trackers: PresenceTracker[] = [];
 afterEach(async () => {
+  for (const t of trackers.splice(0)) await t.stop();
   await db.close();
 });
+
+/** A tracker whose process is registered (its heartbeat row), as the server starts it. */
+async function started(hub: SyncHub): Promise<PresenceTracker> {
+  const tracker = new PresenceTracker(db, hub, (line) => expect.fail(line), 'process-1');
+  await tracker.start();
+  trackers.push(tracker);
+  return tracker;
+}
 
 /** The hub only asks a connection for its user and to catch up; this one counts the catch-ups. */
 function connection(userId: string, pokes: { n: number }): SyncConnection {
@@ -46,7 +56,7 @@ async function state() {
 describe('PresenceTracker', () => {
   it('announces agents that connect together in one commit and one poke, each of them online', async () => {
     const hub = new SyncHub();
-    const tracker = new PresenceTracker(db, hub, (line) => expect.fail(line));
+    const tracker = await started(hub);
     const pokes = { n: 0 };
     const watcher = connection('user-watcher', pokes);
     hub.add('t1', watcher);
@@ -68,7 +78,7 @@ describe('PresenceTracker', () => {
 
   it('ends in the last state when users come and go while a write is in flight', async () => {
     const hub = new SyncHub();
-    const tracker = new PresenceTracker(db, hub, (line) => expect.fail(line));
+    const tracker = await started(hub);
     const pokes = { n: 0 };
     const conns = USERS.map((id) => connection(id, pokes));
     for (const c of conns) hub.add('t1', c);

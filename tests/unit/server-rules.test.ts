@@ -97,6 +97,25 @@ describe('visibleOps', () => {
     expect(ops.map((o) => (o.kind === 'message' ? o.row.id : o.kind))).toEqual(['conversation', 'm1', 'm2']);
   });
 
+  it('sends a message changed twice in one page once, as its newest row', async () => {
+    const entry = (row: Message) => ({
+      kind: 'message' as const,
+      entity_id: row.id,
+      scope_kind: 'conversation' as const,
+      scope_user_id: null,
+      scope_assignee_id: null,
+      scope_team_id: 'team-a',
+      prev_assignee_id: null,
+      prev_team_id: null,
+      prev_known: true,
+      row,
+    });
+    const sent = { ...message('m5', 5), state: 'sent' as const, version: 5 };
+    const delivered = { ...sent, state: 'delivered' as const, version: 6 };
+    const scopes = new Map([['c1', { assigneeId: null, teamId: 'team-a' }]]);
+    expect(await visibleOps([entry(sent), entry(delivered)], bruno, scopes, history)).toEqual([{ kind: 'message', row: delivered }]);
+  });
+
   it('replays a conversation out of scope now as one revoke and nothing written for it, even what was visible then', async () => {
     const entered = convEntry(conversation(), { assigneeId: 'ana', teamId: 'team-a' });
     const note = {

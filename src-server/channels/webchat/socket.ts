@@ -6,7 +6,8 @@ import { CloseCode, parseFrame } from '../../../src-shared/protocol';
 import { isCleanKey } from '../../../src-shared/values';
 import { VISITOR_FRAME_TYPES, VisitorFrame, type WebchatServerFrame } from '../../../src-shared/webchat';
 import type { Db } from '../../store/db';
-import type { InboxRow } from '../../store/directory';
+import { getInbox, type InboxRow } from '../../store/directory';
+import type { VisitorMessage } from '../../fanout/channel';
 import type { SyncHub } from '../../sync/hub';
 import type { AfterCommit } from '../../sync/mutators';
 import type { MessageState } from '../../../src-shared/domain';
@@ -165,6 +166,8 @@ export function handleVisitorSocket(ws: WebSocket, inbox: InboxRow, deps: Webcha
         type: 'message',
         message: deps.media.forVisitor(slug, visitor.visitorId, result.message),
       });
+      // Her tabs open on other processes show it too.
+      deps.hub.remote?.visitorMessage({ tenantId: inbox.tenantId, inboxId: inbox.id, visitorId: visitor.visitorId, messageId: frame.id });
       return undefined;
     }
     // A resend after a reconnect: confirm it to this socket only. An id that is not one of her messages
@@ -221,11 +224,33 @@ export async function deliverToVisitors(deps: WebchatDeps, effects: readonly Aft
     const out = await outgoingForVisitor(deps.db, effect.messageId);
     if (!out || out.channel !== 'webchat') continue;
     let reached = 0;
-    for (const visitorId of out.visitorIds)
+    for (const visitorId of out.visitorIds) {
       reached += deps.visitors.send(out.inboxId, visitorId, {
         type: 'message',
         message: deps.media.forVisitor(out.slug ?? '', visitorId, out.message),
       });
+      // Her pages open on other processes get it from there (and report it delivered there).
+      deps.hub.remote?.visitorMessage({ tenantId: out.tenantId, inboxId: out.inboxId, visitorId, messageId: effect.messageId });
+    }
     if (reached > 0) await reportState(deps, out.tenantId, [effect.messageId], 'delivered');
   }
+}
+
+/** A message another process handed to a visitor (fanout/channel.ts): her pages open on this process get
+ *  it, read from the database here. An agent's message that reached one is delivered. */
+export async function relayToVisitor(deps: WebchatDeps, m: VisitorMessage): Promise<void> {
+  if (!deps.visitors.has(m.inboxId, m.visitorId)) return;
+  const out = await outgoingForVisitor(deps.db, m.messageId);
+  if (out) {
+    if (out.channel !== 'webchat' || out.inboxId !== m.inboxId || !out.visitorIds.includes(m.visitorId)) return;
+    const message = deps.media.forVisitor(out.slug ?? '', m.visitorId, out.message);
+    if (deps.visitors.send(m.inboxId, m.visitorId, { type: 'message', message }) > 0)
+      await reportState(deps, out.tenantId, [m.messageId], 'delivered');
+    return;
+  }
+  // Her own message, written in a tab on another process.
+  const inbox = await getInbox(deps.db, m.inboxId);
+  const stored = (await visitorHistory(deps.db, m.inboxId, m.visitorId)).find((x) => x.id === m.messageId);
+  if (inbox && stored)
+    deps.visitors.send(m.inboxId, m.visitorId, { type: 'message', message: deps.media.forVisitor(inbox.slug ?? '', m.visitorId, stored) });
 }

@@ -23,6 +23,11 @@ export class VisitorSockets {
     if (set?.size === 0) this.sockets.delete(key);
   }
 
+  /** Whether the visitor has a page open on this process. */
+  has(inboxId: string, visitorId: string): boolean {
+    return this.sockets.has(this.key(inboxId, visitorId));
+  }
+
   /** Returns how many sockets got the frame. */
   send(inboxId: string, visitorId: string, frame: WebchatServerFrame): number {
     const text = JSON.stringify(frame);
