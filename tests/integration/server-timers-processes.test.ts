@@ -16,6 +16,7 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
 import { login, SyncPeer } from '../support/sync-peer';
 import { backends, freshDemoStore } from '../support/test-store';
 import { WebchatCustomer } from '../support/webchat-customer';
+import { startWhatsAppCloud, type WhatsAppCloud } from '../support/whatsapp-cloud';
 
 const pgUrl = process.env.BANDEJA_TEST_DATABASE_URL;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,13 +56,15 @@ describe.runIf(pgUrl)('two server processes on one PostgreSQL database', () => {
   let db: Db;
   let a: ServerProcess;
   let b: ServerProcess;
+  let wa: WhatsAppCloud;
   const open: { close(): void }[] = [];
 
   beforeAll(async () => {
     ({ db } = await freshDemoStore(pgUrl));
+    wa = await startWhatsAppCloud();
     [a, b] = await Promise.all([
-      startServerProcess({ env: { DATABASE_URL: pgUrl } }),
-      startServerProcess({ env: { DATABASE_URL: pgUrl } }),
+      startServerProcess({ env: { ...wa.env, DATABASE_URL: pgUrl } }),
+      startServerProcess({ env: { ...wa.env, DATABASE_URL: pgUrl } }),
     ]);
   });
   afterEach(() => {
@@ -69,6 +72,7 @@ describe.runIf(pgUrl)('two server processes on one PostgreSQL database', () => {
   });
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
+    await wa?.close();
     await db?.close();
   });
 
@@ -180,5 +184,25 @@ describe.runIf(pgUrl)('two server processes on one PostgreSQL database', () => {
     const res = await fetch(b.url + link);
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer()).equals(pdf)).toBe(true);
+  });
+
+  it('a WhatsApp delivery that failed for a while is tried again once, by one of the two', async () => {
+    const onA = await peer(a);
+    const body = `Respuesta ${uuidv7()}`;
+    const posts = () =>
+      wa.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages') && JSON.stringify(r.body).includes(body));
+    wa.failNext(wa.errors.serverError());
+    const id = uuidv7();
+    expect(await onA.push('message.send', { id, conversationId: 'conversation-wa-lucia', body })).toMatchObject({ status: 'ok' });
+    await wa.waitForSent((m) => JSON.stringify(m.request).includes(body), 'the retried reply');
+    // Both processes poll for due deliveries every 5 s: neither sends it again.
+    await sleep(6000);
+    expect(posts().map((r) => r.status)).toEqual([500, 200]);
+    expect(wa.sent.filter((m) => JSON.stringify(m.request).includes(body))).toHaveLength(1);
+    const [row] = await db.query<{ state: string; attempts: number }>(
+      'SELECT state, attempts FROM channel_deliveries WHERE message_id = $1',
+      [id],
+    );
+    expect(row).toEqual({ state: 'done', attempts: 2 });
   });
 });
