@@ -3,7 +3,7 @@
 // another process may have moved it), and only the one that takes the lease runs it. The lease is renewed
 // while the job runs; a process that dies holding it is replaced once the lease ends.
 import type { Db } from './store/db';
-import { dueNow, finishTimer, releaseTimer, takeTimer, timerDelay, type TimerLease } from './store/timers';
+import { dueNow, finishTimer, takeTimer, timerDelay, type TimerLease } from './store/timers';
 
 export interface PeriodicJob {
   /** The row's name: processes running the same name share one schedule. */
@@ -18,6 +18,8 @@ export interface PeriodicJob {
 
 /** The longest a process waits before it looks at a job's row again. */
 const CHECK_MS = 30_000;
+/** A failed run is due again this soon (or at its period, when shorter). */
+const RETRY_MS = 60_000;
 
 export class PeriodicRunner {
   private timer: NodeJS.Timeout | null = null;
@@ -61,7 +63,8 @@ export class PeriodicRunner {
       await this.job.run();
     } catch (e) {
       clearInterval(renew);
-      await releaseTimer(this.db, lease);
+      // Tried again by any process within a minute (not at once: a job failing every time must not spin).
+      await finishTimer(this.db, lease, Math.min(this.job.everyMs, RETRY_MS));
       throw e;
     }
     clearInterval(renew);

@@ -51,14 +51,6 @@ export async function finishTimer(db: Queryable, lease: TimerLease, everyMs: num
   return rows.length === 1;
 }
 
-/** The job failed: let go without moving the due time, so the next look (by any process) tries again. */
-export async function releaseTimer(db: Queryable, lease: TimerLease): Promise<void> {
-  await db.query('UPDATE server_timers SET leased_by = NULL, lease_until = NULL WHERE name = $1 AND leased_by = $2', [
-    lease.name,
-    lease.holder,
-  ]);
-}
-
 /** How long until the timer is due by the database's clock (0 when due or never seen). */
 export async function timerDelay(db: Queryable, name: string): Promise<number> {
   const [row] = await db.query<{ wait: number | null }>(
