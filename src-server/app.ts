@@ -30,6 +30,7 @@ import { resolveLimits, type Limits } from './limits/config';
 import { RATE_SWEEP_EVERY_MS, RateCounters } from './limits/counters';
 import { clientAddress, registerRateLimiting, trustFunction, trustProxyFromEnv, type TrustProxy } from './limits/http';
 import { nodeIdFromFile } from './nodeId';
+import { PeriodicRunner } from './periodic';
 import { silentLogger, type Logger } from './ops/logger';
 import { ServerMetrics } from './ops/metrics';
 import { Readiness } from './ops/readiness';
@@ -156,23 +157,48 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   void snoozes.schedule();
   const visitors = new VisitorSockets();
   const blobFiles = new BlobFiles(join(opts.dataDir, 'server', 'blobs'));
-  const collectGarbage = async () => {
-    try {
-      const removed = await collectBlobGarbage(db, blobFiles, Date.now());
-      if (removed.rows + removed.files > 0) info(`Removed unused blobs: ${removed.rows} rows, ${removed.files} files`);
-    } catch (e) {
-      log(`Blob garbage collection failed: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  };
-  await collectGarbage();
-  const blobGc = setInterval(() => void collectGarbage(), BLOB_GC_EVERY_MS);
-  blobGc.unref();
   // Abuse guards (issue 12): rate limits, session lifetimes, expiring media links, trusted proxies.
   const clock = opts.clock ?? Date.now;
   const counters = new RateCounters(db, clock);
   const sessions = new Sessions(db, lifetimes, clock);
-  const media = WebchatMedia.fromKeyFile(join(opts.dataDir, 'server', 'webchat-media.key'), mediaTtl, clock);
+  const media = await WebchatMedia.fromDatabase(db, join(opts.dataDir, 'server', 'webchat-media.key'), mediaTtl, clock);
   const webchat: WebchatDeps = { db, hub, visitors, media, limits: new WebchatLimits(counters, limits), log };
+  const nodeId = nodeIdFromFile(join(opts.dataDir, 'server', 'node-id'));
+  // Periodic jobs run once per period across every process on this database (periodic.ts), each leased
+  // by this run of this process. Blob files are still in each node's data folder, so their collection is
+  // one job per node; when files move into a shared store it becomes one job for all.
+  const runId = `${nodeId}:${randomUUID()}`;
+  const periodic = [
+    new PeriodicRunner(
+      db,
+      {
+        name: `blob-gc:${nodeId}`,
+        everyMs: BLOB_GC_EVERY_MS,
+        leaseMs: 5 * 60_000,
+        atStart: true,
+        run: async () => {
+          const removed = await collectBlobGarbage(db, blobFiles, Date.now());
+          if (removed.rows + removed.files > 0) info(`Removed unused blobs: ${removed.rows} rows, ${removed.files} files`);
+        },
+      },
+      runId,
+      (line) => log(`Blob garbage collection failed: ${line}`),
+    ),
+    new PeriodicRunner(
+      db,
+      { name: 'session-sweep', everyMs: sessions.sweepEveryMs, leaseMs: 60_000, run: () => sessions.deleteExpired() },
+      runId,
+      (line) => log(`Session sweep failed: ${line}`),
+    ),
+    new PeriodicRunner(
+      db,
+      { name: 'rate-limit-sweep', everyMs: RATE_SWEEP_EVERY_MS, leaseMs: 60_000, run: async () => void (await counters.sweep()) },
+      runId,
+      (line) => log(`Rate-limit sweep failed: ${line}`),
+    ),
+  ];
+  for (const job of periodic) await job.start();
+  // This process's own sockets: their sessions are renewed, and those ended elsewhere are signed out.
   const sweep = async () => {
     try {
       for (const gone of await sessions.sweep(hub.tokenHashes())) hub.closeSessionHere(gone);
@@ -200,13 +226,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   await presence.start();
   const sessionSweep = setInterval(() => void sweep(), sessions.sweepEveryMs);
   sessionSweep.unref();
-  const rateSweep = setInterval(
-    () => void counters.sweep().catch((e) => log(`Rate-limit sweep failed: ${String(e)}`)),
-    RATE_SWEEP_EVERY_MS,
-  );
-  rateSweep.unref();
   const dispatcher = new WhatsAppDispatcher(db, hub, blobFiles, log, {
-    nodeId: nodeIdFromFile(join(opts.dataDir, 'server', 'node-id')),
+    nodeId,
     retryBaseMs: opts.whatsappRetryBaseMs,
     onFailure: (outcome) => metrics.deliveryFailures.inc({ outcome }),
   });
@@ -345,9 +366,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     await dispatcher.start();
   } catch (e) {
     clearInterval(heartbeat);
-    clearInterval(blobGc);
     clearInterval(sessionSweep);
-    clearInterval(rateSweep);
+    for (const job of periodic) await job.stop();
     await dispatcher.stop();
     await app.close();
     await snoozes.stop();
@@ -369,9 +389,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         readiness.drain();
         shuttingDown = true;
         clearInterval(heartbeat);
-        clearInterval(blobGc);
         clearInterval(sessionSweep);
-        clearInterval(rateSweep);
+        for (const job of periodic) await job.stop();
         // Sync clients and webchat pages are told "going away" (1001), so they reconnect later
         // rather than treat it as an error; whoever does not answer in time is cut.
         for (const ws of wss.clients) ws.close(CloseCode.goingAway, 'Server shutting down');

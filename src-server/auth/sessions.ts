@@ -172,27 +172,33 @@ export class Sessions {
     return rows[0]?.token_hash ?? null;
   }
 
-  /** Renews the sessions of live sockets, deletes expired sessions, and returns which of the live token
-   *  hashes no longer have a session (ended by an admin on another process, or past their absolute
-   *  lifetime): their sockets must be signed out. */
+  /** Renews the sessions of this process's live sockets and returns which of their token hashes no longer
+   *  have a live session (ended by an admin on another process, or past a lifetime): their sockets must be
+   *  signed out. Each process does this for its own sockets. */
   async sweep(liveHashes: readonly string[]): Promise<string[]> {
+    if (liveHashes.length === 0) return [];
     const now = this.now();
-    if (liveHashes.length > 0)
-      await this.db.query('UPDATE sessions SET last_seen_at = $2 WHERE token_hash = ANY($1::text[]) AND last_seen_at < $3', [
-        liveHashes,
-        now,
-        now - this.touchAfterMs,
-      ]);
-    await this.db.query('DELETE FROM sessions WHERE created_at <= $1::bigint - $2::bigint OR last_seen_at <= $1::bigint - $3::bigint', [
+    await this.db.query('UPDATE sessions SET last_seen_at = $2 WHERE token_hash = ANY($1::text[]) AND last_seen_at < $3', [
+      liveHashes,
       now,
+      now - this.touchAfterMs,
+    ]);
+    // Expired ones count as gone even before deleteExpired (another process's timer) removes them.
+    const alive = await this.db.query<{ token_hash: string }>(
+      `SELECT token_hash FROM sessions WHERE token_hash = ANY($1::text[])
+       AND created_at > $2::bigint - $3::bigint AND last_seen_at > $2::bigint - $4::bigint`,
+      [liveHashes, now, this.lifetimes.absoluteMs, this.lifetimes.idleMs],
+    );
+    const kept = new Set(alive.map((r) => r.token_hash));
+    return liveHashes.filter((h) => !kept.has(h));
+  }
+
+  /** Deletes ended sessions (one process's timer does it for all: app.ts). */
+  async deleteExpired(): Promise<void> {
+    await this.db.query('DELETE FROM sessions WHERE created_at <= $1::bigint - $2::bigint OR last_seen_at <= $1::bigint - $3::bigint', [
+      this.now(),
       this.lifetimes.absoluteMs,
       this.lifetimes.idleMs,
     ]);
-    if (liveHashes.length === 0) return [];
-    const alive = await this.db.query<{ token_hash: string }>('SELECT token_hash FROM sessions WHERE token_hash = ANY($1::text[])', [
-      liveHashes,
-    ]);
-    const kept = new Set(alive.map((r) => r.token_hash));
-    return liveHashes.filter((h) => !kept.has(h));
   }
 }

@@ -11,6 +11,7 @@ import type { MessageState } from '../../src-shared/domain';
 import { logTenantChanges } from './changeLog';
 import { reportMessageState } from './conversations';
 import type { Db, Queryable, Tx } from './db';
+import { DB_NOW } from './timers';
 
 export interface DeliveryRow {
   message_id: string;
@@ -24,7 +25,7 @@ export interface DeliveryRow {
 export async function queueDelivery(tx: Tx, d: { tenantId: string; inboxId: string; messageId: string }, now: number): Promise<void> {
   await tx.query(
     `INSERT INTO channel_deliveries (message_id, tenant_id, inbox_id, state, next_attempt_at, created_at, updated_at)
-     VALUES ($1, $2, $3, 'queued', $4, $4, $4)`,
+     VALUES ($1, $2, $3, 'queued', ${DB_NOW}, $4, $4)`,
     [d.messageId, d.tenantId, d.inboxId, now],
   );
 }
@@ -36,9 +37,6 @@ export async function queueDelivery(tx: Tx, d: { tenantId: string; inboxId: stri
 const NONE_EARLIER_PENDING = `NOT EXISTS (
   SELECT 1 FROM channel_deliveries ed JOIN messages em ON em.id = ed.message_id
   WHERE (ed.state = 'queued' OR ed.state = 'sending') AND em.conversation_id = m.conversation_id AND em.seq < m.seq)`;
-
-/** The database's clock in epoch millis: the one clock every node sharing the database reads alike. */
-const DB_NOW = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 
 /** Who may still write a 'sending' row: the node that claimed it, or anyone once the claim was last
  *  renewed more than `leaseMs` ago by the database's clock (null: never). */
@@ -52,13 +50,12 @@ const CLAIM_COVERS = (n: number) => `(claimed_by = $${n} OR updated_at < ${DB_NO
 
 /** Takes the next due delivery and marks it 'sending', claimed by this node, in the same transaction
  *  (another server node sharing the database skips it). */
-export async function claimDueDelivery(db: Db, now: number, nodeId: string): Promise<DeliveryRow | null> {
+export async function claimDueDelivery(db: Db, nodeId: string): Promise<DeliveryRow | null> {
   return db.tx(async (tx) => {
     const [row] = await tx.query<DeliveryRow>(
       `SELECT d.message_id, d.tenant_id, d.inbox_id, d.parts_done, d.attempts FROM channel_deliveries d JOIN messages m ON m.id = d.message_id
-       WHERE d.state = 'queued' AND d.next_attempt_at <= $1 AND ${NONE_EARLIER_PENDING}
+       WHERE d.state = 'queued' AND d.next_attempt_at <= ${DB_NOW} AND ${NONE_EARLIER_PENDING}
        ORDER BY d.next_attempt_at, d.created_at LIMIT 1 FOR UPDATE OF d SKIP LOCKED`,
-      [now],
     );
     if (!row) return null;
     await tx.query(
@@ -69,12 +66,13 @@ export async function claimDueDelivery(db: Db, now: number, nodeId: string): Pro
   });
 }
 
-/** When the next queued delivery that is not waiting behind another is due (null when none). */
-export async function nextDueAt(db: Queryable): Promise<number | null> {
+/** How long until the next queued delivery that is not waiting behind another is due, by the database's
+ *  clock (0 when due now; null when none). */
+export async function nextDueIn(db: Queryable): Promise<number | null> {
   // Only deliveries that may go when due: one waiting behind an earlier message is due "now" forever,
   // and counting it would wake the dispatcher in a tight loop.
   const [row] = await db.query<{ at: number | null }>(
-    `SELECT min(d.next_attempt_at) AS at FROM channel_deliveries d JOIN messages m ON m.id = d.message_id
+    `SELECT greatest(0, min(d.next_attempt_at) - ${DB_NOW}) AS at FROM channel_deliveries d JOIN messages m ON m.id = d.message_id
      WHERE d.state = 'queued' AND ${NONE_EARLIER_PENDING}`,
   );
   return row?.at ?? null;
@@ -176,14 +174,15 @@ export async function retryDeliveryLater(
   db: Queryable,
   messageId: string,
   nodeId: string,
-  at: number,
+  delayMs: number,
   error: string,
   now: number,
 ): Promise<void> {
+  // Due `delayMs` from now by the database's clock, whichever process takes it then.
   await db.query(
-    `UPDATE channel_deliveries SET state = 'queued', claimed_by = NULL, next_attempt_at = $3, last_error = $4, updated_at = $5
+    `UPDATE channel_deliveries SET state = 'queued', claimed_by = NULL, next_attempt_at = ${DB_NOW} + $3::bigint, last_error = $4, updated_at = $5
      WHERE message_id = $1 AND state = 'sending' AND claimed_by = $2`,
-    [messageId, nodeId, at, error, now],
+    [messageId, nodeId, delayMs, error, now],
   );
 }
 

@@ -1,16 +1,23 @@
 // The server's one timer for snoozed conversations: when a postponing reminder's time comes, its
 // conversation returns to Open and to the top of the list (rules/conversation.ts wakeFromSnooze), with
-// a status event, whether or not anyone is connected. Re-armed at start and after every change.
+// a status event, whether or not anyone is connected. Re-armed at start and after every change, and looks
+// again at least every POLL_MS (a snooze set through another process sharing the database arms only that
+// one). Due times are read by the database's clock. With several processes each may find the same
+// conversation due: each wake re-reads it under the tenant's and the conversation's locks, so it wakes once,
+// and a process that dies mid-wake rolls back and leaves it for the others' next look.
 import { v7 as uuidv7 } from 'uuid';
 import { wakeFromSnooze } from '../../src-shared/rules/conversation';
 import { isDueToWake, nextTimerDelay } from '../../src-shared/rules/reminders';
 import { writeTenantChanges } from '../store/changeLog';
 import { insertMessage, lockConversation, updateConversation } from '../store/conversations';
 import type { Db } from '../store/db';
+import { dbNow } from '../store/timers';
 import type { SyncHub } from './hub';
 
 /** At most this many conversations wake per pass; the timer comes back at once for the rest. */
 const WAKE_BATCH = 200;
+/** The longest this process goes without looking for due conversations. */
+const POLL_MS = 5_000;
 
 export class SnoozeWaker {
   private timer: NodeJS.Timeout | null = null;
@@ -22,7 +29,8 @@ export class SnoozeWaker {
     private readonly db: Db,
     private readonly hub: SyncHub,
     private readonly log: (line: string) => void,
-    private readonly now: () => number = Date.now,
+    /** The clock due times are read by: the database's unless a test gives one. */
+    private readonly now: () => number | Promise<number> = () => dbNow(db),
   ) {}
 
   /** Wakes what is due and re-arms the timer for the soonest snoozedUntil. Calls coalesce. */
@@ -65,17 +73,14 @@ export class SnoozeWaker {
     const [row] = await this.db.query<{ due: number | null }>(
       "SELECT min(snoozed_until) AS due FROM conversations WHERE status = 'snoozed' AND snoozed_until IS NOT NULL",
     );
-    const delay = row?.due == null ? null : nextTimerDelay([{ state: 'active', dueAt: row.due }], this.now());
+    const delay = row?.due == null ? null : nextTimerDelay([{ state: 'active', dueAt: row.due }], await this.now());
     if (this.stopped) return;
-    if (delay === null) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
-    } else this.setTimer(delay);
+    this.setTimer(Math.min(delay ?? POLL_MS, POLL_MS));
   }
 
   private async wakeDue(): Promise<void> {
     for (;;) {
-      const now = this.now();
+      const now = await this.now();
       const due = await this.db.query<{ id: string; tenant_id: string }>(
         `SELECT id, tenant_id FROM conversations WHERE status = 'snoozed' AND snoozed_until IS NOT NULL AND snoozed_until <= $1
          ORDER BY snoozed_until, id LIMIT $2`,

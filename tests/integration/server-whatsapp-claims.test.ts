@@ -83,7 +83,7 @@ describe.each(backends)('claims on WhatsApp deliveries on %s', (_name, databaseU
 
     // Node C wakes up: its claim is gone, so it may not send, retry or finish what was declared uncertain.
     expect(await renewClaim(db, lapsed!, 'node-c')).toBe(false);
-    await retryDeliveryLater(db, lapsed!, 'node-c', Date.now(), 'late', Date.now());
+    await retryDeliveryLater(db, lapsed!, 'node-c', 0, 'late', Date.now());
     await finishDelivery(db, lapsed!, 'node-c', Date.now());
     expect(await stateOf(db, lapsed!)).toEqual({ delivery: 'failed', message: 'failed', error: DELIVERY_UNCERTAIN });
     // Node B's claim is alive and stays its own.

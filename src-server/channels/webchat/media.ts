@@ -1,11 +1,12 @@
 // Agents' attachments on the customer's page: each visitor gets URLs signed for them alone, with an
 // expiry inside the signature (/webchat/<slug>/media/<sha256>?v=<visitorId>&e=<expires ms>&s=<hmac>), so a
 // link shared elsewhere reveals nothing, stops working after ttlMs, and a guessed sha256 opens nothing.
-// The page gets fresh links with every history (join). The key lives in the data folder so links survive
-// restarts.
+// The page gets fresh links with every history (join). The key lives in the database (server_secrets), so
+// links survive restarts and a link signed by one server process is accepted by every other.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import type { Queryable } from '../../store/db';
+import { sharedSecret } from '../../store/secrets';
 import type { WebchatMessage } from '../../../src-shared/webchat';
 import type { StoredWebchatMessage } from './store';
 
@@ -19,12 +20,12 @@ export class WebchatMedia {
     private readonly now: () => number = Date.now,
   ) {}
 
-  static fromKeyFile(path: string, ttlMs?: number, now?: () => number): WebchatMedia {
-    if (!existsSync(path)) {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
-    }
-    return new WebchatMedia(Buffer.from(readFileSync(path, 'utf8').trim(), 'hex'), ttlMs, now);
+  /** The key every process shares, created by the first that needs it. A key file an older server left in
+   *  its data folder (`legacyKeyFile`) becomes that key, so the links it signed keep working. */
+  static async fromDatabase(db: Queryable, legacyKeyFile: string, ttlMs?: number, now: () => number = Date.now): Promise<WebchatMedia> {
+    const create = () => (existsSync(legacyKeyFile) ? readFileSync(legacyKeyFile, 'utf8').trim() : randomBytes(32).toString('hex'));
+    const hex = await sharedSecret(db, 'webchat-media-key', create, now());
+    return new WebchatMedia(Buffer.from(hex, 'hex'), ttlMs, now);
   }
 
   private signature(slug: string, sha256: string, visitorId: string, expires: string): string {

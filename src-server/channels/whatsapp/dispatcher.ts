@@ -13,7 +13,7 @@ import {
   claimDueDelivery,
   failDelivery,
   finishDelivery,
-  nextDueAt,
+  nextDueIn,
   recordPartSent,
   renewClaim,
   retryDeliveryLater,
@@ -147,16 +147,16 @@ export class WhatsAppDispatcher {
 
   private async armForNext(): Promise<void> {
     if (this.stopped) return;
-    const at = await nextDueAt(this.db).catch(() => null);
-    if (at === null || this.stopped) return;
+    const wait = await nextDueIn(this.db).catch(() => null);
+    if (wait === null || this.stopped) return;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeTimer = setTimeout(() => this.kick(), Math.max(0, Math.min(at - Date.now(), POLL_MS)));
+    this.wakeTimer = setTimeout(() => this.kick(), Math.min(wait, POLL_MS));
     this.wakeTimer.unref();
   }
 
   private async drain(): Promise<void> {
     while (!this.stopped) {
-      const row = await claimDueDelivery(this.db, Date.now(), this.nodeId);
+      const row = await claimDueDelivery(this.db, this.nodeId);
       if (!row) return;
       const progress = { posted: false };
       try {
@@ -250,7 +250,7 @@ export class WhatsAppDispatcher {
     const delay = Math.min(MAX_BACKOFF_MS, this.retryBaseMs * 2 ** (row.attempts - 1));
     this.onFailure('retry');
     this.log(`WhatsApp delivery of ${row.message_id} will be retried in ${delay} ms: ${f.reason}`);
-    await retryDeliveryLater(this.db, row.message_id, this.nodeId, Date.now() + delay, f.reason, Date.now());
+    await retryDeliveryLater(this.db, row.message_id, this.nodeId, delay, f.reason, Date.now());
   }
 
   /** The message fails with the reason, shown to agents; the delivery is over. */
