@@ -13,6 +13,7 @@ import { mainThread } from './benchmarks/mainThread';
 import { offlineBacklog } from './benchmarks/offlineBacklog';
 import { searchBench } from './benchmarks/search';
 import { startUp } from './benchmarks/startUp';
+import { sustained } from './benchmarks/sustained';
 import type { BenchContext } from './lib/context';
 import { round, type Result } from './lib/measure';
 import { REFERENCE_SCALE, RESULTS_DIR, WORK_DIR, datasetPaths, parseScale } from './lib/paths';
@@ -26,6 +27,7 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<Result>> = {
   offline: offlineBacklog,
   startUp,
   mainThread,
+  sustained,
 };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
