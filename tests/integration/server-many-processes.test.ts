@@ -105,11 +105,18 @@ describe.runIf(pgUrl)('several server processes on one PostgreSQL', () => {
     await admin.connect();
     try {
       const listeners = async () =>
-        (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN "bandeja_fanout"'`)).rows;
+        (
+          await admin.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN "bandeja_fanout"' AND datname = current_database()`,
+          )
+        ).rows;
       expect(await listeners()).toHaveLength(3);
       // Every process loses its listener; a customer writes through A before they come back (after ~1 s),
       // so B never hears of it: it must catch up on reconnecting.
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1', ['LISTEN "bandeja_fanout"']);
+      // Only this database's: the other test worker's servers listen on theirs.
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1 AND datname = current_database()', [
+        'LISTEN "bandeja_fanout"',
+      ]);
       const carla = await WebchatCustomer.join(a.url, 'demo', 'Carla');
       open.push(carla);
       const said = await carla.say('¿Alguien ahí?');

@@ -34,21 +34,23 @@ describe.each(backends)('a periodic job’s lease on %s', (_name, databaseUrl) =
     // PostgreSQL: a second pool, as another process has. PGlite is one process: the same store.
     const other = databaseUrl ? await openStore({ dataDir, databaseUrl }) : db;
     if (other !== db) dbs.push(other);
-    const takers = Array.from({ length: 12 }, (_, i) => takeTimer(i % 2 ? other : db, 'sweep', `node-${i}`, 400));
+    // A lease long enough that twelve takers on loaded cores all ask before it ends.
+    const lease = 4000;
+    const takers = Array.from({ length: 12 }, (_, i) => takeTimer(i % 2 ? other : db, 'sweep', `node-${i}`, lease));
     const taken = (await Promise.all(takers)).filter((t) => t !== null);
     expect(taken).toHaveLength(1);
     const holder = taken[0]!;
     // Its holder "dies" (never finishes, never renews): nobody may take it before the lease ends...
-    expect(await takeTimer(other, 'sweep', 'node-late', 400)).toBeNull();
-    await sleep(500);
+    expect(await takeTimer(other, 'sweep', 'node-late', lease)).toBeNull();
+    await sleep(lease + 100);
     // ...and someone does after.
-    const next = await takeTimer(other, 'sweep', 'node-late', 400);
+    const next = await takeTimer(other, 'sweep', 'node-late', lease);
     expect(next).not.toBeNull();
     // The first holder, come back, cannot finish the run it lost.
     expect(await finishTimer(db, holder, 60_000)).toBe(false);
     expect(await finishTimer(other, next!, 60_000)).toBe(true);
     // Done: not due again for a minute, by anyone.
-    expect(await takeTimer(db, 'sweep', 'node-0', 400)).toBeNull();
+    expect(await takeTimer(db, 'sweep', 'node-0', lease)).toBeNull();
   });
 });
 
