@@ -1,5 +1,5 @@
 // Stopping the server (SIGTERM) while customers, agents and browsers are connected: every socket is
-// told "going away" (1001), every HTTP connection is closed, and the process exits cleanly at once
+// told "restarting" (1012: reconnect now, elsewhere), every HTTP connection is closed, and the process exits cleanly at once
 // instead of waiting out the connections (a webchat page open in Chromium held it ~60 s).
 import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -39,7 +39,7 @@ function closedSocket(socket: Socket): Promise<void> {
 
 describe('server shutdown', () => {
   // Without closing every connection, the exit waits for Node's 60 s headers timeout: longer than this test may take.
-  it('closes sockets with 1001 and HTTP connections, and exits with code 0', { timeout: 30_000 }, async () => {
+  it('closes sockets with 1012 and HTTP connections, and exits with code 0', { timeout: 30_000 }, async () => {
     server = await startServerProcess({ demo: true });
     const carla = await WebchatCustomer.join(server.url, 'demo', 'Carla');
     await carla.say('Hola, ¿siguen ahí?');
@@ -58,8 +58,8 @@ describe('server shutdown', () => {
     await server.stop();
 
     expect(server.exitCode()).toBe(0);
-    expect(await carla.closed).toMatchObject({ code: CloseCode.goingAway });
-    expect(await ana.closed).toMatchObject({ code: CloseCode.goingAway });
+    expect(await carla.closed).toMatchObject({ code: CloseCode.serviceRestart });
+    expect(await ana.closed).toMatchObject({ code: CloseCode.serviceRestart });
     await Promise.all([closedSocket(page.socket), closedSocket(spare)]);
     expect(server.stderr()).toContain('SIGTERM: closing');
   });
