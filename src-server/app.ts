@@ -92,8 +92,11 @@ export interface RunningServer {
 
 /** How often sockets are pinged; one without a pong by the next round is dropped. */
 export const HEARTBEAT_MS = 15_000;
-/** How long close() lets sockets answer the 1001 close before it cuts them. */
+/** How long close() lets sockets answer the 1012 close before it cuts them. */
 const CLOSE_GRACE_MS = 1000;
+/** How long close() waits for pushes being applied to finish and be answered before it cuts their sockets
+ *  (their clients then send them again elsewhere and are answered `already` for what was applied). */
+export const PUSH_DRAIN_MS = 10_000;
 
 /** The path of a request target, or null when it is not one (`//`, `http://[`). */
 function pathOf(url: string | undefined): string | null {
@@ -222,6 +225,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       },
     },
     log,
+    { sent: (n) => metrics.notificationsSent.inc(n), received: (kind) => metrics.notificationsReceived.inc({ kind }) },
   );
   await presence.start();
   const sessionSweep = setInterval(() => void sweep(), sessions.sweepEveryMs);
@@ -244,6 +248,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     trustProxy: trustFunction(trustProxy),
   });
   let shuttingDown = false;
+  // This process's sync connections, so close() can let their pushes finish.
+  const syncConnections = new Set<SyncConnection>();
+  const syncWebSockets = new WeakSet<WebSocket>();
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode ?? 500;
@@ -317,7 +324,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       wss.handleUpgrade(request, socket, head, (ws) => {
         track(ws);
         metrics.track(ws, 'sync');
-        new SyncConnection(ws, { db, hub, log, afterCommit, presence, sessions, metrics }, publicUrl);
+        const connection = new SyncConnection(ws, { db, hub, log, afterCommit, presence, sessions, metrics }, publicUrl);
+        syncConnections.add(connection);
+        syncWebSockets.add(ws);
+        ws.once('close', () => syncConnections.delete(connection));
       });
       return;
     }
@@ -391,9 +401,16 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         clearInterval(heartbeat);
         clearInterval(sessionSweep);
         for (const job of periodic) await job.stop();
-        // Sync clients and webchat pages are told "going away" (1001), so they reconnect later
-        // rather than treat it as an error; whoever does not answer in time is cut.
-        for (const ws of wss.clients) ws.close(CloseCode.goingAway, 'Server shutting down');
+        // New sockets are refused from now on (503: a load balancer tries another process). Webchat pages are
+        // told "restarting" (1012) at once: a message being stored completes, and the page sends it again on
+        // reconnecting, answered with the stored one. Sync connections first finish the push they are applying
+        // and send its result, then get the same 1012; both reconnect at once, to another process.
+        for (const ws of wss.clients) if (!syncWebSockets.has(ws)) ws.close(CloseCode.serviceRestart, 'Server restarting');
+        await Promise.race([
+          Promise.all([...syncConnections].map((c) => c.restart())),
+          new Promise((resolve) => setTimeout(resolve, PUSH_DRAIN_MS).unref()),
+        ]);
+        // Whoever does not answer the close in time is cut.
         await new Promise<void>((resolve) => {
           const deadline = setTimeout(resolve, CLOSE_GRACE_MS);
           const check = () => {

@@ -10,13 +10,18 @@
 // its bearer read /readyz and /metrics from anywhere (else only from this machine, not through a proxy).
 // On SIGTERM /readyz turns 503 at once; BANDEJA_DRAIN_DELAY_MS (default 0) is how long the process then
 // keeps serving before it closes, so a load balancer polling /readyz stops sending it new connections first.
+// Closing refuses new sockets (503), lets pushes being applied finish and answer (at most PUSH_DRAIN_MS),
+// closes every socket with 1012 (clients reconnect at once, to another process) and exits 0; a close that
+// hangs anyway ends the process with code 1 after STOP_DEADLINE_MS.
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startServer } from './app';
+import { PUSH_DRAIN_MS, startServer } from './app';
 import { createServerLogger, type Logger } from './ops/logger';
 
 let logger: Logger | null = null;
+/** The longest close() may take (pushes finishing, sockets closing, the store closing). */
+const STOP_DEADLINE_MS = PUSH_DRAIN_MS + 20_000;
 
 function fail(message: string, code = 2): never {
   if (logger) logger.fatal(message);
@@ -67,6 +72,10 @@ const stop = (signal: string) => {
   server.drain();
   log.info({ signal, drainDelayMs }, `${signal}: closing`);
   setTimeout(() => {
+    setTimeout(() => {
+      log.error({ deadlineMs: STOP_DEADLINE_MS }, 'close did not finish in time: exiting');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     server.close().then(
       () => process.exit(0),
       (e: unknown) => {

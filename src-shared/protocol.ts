@@ -151,6 +151,8 @@ export type ServerFrame = z.infer<typeof ServerFrame>;
 export const CloseCode = {
   normal: 1000,
   goingAway: 1001,
+  /** The server is restarting (SIGTERM): reconnect now, through the load balancer, to another process. */
+  serviceRestart: 1012,
   protocolError: 1002,
   policyViolation: 1008,
   tooBig: 1009,

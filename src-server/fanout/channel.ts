@@ -40,6 +40,12 @@ type Wire =
   | { p: string; s: string }
   | { p: string; v: [tenantId: string, inboxId: string, visitorId: string, messageId: string] };
 
+/** Told of every notification sent and received (ops/metrics.ts). */
+export interface FanoutCounts {
+  sent(payloads: number): void;
+  received(kind: 'tenants' | 'session' | 'visitor' | 'ignored'): void;
+}
+
 /** Payloads stay well under PostgreSQL's 8,000 bytes; tenant ids are short, so this is many tenants. */
 const MAX_PAYLOAD = 7000;
 
@@ -56,11 +62,18 @@ export class FanoutChannel {
     readonly processId: string,
     private readonly handlers: FanoutHandlers,
     private readonly log: (line: string) => void,
+    private readonly counts?: FanoutCounts,
   ) {}
 
   /** Listens under PostgreSQL; null under PGlite (one process: the in-memory hub is the whole fan-out). */
-  static async open(db: Db, processId: string, handlers: FanoutHandlers, log: (line: string) => void): Promise<FanoutChannel | null> {
-    const channel = new FanoutChannel(db, processId, handlers, log);
+  static async open(
+    db: Db,
+    processId: string,
+    handlers: FanoutHandlers,
+    log: (line: string) => void,
+    counts?: FanoutCounts,
+  ): Promise<FanoutChannel | null> {
+    const channel = new FanoutChannel(db, processId, handlers, log, counts);
     const listening = db.listen(
       FANOUT_CHANNEL,
       (payload) => channel.receive(payload),
@@ -111,6 +124,7 @@ export class FanoutChannel {
     try {
       // One statement for everything this turn produced.
       await this.db.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [FANOUT_CHANNEL, payloads]);
+      this.counts?.sent(payloads.length);
     } catch (e) {
       // The other processes miss this poke; their clients catch up on the next one or on reconnecting.
       this.log(`fan-out notification not sent: ${e instanceof Error ? e.message : String(e)}`);
@@ -122,10 +136,12 @@ export class FanoutChannel {
     try {
       wire = JSON.parse(payload) as Wire;
     } catch {
+      this.counts?.received('ignored');
       return this.log('fan-out notification ignored: not JSON');
     }
-    if (typeof wire !== 'object' || wire === null || wire.p === this.processId) return;
+    if (typeof wire !== 'object' || wire === null || wire.p === this.processId) return this.counts?.received('ignored');
     if ('t' in wire && Array.isArray(wire.t)) {
+      this.counts?.received('tenants');
       for (const id of wire.t) if (typeof id === 'string') this.inTenants.add(id);
       if (!this.delivering) {
         this.delivering = true;
@@ -136,10 +152,13 @@ export class FanoutChannel {
           this.handlers.tenantsMoved(ids);
         });
       }
-    } else if ('s' in wire && typeof wire.s === 'string') this.handlers.sessionEnded(wire.s);
-    else if ('v' in wire && Array.isArray(wire.v) && wire.v.length === 4 && wire.v.every((x) => typeof x === 'string')) {
+    } else if ('s' in wire && typeof wire.s === 'string') {
+      this.counts?.received('session');
+      this.handlers.sessionEnded(wire.s);
+    } else if ('v' in wire && Array.isArray(wire.v) && wire.v.length === 4 && wire.v.every((x) => typeof x === 'string')) {
+      this.counts?.received('visitor');
       const [tenantId, inboxId, visitorId, messageId] = wire.v;
       this.handlers.visitorMessage({ tenantId, inboxId, visitorId, messageId });
-    }
+    } else this.counts?.received('ignored');
   }
 }

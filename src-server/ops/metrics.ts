@@ -1,10 +1,12 @@
 // Prometheus metrics (prom-client) of one server process, on a registry of its own (the desktop app may run
 // an embedded server beside tests' servers in one process). Counts and timings only: no label carries a
 // tenant, a user, an inbox or anything typed by a person, so /metrics tells nothing of anyone's data.
-// Gauges that need the database (change-log lag, timer backlog) are read when scraped.
+// Gauges that need the database (change-log lag, timer backlog) are read when scraped; due times are read by
+// the database's clock, the one every process sharing it agrees on.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WebSocket } from 'ws';
 import type { Db } from '../store/db';
+import { DB_NOW } from '../store/timers';
 
 export type SocketKind = 'sync' | 'webchat';
 
@@ -13,7 +15,6 @@ export interface MetricSources {
   db: Db;
   /** The change-log version each live sync connection has sent up to, by tenant (null before its snapshot). */
   syncCursors(): Iterable<{ tenantId: string; cursor: number | null }>;
-  now?: () => number;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -28,10 +29,11 @@ export class ServerMetrics {
   readonly bytesSent: Counter<'kind'>;
   readonly webhookFailures: Counter<'reason'>;
   readonly deliveryFailures: Counter<'outcome'>;
+  readonly notificationsSent: Counter;
+  readonly notificationsReceived: Counter<'kind'>;
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
-    const now = sources.now ?? Date.now;
     collectDefaultMetrics({ register: this.registry });
     this.connections = new Gauge({ name: 'bandeja_connections', help: 'Open sockets on this process.', labelNames: ['kind'], registers });
     for (const kind of ['sync', 'webchat']) this.connections.set({ kind }, 0);
@@ -72,6 +74,18 @@ export class ServerMetrics {
       labelNames: ['outcome'],
       registers,
     });
+    this.notificationsSent = new Counter({
+      name: 'bandeja_fanout_notifications_sent_total',
+      help: 'PostgreSQL NOTIFY payloads this process sent to the others (fanout/channel.ts).',
+      registers,
+    });
+    this.notificationsReceived = new Counter({
+      name: 'bandeja_fanout_notifications_received_total',
+      help: "NOTIFY payloads received from other processes, by what they carried (tenants, session, visitor); this process's own and unreadable ones count as ignored.",
+      labelNames: ['kind'],
+      registers,
+    });
+    for (const kind of ['tenants', 'session', 'visitor', 'ignored']) this.notificationsReceived.inc({ kind }, 0);
     for (const kind of ['sync', 'webchat']) {
       this.framesSent.inc({ kind }, 0);
       this.bytesSent.inc({ kind }, 0);
@@ -103,23 +117,23 @@ export class ServerMetrics {
     });
     new Gauge({
       name: 'bandeja_timer_backlog',
-      help: 'Timers whose time has come and that have not run yet: snoozed conversations to wake, channel deliveries to send.',
+      help: 'Timers whose time has come (by the database clock) and that have not run yet: snoozed conversations to wake, channel deliveries to send, periodic jobs free to take.',
       labelNames: ['timer'],
       registers,
       async collect() {
-        const at = now();
         const rows = await sources.db
-          .query<{ snoozes: number; deliveries: number }>(
-            `SELECT
-             (SELECT count(*)::int FROM conversations WHERE status = 'snoozed' AND snoozed_until IS NOT NULL AND snoozed_until <= $1) AS snoozes,
-             (SELECT count(*)::int FROM channel_deliveries WHERE state = 'queued' AND next_attempt_at <= $1) AS deliveries`,
-            [at],
+          .query<{ snoozes: number; deliveries: number; periodic: number }>(
+            `WITH clock AS (SELECT ${DB_NOW} AS now) SELECT
+             (SELECT count(*)::int FROM conversations, clock WHERE status = 'snoozed' AND snoozed_until IS NOT NULL AND snoozed_until <= clock.now) AS snoozes,
+             (SELECT count(*)::int FROM channel_deliveries, clock WHERE state = 'queued' AND next_attempt_at <= clock.now) AS deliveries,
+             (SELECT count(*)::int FROM server_timers, clock WHERE due_at <= clock.now AND (lease_until IS NULL OR lease_until <= clock.now)) AS periodic`,
           )
           .catch(() => null);
         if (!rows) return;
         const [row] = rows;
         this.set({ timer: 'snooze' }, row?.snoozes ?? 0);
         this.set({ timer: 'delivery' }, row?.deliveries ?? 0);
+        this.set({ timer: 'periodic' }, row?.periodic ?? 0);
       },
     });
     new Gauge({

@@ -85,6 +85,10 @@ export class SyncConnection {
   /** The user's scope_version this connection's snapshot (or cursor) reflects; a newer one re-bootstraps. */
   private scopeSeen = 0;
   private closed = false;
+  /** The server is shutting down (restart()): frames read from now on are left for the client to resend. */
+  private restarting = false;
+  /** The push being applied, if any (restart() waits for it). */
+  private pushing: Promise<void> | null = null;
   private frames: Promise<void> = Promise.resolve();
   private catchUpChain: Promise<void> = Promise.resolve();
   private catchUpQueued = false;
@@ -111,6 +115,7 @@ export class SyncConnection {
     private readonly publicUrl: string,
   ) {
     ws.on('message', (data, isBinary) => {
+      if (this.restarting) return;
       const text = isBinary ? '' : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
       this.frames = this.frames.then(() => this.onFrame(isBinary ? null : text)).catch((e) => this.fail(e));
     });
@@ -171,8 +176,17 @@ export class SyncConnection {
     this.sendError({ code: 'UNAUTHORIZED', message: 'This session was signed out. Sign in again.' }, true, CloseCode.unauthorized);
   }
 
+  /** The server is shutting down: nothing new is read (the client's outbox sends it again wherever it
+   *  reconnects), a push being applied completes and its result is sent, then the socket is closed with
+   *  1012 so the client reconnects at once, elsewhere. The caller bounds the wait. */
+  async restart(): Promise<void> {
+    this.restarting = true;
+    await this.pushing?.catch(() => undefined);
+    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.close(CloseCode.serviceRestart, 'Server restarting');
+  }
+
   private async onFrame(text: string | null): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.restarting) return;
     if (!this.helloSeen && ++this.framesBeforeHello > HANDSHAKE.maxFrames) {
       this.closeBeforeHello(`at most ${HANDSHAKE.maxFrames} frames before hello`);
       return;
@@ -344,6 +358,16 @@ export class SyncConnection {
       this.sendError({ code: 'UNAUTHORIZED', message: 'Say hello with a valid session before pushing.' }, true, CloseCode.unauthorized);
       return;
     }
+    const pushing = this.applyPush(user, push);
+    this.pushing = pushing;
+    try {
+      await pushing;
+    } finally {
+      if (this.pushing === pushing) this.pushing = null;
+    }
+  }
+
+  private async applyPush(user: UserWithTenant, push: Push): Promise<void> {
     const started = performance.now();
     const outcome = await processPush(this.deps.db, user, this.clientId, push.mutations, this.deps.log, this.publicUrl);
     this.lmidStale = true;

@@ -12,12 +12,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AdminSessionsResponse, Paths } from '../../src-shared/http';
 import { CloseCode } from '../../src-shared/protocol';
 import { openStore } from '../../src-server/app';
+import { DB_NOW } from '../../src-server/store/timers';
 import { prepareDemoStore, startServerProcess, type ServerProcess } from '../support/server-process';
 import { login, SyncPeer } from '../support/sync-peer';
 import { WebchatCustomer } from '../support/webchat-customer';
 
 const pgUrl = process.env.BANDEJA_TEST_DATABASE_URL;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One sample of a metric in Prometheus text (0 when absent). */
+function sample(text: string, name: string, labels = ''): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
 
 /** Resolves with what `p` gave, or rejects once `ms` passed (a socket that should close "at once"). */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -84,6 +91,29 @@ describe.runIf(pgUrl)('several server processes on one PostgreSQL', () => {
     expect((await carlaTab.waitForAgentMessage((m) => m.id === replyId)).body).toBe('Sí, a todo el país.');
     // Sofía (a supervisor), on the third process, sees the reply too, and that it reached her page.
     await sofia.waitForOp((op) => op.kind === 'message' && op.row.id === replyId && op.row.state === 'delivered', 'the reply delivered');
+
+    // Each process counts the notifications it sent and those it acted on (/metrics, read from this machine).
+    const [onA, onB, onC] = await Promise.all([a, b, c].map(async (s) => (await fetch(s.url + '/metrics')).text()));
+    expect(sample(onA!, 'bandeja_fanout_notifications_sent_total')).toBeGreaterThan(0);
+    expect(sample(onB!, 'bandeja_fanout_notifications_sent_total')).toBeGreaterThan(0);
+    for (const text of [onB!, onC!])
+      expect(sample(text, 'bandeja_fanout_notifications_received_total', 'kind="tenants"')).toBeGreaterThan(0);
+    // Carla's other tab on C heard of her message and of Ana's reply from A and B.
+    expect(sample(onC!, 'bandeja_fanout_notifications_received_total', 'kind="visitor"')).toBeGreaterThan(0);
+  });
+
+  it('counts periodic jobs due by the database’s clock in the timer backlog', async () => {
+    const backlog = async () => sample(await (await fetch(a.url + '/metrics')).text(), 'bandeja_timer_backlog', 'timer="periodic"');
+    const before = await backlog();
+    // A job due a minute ago by the database's clock, held by nobody: due, whatever this process's clock says.
+    const store = await openStore({ dataDir: mkdtempSync(join(tmpdir(), 'bandeja-many-')), databaseUrl: pgUrl });
+    try {
+      await store.query(`INSERT INTO server_timers (name, due_at) VALUES ('test-overdue', ${DB_NOW} - 60000)`);
+      expect(await backlog()).toBe(before + 1);
+      await store.query(`DELETE FROM server_timers WHERE name = 'test-overdue'`);
+    } finally {
+      await store.close();
+    }
   });
 
   it('closes a session’s socket on another process at once when an admin ends it', async () => {

@@ -6,6 +6,7 @@ import type { Tenant, User } from '../../../src-shared/domain';
 import type { SyncStatus } from '../../../src-shared/ipc';
 import { Paths } from '../../../src-shared/http';
 import {
+  CloseCode,
   MAX_FRAME_BYTES,
   MAX_PUSH_MUTATIONS,
   PROTOCOL_VERSION,
@@ -27,6 +28,9 @@ import { uploadBlob } from './uploads';
 
 export const PING_INTERVAL_MS = 10_000;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** After a server's "restarting" close (1012), clients come back within this, spread so a process's
+ *  hundreds of agents do not all land on the others in the same instant. */
+export const RESTART_RECONNECT_SPREAD_MS = 250;
 
 export interface SyncClientOptions {
   mirror: Mirror;
@@ -176,6 +180,14 @@ export class SyncClient {
       if (this.pushRetryTimer) clearTimeout(this.pushRetryTimer);
       this.pushRetryTimer = null;
       if (this.stopped || this.state === 'signedOut') return;
+      // A server process restarting (rolling restart, SIGTERM) asks its clients to come back at once: the
+      // load balancer sends them to another process. No error to show, and no failure's backoff, the first
+      // time after a welcome; a server that keeps doing it before welcoming us gets the usual backoff.
+      if (code === CloseCode.serviceRestart && (this.state === 'online' || this.state === 'bootstrapping')) {
+        this.attempt = 0;
+        this.scheduleReconnect(Math.floor((this.opts.random ?? Math.random)() * RESTART_RECONNECT_SPREAD_MS));
+        return;
+      }
       if (this.state === 'online' || this.state === 'bootstrapping')
         this.lastError ??= { code: 'SERVER_UNREACHABLE', message: `The connection to the server was lost (${code}).` };
       this.scheduleReconnect();
@@ -194,8 +206,7 @@ export class SyncClient {
     ws.ping();
   }
 
-  private scheduleReconnect(): void {
-    const delay = backoffDelay(this.attempt++, this.opts.random);
+  private scheduleReconnect(delay = backoffDelay(this.attempt++, this.opts.random)): void {
     this.state = 'offline';
     this.retryAt = Date.now() + delay;
     this.reconnectTimer = setTimeout(() => this.connect(), delay);

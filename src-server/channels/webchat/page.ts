@@ -295,10 +295,14 @@ function connect(){
       if (oldest) dropRejected(null, t.errors[f.error.code]);
     }
   };
-  sock.onclose = function(){
+  sock.onclose = function(ev){
     if (ws !== sock) return;
+    // A server restarting (1012) sends her to another one at once, without a failure's backoff; a server
+    // that does it again before she joined gets the backoff.
+    var restarting = ev && ev.code === 1012 && ready;
     ready = false; joining = false; setOnline(false); clearTimeout(refreshTimer); clearTimeout(retryTimer); clearTimeout(flushTimer);
-    var delay = Math.random() * Math.min(10000, 500 * Math.pow(2, attempt++));
+    if (restarting) attempt = 0;
+    var delay = restarting ? Math.random() * 250 : Math.random() * Math.min(10000, 500 * Math.pow(2, attempt++));
     setTimeout(connect, delay);
   };
 }
