@@ -5,6 +5,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDataset } from './data';
+import { bootstrapLoad } from './benchmarks/bootstrapLoad';
 import { catchUp } from './benchmarks/catchUp';
 import { fanOut } from './benchmarks/fanOut';
 import { inbox } from './benchmarks/inbox';
@@ -26,6 +27,7 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<Result>> = {
   offline: offlineBacklog,
   startUp,
   mainThread,
+  bootstrapLoad,
 };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
