@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { buildDataset } from './data';
 import { bootstrapLoad } from './benchmarks/bootstrapLoad';
 import { catchUp } from './benchmarks/catchUp';
+import { changeLogMonth } from './benchmarks/changeLogMonth';
 import { fanOut } from './benchmarks/fanOut';
 import { inbox } from './benchmarks/inbox';
 import { initialSync } from './benchmarks/initialSync';
@@ -28,6 +29,7 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<Result>> = {
   startUp,
   mainThread,
   bootstrapLoad,
+  changeLogMonth,
 };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
