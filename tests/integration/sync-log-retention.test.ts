@@ -1,7 +1,7 @@
 // The change log is trimmed after its retention window (src-server/store/changeLogTrim.ts, a periodic
 // job); a desktop client offline for longer, with replies in its outbox, comes back below the log's floor:
 // it re-bootstraps, keeps its outbox, and each reply reaches the customer exactly once.
-// Real server process (a 3-second window, trimmed every half second), real headless client behind a
+// Real server process (PostgreSQL with BANDEJA_TEST_DATABASE_URL, else PGlite; a 3-second window, trimmed every half second), real headless client behind a
 // fault proxy (refusing connections is going offline), a real webchat customer.
 import Database from 'better-sqlite3';
 import { readdirSync } from 'node:fs';
@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readCursor } from '../../src-main/core/mirror/meta';
 import { startClientProcess, type ClientProcess } from '../support/client-process';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
+import type { ServerProcess } from '../support/server-process';
+import { startDemoServerOnTestDatabase } from '../support/test-store';
 import { login, SyncPeer } from '../support/sync-peer';
 import { WebchatCustomer } from '../support/webchat-customer';
 import { signIn, waitForConversation } from './sync-helpers';
@@ -39,9 +40,9 @@ function mirrorCursor(client: ClientProcess): { epoch: string | null; version: n
 
 describe('change-log retention', () => {
   it('re-bootstraps a client whose cursor the log no longer holds, and sends its outbox once', async () => {
-    server = await startServerProcess({
-      demo: true,
-      env: { BANDEJA_CHANGE_LOG_RETENTION_DAYS: String(RETENTION_SECONDS / 86_400), BANDEJA_CHANGE_LOG_TRIM_EVERY_MS: '500' },
+    server = await startDemoServerOnTestDatabase({
+      BANDEJA_CHANGE_LOG_RETENTION_DAYS: String(RETENTION_SECONDS / 86_400),
+      BANDEJA_CHANGE_LOG_TRIM_EVERY_MS: '500',
     });
     proxy = await startFaultProxy(server.url);
     ana = await startClientProcess({ serverUrl: proxy.url });

@@ -2,7 +2,7 @@
 // (src-server/sync/snapshot.ts), so rows change, move out of scope and are deleted between pages, and the
 // user's own teams change mid-stream. The client's mirror (the real apply path of src-main/core, on a real
 // SQLite file) must end equal to the mirror of a fresh bootstrap taken afterwards.
-// Real server process, demo store with 10 webchat conversations, 2 rows a page and a 2 KB window.
+// Real server process (PostgreSQL with BANDEJA_TEST_DATABASE_URL, else PGlite), demo store with 10 webchat conversations, 2 rows a page and a 2 KB window.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,8 @@ import { readCursor, writeSessionUser } from '../../src-main/core/mirror/meta';
 import { Paths } from '../../src-shared/http';
 import { PROTOCOL_VERSION, SCHEMA_VERSION, ServerFrame, type Op } from '../../src-shared/protocol';
 import { canSeeConversation, type Viewer } from '../../src-shared/rules/visibility';
-import { LOAD_TEST_LIMITS, prepareDemoStore, startServerProcess, type ServerProcess } from '../support/server-process';
+import { LOAD_TEST_LIMITS, type ServerProcess } from '../support/server-process';
+import { startDemoServerOnTestDatabase } from '../support/test-store';
 import { login, SyncPeer } from '../support/sync-peer';
 import { WebchatCustomer } from '../support/webchat-customer';
 
@@ -25,12 +26,10 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bandeja-snapshot-stream-'));
-  const dataDir = join(dir, 'server');
-  await prepareDemoStore({ dataDir });
-  server = await startServerProcess({
-    dataDir,
-    demo: true,
-    env: { ...LOAD_TEST_LIMITS, BANDEJA_SNAPSHOT_WINDOW_BYTES: String(WINDOW), BANDEJA_SNAPSHOT_PAGE_ROWS: '2' },
+  server = await startDemoServerOnTestDatabase({
+    ...LOAD_TEST_LIMITS,
+    BANDEJA_SNAPSHOT_WINDOW_BYTES: String(WINDOW),
+    BANDEJA_SNAPSHOT_PAGE_ROWS: '2',
   });
   // Five conversations in Soporte's inbox and five in Ventas'.
   for (const slug of ['demo', 'ventas'])
