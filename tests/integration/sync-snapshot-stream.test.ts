@@ -87,6 +87,8 @@ class MirrorClient {
   }
 
   private apply(frame: ServerFrame): void {
+    // Frames still arriving after close() have no file to go to.
+    if (!this.mirror.db.open) return;
     this.frames.push(frame);
     const db = this.mirror.db;
     if (frame.type === 'welcome') writeSessionUser(db, frame.user);
