@@ -5,7 +5,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDataset } from './data';
+import { bootstrapLoad } from './benchmarks/bootstrapLoad';
 import { catchUp } from './benchmarks/catchUp';
+import { changeLogMonth } from './benchmarks/changeLogMonth';
 import { fanOut } from './benchmarks/fanOut';
 import { inbox } from './benchmarks/inbox';
 import { initialSync } from './benchmarks/initialSync';
@@ -28,6 +30,8 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<Result>> = {
   startUp,
   mainThread,
   sustained,
+  bootstrapLoad,
+  changeLogMonth,
 };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);

@@ -35,6 +35,7 @@ import { silentLogger, type Logger } from './ops/logger';
 import { ServerMetrics } from './ops/metrics';
 import { Readiness } from './ops/readiness';
 import { metricsTokenFromEnv, registerOpsRoutes } from './ops/routes';
+import { retentionFromEnv, trimChangeLog } from './store/changeLogTrim';
 import { openPg, openPglite, type Db } from './store/db';
 import { findInboxBySlug } from './store/directory';
 import { loadMigrations, migrate } from './store/migrate';
@@ -131,6 +132,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   // Abuse guards' settings first: a malformed variable stops the start before anything opens.
   const limits = resolveLimits(process.env, opts.limits);
   const lifetimes = lifetimesFromEnv(process.env, opts.sessions);
+  const retention = retentionFromEnv(process.env);
   const trustProxy = opts.trustProxy ?? trustProxyFromEnv(process.env.BANDEJA_TRUST_PROXY);
   const mediaTtl = opts.webchatMediaTtlMs ?? millisFromEnv(process.env, 'BANDEJA_WEBCHAT_MEDIA_TTL_MS');
   const metricsToken = opts.metricsToken ?? metricsTokenFromEnv(process.env);
@@ -192,6 +194,20 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       { name: 'session-sweep', everyMs: sessions.sweepEveryMs, leaseMs: 60_000, run: () => sessions.deleteExpired() },
       runId,
       (line) => log(`Session sweep failed: ${line}`),
+    ),
+    new PeriodicRunner(
+      db,
+      {
+        name: 'change-log-trim',
+        everyMs: retention.everyMs,
+        leaseMs: 10 * 60_000,
+        run: async () => {
+          const trimmed = await trimChangeLog(db, retention.retentionMs);
+          if (trimmed.rows > 0) info(`Trimmed the change log: ${trimmed.rows} rows of ${trimmed.tenants} tenants`);
+        },
+      },
+      runId,
+      (line) => log(`Change-log trim failed: ${line}`),
     ),
     new PeriodicRunner(
       db,

@@ -168,6 +168,15 @@ export interface LogEntry {
   [k: string]: unknown;
 }
 
+/** The log no longer holds what follows a cursor (store/changeLogTrim.ts): that client must re-bootstrap.
+ *  A connection that hits it fails and closes; on reconnecting, its hello is below the floor. */
+export class LogTrimmedError extends Error {
+  constructor(tenantId: string, after: number, floor: number) {
+    super(`The change log of tenant ${tenantId} was trimmed to version ${floor}, past cursor ${after}.`);
+    this.name = 'LogTrimmedError';
+  }
+}
+
 /** Reads whole versions in (after, upTo], at most about `limit` rows (a version is never split).
  *  Returns the entries and the version the page reaches. */
 export async function readChanges(
@@ -198,6 +207,10 @@ export async function readChanges(
      FROM change_log WHERE tenant_id = $1 AND version > $2 AND version <= $3 ORDER BY version, seq`,
     [tenantId, after, to],
   );
+  // Read after the rows: a trim moves the floor in the transaction that deletes, so a floor at or below
+  // `after` now means nothing this page needed was gone when it was read.
+  const [floor] = await db.query<{ log_floor: number }>('SELECT log_floor FROM tenants WHERE id = $1', [tenantId]);
+  if (floor && Number(floor.log_floor) > after) throw new LogTrimmedError(tenantId, after, Number(floor.log_floor));
   return { entries, to };
 }
 

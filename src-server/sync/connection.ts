@@ -24,7 +24,7 @@ import type { SyncHub } from './hub';
 import type { AfterCommit } from './mutators';
 import type { PresenceTracker } from './presence';
 import { lastMutationId, processPush } from './push';
-import { streamSnapshot } from './snapshot';
+import { streamSnapshot, type SnapshotSink } from './snapshot';
 import { chunkOps, visibleOps } from './visibleChanges';
 
 export const CHANGE_PAGE_ROWS = 1000;
@@ -32,7 +32,7 @@ export const CHANGE_PAGE_ROWS = 1000;
 const HANDSHAKE = handshakeFromEnv(process.env);
 // Frames we send stay well under the peer's MAX_FRAME_BYTES.
 const FRAME_BUDGET = Math.floor(MAX_FRAME_BYTES / 2);
-/** Snapshot bytes sent ahead of what the client has read (see sendPaced): about 7,000 messages, a few
+/** Snapshot bytes sent ahead of what the client has read (see paced): about 7,000 messages, a few
  *  seconds of applying. BANDEJA_SNAPSHOT_WINDOW_BYTES sets another (tests page a small store with it). */
 export const SNAPSHOT_WINDOW_BYTES = Number(process.env.BANDEJA_SNAPSHOT_WINDOW_BYTES) || 2 * 1024 * 1024;
 
@@ -45,34 +45,6 @@ export interface ConnectionDeps {
   sessions: Sessions;
   /** Told each push's results and duration (ops/metrics.ts). */
   metrics?: { pushed(results: readonly { status: string }[], seconds: number): void };
-}
-
-/** Frames read for a client and not sent yet, in order; next() waits for one, null once ended. */
-class FrameQueue {
-  private readonly frames: (string | null)[] = [];
-  private head = 0;
-  private ended = false;
-  private wake: (() => void) | null = null;
-
-  push(frame: string): void {
-    this.frames.push(frame);
-    this.wake?.();
-  }
-
-  end(): void {
-    this.ended = true;
-    this.wake?.();
-  }
-
-  async next(): Promise<string | null> {
-    while (this.head === this.frames.length && !this.ended) await new Promise<void>((resolve) => (this.wake = resolve));
-    this.wake = null;
-    if (this.head === this.frames.length) return null;
-    const frame = this.frames[this.head]!;
-    // A sent frame is let go at once: a snapshot can be a hundred megabytes.
-    this.frames[this.head++] = null;
-    return frame;
-  }
 }
 
 export class SyncConnection {
@@ -284,39 +256,44 @@ export class SyncConnection {
   }
 
   /** Streams a snapshot of what the user may see now; the client replaces its base tables with it.
-   *  Pages go out as they are read, at the pace the client applies them (sendPaced); the reading
-   *  transaction never waits for the client (PGlite has one connection: holding it while a slow client
-   *  applies would stop the whole server), so what the client is not ready for waits here meanwhile. */
-  private async bootstrap(user: UserWithTenant): Promise<void> {
-    const outgoing = new FrameQueue();
-    const sending = this.sendPaced(outgoing);
-    let version: number;
-    try {
-      version = await streamSnapshot(
-        this.deps.db,
-        user.tenantId,
-        viewerOf(user),
-        (v, epoch) => outgoing.push(JSON.stringify({ type: 'snapshotBegin', epoch, version: v } satisfies ServerFrame)),
-        (ops) => {
-          for (const part of chunkOps(ops, FRAME_BUDGET))
-            outgoing.push(JSON.stringify({ type: 'snapshotPage', ops: part } satisfies ServerFrame));
-        },
-      );
-      outgoing.push(JSON.stringify({ type: 'snapshotEnd', version } satisfies ServerFrame));
-    } finally {
-      outgoing.end();
-      await sending;
+   *  Each page is read in a short transaction of its own once the client has room for it (paced()), so
+   *  neither the database (PGlite has one connection) nor this process's memory waits on a slow client.
+   *  Unpaced, a 10,000-conversation snapshot (~100 MB) sat in socket buffers ahead of every ping and pong:
+   *  the client, still applying pages, took the server for dead and reconnected, for ever
+   *  (bench/benchmarks/initialSync.ts). When the user's scope changes meanwhile it starts over with the
+   *  new one. Returns false when it did not finish (closed, or the user was signed out). */
+  private async bootstrap(user: UserWithTenant): Promise<boolean> {
+    const open = () => !this.closed && this.ws.readyState === this.ws.OPEN;
+    const sink: SnapshotSink = {
+      begin: async (version, epoch) => {
+        await this.paced(JSON.stringify({ type: 'snapshotBegin', epoch, version } satisfies ServerFrame), 'snapshot');
+        return open();
+      },
+      page: async (ops) => {
+        for (const part of chunkOps(ops, FRAME_BUDGET))
+          await this.paced(JSON.stringify({ type: 'snapshotPage', ops: part } satisfies ServerFrame), 'snapshot');
+        return open();
+      },
+    };
+    for (;;) {
+      const outcome = await streamSnapshot(this.deps.db, user, sink);
+      switch (outcome.kind) {
+        case 'stopped':
+          return false;
+        case 'signedOut':
+          this.signOut();
+          return false;
+        case 'scopeChanged':
+          this.user = user = outcome.user;
+          this.scopeSeen = user.scopeVersion;
+          continue;
+        case 'done':
+          await this.paced(JSON.stringify({ type: 'snapshotEnd', version: outcome.version } satisfies ServerFrame), 'snapshot');
+          // Only now: a catch-up before the last snapshot frame is sent would overtake it.
+          this.cursor = outcome.version;
+          return true;
+      }
     }
-    // Only now: a catch-up before the last snapshot frame is sent would overtake it.
-    this.cursor = version;
-  }
-
-  /** Sends queued frames at the pace the client reads them (paced()). Unpaced, a 10,000-conversation
-   *  snapshot (~100 MB) sat in socket buffers ahead of every ping and pong: the client, still applying
-   *  pages, took the server for dead after 10-20 s and reconnected, starting the snapshot over, for ever
-   *  (bench/benchmarks/initialSync.ts at scale 1). */
-  private async sendPaced(frames: FrameQueue): Promise<void> {
-    for (let frame = await frames.next(); frame !== null; frame = await frames.next()) await this.paced(frame, 'snapshot');
   }
 
   /** Sends a frame so that no more than SNAPSHOT_WINDOW_BYTES are ahead of what the client has read: a
