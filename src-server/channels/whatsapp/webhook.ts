@@ -11,7 +11,7 @@ import { MESSAGE_MAX_CHARS, type Attachment, type MessageState } from '../../../
 import { isBandejaError, type ErrorCode } from '../../../src-shared/errors';
 import { MAX_EPOCH_MS, key, line, text } from '../../../src-shared/values';
 import { sendError } from '../../auth/routes';
-import type { BlobFiles } from '../../blobs/files';
+import type { BlobStore } from '../../blobs/store';
 import { recordBlob } from '../../store/blobs';
 import { listWhatsAppAccounts, type WhatsAppAccount } from '../../store/channelAccounts';
 import { writeTenantChanges } from '../../store/changeLog';
@@ -116,7 +116,7 @@ const STATUS_STATES: Record<string, MessageState> = {
 export interface WhatsAppDeps {
   db: Db;
   hub: SyncHub;
-  files: BlobFiles;
+  files: BlobStore;
   log: (line: string) => void;
   /** Told how many items of a webhook were refused (metrics). */
   onRefused?: (items: number) => void;
