@@ -28,7 +28,7 @@ export interface S3BlobStoreOptions {
   /** Bucket in the path (http://host/bucket/key) rather than the host name: most self-hosted services. */
   forcePathStyle?: boolean;
   /** Credentials; default the SDK's chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profiles, roles). */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Where uploads wait while they are checked (this process's data folder). */
   spoolDir: string;
 }
