@@ -62,9 +62,9 @@ export async function collectBlobGarbage(
       // the same blob waits here, then finds it gone: each blob is removed once.
       await lockBlobFile(tx, sha256);
       if ((await tx.query(UNHELD_FILES, [[sha256]])).length === 0) return false;
-      const info = await store.stat(sha256);
+      const info = await store.stat(sha256, tx);
       if (info === null || info.modifiedAt >= cutoff) return false;
-      return store.remove(sha256);
+      return store.remove(sha256, tx);
     });
   let page: string[] = [];
   const sweep = async () => {

@@ -100,7 +100,7 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, store: BlobStor
       const holder = { tenantId: user.tenantId, uploadedBy: user.id };
       // Recorded in a transaction holding the file's lock, checking it is still on disk (store/blobs.ts).
       const record = (blob: { mime: AllowedMime; size: number }) =>
-        db.tx((tx) => recordBlob(tx, holder, { sha256, ...blob }, Date.now(), () => store.has(sha256)));
+        db.tx((tx) => recordBlob(tx, holder, { sha256, ...blob }, Date.now(), (tx) => store.has(sha256, tx)));
       // The bytes always come and are checked, even for a file the server holds already: holding a file is
       // proved by its bytes, never by naming its hash, and the answer is the same whether or not the hash
       // is stored anywhere (so nobody learns that it is).

@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import { MAX_ATTACHMENT_BYTES } from '../../src-shared/domain';
 import { BandejaError } from '../../src-shared/errors';
 import { SNIFF_BYTES, sniffMime, type AllowedMime } from '../../src-shared/rules/fileType';
+import type { Queryable } from '../store/db';
 
 export type BlobStoreKind = 'folder' | 'postgres' | 's3';
 
@@ -34,20 +35,23 @@ export abstract class BlobStore {
   /** Stores what `chunks` yields under `sha256` when it ends normally; when it throws, stores nothing and
    *  rethrows. Storing the same bytes again is allowed (and makes them recent). */
   protected abstract put(sha256: string, chunks: AsyncIterable<Buffer>): Promise<void>;
-  abstract stat(sha256: string): Promise<BlobStat | null>;
+  /** `via`: the open transaction of a caller that holds one (the PostgreSQL store then looks through it:
+   *  asking the pool for another connection from inside a transaction can exhaust the pool, and PGlite has
+   *  only the one). Other stores ignore it. */
+  abstract stat(sha256: string, via?: Queryable): Promise<BlobStat | null>;
   /** The bytes (or a range of them, which must lie inside the blob); the stream errors if the blob is
    *  removed while it is read. */
   abstract read(sha256: string, range?: ByteRange): Promise<Readable>;
-  /** Removes the blob; true when this call removed it (false when it was not there). */
-  abstract remove(sha256: string): Promise<boolean>;
+  /** Removes the blob; true when this call removed it (false when it was not there). `via` as for stat. */
+  abstract remove(sha256: string, via?: Queryable): Promise<boolean>;
   /** Every stored blob, a page at a time (the store may hold a great many). */
   abstract list(): AsyncIterable<{ sha256: string; modifiedAt: number }>;
   /** Removes what uploads cut by a crash left, begun before `before` (epoch ms); returns how many. */
   abstract sweepPartial(before: number): Promise<number>;
   async close(): Promise<void> {}
 
-  async has(sha256: string): Promise<boolean> {
-    return (await this.stat(sha256)) !== null;
+  async has(sha256: string, via?: Queryable): Promise<boolean> {
+    return (await this.stat(sha256, via)) !== null;
   }
 
   /** What a stored blob is, when it agrees with the declared type (a repeat upload says it again). */

@@ -130,7 +130,7 @@ describe.each(backends)('blob GC against writers on %s', (_name, databaseUrl) =>
     const attachment = await oldBlob(db, files, 'contrato', false);
     const race: { gc?: Promise<{ rows: number; files: number }> } = {};
     const recorded = await db.tx(async (tx) => {
-      const ok = await recordBlob(tx, ANA, attachment, Date.now(), () => files.has(attachment.sha256));
+      const ok = await recordBlob(tx, ANA, attachment, Date.now(), (tx) => files.has(attachment.sha256, tx));
       race.gc = collectBlobGarbage(db, files, Date.now());
       await blockedOrDone(db, race.gc);
       return ok;
@@ -145,7 +145,7 @@ describe.each(backends)('blob GC against writers on %s', (_name, databaseUrl) =>
     const { db, files } = await freshStore(databaseUrl);
     const attachment = await oldBlob(db, files, 'presupuesto', false);
     expect(await collectBlobGarbage(db, files, Date.now())).toEqual({ rows: 0, files: 1 });
-    expect(await db.tx((tx) => recordBlob(tx, ANA, attachment, Date.now(), () => files.has(attachment.sha256)))).toBe(false);
+    expect(await db.tx((tx) => recordBlob(tx, ANA, attachment, Date.now(), (tx) => files.has(attachment.sha256, tx)))).toBe(false);
     expect(await rowsOf(db, attachment.sha256)).toBe(0);
   });
 

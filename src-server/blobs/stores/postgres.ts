@@ -5,7 +5,7 @@
 // is deleted with its chunks at once.
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { Db } from '../../store/db';
+import type { Db, Queryable } from '../../store/db';
 import { BlobStore, pieces, type BlobStat, type ByteRange } from '../store';
 
 /** Bytes per stored chunk. */
@@ -74,8 +74,8 @@ export class PostgresBlobStore extends BlobStore {
     }
   }
 
-  async stat(sha256: string): Promise<BlobStat | null> {
-    const [row] = await this.db.query<{ size: number; stored_at: number }>('SELECT size, stored_at FROM blob_contents WHERE sha256 = $1', [
+  async stat(sha256: string, via: Queryable = this.db): Promise<BlobStat | null> {
+    const [row] = await via.query<{ size: number; stored_at: number }>('SELECT size, stored_at FROM blob_contents WHERE sha256 = $1', [
       sha256,
     ]);
     return row ? { size: Number(row.size), modifiedAt: Number(row.stored_at) } : null;
@@ -111,8 +111,8 @@ export class PostgresBlobStore extends BlobStore {
     return Readable.from(chunks(), { objectMode: false });
   }
 
-  async remove(sha256: string): Promise<boolean> {
-    return (await this.db.query('DELETE FROM blob_contents WHERE sha256 = $1 RETURNING id', [sha256])).length > 0;
+  async remove(sha256: string, via: Queryable = this.db): Promise<boolean> {
+    return (await via.query('DELETE FROM blob_contents WHERE sha256 = $1 RETURNING id', [sha256])).length > 0;
   }
 
   async *list(): AsyncGenerator<{ sha256: string; modifiedAt: number }> {

@@ -279,7 +279,7 @@ async function storeInbound(
         // Kept a moment ago; if blob GC removed it meanwhile (an old file nothing held), Meta retries the
         // webhook (500) and the media is fetched again.
         for (const a of content.attachments)
-          if (!(await recordBlob(tx, { tenantId: inbox.tenantId, uploadedBy: null }, a, Date.now(), () => deps.files.has(a.sha256))))
+          if (!(await recordBlob(tx, { tenantId: inbox.tenantId, uploadedBy: null }, a, Date.now(), (t) => deps.files.has(a.sha256, t))))
             throw new RetryLater(`The file ${a.sha256} was removed while it was being stored.`);
         const contactId = await contactOf(tx, batch, inbox, m.from, name, at);
         const stored = await insertCustomerMessage(tx, batch, inbox, contactId, m.from, {
