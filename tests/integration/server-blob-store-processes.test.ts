@@ -106,17 +106,16 @@ describe.runIf(pgUrl)('blobs across server processes on one PostgreSQL', () => {
       body: file,
     });
     expect(put.status).toBe(201);
-    // Stored in the database, in chunks: nothing in either process's data folder.
+    const whole = await get(b, sha(file));
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('content-length')).toBe('1000000');
+    expect(Buffer.from(await whole.arrayBuffer()).equals(file)).toBe(true);
+    // Stored in the database, in chunks.
     const [stored] = await db.query<{ chunks: number }>(
       'SELECT count(*)::int AS chunks FROM blob_chunks c JOIN blob_contents b ON b.id = c.content_id WHERE b.sha256 = $1',
       [sha(file)],
     );
     expect(stored!.chunks).toBe(4);
-
-    const whole = await get(b, sha(file));
-    expect(whole.status).toBe(200);
-    expect(whole.headers.get('content-length')).toBe('1000000');
-    expect(Buffer.from(await whole.arrayBuffer()).equals(file)).toBe(true);
 
     const part = await get(b, sha(file), 'bytes=262000-700123');
     expect(part.status).toBe(206);

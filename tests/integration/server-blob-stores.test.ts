@@ -67,28 +67,26 @@ const cases: Case[] = [
     },
   },
   // Real PostgreSQL when the tests have one (PGlite is served by the folder store; the SQL is the same).
-  ...backends.slice(-1).map(
-    ([name, databaseUrl]): Case => ({
-      name: `PostgreSQL chunks on ${name}`,
-      async open() {
-        const { db } = await freshDemoStore(databaseUrl);
-        dbs.push(db);
-        // Small chunks, so that ranges cross several of them. Left over: unfinished uploads, and chunks beyond
-        // what finished blobs hold (a second copy of the same bytes is dropped).
-        const store = new PostgresBlobStore(db, 64 * 1024);
-        const leftovers = async () => {
-          const [row] = await db.query<{ n: number }>(
-            `SELECT (SELECT count(*) FROM blob_contents WHERE sha256 IS NULL)::int
+  ...backends.slice(-1).map(([name, databaseUrl]): Case => ({
+    name: `PostgreSQL chunks on ${name}`,
+    async open() {
+      const { db } = await freshDemoStore(databaseUrl);
+      dbs.push(db);
+      // Small chunks, so that ranges cross several of them. Left over: unfinished uploads, and chunks beyond
+      // what finished blobs hold (a second copy of the same bytes is dropped).
+      const store = new PostgresBlobStore(db, 64 * 1024);
+      const leftovers = async () => {
+        const [row] = await db.query<{ n: number }>(
+          `SELECT (SELECT count(*) FROM blob_contents WHERE sha256 IS NULL)::int
                   + (SELECT count(*) FROM blob_chunks c JOIN blob_contents b ON b.id = c.content_id WHERE b.sha256 IS NULL)::int
                   + (SELECT count(*) FROM blob_chunks c JOIN blob_contents b ON b.id = c.content_id WHERE b.sha256 IS NOT NULL)::int
                   - (SELECT coalesce(sum((b.size + b.chunk_bytes - 1) / b.chunk_bytes), 0) FROM blob_contents b WHERE b.sha256 IS NOT NULL)::int AS n`,
-          );
-          return row!.n;
-        };
-        return { store, leftovers };
-      },
-    }),
-  ),
+        );
+        return row!.n;
+      };
+      return { store, leftovers };
+    },
+  })),
   {
     name: 'an S3 bucket',
     async open() {
@@ -132,6 +130,12 @@ describe.each(cases.map((c) => [c.name, c] as const))('the blob store in %s', (_
     expect(await store.remove(sha(bytes))).toBe(true);
     expect(await store.remove(sha(bytes))).toBe(false);
     expect(await store.has(sha(bytes))).toBe(false);
+    // The SDK sent its uploads as it does to AWS: aws-chunked with a CRC32 trailer, which the fake checked.
+    if (c.name.includes('S3'))
+      expect(s3.requests.filter((r) => r.method === 'PUT').map((r) => r.encoding)).toEqual([
+        'aws-chunked x-amz-checksum-crc32',
+        'aws-chunked x-amz-checksum-crc32',
+      ]);
   });
 
   it('stores nothing of an upload that is too large, damaged, of a refused type or cut off', async () => {

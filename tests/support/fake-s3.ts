@@ -21,6 +21,8 @@ export interface FakeS3Request {
   key: string | null;
   range: string | null;
   status: number;
+  /** How the body came: 'aws-chunked' (with the checksum trailer it named) or 'plain'. */
+  encoding: string;
 }
 
 export interface FakeS3 {
@@ -88,7 +90,15 @@ export async function startFakeS3(opts: { bucket?: string } = {}): Promise<FakeS
   });
 
   const record = (req: IncomingMessage, key: string | null, status: number) =>
-    requests.push({ method: req.method ?? '', key, range: (req.headers.range as string | undefined) ?? null, status });
+    requests.push({
+      method: req.method ?? '',
+      key,
+      range: (req.headers.range as string | undefined) ?? null,
+      status,
+      encoding: String(req.headers['content-encoding'] ?? '').includes('aws-chunked')
+        ? `aws-chunked ${String(req.headers['x-amz-trailer'] ?? '')}`.trim()
+        : 'plain',
+    });
 
   function error(res: ServerResponse, status: number, code: string, message: string, key?: string, head = false): void {
     const requestId = randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
@@ -116,7 +126,11 @@ export async function startFakeS3(opts: { bucket?: string } = {}): Promise<FakeS
     const done = (status: number) => record(req, key, status);
     res.setHeader('server', 'FakeS3');
     const auth = req.headers.authorization ?? '';
-    if (!auth.startsWith(`AWS4-HMAC-SHA256 Credential=${ACCESS_KEY}/`) || !req.headers['x-amz-date'] || !req.headers['x-amz-content-sha256']) {
+    if (
+      !auth.startsWith(`AWS4-HMAC-SHA256 Credential=${ACCESS_KEY}/`) ||
+      !req.headers['x-amz-date'] ||
+      !req.headers['x-amz-content-sha256']
+    ) {
       await readBody(req);
       done(403);
       return error(res, 403, 'AccessDenied', 'Access Denied', key ?? undefined, method === 'HEAD');
@@ -173,7 +187,13 @@ export async function startFakeS3(opts: { bucket?: string } = {}): Promise<FakeS
           const declared = Number(req.headers['x-amz-decoded-content-length']);
           if (declared !== body.length) {
             done(400);
-            return error(res, 400, 'IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.', key);
+            return error(
+              res,
+              400,
+              'IncompleteBody',
+              'You did not provide the number of bytes specified by the Content-Length HTTP header.',
+              key,
+            );
           }
           const sent = decoded.trailers.get('x-amz-checksum-crc32');
           if (sent !== undefined && sent !== crc32Base64(body)) {
@@ -182,7 +202,13 @@ export async function startFakeS3(opts: { bucket?: string } = {}): Promise<FakeS
           }
         } else if (req.headers['content-length'] !== undefined && Number(req.headers['content-length']) !== raw.length) {
           done(400);
-          return error(res, 400, 'IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.', key);
+          return error(
+            res,
+            400,
+            'IncompleteBody',
+            'You did not provide the number of bytes specified by the Content-Length HTTP header.',
+            key,
+          );
         }
         const crcHeader = req.headers['x-amz-checksum-crc32'];
         if (typeof crcHeader === 'string' && crcHeader !== crc32Base64(body)) {
