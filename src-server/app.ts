@@ -181,7 +181,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     new PeriodicRunner(
       db,
       {
-        name: blobs.kind === 'folder' ? `blob-gc:${nodeId}` : 'blob-gc',
+        name: blobs.kind === 'folder' ? `blob-gc:${nodeId}` : `blob-gc:${blobs.kind}`,
         everyMs: BLOB_GC_EVERY_MS,
         leaseMs: 5 * 60_000,
         atStart: true,

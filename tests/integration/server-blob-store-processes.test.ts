@@ -165,6 +165,39 @@ describe.runIf(pgUrl)('blobs across server processes on one PostgreSQL', () => {
     expect(none!.n).toBe(0);
   });
 
+  it('a server on an S3 bucket stores uploads there and serves them whole and by range', async () => {
+    const c = await startServerProcess({ env: { DATABASE_URL: pgUrl, ...s3.env } });
+    try {
+      const file = pdf(700_000, 9);
+      const put = await fetch(c.url + Paths.blob(sha(file)), {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' },
+        body: file,
+      });
+      expect(put.status).toBe(201);
+      expect(s3.objects.get(`blobs/${sha(file)}`)?.body.equals(file)).toBe(true);
+      const whole = await get(c, sha(file));
+      expect(Buffer.from(await whole.arrayBuffer()).equals(file)).toBe(true);
+      const part = await get(c, sha(file), 'bytes=100000-399999');
+      expect(part.status).toBe(206);
+      expect(Buffer.from(await part.arrayBuffer()).equals(file.subarray(100_000, 400_000))).toBe(true);
+      // The range was asked of the bucket, not cut out of the whole object.
+      expect(s3.requests.some((r) => r.method === 'GET' && r.range === 'bytes=100000-399999' && r.status === 206)).toBe(true);
+      // A damaged upload reaches nothing in the bucket.
+      const damaged = await fetch(c.url + Paths.blob(sha(pdf(1000, 1))), {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' },
+        body: pdf(1000, 2),
+      });
+      expect(damaged.status).toBe(400);
+      expect(s3.objects.has(`blobs/${sha(pdf(1000, 1))}`)).toBe(false);
+    } finally {
+      await c.stop();
+      s3.objects.clear();
+      s3.requests.length = 0;
+    }
+  });
+
   describe.each(['postgres', 's3'] as const)('collection by two processes at once, files in %s', (kind) => {
     it('removes each unused old file once, and keeps every file a message names and every recent one', async () => {
       const env: Record<string, string> = kind === 's3' ? { ...s3.env } : { BANDEJA_BLOB_STORE: 'postgres' };
