@@ -4,11 +4,12 @@
 // range (across chunk boundaries); a refused, damaged or cut upload leaves nothing anywhere (no object, no
 // chunk, no temporary file); removal tells whether it removed.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_ATTACHMENT_BYTES } from '../../src-shared/domain';
+import { adoptFolderBlobs } from '../../src-server/blobs/adopt';
 import type { BlobStore } from '../../src-server/blobs/store';
 import { blobStoreFromEnv } from '../../src-server/blobs/stores';
 import { FolderBlobStore } from '../../src-server/blobs/stores/folder';
@@ -158,5 +159,38 @@ describe.each(cases.map((c) => [c.name, c] as const))('the blob store in %s', (_
     expect(listed).toEqual([]);
     expect(await leftovers()).toBe(0);
     if (c.name.includes('S3')) expect(s3.requests.filter((r) => r.method === 'PUT')).toHaveLength(0);
+  });
+});
+
+describe('files an older server left in its data folder', () => {
+  it('move into the shared store at start, checked again; a damaged one stays where it is', async () => {
+    const [, databaseUrl] = backends[backends.length - 1]!;
+    const { db } = await freshDemoStore(databaseUrl);
+    dbs.push(db);
+    const dir = mkdtempSync(join(tmpdir(), 'bandeja-old-blobs-'));
+    const folder = new FolderBlobStore(dir);
+    const files = [pdf(90_000, 1), pdf(10, 2)];
+    for (const f of files) await folder.receive(slices(f, 4096), sha(f), 'application/pdf');
+    // A file whose bytes no longer match its name (disk damage).
+    const damaged = pdf(5000, 3);
+    await folder.receive(slices(damaged, 4096), sha(damaged), 'application/pdf');
+    writeFileSync(folder.path(sha(damaged)), pdf(5000, 4));
+    const store = new PostgresBlobStore(db);
+    const warnings: string[] = [];
+    expect(
+      await adoptFolderBlobs(
+        dir,
+        store,
+        () => {},
+        (w) => warnings.push(w),
+      ),
+    ).toBe(2);
+    for (const f of files) {
+      expect((await drain(await store.read(sha(f)))).equals(f)).toBe(true);
+      expect(existsSync(folder.path(sha(f)))).toBe(false);
+    }
+    expect(await store.has(sha(damaged))).toBe(false);
+    expect(existsSync(folder.path(sha(damaged)))).toBe(true);
+    expect(warnings).toHaveLength(1);
   });
 });
