@@ -13,9 +13,11 @@ import { registerAdminSessionRoutes } from './auth/adminSessions';
 import { registerInviteRoutes } from './auth/invite';
 import { registerAuthRoutes, sendError } from './auth/routes';
 import { lifetimesFromEnv, millisFromEnv, Sessions, tokenHash, type SessionLifetimes } from './auth/sessions';
-import { BlobFiles } from './blobs/files';
 import { BLOB_GC_EVERY_MS, collectBlobGarbage } from './blobs/gc';
+import { adoptFolderBlobs } from './blobs/adopt';
 import { registerBlobRoutes } from './blobs/routes';
+import type { BlobStore } from './blobs/store';
+import { blobFolder, blobStoreFromEnv } from './blobs/stores';
 import { WebchatLimits } from './channels/webchat/limits';
 import { WebchatMedia } from './channels/webchat/media';
 import { applyWhatsAppAccount, whatsAppAccountFromEnv, type WhatsAppAccountOptions } from './channels/whatsapp/account';
@@ -137,7 +139,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const mediaTtl = opts.webchatMediaTtlMs ?? millisFromEnv(process.env, 'BANDEJA_WEBCHAT_MEDIA_TTL_MS');
   const metricsToken = opts.metricsToken ?? metricsTokenFromEnv(process.env);
   const db = await openStore(opts);
+  // Where attachment bytes live (blobs/stores): a malformed setting stops the start.
+  let blobs: BlobStore;
   try {
+    blobs = blobStoreFromEnv(process.env, { db, dataDir: opts.dataDir });
     const applied = await migrate(db);
     if (applied.length > 0) info(`Applied migrations ${applied.join(', ')}`);
     if (opts.demo && (await seedDemo(db))) info('Seeded the demo tenant');
@@ -161,7 +166,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const snoozes = new SnoozeWaker(db, hub, log);
   void snoozes.schedule();
   const visitors = new VisitorSockets();
-  const blobFiles = new BlobFiles(join(opts.dataDir, 'server', 'blobs'));
+  // Files an older server kept in this node's data folder move into a shared store (in the background).
+  if (blobs.kind !== 'folder')
+    void adoptFolderBlobs(blobFolder(opts.dataDir), blobs, info, log).catch((e: unknown) =>
+      log(`Moving blob files into the ${blobs.kind} store failed: ${e instanceof Error ? e.message : String(e)}`),
+    );
   // Abuse guards (issue 12): rate limits, session lifetimes, expiring media links, trusted proxies.
   const clock = opts.clock ?? Date.now;
   const counters = new RateCounters(db, clock);
@@ -170,19 +179,19 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const webchat: WebchatDeps = { db, hub, visitors, media, limits: new WebchatLimits(counters, limits), log };
   const nodeId = nodeIdFromFile(join(opts.dataDir, 'server', 'node-id'));
   // Periodic jobs run once per period across every process on this database (periodic.ts), each leased
-  // by this run of this process. Blob files are still in each node's data folder, so their collection is
-  // one job per node; when files move into a shared store it becomes one job for all.
+  // by this run of this process. Blob collection is one job for all when the store is shared (PostgreSQL,
+  // S3), one per node when each node keeps files in its own data folder.
   const runId = `${nodeId}:${randomUUID()}`;
   const periodic = [
     new PeriodicRunner(
       db,
       {
-        name: `blob-gc:${nodeId}`,
+        name: blobs.kind === 'folder' ? `blob-gc:${nodeId}` : `blob-gc:${blobs.kind}`,
         everyMs: BLOB_GC_EVERY_MS,
         leaseMs: 5 * 60_000,
         atStart: true,
         run: async () => {
-          const removed = await collectBlobGarbage(db, blobFiles, Date.now());
+          const removed = await collectBlobGarbage(db, blobs, Date.now());
           if (removed.rows + removed.files > 0) info(`Removed unused blobs: ${removed.rows} rows, ${removed.files} files`);
         },
       },
@@ -246,7 +255,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   await presence.start();
   const sessionSweep = setInterval(() => void sweep(), sessions.sweepEveryMs);
   sessionSweep.unref();
-  const dispatcher = new WhatsAppDispatcher(db, hub, blobFiles, log, {
+  const dispatcher = new WhatsAppDispatcher(db, hub, blobs, log, {
     nodeId,
     retryBaseMs: opts.whatsappRetryBaseMs,
     onFailure: (outcome) => metrics.deliveryFailures.inc({ outcome }),
@@ -280,9 +289,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   registerAuthRoutes(app, { db, sessions, limits, counters, onLogout: (token) => hub.closeSession(tokenHash(token)) });
   registerAdminSessionRoutes(app, db, sessions, (hash) => hub.closeSession(hash));
   registerInviteRoutes(app, db, (tenantId) => hub.poke(tenantId), { limits, counters });
-  registerBlobRoutes(app, db, blobFiles, { sessions, limits, counters });
-  registerWebchatMediaRoute(app, db, blobFiles, media);
-  registerWhatsAppWebhook(app, { db, hub, files: blobFiles, log, onRefused: (n) => metrics.webhookFailures.inc({ reason: 'refused' }, n) });
+  registerBlobRoutes(app, db, blobs, { sessions, limits, counters });
+  registerWebchatMediaRoute(app, db, blobs, media);
+  registerWhatsAppWebhook(app, { db, hub, files: blobs, log, onRefused: (n) => metrics.webhookFailures.inc({ reason: 'refused' }, n) });
   app.addHook('onResponse', async (request, reply) => {
     if (request.routeOptions.url === WEBHOOK_PATH && request.method === 'POST' && reply.statusCode >= 400)
       metrics.webhookFailures.inc({ reason: String(reply.statusCode) });
@@ -398,6 +407,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     await app.close();
     await snoozes.stop();
     await presence.stop();
+    await blobs.close();
     await db.close();
     throw e;
   }
@@ -444,6 +454,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         await dispatcher.stop();
         await snoozes.stop();
         await presence.stop();
+        await blobs.close();
         await db.close();
       })();
       return closing;

@@ -13,7 +13,7 @@ import type { Db } from '../store/db';
 import { viewerOf, type UserWithTenant } from '../store/directory';
 import { readableBlob } from '../visibility';
 import type { AllowedMime } from '../../src-shared/rules/fileType';
-import { tooLarge, type BlobFiles } from './files';
+import { tooLarge, type BlobStore } from './store';
 import { sendBlob } from './serve';
 
 const STATUS: Partial<Record<ErrorCode, number>> = { FILE_TOO_LARGE: 413, FORBIDDEN_FILE_TYPE: 415, HASH_MISMATCH: 400 };
@@ -51,7 +51,7 @@ async function authenticate(sessions: Sessions, request: FastifyRequest, reply: 
   return user;
 }
 
-export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFiles, deps: BlobRouteDeps): void {
+export function registerBlobRoutes(app: FastifyInstance, db: Db, store: BlobStore, deps: BlobRouteDeps): void {
   const { sessions } = deps;
   // Only requests without a valid session are counted per address: behind one shared address (a call
   // center's NAT) one host's uploads must not spend everyone's. Signed-in uploads count per account.
@@ -100,7 +100,7 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
       const holder = { tenantId: user.tenantId, uploadedBy: user.id };
       // Recorded in a transaction holding the file's lock, checking it is still on disk (store/blobs.ts).
       const record = (blob: { mime: AllowedMime; size: number }) =>
-        db.tx((tx) => recordBlob(tx, holder, { sha256, ...blob }, Date.now(), () => files.has(sha256)));
+        db.tx((tx) => recordBlob(tx, holder, { sha256, ...blob }, Date.now(), (tx) => store.has(sha256, tx)));
       // The bytes always come and are checked, even for a file the server holds already: holding a file is
       // proved by its bytes, never by naming its hash, and the answer is the same whether or not the hash
       // is stored anywhere (so nobody learns that it is).
@@ -115,7 +115,7 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
       // Authenticating took a moment: the connection may already be gone, and 'close' will not come again.
       if (raw.destroyed || raw.socket.destroyed) onClose();
       try {
-        const received = await files.receive(body, sha256, contentType);
+        const received = await store.receive(body as AsyncIterable<Buffer>, sha256, contentType);
         // A fresh file is younger than GC's grace, so it is still there; if not, the client sends it again.
         if (!(await record(received)))
           return sendError(reply, 503, 'INTERNAL', 'The file was removed while it was being stored. Send it again.');
@@ -132,7 +132,8 @@ export function registerBlobRoutes(app: FastifyInstance, db: Db, files: BlobFile
     const user = await authenticate(sessions, request, reply);
     if (!user) return reply;
     const readable = Sha256.safeParse(sha256).success ? await readableBlob(db, user.tenantId, viewerOf(user), sha256) : null;
-    if (!readable || !files.has(sha256)) return sendError(reply, 404, 'NOT_FOUND', 'This file does not exist or is not yours to see.');
-    return sendBlob(request, reply, files, sha256, readable.mime);
+    const notFound = () => sendError(reply, 404, 'NOT_FOUND', 'This file does not exist or is not yours to see.');
+    if (!readable) return notFound();
+    return sendBlob(request, reply, store, sha256, readable.mime, notFound);
   });
 }

@@ -1,19 +1,22 @@
-// Sends a stored blob, honouring a single byte range (audio and video elements seek with them).
+// Sends a stored blob, honouring a single byte range (audio and video elements seek with them); a range
+// reads only its part of the store (a few chunks, or an S3 ranged GET).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createReadStream } from 'node:fs';
-import type { BlobFiles } from './files';
+import type { BlobStore } from './store';
 
 /** `cacheable`: false for links that expire (a webchat customer's signed media), which the browser must not
- *  keep beyond them. */
-export function sendBlob(
+ *  keep beyond them. Answers 404 (via `notFound`) when the blob is not in the store. */
+export async function sendBlob(
   request: FastifyRequest,
   reply: FastifyReply,
-  files: BlobFiles,
+  store: BlobStore,
   sha256: string,
   mime: string,
+  notFound: () => FastifyReply,
   cacheable = true,
-): FastifyReply {
-  const size = files.size(sha256);
+): Promise<FastifyReply> {
+  const info = await store.stat(sha256);
+  if (!info) return notFound();
+  const size = info.size;
   reply.header('content-type', mime);
   reply.header('accept-ranges', 'bytes');
   reply.header('x-content-type-options', 'nosniff');
@@ -27,10 +30,12 @@ export function sendBlob(
       reply.header('content-range', `bytes */${size}`);
       return reply.code(416).send();
     }
+    const body = await store.read(sha256, { start, end });
     reply.header('content-range', `bytes ${start}-${end}/${size}`);
     reply.header('content-length', String(end - start + 1));
-    return reply.code(206).send(createReadStream(files.path(sha256), { start, end }));
+    return reply.code(206).send(body);
   }
+  const body = size === 0 ? '' : await store.read(sha256);
   reply.header('content-length', String(size));
-  return reply.send(files.read(sha256));
+  return reply.send(body);
 }

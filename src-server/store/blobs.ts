@@ -22,17 +22,17 @@ export async function lockBlobFile(tx: Tx, sha256: string): Promise<void> {
 }
 
 /** Records that a tenant holds a blob: uploaded by a user, or received from a channel (a customer's
- *  photo; no uploader, kept while a message holds it). `onDisk` is asked under the file's lock: false
- *  means GC removed the file meanwhile, and then nothing is recorded (the bytes must come again). */
+ *  photo; no uploader, kept while a message holds it). `onDisk` (the blob store has the bytes; asked
+ *  through `tx`, see BlobStore.stat) is asked under the blob's lock: false means GC removed them meanwhile, and then nothing is recorded (the bytes must come again). */
 export async function recordBlob(
   tx: Tx,
   holder: { tenantId: string; uploadedBy: string | null },
   blob: { sha256: string; mime: string; size: number },
   now: number,
-  onDisk: () => boolean,
+  onDisk: (tx: Tx) => Promise<boolean>,
 ): Promise<boolean> {
   await lockBlobFile(tx, blob.sha256);
-  if (!onDisk()) return false;
+  if (!(await onDisk(tx))) return false;
   await tx.query(
     `INSERT INTO blobs (tenant_id, sha256, uploaded_by, mime, size, created_at, used_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
      ON CONFLICT (tenant_id, sha256, (COALESCE(uploaded_by, ''))) DO UPDATE SET used_at = EXCLUDED.used_at`,

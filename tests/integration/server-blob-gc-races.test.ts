@@ -1,13 +1,16 @@
-// Blob GC running at the same moment as a push or an upload, on PGlite and, when BANDEJA_TEST_DATABASE_URL
-// is set, on real PostgreSQL (where they truly run at once): a message or an upload committed while GC runs
-// keeps its file and its row; GC only takes what nothing names (src-server/store/blobs.ts, blobs/gc.ts).
+// Blob GC running at the same moment as a push or an upload, on PGlite with the data folder store and, when
+// BANDEJA_TEST_DATABASE_URL is set, on real PostgreSQL (where they truly run at once) with the PostgreSQL
+// blob store: a message or an upload committed while GC runs keeps its file and its row; GC only takes what
+// nothing names (src-server/store/blobs.ts, blobs/gc.ts).
 import { createHash } from 'node:crypto';
 import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Attachment } from '../../src-shared/domain';
-import { BlobFiles } from '../../src-server/blobs/files';
+import type { BlobStore } from '../../src-server/blobs/store';
+import { FolderBlobStore } from '../../src-server/blobs/stores/folder';
+import { PostgresBlobStore } from '../../src-server/blobs/stores/postgres';
 import { collectBlobGarbage } from '../../src-server/blobs/gc';
 import { BLOB_GRACE_MS } from '../../src-shared/http';
 import { recordBlob } from '../../src-server/store/blobs';
@@ -21,25 +24,25 @@ afterEach(async () => {
   for (const db of toClose.splice(0)) await db.close();
 });
 
-async function freshStore(databaseUrl: string | undefined): Promise<{ db: Db; files: BlobFiles }> {
+async function freshStore(databaseUrl: string | undefined): Promise<{ db: Db; files: BlobStore }> {
   const { db, dataDir } = await freshDemoStore(databaseUrl);
   toClose.push(db);
-  return { db, files: new BlobFiles(join(dataDir, 'server', 'blobs')) };
+  return { db, files: databaseUrl ? new PostgresBlobStore(db) : new FolderBlobStore(join(dataDir, 'server', 'blobs')) };
 }
 
 const ANA = { tenantId: 'demo', uploadedBy: 'user-ana' };
 const longAgo = () => Date.now() - BLOB_GRACE_MS - 60_000;
 
 /** A file on disk, written more than a day ago; with a row of Ana's, as old, when `row` is set. */
-async function oldBlob(db: Db, files: BlobFiles, words: string, row: boolean): Promise<Attachment> {
+async function oldBlob(db: Db, files: BlobStore, words: string, row: boolean): Promise<Attachment> {
   const bytes = Buffer.from(`${words}\n${'x'.repeat(200)}\n`);
   const kept = await files.keep(bytes, 'text/plain');
   expect(kept.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
   if (row) {
-    expect(await db.tx((tx) => recordBlob(tx, ANA, kept, longAgo(), () => true))).toBe(true);
+    expect(await db.tx((tx) => recordBlob(tx, ANA, kept, longAgo(), async () => true))).toBe(true);
   }
-  const when = longAgo() / 1000;
-  utimesSync(files.path(kept.sha256), when, when);
+  if (files instanceof FolderBlobStore) utimesSync(files.path(kept.sha256), longAgo() / 1000, longAgo() / 1000);
+  else await db.query('UPDATE blob_contents SET stored_at = $2 WHERE sha256 = $1', [kept.sha256, longAgo()]);
   return { sha256: kept.sha256, name: `${words}.txt`, mime: kept.mime, size: kept.size, kind: 'file', durationMs: null };
 }
 
@@ -117,7 +120,7 @@ describe.each(backends)('blob GC against writers on %s', (_name, databaseUrl) =>
     // The message names the file, and the file and its row are still there to send and to read back.
     const [message] = await db.query<{ attachments: Attachment[] }>('SELECT attachments FROM messages WHERE id = $1', [messageId]);
     expect(message!.attachments.map((a) => a.sha256)).toEqual([attachment.sha256]);
-    expect(files.has(attachment.sha256)).toBe(true);
+    expect(await files.has(attachment.sha256)).toBe(true);
     expect(await rowsOf(db, attachment.sha256)).toBe(1);
   });
 
@@ -127,14 +130,14 @@ describe.each(backends)('blob GC against writers on %s', (_name, databaseUrl) =>
     const attachment = await oldBlob(db, files, 'contrato', false);
     const race: { gc?: Promise<{ rows: number; files: number }> } = {};
     const recorded = await db.tx(async (tx) => {
-      const ok = await recordBlob(tx, ANA, attachment, Date.now(), () => files.has(attachment.sha256));
+      const ok = await recordBlob(tx, ANA, attachment, Date.now(), (tx) => files.has(attachment.sha256, tx));
       race.gc = collectBlobGarbage(db, files, Date.now());
       await blockedOrDone(db, race.gc);
       return ok;
     });
     expect(recorded).toBe(true);
     expect(await race.gc).toEqual({ rows: 0, files: 0 });
-    expect(files.has(attachment.sha256)).toBe(true);
+    expect(await files.has(attachment.sha256)).toBe(true);
     expect(await rowsOf(db, attachment.sha256)).toBe(1);
   });
 
@@ -142,7 +145,7 @@ describe.each(backends)('blob GC against writers on %s', (_name, databaseUrl) =>
     const { db, files } = await freshStore(databaseUrl);
     const attachment = await oldBlob(db, files, 'presupuesto', false);
     expect(await collectBlobGarbage(db, files, Date.now())).toEqual({ rows: 0, files: 1 });
-    expect(await db.tx((tx) => recordBlob(tx, ANA, attachment, Date.now(), () => files.has(attachment.sha256)))).toBe(false);
+    expect(await db.tx((tx) => recordBlob(tx, ANA, attachment, Date.now(), (tx) => files.has(attachment.sha256, tx)))).toBe(false);
     expect(await rowsOf(db, attachment.sha256)).toBe(0);
   });
 
@@ -150,7 +153,7 @@ describe.each(backends)('blob GC against writers on %s', (_name, databaseUrl) =>
     const { db, files } = await freshStore(databaseUrl);
     const attachment = await oldBlob(db, files, 'borrador', true);
     expect(await collectBlobGarbage(db, files, Date.now())).toEqual({ rows: 1, files: 1 });
-    expect(files.has(attachment.sha256)).toBe(false);
+    expect(await files.has(attachment.sha256)).toBe(false);
     expect(await rowsOf(db, attachment.sha256)).toBe(0);
   });
 });

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BlobFiles } from '../../src-server/blobs/files';
+import { FolderBlobStore } from '../../src-server/blobs/stores/folder';
 import { DELIVERY_UNCERTAIN, SENDING_LEASE_MS, WhatsAppDispatcher } from '../../src-server/channels/whatsapp/dispatcher';
 import type { Db } from '../../src-server/store/db';
 import { finishDelivery, renewClaim, retryDeliveryLater } from '../../src-server/store/deliveries';
@@ -69,9 +69,15 @@ describe.each(backends)('claims on WhatsApp deliveries on %s', (_name, databaseU
     await claimed(db, leftByMe!, 'node-a', 0);
 
     const lines: string[] = [];
-    const dispatcher = new WhatsAppDispatcher(db, new SyncHub(), new BlobFiles(join(dataDir, 'server', 'blobs')), (l) => lines.push(l), {
-      nodeId: 'node-a',
-    });
+    const dispatcher = new WhatsAppDispatcher(
+      db,
+      new SyncHub(),
+      new FolderBlobStore(join(dataDir, 'server', 'blobs')),
+      (l) => lines.push(l),
+      {
+        nodeId: 'node-a',
+      },
+    );
     await dispatcher.start();
     await dispatcher.stop();
 
@@ -106,7 +112,7 @@ describe.each(backends.filter(([name]) => name === 'PostgreSQL'))(
       const realNow = Date.now.bind(Date);
       const skewed = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 3_600_000);
       try {
-        const dispatcher = new WhatsAppDispatcher(db, new SyncHub(), new BlobFiles(join(dataDir, 'server', 'blobs')), () => {}, {
+        const dispatcher = new WhatsAppDispatcher(db, new SyncHub(), new FolderBlobStore(join(dataDir, 'server', 'blobs')), () => {}, {
           nodeId: 'node-a',
         });
         await dispatcher.start();

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Sha256 } from '../../../src-shared/domain';
 import { sendBlob } from '../../blobs/serve';
-import type { BlobFiles } from '../../blobs/files';
+import type { BlobStore } from '../../blobs/store';
 import { sendError } from '../../auth/routes';
 import { findIdentity } from '../../store/contacts';
 import type { Db } from '../../store/db';
@@ -12,7 +12,7 @@ import { findInboxBySlug } from '../../store/directory';
 import { blobSentToVisitor } from '../../visibility';
 import type { WebchatMedia } from './media';
 
-export function registerWebchatMediaRoute(app: FastifyInstance, db: Db, files: BlobFiles, media: WebchatMedia): void {
+export function registerWebchatMediaRoute(app: FastifyInstance, db: Db, store: BlobStore, media: WebchatMedia): void {
   app.get<{ Params: { slug: string; sha256: string }; Querystring: { v?: string; e?: string; s?: string } }>(
     '/webchat/:slug/media/:sha256',
     async (request, reply) => {
@@ -25,8 +25,8 @@ export function registerWebchatMediaRoute(app: FastifyInstance, db: Db, files: B
       const identity = await findIdentity(db, inbox.id, v);
       if (!identity) return notFound();
       const sent = await blobSentToVisitor(db, inbox.id, v, sha256);
-      if (!sent || !files.has(sha256)) return notFound();
-      return sendBlob(request, reply, files, sha256, sent.mime, false);
+      if (!sent) return notFound();
+      return sendBlob(request, reply, store, sha256, sent.mime, notFound, false);
     },
   );
 }

@@ -1,9 +1,8 @@
 // Sends queued WhatsApp deliveries (store/deliveries.ts) to the Cloud API: after a commit, at start and on
 // a timer. One delivery at a time; each is a list of parts (files, then the words; or one template), and
 // the parts the provider accepted are recorded as they go, so a retry resumes after them.
-import { readFile } from 'node:fs/promises';
 import type { Attachment, Message } from '../../../src-shared/domain';
-import type { BlobFiles } from '../../blobs/files';
+import type { BlobStore } from '../../blobs/store';
 import { whatsAppAccountOf, type WhatsAppAccount } from '../../store/channelAccounts';
 import { writeTenantChanges } from '../../store/changeLog';
 import { reportMessageState } from '../../store/conversations';
@@ -85,7 +84,7 @@ export class WhatsAppDispatcher {
   constructor(
     private readonly db: Db,
     private readonly hub: SyncHub,
-    private readonly files: BlobFiles,
+    private readonly files: BlobStore,
     private readonly log: (line: string) => void,
     opts: DispatcherOptions,
   ) {
@@ -225,8 +224,9 @@ export class WhatsAppDispatcher {
       }
       case 'media': {
         const a = part.attachment;
-        if (!this.files.has(a.sha256)) return { ok: false, kind: 'refused', reason: `The file ${a.name} is no longer on the server.` };
-        let bytes: Buffer = await readFile(this.files.path(a.sha256));
+        if (!(await this.files.has(a.sha256)))
+          return { ok: false, kind: 'refused', reason: `The file ${a.name} is no longer on the server.` };
+        let bytes: Buffer = await this.files.readAll(a.sha256);
         let mime: string = a.mime;
         let voice = false;
         if (a.kind === 'voice') {

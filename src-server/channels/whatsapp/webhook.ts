@@ -11,7 +11,7 @@ import { MESSAGE_MAX_CHARS, type Attachment, type MessageState } from '../../../
 import { isBandejaError, type ErrorCode } from '../../../src-shared/errors';
 import { MAX_EPOCH_MS, key, line, text } from '../../../src-shared/values';
 import { sendError } from '../../auth/routes';
-import type { BlobFiles } from '../../blobs/files';
+import type { BlobStore } from '../../blobs/store';
 import { recordBlob } from '../../store/blobs';
 import { listWhatsAppAccounts, type WhatsAppAccount } from '../../store/channelAccounts';
 import { writeTenantChanges } from '../../store/changeLog';
@@ -116,7 +116,7 @@ const STATUS_STATES: Record<string, MessageState> = {
 export interface WhatsAppDeps {
   db: Db;
   hub: SyncHub;
-  files: BlobFiles;
+  files: BlobStore;
   log: (line: string) => void;
   /** Told how many items of a webhook were refused (metrics). */
   onRefused?: (items: number) => void;
@@ -279,7 +279,7 @@ async function storeInbound(
         // Kept a moment ago; if blob GC removed it meanwhile (an old file nothing held), Meta retries the
         // webhook (500) and the media is fetched again.
         for (const a of content.attachments)
-          if (!(await recordBlob(tx, { tenantId: inbox.tenantId, uploadedBy: null }, a, Date.now(), () => deps.files.has(a.sha256))))
+          if (!(await recordBlob(tx, { tenantId: inbox.tenantId, uploadedBy: null }, a, Date.now(), (t) => deps.files.has(a.sha256, t))))
             throw new RetryLater(`The file ${a.sha256} was removed while it was being stored.`);
         const contactId = await contactOf(tx, batch, inbox, m.from, name, at);
         const stored = await insertCustomerMessage(tx, batch, inbox, contactId, m.from, {
