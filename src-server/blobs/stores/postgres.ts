@@ -1,4 +1,4 @@
-// The PostgreSQL store (the default under PostgreSQL; see migration 013_blob_store.sql): bytes in
+// The PostgreSQL store (the default under PostgreSQL; see migration 014_blob_store.sql): bytes in
 // blob_chunks, written one chunk per statement as the upload streams in (no transaction is held open while
 // a client sends slowly) and read back a few chunks per query as the response drains. An upload is
 // published by giving its blob_contents row the sha256 once it is whole and checked; a refused or cut one
