@@ -22,6 +22,22 @@ const CUSTOMERS = Number(process.env.BANDEJA_BENCH_WRITE_CUSTOMERS ?? 10);
 const SECONDS = Number(process.env.BANDEJA_BENCH_WRITE_SECONDS ?? 10);
 
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+const METRICS_TOKEN = 'bench-writes-metrics-token-0123456789';
+
+/** Writes committed per group (store/groupCommit.ts) from the server's /metrics; null before group commit. */
+async function writesPerGroup(url: string): Promise<number | null> {
+  const res = await fetch(url + '/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const text = await res.text();
+  const value = (name: string) =>
+    Number(
+      text
+        .split('\n')
+        .find((l) => l.startsWith(`${name} `))
+        ?.split(' ')[1] ?? NaN,
+    );
+  const ratio = value('bandeja_group_writes') / value('bandeja_write_groups');
+  return Number.isFinite(ratio) ? round(ratio, 2) : null;
+}
 
 interface Side {
   count: number;
@@ -105,12 +121,13 @@ async function measure(databaseUrl: string | undefined) {
   if (databaseUrl) await emptyTestDatabase(databaseUrl);
   const server: ServerProcess = await startServerProcess({
     demo: true,
-    env: { ...LOAD_TEST_LIMITS, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) },
+    env: { ...LOAD_TEST_LIMITS, BANDEJA_METRICS_TOKEN: METRICS_TOKEN, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) },
   });
   const pushTimes: number[] = [];
   const sayTimes: number[] = [];
   const open: { close(): void }[] = [];
   let seconds = SECONDS;
+  let grouping: number | null = null;
   try {
     const tokens = [(await login(server.url, 'admin@demo.test')).token, (await login(server.url, 'sofia@demo.test')).token];
     const customers = await Promise.all(
@@ -151,6 +168,7 @@ async function measure(databaseUrl: string | undefined) {
     });
     await Promise.all([...pushing, ...saying]);
     seconds = (nowMs() - started) / 1000;
+    grouping = await writesPerGroup(server.url);
   } finally {
     for (const o of open) o.close();
     await server.stop();
@@ -169,6 +187,7 @@ async function measure(databaseUrl: string | undefined) {
     pushes,
     customerMessages: says,
     writesPerSecond,
+    writesPerGroup: grouping,
     rawInsert: raw,
     ratioToRaw: round(writesPerSecond / raw.perSecond, 3),
   };
