@@ -37,8 +37,8 @@ BEGIN
 END $$;
 CREATE TRIGGER test_slow_insert BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION test_slow_insert();`;
 
-const CLIENTS = 12;
-const ROUNDS = 4;
+const CLIENTS = 8;
+const ROUNDS = 3;
 const PER_PUSH = 3;
 
 function sample(text: string, name: string): number {
