@@ -20,7 +20,7 @@ import { Paths } from '../../src-shared/http';
 import { seesEverything } from '../../src-shared/rules/visibility';
 import { LOAD_TEST_LIMITS } from '../../tests/support/load-test-limits';
 import type { BenchContext } from '../lib/context';
-import { EPOCH, VERSION, WEBCHAT_SLUG, buildDirectory, teamId, tokenOf } from '../lib/dataset';
+import { EPOCH, VERSION, WEBCHAT_SLUG, buildDirectory, shapeFor, teamId, tokenOf } from '../lib/dataset';
 import { percentile, round, rssMiB, sleep, until, type Result } from '../lib/measure';
 import { spawnReady, type Child } from '../lib/processes';
 import { writeDirectory } from '../lib/serverStore';
@@ -437,7 +437,8 @@ async function emptyDatabase(url: string): Promise<void> {
 }
 
 export async function sustained(ctx: BenchContext): Promise<Result> {
-  const shape = ctx.manifest.shape;
+  // Its own store of the dataset's directory (users, teams, inboxes, contacts): no conversations needed.
+  const shape = shapeFor(ctx.scale);
   const dir = buildDirectory(shape);
   const big = teamId(0);
   const users = dir.users.map((u) => ({ id: u.id, receiver: seesEverything(u.role) || u.teamIds.includes(big) }));

@@ -7,6 +7,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { WebSocket } from 'ws';
 import type { Db } from '../store/db';
 import { DB_NOW } from '../store/timers';
+import { groupCommitStats } from '../store/groupCommit';
 
 export type SocketKind = 'sync' | 'webchat';
 
@@ -134,6 +135,32 @@ export class ServerMetrics {
         this.set({ timer: 'snooze' }, row?.snoozes ?? 0);
         this.set({ timer: 'delivery' }, row?.deliveries ?? 0);
         this.set({ timer: 'periodic' }, row?.periodic ?? 0);
+      },
+    });
+    // Group commit (store/groupCommit.ts), counted since the process started: writes per group is the batching.
+    const groups = groupCommitStats(sources.db);
+    new Gauge({
+      name: 'bandeja_write_groups',
+      help: 'Write groups committed (one transaction and one COMMIT each) since the process started.',
+      registers,
+      collect() {
+        this.set(groups.groups);
+      },
+    });
+    new Gauge({
+      name: 'bandeja_group_writes',
+      help: 'Writes (pushes, customer messages, other tenant writes) committed in those groups.',
+      registers,
+      collect() {
+        this.set(groups.writes);
+      },
+    });
+    new Gauge({
+      name: 'bandeja_write_group_retries',
+      help: 'Groups run again whole after their transaction failed for a passing reason.',
+      registers,
+      collect() {
+        this.set(groups.retries);
       },
     });
     new Gauge({

@@ -20,6 +20,7 @@ import type {
   User,
 } from '../../src-shared/domain';
 import type { Db, Queryable, Tx } from './db';
+import { groupWrite } from './groupCommit';
 import { nextVersion, releaseVersion } from './tenants';
 
 export type ScopeKind = 'tenant' | 'conversation' | 'user' | 'view' | 'admins';
@@ -214,15 +215,16 @@ export async function readChanges(
   return { entries, to };
 }
 
-/** One writing transaction outside a push (a channel's webhook, a delivery report, presence, the snooze
- *  timer): see logTenantChanges. Returns what `fn` returned and whether anything was logged (then the
- *  caller must poke the tenant). */
+/** One write outside a push (a channel's webhook, a delivery report, presence, the snooze timer), as one
+ *  write of the tenant's next group (groupCommit.ts: in a savepoint of its own, committed with the group;
+ *  `fn` may be called again when the group is re-run): see logTenantChanges. Returns what `fn` returned and
+ *  whether anything was logged (then the caller must poke the tenant), once the group has committed. */
 export async function writeTenantChanges<T>(
   db: Db,
   tenantId: string,
   fn: (tx: Tx, batch: ChangeBatch) => Promise<T>,
 ): Promise<{ value: T; changed: boolean }> {
-  return db.tx((tx) => logTenantChanges(tx, tenantId, fn));
+  return groupWrite(db, tenantId, (tx) => logTenantChanges(tx, tenantId, fn));
 }
 
 /** Inside an open transaction: takes the tenant's next version (the tenant row lock, so every writer

@@ -176,9 +176,14 @@ export async function openPg(connectionString: string): Promise<Db> {
     async tx(fn, opts) {
       // One pool client per transaction, so concurrent transactions really run concurrently.
       const client = await pool.connect();
+      // A backend ended while the client is out of the pool (terminated, a failover) fails the query in
+      // flight, which the caller handles; the client's own 'error' event must not end the process.
+      const lost = () => undefined;
+      client.on('error', lost);
       try {
         return await inTransaction(over(client), fn, opts?.isolation ?? 'read committed');
       } finally {
+        client.off('error', lost);
         client.release();
       }
     },

@@ -1,10 +1,12 @@
-// Applies a push: one transaction per mutation, exactly once per (clientId, mutation id).
+// Applies a push: each mutation in a savepoint of its own, with its own version, in the tenant's next write
+// group (store/groupCommit.ts); exactly once per (clientId, mutation id).
 import type { BandejaError, ErrorBody } from '../../src-shared/errors';
 import type { MutationEnvelope } from '../../src-shared/mutations';
 import type { PushResultItem } from '../../src-shared/protocol';
 import { cleanText } from '../../src-shared/values';
 import { ChangeBatch } from '../store/changeLog';
 import type { Db, Queryable, Tx } from '../store/db';
+import { groupWrite } from '../store/groupCommit';
 import { getUser, type UserWithTenant } from '../store/directory';
 import { nextVersion } from '../store/tenants';
 import { definitiveRefusal, describeWriteError, isTransientWriteError } from '../store/writeErrors';
@@ -34,10 +36,10 @@ async function storeRejection(tx: Tx, clientId: string, id: number, e: BandejaEr
   ]);
 }
 
-/** A mutation whose transaction failed for good outside its savepoint (a fault around the mutator rather
- *  than in it): refused in a transaction of its own, if it is still the next one expected. */
-async function rejectAlone(db: Db, clientId: string, actor: UserWithTenant, id: number, e: BandejaError): Promise<boolean> {
-  return db.tx(async (tx) => {
+/** A mutation that failed for good outside its own savepoint (a fault around the mutator rather than in
+ *  it): refused in a savepoint of its own, if it is still the next one expected. */
+async function rejectAlone(tx: Tx, clientId: string, actor: UserWithTenant, id: number, e: BandejaError): Promise<boolean> {
+  return tx.savepoint(async () => {
     const [client] = await tx.query<{ last_mutation_id: number }>(
       'SELECT last_mutation_id FROM clients WHERE id = $1 AND user_id = $2 FOR UPDATE',
       [clientId, actor.id],
@@ -55,8 +57,39 @@ export async function lastMutationId(db: Queryable, clientId: string): Promise<n
   return row?.last_mutation_id ?? 0;
 }
 
+/** Applies a push as one write of the tenant's next group (store/groupCommit.ts): each mutation in a
+ *  savepoint of its own with its own version, committed with the group. */
 export async function processPush(
   db: Db,
+  actor: UserWithTenant,
+  clientId: string,
+  mutations: readonly MutationEnvelope[],
+  log: (line: string) => void,
+  publicUrl: string,
+): Promise<PushOutcome> {
+  try {
+    return await groupWrite(db, actor.tenantId, (tx) => applyPush(tx, actor, clientId, mutations, log, publicUrl));
+  } catch (e) {
+    // The group's transaction failed (the connection, a COMMIT refused, more than once): nothing of this
+    // push was stored; the client sends it again.
+    log(`push ${clientId} failed: ${describeWriteError(e)}`);
+    const first = mutations[0];
+    return {
+      results: first ? [{ id: first.id, status: 'error', error: RETRY_LATER }] : [],
+      lmid: await lastMutationId(db, clientId),
+      committed: false,
+      effects: [],
+      signedOut: false,
+    };
+  }
+}
+
+const RETRY_LATER = { code: 'INTERNAL', message: 'The server could not apply this change. It will be retried.' } as const;
+
+/** The push inside the group's transaction. Called again from scratch when the group is re-run, so
+ *  everything it collects is its own. */
+async function applyPush(
+  tx: Tx,
   actor: UserWithTenant,
   clientId: string,
   mutations: readonly MutationEnvelope[],
@@ -70,7 +103,7 @@ export async function processPush(
     let item: PushResultItem;
     try {
       let pending: AfterCommit[] = [];
-      item = await db.tx(async (tx) => {
+      item = await tx.savepoint(async () => {
         pending = [];
         const [client] = await tx.query<{ last_mutation_id: number }>(
           'SELECT last_mutation_id FROM clients WHERE id = $1 AND user_id = $2 FOR UPDATE',
@@ -108,7 +141,7 @@ export async function processPush(
           });
           result = { id: m.id, status: 'ok' };
         } catch (e) {
-          // A passing failure fails the whole transaction (retried); anything else is this mutation's answer.
+          // A passing failure fails this mutation (the client retries); anything else is its answer.
           if (isTransientWriteError(e)) throw e;
           const refusal = definitiveRefusal(e);
           if (refusal !== e) log(`push ${clientId}#${m.id} ${m.name.slice(0, 64)} refused for good: ${describeWriteError(e)}`);
@@ -123,11 +156,11 @@ export async function processPush(
       effects.push(...pending);
       if (item.status === 'ok' || item.status === 'rejected') committed = true;
     } catch (e) {
-      if (e instanceof SignedOut) return { results, lmid: await lastMutationId(db, clientId), committed, effects, signedOut: true };
+      if (e instanceof SignedOut) return { results, lmid: await lastMutationId(tx, clientId), committed, effects, signedOut: true };
       log(`push ${clientId}#${m.id} failed: ${describeWriteError(e)}`);
       if (!isTransientWriteError(e)) {
         const refusal = definitiveRefusal(e);
-        const stored = await rejectAlone(db, clientId, actor, m.id, refusal).catch((again: unknown) => {
+        const stored = await rejectAlone(tx, clientId, actor, m.id, refusal).catch((again: unknown) => {
           log(`push ${clientId}#${m.id} could not be refused either: ${describeWriteError(again)}`);
           return false;
         });
@@ -137,15 +170,11 @@ export async function processPush(
           continue;
         }
       }
-      results.push({
-        id: m.id,
-        status: 'error',
-        error: { code: 'INTERNAL', message: 'The server could not apply this change. It will be retried.' },
-      });
+      results.push({ id: m.id, status: 'error', error: RETRY_LATER });
       break;
     }
     results.push(item);
     if (item.status === 'outOfOrder') break;
   }
-  return { results, lmid: await lastMutationId(db, clientId), committed, effects, signedOut: false };
+  return { results, lmid: await lastMutationId(tx, clientId), committed, effects, signedOut: false };
 }

@@ -9,6 +9,7 @@ import { visitorConversationsSql } from '../../visibility';
 import { insertCustomerMessage } from '../customerMessages';
 import type { Db, Queryable } from '../../store/db';
 import type { InboxRow } from '../../store/directory';
+import { groupWrite } from '../../store/groupCommit';
 import { nextVersion } from '../../store/tenants';
 
 export function secretHash(secret: string): string {
@@ -66,7 +67,8 @@ export async function storeCustomerMessage(db: Db, inbox: InboxRow, visitor: Vis
   const now = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
-      return await db.tx(async (tx) => {
+      // One write of the tenant's next group (store/groupCommit.ts): it may be run again when the group is.
+      return await groupWrite(db, inbox.tenantId, async (tx) => {
         const batch = new ChangeBatch(inbox.tenantId, await nextVersion(tx, inbox.tenantId));
         // The visitor's contact may have been merged into another since they joined: a new conversation is
         // the merged contact's, but it stays the visitor's own (customerMessages.ts).
