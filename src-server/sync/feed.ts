@@ -35,10 +35,12 @@ export class ChangeFeed {
     if (shared && shared.issuedAt >= mark) return shared.row;
     const entry = { issuedAt: this.requests, row: getTenant(this.db, tenantId) };
     this.tenants.set(tenantId, entry);
+    // Kept once read: it still answers every caller whose mark is older (the connections a fan-out pass
+    // wakes with its own mark), and a newer mark reads again.
     const forget = () => {
       if (this.tenants.get(tenantId) === entry) this.tenants.delete(tenantId);
     };
-    entry.row.then(forget, forget);
+    entry.row.catch(forget);
     return entry.row;
   }
 
