@@ -58,7 +58,7 @@ export async function serverCaughtUp(serverUrl: string): Promise<void> {
     last = /^bandeja_changelog_lag_versions (\S+)$/m.exec(text)?.[1] ?? 'missing';
     if (last === '0') return;
     if (Date.now() > deadline) throw new Error(`The server's connections did not catch up within ${WAIT_MS} ms (lag ${last}).`);
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
