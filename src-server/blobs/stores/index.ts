@@ -41,7 +41,11 @@ export function blobStoreFromEnv(env: NodeJS.ProcessEnv, at: { db: Db; dataDir: 
         // Keys from these settings when given here; else the SDK's own chain (profiles, roles).
         credentials:
           env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-            ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined }
+            ? {
+                accessKeyId: env.AWS_ACCESS_KEY_ID,
+                secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+                sessionToken: env.AWS_SESSION_TOKEN || undefined,
+              }
             : undefined,
         spoolDir: join(at.dataDir, 'server', 'blob-spool'),
       });
