@@ -107,7 +107,10 @@ describe.runIf(pgUrl)('three server processes behind nginx, under steady traffic
 
   /** Every action stored exactly once, and seen once (one id per body) by the watching supervisor and by
    *  the customer each agent writes to. */
-  async function expectExactlyOnce(t: Awaited<ReturnType<typeof startTraffic>>): Promise<number> {
+  /** `afterCrash`: a reply the killed process committed but had not yet announced to the others reaches a
+   *  page already open on another process only once the page is opened again (SECURITY.md "Known gaps"):
+   *  there her next page must show it, once. Otherwise every reply must arrive live. */
+  async function expectExactlyOnce(t: Awaited<ReturnType<typeof startTraffic>>, afterCrash = false): Promise<number> {
     await Promise.all([...t.agents, ...t.customers].map((x) => x.finish()));
     const bodies = [...t.agents, ...t.customers].flatMap((x) => x.sent);
     const rows = await db.query<{ body: string; n: number }>(
@@ -132,7 +135,19 @@ describe.runIf(pgUrl)('three server processes behind nginx, under steady traffic
     // Each customer got each reply of her agent, once.
     for (const [i, agent] of t.agents.entries()) {
       const customer = t.customers[i]!;
-      await expect.poll(() => agent.sent.filter((b) => !customer.seen().has(b)).length, { timeout: 15_000 }).toBe(0);
+      const missing = () => agent.sent.filter((b) => !customer.seen().has(b));
+      const live = await expect
+        .poll(() => missing().length, { timeout: 15_000 })
+        .toBe(0)
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!live && afterCrash) {
+        console.log(`${missing().length} replies of ${agent.label} not live after the crash: reopening her chat`);
+        await customer.reopen();
+      }
+      expect(missing(), 'replies the customer never got').toEqual([]);
       expect(agent.sent.filter((b) => customer.seen().get(b)!.size !== 1)).toEqual([]);
     }
     const already = t.agents.flatMap((a) => [...a.results.values()].flat()).filter((s) => s === 'already').length;
@@ -173,7 +188,7 @@ describe.runIf(pgUrl)('three server processes behind nginx, under steady traffic
     await ready(victim);
     phase('back');
     await sleep(1000);
-    await expectExactlyOnce(t);
+    await expectExactlyOnce(t, true);
     phase('counted');
     console.log(`kill -9: closes seen ${[...t.agents, ...t.customers, t.sofia].flatMap((x) => x.closeCodes).join(',')}`);
     // The reminder woke its conversation, once, and the supervisor sees it open.
