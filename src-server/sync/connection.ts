@@ -339,9 +339,6 @@ export class SyncConnection {
         case 'scopeChanged':
           this.user = user = outcome.user;
           this.scopeSeen = user.scopeVersion;
-          // The hub's audience index must follow: the snapshot's version is past the change to her row, so
-          // no catch-up would read it again, and pages for her new scope would pass her over for ever.
-          this.deps.hub.reindex(user.tenantId, this);
           continue;
         case 'done':
           await this.paced(JSON.stringify({ type: 'snapshotEnd', version: outcome.version } satisfies ServerFrame), 'snapshot');
@@ -467,8 +464,6 @@ export class SyncConnection {
         if (fresh.scopeVersion > this.scopeSeen) {
           this.scopeSeen = fresh.scopeVersion;
           await this.bootstrap(fresh);
-          // The snapshot may have started over on yet another change: decide later pages as she is now.
-          if (this.user) user = this.user;
           // Its client now holds the snapshot's version.
           this.told = null;
           this.toldAt = Date.now();
@@ -476,10 +471,7 @@ export class SyncConnection {
         }
       }
       // Serialized once for everyone with the same decisions on this page (FeedPage.payload).
-      // A conversation that entered her scope brings its messages as of this page: one written after it (maybe
-      // while the conversation had left her scope again) comes, or not, with the page that logged it.
-      const messagesAsOfPage = async (id: string) => (await listMessages(db, id)).filter((m) => m.version <= to);
-      const { parts, serialized } = await page.payload(viewerOf(user), messagesAsOfPage, FRAME_BUDGET);
+      const { parts, serialized } = await page.payload(viewerOf(user), (id) => listMessages(db, id), FRAME_BUDGET);
       if (serialized > 0) this.deps.metrics?.serialized?.(serialized);
       if (this.closed) return;
       const told = this.told ?? from;

@@ -154,9 +154,7 @@ async function applyPush(
         return result;
       });
       effects.push(...pending);
-      // `already` too: a group re-run after a COMMIT whose answer was lost finds its own writes there, and
-      // nobody has been poked for them yet (a poke for nothing costs a read of the tenant's head).
-      if (item.status === 'ok' || item.status === 'rejected' || item.status === 'already') committed = true;
+      if (item.status === 'ok' || item.status === 'rejected') committed = true;
     } catch (e) {
       if (e instanceof SignedOut) return { results, lmid: await lastMutationId(tx, clientId), committed, effects, signedOut: true };
       log(`push ${clientId}#${m.id} failed: ${describeWriteError(e)}`);
