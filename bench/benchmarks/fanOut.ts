@@ -1,13 +1,7 @@
 // (f) Server fan-out: every user of the dataset (1,000 agents, supervisors, admins at scale 1) holds a
 // /sync connection to one real server process (hello with the dataset's epoch and cursor: no bootstrap).
 // A webchat customer writes in the big team's inbox; the delay from `say` to the `changes` frame holding
-// that message is taken at every connection that may see it (supervisors, admins, the team's agents),
-// and the delay from `say` to the last frame is taken at every connection that received anything at
-// all: a frame sent to a connection that may not see the message costs the server as much as any other,
-// so they are timed too and counted (framesToNonReceivers, target 0). The server's own /metrics give
-// the frames, bytes and serialized payloads per message (serializationsPerMessage: once per distinct
-// payload is the target; the server before audience fan-out serialized once per socket, and has no such
-// counter: its changes frames are counted instead).
+// that message is taken at every connection that may see it (supervisors, admins, the team's agents).
 // Reference, same run: a bare `ws` server process broadcasting a frame of the same size to as many
 // sockets. Also how long connecting everyone took to settle (each connection's presence change is
 // announced to all the others), and memory per idle connection: a fresh server process (and a fresh bare
@@ -38,8 +32,6 @@ interface Peer {
   userId: string;
   lastFrameAt: number;
   frames: number;
-  /** Frames and their arrival since the measured message was sent. */
-  window: { frames: number; lastAt: number };
   /** marker -> arrival (hrtime ms) */
   seen: Map<string, number>;
 }
@@ -49,7 +41,7 @@ const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 function connectPeer(syncUrl: string, userId: string, markers: Set<string>): Promise<Peer> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(syncUrl, { perMessageDeflate: false });
-    const peer: Peer = { ws, userId, lastFrameAt: nowMs(), frames: 0, window: { frames: 0, lastAt: 0 }, seen: new Map() };
+    const peer: Peer = { ws, userId, lastFrameAt: nowMs(), frames: 0, seen: new Map() };
     ws.once('error', reject);
     ws.once('open', () =>
       ws.send(
@@ -68,8 +60,6 @@ function connectPeer(syncUrl: string, userId: string, markers: Set<string>): Pro
       const at = nowMs();
       peer.lastFrameAt = at;
       peer.frames++;
-      peer.window.frames++;
-      peer.window.lastAt = at;
       const text = data.toString();
       if (text.includes('"type":"welcome"')) resolve(peer);
       if (text.includes('"type":"error"')) reject(new Error(`${userId}: ${text}`));
@@ -99,7 +89,7 @@ async function quiet(peers: Peer[], forMs: number, timeoutMs: number): Promise<v
 function rawPeer(url: string, userId: string, markers: Set<string>): Promise<Peer> {
   return new Promise<Peer>((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
-    const peer: Peer = { ws, userId, lastFrameAt: 0, frames: 0, window: { frames: 0, lastAt: 0 }, seen: new Map() };
+    const peer: Peer = { ws, userId, lastFrameAt: 0, frames: 0, seen: new Map() };
     ws.once('open', () => resolve(peer));
     ws.once('error', reject);
     ws.on('message', (data) => {
@@ -227,19 +217,6 @@ async function idleMemory(serverDir: string, userIds: string[]) {
   };
 }
 
-/** The server's counters (/metrics, read from this machine), by series. */
-async function serverMetrics(url: string): Promise<Map<string, number>> {
-  const res = await fetch(`${url}/metrics`);
-  const out = new Map<string, number>();
-  if (!res.ok) return out;
-  for (const line of (await res.text()).split('\n')) {
-    if (line.startsWith('#')) continue;
-    const m = /^(\S+) (\S+)$/.exec(line);
-    if (m) out.set(m[1]!, Number(m[2]));
-  }
-  return out;
-}
-
 export async function fanOut(ctx: BenchContext): Promise<Result> {
   const dir = buildDirectory(ctx.manifest.shape);
   const users = dir.users;
@@ -271,15 +248,9 @@ export async function fanOut(ctx: BenchContext): Promise<Result> {
     await customer.say('primer mensaje para abrir la conversación');
     await quiet(peers, 1000, 120_000);
     const real: number[] = [];
-    /** From `say` to the last frame, at every connection that received anything for the message. */
-    const everyReceiving: number[] = [];
-    let framesToNonReceivers = 0;
-    let socketsReceiving = 0;
-    const metricsBefore = await serverMetrics(server.url);
     for (let i = 0; i < MESSAGES; i++) {
       const marker = `fanout-marker-${i}-${uuidv7()}`;
       markers.add(marker);
-      for (const p of peers) p.window = { frames: 0, lastAt: 0 };
       const sent = nowMs();
       await customer.say(`Hola, sigo esperando mi pedido ${marker}`);
       await until(
@@ -288,23 +259,11 @@ export async function fanOut(ctx: BenchContext): Promise<Result> {
         `${receivers.size} deliveries of message ${i}`,
         5,
       );
-      await quiet(peers, 500, 60_000);
       for (const p of peers) if (p.seen.has(marker)) real.push(p.seen.get(marker)! - sent);
-      for (const p of peers) {
-        if (p.window.frames === 0) continue;
-        socketsReceiving++;
-        everyReceiving.push(p.window.lastAt - sent);
-        if (!receivers.has(p.userId)) framesToNonReceivers += p.window.frames;
-      }
       const strangers = peers.filter((p) => p.seen.has(marker) && !receivers.has(p.userId)).length;
       if (strangers) notes.push(`message ${i} reached ${strangers} connections that may not see it`);
+      await quiet(peers, 500, 60_000);
     }
-    const metricsAfter = await serverMetrics(server.url);
-    const perMessage = (name: string) => {
-      const before = metricsBefore.get(name);
-      const after = metricsAfter.get(name);
-      return before === undefined || after === undefined ? null : round((after - before) / MESSAGES, 1);
-    };
     const frameBytes = Math.round(percentile(frameSizes, 50));
     customer.close();
     for (const p of peers) p.ws.terminate();
@@ -334,26 +293,16 @@ export async function fanOut(ctx: BenchContext): Promise<Result> {
 
     const p50 = percentile(real, 50);
     const p99 = percentile(real, 99);
-    const allP99 = percentile(everyReceiving, 99);
     const rawP50 = percentile(rawTimes, 50);
     const rawP99 = percentile(rawTimes, 99);
-    ratio = allP99 / rawP99;
-    const serializations = perMessage('bandeja_sync_serializations_total');
+    ratio = p99 / rawP99;
     latency = {
       connections: peers.length,
       receiversPerMessage: receivers.size,
       messages: MESSAGES,
       frameBytes,
-      socketsReceivingPerMessage: round(socketsReceiving / MESSAGES, 1),
-      framesToNonReceivers,
-      syncFramesPerMessage: perMessage('bandeja_frames_sent_total{kind="sync"}'),
-      syncBytesPerMessage: perMessage('bandeja_bytes_sent_total{kind="sync"}'),
-      serializationsPerMessage: serializations ?? perMessage('bandeja_frames_sent_total{kind="sync"}'),
-      serializationsCounted: serializations === null ? 'no counter on this server: one per sync frame sent' : 'server counter',
       deliveryP50Ms: round(p50, 1),
       deliveryP99Ms: round(p99, 1),
-      everyReceivingSocketP50Ms: round(percentile(everyReceiving, 50), 1),
-      everyReceivingSocketP99Ms: round(allP99, 1),
       rawBroadcastSockets: users.length,
       rawP50Ms: round(rawP50, 1),
       rawP99Ms: round(rawP99, 1),
@@ -367,17 +316,13 @@ export async function fanOut(ctx: BenchContext): Promise<Result> {
   } finally {
     await server.stop();
   }
-  // BENCH_FANOUT_MEMORY=0 leaves the idle-memory steps out (a quicker run of the fan-out figures alone).
-  const memory =
-    process.env.BENCH_FANOUT_MEMORY === '0'
-      ? null
-      : await idleMemory(
-          serverDir,
-          users.map((u) => u.id),
-        );
+  const memory = await idleMemory(
+    serverDir,
+    users.map((u) => u.id),
+  );
   return {
     name: 'server fan-out',
-    ratioLabel: 'p99 over every socket that received anything / raw ws broadcast p99',
+    ratioLabel: 'delivery p99 / raw ws broadcast p99',
     ratio: round(ratio, 2),
     target: '<= 3',
     met: ratio <= 3,
@@ -385,15 +330,13 @@ export async function fanOut(ctx: BenchContext): Promise<Result> {
       ...latency,
       // Heap + external after full collections; VmRSS slopes are in the details (the sync server's moves
       // with PGlite's and malloc's own memory more than with its connections: see its r2).
-      ...(memory && {
-        idleConnectionKiB: {
-          sync: memory.sync.heapPlusExternal.kib,
-          raw: memory.raw.heapPlusExternal.kib,
-          ratio: memory.ratioHeapPlusExternal,
-        },
-        idleMemorySync: memory.sync,
-        idleMemoryRaw: memory.raw,
-      }),
+      idleConnectionKiB: {
+        sync: memory.sync.heapPlusExternal.kib,
+        raw: memory.raw.heapPlusExternal.kib,
+        ratio: memory.ratioHeapPlusExternal,
+      },
+      idleMemorySync: memory.sync,
+      idleMemoryRaw: memory.raw,
     },
     notes,
   };

@@ -27,8 +27,6 @@ export class ServerMetrics {
   readonly pushSeconds: Histogram;
   readonly fanoutSeconds: Histogram;
   readonly framesSent: Counter<'kind'>;
-  readonly changesFrames: Counter;
-  readonly serializations: Counter;
   readonly bytesSent: Counter<'kind'>;
   readonly webhookFailures: Counter<'reason'>;
   readonly deliveryFailures: Counter<'outcome'>;
@@ -54,7 +52,7 @@ export class ServerMetrics {
     });
     this.fanoutSeconds = new Histogram({
       name: 'bandeja_fanout_duration_seconds',
-      help: "From a commit's poke to every connection it woke (those that may see the change) having sent what it may see.",
+      help: "From a commit's poke to every other connection of its tenant having sent what it may see.",
       buckets: LATENCY_BUCKETS,
       registers,
     });
@@ -63,16 +61,6 @@ export class ServerMetrics {
       name: 'bandeja_bytes_sent_total',
       help: 'WebSocket payload bytes sent.',
       labelNames: ['kind'],
-      registers,
-    });
-    this.changesFrames = new Counter({
-      name: 'bandeja_sync_changes_frames_total',
-      help: 'Changes frames sent to sync connections (a connection that may see nothing of a change gets none).',
-      registers,
-    });
-    this.serializations = new Counter({
-      name: 'bandeja_sync_serializations_total',
-      help: 'Change payloads serialized: once per distinct payload of a page, shared by every connection that receives it.',
       registers,
     });
     this.webhookFailures = new Counter({
@@ -207,16 +195,6 @@ export class ServerMetrics {
   pushed(results: readonly { status: string }[], seconds: number): void {
     for (const r of results) this.pushes.inc({ status: r.status });
     this.pushSeconds.observe(seconds);
-  }
-
-  /** Change payloads serialized (sync/feed.ts FeedPage.payload). */
-  serialized(payloads: number): void {
-    this.serializations.inc(payloads);
-  }
-
-  /** Changes frames sent by one connection's catch-up. */
-  changesSent(frames: number): void {
-    this.changesFrames.inc(frames);
   }
 
   async text(): Promise<{ contentType: string; body: string }> {

@@ -18,15 +18,14 @@ import { handshakeFromEnv } from '../limits/config';
 import { listMessages } from '../store/conversations';
 import type { Db } from '../store/db';
 import { getUser, publicUser, viewerOf, type UserWithTenant } from '../store/directory';
-import type { Viewer } from '../visibility';
 import { getTenant } from '../store/tenants';
-import { changeFeed, type ChangeFeed } from './feed';
+import { changeFeed } from './feed';
 import type { SyncHub } from './hub';
 import type { AfterCommit } from './mutators';
 import type { PresenceTracker } from './presence';
 import { lastMutationId, processPush } from './push';
 import { streamSnapshot, type SnapshotSink } from './snapshot';
-import { chunkOps } from './visibleChanges';
+import { chunkOps, visibleOps } from './visibleChanges';
 
 export const CHANGE_PAGE_ROWS = 1000;
 /** Time and frames a socket gets before its hello (BANDEJA_HANDSHAKE_TIMEOUT_MS, BANDEJA_HANDSHAKE_MAX_FRAMES). */
@@ -36,15 +35,6 @@ const FRAME_BUDGET = Math.floor(MAX_FRAME_BYTES / 2);
 /** Snapshot bytes sent ahead of what the client has read (see paced): about 7,000 messages, a few
  *  seconds of applying. BANDEJA_SNAPSHOT_WINDOW_BYTES sets another (tests page a small store with it). */
 export const SNAPSHOT_WINDOW_BYTES = Number(process.env.BANDEJA_SNAPSHOT_WINDOW_BYTES) || 2 * 1024 * 1024;
-/** A connection passed over (nothing in the log was hers) gets a `changes` frame without ops once its
- *  client's cursor is this old, so that cursor never falls far behind the log's retention while she is
- *  online (ARCHITECTURE.md "Catch-up"). BANDEJA_SYNC_CURSOR_REFRESH_MS sets another. */
-export const CURSOR_REFRESH_MS = Number(process.env.BANDEJA_SYNC_CURSOR_REFRESH_MS) || 10 * 60_000;
-
-/** A `changes` frame around a serialized ops array (shared by every connection with the same ops). */
-function changesFrame(from: number, to: number, ops: string, lmid: number): string {
-  return `{"type":"changes","from":${from},"to":${to},"ops":${ops},"lmid":${lmid}}`;
-}
 
 export interface ConnectionDeps {
   db: Db;
@@ -53,29 +43,16 @@ export interface ConnectionDeps {
   afterCommit: (effects: AfterCommit[]) => void;
   presence: PresenceTracker;
   sessions: Sessions;
-  /** Told each push's results and duration, the change payloads serialized and the `changes` frames
-   *  sent (ops/metrics.ts). */
-  metrics?: {
-    pushed(results: readonly { status: string }[], seconds: number): void;
-    serialized?(payloads: number): void;
-    changesSent?(frames: number): void;
-  };
+  /** Told each push's results and duration (ops/metrics.ts). */
+  metrics?: { pushed(results: readonly { status: string }[], seconds: number): void };
 }
 
 export class SyncConnection {
   private user: UserWithTenant | null = null;
   private clientId = '';
   tokenHash = '';
-  /** Version up to which this connection has read the log; null until bootstrap/welcome. */
+  /** Version up to which this client has been sent the log; null until bootstrap/welcome. */
   private cursor: number | null = null;
-  /** The last version its client was told (the `to` of its last frame, its snapshot's or its hello's
-   *  cursor): the `from` of the next frame. Behind `cursor` while pages with nothing for her are passed
-   *  over without a frame; null while equal to `cursor`. */
-  private told: number | null = null;
-  /** When its client was last told a version (CURSOR_REFRESH_MS). */
-  private toldAt = Date.now();
-  /** Catch-up passes queued or running (the hub passes over only an idle connection). */
-  private busy = 0;
   private lmidSent = 0;
   /** The user's scope_version this connection's snapshot (or cursor) reflects; a newer one re-bootstraps. */
   private scopeSeen = 0;
@@ -137,36 +114,6 @@ export class SyncConnection {
 
   get userId(): string | null {
     return this.user?.id ?? null;
-  }
-
-  /** The store's shared change feed and log (the hub's fan-out passes use them). */
-  get feed(): ChangeFeed {
-    return changeFeed(this.deps.db);
-  }
-
-  get log(): (line: string) => void {
-    return this.deps.log;
-  }
-
-  /** Whom the hub indexes this connection as (null before hello). */
-  get viewer(): Viewer | null {
-    return this.user ? viewerOf(this.user) : null;
-  }
-
-  /** The version this connection has read up to when no catch-up of it is queued or running (else null):
-   *  the hub reads the page after it once for every idle connection at the same version. */
-  idleCursor(): number | null {
-    return this.closed || this.busy > 0 ? null : this.cursor;
-  }
-
-  /** Moves past the page (from, to] without a frame: nothing in it is hers (the page's audience leaves her
-   *  out). Only from an idle state at `from`, and while her client's cursor is fresh enough; false when
-   *  the caller must wake her instead. */
-  passOver(from: number, to: number): boolean {
-    if (this.closed || this.busy > 0 || this.cursor !== from || Date.now() - this.toldAt >= CURSOR_REFRESH_MS) return false;
-    this.told ??= from;
-    this.cursor = to;
-    return true;
   }
 
   private dispose(): void {
@@ -414,20 +361,17 @@ export class SyncConnection {
   }
 
   /** Sends what the change log holds beyond the cursor. Calls are serialised; a call made while
-   *  one runs coalesces into one more pass after it. `mark` is the hub's, when it woke this connection
-   *  (ChangeFeed.tenant). */
-  catchUp(mark = changeFeed(this.deps.db).mark()): Promise<void> {
-    this.catchUpMark = Math.max(this.catchUpMark, mark);
+   *  one runs coalesces into one more pass after it. */
+  catchUp(): Promise<void> {
+    this.catchUpMark = changeFeed(this.deps.db).mark();
     if (this.catchUpQueued) return this.catchUpChain;
     this.catchUpQueued = true;
-    this.busy++;
     this.catchUpChain = this.catchUpChain
       .then(async () => {
         this.catchUpQueued = false;
         await this.catchUpNow();
       })
-      .catch((e) => this.fail(e))
-      .finally(() => this.busy--);
+      .catch((e) => this.fail(e));
     return this.catchUpChain;
   }
 
@@ -448,8 +392,7 @@ export class SyncConnection {
       const tenant = await feed.tenant(user.tenantId, this.catchUpMark);
       if (!tenant || tenant.version <= this.cursor) return;
       const from = this.cursor;
-      const page = await feed.changes(user.tenantId, from, tenant.version, CHANGE_PAGE_ROWS);
-      const { entries, to } = page;
+      const { entries, to, scopes } = await feed.changes(user.tenantId, from, tenant.version, CHANGE_PAGE_ROWS);
       // A change of the user's role, teams or active flag always logs their row: only then is the user
       // read again. Their clients start over with what they may see now, so everything that left their
       // scope is purged.
@@ -460,40 +403,24 @@ export class SyncConnection {
           return;
         }
         this.user = user = fresh;
-        this.deps.hub.reindex(user.tenantId, this);
         if (fresh.scopeVersion > this.scopeSeen) {
           this.scopeSeen = fresh.scopeVersion;
           await this.bootstrap(fresh);
-          // Its client now holds the snapshot's version.
-          this.told = null;
-          this.toldAt = Date.now();
           continue;
         }
       }
-      // Serialized once for everyone with the same decisions on this page (FeedPage.payload).
-      const { parts, serialized } = await page.payload(viewerOf(user), (id) => listMessages(db, id), FRAME_BUDGET);
-      if (serialized > 0) this.deps.metrics?.serialized?.(serialized);
-      if (this.closed) return;
-      const told = this.told ?? from;
+      const viewer = viewerOf(user);
+      const ops = await visibleOps(entries, viewer, scopes, (id) => listMessages(db, id));
       const finalLmid = to === tenant.version ? Math.max(lmid, this.lmidSent) : this.lmidSent;
-      if (parts.length === 0 && Date.now() - this.toldAt < CURSOR_REFRESH_MS) {
-        // Nothing here is hers: no frame, and the next one she gets starts at what she was told.
-        this.told = told;
-        this.cursor = to;
-        continue;
+      const parts = chunkOps(ops, FRAME_BUDGET);
+      // Only the last part moves the cursor: a client that drops after an earlier part re-reads the whole page.
+      for (const [i, part] of parts.entries()) {
+        const last = i === parts.length - 1;
+        const frame: ServerFrame = { type: 'changes', from, to: last ? to : from, ops: part, lmid: last ? finalLmid : this.lmidSent };
+        await this.paced(JSON.stringify(frame), 'changes');
       }
-      const sending = parts.length === 0 ? ['[]'] : parts;
-      // Only the last part moves the client's cursor: a client that drops after an earlier part re-reads
-      // the whole page.
-      for (const [i, part] of sending.entries()) {
-        const last = i === sending.length - 1;
-        await this.paced(changesFrame(told, last ? to : told, part, last ? finalLmid : this.lmidSent), 'changes');
-      }
-      this.deps.metrics?.changesSent?.(sending.length);
       this.lmidSent = finalLmid;
       this.cursor = to;
-      this.told = null;
-      this.toldAt = Date.now();
     }
   }
 }

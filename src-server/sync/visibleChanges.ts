@@ -20,7 +20,7 @@ type Entry = Pick<
 >;
 
 /** Whether a row outside the conversation scope reaches this viewer. */
-export function inScope(e: Entry, viewer: Viewer): boolean {
+function inScope(e: Entry, viewer: Viewer): boolean {
   switch (e.scope_kind) {
     case 'tenant':
       return true;
@@ -51,62 +51,6 @@ export async function visibleOps(
   current: ReadonlyMap<string, ConversationScope>,
   messagesOf: (conversationId: string) => Promise<Message[]>,
 ): Promise<Op[]> {
-  return opsFor(entries, decisions(entries, viewer, current), messagesOf);
-}
-
-/** What one entry does for a viewer: nothing, a revoke of its conversation, its row (with the
- *  conversation's messages, for one that entered her scope). */
-const NOTHING = '.';
-const REVOKE = 'r';
-const ROW = 's';
-const ROW_WITH_MESSAGES = 'S';
-
-/**
- * Everything visibleOps asks of the viewer, one character per entry: the ops depend on the viewer only
- * through this string, so two people with the same decisions for a page receive the same ops (sync/feed.ts
- * serializes them once), and a string of NOTHING alone means she receives nothing from the page.
- */
-export function decisions(entries: readonly Entry[], viewer: Viewer, current: ReadonlyMap<string, ConversationScope>): string {
-  const visibleNow = (id: string) => {
-    const scope = current.get(id);
-    return scope !== undefined && canSeeConversation(viewer, scope);
-  };
-  let out = '';
-  for (const e of entries) {
-    switch (e.kind) {
-      case 'conversation': {
-        const now = canSeeConversation(viewer, { assigneeId: e.scope_assignee_id, teamId: e.scope_team_id });
-        const before = e.prev_known && canSeeConversation(viewer, { assigneeId: e.prev_assignee_id, teamId: e.prev_team_id });
-        // Out of scope at this change but visible now: it came back since, and the change that brought it
-        // back (here or in a later page) sends it whole. A revoke now would only be undone.
-        if (!visibleNow(e.entity_id)) out += now || before ? REVOKE : NOTHING;
-        else out += now ? (before ? ROW : ROW_WITH_MESSAGES) : NOTHING;
-        break;
-      }
-      case 'message':
-        if (!canSeeConversation(viewer, { assigneeId: e.scope_assignee_id, teamId: e.scope_team_id })) out += NOTHING;
-        else out += visibleNow((e.row as Message).conversationId) ? ROW : REVOKE;
-        break;
-      default:
-        out += inScope(e, viewer) ? ROW : NOTHING;
-        break;
-    }
-  }
-  return out;
-}
-
-/** Whether a viewer with these decisions receives nothing from the page. */
-export function receivesNothing(decided: string): boolean {
-  for (let i = 0; i < decided.length; i++) if (decided[i] !== NOTHING) return false;
-  return true;
-}
-
-/** The ops a page gives a viewer whose decisions (above) are `decided`. */
-export async function opsFor(
-  entries: readonly Entry[],
-  decided: string,
-  messagesOf: (conversationId: string) => Promise<Message[]>,
-): Promise<Op[]> {
   const ops: Op[] = [];
   // A message changed twice in one page (sent, then delivered) is sent once, as the newest row the page
   // or the read of its conversation holds: keeping the first left clients on a stale state when one
@@ -120,33 +64,50 @@ export async function opsFor(
     } else if (row.version > (ops[at] as Extract<Op, { kind: 'message' }>).row.version) ops[at] = { kind: 'message', row };
   };
   const revoked = new Set<string>();
+  const visibleNow = (id: string) => {
+    const scope = current.get(id);
+    return scope !== undefined && canSeeConversation(viewer, scope);
+  };
   const revokeOnce = (id: string) => {
     if (revoked.has(id)) return;
     revoked.add(id);
     ops.push({ kind: 'revoke', conversationId: id });
   };
-  for (const [i, e] of entries.entries()) {
-    const d = decided[i];
-    if (d === NOTHING) continue;
+  for (const e of entries) {
     switch (e.kind) {
-      case 'conversation':
-        if (d === REVOKE) revokeOnce(e.entity_id);
-        else {
+      case 'conversation': {
+        const now = canSeeConversation(viewer, { assigneeId: e.scope_assignee_id, teamId: e.scope_team_id });
+        const before = e.prev_known && canSeeConversation(viewer, { assigneeId: e.prev_assignee_id, teamId: e.prev_team_id });
+        if (!visibleNow(e.entity_id)) {
+          if (now || before) revokeOnce(e.entity_id);
+        } else if (now) {
           ops.push({ kind: 'conversation', row: e.row as Extract<Op, { kind: 'conversation' }>['row'] });
-          if (d === ROW_WITH_MESSAGES) for (const m of await messagesOf(e.entity_id)) putMessage(m);
+          if (!before) {
+            for (const m of await messagesOf(e.entity_id)) putMessage(m);
+          }
         }
+        // Out of scope at this change but visible now: it came back since, and the change that brought it
+        // back (here or in a later page) sends it whole. A revoke now would only be undone.
         break;
-      case 'message':
-        if (d === REVOKE) revokeOnce((e.row as Message).conversationId);
-        else putMessage(e.row as Message);
+      }
+      case 'message': {
+        if (!canSeeConversation(viewer, { assigneeId: e.scope_assignee_id, teamId: e.scope_team_id })) break;
+        const row = e.row as Message;
+        if (!visibleNow(row.conversationId)) {
+          revokeOnce(row.conversationId);
+          break;
+        }
+        putMessage(row);
         break;
+      }
       case 'delete': {
+        if (!inScope(e, viewer)) break;
         const row = e.row as { entity: Extract<Op, { kind: 'delete' }>['entity']; id: string };
         ops.push({ kind: 'delete', entity: row.entity, id: row.id });
         break;
       }
       default:
-        ops.push({ kind: e.kind, row: e.row } as Op);
+        if (inScope(e, viewer)) ops.push({ kind: e.kind, row: e.row } as Op);
         break;
     }
   }
@@ -180,25 +141,4 @@ export function chunkOps(ops: readonly Op[], maxBytes: number): Op[][] {
   }
   if (current.length > 0 || chunks.length === 0) chunks.push(current);
   return chunks;
-}
-
-/** Serializes ops as JSON arrays, each small enough for one frame (the parts chunkOps would make): every
- *  op is serialized once. */
-export function serializeParts(ops: readonly Op[], maxBytes: number): string[] {
-  const parts: string[] = [];
-  let current: string[] = [];
-  let size = 0;
-  for (const op of ops) {
-    const json = JSON.stringify(op);
-    const bytes = Buffer.byteLength(json) + 1;
-    if (current.length > 0 && size + bytes > maxBytes) {
-      parts.push(`[${current.join(',')}]`);
-      current = [];
-      size = 0;
-    }
-    current.push(json);
-    size += bytes;
-  }
-  if (current.length > 0 || parts.length === 0) parts.push(`[${current.join(',')}]`);
-  return parts;
 }

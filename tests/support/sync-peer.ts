@@ -48,20 +48,6 @@ export async function login(serverUrl: string, email: string, password = DEMO_PA
   return LoginResponse.parse(res.body);
 }
 
-/** Waits until the server's /metrics (read from this machine) say every live sync connection has read the
- *  change log up to its tenant's head (`bandeja_changelog_lag_versions` 0). */
-export async function serverCaughtUp(serverUrl: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  let last = '';
-  for (;;) {
-    const text = await (await fetch(`${serverUrl}/metrics`)).text();
-    last = /^bandeja_changelog_lag_versions (\S+)$/m.exec(text)?.[1] ?? 'missing';
-    if (last === '0') return;
-    if (Date.now() > deadline) throw new Error(`The server's connections did not catch up within ${WAIT_MS} ms (lag ${last}).`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 export interface ConnectOptions {
   token: string;
   clientId?: string;
@@ -189,18 +175,6 @@ export class SyncPeer {
   /** Waits until a received `changes` frame contains an op matching the predicate. */
   waitForOp(match: (op: Op) => boolean, what: string, from = 0): Promise<Changes> {
     return this.waitFor((f): f is Changes => f.type === 'changes' && f.ops.some(match), what, from);
-  }
-
-  /** Waits until the server has read the change log up to its head for every sync connection (serverCaughtUp),
-   *  then until everything it sent this peer before that has arrived (a ping's pong comes after it). A
-   *  connection that may see nothing of a change gets no frame for it, so there is no frame to wait for. */
-  async settled(serverUrl: string): Promise<void> {
-    await serverCaughtUp(serverUrl);
-    await new Promise<void>((resolve, reject) => {
-      if (this.isClosed) return reject(new Error('Socket closed while settling.'));
-      this.ws.once('pong', () => resolve());
-      this.ws.ping();
-    });
   }
 
   /** Rows of one kind this peer holds now. */

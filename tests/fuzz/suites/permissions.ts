@@ -173,11 +173,10 @@ class World {
     this.peers.set(who, peer);
   }
 
-  /** Waits until every open socket has caught up with the log (a socket that may see nothing of a change
-   *  gets no frame for it: SyncPeer.settled). */
+  /** Waits until every open socket has caught up with what the observer holds now. */
   async settle(): Promise<void> {
-    await this.observer.settled(this.server.url);
-    for (const peer of this.peers.values()) await peer.settled(this.server.url);
+    const version = this.observer.cursor ?? 0;
+    for (const peer of this.peers.values()) await peer.waitFor(() => (peer.cursor ?? 0) >= version, `catch-up to ${version}`);
   }
 
   /** A push by a connected person (the admin pushes on the observer's socket); then the observer has seen
@@ -185,7 +184,8 @@ class World {
   async push(who: Who, name: string, args: unknown): Promise<boolean> {
     const peer = who === 'admin' ? this.observer : this.peers.get(who)!;
     const result = await peer.push(name, args);
-    await this.observer.settled(this.server.url);
+    const version = peer.cursor ?? 0;
+    await this.observer.waitFor(() => (this.observer.cursor ?? 0) >= version, 'the observer catching up');
     this.actions++;
     return result.status === 'ok';
   }
