@@ -8,8 +8,7 @@
 import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import WebSocket from 'ws';
-import { PROTOCOL_VERSION, SCHEMA_VERSION } from '../../src-shared/protocol';
-import { BENCH_AGENT, EPOCH, VERSION, supervisorId, tokenOf } from '../lib/dataset';
+import { BENCH_AGENT, helloFrame, supervisorId } from '../lib/dataset';
 import type { BenchContext } from '../lib/context';
 import { percentile, round, rssMiB, sleep, type Result } from '../lib/measure';
 import { serverDataCopy, startServer } from '../lib/processes';
@@ -28,20 +27,6 @@ function open(url: string): Promise<WebSocket> {
     ws.once('error', reject);
     ws.once('open', () => resolve(ws));
   });
-}
-
-function hello(ws: WebSocket, userId: string, cursor: number | null): void {
-  ws.send(
-    JSON.stringify({
-      type: 'hello',
-      protocol: PROTOCOL_VERSION,
-      schema: SCHEMA_VERSION,
-      token: tokenOf(userId),
-      clientId: uuidv7(),
-      epoch: cursor === null ? null : EPOCH,
-      cursor,
-    }),
-  );
 }
 
 /** A supervisor pushing notes, one in flight, recording each confirmation's delay into `sink`. */
@@ -66,7 +51,7 @@ class Pusher {
   static async connect(syncUrl: string, userId: string, conversations: string[]): Promise<Pusher> {
     const ws = await open(syncUrl);
     const welcomed = new Promise<void>((resolve) => ws.once('message', () => resolve()));
-    hello(ws, userId, VERSION);
+    ws.send(helloFrame(userId));
     await welcomed;
     return new Pusher(ws, conversations);
   }
@@ -132,7 +117,7 @@ async function bootstrap(
           }
         }
       });
-      hello(ws, BENCH_AGENT, null);
+      ws.send(helloFrame(BENCH_AGENT, null));
     });
   } finally {
     clearInterval(rss);

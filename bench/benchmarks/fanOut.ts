@@ -10,10 +10,9 @@
 // the figure is the slope of a least-squares line through the steps (bytes per connection).
 import WebSocket from 'ws';
 import { v7 as uuidv7 } from 'uuid';
-import { PROTOCOL_VERSION, SCHEMA_VERSION } from '../../src-shared/protocol';
 import { seesEverything } from '../../src-shared/rules/visibility';
 import { WebchatCustomer } from '../../tests/support/webchat-customer';
-import { EPOCH, VERSION, WEBCHAT_SLUG, buildDirectory, teamId, tokenOf } from '../lib/dataset';
+import { WEBCHAT_SLUG, buildDirectory, helloFrame, teamId } from '../lib/dataset';
 import type { BenchContext } from '../lib/context';
 import { percentile, round, rssMiB, sleep, until, type Result } from '../lib/measure';
 import type { ProbeMemory } from '../lib/memoryProbe';
@@ -43,19 +42,7 @@ function connectPeer(syncUrl: string, userId: string, markers: Set<string>): Pro
     const ws = new WebSocket(syncUrl, { perMessageDeflate: false });
     const peer: Peer = { ws, userId, lastFrameAt: nowMs(), frames: 0, seen: new Map() };
     ws.once('error', reject);
-    ws.once('open', () =>
-      ws.send(
-        JSON.stringify({
-          type: 'hello',
-          protocol: PROTOCOL_VERSION,
-          schema: SCHEMA_VERSION,
-          token: tokenOf(userId),
-          clientId: uuidv7(),
-          epoch: EPOCH,
-          cursor: VERSION,
-        }),
-      ),
-    );
+    ws.once('open', () => ws.send(helloFrame(userId)));
     ws.on('message', (data) => {
       const at = nowMs();
       peer.lastFrameAt = at;

@@ -20,11 +20,10 @@ import { Paths } from '../../src-shared/http';
 import { seesEverything } from '../../src-shared/rules/visibility';
 import { LOAD_TEST_LIMITS } from '../../tests/support/load-test-limits';
 import type { BenchContext } from '../lib/context';
-import { EPOCH, VERSION, WEBCHAT_SLUG, buildDirectory, shapeFor, teamId, tokenOf } from '../lib/dataset';
+import { WEBCHAT_SLUG, buildDirectory, helloFrame, shapeFor, teamId } from '../lib/dataset';
 import { percentile, round, rssMiB, sleep, until, type Result } from '../lib/measure';
 import { spawnReady, type Child } from '../lib/processes';
 import { writeDirectory } from '../lib/serverStore';
-import { PROTOCOL_VERSION, SCHEMA_VERSION } from '../../src-shared/protocol';
 
 const SECONDS = Number(process.env.BENCH_SUSTAINED_SECONDS) || 60;
 /** Offered rates at scale 1 (the target: 1,000 customer messages/s with 1,000 agents). */
@@ -78,19 +77,7 @@ function connectPeer(syncUrl: string, userId: string, receiver: boolean, load: L
     const ws = new WebSocket(syncUrl, { perMessageDeflate: false });
     const peer: Peer = { ws, userId, receiver, frames: 0, bytes: 0, idleFrames: 0, lastFrameAt: nowMs() };
     ws.once('error', reject);
-    ws.once('open', () =>
-      ws.send(
-        JSON.stringify({
-          type: 'hello',
-          protocol: PROTOCOL_VERSION,
-          schema: SCHEMA_VERSION,
-          token: tokenOf(userId),
-          clientId: uuidv7(),
-          epoch: EPOCH,
-          cursor: VERSION,
-        }),
-      ),
-    );
+    ws.once('open', () => ws.send(helloFrame(userId)));
     let welcomed = false;
     ws.on('message', (data: Buffer) => {
       const at = nowMs();

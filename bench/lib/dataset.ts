@@ -7,8 +7,10 @@
 // Team t-01 is the big queue: every fifth conversation; half of those are held by the bench agent
 // (u-agent-0001) and half wait unassigned in the queue, so that agent sees 10,000 conversations.
 import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import type { Channel, Contact, Conversation, ConversationStatus, Inbox, Message, SavedView, Team, User } from '../../src-shared/domain';
 import { CHANNELS } from '../../src-shared/domain';
+import { PROTOCOL_VERSION, SCHEMA_VERSION } from '../../src-shared/protocol';
 import { preview } from '../../src-shared/rules/conversation';
 import { Random } from './random';
 import { messageBody, personName, type Lang } from './texts';
@@ -60,6 +62,19 @@ export const BENCH_AGENT = agentId(0);
 export const MIRROR_OWNER = supervisorId(0);
 /** A session token per user, made from the id: the benchmarks sign in without scrypt. */
 export const tokenOf = (userId: string) => createHash('sha256').update(`bench-token\n${userId}`).digest('base64url');
+
+/** A /sync hello as a fresh device of the user: at the dataset's version (up to date), or null to bootstrap. */
+export function helloFrame(userId: string, cursor: number | null = VERSION): string {
+  return JSON.stringify({
+    type: 'hello',
+    protocol: PROTOCOL_VERSION,
+    schema: SCHEMA_VERSION,
+    token: tokenOf(userId),
+    clientId: uuidv7(),
+    epoch: cursor === null ? null : EPOCH,
+    cursor,
+  });
+}
 
 export interface Directory {
   users: User[];
